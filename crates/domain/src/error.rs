@@ -1,0 +1,209 @@
+//! Typed errors shared by every layer. The server maps them to gRPC statuses in one place.
+
+use std::fmt;
+
+/// One invalid input field: a path such as `rows[17].parent_code` and what is wrong with it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FieldViolation {
+    /// Path of the field in the request, AIP-style (`term.members[2].unit`).
+    pub field: String,
+    /// What is wrong, in a sentence a user can act on.
+    pub description: String,
+}
+
+impl FieldViolation {
+    /// A violation of `field`.
+    pub fn new(field: impl Into<String>, description: impl Into<String>) -> Self {
+        Self {
+            field: field.into(),
+            description: description.into(),
+        }
+    }
+}
+
+impl fmt::Display for FieldViolation {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}: {}", self.field, self.description)
+    }
+}
+
+/// Machine-readable reasons, sent to clients as `ErrorInfo.reason`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Reason {
+    /// Input failed validation.
+    InvalidArgument,
+    /// The resource does not exist.
+    NotFound,
+    /// The resource already exists.
+    AlreadyExists,
+    /// The covenant has a signature: membership and text are frozen.
+    CovenantSigned,
+    /// The member has already signed the covenant.
+    AlreadySigned,
+    /// The cluster still has terms.
+    ClusterHasTerms,
+    /// The unit is in another term of the same kind, year and organiser.
+    UnitInAnotherTerm,
+    /// The unit did not exist during the term.
+    UnitNotValidInTerm,
+    /// The unit is not a member of the term.
+    NotAMember,
+    /// The member leads or deputises the term.
+    MemberHasOffice,
+    /// The etag sent is not the current one.
+    StaleEtag,
+    /// A request_id was reused with a different request.
+    RequestIdReused,
+    /// The term of the next year already exists.
+    TermExists,
+    /// The storage is unreachable.
+    StorageUnavailable,
+    /// An unexpected failure.
+    Internal,
+}
+
+impl Reason {
+    /// The `UPPER_SNAKE` form used in `ErrorInfo`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Reason::InvalidArgument => "INVALID_ARGUMENT",
+            Reason::NotFound => "NOT_FOUND",
+            Reason::AlreadyExists => "ALREADY_EXISTS",
+            Reason::CovenantSigned => "COVENANT_SIGNED",
+            Reason::AlreadySigned => "ALREADY_SIGNED",
+            Reason::ClusterHasTerms => "CLUSTER_HAS_TERMS",
+            Reason::UnitInAnotherTerm => "UNIT_IN_ANOTHER_TERM",
+            Reason::UnitNotValidInTerm => "UNIT_NOT_VALID_IN_TERM",
+            Reason::NotAMember => "NOT_A_MEMBER",
+            Reason::MemberHasOffice => "MEMBER_HAS_OFFICE",
+            Reason::StaleEtag => "STALE_ETAG",
+            Reason::RequestIdReused => "REQUEST_ID_REUSED",
+            Reason::TermExists => "TERM_EXISTS",
+            Reason::StorageUnavailable => "STORAGE_UNAVAILABLE",
+            Reason::Internal => "INTERNAL",
+        }
+    }
+}
+
+/// Every failure a use case can report.
+#[derive(Debug, thiserror::Error)]
+pub enum Error {
+    /// Bad input; every violation found, not only the first.
+    #[error("invalid argument: {}", join(.0))]
+    Invalid(Vec<FieldViolation>),
+    /// The named resource does not exist.
+    #[error("{resource} not found")]
+    NotFound {
+        /// Resource name.
+        resource: String,
+    },
+    /// The resource already exists, or the action was already done.
+    #[error("{description}")]
+    AlreadyExists {
+        /// Resource name.
+        resource: String,
+        /// Why.
+        reason: Reason,
+        /// Sentence for the user.
+        description: String,
+    },
+    /// The resource is not in a state that allows the call.
+    #[error("{description}")]
+    FailedPrecondition {
+        /// Why.
+        reason: Reason,
+        /// Resource whose state blocks the call.
+        subject: String,
+        /// Sentence for the user.
+        description: String,
+    },
+    /// The etag sent is stale: someone changed the resource since it was read.
+    #[error("{resource} was changed by someone else; read it again")]
+    Aborted {
+        /// Resource name.
+        resource: String,
+    },
+    /// The database cannot be reached.
+    #[error("storage unavailable: {0}")]
+    Unavailable(String),
+    /// A bug or an unexpected state; details go to the log only.
+    #[error("internal error: {0}")]
+    Internal(String),
+}
+
+fn join(v: &[FieldViolation]) -> String {
+    v.iter().map(ToString::to_string).collect::<Vec<_>>().join("; ")
+}
+
+impl Error {
+    /// A single-field validation error.
+    pub fn invalid(field: impl Into<String>, description: impl Into<String>) -> Self {
+        Error::Invalid(vec![FieldViolation::new(field, description)])
+    }
+
+    /// A failed precondition on `subject`.
+    pub fn precondition(reason: Reason, subject: impl Into<String>, description: impl Into<String>) -> Self {
+        Error::FailedPrecondition {
+            reason,
+            subject: subject.into(),
+            description: description.into(),
+        }
+    }
+
+    /// The `ErrorInfo` reason for this error.
+    pub fn reason(&self) -> Reason {
+        match self {
+            Error::Invalid(_) => Reason::InvalidArgument,
+            Error::NotFound { .. } => Reason::NotFound,
+            Error::AlreadyExists { reason, .. } | Error::FailedPrecondition { reason, .. } => *reason,
+            Error::Aborted { .. } => Reason::StaleEtag,
+            Error::Unavailable(_) => Reason::StorageUnavailable,
+            Error::Internal(_) => Reason::Internal,
+        }
+    }
+}
+
+/// Collects field violations so a validator reports all of them at once.
+#[derive(Debug, Default)]
+pub struct Violations(Vec<FieldViolation>);
+
+impl Violations {
+    /// Records one violation.
+    pub fn add(&mut self, field: impl Into<String>, description: impl Into<String>) {
+        self.0.push(FieldViolation::new(field, description));
+    }
+
+    /// Records the violation of a result, keeping its value when it is fine.
+    pub fn check<T>(&mut self, result: Result<T, FieldViolation>) -> Option<T> {
+        match result {
+            Ok(v) => Some(v),
+            Err(v) => {
+                self.0.push(v);
+                None
+            }
+        }
+    }
+
+    /// True when nothing was recorded.
+    pub fn is_empty(&self) -> bool {
+        self.0.is_empty()
+    }
+
+    /// Number of violations.
+    pub fn len(&self) -> usize {
+        self.0.len()
+    }
+
+    /// The violations recorded.
+    pub fn into_inner(self) -> Vec<FieldViolation> {
+        self.0
+    }
+
+    /// `Ok(value)` when nothing was recorded, else `Error::Invalid` with every violation.
+    pub fn finish<T>(self, value: T) -> Result<T, Error> {
+        if self.0.is_empty() { Ok(value) } else { Err(Error::Invalid(self.0)) }
+    }
+}
+
+/// Result of a use case.
+pub type Result<T, E = Error> = std::result::Result<T, E>;

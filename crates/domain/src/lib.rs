@@ -1,0 +1,13 @@
+#![doc = include_str!("../README.md")]
+
+pub mod cluster;
+pub mod covenant;
+pub mod error;
+pub mod import;
+pub mod lineage;
+pub mod term;
+pub mod text;
+pub mod time;
+pub mod unit;
+
+pub use error::{Error, FieldViolation, Reason, Result};

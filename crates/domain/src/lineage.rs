@@ -1,0 +1,135 @@
+//! Lineage (lịch sử hình thành): mergers, splits and renamings of units, by legal act. A link
+//! never rewrites the past: results stay with the unit as it was.
+
+use std::str::FromStr;
+
+use crate::{
+    error::{FieldViolation, Violations},
+    time::{Date, Timestamp},
+    unit::{Unit, UnitRef},
+};
+
+/// The kind of change.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum LineageKind {
+    /// The unit was merged into the related unit.
+    MergedInto,
+    /// The unit was split from the related unit.
+    SplitFrom,
+    /// The unit was renamed and continues as the related unit.
+    RenamedTo,
+}
+
+impl LineageKind {
+    /// Stored form.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            LineageKind::MergedInto => "merged_into",
+            LineageKind::SplitFrom => "split_from",
+            LineageKind::RenamedTo => "renamed_to",
+        }
+    }
+
+    /// True when the subject unit ceases to exist on the effective date.
+    pub fn ends_subject(self) -> bool {
+        matches!(self, LineageKind::MergedInto | LineageKind::RenamedTo)
+    }
+}
+
+impl FromStr for LineageKind {
+    type Err = ();
+
+    fn from_str(s: &str) -> Result<Self, ()> {
+        match s {
+            "merged_into" => Ok(LineageKind::MergedInto),
+            "split_from" => Ok(LineageKind::SplitFrom),
+            "renamed_to" => Ok(LineageKind::RenamedTo),
+            _ => Err(()),
+        }
+    }
+}
+
+/// A recorded link.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct LineageLink {
+    /// Id.
+    pub id: String,
+    /// Kind.
+    pub kind: LineageKind,
+    /// Subject.
+    pub unit: UnitRef,
+    /// Other side.
+    pub related: UnitRef,
+    /// Legal act.
+    pub legal_act: String,
+    /// Effective date.
+    pub effective_date: Date,
+    /// Note.
+    pub note: String,
+    /// When recorded.
+    pub created_at: Timestamp,
+}
+
+/// Checks a link against the two units. For a merger or renaming the subject must exist until
+/// the effective date and the related unit from it; for a split the related unit must exist on
+/// the day before and the subject from the effective date.
+pub fn check_link(kind: LineageKind, unit: &Unit, related: &Unit, legal_act: &str, effective: Date) -> Result<(), Vec<FieldViolation>> {
+    let mut v = Violations::default();
+    if unit.id == related.id {
+        v.add("link.related_unit", "a unit cannot be linked to itself");
+    }
+    if legal_act.trim().is_empty() {
+        v.add("link.legal_act", "name the legal act");
+    }
+    let (ending, starting) = if kind.ends_subject() { (unit, related) } else { (related, unit) };
+    if ending.validity.from.is_some_and(|f| f >= effective) {
+        v.add(
+            "link.effective_date",
+            format!("{} only exists from {}, so it cannot end on {effective}", ending.id, ending.validity.from.map(|d| d.to_string()).unwrap_or_default()),
+        );
+    }
+    if ending.validity.to.is_some_and(|t| t != effective) {
+        v.add(
+            "link.effective_date",
+            format!("{} already ceased on a different date", ending.id),
+        );
+    }
+    if !starting.validity.contains(effective) {
+        v.add("link.effective_date", format!("{} does not exist on {effective}", starting.id));
+    }
+    if v.is_empty() { Ok(()) } else { Err(v.into_inner()) }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::{time::Validity, unit::{Scheme, UnitKind}};
+
+    fn unit(scheme: Scheme, code: &str, from: Option<&str>, to: Option<&str>) -> Unit {
+        Unit {
+            id: UnitRef::new(scheme, code),
+            name: "Bắc Kạn".into(),
+            kind: UnitKind::Ward,
+            parent: None,
+            validity: Validity {
+                from: from.and_then(|s| s.parse().ok()),
+                to: to.and_then(|s| s.parse().ok()),
+            },
+            created_at: Timestamp(0),
+            updated_at: Timestamp(0),
+            version: 1,
+        }
+    }
+
+    #[test]
+    fn a_merger_needs_the_successor_to_exist() {
+        let reform: Date = "2025-07-01".parse().unwrap_or_else(|e| panic!("{e}"));
+        let old = unit(Scheme::Qd124_2004, "01843", None, None);
+        let new = unit(Scheme::Qd19_2025, "01843", Some("2025-07-01"), None);
+        assert!(check_link(LineageKind::MergedInto, &old, &new, "NQ 1683/NQ-UBTVQH15", reform).is_ok());
+        let early: Date = "2025-01-01".parse().unwrap_or_else(|e| panic!("{e}"));
+        assert!(check_link(LineageKind::MergedInto, &old, &new, "NQ 1683/NQ-UBTVQH15", early).is_err());
+        assert!(check_link(LineageKind::MergedInto, &old, &new, "", reform).is_err());
+        assert!(check_link(LineageKind::MergedInto, &old, &old, "NQ", reform).is_err());
+    }
+}

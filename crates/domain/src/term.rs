@@ -1,0 +1,351 @@
+//! Terms (năm thi đua của cụm): a cluster in one year, with its members in rotation order and
+//! its leadership (trưởng cụm, phó cụm).
+
+use std::{collections::HashSet, fmt, str::FromStr};
+
+use crate::{
+    covenant::CovenantStatus,
+    error::{Error, FieldViolation, Reason, Violations},
+    time::{Date, Timestamp, Validity},
+    unit::UnitRef,
+};
+
+/// First and last emulation years accepted.
+pub const YEARS: std::ops::RangeInclusive<i32> = 2000..=2100;
+
+/// Checks an emulation year.
+pub fn check_year(field: &str, year: i32) -> Result<i32, FieldViolation> {
+    if YEARS.contains(&year) {
+        Ok(year)
+    } else {
+        Err(FieldViolation::new(
+            field,
+            format!("year {year} is outside {}–{}", YEARS.start(), YEARS.end()),
+        ))
+    }
+}
+
+/// The days a term covers, inclusive; both within its year.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Period {
+    /// First day.
+    pub start: Date,
+    /// Last day.
+    pub end: Date,
+}
+
+impl Period {
+    /// The period of a term of `year`, defaulting to the whole calendar year.
+    pub fn of_year(year: i32, start: Option<Date>, end: Option<Date>) -> Result<Self, Error> {
+        let mut v = Violations::default();
+        let (Some(first), Some(last)) = (Date::first_of_year(year), Date::last_of_year(year)) else {
+            return Err(Error::invalid("term.year", format!("{year} is not a year")));
+        };
+        let start = start.unwrap_or(first);
+        let end = end.unwrap_or(last);
+        if start.year() != year {
+            v.add("term.start_date", format!("{start} is not in {year}"));
+        }
+        if end.year() != year {
+            v.add("term.end_date", format!("{end} is not in {year}"));
+        }
+        if end < start {
+            v.add("term.end_date", format!("{end} is before the start {start}"));
+        }
+        v.finish(Self { start, end })
+    }
+
+    /// True when a unit with this validity existed on some day of the period.
+    pub fn admits(&self, validity: &Validity) -> bool {
+        validity.overlaps(self.start, self.end)
+    }
+}
+
+/// How a leader or deputy was chosen.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum LeadershipMethod {
+    /// Elected at the previous year's summary.
+    Elected,
+    /// Rotated in the recorded order.
+    Rotated,
+    /// Appointed by the organiser.
+    Appointed,
+}
+
+impl LeadershipMethod {
+    /// Stored form.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            LeadershipMethod::Elected => "elected",
+            LeadershipMethod::Rotated => "rotated",
+            LeadershipMethod::Appointed => "appointed",
+        }
+    }
+}
+
+impl FromStr for LeadershipMethod {
+    type Err = ();
+
+    fn from_str(s: &str) -> Result<Self, ()> {
+        match s {
+            "elected" => Ok(LeadershipMethod::Elected),
+            "rotated" => Ok(LeadershipMethod::Rotated),
+            "appointed" => Ok(LeadershipMethod::Appointed),
+            _ => Err(()),
+        }
+    }
+}
+
+impl fmt::Display for LeadershipMethod {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// One leadership record: who leads, who deputises, how and by which act.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Leadership {
+    /// Trưởng cụm, if chosen.
+    pub leader: Option<UnitRef>,
+    /// Phó cụm.
+    pub deputies: Vec<UnitRef>,
+    /// How they were chosen.
+    pub method: LeadershipMethod,
+    /// The deciding act.
+    pub deciding_act: String,
+    /// Date of the act.
+    pub decided_on: Option<Date>,
+    /// When recorded.
+    pub recorded_at: Timestamp,
+}
+
+/// A member of a term.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Member {
+    /// The unit.
+    pub unit: UnitRef,
+    /// The unit's name, for display.
+    pub name: String,
+    /// Rotation position, from 1.
+    pub position: i32,
+}
+
+/// A term as stored.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Term {
+    /// The cluster's id.
+    pub cluster_id: String,
+    /// The year.
+    pub year: i32,
+    /// Its days.
+    pub period: Period,
+    /// Members in rotation order.
+    pub members: Vec<Member>,
+    /// Leadership records, oldest first; the last is current.
+    pub leadership_history: Vec<Leadership>,
+    /// The covenant's status.
+    pub covenant_status: CovenantStatus,
+    /// Creation time.
+    pub created_at: Timestamp,
+    /// Last change.
+    pub updated_at: Timestamp,
+    /// Version, the etag.
+    pub version: i64,
+}
+
+impl Term {
+    /// The resource name, `clusters/{id}/terms/{year}`.
+    pub fn resource(&self) -> String {
+        term_resource(&self.cluster_id, self.year)
+    }
+
+    /// The current leadership, if any was recorded.
+    pub fn leadership(&self) -> Option<&Leadership> {
+        self.leadership_history.last()
+    }
+
+    /// True when `unit` is a member.
+    pub fn has_member(&self, unit: &UnitRef) -> bool {
+        self.members.iter().any(|m| &m.unit == unit)
+    }
+
+    /// Refuses changes to membership once anyone signed the covenant: the members signed for
+    /// one another, so the list they signed must not change under them.
+    pub fn ensure_membership_open(&self) -> Result<(), Error> {
+        if self.covenant_status == CovenantStatus::Draft {
+            Ok(())
+        } else {
+            Err(Error::precondition(
+                Reason::CovenantSigned,
+                self.resource(),
+                format!(
+                    "the covenant of {} is {}: membership is frozen",
+                    self.resource(),
+                    self.covenant_status.as_str().replace('_', " ")
+                ),
+            ))
+        }
+    }
+}
+
+/// The resource name of a term.
+pub fn term_resource(cluster_id: &str, year: i32) -> String {
+    format!("clusters/{cluster_id}/terms/{year}")
+}
+
+/// Checks a member list: at least one member, no unit twice.
+pub fn check_members(field: &str, members: &[UnitRef]) -> Result<(), Error> {
+    let mut v = Violations::default();
+    if members.is_empty() {
+        v.add(field, "a term needs at least one member");
+    }
+    let mut seen = HashSet::new();
+    for (i, m) in members.iter().enumerate() {
+        if !seen.insert(m) {
+            v.add(format!("{field}[{i}]"), format!("{m} is listed twice"));
+        }
+    }
+    v.finish(())
+}
+
+/// Checks a leadership against the members: leader and deputies must be members, deputies
+/// distinct and other than the leader, and the method and deciding act given.
+pub fn check_leadership(term: &Term, leadership: &Leadership) -> Result<(), Error> {
+    let mut v = Violations::default();
+    if let Some(leader) = &leadership.leader
+        && !term.has_member(leader)
+    {
+        v.add("leadership.leader", format!("{leader} is not a member of {}", term.resource()));
+    }
+    let mut seen = HashSet::new();
+    for (i, d) in leadership.deputies.iter().enumerate() {
+        let field = format!("leadership.deputies[{i}]");
+        if !term.has_member(d) {
+            v.add(field, format!("{d} is not a member of {}", term.resource()));
+        } else if leadership.leader.as_ref() == Some(d) {
+            v.add(field, format!("{d} is the leader; a deputy must be another member"));
+        } else if !seen.insert(d) {
+            v.add(field, format!("{d} is listed twice"));
+        }
+    }
+    if leadership.leader.is_none() && !leadership.deputies.is_empty() {
+        v.add("leadership.leader", "deputies need a leader");
+    }
+    if leadership.deciding_act.trim().is_empty() {
+        v.add("leadership.deciding_act", "name the act that decided it (minutes or decision number)");
+    }
+    v.finish(())
+}
+
+/// The leader of the next year in rotation: the member after `current` in rotation order,
+/// among those carried forward, wrapping around. `None` when there was no leader or nobody is
+/// carried forward.
+pub fn next_in_rotation(members: &[Member], current: Option<&UnitRef>, carried: &[UnitRef]) -> Option<UnitRef> {
+    let current = current?;
+    let start = members.iter().position(|m| &m.unit == current)?;
+    (1..=members.len())
+        .map(|step| &members[(start + step) % members.len()].unit)
+        .find(|u| carried.contains(u))
+        .cloned()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::unit::Scheme;
+
+    fn unit(code: &str) -> UnitRef {
+        UnitRef::new(Scheme::Qd124_2004, code)
+    }
+
+    fn term(codes: &[&str]) -> Term {
+        Term {
+            cluster_id: "bac-kan-city".into(),
+            year: 2022,
+            period: Period::of_year(2022, None, None).unwrap_or_else(|e| panic!("{e}")),
+            members: codes
+                .iter()
+                .zip(1..)
+                .map(|(c, position)| Member {
+                    unit: unit(c),
+                    name: String::new(),
+                    position,
+                })
+                .collect(),
+            leadership_history: vec![],
+            covenant_status: CovenantStatus::Draft,
+            created_at: Timestamp(0),
+            updated_at: Timestamp(0),
+            version: 1,
+        }
+    }
+
+    fn leadership(leader: &str, deputies: &[&str]) -> Leadership {
+        Leadership {
+            leader: Some(unit(leader)),
+            deputies: deputies.iter().map(|d| unit(d)).collect(),
+            method: LeadershipMethod::Elected,
+            deciding_act: "Biên bản hội nghị tổng kết 2021".into(),
+            decided_on: None,
+            recorded_at: Timestamp(0),
+        }
+    }
+
+    #[test]
+    fn years_outside_2000_2100_are_refused() {
+        assert!(check_year("year", 1999).is_err());
+        assert!(check_year("year", 2101).is_err());
+        assert!(check_year("year", 2000).is_ok());
+        assert!(check_year("year", 2100).is_ok());
+    }
+
+    #[test]
+    fn periods_stay_in_their_year() {
+        let d = |s: &str| s.parse::<Date>().ok();
+        assert!(Period::of_year(2022, d("2022-04-28"), None).is_ok());
+        assert!(Period::of_year(2022, d("2021-12-31"), None).is_err());
+        assert!(Period::of_year(2022, d("2022-06-01"), d("2022-05-01")).is_err());
+    }
+
+    #[test]
+    fn leader_and_deputies_must_be_members() {
+        let t = term(&["01843", "01840", "01852"]);
+        assert!(check_leadership(&t, &leadership("01843", &["01840"])).is_ok());
+        assert!(check_leadership(&t, &leadership("01855", &[])).is_err());
+        assert!(check_leadership(&t, &leadership("01843", &["01849"])).is_err());
+        assert!(check_leadership(&t, &leadership("01843", &["01843"])).is_err());
+        assert!(check_leadership(&t, &leadership("01843", &["01840", "01840"])).is_err());
+        let mut no_act = leadership("01843", &[]);
+        no_act.deciding_act = " ".into();
+        assert!(check_leadership(&t, &no_act).is_err());
+    }
+
+    #[test]
+    fn members_are_listed_once() {
+        assert!(check_members("m", &[unit("01843"), unit("01843")]).is_err());
+        assert!(check_members("m", &[]).is_err());
+        assert!(check_members("m", &[unit("01843"), unit("01840")]).is_ok());
+    }
+
+    #[test]
+    fn membership_freezes_once_signed() {
+        let mut t = term(&["01843"]);
+        assert!(t.ensure_membership_open().is_ok());
+        t.covenant_status = CovenantStatus::PartlySigned;
+        assert!(matches!(
+            t.ensure_membership_open(),
+            Err(Error::FailedPrecondition { reason: Reason::CovenantSigned, .. })
+        ));
+    }
+
+    #[test]
+    fn rotation_moves_to_the_next_carried_member() {
+        let t = term(&["01834", "01837", "01840"]);
+        let all: Vec<_> = t.members.iter().map(|m| m.unit.clone()).collect();
+        assert_eq!(next_in_rotation(&t.members, Some(&unit("01834")), &all), Some(unit("01837")));
+        assert_eq!(next_in_rotation(&t.members, Some(&unit("01840")), &all), Some(unit("01834")));
+        let without_next = [unit("01834"), unit("01840")];
+        assert_eq!(next_in_rotation(&t.members, Some(&unit("01834")), &without_next), Some(unit("01840")));
+        assert_eq!(next_in_rotation(&t.members, None, &all), None);
+    }
+}

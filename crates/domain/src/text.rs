@@ -1,0 +1,85 @@
+//! Vietnamese text: names stored NFC-normalised, and a folded key for search and uniqueness,
+//! computed here because SQLite's `lower()` and `LIKE` only fold ASCII.
+
+use unicode_normalization::{UnicodeNormalization, char::is_combining_mark};
+
+use crate::error::FieldViolation;
+
+/// A name as stored: NFC, trimmed, inner runs of white space collapsed to one space.
+pub fn normalize(text: &str) -> String {
+    let nfc: String = text.nfc().collect();
+    nfc.split_whitespace().collect::<Vec<_>>().join(" ")
+}
+
+/// The search key of a text: diacritics removed, `đ` folded to `d`, lower case, white space
+/// collapsed. `Phùng Chí Kiên`, `PHÙNG CHÍ KIÊN` and `phung chi kien` share one key.
+pub fn search_key(text: &str) -> String {
+    let folded: String = text
+        .nfd()
+        .filter(|c| !is_combining_mark(*c))
+        .map(|c| match c {
+            'đ' | 'Đ' => 'd',
+            other => other,
+        })
+        .flat_map(char::to_lowercase)
+        .collect();
+    folded.split_whitespace().collect::<Vec<_>>().join(" ")
+}
+
+/// Validates and normalises a required name of at most `max` characters.
+pub fn required_name(field: &str, text: &str, max: usize) -> Result<String, FieldViolation> {
+    let name = normalize(text);
+    if name.is_empty() {
+        return Err(FieldViolation::new(field, "must not be empty"));
+    }
+    optional_text(field, &name, max)
+}
+
+/// Validates and normalises an optional text of at most `max` characters; control characters
+/// other than line breaks are refused.
+pub fn optional_text(field: &str, text: &str, max: usize) -> Result<String, FieldViolation> {
+    let value: String = text.trim().nfc().collect();
+    let count = value.chars().count();
+    if count > max {
+        return Err(FieldViolation::new(
+            field,
+            format!("is {count} characters long; at most {max} are allowed"),
+        ));
+    }
+    if value.chars().any(|c| c.is_control() && c != '\n' && c != '\t') {
+        return Err(FieldViolation::new(field, "must not contain control characters"));
+    }
+    Ok(value)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn search_key_folds_case_and_diacritics() {
+        let key = search_key("Phùng Chí Kiên");
+        assert_eq!(key, "phung chi kien");
+        assert_eq!(search_key("PHÙNG CHÍ KIÊN"), key);
+        assert_eq!(search_key("  phung   chi kien "), key);
+        assert_eq!(search_key("Đức Xuân"), "duc xuan");
+        assert_eq!(search_key("Nông Thượng"), "nong thuong");
+        assert_eq!(search_key("Xuất Hóa"), search_key("Xuất Hoá"));
+    }
+
+    #[test]
+    fn normalize_produces_nfc() {
+        let decomposed = "Đu\u{0301}c Xua\u{0302}n";
+        let stored = normalize(decomposed);
+        assert_eq!(stored, "Đúc Xuân".nfc().collect::<String>());
+        assert!(stored.chars().all(|c| !is_combining_mark(c)));
+    }
+
+    #[test]
+    fn names_must_not_be_empty_or_too_long() {
+        assert!(required_name("name", "   ", 200).is_err());
+        assert!(required_name("name", &"ă".repeat(201), 200).is_err());
+        assert_eq!(required_name("name", " Sông  Cầu ", 200).ok().as_deref(), Some("Sông Cầu"));
+        assert!(optional_text("text", "a\u{0007}b", 10).is_err());
+    }
+}

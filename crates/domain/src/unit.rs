@@ -1,0 +1,378 @@
+//! Units (đơn vị): administrative units of an official coding scheme, and the non-territorial
+//! units (departments, mass organisations) that are first-class cluster members.
+
+use std::{fmt, str::FromStr};
+
+use crate::{
+    error::FieldViolation,
+    text,
+    time::{Timestamp, Validity},
+};
+
+/// Longest unit name accepted.
+pub const MAX_NAME_CHARS: usize = 200;
+
+/// A coding scheme (bảng mã). The same code can name different units in different schemes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum Scheme {
+    /// QĐ 124/2004/QĐ-TTg: province (2 digits) → district (3) → commune (5).
+    Qd124_2004,
+    /// QĐ 19/2025/QĐ-TTg, from 1 July 2025: province (2 digits) → commune (5).
+    Qd19_2025,
+    /// Codes given by the organiser to non-territorial units.
+    Local,
+}
+
+impl Scheme {
+    /// Every scheme, for error messages.
+    pub const ALL: [Scheme; 3] = [Scheme::Qd124_2004, Scheme::Qd19_2025, Scheme::Local];
+
+    /// The scheme's identifier.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Scheme::Qd124_2004 => "qd124-2004",
+            Scheme::Qd19_2025 => "qd19-2025",
+            Scheme::Local => "local",
+        }
+    }
+
+    /// Parses a scheme, naming `field` and the known schemes on failure.
+    pub fn parse_field(field: &str, s: &str) -> Result<Self, FieldViolation> {
+        s.parse().map_err(|_| {
+            let known: Vec<_> = Scheme::ALL.iter().map(|s| s.as_str()).collect();
+            FieldViolation::new(field, format!("unknown scheme `{s}`; known: {}", known.join(", ")))
+        })
+    }
+
+    /// Width of a code at `level` in this scheme, or `None` when the scheme has no such level.
+    fn code_width(self, level: Level) -> Option<usize> {
+        match (self, level) {
+            (Scheme::Qd124_2004 | Scheme::Qd19_2025, Level::Province) => Some(2),
+            (Scheme::Qd124_2004, Level::District) => Some(3),
+            (Scheme::Qd124_2004 | Scheme::Qd19_2025, Level::Commune) => Some(5),
+            _ => None,
+        }
+    }
+}
+
+impl fmt::Display for Scheme {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl FromStr for Scheme {
+    type Err = ();
+
+    fn from_str(s: &str) -> Result<Self, ()> {
+        Scheme::ALL.into_iter().find(|x| x.as_str() == s).ok_or(())
+    }
+}
+
+/// The level of a unit in the administrative hierarchy.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Level {
+    /// Tỉnh level.
+    Province,
+    /// Huyện level (abolished 1 July 2025).
+    District,
+    /// Xã level.
+    Commune,
+    /// Not territorial: departments and organisations.
+    Organisation,
+}
+
+/// The kind of a unit (loại đơn vị).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum UnitKind {
+    /// Thành phố trực thuộc trung ương.
+    CentralCity,
+    /// Tỉnh.
+    Province,
+    /// Quận.
+    UrbanDistrict,
+    /// Huyện.
+    RuralDistrict,
+    /// Thị xã.
+    DistrictTown,
+    /// Thành phố thuộc tỉnh.
+    ProvincialCity,
+    /// Phường.
+    Ward,
+    /// Xã.
+    Commune,
+    /// Thị trấn.
+    Township,
+    /// Đặc khu.
+    SpecialZone,
+    /// Sở, ban, ngành.
+    Department,
+    /// Đoàn thể.
+    MassOrganisation,
+    /// Another organisation.
+    OtherOrganisation,
+}
+
+impl UnitKind {
+    /// Every kind.
+    pub const ALL: [UnitKind; 13] = [
+        UnitKind::CentralCity,
+        UnitKind::Province,
+        UnitKind::UrbanDistrict,
+        UnitKind::RuralDistrict,
+        UnitKind::DistrictTown,
+        UnitKind::ProvincialCity,
+        UnitKind::Ward,
+        UnitKind::Commune,
+        UnitKind::Township,
+        UnitKind::SpecialZone,
+        UnitKind::Department,
+        UnitKind::MassOrganisation,
+        UnitKind::OtherOrganisation,
+    ];
+
+    /// The kind as written in the GSO CSV files (and stored).
+    pub fn as_str(self) -> &'static str {
+        match self {
+            UnitKind::CentralCity => "thanh_pho_trung_uong",
+            UnitKind::Province => "tinh",
+            UnitKind::UrbanDistrict => "quan",
+            UnitKind::RuralDistrict => "huyen",
+            UnitKind::DistrictTown => "thi_xa",
+            UnitKind::ProvincialCity => "thanh_pho",
+            UnitKind::Ward => "phuong",
+            UnitKind::Commune => "xa",
+            UnitKind::Township => "thi_tran",
+            UnitKind::SpecialZone => "dac_khu",
+            UnitKind::Department => "department",
+            UnitKind::MassOrganisation => "mass_organisation",
+            UnitKind::OtherOrganisation => "other_organisation",
+        }
+    }
+
+    /// Parses the CSV form, naming `field` on failure.
+    pub fn parse_field(field: &str, s: &str) -> Result<Self, FieldViolation> {
+        UnitKind::ALL.into_iter().find(|k| k.as_str() == s.trim()).ok_or_else(|| {
+            let known: Vec<_> = UnitKind::ALL.iter().map(|k| k.as_str()).collect();
+            FieldViolation::new(field, format!("unknown kind `{s}`; known: {}", known.join(", ")))
+        })
+    }
+
+    /// The kind's level.
+    pub fn level(self) -> Level {
+        match self {
+            UnitKind::CentralCity | UnitKind::Province => Level::Province,
+            UnitKind::UrbanDistrict | UnitKind::RuralDistrict | UnitKind::DistrictTown | UnitKind::ProvincialCity => {
+                Level::District
+            }
+            UnitKind::Ward | UnitKind::Commune | UnitKind::Township | UnitKind::SpecialZone => Level::Commune,
+            UnitKind::Department | UnitKind::MassOrganisation | UnitKind::OtherOrganisation => Level::Organisation,
+        }
+    }
+}
+
+/// A unit's identity: its scheme and its code in that scheme.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct UnitRef {
+    /// The coding scheme.
+    pub scheme: Scheme,
+    /// The code.
+    pub code: String,
+}
+
+impl UnitRef {
+    /// A reference.
+    pub fn new(scheme: Scheme, code: impl Into<String>) -> Self {
+        Self {
+            scheme,
+            code: code.into(),
+        }
+    }
+
+    /// The storage and resource key, `{scheme}~{code}`.
+    pub fn key(&self) -> String {
+        format!("{}~{}", self.scheme, self.code)
+    }
+
+    /// Parses a key `{scheme}~{code}`.
+    pub fn parse_key(field: &str, key: &str) -> Result<Self, FieldViolation> {
+        let (scheme, code) = key
+            .split_once('~')
+            .ok_or_else(|| FieldViolation::new(field, format!("`{key}` is not of the form {{scheme}}~{{code}}")))?;
+        let scheme = Scheme::parse_field(field, scheme)?;
+        if code.is_empty() {
+            return Err(FieldViolation::new(field, "the code is empty"));
+        }
+        Ok(Self::new(scheme, code))
+    }
+}
+
+impl fmt::Display for UnitRef {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "units/{}", self.key())
+    }
+}
+
+/// A unit as stored.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Unit {
+    /// Identity.
+    pub id: UnitRef,
+    /// NFC name without kind prefix.
+    pub name: String,
+    /// Kind.
+    pub kind: UnitKind,
+    /// Parent unit, if any.
+    pub parent: Option<UnitRef>,
+    /// When it existed.
+    pub validity: Validity,
+    /// Creation time.
+    pub created_at: Timestamp,
+    /// Last change time.
+    pub updated_at: Timestamp,
+    /// Version, the etag.
+    pub version: i64,
+}
+
+/// The editable content of a unit, validated.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct UnitDraft {
+    /// Identity.
+    pub id: UnitRef,
+    /// Name.
+    pub name: String,
+    /// Kind.
+    pub kind: UnitKind,
+    /// Parent.
+    pub parent: Option<UnitRef>,
+    /// Validity.
+    pub validity: Validity,
+}
+
+impl UnitDraft {
+    /// True when a stored unit already has exactly this content.
+    pub fn same_as(&self, unit: &Unit) -> bool {
+        self.id == unit.id
+            && self.name == unit.name
+            && self.kind == unit.kind
+            && self.parent == unit.parent
+            && self.validity == unit.validity
+    }
+}
+
+/// Checks a code's shape for its scheme and kind (`field` names it in the violation).
+pub fn check_code(field: &str, scheme: Scheme, kind: UnitKind, code: &str) -> Result<(), FieldViolation> {
+    let level = kind.level();
+    match (scheme, level) {
+        (Scheme::Local, Level::Organisation) => {
+            let ok = (1..=32).contains(&code.len())
+                && code.bytes().all(|b| b.is_ascii_alphanumeric() || matches!(b, b'.' | b'_' | b'-'));
+            if ok {
+                Ok(())
+            } else {
+                Err(FieldViolation::new(field, "a local code is 1–32 of A–Z, a–z, 0–9, '.', '_' and '-'"))
+            }
+        }
+        (Scheme::Local, _) => Err(FieldViolation::new(
+            field,
+            format!("territorial kind `{}` needs an official scheme, not `local`", kind.as_str()),
+        )),
+        (_, Level::Organisation) => Err(FieldViolation::new(
+            field,
+            format!("non-territorial kind `{}` belongs in scheme `local`", kind.as_str()),
+        )),
+        (_, level) => match scheme.code_width(level) {
+            Some(width) if code.len() == width && code.bytes().all(|b| b.is_ascii_digit()) => Ok(()),
+            Some(width) => Err(FieldViolation::new(
+                field,
+                format!("`{code}` is not a {width}-digit code, as a {} needs in {scheme}", kind.as_str()),
+            )),
+            None => Err(FieldViolation::new(
+                field,
+                format!("scheme {scheme} has no unit of kind `{}`", kind.as_str()),
+            )),
+        },
+    }
+}
+
+/// Checks that `parent` (of kind `parent_kind`) may be the parent of a unit of `kind` in `scheme`.
+pub fn check_parent(
+    field: &str,
+    scheme: Scheme,
+    kind: UnitKind,
+    parent: Option<(&UnitRef, UnitKind)>,
+) -> Result<(), FieldViolation> {
+    let expected = match (kind.level(), scheme) {
+        (Level::Province, _) => None,
+        (Level::District, _) => Some(Level::Province),
+        (Level::Commune, Scheme::Qd124_2004) => Some(Level::District),
+        (Level::Commune, _) => Some(Level::Province),
+        (Level::Organisation, _) => return Ok(()),
+    };
+    match (expected, parent) {
+        (None, None) => Ok(()),
+        (None, Some(_)) => Err(FieldViolation::new(field, "a province-level unit has no parent")),
+        (Some(level), None) => Err(FieldViolation::new(
+            field,
+            format!("a {} needs a parent of {level:?} level", kind.as_str()),
+        )),
+        (Some(level), Some((p, pk))) => {
+            if p.scheme != scheme {
+                Err(FieldViolation::new(field, format!("parent {p} is in another scheme")))
+            } else if pk.level() != level {
+                Err(FieldViolation::new(
+                    field,
+                    format!("parent {p} is a {}, but a {} needs a parent of {level:?} level", pk.as_str(), kind.as_str()),
+                ))
+            } else {
+                Ok(())
+            }
+        }
+    }
+}
+
+/// Validates the content of a unit other than its parent's existence (which needs storage).
+pub fn validate_name(field: &str, name: &str) -> Result<String, FieldViolation> {
+    text::required_name(field, name, MAX_NAME_CHARS)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn codes_have_the_width_of_their_level() {
+        assert!(check_code("c", Scheme::Qd124_2004, UnitKind::Ward, "01843").is_ok());
+        assert!(check_code("c", Scheme::Qd124_2004, UnitKind::Ward, "1843").is_err());
+        assert!(check_code("c", Scheme::Qd124_2004, UnitKind::ProvincialCity, "058").is_ok());
+        assert!(check_code("c", Scheme::Qd19_2025, UnitKind::ProvincialCity, "058").is_err());
+        assert!(check_code("c", Scheme::Qd124_2004, UnitKind::Province, "6").is_err());
+        assert!(check_code("c", Scheme::Local, UnitKind::Department, "so-noi-vu").is_ok());
+        assert!(check_code("c", Scheme::Local, UnitKind::Ward, "01843").is_err());
+        assert!(check_code("c", Scheme::Qd124_2004, UnitKind::Department, "x").is_err());
+    }
+
+    #[test]
+    fn parents_follow_the_hierarchy() {
+        let city = UnitRef::new(Scheme::Qd124_2004, "058");
+        let province = UnitRef::new(Scheme::Qd124_2004, "06");
+        let s = Scheme::Qd124_2004;
+        assert!(check_parent("p", s, UnitKind::Ward, Some((&city, UnitKind::ProvincialCity))).is_ok());
+        assert!(check_parent("p", s, UnitKind::Ward, Some((&province, UnitKind::Province))).is_err());
+        assert!(check_parent("p", s, UnitKind::Ward, None).is_err());
+        assert!(check_parent("p", s, UnitKind::Province, Some((&province, UnitKind::Province))).is_err());
+        let p2025 = UnitRef::new(Scheme::Qd19_2025, "19");
+        assert!(check_parent("p", Scheme::Qd19_2025, UnitKind::Ward, Some((&p2025, UnitKind::Province))).is_ok());
+        assert!(check_parent("p", Scheme::Qd19_2025, UnitKind::Ward, Some((&province, UnitKind::Province))).is_err());
+        assert!(check_parent("p", Scheme::Local, UnitKind::Department, None).is_ok());
+    }
+
+    #[test]
+    fn keys_round_trip() {
+        let r = UnitRef::new(Scheme::Qd124_2004, "01843");
+        assert_eq!(r.key(), "qd124-2004~01843");
+        assert_eq!(UnitRef::parse_key("u", &r.key()).ok(), Some(r));
+        assert!(UnitRef::parse_key("u", "xx~01843").is_err());
+        assert!(UnitRef::parse_key("u", "qd124-2004").is_err());
+    }
+}
