@@ -116,7 +116,10 @@ pub struct Covenant {
 impl Covenant {
     /// The resource name.
     pub fn resource(&self) -> String {
-        format!("{}/covenant", crate::term::term_resource(&self.cluster_id, self.year))
+        format!(
+            "{}/covenant",
+            crate::term::term_resource(&self.cluster_id, self.year)
+        )
     }
 }
 

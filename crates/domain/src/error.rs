@@ -132,7 +132,10 @@ pub enum Error {
 }
 
 fn join(v: &[FieldViolation]) -> String {
-    v.iter().map(ToString::to_string).collect::<Vec<_>>().join("; ")
+    v.iter()
+        .map(ToString::to_string)
+        .collect::<Vec<_>>()
+        .join("; ")
 }
 
 impl Error {
@@ -142,7 +145,11 @@ impl Error {
     }
 
     /// A failed precondition on `subject`.
-    pub fn precondition(reason: Reason, subject: impl Into<String>, description: impl Into<String>) -> Self {
+    pub fn precondition(
+        reason: Reason,
+        subject: impl Into<String>,
+        description: impl Into<String>,
+    ) -> Self {
         Error::FailedPrecondition {
             reason,
             subject: subject.into(),
@@ -155,7 +162,9 @@ impl Error {
         match self {
             Error::Invalid(_) => Reason::InvalidArgument,
             Error::NotFound { .. } => Reason::NotFound,
-            Error::AlreadyExists { reason, .. } | Error::FailedPrecondition { reason, .. } => *reason,
+            Error::AlreadyExists { reason, .. } | Error::FailedPrecondition { reason, .. } => {
+                *reason
+            }
             Error::Aborted { .. } => Reason::StaleEtag,
             Error::Unavailable(_) => Reason::StorageUnavailable,
             Error::Internal(_) => Reason::Internal,
@@ -201,7 +210,11 @@ impl Violations {
 
     /// `Ok(value)` when nothing was recorded, else `Error::Invalid` with every violation.
     pub fn finish<T>(self, value: T) -> Result<T, Error> {
-        if self.0.is_empty() { Ok(value) } else { Err(Error::Invalid(self.0)) }
+        if self.0.is_empty() {
+            Ok(value)
+        } else {
+            Err(Error::Invalid(self.0))
+        }
     }
 }
 

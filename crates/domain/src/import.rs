@@ -55,7 +55,10 @@ pub fn plan_import(
         if let Some(line) = first_line.get(code) {
             violations.add(
                 format!("rows[{i}].code"),
-                format!("line {}: code `{code}` already appears on line {line}", row.line),
+                format!(
+                    "line {}: code `{code}` already appears on line {line}",
+                    row.line
+                ),
             );
         } else {
             first_line.insert(code, row.line);
@@ -83,7 +86,10 @@ pub fn plan_import(
                 match parent_kind {
                     Some(pk) => Some(Some((parent_ref, pk))),
                     None => {
-                        local.add(at("parent_code"), format!("unknown parent code `{parent_code}` in {scheme}"));
+                        local.add(
+                            at("parent_code"),
+                            format!("unknown parent code `{parent_code}` in {scheme}"),
+                        );
                         None
                     }
                 }
@@ -180,18 +186,32 @@ mod tests {
 
     #[test]
     fn a_good_list_is_planned_parents_first() {
-        let plan = plan_import(Scheme::Qd124_2004, Validity::default(), &bac_kan(), &HashMap::new());
+        let plan = plan_import(
+            Scheme::Qd124_2004,
+            Validity::default(),
+            &bac_kan(),
+            &HashMap::new(),
+        );
         let plan = plan.unwrap_or_default();
         assert_eq!(plan.create.len(), 4);
         assert_eq!(plan.create[2].name, "Phùng Chí Kiên");
-        assert_eq!(plan.create[2].parent, Some(UnitRef::new(Scheme::Qd124_2004, "058")));
+        assert_eq!(
+            plan.create[2].parent,
+            Some(UnitRef::new(Scheme::Qd124_2004, "058"))
+        );
     }
 
     #[test]
     fn children_listed_before_parents_are_reordered() {
         let mut rows = bac_kan();
         rows.reverse();
-        let plan = plan_import(Scheme::Qd124_2004, Validity::default(), &rows, &HashMap::new()).unwrap_or_default();
+        let plan = plan_import(
+            Scheme::Qd124_2004,
+            Validity::default(),
+            &rows,
+            &HashMap::new(),
+        )
+        .unwrap_or_default();
         let codes: Vec<_> = plan.create.iter().map(|d| d.id.code.as_str()).collect();
         assert_eq!(codes, ["06", "058", "01852", "01843"]);
     }
@@ -203,20 +223,37 @@ mod tests {
         rows.push(row(7, "01840", "", "phuong", "058"));
         rows.push(row(8, "01846", "Huyền Tụng", "phuong", "999"));
         rows.push(row(9, "01849", "Dương Quang", "village", "058"));
-        let Err(Error::Invalid(v)) = plan_import(Scheme::Qd124_2004, Validity::default(), &rows, &HashMap::new())
-        else {
+        let Err(Error::Invalid(v)) = plan_import(
+            Scheme::Qd124_2004,
+            Validity::default(),
+            &rows,
+            &HashMap::new(),
+        ) else {
             panic!("bad rows must be refused");
         };
         let fields: Vec<_> = v.iter().map(|v| v.field.as_str()).collect();
-        assert_eq!(fields, ["rows[4].code", "rows[5].name", "rows[6].parent_code", "rows[7].kind"]);
+        assert_eq!(
+            fields,
+            [
+                "rows[4].code",
+                "rows[5].name",
+                "rows[6].parent_code",
+                "rows[7].kind"
+            ]
+        );
         assert!(v[0].description.contains("line 6"), "{}", v[0].description);
         assert!(v[2].description.contains("999"));
     }
 
     #[test]
     fn reimporting_is_unchanged_and_conflicts_are_refused() {
-        let plan = plan_import(Scheme::Qd124_2004, Validity::default(), &bac_kan(), &HashMap::new())
-            .unwrap_or_default();
+        let plan = plan_import(
+            Scheme::Qd124_2004,
+            Validity::default(),
+            &bac_kan(),
+            &HashMap::new(),
+        )
+        .unwrap_or_default();
         let existing: HashMap<String, Unit> = plan
             .create
             .into_iter()
@@ -234,8 +271,16 @@ mod tests {
                 (d.id.code, unit)
             })
             .collect();
-        let again = plan_import(Scheme::Qd124_2004, Validity::default(), &bac_kan(), &existing);
-        assert_eq!(again.ok().map(|p| (p.create.len(), p.unchanged)), Some((0, 4)));
+        let again = plan_import(
+            Scheme::Qd124_2004,
+            Validity::default(),
+            &bac_kan(),
+            &existing,
+        );
+        assert_eq!(
+            again.ok().map(|p| (p.create.len(), p.unchanged)),
+            Some((0, 4))
+        );
         let mut changed = bac_kan();
         changed[2].name = "Phùng Chí Kiên Mới".into();
         assert!(plan_import(Scheme::Qd124_2004, Validity::default(), &changed, &existing).is_err());

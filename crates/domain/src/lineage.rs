@@ -73,7 +73,13 @@ pub struct LineageLink {
 /// Checks a link against the two units. For a merger or renaming the subject must exist until
 /// the effective date and the related unit from it; for a split the related unit must exist on
 /// the day before and the subject from the effective date.
-pub fn check_link(kind: LineageKind, unit: &Unit, related: &Unit, legal_act: &str, effective: Date) -> Result<(), Vec<FieldViolation>> {
+pub fn check_link(
+    kind: LineageKind,
+    unit: &Unit,
+    related: &Unit,
+    legal_act: &str,
+    effective: Date,
+) -> Result<(), Vec<FieldViolation>> {
     let mut v = Violations::default();
     if unit.id == related.id {
         v.add("link.related_unit", "a unit cannot be linked to itself");
@@ -81,11 +87,23 @@ pub fn check_link(kind: LineageKind, unit: &Unit, related: &Unit, legal_act: &st
     if legal_act.trim().is_empty() {
         v.add("link.legal_act", "name the legal act");
     }
-    let (ending, starting) = if kind.ends_subject() { (unit, related) } else { (related, unit) };
+    let (ending, starting) = if kind.ends_subject() {
+        (unit, related)
+    } else {
+        (related, unit)
+    };
     if ending.validity.from.is_some_and(|f| f >= effective) {
         v.add(
             "link.effective_date",
-            format!("{} only exists from {}, so it cannot end on {effective}", ending.id, ending.validity.from.map(|d| d.to_string()).unwrap_or_default()),
+            format!(
+                "{} only exists from {}, so it cannot end on {effective}",
+                ending.id,
+                ending
+                    .validity
+                    .from
+                    .map(|d| d.to_string())
+                    .unwrap_or_default()
+            ),
         );
     }
     if ending.validity.to.is_some_and(|t| t != effective) {
@@ -95,15 +113,25 @@ pub fn check_link(kind: LineageKind, unit: &Unit, related: &Unit, legal_act: &st
         );
     }
     if !starting.validity.contains(effective) {
-        v.add("link.effective_date", format!("{} does not exist on {effective}", starting.id));
+        v.add(
+            "link.effective_date",
+            format!("{} does not exist on {effective}", starting.id),
+        );
     }
-    if v.is_empty() { Ok(()) } else { Err(v.into_inner()) }
+    if v.is_empty() {
+        Ok(())
+    } else {
+        Err(v.into_inner())
+    }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::{time::Validity, unit::{Scheme, UnitKind}};
+    use crate::{
+        time::Validity,
+        unit::{Scheme, UnitKind},
+    };
 
     fn unit(scheme: Scheme, code: &str, from: Option<&str>, to: Option<&str>) -> Unit {
         Unit {
@@ -126,9 +154,27 @@ mod tests {
         let reform: Date = "2025-07-01".parse().unwrap_or_else(|e| panic!("{e}"));
         let old = unit(Scheme::Qd124_2004, "01843", None, None);
         let new = unit(Scheme::Qd19_2025, "01843", Some("2025-07-01"), None);
-        assert!(check_link(LineageKind::MergedInto, &old, &new, "NQ 1683/NQ-UBTVQH15", reform).is_ok());
+        assert!(
+            check_link(
+                LineageKind::MergedInto,
+                &old,
+                &new,
+                "NQ 1683/NQ-UBTVQH15",
+                reform
+            )
+            .is_ok()
+        );
         let early: Date = "2025-01-01".parse().unwrap_or_else(|e| panic!("{e}"));
-        assert!(check_link(LineageKind::MergedInto, &old, &new, "NQ 1683/NQ-UBTVQH15", early).is_err());
+        assert!(
+            check_link(
+                LineageKind::MergedInto,
+                &old,
+                &new,
+                "NQ 1683/NQ-UBTVQH15",
+                early
+            )
+            .is_err()
+        );
         assert!(check_link(LineageKind::MergedInto, &old, &new, "", reform).is_err());
         assert!(check_link(LineageKind::MergedInto, &old, &old, "NQ", reform).is_err());
     }

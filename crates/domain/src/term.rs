@@ -38,7 +38,8 @@ impl Period {
     /// The period of a term of `year`, defaulting to the whole calendar year.
     pub fn of_year(year: i32, start: Option<Date>, end: Option<Date>) -> Result<Self, Error> {
         let mut v = Violations::default();
-        let (Some(first), Some(last)) = (Date::first_of_year(year), Date::last_of_year(year)) else {
+        let (Some(first), Some(last)) = (Date::first_of_year(year), Date::last_of_year(year))
+        else {
             return Err(Error::invalid("term.year", format!("{year} is not a year")));
         };
         let start = start.unwrap_or(first);
@@ -50,7 +51,10 @@ impl Period {
             v.add("term.end_date", format!("{end} is not in {year}"));
         }
         if end < start {
-            v.add("term.end_date", format!("{end} is before the start {start}"));
+            v.add(
+                "term.end_date",
+                format!("{end} is before the start {start}"),
+            );
         }
         v.finish(Self { start, end })
     }
@@ -215,7 +219,10 @@ pub fn check_leadership(term: &Term, leadership: &Leadership) -> Result<(), Erro
     if let Some(leader) = &leadership.leader
         && !term.has_member(leader)
     {
-        v.add("leadership.leader", format!("{leader} is not a member of {}", term.resource()));
+        v.add(
+            "leadership.leader",
+            format!("{leader} is not a member of {}", term.resource()),
+        );
     }
     let mut seen = HashSet::new();
     for (i, d) in leadership.deputies.iter().enumerate() {
@@ -223,7 +230,10 @@ pub fn check_leadership(term: &Term, leadership: &Leadership) -> Result<(), Erro
         if !term.has_member(d) {
             v.add(field, format!("{d} is not a member of {}", term.resource()));
         } else if leadership.leader.as_ref() == Some(d) {
-            v.add(field, format!("{d} is the leader; a deputy must be another member"));
+            v.add(
+                field,
+                format!("{d} is the leader; a deputy must be another member"),
+            );
         } else if !seen.insert(d) {
             v.add(field, format!("{d} is listed twice"));
         }
@@ -232,7 +242,10 @@ pub fn check_leadership(term: &Term, leadership: &Leadership) -> Result<(), Erro
         v.add("leadership.leader", "deputies need a leader");
     }
     if leadership.deciding_act.trim().is_empty() {
-        v.add("leadership.deciding_act", "name the act that decided it (minutes or decision number)");
+        v.add(
+            "leadership.deciding_act",
+            "name the act that decided it (minutes or decision number)",
+        );
     }
     v.finish(())
 }
@@ -240,7 +253,11 @@ pub fn check_leadership(term: &Term, leadership: &Leadership) -> Result<(), Erro
 /// The leader of the next year in rotation: the member after `current` in rotation order,
 /// among those carried forward, wrapping around. `None` when there was no leader or nobody is
 /// carried forward.
-pub fn next_in_rotation(members: &[Member], current: Option<&UnitRef>, carried: &[UnitRef]) -> Option<UnitRef> {
+pub fn next_in_rotation(
+    members: &[Member],
+    current: Option<&UnitRef>,
+    carried: &[UnitRef],
+) -> Option<UnitRef> {
     let current = current?;
     let start = members.iter().position(|m| &m.unit == current)?;
     (1..=members.len())
@@ -334,7 +351,10 @@ mod tests {
         t.covenant_status = CovenantStatus::PartlySigned;
         assert!(matches!(
             t.ensure_membership_open(),
-            Err(Error::FailedPrecondition { reason: Reason::CovenantSigned, .. })
+            Err(Error::FailedPrecondition {
+                reason: Reason::CovenantSigned,
+                ..
+            })
         ));
     }
 
@@ -342,10 +362,19 @@ mod tests {
     fn rotation_moves_to_the_next_carried_member() {
         let t = term(&["01834", "01837", "01840"]);
         let all: Vec<_> = t.members.iter().map(|m| m.unit.clone()).collect();
-        assert_eq!(next_in_rotation(&t.members, Some(&unit("01834")), &all), Some(unit("01837")));
-        assert_eq!(next_in_rotation(&t.members, Some(&unit("01840")), &all), Some(unit("01834")));
+        assert_eq!(
+            next_in_rotation(&t.members, Some(&unit("01834")), &all),
+            Some(unit("01837"))
+        );
+        assert_eq!(
+            next_in_rotation(&t.members, Some(&unit("01840")), &all),
+            Some(unit("01834"))
+        );
         let without_next = [unit("01834"), unit("01840")];
-        assert_eq!(next_in_rotation(&t.members, Some(&unit("01834")), &without_next), Some(unit("01840")));
+        assert_eq!(
+            next_in_rotation(&t.members, Some(&unit("01834")), &without_next),
+            Some(unit("01840"))
+        );
         assert_eq!(next_in_rotation(&t.members, None, &all), None);
     }
 }

@@ -46,8 +46,14 @@ pub fn optional_text(field: &str, text: &str, max: usize) -> Result<String, Fiel
             format!("is {count} characters long; at most {max} are allowed"),
         ));
     }
-    if value.chars().any(|c| c.is_control() && c != '\n' && c != '\t') {
-        return Err(FieldViolation::new(field, "must not contain control characters"));
+    if value
+        .chars()
+        .any(|c| c.is_control() && c != '\n' && c != '\t')
+    {
+        return Err(FieldViolation::new(
+            field,
+            "must not contain control characters",
+        ));
     }
     Ok(value)
 }
@@ -79,7 +85,10 @@ mod tests {
     fn names_must_not_be_empty_or_too_long() {
         assert!(required_name("name", "   ", 200).is_err());
         assert!(required_name("name", &"ă".repeat(201), 200).is_err());
-        assert_eq!(required_name("name", " Sông  Cầu ", 200).ok().as_deref(), Some("Sông Cầu"));
+        assert_eq!(
+            required_name("name", " Sông  Cầu ", 200).ok().as_deref(),
+            Some("Sông Cầu")
+        );
         assert!(optional_text("text", "a\u{0007}b", 10).is_err());
     }
 }

@@ -24,11 +24,20 @@ impl Date {
     }
 
     /// Validates the parts of an input date, naming `field` on failure.
-    pub fn from_parts(field: &str, year: i32, month: i32, day: i32) -> Result<Self, FieldViolation> {
+    pub fn from_parts(
+        field: &str,
+        year: i32,
+        month: i32,
+        day: i32,
+    ) -> Result<Self, FieldViolation> {
         let month = u32::try_from(month).unwrap_or(0);
         let day = u32::try_from(day).unwrap_or(0);
-        Self::new(year, month, day)
-            .ok_or_else(|| FieldViolation::new(field, format!("{year:04}-{month:02}-{day:02} is not a date")))
+        Self::new(year, month, day).ok_or_else(|| {
+            FieldViolation::new(
+                field,
+                format!("{year:04}-{month:02}-{day:02} is not a date"),
+            )
+        })
     }
 
     /// 1 January of `year`.
@@ -83,7 +92,11 @@ impl FromStr for Date {
     fn from_str(s: &str) -> Result<Self, Self::Err> {
         let err = || DateParseError(s.to_owned());
         let mut parts = s.splitn(3, '-');
-        let mut next = || parts.next().filter(|p| !p.is_empty() && p.bytes().all(|b| b.is_ascii_digit()));
+        let mut next = || {
+            parts
+                .next()
+                .filter(|p| !p.is_empty() && p.bytes().all(|b| b.is_ascii_digit()))
+        };
         let (Some(y), Some(m), Some(d)) = (next(), next(), next()) else {
             return Err(err());
         };

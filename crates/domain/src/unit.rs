@@ -40,7 +40,10 @@ impl Scheme {
     pub fn parse_field(field: &str, s: &str) -> Result<Self, FieldViolation> {
         s.parse().map_err(|_| {
             let known: Vec<_> = Scheme::ALL.iter().map(|s| s.as_str()).collect();
-            FieldViolation::new(field, format!("unknown scheme `{s}`; known: {}", known.join(", ")))
+            FieldViolation::new(
+                field,
+                format!("unknown scheme `{s}`; known: {}", known.join(", ")),
+            )
         })
     }
 
@@ -152,21 +155,32 @@ impl UnitKind {
 
     /// Parses the CSV form, naming `field` on failure.
     pub fn parse_field(field: &str, s: &str) -> Result<Self, FieldViolation> {
-        UnitKind::ALL.into_iter().find(|k| k.as_str() == s.trim()).ok_or_else(|| {
-            let known: Vec<_> = UnitKind::ALL.iter().map(|k| k.as_str()).collect();
-            FieldViolation::new(field, format!("unknown kind `{s}`; known: {}", known.join(", ")))
-        })
+        UnitKind::ALL
+            .into_iter()
+            .find(|k| k.as_str() == s.trim())
+            .ok_or_else(|| {
+                let known: Vec<_> = UnitKind::ALL.iter().map(|k| k.as_str()).collect();
+                FieldViolation::new(
+                    field,
+                    format!("unknown kind `{s}`; known: {}", known.join(", ")),
+                )
+            })
     }
 
     /// The kind's level.
     pub fn level(self) -> Level {
         match self {
             UnitKind::CentralCity | UnitKind::Province => Level::Province,
-            UnitKind::UrbanDistrict | UnitKind::RuralDistrict | UnitKind::DistrictTown | UnitKind::ProvincialCity => {
-                Level::District
+            UnitKind::UrbanDistrict
+            | UnitKind::RuralDistrict
+            | UnitKind::DistrictTown
+            | UnitKind::ProvincialCity => Level::District,
+            UnitKind::Ward | UnitKind::Commune | UnitKind::Township | UnitKind::SpecialZone => {
+                Level::Commune
             }
-            UnitKind::Ward | UnitKind::Commune | UnitKind::Township | UnitKind::SpecialZone => Level::Commune,
-            UnitKind::Department | UnitKind::MassOrganisation | UnitKind::OtherOrganisation => Level::Organisation,
+            UnitKind::Department | UnitKind::MassOrganisation | UnitKind::OtherOrganisation => {
+                Level::Organisation
+            }
         }
     }
 }
@@ -196,9 +210,12 @@ impl UnitRef {
 
     /// Parses a key `{scheme}~{code}`.
     pub fn parse_key(field: &str, key: &str) -> Result<Self, FieldViolation> {
-        let (scheme, code) = key
-            .split_once('~')
-            .ok_or_else(|| FieldViolation::new(field, format!("`{key}` is not of the form {{scheme}}~{{code}}")))?;
+        let (scheme, code) = key.split_once('~').ok_or_else(|| {
+            FieldViolation::new(
+                field,
+                format!("`{key}` is not of the form {{scheme}}~{{code}}"),
+            )
+        })?;
         let scheme = Scheme::parse_field(field, scheme)?;
         if code.is_empty() {
             return Err(FieldViolation::new(field, "the code is empty"));
@@ -261,31 +278,52 @@ impl UnitDraft {
 }
 
 /// Checks a code's shape for its scheme and kind (`field` names it in the violation).
-pub fn check_code(field: &str, scheme: Scheme, kind: UnitKind, code: &str) -> Result<(), FieldViolation> {
+pub fn check_code(
+    field: &str,
+    scheme: Scheme,
+    kind: UnitKind,
+    code: &str,
+) -> Result<(), FieldViolation> {
     let level = kind.level();
     match (scheme, level) {
         (Scheme::Local, Level::Organisation) => {
             let ok = (1..=32).contains(&code.len())
-                && code.bytes().all(|b| b.is_ascii_alphanumeric() || matches!(b, b'.' | b'_' | b'-'));
+                && code
+                    .bytes()
+                    .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'.' | b'_' | b'-'));
             if ok {
                 Ok(())
             } else {
-                Err(FieldViolation::new(field, "a local code is 1–32 of A–Z, a–z, 0–9, '.', '_' and '-'"))
+                Err(FieldViolation::new(
+                    field,
+                    "a local code is 1–32 of A–Z, a–z, 0–9, '.', '_' and '-'",
+                ))
             }
         }
         (Scheme::Local, _) => Err(FieldViolation::new(
             field,
-            format!("territorial kind `{}` needs an official scheme, not `local`", kind.as_str()),
+            format!(
+                "territorial kind `{}` needs an official scheme, not `local`",
+                kind.as_str()
+            ),
         )),
         (_, Level::Organisation) => Err(FieldViolation::new(
             field,
-            format!("non-territorial kind `{}` belongs in scheme `local`", kind.as_str()),
+            format!(
+                "non-territorial kind `{}` belongs in scheme `local`",
+                kind.as_str()
+            ),
         )),
         (_, level) => match scheme.code_width(level) {
-            Some(width) if code.len() == width && code.bytes().all(|b| b.is_ascii_digit()) => Ok(()),
+            Some(width) if code.len() == width && code.bytes().all(|b| b.is_ascii_digit()) => {
+                Ok(())
+            }
             Some(width) => Err(FieldViolation::new(
                 field,
-                format!("`{code}` is not a {width}-digit code, as a {} needs in {scheme}", kind.as_str()),
+                format!(
+                    "`{code}` is not a {width}-digit code, as a {} needs in {scheme}",
+                    kind.as_str()
+                ),
             )),
             None => Err(FieldViolation::new(
                 field,
@@ -311,18 +349,28 @@ pub fn check_parent(
     };
     match (expected, parent) {
         (None, None) => Ok(()),
-        (None, Some(_)) => Err(FieldViolation::new(field, "a province-level unit has no parent")),
+        (None, Some(_)) => Err(FieldViolation::new(
+            field,
+            "a province-level unit has no parent",
+        )),
         (Some(level), None) => Err(FieldViolation::new(
             field,
             format!("a {} needs a parent of {level:?} level", kind.as_str()),
         )),
         (Some(level), Some((p, pk))) => {
             if p.scheme != scheme {
-                Err(FieldViolation::new(field, format!("parent {p} is in another scheme")))
+                Err(FieldViolation::new(
+                    field,
+                    format!("parent {p} is in another scheme"),
+                ))
             } else if pk.level() != level {
                 Err(FieldViolation::new(
                     field,
-                    format!("parent {p} is a {}, but a {} needs a parent of {level:?} level", pk.as_str(), kind.as_str()),
+                    format!(
+                        "parent {p} is a {}, but a {} needs a parent of {level:?} level",
+                        pk.as_str(),
+                        kind.as_str()
+                    ),
                 ))
             } else {
                 Ok(())
@@ -357,13 +405,53 @@ mod tests {
         let city = UnitRef::new(Scheme::Qd124_2004, "058");
         let province = UnitRef::new(Scheme::Qd124_2004, "06");
         let s = Scheme::Qd124_2004;
-        assert!(check_parent("p", s, UnitKind::Ward, Some((&city, UnitKind::ProvincialCity))).is_ok());
-        assert!(check_parent("p", s, UnitKind::Ward, Some((&province, UnitKind::Province))).is_err());
+        assert!(
+            check_parent(
+                "p",
+                s,
+                UnitKind::Ward,
+                Some((&city, UnitKind::ProvincialCity))
+            )
+            .is_ok()
+        );
+        assert!(
+            check_parent(
+                "p",
+                s,
+                UnitKind::Ward,
+                Some((&province, UnitKind::Province))
+            )
+            .is_err()
+        );
         assert!(check_parent("p", s, UnitKind::Ward, None).is_err());
-        assert!(check_parent("p", s, UnitKind::Province, Some((&province, UnitKind::Province))).is_err());
+        assert!(
+            check_parent(
+                "p",
+                s,
+                UnitKind::Province,
+                Some((&province, UnitKind::Province))
+            )
+            .is_err()
+        );
         let p2025 = UnitRef::new(Scheme::Qd19_2025, "19");
-        assert!(check_parent("p", Scheme::Qd19_2025, UnitKind::Ward, Some((&p2025, UnitKind::Province))).is_ok());
-        assert!(check_parent("p", Scheme::Qd19_2025, UnitKind::Ward, Some((&province, UnitKind::Province))).is_err());
+        assert!(
+            check_parent(
+                "p",
+                Scheme::Qd19_2025,
+                UnitKind::Ward,
+                Some((&p2025, UnitKind::Province))
+            )
+            .is_ok()
+        );
+        assert!(
+            check_parent(
+                "p",
+                Scheme::Qd19_2025,
+                UnitKind::Ward,
+                Some((&province, UnitKind::Province))
+            )
+            .is_err()
+        );
         assert!(check_parent("p", Scheme::Local, UnitKind::Department, None).is_ok());
     }
 

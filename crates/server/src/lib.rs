@@ -1,1 +1,65 @@
+#![doc = include_str!("../README.md")]
 
+pub mod app;
+pub mod convert;
+pub mod demo;
+pub mod logging;
+pub mod service;
+pub mod status;
+
+use std::future::Future;
+
+use thidua_proto::v1::{
+    cluster_service_server::ClusterServiceServer, unit_service_server::UnitServiceServer,
+};
+use thidua_storage::Store;
+use tokio::net::TcpListener;
+use tokio_stream::wrappers::TcpListenerStream;
+
+use crate::service::{clusters::Clusters, units::Units};
+
+/// Largest request or response message, in bytes.
+pub const MAX_MESSAGE_BYTES: usize = 4 * 1024 * 1024;
+
+/// Serves every service on `listener` until `shutdown` completes. Then health turns
+/// NOT_SERVING first, in-flight calls finish, and the function returns.
+pub async fn serve(
+    listener: TcpListener,
+    store: Store,
+    shutdown: impl Future<Output = ()> + Send,
+) -> anyhow::Result<()> {
+    let (health, health_service) = tonic_health::server::health_reporter();
+    health.set_serving::<UnitServiceServer<Units>>().await;
+    health.set_serving::<ClusterServiceServer<Clusters>>().await;
+    let reflection = tonic_reflection::server::Builder::configure()
+        .register_encoded_file_descriptor_set(thidua_proto::FILE_DESCRIPTOR_SET)
+        .register_encoded_file_descriptor_set(tonic_health::pb::FILE_DESCRIPTOR_SET)
+        .build_v1()?;
+    let units = UnitServiceServer::new(Units::new(store.clone()))
+        .max_decoding_message_size(MAX_MESSAGE_BYTES)
+        .max_encoding_message_size(MAX_MESSAGE_BYTES);
+    let clusters = ClusterServiceServer::new(Clusters::new(store))
+        .max_decoding_message_size(MAX_MESSAGE_BYTES)
+        .max_encoding_message_size(MAX_MESSAGE_BYTES);
+    let reporter = health.clone();
+    let drain = async move {
+        shutdown.await;
+        tracing::info!("shutting down: health NOT_SERVING, finishing in-flight calls");
+        reporter.set_not_serving::<UnitServiceServer<Units>>().await;
+        reporter
+            .set_not_serving::<ClusterServiceServer<Clusters>>()
+            .await;
+        reporter
+            .set_service_status("", tonic_health::ServingStatus::NotServing)
+            .await;
+    };
+    tonic::transport::Server::builder()
+        .layer(logging::RequestLogLayer)
+        .add_service(health_service)
+        .add_service(reflection)
+        .add_service(units)
+        .add_service(clusters)
+        .serve_with_incoming_shutdown(TcpListenerStream::new(listener), drain)
+        .await?;
+    Ok(())
+}

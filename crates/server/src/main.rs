@@ -1,1 +1,122 @@
-fn main(){}
+//! `thidua-server`: serves the thidua gRPC API.
+
+use std::{net::SocketAddr, path::PathBuf};
+
+use anyhow::Context;
+use clap::{Parser, Subcommand};
+use thidua_storage::Store;
+use tracing_subscriber::EnvFilter;
+
+/// The thidua gRPC server. Flags override `THIDUA_*` environment variables, which override the
+/// defaults.
+#[derive(Debug, Parser)]
+#[command(version, about)]
+struct Args {
+    /// Address to listen on.
+    #[arg(
+        long,
+        env = "THIDUA_LISTEN",
+        default_value = "127.0.0.1:50051",
+        global = true
+    )]
+    listen: SocketAddr,
+    /// Database: a file path or sqlite://PATH for SQLite, postgres://… for PostgreSQL.
+    #[arg(
+        long,
+        env = "THIDUA_DATABASE_URL",
+        default_value = "./thidua.db",
+        global = true
+    )]
+    database: String,
+    /// Load the seed case (Bắc Kạn city, 2022) before serving; loading twice changes nothing.
+    #[arg(long, env = "THIDUA_DEMO")]
+    demo: bool,
+    #[command(subcommand)]
+    command: Option<Command>,
+}
+
+#[derive(Debug, Subcommand)]
+enum Command {
+    /// Apply pending database migrations and exit.
+    Migrate,
+    /// Load the seed case and exit.
+    Demo,
+}
+
+#[tokio::main]
+async fn main() -> anyhow::Result<()> {
+    tracing_subscriber::fmt()
+        .with_env_filter(
+            EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new("info")),
+        )
+        .init();
+    let args = Args::parse();
+    let url = args.database.clone();
+    let store = tokio::task::spawn_blocking(move || Store::open(&url))
+        .await?
+        .with_context(|| format!("opening database {}", display_url(&args.database)))?;
+    tracing::info!(database = %display_url(&args.database), backend = ?store.backend(), "database ready, migrations applied");
+    match args.command {
+        Some(Command::Migrate) => return Ok(()),
+        Some(Command::Demo) => return load_demo(store).await,
+        None => {}
+    }
+    if args.demo {
+        load_demo(store.clone()).await?;
+    }
+    let listener = tokio::net::TcpListener::bind(args.listen)
+        .await
+        .with_context(|| format!("listening on {}", args.listen))?;
+    tracing::info!(address = %listener.local_addr()?, "serving thidua.v1");
+    thidua_server::serve(listener, store, shutdown_signal()).await
+}
+
+async fn load_demo(store: Store) -> anyhow::Result<()> {
+    tokio::task::spawn_blocking(move || thidua_server::demo::load(&store))
+        .await?
+        .context("loading the demo")?;
+    tracing::info!(cluster = thidua_server::demo::CLUSTER_ID, "demo loaded");
+    Ok(())
+}
+
+/// Completes on SIGTERM or Ctrl-C.
+async fn shutdown_signal() {
+    let ctrl_c = async {
+        if let Err(e) = tokio::signal::ctrl_c().await {
+            tracing::error!(error = %e, "cannot listen for Ctrl-C");
+            std::future::pending::<()>().await;
+        }
+    };
+    #[cfg(unix)]
+    let terminate = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut s) => {
+                s.recv().await;
+            }
+            Err(e) => {
+                tracing::error!(error = %e, "cannot listen for SIGTERM");
+                std::future::pending::<()>().await;
+            }
+        }
+    };
+    #[cfg(not(unix))]
+    let terminate = std::future::pending::<()>();
+    tokio::select! {
+        () = ctrl_c => {},
+        () = terminate => {},
+    }
+}
+
+/// The database URL without a password, for logs.
+fn display_url(url: &str) -> String {
+    match (url.find("://"), url.rfind('@')) {
+        (Some(scheme_end), Some(at)) if at > scheme_end => {
+            let credentials = &url[scheme_end + 3..at];
+            match credentials.split_once(':') {
+                Some((user, _)) => format!("{}{user}:***{}", &url[..scheme_end + 3], &url[at..]),
+                None => url.to_owned(),
+            }
+        }
+        _ => PathBuf::from(url).display().to_string(),
+    }
+}

@@ -1,1 +1,33 @@
+#![doc = include_str!("../README.md")]
 
+mod clusters;
+mod connection;
+mod covenants;
+mod errors;
+mod request_ids;
+mod schema;
+mod terms;
+mod units;
+
+pub use clusters::ClusterFilter;
+pub use connection::{Backend, Store, Tx};
+pub use request_ids::StoredResponse;
+pub use units::UnitFilter;
+
+/// A keyset page request: at most `limit` rows after the row whose sort key is `after`.
+#[derive(Debug, Clone, Default)]
+pub struct PageRequest {
+    /// Maximum rows to return.
+    pub limit: i64,
+    /// Sort key of the last row of the previous page, as produced in `Page::next`.
+    pub after: Option<String>,
+}
+
+/// One page of rows and the sort key to continue after, when more rows follow.
+#[derive(Debug, Clone)]
+pub struct Page<T> {
+    /// The rows.
+    pub items: Vec<T>,
+    /// Sort key of the last row when another page exists.
+    pub next: Option<String>,
+}

@@ -1,0 +1,116 @@
+//! Use cases of covenants: drafting, signing, witnesses.
+
+use thidua_domain::{
+    Error, Reason,
+    covenant::{Covenant, CovenantStatus, CovenantText, Signature, Witness},
+};
+use thidua_storage::Store;
+
+use super::now;
+
+/// Gets a covenant.
+pub fn get(store: &Store, cluster_id: &str, year: i32) -> Result<Covenant, Error> {
+    store.read(|tx| tx.existing_covenant(cluster_id, year))
+}
+
+/// The changes to a draft covenant; `None` leaves a field as it is.
+#[derive(Debug, Default)]
+pub struct CovenantPatch {
+    /// Theme.
+    pub theme: Option<String>,
+    /// Body.
+    pub text: Option<String>,
+    /// Commitments.
+    pub commitments: Option<Vec<String>>,
+    /// Place.
+    pub place: Option<String>,
+    /// Signing date.
+    pub signing_date: Option<Option<thidua_domain::time::Date>>,
+}
+
+fn ensure_draft(c: &Covenant) -> Result<(), Error> {
+    if c.status == CovenantStatus::Draft {
+        Ok(())
+    } else {
+        Err(Error::precondition(
+            Reason::CovenantSigned,
+            c.resource(),
+            format!("{} has signatures: its text is frozen", c.resource()),
+        ))
+    }
+}
+
+/// Edits a draft covenant.
+pub fn update(
+    store: &Store,
+    cluster_id: &str,
+    year: i32,
+    etag: Option<i64>,
+    patch: CovenantPatch,
+) -> Result<Covenant, Error> {
+    let now = now();
+    store.write(|tx| {
+        let c = tx.existing_covenant(cluster_id, year)?;
+        ensure_draft(&c)?;
+        let version = etag.unwrap_or(c.version);
+        let text = CovenantText {
+            theme: patch.theme.unwrap_or(c.text.theme),
+            text: patch.text.unwrap_or(c.text.text),
+            commitments: patch.commitments.unwrap_or(c.text.commitments),
+            place: patch.place.unwrap_or(c.text.place),
+            signing_date: patch.signing_date.unwrap_or(c.text.signing_date),
+        };
+        tx.update_covenant_text(cluster_id, year, &text, version, now)?;
+        tx.existing_covenant(cluster_id, year)
+    })
+}
+
+/// Records a member's signature.
+pub fn sign(
+    store: &Store,
+    cluster_id: &str,
+    year: i32,
+    signature: Signature,
+) -> Result<Covenant, Error> {
+    let now = now();
+    store.write(|tx| {
+        let term = tx.existing_term(cluster_id, year)?;
+        if !term.has_member(&signature.unit) {
+            return Err(Error::precondition(
+                Reason::NotAMember,
+                signature.unit.to_string(),
+                format!(
+                    "{} is not a member of {} and cannot sign its covenant",
+                    signature.unit,
+                    term.resource()
+                ),
+            ));
+        }
+        tx.insert_signature(cluster_id, year, &signature, now)?;
+        tx.touch_term(cluster_id, year, None, now)?;
+        tx.existing_covenant(cluster_id, year)
+    })
+}
+
+/// Records a witness.
+pub fn add_witness(
+    store: &Store,
+    cluster_id: &str,
+    year: i32,
+    witness: Witness,
+) -> Result<Covenant, Error> {
+    let now = now();
+    store.write(|tx| {
+        tx.existing_covenant(cluster_id, year)?;
+        if let Some(unit) = &witness.unit
+            && tx.unit(unit)?.is_none()
+        {
+            return Err(Error::invalid(
+                "witness.unit",
+                format!("{unit} does not exist"),
+            ));
+        }
+        tx.insert_witness(cluster_id, year, &witness, now)?;
+        tx.existing_covenant(cluster_id, year)
+    })
+}

@@ -1,0 +1,303 @@
+//! Use cases of terms: creation, membership, leadership, carrying forward.
+
+use thidua_domain::{
+    Error, Reason,
+    cluster::Cluster,
+    error::Violations,
+    term::{self, Leadership, LeadershipMethod, Period, Term, term_resource},
+    time::Date,
+    unit::UnitRef,
+};
+use thidua_storage::{Page, PageRequest, Store, Tx};
+
+use super::{Idempotency, now};
+
+/// A term to create.
+#[derive(Debug, Clone)]
+pub struct NewTerm {
+    /// The cluster.
+    pub cluster_id: String,
+    /// The year.
+    pub year: i32,
+    /// First day, default 1 January.
+    pub start: Option<Date>,
+    /// Last day, default 31 December.
+    pub end: Option<Date>,
+    /// Members in rotation order.
+    pub members: Vec<UnitRef>,
+}
+
+/// Checks that every unit exists, existed during `period`, and sits in no other term of the
+/// same kind, year and organiser. `field(i)` names the i-th unit in violations.
+fn check_joining(
+    tx: &mut Tx<'_>,
+    cluster: &Cluster,
+    year: i32,
+    period: Period,
+    units: &[UnitRef],
+    field: impl Fn(usize) -> String,
+) -> Result<(), Error> {
+    let found = tx.units_by_id(units)?;
+    let mut v = Violations::default();
+    for (i, u) in units.iter().enumerate() {
+        if !found.contains_key(u) {
+            v.add(field(i), format!("{u} does not exist"));
+        }
+    }
+    v.finish(())?;
+    let absent: Vec<String> = units
+        .iter()
+        .filter_map(|u| found.get(u))
+        .filter(|u| !period.admits(&u.validity))
+        .map(|u| {
+            format!(
+                "{} ({}) did not exist between {} and {}",
+                u.id, u.name, period.start, period.end
+            )
+        })
+        .collect();
+    if let Some(first) = units
+        .iter()
+        .find(|u| found.get(*u).is_some_and(|x| !period.admits(&x.validity)))
+    {
+        return Err(Error::precondition(
+            Reason::UnitNotValidInTerm,
+            first.to_string(),
+            absent.join("; "),
+        ));
+    }
+    let conflicts = tx.conflicting_memberships(units, year, cluster)?;
+    if let Some((first, _)) = conflicts.first() {
+        let description = conflicts
+            .iter()
+            .map(|(u, t)| format!("{u} is already a member of {t}"))
+            .collect::<Vec<_>>()
+            .join("; ");
+        return Err(Error::precondition(
+            Reason::UnitInAnotherTerm,
+            first.to_string(),
+            format!(
+                "{description}: a unit joins one {} term per year and organiser",
+                cluster.kind
+            ),
+        ));
+    }
+    Ok(())
+}
+
+/// Creates a term with its members and a draft covenant.
+pub fn create(store: &Store, new: NewTerm, key: Option<Idempotency>) -> Result<Term, Error> {
+    let now = now();
+    let year = term::check_year("term.year", new.year).map_err(|v| Error::Invalid(vec![v]))?;
+    let period = Period::of_year(year, new.start, new.end)?;
+    term::check_members("term.members", &new.members)?;
+    store.write(|tx| {
+        if let Some(name) = Idempotency::replay(key.as_ref(), tx)? {
+            let (cluster, year) = name
+                .rsplit_once('/')
+                .and_then(|(c, y)| Some((c.to_owned(), y.parse().ok()?)))
+                .ok_or_else(|| Error::Internal(format!("stored term key {name}")))?;
+            return tx.existing_term(&cluster, year);
+        }
+        let cluster = tx.existing_cluster(&new.cluster_id)?;
+        check_joining(tx, &cluster, year, period, &new.members, |i| {
+            format!("term.members[{i}].unit")
+        })?;
+        tx.insert_term(&cluster, year, period, &new.members, now)?;
+        Idempotency::remember(key.as_ref(), tx, &format!("{}/{year}", cluster.id), now)?;
+        tx.existing_term(&cluster.id, year)
+    })
+}
+
+/// Gets a term.
+pub fn get(store: &Store, cluster_id: &str, year: i32) -> Result<Term, Error> {
+    store.read(|tx| tx.existing_term(cluster_id, year))
+}
+
+/// Lists a cluster's terms.
+pub fn list(store: &Store, cluster_id: &str, page: &PageRequest) -> Result<Page<Term>, Error> {
+    store.read(|tx| {
+        tx.existing_cluster(cluster_id)?;
+        tx.list_terms(cluster_id, page)
+    })
+}
+
+/// Adds a member before the covenant is signed.
+pub fn add_member(
+    store: &Store,
+    cluster_id: &str,
+    year: i32,
+    unit: &UnitRef,
+    etag: Option<i64>,
+) -> Result<Term, Error> {
+    let now = now();
+    store.write(|tx| {
+        let term = tx.existing_term(cluster_id, year)?;
+        term.ensure_membership_open()?;
+        if term.has_member(unit) {
+            return Err(Error::AlreadyExists {
+                resource: unit.to_string(),
+                reason: Reason::AlreadyExists,
+                description: format!("{unit} is already a member of {}", term.resource()),
+            });
+        }
+        let cluster = tx.existing_cluster(cluster_id)?;
+        check_joining(
+            tx,
+            &cluster,
+            year,
+            term.period,
+            std::slice::from_ref(unit),
+            |_| "unit".into(),
+        )?;
+        tx.touch_term(cluster_id, year, etag, now)?;
+        tx.add_member(&cluster, year, unit)?;
+        tx.existing_term(cluster_id, year)
+    })
+}
+
+/// Removes a member before the covenant is signed; a leader or deputy must be replaced first.
+pub fn remove_member(
+    store: &Store,
+    cluster_id: &str,
+    year: i32,
+    unit: &UnitRef,
+    etag: Option<i64>,
+) -> Result<Term, Error> {
+    let now = now();
+    store.write(|tx| {
+        let term = tx.existing_term(cluster_id, year)?;
+        term.ensure_membership_open()?;
+        if !term.has_member(unit) {
+            return Err(Error::precondition(
+                Reason::NotAMember,
+                unit.to_string(),
+                format!("{unit} is not a member of {}", term.resource()),
+            ));
+        }
+        if let Some(l) = term.leadership()
+            && (l.leader.as_ref() == Some(unit) || l.deputies.contains(unit))
+        {
+            return Err(Error::precondition(
+                Reason::MemberHasOffice,
+                unit.to_string(),
+                format!(
+                    "{unit} leads or deputises {}; record a new leadership first",
+                    term.resource()
+                ),
+            ));
+        }
+        tx.touch_term(cluster_id, year, etag, now)?;
+        tx.remove_member(cluster_id, year, unit)?;
+        tx.existing_term(cluster_id, year)
+    })
+}
+
+/// Records a new leadership; earlier records stay.
+pub fn set_leadership(
+    store: &Store,
+    cluster_id: &str,
+    year: i32,
+    leadership: Leadership,
+    etag: Option<i64>,
+) -> Result<Term, Error> {
+    let now = now();
+    store.write(|tx| {
+        let term = tx.existing_term(cluster_id, year)?;
+        term::check_leadership(&term, &leadership)?;
+        tx.touch_term(cluster_id, year, etag, now)?;
+        tx.insert_leadership(
+            cluster_id,
+            year,
+            &Leadership {
+                recorded_at: now,
+                ..leadership
+            },
+        )?;
+        tx.existing_term(cluster_id, year)
+    })
+}
+
+/// The outcome of carrying a term forward.
+#[derive(Debug, Clone)]
+pub struct CarriedForward {
+    /// The new term.
+    pub term: Term,
+    /// Members that no longer exist in the new year.
+    pub dropped: Vec<UnitRef>,
+}
+
+/// Starts next year's term from this one.
+pub fn carry_forward(
+    store: &Store,
+    cluster_id: &str,
+    year: i32,
+    key: Option<Idempotency>,
+) -> Result<CarriedForward, Error> {
+    let now = now();
+    store.write(|tx| {
+        let next_year = year + 1;
+        if let Some(stored) = Idempotency::replay(key.as_ref(), tx)? {
+            let dropped: Vec<String> = serde_json::from_str(&stored)
+                .map_err(|e| Error::Internal(format!("stored carry-forward: {e}")))?;
+            let dropped = dropped
+                .iter()
+                .map(|k| UnitRef::parse_key("dropped", k).map_err(|v| Error::Invalid(vec![v])))
+                .collect::<Result<_, _>>()?;
+            return Ok(CarriedForward {
+                term: tx.existing_term(cluster_id, next_year)?,
+                dropped,
+            });
+        }
+        let term = tx.existing_term(cluster_id, year)?;
+        term::check_year("term", next_year).map_err(|v| Error::Invalid(vec![v]))?;
+        if tx.term(cluster_id, next_year)?.is_some() {
+            let resource = term_resource(cluster_id, next_year);
+            return Err(Error::AlreadyExists {
+                description: format!("{resource} already exists"),
+                resource,
+                reason: Reason::TermExists,
+            });
+        }
+        let cluster = tx.existing_cluster(cluster_id)?;
+        let period = Period::of_year(next_year, None, None)?;
+        let refs: Vec<UnitRef> = term.members.iter().map(|m| m.unit.clone()).collect();
+        let units = tx.units_by_id(&refs)?;
+        let (carried, dropped): (Vec<UnitRef>, Vec<UnitRef>) = refs
+            .into_iter()
+            .partition(|u| units.get(u).is_some_and(|x| period.admits(&x.validity)));
+        if carried.is_empty() {
+            return Err(Error::precondition(
+                Reason::UnitNotValidInTerm,
+                term.resource(),
+                format!("no member of {} exists in {next_year}", term.resource()),
+            ));
+        }
+        check_joining(tx, &cluster, next_year, period, &carried, |i| {
+            format!("members[{i}]")
+        })?;
+        tx.insert_term(&cluster, next_year, period, &carried, now)?;
+        let current = term.leadership().and_then(|l| l.leader.as_ref());
+        if let Some(leader) = term::next_in_rotation(&term.members, current, &carried) {
+            tx.insert_leadership(
+                cluster_id,
+                next_year,
+                &Leadership {
+                    leader: Some(leader),
+                    deputies: vec![],
+                    method: LeadershipMethod::Rotated,
+                    deciding_act: format!("Luân phiên theo thứ tự từ {}", term.resource()),
+                    decided_on: None,
+                    recorded_at: now,
+                },
+            )?;
+        }
+        let stored: Vec<String> = dropped.iter().map(UnitRef::key).collect();
+        let stored = serde_json::to_string(&stored).map_err(|e| Error::Internal(e.to_string()))?;
+        Idempotency::remember(key.as_ref(), tx, &stored, now)?;
+        Ok(CarriedForward {
+            term: tx.existing_term(cluster_id, next_year)?,
+            dropped,
+        })
+    })
+}

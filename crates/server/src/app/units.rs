@@ -1,0 +1,298 @@
+//! Use cases of units: create, get, list, update, import, lineage.
+
+use thidua_domain::{
+    Error, FieldViolation,
+    error::Violations,
+    import::{ImportRow, plan_import},
+    lineage::{LineageKind, LineageLink, check_link},
+    time::{Date, Validity},
+    unit::{self, Scheme, Unit, UnitDraft, UnitKind, UnitRef},
+};
+use thidua_storage::{Page, PageRequest, Store, Tx, UnitFilter};
+
+use super::{Idempotency, now};
+
+/// Checks that a draft's parent exists and fits the hierarchy.
+fn check_parent_exists(tx: &mut Tx<'_>, draft: &UnitDraft, field: &str) -> Result<(), Error> {
+    let parent = match &draft.parent {
+        Some(p) => match tx.unit(p)? {
+            Some(u) => Some((p, u.kind)),
+            None => return Err(Error::invalid(field, format!("parent {p} does not exist"))),
+        },
+        None => None,
+    };
+    unit::check_parent(field, draft.id.scheme, draft.kind, parent)
+        .map_err(|v| Error::Invalid(vec![v]))
+}
+
+/// Creates one unit.
+pub fn create(store: &Store, draft: UnitDraft, key: Option<Idempotency>) -> Result<Unit, Error> {
+    let now = now();
+    store.write(|tx| {
+        if let Some(name) = Idempotency::replay(key.as_ref(), tx)? {
+            return tx.existing_unit(
+                &UnitRef::parse_key("name", &name).map_err(|v| Error::Invalid(vec![v]))?,
+            );
+        }
+        check_parent_exists(tx, &draft, "unit.parent")?;
+        let unit = tx.insert_unit(&draft, now)?;
+        Idempotency::remember(key.as_ref(), tx, &unit.id.key(), now)?;
+        Ok(unit)
+    })
+}
+
+/// Gets one unit.
+pub fn get(store: &Store, id: &UnitRef) -> Result<Unit, Error> {
+    store.read(|tx| tx.existing_unit(id))
+}
+
+/// Lists units.
+pub fn list(store: &Store, filter: &UnitFilter, page: &PageRequest) -> Result<Page<Unit>, Error> {
+    store.read(|tx| tx.list_units(filter, page))
+}
+
+/// The changes of an update; `None` leaves a field as it is.
+#[derive(Debug, Default)]
+pub struct UnitPatch {
+    /// New name.
+    pub name: Option<String>,
+    /// New kind.
+    pub kind: Option<UnitKind>,
+    /// New parent (or none).
+    pub parent: Option<Option<UnitRef>>,
+    /// New validity start.
+    pub valid_from: Option<Option<Date>>,
+    /// New validity end.
+    pub valid_to: Option<Option<Date>>,
+}
+
+/// Updates a unit if `etag` is current.
+pub fn update(
+    store: &Store,
+    id: &UnitRef,
+    etag: Option<i64>,
+    patch: UnitPatch,
+) -> Result<Unit, Error> {
+    let now = now();
+    store.write(|tx| {
+        let unit = tx.existing_unit(id)?;
+        let version = etag.unwrap_or(unit.version);
+        if version != unit.version {
+            return Err(Error::Aborted {
+                resource: id.to_string(),
+            });
+        }
+        let mut v = Violations::default();
+        let kind = patch.kind.unwrap_or(unit.kind);
+        v.check(unit::check_code("unit.kind", id.scheme, kind, &id.code));
+        let validity = v.check(Validity::new(
+            patch.valid_from.unwrap_or(unit.validity.from),
+            patch.valid_to.unwrap_or(unit.validity.to),
+            "unit.valid_to",
+        ));
+        let draft = UnitDraft {
+            id: id.clone(),
+            name: patch.name.unwrap_or(unit.name),
+            kind,
+            parent: patch.parent.unwrap_or(unit.parent),
+            validity: validity.unwrap_or_default(),
+        };
+        if draft.parent.as_ref() == Some(id) {
+            v.add("unit.parent", "a unit cannot be its own parent");
+        }
+        v.finish(())?;
+        check_parent_exists(tx, &draft, "unit.parent")?;
+        tx.update_unit(&draft, version, now)
+    })
+}
+
+/// The outcome of an import.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct ImportOutcome {
+    /// Rows received.
+    pub rows: i64,
+    /// Units created.
+    pub created: i64,
+    /// Rows equal to stored units.
+    pub unchanged: i64,
+    /// True when replayed for a retried request id.
+    #[serde(skip)]
+    pub replayed: bool,
+}
+
+/// Imports a list of units into one scheme: all rows or none.
+pub fn import(
+    store: &Store,
+    scheme: Scheme,
+    validity: Validity,
+    rows: &[ImportRow],
+    key: Option<Idempotency>,
+) -> Result<ImportOutcome, Error> {
+    let now = now();
+    store.write(|tx| {
+        if let Some(stored) = Idempotency::replay(key.as_ref(), tx)? {
+            let mut outcome: ImportOutcome = serde_json::from_str(&stored)
+                .map_err(|e| Error::Internal(format!("stored import outcome: {e}")))?;
+            outcome.replayed = true;
+            return Ok(outcome);
+        }
+        let existing = tx.units_of_scheme(scheme)?;
+        let plan = plan_import(scheme, validity, rows, &existing)?;
+        tx.insert_units(&plan.create, now)?;
+        let outcome = ImportOutcome {
+            rows: to_i64(rows.len()),
+            created: to_i64(plan.create.len()),
+            unchanged: to_i64(plan.unchanged),
+            replayed: false,
+        };
+        let stored = serde_json::to_string(&outcome).map_err(|e| Error::Internal(e.to_string()))?;
+        Idempotency::remember(key.as_ref(), tx, &stored, now)?;
+        Ok(outcome)
+    })
+}
+
+fn to_i64(n: usize) -> i64 {
+    i64::try_from(n).unwrap_or(i64::MAX)
+}
+
+/// A lineage link to record.
+#[derive(Debug, Clone)]
+pub struct NewLink {
+    /// Kind.
+    pub kind: LineageKind,
+    /// Subject.
+    pub unit: UnitRef,
+    /// Other side.
+    pub related: UnitRef,
+    /// Legal act.
+    pub legal_act: String,
+    /// Effective date.
+    pub effective_date: Date,
+    /// Note.
+    pub note: String,
+}
+
+/// Records a lineage link; the subject's (or, for a split, the new unit's) validity is set to
+/// begin or end on the effective date, and nothing else changes.
+pub fn create_link(
+    store: &Store,
+    link: NewLink,
+    key: Option<Idempotency>,
+) -> Result<LineageLink, Error> {
+    let now = now();
+    store.write(|tx| {
+        if let Some(id) = Idempotency::replay(key.as_ref(), tx)? {
+            return tx
+                .link(&id)?
+                .ok_or_else(|| Error::Internal(format!("replayed link {id} is missing")));
+        }
+        let unit = tx
+            .unit(&link.unit)?
+            .ok_or_else(|| Error::invalid("link.unit", format!("{} does not exist", link.unit)))?;
+        let related = tx.unit(&link.related)?.ok_or_else(|| {
+            Error::invalid(
+                "link.related_unit",
+                format!("{} does not exist", link.related),
+            )
+        })?;
+        check_link(
+            link.kind,
+            &unit,
+            &related,
+            &link.legal_act,
+            link.effective_date,
+        )
+        .map_err(Error::Invalid)?;
+        let changed = if link.kind.ends_subject() {
+            (unit.validity.to.is_none()).then(|| {
+                (
+                    unit.clone(),
+                    Validity {
+                        to: Some(link.effective_date),
+                        ..unit.validity
+                    },
+                )
+            })
+        } else {
+            (unit.validity.from.is_none()).then(|| {
+                (
+                    unit.clone(),
+                    Validity {
+                        from: Some(link.effective_date),
+                        ..unit.validity
+                    },
+                )
+            })
+        };
+        if let Some((u, validity)) = changed {
+            let draft = UnitDraft {
+                id: u.id.clone(),
+                name: u.name.clone(),
+                kind: u.kind,
+                parent: u.parent.clone(),
+                validity,
+            };
+            tx.update_unit(&draft, u.version, now)?;
+        }
+        let stored = LineageLink {
+            id: uuid::Uuid::now_v7().simple().to_string(),
+            kind: link.kind,
+            unit: link.unit,
+            related: link.related,
+            legal_act: link.legal_act,
+            effective_date: link.effective_date,
+            note: link.note,
+            created_at: now,
+        };
+        tx.insert_link(&stored)?;
+        Idempotency::remember(key.as_ref(), tx, &stored.id, now)?;
+        Ok(stored)
+    })
+}
+
+/// The lineage of one unit.
+pub fn links(store: &Store, id: &UnitRef) -> Result<Vec<LineageLink>, Error> {
+    store.read(|tx| {
+        tx.existing_unit(id)?;
+        tx.links_of(id)
+    })
+}
+
+/// Validates a new unit's own fields (its parent's existence is checked in the transaction).
+pub fn draft(
+    scheme: &str,
+    code: &str,
+    name: &str,
+    kind: Result<UnitKind, FieldViolation>,
+    parent: Result<Option<UnitRef>, FieldViolation>,
+    valid_from: Result<Option<Date>, FieldViolation>,
+    valid_to: Result<Option<Date>, FieldViolation>,
+) -> Result<UnitDraft, Error> {
+    let mut v = Violations::default();
+    let scheme = v.check(Scheme::parse_field("unit.scheme", scheme));
+    let name = v.check(unit::validate_name("unit.display_name", name));
+    let kind = v.check(kind);
+    let parent = v.check(parent);
+    let from = v.check(valid_from);
+    let to = v.check(valid_to);
+    let code = code.trim();
+    if let (Some(scheme), Some(kind)) = (scheme, kind) {
+        v.check(unit::check_code("unit.code", scheme, kind, code));
+    }
+    let validity = match (from, to) {
+        (Some(f), Some(t)) => v.check(Validity::new(f, t, "unit.valid_to")),
+        _ => None,
+    };
+    match (scheme, name, kind, parent, validity) {
+        (Some(scheme), Some(name), Some(kind), Some(parent), Some(validity)) if v.is_empty() => {
+            Ok(UnitDraft {
+                id: UnitRef::new(scheme, code),
+                name,
+                kind,
+                parent,
+                validity,
+            })
+        }
+        _ => Err(Error::Invalid(v.into_inner())),
+    }
+}

@@ -1,0 +1,192 @@
+//! The seed case of DOMAIN.md, loaded by `thidua-server --demo`: the 2022 covenant of the
+//! cluster of Bắc Kạn city's 8 communes and wards, signed on 28 April 2022 at phường Phùng Chí
+//! Kiên. Loading twice changes nothing: every step is idempotent.
+//!
+//! The units are the seed case's (codes and names as in DOMAIN.md and the GSO list). The source
+//! names no signatories, so each member's signature is recorded as its People's Committee
+//! representative, and the witness by title.
+
+use thidua_domain::{
+    Error,
+    cluster::ClusterKind,
+    covenant::{CovenantStatus, Signature, Witness},
+    import::ImportRow,
+    term::{Leadership, LeadershipMethod},
+    time::{Date, Timestamp, Validity},
+    unit::{Scheme, UnitRef},
+};
+use thidua_storage::Store;
+
+use crate::app::{self, Idempotency};
+
+/// The cluster's id.
+pub const CLUSTER_ID: &str = "bac-kan-city";
+/// The cluster's name.
+pub const CLUSTER_NAME: &str = "Cụm thi đua các xã, phường thành phố Bắc Kạn";
+/// The year of the seed term.
+pub const YEAR: i32 = 2022;
+
+/// Bắc Kạn province, Bắc Kạn city and the city's 8 communes and wards (QĐ 124/2004):
+/// code, name, kind, parent code.
+pub const UNITS: [(&str, &str, &str, &str); 10] = [
+    ("06", "Bắc Kạn", "tinh", ""),
+    ("058", "Bắc Kạn", "thanh_pho", "06"),
+    ("01834", "Nguyễn Thị Minh Khai", "phuong", "058"),
+    ("01837", "Sông Cầu", "phuong", "058"),
+    ("01840", "Đức Xuân", "phuong", "058"),
+    ("01843", "Phùng Chí Kiên", "phuong", "058"),
+    ("01846", "Huyền Tụng", "phuong", "058"),
+    ("01849", "Dương Quang", "xa", "058"),
+    ("01852", "Nông Thượng", "xa", "058"),
+    ("01855", "Xuất Hóa", "phuong", "058"),
+];
+
+/// The targets of the seed covenant, by group.
+const COMMITMENTS: [&str; 5] = [
+    "Kinh tế: thu ngân sách đạt và vượt chỉ tiêu giao; chuyển dịch cơ cấu cây trồng, nâng cao thu nhập trên một héc-ta; thực hiện các chương trình mục tiêu quốc gia; giữ vững các tiêu chí nông thôn mới",
+    "Văn hóa, giáo dục, y tế: xây dựng đời sống văn hóa ở cơ sở; duy trì chuẩn phổ cập giáo dục; nâng cao chất lượng chăm sóc sức khỏe; không để xảy ra dịch bệnh lớn trên địa bàn",
+    "Xây dựng Đảng: 100% cán bộ, đảng viên học tập, quán triệt các chỉ thị, nghị quyết",
+    "Quốc phòng, an ninh: tuyển quân đạt 100% chỉ tiêu cấp trên giao",
+    "Cải cách hành chính: 100% đơn vị xếp loại tốt trở lên trong chỉ số cải cách hành chính năm 2022",
+];
+
+fn key(name: &str) -> Option<Idempotency> {
+    Some(Idempotency {
+        request_id: format!("demo:{CLUSTER_ID}:{YEAR}:{name}"),
+        method: "Demo",
+        digest: name.to_owned(),
+    })
+}
+
+fn unit(code: &str) -> UnitRef {
+    UnitRef::new(Scheme::Qd124_2004, code)
+}
+
+fn date(y: i32, m: u32, d: u32) -> Result<Date, Error> {
+    Date::new(y, m, d).ok_or_else(|| Error::Internal(format!("{y}-{m}-{d} is not a date")))
+}
+
+/// Loads the seed case into `store`; a second call finds everything in place.
+pub fn load(store: &Store) -> Result<(), Error> {
+    let rows: Vec<ImportRow> = UNITS
+        .iter()
+        .zip(2..)
+        .map(|((code, name, kind, parent), line)| ImportRow {
+            line,
+            code: (*code).into(),
+            name: (*name).into(),
+            kind: (*kind).into(),
+            parent_code: (*parent).into(),
+        })
+        .collect();
+    // The 2025 reform merged every one of these units; they ceased on 1 July 2025.
+    let validity = Validity {
+        from: None,
+        to: Some(date(2025, 7, 1)?),
+    };
+    app::units::import(store, Scheme::Qd124_2004, validity, &rows, key("units"))?;
+    app::clusters::create(
+        store,
+        app::clusters::NewCluster {
+            id: Some(CLUSTER_ID.into()),
+            name: CLUSTER_NAME.into(),
+            kind: ClusterKind::Territorial,
+            organiser: unit("058"),
+            description: "Cụm thi đua gồm 8 xã, phường của thành phố Bắc Kạn (dữ liệu minh họa)."
+                .into(),
+        },
+        key("cluster"),
+    )?;
+    let members: Vec<UnitRef> = UNITS
+        .iter()
+        .filter(|u| u.0.len() == 5)
+        .map(|u| unit(u.0))
+        .collect();
+    let term = app::terms::create(
+        store,
+        app::terms::NewTerm {
+            cluster_id: CLUSTER_ID.into(),
+            year: YEAR,
+            start: None,
+            end: None,
+            members: members.clone(),
+        },
+        key("term"),
+    )?;
+    if term.leadership().is_none() {
+        app::terms::set_leadership(
+            store,
+            CLUSTER_ID,
+            YEAR,
+            Leadership {
+                leader: Some(unit("01843")),
+                deputies: vec![],
+                method: LeadershipMethod::Elected,
+                deciding_act: "Hội nghị tổng kết phong trào thi đua năm 2021 của cụm".into(),
+                decided_on: None,
+                recorded_at: Timestamp(0),
+            },
+            None,
+        )?;
+    }
+    let covenant = app::covenants::get(store, CLUSTER_ID, YEAR)?;
+    if covenant.status == CovenantStatus::Draft {
+        app::covenants::update(
+            store,
+            CLUSTER_ID,
+            YEAR,
+            None,
+            app::covenants::CovenantPatch {
+                theme: Some("Giao ước thi đua năm 2022".into()),
+                text: Some(
+                    "Các xã, phường trong cụm thi đua thành phố Bắc Kạn ký kết giao ước thi đua năm 2022, \
+                     phấn đấu hoàn thành các chỉ tiêu sau."
+                        .into(),
+                ),
+                commitments: Some(COMMITMENTS.iter().map(|c| (*c).to_owned()).collect()),
+                place: Some("phường Phùng Chí Kiên".into()),
+                signing_date: Some(Some(date(2022, 4, 28)?)),
+            },
+        )?;
+    }
+    // 28 April 2022, 08:00 in Hà Nội (UTC+7).
+    let signed_at = Timestamp(1_651_107_600_000_000);
+    let names =
+        std::collections::HashMap::<&str, &str>::from_iter(UNITS.iter().map(|u| (u.0, u.1)));
+    let covenant = app::covenants::get(store, CLUSTER_ID, YEAR)?;
+    for member in &members {
+        if covenant.signatures.iter().any(|s| &s.unit == member) {
+            continue;
+        }
+        let name = names.get(member.code.as_str()).copied().unwrap_or_default();
+        let kind = if matches!(member.code.as_str(), "01849" | "01852") {
+            "xã"
+        } else {
+            "phường"
+        };
+        app::covenants::sign(
+            store,
+            CLUSTER_ID,
+            YEAR,
+            Signature {
+                unit: member.clone(),
+                signatory_name: format!("Đại diện UBND {kind} {name}"),
+                signatory_title: format!("Chủ tịch UBND {kind} {name}"),
+                signed_at,
+            },
+        )?;
+    }
+    if covenant.witnesses.is_empty() {
+        app::covenants::add_witness(
+            store,
+            CLUSTER_ID,
+            YEAR,
+            Witness {
+                person_name: "Đại diện Thường trực HĐND thành phố".into(),
+                title: "Phó Chủ tịch HĐND thành phố Bắc Kạn".into(),
+                unit: Some(unit("058")),
+            },
+        )?;
+    }
+    Ok(())
+}

@@ -1,0 +1,159 @@
+//! The tonic services: decode, call one use case on a blocking thread, encode.
+
+pub mod clusters;
+pub mod units;
+
+use base64::{Engine, engine::general_purpose::URL_SAFE_NO_PAD};
+use prost::Message;
+use sha2::{Digest, Sha256};
+use thidua_domain::{Error, FieldViolation};
+use thidua_storage::PageRequest;
+use tonic::Status;
+
+use crate::{app::Idempotency, status::to_status};
+
+/// Default and largest page sizes.
+const DEFAULT_PAGE_SIZE: i64 = 100;
+const MAX_PAGE_SIZE: i64 = 1000;
+
+/// Runs a use case on the blocking pool: database work never holds an async worker, and a
+/// connection is never held across `.await`.
+pub async fn blocking<T: Send + 'static>(
+    f: impl FnOnce() -> Result<T, Error> + Send + 'static,
+) -> Result<T, Status> {
+    tokio::task::spawn_blocking(f)
+        .await
+        .map_err(|e| to_status(Error::Internal(format!("use case panicked: {e}"))))?
+        .map_err(to_status)
+}
+
+/// A status for one bad field.
+pub fn invalid(v: FieldViolation) -> Status {
+    to_status(Error::Invalid(vec![v]))
+}
+
+/// A status for several bad fields.
+pub fn invalid_all(v: Vec<FieldViolation>) -> Status {
+    to_status(Error::Invalid(v))
+}
+
+/// Reads `page_size` and `page_token`; a token is only valid with the filters it was made for.
+pub fn page_request(
+    page_size: i32,
+    page_token: &str,
+    filters: &str,
+) -> Result<PageRequest, Status> {
+    let limit = match i64::from(page_size) {
+        n if n < 0 => {
+            return Err(invalid(FieldViolation::new(
+                "page_size",
+                "must not be negative",
+            )));
+        }
+        0 => DEFAULT_PAGE_SIZE,
+        n => n.min(MAX_PAGE_SIZE),
+    };
+    if page_token.is_empty() {
+        return Ok(PageRequest { limit, after: None });
+    }
+    let bad = || {
+        invalid(FieldViolation::new(
+            "page_token",
+            "not a token of this listing with these filters",
+        ))
+    };
+    let raw = URL_SAFE_NO_PAD.decode(page_token).map_err(|_| bad())?;
+    let raw = String::from_utf8(raw).map_err(|_| bad())?;
+    let (print, key) = raw.split_once('|').ok_or_else(bad)?;
+    if print != fingerprint(filters) {
+        return Err(bad());
+    }
+    Ok(PageRequest {
+        limit,
+        after: Some(key.to_owned()),
+    })
+}
+
+/// The opaque token of the page after `next`.
+pub fn page_token(next: Option<String>, filters: &str) -> String {
+    next.map(|key| URL_SAFE_NO_PAD.encode(format!("{}|{key}", fingerprint(filters))))
+        .unwrap_or_default()
+}
+
+fn fingerprint(filters: &str) -> String {
+    let digest = Sha256::digest(filters.as_bytes());
+    digest.iter().take(6).map(|b| format!("{b:02x}")).collect()
+}
+
+/// The idempotency key of a create, or `None` without a request id. `request` must be the
+/// request with its request_id cleared, so the digest covers the payload only.
+pub fn idempotency(
+    method: &'static str,
+    request_id: &str,
+    request: &impl Message,
+) -> Result<Option<Idempotency>, Status> {
+    if request_id.is_empty() {
+        return Ok(None);
+    }
+    if request_id.len() > 128 || request_id.chars().any(char::is_control) {
+        return Err(invalid(FieldViolation::new(
+            "request_id",
+            "at most 128 printable characters",
+        )));
+    }
+    let digest = Sha256::digest(request.encode_to_vec());
+    Ok(Some(Idempotency {
+        request_id: request_id.to_owned(),
+        method,
+        digest: digest.iter().map(|b| format!("{b:02x}")).collect(),
+    }))
+}
+
+/// Reads an update mask: every path must be one of `allowed`; an empty mask means all of them.
+pub fn mask_paths(
+    mask: Option<prost_types::FieldMask>,
+    allowed: &[&str],
+) -> Result<Vec<String>, Status> {
+    let paths = mask.map(|m| m.paths).unwrap_or_default();
+    if paths.is_empty() {
+        return Ok(allowed.iter().map(|s| (*s).to_owned()).collect());
+    }
+    let bad: Vec<FieldViolation> = paths
+        .iter()
+        .enumerate()
+        .filter(|(_, p)| !allowed.contains(&p.as_str()))
+        .map(|(i, p)| {
+            FieldViolation::new(
+                format!("update_mask.paths[{i}]"),
+                format!("`{p}` cannot be updated; updatable: {}", allowed.join(", ")),
+            )
+        })
+        .collect();
+    if bad.is_empty() {
+        Ok(paths)
+    } else {
+        Err(invalid_all(bad))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn page_tokens_only_work_with_their_filters() {
+        let token = page_token(Some("qd124-2004~01843".into()), "scheme=qd124-2004");
+        let page = page_request(10, &token, "scheme=qd124-2004");
+        assert_eq!(
+            page.ok().and_then(|p| p.after).as_deref(),
+            Some("qd124-2004~01843")
+        );
+        assert!(page_request(10, &token, "scheme=qd19-2025").is_err());
+        assert!(page_request(10, "garbage!", "").is_err());
+        assert!(page_request(-1, "", "").is_err());
+        assert_eq!(
+            page_request(5000, "", "").ok().map(|p| p.limit),
+            Some(MAX_PAGE_SIZE)
+        );
+    }
+}

@@ -1,0 +1,340 @@
+//! `thidua.v1.UnitService`.
+
+use thidua_domain::{
+    FieldViolation,
+    error::Violations,
+    import::ImportRow,
+    time::Validity,
+    unit::{self, Scheme},
+};
+use thidua_proto::v1::{self as pb, unit_service_server::UnitService};
+use thidua_storage::{Store, UnitFilter};
+use tonic::{Request, Response, Status, Streaming};
+
+use super::{blocking, idempotency, invalid, invalid_all, mask_paths, page_request, page_token};
+use crate::{
+    app::{self, units::UnitPatch},
+    convert,
+};
+
+/// Rows one import may carry: the national legacy list has 11,367; this leaves ample room
+/// while bounding the memory one stream can claim.
+pub const MAX_IMPORT_ROWS: usize = 200_000;
+
+/// The unit service over a store.
+#[derive(Debug, Clone)]
+pub struct Units {
+    store: Store,
+}
+
+impl Units {
+    /// A service over `store`.
+    pub fn new(store: Store) -> Self {
+        Self { store }
+    }
+}
+
+#[tonic::async_trait]
+impl UnitService for Units {
+    async fn create_unit(
+        &self,
+        request: Request<pb::CreateUnitRequest>,
+    ) -> Result<Response<pb::Unit>, Status> {
+        let mut req = request.into_inner();
+        let request_id = std::mem::take(&mut req.request_id);
+        let key = idempotency("CreateUnit", &request_id, &req)?;
+        let pb::Unit {
+            name: _,
+            scheme,
+            code,
+            display_name,
+            kind,
+            parent,
+            valid_from,
+            valid_to,
+            create_time: _,
+            update_time: _,
+            etag: _,
+        } = req.unit.unwrap_or_default();
+        let draft = app::units::draft(
+            &scheme,
+            &code,
+            &display_name,
+            convert::unit_kind_in("unit.kind", kind),
+            convert::optional_unit_name("unit.parent", &parent),
+            convert::date_in("unit.valid_from", valid_from.as_ref()),
+            convert::date_in("unit.valid_to", valid_to.as_ref()),
+        )
+        .map_err(crate::status::to_status)?;
+        let store = self.store.clone();
+        let unit = blocking(move || app::units::create(&store, draft, key)).await?;
+        Ok(Response::new(convert::unit_out(unit)))
+    }
+
+    async fn get_unit(
+        &self,
+        request: Request<pb::GetUnitRequest>,
+    ) -> Result<Response<pb::Unit>, Status> {
+        let pb::GetUnitRequest { name } = request.into_inner();
+        let id = convert::unit_name("name", &name).map_err(invalid)?;
+        let store = self.store.clone();
+        let unit = blocking(move || app::units::get(&store, &id)).await?;
+        Ok(Response::new(convert::unit_out(unit)))
+    }
+
+    async fn list_units(
+        &self,
+        request: Request<pb::ListUnitsRequest>,
+    ) -> Result<Response<pb::ListUnitsResponse>, Status> {
+        let pb::ListUnitsRequest {
+            page_size,
+            page_token: token,
+            scheme,
+            parent,
+            kind,
+            valid_on,
+            search,
+        } = request.into_inner();
+        let mut v = Violations::default();
+        let scheme = if scheme.is_empty() {
+            None
+        } else {
+            v.check(Scheme::parse_field("scheme", &scheme))
+        };
+        let parent = v
+            .check(convert::optional_unit_name("parent", &parent))
+            .flatten();
+        let kind = if kind == 0 {
+            None
+        } else {
+            v.check(convert::unit_kind_in("kind", kind))
+        };
+        let valid_on = v
+            .check(convert::date_in("valid_on", valid_on.as_ref()))
+            .flatten();
+        let search = Some(search.trim().to_owned()).filter(|s| !s.is_empty());
+        if !v.is_empty() {
+            return Err(invalid_all(v.into_inner()));
+        }
+        let filter = UnitFilter {
+            scheme,
+            parent,
+            kind,
+            valid_on,
+            search,
+        };
+        let fingerprint = format!("{filter:?}");
+        let page = page_request(page_size, &token, &fingerprint)?;
+        let store = self.store.clone();
+        let page = blocking(move || app::units::list(&store, &filter, &page)).await?;
+        Ok(Response::new(pb::ListUnitsResponse {
+            units: page.items.into_iter().map(convert::unit_out).collect(),
+            next_page_token: page_token(page.next, &fingerprint),
+        }))
+    }
+
+    async fn update_unit(
+        &self,
+        request: Request<pb::UpdateUnitRequest>,
+    ) -> Result<Response<pb::Unit>, Status> {
+        let pb::UpdateUnitRequest { unit, update_mask } = request.into_inner();
+        let pb::Unit {
+            name,
+            scheme: _,
+            code: _,
+            display_name,
+            kind,
+            parent,
+            valid_from,
+            valid_to,
+            create_time: _,
+            update_time: _,
+            etag,
+        } = unit.unwrap_or_default();
+        let paths = mask_paths(
+            update_mask,
+            &["display_name", "kind", "parent", "valid_from", "valid_to"],
+        )?;
+        let mut v = Violations::default();
+        let id = v.check(convert::unit_name("unit.name", &name));
+        let etag = v.check(convert::etag_in("unit.etag", &etag)).flatten();
+        let mut patch = UnitPatch::default();
+        for path in &paths {
+            match path.as_str() {
+                "display_name" => {
+                    patch.name = v.check(unit::validate_name("unit.display_name", &display_name))
+                }
+                "kind" => patch.kind = v.check(convert::unit_kind_in("unit.kind", kind)),
+                "parent" => {
+                    patch.parent = v.check(convert::optional_unit_name("unit.parent", &parent))
+                }
+                "valid_from" => {
+                    patch.valid_from =
+                        v.check(convert::date_in("unit.valid_from", valid_from.as_ref()))
+                }
+                "valid_to" => {
+                    patch.valid_to = v.check(convert::date_in("unit.valid_to", valid_to.as_ref()))
+                }
+                _ => {}
+            }
+        }
+        let Some(id) = id.filter(|_| v.is_empty()) else {
+            return Err(invalid_all(v.into_inner()));
+        };
+        let store = self.store.clone();
+        let unit = blocking(move || app::units::update(&store, &id, etag, patch)).await?;
+        Ok(Response::new(convert::unit_out(unit)))
+    }
+
+    async fn import_units(
+        &self,
+        request: Request<Streaming<pb::ImportUnitsRequest>>,
+    ) -> Result<Response<pb::ImportUnitsResponse>, Status> {
+        let mut stream = request.into_inner();
+        let mut header: Option<pb::ImportUnitsRequest> = None;
+        let mut rows: Vec<ImportRow> = Vec::new();
+        let mut all_rows: Vec<pb::UnitRow> = Vec::new();
+        while let Some(mut message) = stream.message().await? {
+            let batch = std::mem::take(&mut message.rows);
+            match &header {
+                None => header = Some(message),
+                Some(h) if message == pb::ImportUnitsRequest::default() || &message == h => {}
+                Some(_) => {
+                    return Err(invalid(FieldViolation::new(
+                        "scheme",
+                        "only the first message of an import carries scheme, request_id and validity",
+                    )));
+                }
+            }
+            if rows.len() + batch.len() > MAX_IMPORT_ROWS {
+                return Err(invalid(FieldViolation::new(
+                    "rows",
+                    format!("an import carries at most {MAX_IMPORT_ROWS} rows; split the file"),
+                )));
+            }
+            for row in batch {
+                let line = if row.line == 0 {
+                    u32::try_from(rows.len() + 1).unwrap_or(u32::MAX)
+                } else {
+                    row.line
+                };
+                rows.push(ImportRow {
+                    line,
+                    code: row.code.clone(),
+                    name: row.name.clone(),
+                    kind: row.kind.clone(),
+                    parent_code: row.parent_code.clone(),
+                });
+                all_rows.push(row);
+            }
+        }
+        let pb::ImportUnitsRequest {
+            scheme,
+            request_id,
+            valid_from,
+            valid_to,
+            rows: _,
+        } = header.unwrap_or_default();
+        let mut v = Violations::default();
+        let scheme = v.check(Scheme::parse_field("scheme", &scheme));
+        let from = v.check(convert::date_in("valid_from", valid_from.as_ref()));
+        let to = v.check(convert::date_in("valid_to", valid_to.as_ref()));
+        let validity = match (from, to) {
+            (Some(f), Some(t)) => v.check(Validity::new(f, t, "valid_to")),
+            _ => None,
+        };
+        let (Some(scheme), Some(validity)) = (scheme, validity) else {
+            return Err(invalid_all(v.into_inner()));
+        };
+        let digest_source = pb::ImportUnitsRequest {
+            scheme: scheme.as_str().to_owned(),
+            request_id: String::new(),
+            valid_from,
+            valid_to,
+            rows: all_rows,
+        };
+        let key = idempotency("ImportUnits", &request_id, &digest_source)?;
+        let store = self.store.clone();
+        let outcome =
+            blocking(move || app::units::import(&store, scheme, validity, &rows, key)).await?;
+        Ok(Response::new(pb::ImportUnitsResponse {
+            rows_total: outcome.rows,
+            units_created: outcome.created,
+            units_unchanged: outcome.unchanged,
+            replayed: outcome.replayed,
+        }))
+    }
+
+    async fn create_lineage_link(
+        &self,
+        request: Request<pb::CreateLineageLinkRequest>,
+    ) -> Result<Response<pb::LineageLink>, Status> {
+        let mut req = request.into_inner();
+        let request_id = std::mem::take(&mut req.request_id);
+        let key = idempotency("CreateLineageLink", &request_id, &req)?;
+        let pb::LineageLink {
+            name: _,
+            kind,
+            unit,
+            related_unit,
+            legal_act,
+            effective_date,
+            note,
+            create_time: _,
+        } = req.link.unwrap_or_default();
+        let mut v = Violations::default();
+        let kind = v.check(convert::lineage_kind_in("link.kind", kind));
+        let unit = v.check(convert::unit_name("link.unit", &unit));
+        let related = v.check(convert::unit_name("link.related_unit", &related_unit));
+        let effective = v
+            .check(convert::date_in(
+                "link.effective_date",
+                effective_date.as_ref(),
+            ))
+            .flatten();
+        if effective_date.is_none() {
+            v.add("link.effective_date", "the effective date is required");
+        }
+        let legal_act = v.check(thidua_domain::text::optional_text(
+            "link.legal_act",
+            &legal_act,
+            300,
+        ));
+        let note = v.check(thidua_domain::text::optional_text("link.note", &note, 2000));
+        let (
+            Some(kind),
+            Some(unit),
+            Some(related),
+            Some(effective_date),
+            Some(legal_act),
+            Some(note),
+        ) = (kind, unit, related, effective, legal_act, note)
+        else {
+            return Err(invalid_all(v.into_inner()));
+        };
+        let link = app::units::NewLink {
+            kind,
+            unit,
+            related,
+            legal_act,
+            effective_date,
+            note,
+        };
+        let store = self.store.clone();
+        let link = blocking(move || app::units::create_link(&store, link, key)).await?;
+        Ok(Response::new(convert::link_out(link)))
+    }
+
+    async fn list_lineage_links(
+        &self,
+        request: Request<pb::ListLineageLinksRequest>,
+    ) -> Result<Response<pb::ListLineageLinksResponse>, Status> {
+        let pb::ListLineageLinksRequest { unit } = request.into_inner();
+        let id = convert::unit_name("unit", &unit).map_err(invalid)?;
+        let store = self.store.clone();
+        let links = blocking(move || app::units::links(&store, &id)).await?;
+        Ok(Response::new(pb::ListLineageLinksResponse {
+            links: links.into_iter().map(convert::link_out).collect(),
+        }))
+    }
+}

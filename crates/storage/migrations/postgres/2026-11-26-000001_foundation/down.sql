@@ -1,0 +1,10 @@
+DROP TABLE request_ids;
+DROP TABLE covenant_witnesses;
+DROP TABLE covenant_signatures;
+DROP TABLE covenants;
+DROP TABLE leadership_records;
+DROP TABLE term_members;
+DROP TABLE terms;
+DROP TABLE clusters;
+DROP TABLE lineage_links;
+DROP TABLE units;

@@ -1,0 +1,196 @@
+//! The connection pool over both backends, migrations, and transactions.
+
+use std::time::Duration;
+
+use diesel::{
+    PgConnection, SqliteConnection,
+    connection::{AnsiTransactionManager, SimpleConnection, TransactionManager},
+    r2d2::{ConnectionManager, CustomizeConnection, Pool},
+};
+use diesel_migrations::{EmbeddedMigrations, MigrationHarness, embed_migrations};
+use thidua_domain::Error;
+
+use crate::errors::db;
+
+const SQLITE_MIGRATIONS: EmbeddedMigrations = embed_migrations!("migrations/sqlite");
+const POSTGRES_MIGRATIONS: EmbeddedMigrations = embed_migrations!("migrations/postgres");
+
+/// One connection to either backend; the variant is chosen by the database URL.
+#[derive(diesel::MultiConnection)]
+pub enum AnyConnection {
+    /// PostgreSQL, for shared deployments.
+    Postgresql(PgConnection),
+    /// SQLite, the embedded default.
+    Sqlite(SqliteConnection),
+}
+
+/// Which database a store uses.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Backend {
+    /// SQLite file.
+    Sqlite,
+    /// PostgreSQL server.
+    Postgres,
+}
+
+/// Applies the SQLite settings every connection needs: foreign keys, a busy timeout so waiting
+/// writers queue instead of failing, and WAL so readers never block the writer.
+#[derive(Debug)]
+struct SqliteSettings;
+
+impl CustomizeConnection<AnyConnection, diesel::r2d2::Error> for SqliteSettings {
+    fn on_acquire(&self, conn: &mut AnyConnection) -> Result<(), diesel::r2d2::Error> {
+        conn.batch_execute(
+            "PRAGMA foreign_keys = ON; PRAGMA busy_timeout = 30000; PRAGMA journal_mode = WAL;",
+        )
+        .map_err(diesel::r2d2::Error::QueryError)
+    }
+}
+
+/// The store: a pool of connections to one database.
+#[derive(Clone)]
+pub struct Store {
+    pool: Pool<ConnectionManager<AnyConnection>>,
+    backend: Backend,
+}
+
+impl std::fmt::Debug for Store {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Store")
+            .field("backend", &self.backend)
+            .finish()
+    }
+}
+
+impl Store {
+    /// Opens the database named by `url` and applies pending migrations. `postgres://` and
+    /// `postgresql://` URLs select PostgreSQL; `sqlite://PATH` or a plain path selects SQLite.
+    pub fn open(url: &str) -> Result<Self, Error> {
+        let (backend, conn_url) =
+            if url.starts_with("postgres://") || url.starts_with("postgresql://") {
+                (Backend::Postgres, url.to_owned())
+            } else {
+                let path = url.strip_prefix("sqlite://").unwrap_or(url);
+                if path.is_empty() {
+                    return Err(Error::invalid("database", "the SQLite path is empty"));
+                }
+                (Backend::Sqlite, path.to_owned())
+            };
+        let manager = ConnectionManager::<AnyConnection>::new(conn_url);
+        let builder = Pool::builder().connection_timeout(Duration::from_secs(10));
+        let builder = match backend {
+            Backend::Sqlite => builder
+                .max_size(8)
+                .connection_customizer(Box::new(SqliteSettings)),
+            Backend::Postgres => builder.max_size(16),
+        };
+        let pool = builder
+            .build(manager)
+            .map_err(|e| Error::Unavailable(format!("cannot open the database: {e}")))?;
+        let store = Self { pool, backend };
+        store.migrate()?;
+        Ok(store)
+    }
+
+    /// The backend in use.
+    pub fn backend(&self) -> Backend {
+        self.backend
+    }
+
+    /// Applies pending migrations; returns how many were applied.
+    pub fn migrate(&self) -> Result<usize, Error> {
+        let mut conn = self.connection()?;
+        let applied = match &mut *conn {
+            AnyConnection::Sqlite(c) => {
+                c.run_pending_migrations(SQLITE_MIGRATIONS).map(|v| v.len())
+            }
+            AnyConnection::Postgresql(c) => c
+                .run_pending_migrations(POSTGRES_MIGRATIONS)
+                .map(|v| v.len()),
+        };
+        applied.map_err(|e| Error::Internal(format!("migration failed: {e}")))
+    }
+
+    fn connection(
+        &self,
+    ) -> Result<diesel::r2d2::PooledConnection<ConnectionManager<AnyConnection>>, Error> {
+        self.pool
+            .get()
+            .map_err(|e| Error::Unavailable(format!("no database connection: {e}")))
+    }
+
+    /// Runs `f` in a read transaction (a consistent snapshot).
+    pub fn read<T>(&self, f: impl FnOnce(&mut Tx<'_>) -> Result<T, Error>) -> Result<T, Error> {
+        let mut conn = self.connection()?;
+        in_transaction(&mut conn, false, f)
+    }
+
+    /// Runs `f` in a write transaction: committed when it returns `Ok`, rolled back otherwise.
+    /// On SQLite the transaction starts `IMMEDIATE`, so concurrent writers wait for the lock
+    /// (up to the busy timeout) instead of failing when a read turns into a write.
+    pub fn write<T>(&self, f: impl FnOnce(&mut Tx<'_>) -> Result<T, Error>) -> Result<T, Error> {
+        let mut conn = self.connection()?;
+        in_transaction(&mut conn, true, f)
+    }
+}
+
+fn in_transaction<T>(
+    conn: &mut AnyConnection,
+    write: bool,
+    f: impl FnOnce(&mut Tx<'_>) -> Result<T, Error>,
+) -> Result<T, Error> {
+    match conn {
+        AnyConnection::Sqlite(c) if write => {
+            AnsiTransactionManager::begin_transaction_sql(c, "BEGIN IMMEDIATE")
+        }
+        _ => <AnyConnection as TransactionManager<AnyConnection>>::begin_transaction(conn),
+    }
+    .map_err(db)?;
+    let result = f(&mut Tx { conn });
+    match result {
+        Ok(value) => {
+            <AnyConnection as TransactionManager<AnyConnection>>::commit_transaction(conn)
+                .map_err(|e| {
+                    // A failed commit leaves the transaction open on some backends.
+                    let _ =
+                        <AnyConnection as TransactionManager<AnyConnection>>::rollback_transaction(
+                            conn,
+                        );
+                    db(e)
+                })?;
+            Ok(value)
+        }
+        Err(e) => {
+            <AnyConnection as TransactionManager<AnyConnection>>::rollback_transaction(conn)
+                .map_err(db)?;
+            Err(e)
+        }
+    }
+}
+
+/// An open transaction; the repository methods live on it, one module per concept.
+pub struct Tx<'c> {
+    pub(crate) conn: &'c mut AnyConnection,
+}
+
+impl Tx<'_> {
+    /// The backend of this transaction, for the few places whose SQL differs.
+    pub fn backend(&self) -> Backend {
+        match self.conn {
+            AnyConnection::Sqlite(_) => Backend::Sqlite,
+            AnyConnection::Postgresql(_) => Backend::Postgres,
+        }
+    }
+}
+
+/// Runs the same diesel statement on the concrete connection of either backend. For the few
+/// statements `MultiBackend` cannot express, such as multi-row inserts.
+macro_rules! per_backend {
+    ($conn:expr, |$c:ident| $body:expr) => {
+        match $conn {
+            $crate::connection::AnyConnection::Sqlite($c) => $body,
+            $crate::connection::AnyConnection::Postgresql($c) => $body,
+        }
+    };
+}
+pub(crate) use per_backend;

@@ -1,0 +1,40 @@
+//! Maps diesel and pool errors to domain errors: connection trouble is `Unavailable`, a
+//! constraint the caller did not anticipate is `Internal` (its text goes to the log only).
+
+use diesel::result::{DatabaseErrorKind, Error as DieselError};
+use thidua_domain::Error;
+
+/// Maps a diesel error.
+pub(crate) fn db(e: DieselError) -> Error {
+    match e {
+        DieselError::DatabaseError(
+            DatabaseErrorKind::ClosedConnection | DatabaseErrorKind::UnableToSendCommand,
+            info,
+        ) => Error::Unavailable(info.message().to_owned()),
+        DieselError::DatabaseError(DatabaseErrorKind::SerializationFailure, info) => {
+            Error::Unavailable(format!("concurrent update, retry: {}", info.message()))
+        }
+        DieselError::DatabaseError(_, info) if is_busy(info.message()) => {
+            Error::Unavailable(info.message().to_owned())
+        }
+        other => Error::Internal(other.to_string()),
+    }
+}
+
+fn is_busy(message: &str) -> bool {
+    message.contains("database is locked") || message.contains("database is busy")
+}
+
+/// True when the error is a unique-constraint violation.
+pub(crate) fn is_unique_violation(e: &DieselError) -> bool {
+    matches!(
+        e,
+        DieselError::DatabaseError(DatabaseErrorKind::UniqueViolation, _)
+    )
+}
+
+/// Maps a stored value that does not parse: the database holds something this version did not
+/// write.
+pub(crate) fn corrupt(what: &str, value: &str) -> Error {
+    Error::Internal(format!("stored {what} `{value}` is not valid"))
+}

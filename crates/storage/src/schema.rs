@@ -1,0 +1,144 @@
+//! Diesel table definitions, matching `migrations/{sqlite,postgres}`.
+
+diesel::table! {
+    units (id) {
+        id -> Text,
+        scheme -> Text,
+        code -> Text,
+        name -> Text,
+        name_key -> Text,
+        kind -> Text,
+        parent_id -> Nullable<Text>,
+        valid_from -> Nullable<Text>,
+        valid_to -> Nullable<Text>,
+        created_at -> BigInt,
+        updated_at -> BigInt,
+        version -> BigInt,
+    }
+}
+
+diesel::table! {
+    lineage_links (id) {
+        id -> Text,
+        kind -> Text,
+        unit_id -> Text,
+        related_unit_id -> Text,
+        legal_act -> Text,
+        effective_date -> Text,
+        note -> Text,
+        created_at -> BigInt,
+    }
+}
+
+diesel::table! {
+    clusters (id) {
+        id -> Text,
+        name -> Text,
+        name_key -> Text,
+        kind -> Text,
+        organiser_id -> Text,
+        description -> Text,
+        created_at -> BigInt,
+        updated_at -> BigInt,
+        version -> BigInt,
+    }
+}
+
+diesel::table! {
+    terms (cluster_id, year) {
+        cluster_id -> Text,
+        year -> Integer,
+        start_date -> Text,
+        end_date -> Text,
+        cluster_kind -> Text,
+        organiser_id -> Text,
+        created_at -> BigInt,
+        updated_at -> BigInt,
+        version -> BigInt,
+    }
+}
+
+diesel::table! {
+    term_members (cluster_id, year, unit_id) {
+        cluster_id -> Text,
+        year -> Integer,
+        unit_id -> Text,
+        position -> Integer,
+        cluster_kind -> Text,
+        organiser_id -> Text,
+    }
+}
+
+diesel::table! {
+    leadership_records (cluster_id, year, seq) {
+        cluster_id -> Text,
+        year -> Integer,
+        seq -> Integer,
+        leader_id -> Nullable<Text>,
+        deputy_ids -> Text,
+        method -> Text,
+        deciding_act -> Text,
+        decided_on -> Nullable<Text>,
+        recorded_at -> BigInt,
+    }
+}
+
+diesel::table! {
+    covenants (cluster_id, year) {
+        cluster_id -> Text,
+        year -> Integer,
+        theme -> Text,
+        body -> Text,
+        commitments -> Text,
+        place -> Text,
+        signing_date -> Nullable<Text>,
+        updated_at -> BigInt,
+        version -> BigInt,
+    }
+}
+
+diesel::table! {
+    covenant_signatures (cluster_id, year, unit_id) {
+        cluster_id -> Text,
+        year -> Integer,
+        unit_id -> Text,
+        seq -> Integer,
+        signatory_name -> Text,
+        signatory_title -> Text,
+        signed_at -> BigInt,
+    }
+}
+
+diesel::table! {
+    covenant_witnesses (cluster_id, year, seq) {
+        cluster_id -> Text,
+        year -> Integer,
+        seq -> Integer,
+        person_name -> Text,
+        title -> Text,
+        unit_id -> Nullable<Text>,
+    }
+}
+
+diesel::table! {
+    request_ids (request_id) {
+        request_id -> Text,
+        method -> Text,
+        digest -> Text,
+        response -> Text,
+        created_at -> BigInt,
+    }
+}
+
+diesel::allow_tables_to_appear_in_same_query!(
+    units,
+    lineage_links,
+    clusters,
+    terms,
+    term_members,
+    leadership_records,
+    covenants,
+    covenant_signatures,
+    covenant_witnesses,
+    request_ids,
+);

@@ -1,0 +1,389 @@
+//! Terms, their members and leadership records.
+
+use diesel::prelude::*;
+use thidua_domain::{
+    Error, Reason,
+    cluster::Cluster,
+    covenant::CovenantStatus,
+    term::{Leadership, Member, Period, Term, term_resource},
+    time::Timestamp,
+    unit::UnitRef,
+};
+
+use crate::{
+    Page, PageRequest, Tx,
+    errors::{corrupt, db, is_unique_violation},
+    schema::{covenant_signatures, covenants, leadership_records, term_members, terms},
+    units::{page_of, parse_date, parse_key},
+};
+
+#[derive(Queryable)]
+struct TermRow {
+    cluster_id: String,
+    year: i32,
+    start_date: String,
+    end_date: String,
+    _cluster_kind: String,
+    _organiser_id: String,
+    created_at: i64,
+    updated_at: i64,
+    version: i64,
+}
+
+#[derive(Queryable)]
+struct LeadershipRow {
+    _cluster_id: String,
+    _year: i32,
+    _seq: i32,
+    leader_id: Option<String>,
+    deputy_ids: String,
+    method: String,
+    deciding_act: String,
+    decided_on: Option<String>,
+    recorded_at: i64,
+}
+
+impl LeadershipRow {
+    fn into_domain(self) -> Result<Leadership, Error> {
+        let deputies: Vec<String> = serde_json::from_str(&self.deputy_ids)
+            .map_err(|_| corrupt("deputy list", &self.deputy_ids))?;
+        Ok(Leadership {
+            leader: self.leader_id.as_deref().map(parse_key).transpose()?,
+            deputies: deputies
+                .iter()
+                .map(|k| parse_key(k))
+                .collect::<Result<_, _>>()?,
+            method: self
+                .method
+                .parse()
+                .map_err(|()| corrupt("leadership method", &self.method))?,
+            deciding_act: self.deciding_act,
+            decided_on: parse_date(self.decided_on.as_deref())?,
+            recorded_at: Timestamp(self.recorded_at),
+        })
+    }
+}
+
+impl Tx<'_> {
+    /// Creates a term with its members (rotation order as given) and an empty draft covenant.
+    pub fn insert_term(
+        &mut self,
+        cluster: &Cluster,
+        year: i32,
+        period: Period,
+        members: &[UnitRef],
+        now: Timestamp,
+    ) -> Result<(), Error> {
+        diesel::insert_into(terms::table)
+            .values((
+                terms::cluster_id.eq(&cluster.id),
+                terms::year.eq(year),
+                terms::start_date.eq(period.start.to_string()),
+                terms::end_date.eq(period.end.to_string()),
+                terms::cluster_kind.eq(cluster.kind.as_str()),
+                terms::organiser_id.eq(cluster.organiser.key()),
+                terms::created_at.eq(now.0),
+                terms::updated_at.eq(now.0),
+                terms::version.eq(1_i64),
+            ))
+            .execute(self.conn)
+            .map_err(|e| {
+                if is_unique_violation(&e) {
+                    let resource = term_resource(&cluster.id, year);
+                    Error::AlreadyExists {
+                        description: format!("{resource} already exists"),
+                        resource,
+                        reason: Reason::TermExists,
+                    }
+                } else {
+                    db(e)
+                }
+            })?;
+        for (unit, position) in members.iter().zip(1..) {
+            self.insert_member(cluster, year, unit, position)?;
+        }
+        diesel::insert_into(covenants::table)
+            .values((
+                covenants::cluster_id.eq(&cluster.id),
+                covenants::year.eq(year),
+                covenants::theme.eq(""),
+                covenants::body.eq(""),
+                covenants::commitments.eq("[]"),
+                covenants::place.eq(""),
+                covenants::updated_at.eq(now.0),
+                covenants::version.eq(1_i64),
+            ))
+            .execute(self.conn)
+            .map_err(db)?;
+        Ok(())
+    }
+
+    fn insert_member(
+        &mut self,
+        cluster: &Cluster,
+        year: i32,
+        unit: &UnitRef,
+        position: i32,
+    ) -> Result<(), Error> {
+        diesel::insert_into(term_members::table)
+            .values((
+                term_members::cluster_id.eq(&cluster.id),
+                term_members::year.eq(year),
+                term_members::unit_id.eq(unit.key()),
+                term_members::position.eq(position),
+                term_members::cluster_kind.eq(cluster.kind.as_str()),
+                term_members::organiser_id.eq(cluster.organiser.key()),
+            ))
+            .execute(self.conn)
+            .map_err(|e| {
+                if is_unique_violation(&e) {
+                    Error::precondition(
+                        Reason::UnitInAnotherTerm,
+                        unit.to_string(),
+                        format!("{unit} is already a member of a {} term of {year} under this organiser", cluster.kind),
+                    )
+                } else {
+                    db(e)
+                }
+            })?;
+        Ok(())
+    }
+
+    /// Adds a member at the end of the rotation order.
+    pub fn add_member(
+        &mut self,
+        cluster: &Cluster,
+        year: i32,
+        unit: &UnitRef,
+    ) -> Result<(), Error> {
+        let last: Option<i32> = term_members::table
+            .filter(term_members::cluster_id.eq(&cluster.id))
+            .filter(term_members::year.eq(year))
+            .select(diesel::dsl::max(term_members::position))
+            .first(self.conn)
+            .map_err(db)?;
+        self.insert_member(cluster, year, unit, last.unwrap_or(0) + 1)
+    }
+
+    /// Removes a member.
+    pub fn remove_member(
+        &mut self,
+        cluster_id: &str,
+        year: i32,
+        unit: &UnitRef,
+    ) -> Result<(), Error> {
+        diesel::delete(
+            term_members::table
+                .filter(term_members::cluster_id.eq(cluster_id))
+                .filter(term_members::year.eq(year))
+                .filter(term_members::unit_id.eq(unit.key())),
+        )
+        .execute(self.conn)
+        .map_err(db)?;
+        Ok(())
+    }
+
+    /// The terms in which `units` are members in `year` for clusters of `kind` under
+    /// `organiser`, other than the cluster `except`: (unit, term resource).
+    pub fn conflicting_memberships(
+        &mut self,
+        units: &[UnitRef],
+        year: i32,
+        cluster: &Cluster,
+    ) -> Result<Vec<(UnitRef, String)>, Error> {
+        let keys: Vec<String> = units.iter().map(UnitRef::key).collect();
+        let rows: Vec<(String, String)> = term_members::table
+            .filter(term_members::unit_id.eq_any(keys))
+            .filter(term_members::year.eq(year))
+            .filter(term_members::cluster_kind.eq(cluster.kind.as_str()))
+            .filter(term_members::organiser_id.eq(cluster.organiser.key()))
+            .filter(term_members::cluster_id.ne(&cluster.id))
+            .select((term_members::unit_id, term_members::cluster_id))
+            .order(term_members::unit_id)
+            .load(self.conn)
+            .map_err(db)?;
+        rows.into_iter()
+            .map(|(u, c)| Ok((parse_key(&u)?, term_resource(&c, year))))
+            .collect()
+    }
+
+    /// Bumps a term's version, checking `expected` when given; `Aborted` when stale.
+    pub fn touch_term(
+        &mut self,
+        cluster_id: &str,
+        year: i32,
+        expected: Option<i64>,
+        now: Timestamp,
+    ) -> Result<(), Error> {
+        let current: i64 = terms::table
+            .find((cluster_id, year))
+            .select(terms::version)
+            .first(self.conn)
+            .optional()
+            .map_err(db)?
+            .ok_or_else(|| Error::NotFound {
+                resource: term_resource(cluster_id, year),
+            })?;
+        let expected = expected.unwrap_or(current);
+        let updated = diesel::update(
+            terms::table
+                .filter(terms::cluster_id.eq(cluster_id))
+                .filter(terms::year.eq(year))
+                .filter(terms::version.eq(expected)),
+        )
+        .set((terms::version.eq(expected + 1), terms::updated_at.eq(now.0)))
+        .execute(self.conn)
+        .map_err(db)?;
+        if updated == 0 {
+            return Err(Error::Aborted {
+                resource: term_resource(cluster_id, year),
+            });
+        }
+        Ok(())
+    }
+
+    /// Appends a leadership record.
+    pub fn insert_leadership(
+        &mut self,
+        cluster_id: &str,
+        year: i32,
+        l: &Leadership,
+    ) -> Result<(), Error> {
+        let count: i64 = leadership_records::table
+            .filter(leadership_records::cluster_id.eq(cluster_id))
+            .filter(leadership_records::year.eq(year))
+            .count()
+            .get_result(self.conn)
+            .map_err(db)?;
+        let deputies: Vec<String> = l.deputies.iter().map(UnitRef::key).collect();
+        let deputies =
+            serde_json::to_string(&deputies).map_err(|e| Error::Internal(e.to_string()))?;
+        diesel::insert_into(leadership_records::table)
+            .values((
+                leadership_records::cluster_id.eq(cluster_id),
+                leadership_records::year.eq(year),
+                leadership_records::seq
+                    .eq(i32::try_from(count + 1).map_err(|e| Error::Internal(e.to_string()))?),
+                leadership_records::leader_id.eq(l.leader.as_ref().map(UnitRef::key)),
+                leadership_records::deputy_ids.eq(deputies),
+                leadership_records::method.eq(l.method.as_str()),
+                leadership_records::deciding_act.eq(&l.deciding_act),
+                leadership_records::decided_on.eq(l.decided_on.map(|d| d.to_string())),
+                leadership_records::recorded_at.eq(l.recorded_at.0),
+            ))
+            .execute(self.conn)
+            .map_err(db)?;
+        Ok(())
+    }
+
+    /// One term with members, leadership history and covenant status.
+    pub fn term(&mut self, cluster_id: &str, year: i32) -> Result<Option<Term>, Error> {
+        let row: Option<TermRow> = terms::table
+            .find((cluster_id, year))
+            .first(self.conn)
+            .optional()
+            .map_err(db)?;
+        row.map(|r| self.complete_term(r)).transpose()
+    }
+
+    /// One term, or `NotFound`.
+    pub fn existing_term(&mut self, cluster_id: &str, year: i32) -> Result<Term, Error> {
+        self.term(cluster_id, year)?.ok_or_else(|| Error::NotFound {
+            resource: term_resource(cluster_id, year),
+        })
+    }
+
+    fn complete_term(&mut self, r: TermRow) -> Result<Term, Error> {
+        let member_rows: Vec<(String, i32)> = term_members::table
+            .filter(term_members::cluster_id.eq(&r.cluster_id))
+            .filter(term_members::year.eq(r.year))
+            .select((term_members::unit_id, term_members::position))
+            .order((term_members::position, term_members::unit_id))
+            .load(self.conn)
+            .map_err(db)?;
+        let refs: Vec<UnitRef> = member_rows
+            .iter()
+            .map(|(k, _)| parse_key(k))
+            .collect::<Result<_, _>>()?;
+        let names = self.units_by_id(&refs)?;
+        let members = refs
+            .into_iter()
+            .zip(member_rows)
+            .map(|(unit, (_, position))| Member {
+                name: names.get(&unit).map(|u| u.name.clone()).unwrap_or_default(),
+                unit,
+                position,
+            })
+            .collect::<Vec<_>>();
+        let leadership_rows: Vec<LeadershipRow> = leadership_records::table
+            .filter(leadership_records::cluster_id.eq(&r.cluster_id))
+            .filter(leadership_records::year.eq(r.year))
+            .order(leadership_records::seq)
+            .load(self.conn)
+            .map_err(db)?;
+        let signed: i64 = covenant_signatures::table
+            .filter(covenant_signatures::cluster_id.eq(&r.cluster_id))
+            .filter(covenant_signatures::year.eq(r.year))
+            .count()
+            .get_result(self.conn)
+            .map_err(db)?;
+        let period = Period {
+            start: r
+                .start_date
+                .parse()
+                .map_err(|_| corrupt("date", &r.start_date))?,
+            end: r
+                .end_date
+                .parse()
+                .map_err(|_| corrupt("date", &r.end_date))?,
+        };
+        Ok(Term {
+            covenant_status: CovenantStatus::of(
+                members.len(),
+                usize::try_from(signed).unwrap_or(0),
+            ),
+            cluster_id: r.cluster_id,
+            year: r.year,
+            period,
+            members,
+            leadership_history: leadership_rows
+                .into_iter()
+                .map(LeadershipRow::into_domain)
+                .collect::<Result<_, _>>()?,
+            created_at: Timestamp(r.created_at),
+            updated_at: Timestamp(r.updated_at),
+            version: r.version,
+        })
+    }
+
+    /// A page of a cluster's terms, newest first.
+    pub fn list_terms(
+        &mut self,
+        cluster_id: &str,
+        page: &PageRequest,
+    ) -> Result<Page<Term>, Error> {
+        let mut query = terms::table
+            .filter(terms::cluster_id.eq(cluster_id))
+            .into_boxed();
+        if let Some(after) = &page.after {
+            let year: i32 = after
+                .parse()
+                .map_err(|_| Error::invalid("page_token", "not a token of this listing"))?;
+            query = query.filter(terms::year.lt(year));
+        }
+        let rows: Vec<TermRow> = query
+            .order(terms::year.desc())
+            .limit(page.limit + 1)
+            .load(self.conn)
+            .map_err(db)?;
+        let page = page_of(rows, page.limit, |r| r.year.to_string(), Ok)?;
+        Ok(Page {
+            items: page
+                .items
+                .into_iter()
+                .map(|r| self.complete_term(r))
+                .collect::<Result<_, _>>()?,
+            next: page.next,
+        })
+    }
+}
