@@ -1,1 +1,96 @@
-fn main() {}
+//! End-to-end tests: every scenario runs against the real server on 127.0.0.1:0, once on
+//! SQLite and once on PostgreSQL. PostgreSQL comes from `THIDUA_TEST_DATABASE_URL` or a
+//! throwaway cluster this binary starts and removes; without one the PostgreSQL trials are
+//! skipped with a loud line, or fail when `THIDUA_REQUIRE_POSTGRES=1`.
+
+mod cli;
+mod clusters;
+mod env;
+mod health;
+mod postgres;
+mod support;
+mod units;
+
+use std::sync::Arc;
+
+use env::Env;
+use libtest_mimic::{Arguments, Failed, Trial};
+use postgres::Postgres;
+
+type Scenario = fn(&Env) -> anyhow::Result<()>;
+
+const SCENARIOS: &[(&str, Scenario)] = &[
+    ("seed_case", units::seed_case),
+    ("unit_search_and_pages", units::search_and_pages),
+    ("unit_validation_and_etags", units::validation_and_etags),
+    ("unit_import_all_or_nothing", units::import_all_or_nothing),
+    ("unit_lineage", units::lineage),
+    ("cluster_lifecycle", clusters::cluster_lifecycle),
+    ("term_rules", clusters::term_rules),
+    (
+        "covenant_and_carry_forward",
+        clusters::covenant_and_carry_forward,
+    ),
+    ("concurrent_membership", clusters::concurrent_membership),
+    ("cli_tour", cli::cli_tour),
+    ("health_and_reflection", health::health_and_reflection),
+];
+
+fn main() -> std::process::ExitCode {
+    let args = Arguments::from_args();
+    let require_postgres = std::env::var("THIDUA_REQUIRE_POSTGRES").is_ok_and(|v| v == "1");
+    let wants_postgres = args
+        .filter
+        .as_deref()
+        .is_none_or(|f| "postgres".contains(f) || !f.contains("sqlite"));
+    let postgres = if wants_postgres && !args.list {
+        match Postgres::start() {
+            Ok(pg) => Some(Arc::new(pg)),
+            Err(e) if require_postgres => {
+                eprintln!("THIDUA_REQUIRE_POSTGRES=1 but PostgreSQL cannot be started: {e:#}");
+                return std::process::ExitCode::FAILURE;
+            }
+            Err(e) => {
+                eprintln!(
+                    "\n!!!! POSTGRESQL TESTS SKIPPED: {e:#} (set THIDUA_TEST_DATABASE_URL or install PostgreSQL) !!!!\n"
+                );
+                None
+            }
+        }
+    } else {
+        None
+    };
+    let mut trials = Vec::new();
+    for (name, scenario) in SCENARIOS {
+        let scenario = *scenario;
+        trials.push(Trial::test(format!("sqlite::{name}"), move || {
+            run(None, scenario)
+        }));
+        let pg = postgres.clone();
+        let label = name.replace('_', "");
+        let trial = Trial::test(format!("postgres::{name}"), move || match &pg {
+            Some(pg) => {
+                let url = pg
+                    .new_database(&label)
+                    .map_err(|e| Failed::from(format!("{e:#}")))?;
+                run(Some(url), scenario).map_err(|e| {
+                    let log = pg
+                        .log_path()
+                        .map(|p| format!(" (server log: {})", p.display()))
+                        .unwrap_or_default();
+                    Failed::from(format!("{}{log}", e.message().unwrap_or_default()))
+                })
+            }
+            None => Err(Failed::from("PostgreSQL unavailable")),
+        });
+        trials.push(trial.with_ignored_flag(postgres.is_none() && !require_postgres));
+    }
+    let conclusion = libtest_mimic::run(&args, trials);
+    drop(postgres);
+    conclusion.exit_code()
+}
+
+fn run(url: Option<String>, scenario: Scenario) -> Result<(), Failed> {
+    let env = Env::start(url).map_err(|e| Failed::from(format!("{e:#}")))?;
+    scenario(&env).map_err(|e| Failed::from(format!("{e:#}")))
+}

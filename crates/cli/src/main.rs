@@ -1,1 +1,149 @@
-fn main() {}
+//! `thidua`: the command-line client of the thidua server.
+
+mod clusters;
+mod covenants;
+mod failure;
+mod output;
+mod refs;
+mod render;
+mod terms;
+mod units;
+
+use std::{io::IsTerminal, process::ExitCode};
+
+use clap::{CommandFactory, Parser, Subcommand};
+use thidua_proto::v1::{
+    cluster_service_client::ClusterServiceClient, unit_service_client::UnitServiceClient,
+};
+use tonic::transport::Channel;
+
+use crate::{
+    failure::{EXIT_CODES, Failure},
+    output::{Format, Section},
+};
+
+/// Run emulation clusters (cụm thi đua): units, clusters, terms and covenants.
+#[derive(Debug, Parser)]
+#[command(name = "thidua", version, about, after_help = EXIT_CODES)]
+struct Cli {
+    /// Server URL.
+    #[arg(
+        long,
+        env = "THIDUA_SERVER",
+        default_value = "http://127.0.0.1:50051",
+        global = true
+    )]
+    server: String,
+    /// Output format; tables on a terminal, JSON otherwise.
+    #[arg(short, long, value_enum, global = true)]
+    output: Option<Format>,
+    /// Scheme assumed for bare unit codes such as `01843`.
+    #[arg(
+        long,
+        env = "THIDUA_SCHEME",
+        default_value = "qd124-2004",
+        global = true
+    )]
+    scheme: String,
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+enum Command {
+    /// Administrative and non-territorial units (đơn vị).
+    #[command(subcommand)]
+    Unit(units::UnitCommand),
+    /// Clusters and blocks (cụm, khối thi đua).
+    #[command(subcommand)]
+    Cluster(clusters::ClusterCommand),
+    /// Terms: a cluster in one year, its members and leadership.
+    #[command(subcommand)]
+    Term(terms::TermCommand),
+    /// The covenant (giao ước thi đua) of a term: draft, sign, witnesses.
+    #[command(subcommand)]
+    Covenant(covenants::CovenantCommand),
+    /// Print a shell completion script.
+    Completions {
+        /// The shell.
+        shell: clap_complete::Shell,
+    },
+}
+
+/// What every command gets: clients, the output format, the default scheme.
+pub struct Context {
+    /// Unit service client.
+    pub units: UnitServiceClient<Channel>,
+    /// Cluster service client.
+    pub clusters: ClusterServiceClient<Channel>,
+    /// Output format.
+    pub format: Format,
+    /// Default scheme for bare codes.
+    pub scheme: String,
+}
+
+impl Context {
+    /// Prints sections in the chosen format.
+    pub fn print(&self, sections: &[Section]) -> Result<(), Failure> {
+        output::print(self.format, sections).map_err(Failure::from)
+    }
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let runtime = match tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+    {
+        Ok(r) => r,
+        Err(e) => {
+            eprintln!("error: cannot start: {e}");
+            return ExitCode::from(1);
+        }
+    };
+    match runtime.block_on(run(cli)) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(f) => {
+            eprintln!("{}", f.message);
+            ExitCode::from(f.code)
+        }
+    }
+}
+
+async fn run(cli: Cli) -> Result<(), Failure> {
+    if let Command::Completions { shell } = cli.command {
+        clap_complete::generate(shell, &mut Cli::command(), "thidua", &mut std::io::stdout());
+        return Ok(());
+    }
+    let endpoint = Channel::from_shared(cli.server.clone())
+        .map_err(|e| Failure::input(format!("--server: {e}")))?;
+    // Connect on first use, so bad local input is reported before any network trouble.
+    let channel = endpoint.connect_lazy();
+    let format = cli.output.unwrap_or(if std::io::stdout().is_terminal() {
+        Format::Table
+    } else {
+        Format::Json
+    });
+    let mut ctx = Context {
+        units: UnitServiceClient::new(channel.clone()),
+        clusters: ClusterServiceClient::new(channel),
+        format,
+        scheme: cli.scheme,
+    };
+    let result = match cli.command {
+        Command::Unit(c) => units::run(&mut ctx, c).await,
+        Command::Cluster(c) => clusters::run(&mut ctx, c).await,
+        Command::Term(c) => terms::run(&mut ctx, c).await,
+        Command::Covenant(c) => covenants::run(&mut ctx, c).await,
+        Command::Completions { .. } => Ok(()),
+    };
+    result.map_err(|mut f| {
+        if f.code == 7 {
+            f.message.push_str(&format!(
+                "\n  server: {} (set --server or THIDUA_SERVER)",
+                cli.server
+            ));
+        }
+        f
+    })
+}

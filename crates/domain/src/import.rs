@@ -4,7 +4,7 @@
 use std::collections::HashMap;
 
 use crate::{
-    error::{Error, Violations},
+    error::{Error, FieldViolation, Violations},
     time::Validity,
     unit::{self, Scheme, Unit, UnitDraft, UnitKind, UnitRef},
 };
@@ -41,10 +41,11 @@ pub fn plan_import(
     rows: &[ImportRow],
     existing: &HashMap<String, Unit>,
 ) -> Result<ImportPlan, Error> {
-    let mut violations = Violations::default();
     if rows.is_empty() {
-        violations.add("rows", "the import has no rows");
+        return Err(Error::invalid("rows", "the import has no rows"));
     }
+    // (row index, violation), sorted by row at the end so each row's problems read together.
+    let mut found: Vec<(usize, FieldViolation)> = Vec::new();
     let mut first_line: HashMap<&str, u32> = HashMap::new();
     let mut kinds: HashMap<&str, UnitKind> = HashMap::new();
     for (i, row) in rows.iter().enumerate() {
@@ -53,13 +54,16 @@ pub fn plan_import(
             kinds.entry(code).or_insert(kind);
         }
         if let Some(line) = first_line.get(code) {
-            violations.add(
-                format!("rows[{i}].code"),
-                format!(
-                    "line {}: code `{code}` already appears on line {line}",
-                    row.line
+            found.push((
+                i,
+                FieldViolation::new(
+                    format!("rows[{i}].code"),
+                    format!(
+                        "line {}: code `{code}` already appears on line {line}",
+                        row.line
+                    ),
                 ),
-            );
+            ));
         } else {
             first_line.insert(code, row.line);
         }
@@ -116,25 +120,35 @@ pub fn plan_import(
             };
             match existing.get(code) {
                 Some(stored) if draft.same_as(stored) => plan.unchanged += 1,
-                Some(stored) => violations.add(
-                    at("code"),
-                    format!(
-                        "line {line}: {} already exists as `{}` ({}) with other data; change it with UpdateUnit",
-                        stored.id,
-                        stored.name,
-                        stored.kind.as_str()
+                Some(stored) => found.push((
+                    i,
+                    FieldViolation::new(
+                        at("code"),
+                        format!(
+                            "line {line}: {} already exists as `{}` ({}) with other data; change it with UpdateUnit",
+                            stored.id,
+                            stored.name,
+                            stored.kind.as_str()
+                        ),
                     ),
-                ),
+                )),
                 None => plan.create.push(draft),
             }
         } else {
             for v in local.into_inner() {
-                violations.add(v.field, format!("line {line}: {}", v.description));
+                found.push((
+                    i,
+                    FieldViolation::new(v.field, format!("line {line}: {}", v.description)),
+                ));
             }
         }
     }
+    if !found.is_empty() {
+        found.sort_by_key(|(i, _)| *i);
+        return Err(Error::Invalid(found.into_iter().map(|(_, v)| v).collect()));
+    }
     plan.create = parents_first(plan.create);
-    violations.finish(plan)
+    Ok(plan)
 }
 
 /// Orders drafts so that a parent created by the same import precedes its children, whatever
@@ -242,6 +256,11 @@ mod tests {
             ]
         );
         assert!(v[0].description.contains("line 6"), "{}", v[0].description);
+        assert!(
+            v[0].description.contains("line 4"),
+            "names the first occurrence: {}",
+            v[0].description
+        );
         assert!(v[2].description.contains("999"));
     }
 

@@ -1,0 +1,191 @@
+//! `thidua cluster …`
+
+use clap::Subcommand;
+use thidua_proto::v1 as pb;
+
+use crate::{Context, failure::Failure, refs, render};
+
+#[derive(Debug, Subcommand)]
+pub enum ClusterCommand {
+    /// Create a cluster or block.
+    Create {
+        /// Id: a-z, 0-9 and '-', starting with a letter (generated when omitted).
+        #[arg(long)]
+        id: Option<String>,
+        /// Name, e.g. "Cụm thi đua các xã, phường thành phố Bắc Kạn".
+        #[arg(long)]
+        name: String,
+        /// territorial (cụm) or block (khối).
+        #[arg(long, default_value = "territorial")]
+        kind: String,
+        /// The organising unit.
+        #[arg(long)]
+        organiser: String,
+        /// Description.
+        #[arg(long, default_value = "")]
+        description: String,
+        /// Idempotency key.
+        #[arg(long)]
+        request_id: Option<String>,
+    },
+    /// List clusters.
+    List {
+        /// Search names (diacritic-insensitive).
+        #[arg(long)]
+        search: Option<String>,
+        /// Only clusters of this organiser.
+        #[arg(long)]
+        organiser: Option<String>,
+    },
+    /// Show a cluster.
+    Get {
+        /// Cluster id.
+        cluster: String,
+    },
+    /// Rename or re-describe a cluster.
+    Update {
+        /// Cluster id.
+        cluster: String,
+        /// New name.
+        #[arg(long)]
+        name: Option<String>,
+        /// New description.
+        #[arg(long)]
+        description: Option<String>,
+        /// Only update if the cluster still has this etag.
+        #[arg(long)]
+        etag: Option<String>,
+    },
+    /// Delete a cluster that has no terms.
+    Delete {
+        /// Cluster id.
+        cluster: String,
+    },
+}
+
+fn kind(s: &str) -> Result<pb::ClusterKind, Failure> {
+    match s {
+        "territorial" | "cum" | "cụm" => Ok(pb::ClusterKind::Territorial),
+        "block" | "functional-block" | "functional_block" | "khoi" | "khối" => {
+            Ok(pb::ClusterKind::FunctionalBlock)
+        }
+        other => Err(Failure::input(format!(
+            "--kind: `{other}` is not territorial or block"
+        ))),
+    }
+}
+
+pub async fn run(ctx: &mut Context, command: ClusterCommand) -> Result<(), Failure> {
+    match command {
+        ClusterCommand::Create {
+            id,
+            name,
+            kind: k,
+            organiser,
+            description,
+            request_id,
+        } => {
+            let cluster = pb::Cluster {
+                name: String::new(),
+                display_name: name,
+                kind: kind(&k)?.into(),
+                organiser: refs::unit(&organiser, &ctx.scheme),
+                description,
+                create_time: None,
+                update_time: None,
+                etag: String::new(),
+            };
+            let c = ctx
+                .clusters
+                .create_cluster(pb::CreateClusterRequest {
+                    cluster: Some(cluster),
+                    cluster_id: id.unwrap_or_default(),
+                    request_id: refs::request_id(request_id),
+                })
+                .await?
+                .into_inner();
+            ctx.print(&[render::cluster(&c)])
+        }
+        ClusterCommand::List { search, organiser } => {
+            let mut request = pb::ListClustersRequest {
+                page_size: 1000,
+                page_token: String::new(),
+                organiser: organiser
+                    .map(|o| refs::unit(&o, &ctx.scheme))
+                    .unwrap_or_default(),
+                kind: 0,
+                search: search.unwrap_or_default(),
+            };
+            let mut found = Vec::new();
+            loop {
+                let page = ctx
+                    .clusters
+                    .list_clusters(request.clone())
+                    .await?
+                    .into_inner();
+                found.extend(page.clusters);
+                if page.next_page_token.is_empty() {
+                    break;
+                }
+                request.page_token = page.next_page_token;
+            }
+            ctx.print(&[render::clusters(&found)])
+        }
+        ClusterCommand::Get { cluster } => {
+            let c = ctx
+                .clusters
+                .get_cluster(pb::GetClusterRequest {
+                    name: refs::cluster(&cluster),
+                })
+                .await?
+                .into_inner();
+            ctx.print(&[render::cluster(&c)])
+        }
+        ClusterCommand::Update {
+            cluster,
+            name,
+            description,
+            etag,
+        } => {
+            let mut paths = Vec::new();
+            let mut c = pb::Cluster {
+                name: refs::cluster(&cluster),
+                etag: etag.unwrap_or_default(),
+                ..Default::default()
+            };
+            if let Some(n) = name {
+                c.display_name = n;
+                paths.push("display_name".to_owned());
+            }
+            if let Some(d) = description {
+                c.description = d;
+                paths.push("description".to_owned());
+            }
+            if paths.is_empty() {
+                return Err(Failure::input(
+                    "nothing to change: give --name or --description",
+                ));
+            }
+            let c = ctx
+                .clusters
+                .update_cluster(pb::UpdateClusterRequest {
+                    cluster: Some(c),
+                    update_mask: Some(prost_types::FieldMask { paths }),
+                })
+                .await?
+                .into_inner();
+            ctx.print(&[render::cluster(&c)])
+        }
+        ClusterCommand::Delete { cluster } => {
+            let name = refs::cluster(&cluster);
+            ctx.clusters
+                .delete_cluster(pb::DeleteClusterRequest {
+                    name: name.clone(),
+                    etag: String::new(),
+                })
+                .await?;
+            eprintln!("deleted {name}");
+            Ok(())
+        }
+    }
+}

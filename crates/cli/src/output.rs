@@ -1,0 +1,163 @@
+//! Rendering results as aligned tables, JSON or CSV.
+
+use std::io::{self, Write};
+
+use serde_json::{Map, Value};
+use unicode_width::UnicodeWidthStr;
+
+/// How results are printed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum Format {
+    /// Aligned columns for people.
+    Table,
+    /// JSON for programs.
+    Json,
+    /// CSV for spreadsheets.
+    Csv,
+}
+
+/// A titled table.
+#[derive(Debug, Clone)]
+pub struct Section {
+    /// Title; printed above the table, and the key in JSON.
+    pub title: String,
+    /// Column names.
+    pub headers: Vec<&'static str>,
+    /// Rows of cells.
+    pub rows: Vec<Vec<String>>,
+}
+
+impl Section {
+    /// A section.
+    pub fn new(title: impl Into<String>, headers: Vec<&'static str>) -> Self {
+        Self {
+            title: title.into(),
+            headers,
+            rows: Vec::new(),
+        }
+    }
+
+    /// Adds a row.
+    pub fn row(&mut self, cells: Vec<String>) {
+        self.rows.push(cells);
+    }
+
+    /// A two-column section of fields and values.
+    pub fn fields(title: impl Into<String>, pairs: Vec<(&'static str, String)>) -> Self {
+        let mut s = Self::new(title, vec!["field", "value"]);
+        for (k, v) in pairs {
+            s.row(vec![k.to_owned(), v]);
+        }
+        s
+    }
+
+    fn is_fields(&self) -> bool {
+        self.headers == ["field", "value"]
+    }
+}
+
+/// Prints `sections` to stdout in `format`.
+pub fn print(format: Format, sections: &[Section]) -> io::Result<()> {
+    let stdout = io::stdout();
+    let mut out = stdout.lock();
+    match format {
+        Format::Table => {
+            for (i, s) in sections.iter().enumerate() {
+                if i > 0 {
+                    writeln!(out)?;
+                }
+                if sections.len() > 1 {
+                    writeln!(out, "{}", s.title)?;
+                }
+                table(&mut out, s)?;
+            }
+        }
+        Format::Json => {
+            let value = if sections.len() == 1 {
+                json_section(&sections[0])
+            } else {
+                Value::Object(
+                    sections
+                        .iter()
+                        .map(|s| (s.title.clone(), json_section(s)))
+                        .collect(),
+                )
+            };
+            serde_json::to_writer_pretty(&mut out, &value)?;
+            writeln!(out)?;
+        }
+        Format::Csv => {
+            for (i, s) in sections.iter().enumerate() {
+                if i > 0 {
+                    writeln!(out)?;
+                }
+                let mut w = csv::Writer::from_writer(&mut out);
+                w.write_record(&s.headers)?;
+                for r in &s.rows {
+                    w.write_record(r)?;
+                }
+                w.flush()?;
+            }
+        }
+    }
+    out.flush()
+}
+
+fn json_section(s: &Section) -> Value {
+    if s.is_fields() {
+        Value::Object(
+            s.rows
+                .iter()
+                .map(|r| (r[0].clone(), Value::String(r[1].clone())))
+                .collect::<Map<_, _>>(),
+        )
+    } else {
+        Value::Array(
+            s.rows
+                .iter()
+                .map(|r| {
+                    Value::Object(
+                        s.headers
+                            .iter()
+                            .zip(r)
+                            .map(|(h, c)| ((*h).to_owned(), Value::String(c.clone())))
+                            .collect(),
+                    )
+                })
+                .collect(),
+        )
+    }
+}
+
+fn table(out: &mut impl Write, s: &Section) -> io::Result<()> {
+    let mut widths: Vec<usize> = s.headers.iter().map(|h| h.width()).collect();
+    for r in &s.rows {
+        for (w, c) in widths.iter_mut().zip(r) {
+            *w = (*w).max(c.width());
+        }
+    }
+    let line = |out: &mut dyn Write, cells: &[String]| -> io::Result<()> {
+        let mut text = String::new();
+        for (i, (c, w)) in cells.iter().zip(&widths).enumerate() {
+            if i > 0 {
+                text.push_str("  ");
+            }
+            text.push_str(c);
+            if i + 1 < cells.len() {
+                text.push_str(&" ".repeat(w.saturating_sub(c.width())));
+            }
+        }
+        writeln!(out, "{}", text.trim_end())
+    };
+    if !s.is_fields() {
+        let headers: Vec<String> = s.headers.iter().map(|h| h.to_uppercase()).collect();
+        line(out, &headers)?;
+    }
+    for r in &s.rows {
+        line(out, r)?;
+    }
+    if s.rows.is_empty() && !s.is_fields() {
+        writeln!(out, "(none)")?;
+    }
+    Ok(())
+}

@@ -1,0 +1,58 @@
+//! Reading resource references and values typed by a user.
+
+use thidua_proto::v1 as pb;
+
+use crate::failure::Failure;
+
+/// A unit name from `units/S~C`, `S~C`, or a bare code in the default scheme.
+pub fn unit(arg: &str, default_scheme: &str) -> String {
+    let arg = arg.trim();
+    if arg.starts_with("units/") {
+        arg.to_owned()
+    } else if arg.contains('~') {
+        format!("units/{arg}")
+    } else {
+        format!("units/{default_scheme}~{arg}")
+    }
+}
+
+/// A cluster name from `clusters/ID` or `ID`.
+pub fn cluster(arg: &str) -> String {
+    if arg.starts_with("clusters/") {
+        arg.to_owned()
+    } else {
+        format!("clusters/{arg}")
+    }
+}
+
+/// A term name.
+pub fn term(cluster_arg: &str, year: i32) -> String {
+    format!("{}/terms/{year}", cluster(cluster_arg))
+}
+
+/// A date `YYYY-MM-DD`.
+pub fn date(flag: &str, s: &str) -> Result<pb::Date, Failure> {
+    let bad = || {
+        Failure::input(format!(
+            "{flag}: `{s}` is not a date of the form YYYY-MM-DD"
+        ))
+    };
+    let mut it = s.split('-');
+    let mut part = || {
+        it.next()
+            .and_then(|p| p.parse::<i32>().ok())
+            .ok_or_else(bad)
+    };
+    let (year, month, day) = (part()?, part()?, part()?);
+    Ok(pb::Date { year, month, day })
+}
+
+/// An optional date.
+pub fn opt_date(flag: &str, s: Option<&str>) -> Result<Option<pb::Date>, Failure> {
+    s.map(|s| date(flag, s)).transpose()
+}
+
+/// A fresh request id, so a retried call has one effect.
+pub fn request_id(given: Option<String>) -> String {
+    given.unwrap_or_else(|| uuid::Uuid::now_v7().to_string())
+}

@@ -1,0 +1,291 @@
+//! Proto messages as printable sections.
+
+use thidua_proto::v1 as pb;
+
+use crate::output::Section;
+
+/// A date as `YYYY-MM-DD`, or empty.
+pub fn date(d: Option<&pb::Date>) -> String {
+    d.map(|d| format!("{:04}-{:02}-{:02}", d.year, d.month, d.day))
+        .unwrap_or_default()
+}
+
+/// An instant as RFC 3339 UTC, or empty.
+pub fn time(t: Option<&prost_types::Timestamp>) -> String {
+    t.map(|t| {
+        let days = t.seconds.div_euclid(86_400);
+        let secs = t.seconds.rem_euclid(86_400);
+        let (y, m, d) = civil_from_days(days);
+        format!(
+            "{y:04}-{m:02}-{d:02}T{:02}:{:02}:{:02}Z",
+            secs / 3600,
+            secs % 3600 / 60,
+            secs % 60
+        )
+    })
+    .unwrap_or_default()
+}
+
+/// Howard Hinnant's days-to-civil algorithm.
+fn civil_from_days(z: i64) -> (i64, i64, i64) {
+    let z = z + 719_468;
+    let era = z.div_euclid(146_097);
+    let doe = z.rem_euclid(146_097);
+    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    let d = doy - (153 * mp + 2) / 5 + 1;
+    let m = if mp < 10 { mp + 3 } else { mp - 9 };
+    (yoe + era * 400 + i64::from(m <= 2), m, d)
+}
+
+/// The short form of a unit name: `qd124-2004~01843`.
+pub fn short_unit(name: &str) -> String {
+    name.strip_prefix("units/").unwrap_or(name).to_owned()
+}
+
+fn enum_name(full: &str, prefix: &str) -> String {
+    full.strip_prefix(prefix).unwrap_or(full).to_lowercase()
+}
+
+/// A unit kind's display form.
+pub fn unit_kind(kind: i32) -> String {
+    pb::UnitKind::try_from(kind)
+        .map(|k| enum_name(k.as_str_name(), "UNIT_KIND_"))
+        .unwrap_or_default()
+}
+
+/// A covenant status's display form.
+pub fn covenant_status(s: i32) -> String {
+    pb::CovenantStatus::try_from(s)
+        .map(|k| enum_name(k.as_str_name(), "COVENANT_STATUS_"))
+        .unwrap_or_default()
+}
+
+/// Units as a table.
+pub fn units(units: &[pb::Unit]) -> Section {
+    let mut s = Section::new(
+        "units",
+        vec![
+            "name",
+            "code",
+            "display_name",
+            "kind",
+            "parent",
+            "valid_from",
+            "valid_to",
+        ],
+    );
+    for u in units {
+        s.row(vec![
+            short_unit(&u.name),
+            u.code.clone(),
+            u.display_name.clone(),
+            unit_kind(u.kind),
+            short_unit(&u.parent),
+            date(u.valid_from.as_ref()),
+            date(u.valid_to.as_ref()),
+        ]);
+    }
+    s
+}
+
+/// One unit.
+pub fn unit(u: &pb::Unit) -> Section {
+    Section::fields(
+        "unit",
+        vec![
+            ("name", u.name.clone()),
+            ("scheme", u.scheme.clone()),
+            ("code", u.code.clone()),
+            ("display_name", u.display_name.clone()),
+            ("kind", unit_kind(u.kind)),
+            ("parent", u.parent.clone()),
+            ("valid_from", date(u.valid_from.as_ref())),
+            ("valid_to", date(u.valid_to.as_ref())),
+            ("etag", u.etag.clone()),
+        ],
+    )
+}
+
+/// Clusters as a table.
+pub fn clusters(clusters: &[pb::Cluster]) -> Section {
+    let mut s = Section::new(
+        "clusters",
+        vec!["name", "display_name", "kind", "organiser"],
+    );
+    for c in clusters {
+        s.row(vec![
+            c.name.clone(),
+            c.display_name.clone(),
+            pb::ClusterKind::try_from(c.kind)
+                .map(|k| enum_name(k.as_str_name(), "CLUSTER_KIND_"))
+                .unwrap_or_default(),
+            short_unit(&c.organiser),
+        ]);
+    }
+    s
+}
+
+/// One cluster.
+pub fn cluster(c: &pb::Cluster) -> Section {
+    Section::fields(
+        "cluster",
+        vec![
+            ("name", c.name.clone()),
+            ("display_name", c.display_name.clone()),
+            (
+                "kind",
+                pb::ClusterKind::try_from(c.kind)
+                    .map(|k| enum_name(k.as_str_name(), "CLUSTER_KIND_"))
+                    .unwrap_or_default(),
+            ),
+            ("organiser", c.organiser.clone()),
+            ("description", c.description.clone()),
+            ("etag", c.etag.clone()),
+        ],
+    )
+}
+
+fn method(m: i32) -> String {
+    pb::LeadershipMethod::try_from(m)
+        .map(|k| enum_name(k.as_str_name(), "LEADERSHIP_METHOD_"))
+        .unwrap_or_default()
+}
+
+/// A term: its fields and its members.
+pub fn term(t: &pb::Term) -> Vec<Section> {
+    let names: std::collections::HashMap<&str, &str> = t
+        .members
+        .iter()
+        .map(|m| (m.unit.as_str(), m.display_name.as_str()))
+        .collect();
+    let label = |unit: &str| match names.get(unit) {
+        Some(n) => format!("{} ({n})", short_unit(unit)),
+        None => short_unit(unit),
+    };
+    let leadership = t.leadership.clone().unwrap_or_default();
+    let info = Section::fields(
+        "term",
+        vec![
+            ("name", t.name.clone()),
+            ("year", t.year.to_string()),
+            (
+                "period",
+                format!(
+                    "{} – {}",
+                    date(t.start_date.as_ref()),
+                    date(t.end_date.as_ref())
+                ),
+            ),
+            ("leader", label(&leadership.leader)),
+            (
+                "deputies",
+                leadership
+                    .deputies
+                    .iter()
+                    .map(|d| label(d))
+                    .collect::<Vec<_>>()
+                    .join(", "),
+            ),
+            ("chosen", method(leadership.method)),
+            ("deciding_act", leadership.deciding_act.clone()),
+            ("covenant", covenant_status(t.covenant_status)),
+            ("etag", t.etag.clone()),
+        ],
+    );
+    let mut members = Section::new("members", vec!["position", "unit", "display_name", "role"]);
+    for m in &t.members {
+        let role = if m.unit == leadership.leader {
+            "leader"
+        } else if leadership.deputies.contains(&m.unit) {
+            "deputy"
+        } else {
+            ""
+        };
+        members.row(vec![
+            m.rotation_position.to_string(),
+            short_unit(&m.unit),
+            m.display_name.clone(),
+            role.to_owned(),
+        ]);
+    }
+    vec![info, members]
+}
+
+/// A covenant: its fields, commitments, signatures and witnesses.
+pub fn covenant(
+    c: &pb::Covenant,
+    member_names: &std::collections::HashMap<String, String>,
+) -> Vec<Section> {
+    let info = Section::fields(
+        "covenant",
+        vec![
+            ("name", c.name.clone()),
+            ("status", covenant_status(c.status)),
+            ("theme", c.theme.clone()),
+            ("place", c.place.clone()),
+            ("signing_date", date(c.signing_date.as_ref())),
+            ("text", c.text.clone()),
+            ("etag", c.etag.clone()),
+        ],
+    );
+    let mut commitments = Section::new("commitments", vec!["no", "commitment"]);
+    for (i, text) in c.commitments.iter().enumerate() {
+        commitments.row(vec![(i + 1).to_string(), text.clone()]);
+    }
+    vec![
+        info,
+        commitments,
+        signatories(c, member_names),
+        witnesses(c),
+    ]
+}
+
+/// The signatures of a covenant.
+pub fn signatories(
+    c: &pb::Covenant,
+    member_names: &std::collections::HashMap<String, String>,
+) -> Section {
+    let mut s = Section::new(
+        "signatories",
+        vec!["unit", "display_name", "signatory", "title", "signed_at"],
+    );
+    for sig in &c.signatures {
+        s.row(vec![
+            short_unit(&sig.unit),
+            member_names.get(&sig.unit).cloned().unwrap_or_default(),
+            sig.signatory_name.clone(),
+            sig.signatory_title.clone(),
+            time(sig.sign_time.as_ref()),
+        ]);
+    }
+    s
+}
+
+/// The witnesses of a covenant.
+pub fn witnesses(c: &pb::Covenant) -> Section {
+    let mut s = Section::new("witnesses", vec!["person", "title", "unit"]);
+    for w in &c.witnesses {
+        s.row(vec![
+            w.person_name.clone(),
+            w.title.clone(),
+            short_unit(&w.unit),
+        ]);
+    }
+    s
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn times_print_in_utc() {
+        let t = prost_types::Timestamp {
+            seconds: 1_651_107_600,
+            nanos: 0,
+        };
+        assert_eq!(time(Some(&t)), "2022-04-28T01:00:00Z");
+    }
+}

@@ -1,0 +1,275 @@
+//! `thidua term …`
+
+use std::collections::HashMap;
+
+use clap::Subcommand;
+use thidua_proto::v1 as pb;
+
+use crate::{Context, failure::Failure, output::Section, refs, render};
+
+#[derive(Debug, Subcommand)]
+pub enum TermCommand {
+    /// Create a term with its members (in rotation order) and a draft covenant.
+    Create {
+        /// Cluster id.
+        cluster: String,
+        /// Emulation year.
+        year: i32,
+        /// A member unit; repeat in rotation order.
+        #[arg(long = "member", required = true)]
+        members: Vec<String>,
+        /// First day (default 1 January).
+        #[arg(long)]
+        start: Option<String>,
+        /// Last day (default 31 December).
+        #[arg(long)]
+        end: Option<String>,
+        /// Idempotency key.
+        #[arg(long)]
+        request_id: Option<String>,
+    },
+    /// Show a term: members, leader, deputies, covenant status and signatories.
+    Show {
+        /// Cluster id.
+        cluster: String,
+        /// Year.
+        year: i32,
+    },
+    /// List a cluster's terms.
+    List {
+        /// Cluster id.
+        cluster: String,
+    },
+    /// Add a member (before the covenant is signed).
+    AddMember {
+        /// Cluster id.
+        cluster: String,
+        /// Year.
+        year: i32,
+        /// The unit.
+        unit: String,
+    },
+    /// Remove a member (before the covenant is signed).
+    RemoveMember {
+        /// Cluster id.
+        cluster: String,
+        /// Year.
+        year: i32,
+        /// The unit.
+        unit: String,
+    },
+    /// Record the leader (trưởng cụm) and deputies (phó cụm).
+    SetLeader {
+        /// Cluster id.
+        cluster: String,
+        /// Year.
+        year: i32,
+        /// The leading member.
+        #[arg(long)]
+        leader: String,
+        /// A deputy member; repeat for several.
+        #[arg(long = "deputy")]
+        deputies: Vec<String>,
+        /// elected, rotated or appointed.
+        #[arg(long)]
+        method: String,
+        /// The deciding act (minutes or decision number).
+        #[arg(long)]
+        act: String,
+        /// Date of the act (YYYY-MM-DD).
+        #[arg(long)]
+        decided_on: Option<String>,
+    },
+    /// Start next year's term from this one, leader rotated.
+    CarryForward {
+        /// Cluster id.
+        cluster: String,
+        /// The year to carry forward from.
+        year: i32,
+        /// Idempotency key.
+        #[arg(long)]
+        request_id: Option<String>,
+    },
+}
+
+async fn show(ctx: &mut Context, term: pb::Term) -> Result<(), Failure> {
+    let covenant = ctx
+        .clusters
+        .get_covenant(pb::GetCovenantRequest {
+            name: format!("{}/covenant", term.name),
+        })
+        .await?
+        .into_inner();
+    let names: HashMap<String, String> = term
+        .members
+        .iter()
+        .map(|m| (m.unit.clone(), m.display_name.clone()))
+        .collect();
+    let mut sections = render::term(&term);
+    sections.push(render::signatories(&covenant, &names));
+    sections.push(render::witnesses(&covenant));
+    ctx.print(&sections)
+}
+
+pub async fn run(ctx: &mut Context, command: TermCommand) -> Result<(), Failure> {
+    match command {
+        TermCommand::Create {
+            cluster,
+            year,
+            members,
+            start,
+            end,
+            request_id,
+        } => {
+            let term = pb::Term {
+                year,
+                start_date: refs::opt_date("--start", start.as_deref())?,
+                end_date: refs::opt_date("--end", end.as_deref())?,
+                members: members
+                    .iter()
+                    .map(|m| pb::TermMember {
+                        unit: refs::unit(m, &ctx.scheme),
+                        ..Default::default()
+                    })
+                    .collect(),
+                ..Default::default()
+            };
+            let t = ctx
+                .clusters
+                .create_term(pb::CreateTermRequest {
+                    parent: refs::cluster(&cluster),
+                    term: Some(term),
+                    request_id: refs::request_id(request_id),
+                })
+                .await?
+                .into_inner();
+            ctx.print(&render::term(&t))
+        }
+        TermCommand::Show { cluster, year } => {
+            let t = ctx
+                .clusters
+                .get_term(pb::GetTermRequest {
+                    name: refs::term(&cluster, year),
+                })
+                .await?
+                .into_inner();
+            show(ctx, t).await
+        }
+        TermCommand::List { cluster } => {
+            let response = ctx
+                .clusters
+                .list_terms(pb::ListTermsRequest {
+                    parent: refs::cluster(&cluster),
+                    page_size: 1000,
+                    page_token: String::new(),
+                })
+                .await?
+                .into_inner();
+            let mut s = Section::new(
+                "terms",
+                vec!["name", "year", "members", "leader", "covenant"],
+            );
+            for t in &response.terms {
+                s.row(vec![
+                    t.name.clone(),
+                    t.year.to_string(),
+                    t.members.len().to_string(),
+                    render::short_unit(&t.leadership.clone().unwrap_or_default().leader),
+                    render::covenant_status(t.covenant_status),
+                ]);
+            }
+            ctx.print(&[s])
+        }
+        TermCommand::AddMember {
+            cluster,
+            year,
+            unit,
+        } => {
+            let t = ctx
+                .clusters
+                .add_term_member(pb::AddTermMemberRequest {
+                    term: refs::term(&cluster, year),
+                    unit: refs::unit(&unit, &ctx.scheme),
+                    etag: String::new(),
+                })
+                .await?
+                .into_inner();
+            ctx.print(&render::term(&t))
+        }
+        TermCommand::RemoveMember {
+            cluster,
+            year,
+            unit,
+        } => {
+            let t = ctx
+                .clusters
+                .remove_term_member(pb::RemoveTermMemberRequest {
+                    term: refs::term(&cluster, year),
+                    unit: refs::unit(&unit, &ctx.scheme),
+                    etag: String::new(),
+                })
+                .await?
+                .into_inner();
+            ctx.print(&render::term(&t))
+        }
+        TermCommand::SetLeader {
+            cluster,
+            year,
+            leader,
+            deputies,
+            method,
+            act,
+            decided_on,
+        } => {
+            let method = match method.as_str() {
+                "elected" => pb::LeadershipMethod::Elected,
+                "rotated" => pb::LeadershipMethod::Rotated,
+                "appointed" => pb::LeadershipMethod::Appointed,
+                other => {
+                    return Err(Failure::input(format!(
+                        "--method: `{other}` is not elected, rotated or appointed"
+                    )));
+                }
+            };
+            let leadership = pb::Leadership {
+                leader: refs::unit(&leader, &ctx.scheme),
+                deputies: deputies
+                    .iter()
+                    .map(|d| refs::unit(d, &ctx.scheme))
+                    .collect(),
+                method: method.into(),
+                deciding_act: act,
+                decided_on: refs::opt_date("--decided-on", decided_on.as_deref())?,
+                record_time: None,
+            };
+            let t = ctx
+                .clusters
+                .set_term_leadership(pb::SetTermLeadershipRequest {
+                    term: refs::term(&cluster, year),
+                    leadership: Some(leadership),
+                    etag: String::new(),
+                })
+                .await?
+                .into_inner();
+            ctx.print(&render::term(&t))
+        }
+        TermCommand::CarryForward {
+            cluster,
+            year,
+            request_id,
+        } => {
+            let response = ctx
+                .clusters
+                .carry_forward_term(pb::CarryForwardTermRequest {
+                    term: refs::term(&cluster, year),
+                    request_id: refs::request_id(request_id),
+                })
+                .await?
+                .into_inner();
+            for d in &response.dropped_units {
+                eprintln!("not carried forward (no longer exists): {d}");
+            }
+            ctx.print(&render::term(&response.term.unwrap_or_default()))
+        }
+    }
+}

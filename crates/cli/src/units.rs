@@ -1,0 +1,509 @@
+//! `thidua unit …`
+
+use std::{io::IsTerminal, path::PathBuf};
+
+use clap::Subcommand;
+use indicatif::{ProgressBar, ProgressStyle};
+use thidua_proto::v1 as pb;
+
+use crate::{Context, failure::Failure, output::Section, refs, render};
+
+/// Rows per streamed import message.
+const IMPORT_BATCH: usize = 500;
+
+#[derive(Debug, Subcommand)]
+pub enum UnitCommand {
+    /// Import a CSV list `code,name,kind,parent_code` (the GSO layout) into the scheme given by
+    /// --scheme. All rows or none: every bad row is reported.
+    Import {
+        /// The CSV file (UTF-8, header row).
+        file: PathBuf,
+        /// Validity start given to every unit (YYYY-MM-DD).
+        #[arg(long)]
+        valid_from: Option<String>,
+        /// Validity end, exclusive, given to every unit (YYYY-MM-DD).
+        #[arg(long)]
+        valid_to: Option<String>,
+        /// Idempotency key; a retry with the same key has one effect.
+        #[arg(long)]
+        request_id: Option<String>,
+    },
+    /// List units, filtered; `--search` ignores case and diacritics.
+    List {
+        /// Only this scheme.
+        #[arg(long = "in-scheme")]
+        in_scheme: Option<String>,
+        /// Only children of this unit.
+        #[arg(long)]
+        parent: Option<String>,
+        /// Only this kind (e.g. ward, commune, province).
+        #[arg(long)]
+        kind: Option<String>,
+        /// Only units existing on this date.
+        #[arg(long)]
+        valid_on: Option<String>,
+        /// Search names (diacritic-insensitive) or an exact code.
+        #[arg(long)]
+        search: Option<String>,
+        /// At most this many units.
+        #[arg(long, default_value_t = 100)]
+        limit: usize,
+        /// Every matching unit.
+        #[arg(long, conflicts_with = "limit")]
+        all: bool,
+    },
+    /// Show one unit.
+    Get {
+        /// Unit: code, scheme~code or units/scheme~code.
+        unit: String,
+    },
+    /// Create one unit.
+    Create {
+        /// Code in the scheme.
+        #[arg(long)]
+        code: String,
+        /// Name without kind prefix.
+        #[arg(long)]
+        name: String,
+        /// Kind: ward, commune, township, province, central_city, rural_district, department, …
+        #[arg(long)]
+        kind: String,
+        /// Parent unit.
+        #[arg(long)]
+        parent: Option<String>,
+        /// Validity start (YYYY-MM-DD).
+        #[arg(long)]
+        valid_from: Option<String>,
+        /// Validity end, exclusive (YYYY-MM-DD).
+        #[arg(long)]
+        valid_to: Option<String>,
+        /// Idempotency key.
+        #[arg(long)]
+        request_id: Option<String>,
+    },
+    /// Change a unit's name, kind, parent or validity.
+    Update {
+        /// The unit.
+        unit: String,
+        /// New name.
+        #[arg(long)]
+        name: Option<String>,
+        /// New kind.
+        #[arg(long)]
+        kind: Option<String>,
+        /// New parent.
+        #[arg(long)]
+        parent: Option<String>,
+        /// New validity start.
+        #[arg(long)]
+        valid_from: Option<String>,
+        /// New validity end (exclusive).
+        #[arg(long)]
+        valid_to: Option<String>,
+        /// Only update if the unit still has this etag.
+        #[arg(long)]
+        etag: Option<String>,
+    },
+    /// Record a merger, split or renaming.
+    Link {
+        /// merged-into, split-from or renamed-to.
+        #[arg(long)]
+        kind: String,
+        /// The unit the link speaks of.
+        #[arg(long)]
+        unit: String,
+        /// The other unit.
+        #[arg(long)]
+        related: String,
+        /// The legal act.
+        #[arg(long)]
+        act: String,
+        /// Effective date (YYYY-MM-DD).
+        #[arg(long)]
+        date: String,
+        /// Note.
+        #[arg(long, default_value = "")]
+        note: String,
+        /// Idempotency key.
+        #[arg(long)]
+        request_id: Option<String>,
+    },
+    /// Show a unit's lineage.
+    Lineage {
+        /// The unit.
+        unit: String,
+    },
+}
+
+/// Reads a kind as typed: `ward`, `UNIT_KIND_WARD`, or the CSV form `phuong`.
+fn kind(s: &str) -> Result<i32, Failure> {
+    let csv = [
+        ("thanh_pho_trung_uong", pb::UnitKind::CentralCity),
+        ("tinh", pb::UnitKind::Province),
+        ("quan", pb::UnitKind::UrbanDistrict),
+        ("huyen", pb::UnitKind::RuralDistrict),
+        ("thi_xa", pb::UnitKind::DistrictTown),
+        ("thanh_pho", pb::UnitKind::ProvincialCity),
+        ("phuong", pb::UnitKind::Ward),
+        ("xa", pb::UnitKind::Commune),
+        ("thi_tran", pb::UnitKind::Township),
+        ("dac_khu", pb::UnitKind::SpecialZone),
+    ];
+    if let Some((_, k)) = csv.iter().find(|(n, _)| *n == s) {
+        return Ok((*k).into());
+    }
+    let upper = s.to_uppercase().replace('-', "_");
+    let full = if upper.starts_with("UNIT_KIND_") {
+        upper
+    } else {
+        format!("UNIT_KIND_{upper}")
+    };
+    pb::UnitKind::from_str_name(&full)
+        .filter(|k| *k != pb::UnitKind::Unspecified)
+        .map(Into::into)
+        .ok_or_else(|| Failure::input(format!("--kind: unknown kind `{s}`")))
+}
+
+pub async fn run(ctx: &mut Context, command: UnitCommand) -> Result<(), Failure> {
+    match command {
+        UnitCommand::Import {
+            file,
+            valid_from,
+            valid_to,
+            request_id,
+        } => {
+            let scheme = ctx.scheme.clone();
+            import(ctx, &file, scheme, valid_from, valid_to, request_id).await
+        }
+        UnitCommand::List {
+            in_scheme,
+            parent,
+            kind: k,
+            valid_on,
+            search,
+            limit,
+            all,
+        } => {
+            let mut request = pb::ListUnitsRequest {
+                page_size: 0,
+                page_token: String::new(),
+                scheme: in_scheme.unwrap_or_default(),
+                parent: parent
+                    .map(|p| refs::unit(&p, &ctx.scheme))
+                    .unwrap_or_default(),
+                kind: k.as_deref().map(kind).transpose()?.unwrap_or(0),
+                valid_on: refs::opt_date("--valid-on", valid_on.as_deref())?,
+                search: search.unwrap_or_default(),
+            };
+            let limit = if all { usize::MAX } else { limit };
+            let mut found = Vec::new();
+            loop {
+                request.page_size =
+                    i32::try_from(limit.saturating_sub(found.len()).min(1000)).unwrap_or(1000);
+                let page = ctx.units.list_units(request.clone()).await?.into_inner();
+                found.extend(page.units);
+                if page.next_page_token.is_empty() || found.len() >= limit {
+                    break;
+                }
+                request.page_token = page.next_page_token;
+            }
+            ctx.print(&[render::units(&found)])
+        }
+        UnitCommand::Get { unit } => {
+            let name = refs::unit(&unit, &ctx.scheme);
+            let u = ctx
+                .units
+                .get_unit(pb::GetUnitRequest { name })
+                .await?
+                .into_inner();
+            ctx.print(&[render::unit(&u)])
+        }
+        UnitCommand::Create {
+            code,
+            name,
+            kind: k,
+            parent,
+            valid_from,
+            valid_to,
+            request_id,
+        } => {
+            let unit = pb::Unit {
+                name: String::new(),
+                scheme: ctx.scheme.clone(),
+                code,
+                display_name: name,
+                kind: kind(&k)?,
+                parent: parent
+                    .map(|p| refs::unit(&p, &ctx.scheme))
+                    .unwrap_or_default(),
+                valid_from: refs::opt_date("--valid-from", valid_from.as_deref())?,
+                valid_to: refs::opt_date("--valid-to", valid_to.as_deref())?,
+                create_time: None,
+                update_time: None,
+                etag: String::new(),
+            };
+            let u = ctx
+                .units
+                .create_unit(pb::CreateUnitRequest {
+                    unit: Some(unit),
+                    request_id: refs::request_id(request_id),
+                })
+                .await?
+                .into_inner();
+            ctx.print(&[render::unit(&u)])
+        }
+        UnitCommand::Update {
+            unit,
+            name,
+            kind: k,
+            parent,
+            valid_from,
+            valid_to,
+            etag,
+        } => {
+            let mut paths = Vec::new();
+            let mut u = pb::Unit {
+                name: refs::unit(&unit, &ctx.scheme),
+                etag: etag.unwrap_or_default(),
+                ..Default::default()
+            };
+            if let Some(n) = name {
+                u.display_name = n;
+                paths.push("display_name".to_owned());
+            }
+            if let Some(k) = k {
+                u.kind = kind(&k)?;
+                paths.push("kind".to_owned());
+            }
+            if let Some(p) = parent {
+                u.parent = if p.is_empty() {
+                    p
+                } else {
+                    refs::unit(&p, &ctx.scheme)
+                };
+                paths.push("parent".to_owned());
+            }
+            if let Some(d) = valid_from {
+                u.valid_from = if d.is_empty() {
+                    None
+                } else {
+                    Some(refs::date("--valid-from", &d)?)
+                };
+                paths.push("valid_from".to_owned());
+            }
+            if let Some(d) = valid_to {
+                u.valid_to = if d.is_empty() {
+                    None
+                } else {
+                    Some(refs::date("--valid-to", &d)?)
+                };
+                paths.push("valid_to".to_owned());
+            }
+            if paths.is_empty() {
+                return Err(Failure::input(
+                    "nothing to change: give --name, --kind, --parent, --valid-from or --valid-to",
+                ));
+            }
+            let u = ctx
+                .units
+                .update_unit(pb::UpdateUnitRequest {
+                    unit: Some(u),
+                    update_mask: Some(prost_types::FieldMask { paths }),
+                })
+                .await?
+                .into_inner();
+            ctx.print(&[render::unit(&u)])
+        }
+        UnitCommand::Link {
+            kind: k,
+            unit,
+            related,
+            act,
+            date,
+            note,
+            request_id,
+        } => {
+            let kind = match k.as_str() {
+                "merged-into" | "merged_into" => pb::LineageKind::MergedInto,
+                "split-from" | "split_from" => pb::LineageKind::SplitFrom,
+                "renamed-to" | "renamed_to" => pb::LineageKind::RenamedTo,
+                other => {
+                    return Err(Failure::input(format!(
+                        "--kind: `{other}` is not merged-into, split-from or renamed-to"
+                    )));
+                }
+            };
+            let link = pb::LineageLink {
+                name: String::new(),
+                kind: kind.into(),
+                unit: refs::unit(&unit, &ctx.scheme),
+                related_unit: refs::unit(&related, &ctx.scheme),
+                legal_act: act,
+                effective_date: Some(refs::date("--date", &date)?),
+                note,
+                create_time: None,
+            };
+            let link = ctx
+                .units
+                .create_lineage_link(pb::CreateLineageLinkRequest {
+                    link: Some(link),
+                    request_id: refs::request_id(request_id),
+                })
+                .await?
+                .into_inner();
+            ctx.print(&[links(&[link])])
+        }
+        UnitCommand::Lineage { unit } => {
+            let unit = refs::unit(&unit, &ctx.scheme);
+            let response = ctx
+                .units
+                .list_lineage_links(pb::ListLineageLinksRequest { unit })
+                .await?
+                .into_inner();
+            ctx.print(&[links(&response.links)])
+        }
+    }
+}
+
+fn links(links: &[pb::LineageLink]) -> Section {
+    let mut s = Section::new(
+        "lineage",
+        vec![
+            "unit",
+            "kind",
+            "related_unit",
+            "legal_act",
+            "effective_date",
+            "note",
+        ],
+    );
+    for l in links {
+        s.row(vec![
+            render::short_unit(&l.unit),
+            pb::LineageKind::try_from(l.kind)
+                .map(|k| {
+                    k.as_str_name()
+                        .trim_start_matches("LINEAGE_KIND_")
+                        .to_lowercase()
+                })
+                .unwrap_or_default(),
+            render::short_unit(&l.related_unit),
+            l.legal_act.clone(),
+            render::date(l.effective_date.as_ref()),
+            l.note.clone(),
+        ]);
+    }
+    s
+}
+
+/// Reads the CSV (every malformed line reported at once), then streams it in batches with a
+/// progress bar on a terminal.
+async fn import(
+    ctx: &mut Context,
+    file: &PathBuf,
+    scheme: String,
+    valid_from: Option<String>,
+    valid_to: Option<String>,
+    request_id: Option<String>,
+) -> Result<(), Failure> {
+    let mut reader = csv::ReaderBuilder::new()
+        .flexible(false)
+        .from_path(file)
+        .map_err(|e| Failure::input(format!("{}: {e}", file.display())))?;
+    let headers = reader
+        .headers()
+        .map_err(|e| Failure::input(format!("{}: {e}", file.display())))?
+        .clone();
+    let column = |name: &str| {
+        headers
+            .iter()
+            .position(|h| h.trim().trim_start_matches('\u{feff}') == name)
+    };
+    let (Some(code), Some(name), Some(kind), Some(parent)) = (
+        column("code"),
+        column("name"),
+        column("kind"),
+        column("parent_code"),
+    ) else {
+        return Err(Failure::input(format!(
+            "{}: the header must name the columns code,name,kind,parent_code",
+            file.display()
+        )));
+    };
+    let mut rows = Vec::new();
+    let mut problems = Vec::new();
+    for record in reader.records() {
+        match record {
+            Ok(r) => {
+                let line = r
+                    .position()
+                    .map_or(0, |p| u32::try_from(p.line()).unwrap_or(u32::MAX));
+                let cell = |i: usize| r.get(i).unwrap_or_default().to_owned();
+                rows.push(pb::UnitRow {
+                    code: cell(code),
+                    name: cell(name),
+                    kind: cell(kind),
+                    parent_code: cell(parent),
+                    line,
+                });
+            }
+            Err(e) => problems.push(format!("  {e}")),
+        }
+    }
+    if !problems.is_empty() {
+        return Err(Failure::input(format!(
+            "{}: {} malformed line(s), nothing was sent:\n{}",
+            file.display(),
+            problems.len(),
+            problems.join("\n")
+        )));
+    }
+    let total = rows.len();
+    let progress = if std::io::stderr().is_terminal() {
+        let bar = ProgressBar::new(u64::try_from(total).unwrap_or(u64::MAX));
+        if let Ok(style) =
+            ProgressStyle::with_template("{msg} [{bar:40}] {pos}/{len} rows ({per_sec})")
+        {
+            bar.set_style(style.progress_chars("=> "));
+        }
+        bar.set_message("sending");
+        bar
+    } else {
+        ProgressBar::hidden()
+    };
+    let mut messages = Vec::with_capacity(total / IMPORT_BATCH + 1);
+    let mut chunks = rows.chunks(IMPORT_BATCH);
+    messages.push(pb::ImportUnitsRequest {
+        scheme,
+        request_id: refs::request_id(request_id),
+        valid_from: refs::opt_date("--valid-from", valid_from.as_deref())?,
+        valid_to: refs::opt_date("--valid-to", valid_to.as_deref())?,
+        rows: chunks.next().map(<[_]>::to_vec).unwrap_or_default(),
+    });
+    messages.extend(chunks.map(|c| pb::ImportUnitsRequest {
+        rows: c.to_vec(),
+        ..Default::default()
+    }));
+    let bar = progress.clone();
+    let stream = tokio_stream::iter(messages).map(move |m| {
+        bar.inc(u64::try_from(m.rows.len()).unwrap_or(0));
+        m
+    });
+    let result = ctx.units.import_units(stream).await;
+    progress.finish_and_clear();
+    let response = result?.into_inner();
+    let mut s = Section::fields(
+        "import",
+        vec![
+            ("file", file.display().to_string()),
+            ("rows", response.rows_total.to_string()),
+            ("created", response.units_created.to_string()),
+            ("unchanged", response.units_unchanged.to_string()),
+            ("replayed", response.replayed.to_string()),
+        ],
+    );
+    s.title = "import".into();
+    ctx.print(&[s])
+}
+
+use tokio_stream::StreamExt as _;

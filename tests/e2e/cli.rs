@@ -1,0 +1,138 @@
+//! The `thidua` binary, driven as a user would.
+
+use anyhow::{Context, ensure};
+
+use crate::env::{Env, shared_data};
+
+fn stdout(out: &std::process::Output) -> String {
+    String::from_utf8_lossy(&out.stdout).into_owned()
+}
+
+fn stderr(out: &std::process::Output) -> String {
+    String::from_utf8_lossy(&out.stderr).into_owned()
+}
+
+/// Import, search, term show, errors and exit codes.
+pub fn cli_tour(env: &Env) -> anyhow::Result<()> {
+    let csv = shared_data("bac-kan-city-2022.csv")?;
+    let csv = csv.to_str().context("path is not UTF-8")?;
+    let out = env.cli(&[
+        "unit",
+        "import",
+        csv,
+        "--scheme",
+        "qd124-2004",
+        "--valid-to",
+        "2025-07-01",
+        "-o",
+        "json",
+    ])?;
+    ensure!(out.status.success(), "import failed: {}", stderr(&out));
+    let json: serde_json::Value = serde_json::from_slice(&out.stdout)?;
+    ensure!(
+        json["created"] == "10" && json["rows"] == "10",
+        "import said {json}"
+    );
+
+    for query in ["phung chi kien", "PHÙNG CHÍ KIÊN"] {
+        let out = env.cli(&["unit", "list", "--search", query, "-o", "csv"])?;
+        ensure!(out.status.success(), "{}", stderr(&out));
+        let text = stdout(&out);
+        ensure!(text.lines().count() == 2, "search {query}: {text}");
+        ensure!(
+            text.contains("01843,Phùng Chí Kiên,ward"),
+            "search {query}: {text}"
+        );
+    }
+    // Global flags are accepted after the subcommand too.
+    let out = env.cli(&[
+        "unit", "list", "--search", "duc xuan", "--server", &env.url, "-o", "json",
+    ])?;
+    let rows: serde_json::Value = serde_json::from_slice(&out.stdout)?;
+    ensure!(rows[0]["display_name"] == "Đức Xuân", "{rows}");
+
+    thidua_server::demo::load(&env.store)?;
+    let out = env.cli(&["term", "show", "bac-kan-city", "2022", "-o", "table"])?;
+    ensure!(out.status.success(), "{}", stderr(&out));
+    let text = stdout(&out);
+    for needle in [
+        "clusters/bac-kan-city/terms/2022",
+        "qd124-2004~01843 (Phùng Chí Kiên)",
+        "signed",
+        "Nông Thượng",
+        "Phó Chủ tịch HĐND thành phố Bắc Kạn",
+        "2022-04-28T01:00:00Z",
+    ] {
+        ensure!(text.contains(needle), "term show lacks {needle}:\n{text}");
+    }
+    let signatories = text.lines().filter(|l| l.contains("Chủ tịch UBND")).count();
+    ensure!(signatories == 8, "{signatories} signatories shown:\n{text}");
+
+    let dir = tempfile::tempdir()?;
+    let bad = dir.path().join("xau.csv");
+    std::fs::write(
+        &bad,
+        "code,name,kind,parent_code\n01999,,phuong,058\n01998,Tân Lập,lang,058\n01997,Tân Thành,phuong,999\n",
+    )?;
+    let out = env.cli(&[
+        "unit",
+        "import",
+        bad.to_str().context("path")?,
+        "-o",
+        "json",
+    ])?;
+    ensure!(
+        out.status.code() == Some(3),
+        "bad import exit {:?}",
+        out.status.code()
+    );
+    let err = stderr(&out);
+    for line in [
+        "  rows[0].name: line 2",
+        "  rows[1].kind: line 3",
+        "  rows[2].parent_code: line 4",
+    ] {
+        ensure!(
+            err.lines().any(|l| l.starts_with(line)),
+            "stderr lacks `{line}`:\n{err}"
+        );
+    }
+    let out = env.cli(&["unit", "get", "99999"])?;
+    ensure!(
+        out.status.code() == Some(4),
+        "missing unit exit {:?}",
+        out.status.code()
+    );
+    let out = env.cli(&[
+        "covenant",
+        "sign",
+        "bac-kan-city",
+        "2022",
+        "--unit",
+        "01843",
+        "--signatory",
+        "Hà Văn B",
+    ])?;
+    ensure!(
+        out.status.code() == Some(5),
+        "second signature exit {:?}: {}",
+        out.status.code(),
+        stderr(&out)
+    );
+    let out = env.cli(&["term", "add-member", "bac-kan-city", "2022", "058"])?;
+    ensure!(
+        out.status.code() == Some(6),
+        "frozen membership exit {:?}",
+        out.status.code()
+    );
+    ensure!(stderr(&out).contains("COVENANT_SIGNED"));
+    let out = env.cli(&["--help"])?;
+    ensure!(stdout(&out).contains("Exit codes"));
+    let out = env.cli(&["cluster", "list", "--server", "http://127.0.0.1:1"])?;
+    ensure!(
+        out.status.code() == Some(7),
+        "unreachable exit {:?}",
+        out.status.code()
+    );
+    Ok(())
+}

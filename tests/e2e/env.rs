@@ -1,0 +1,130 @@
+//! One trial's world: a fresh database on one backend, the real server on 127.0.0.1:0, clients.
+
+use std::{
+    future::Future,
+    path::PathBuf,
+    process::{Command, Output},
+};
+
+use anyhow::Context;
+use thidua_proto::v1::{
+    cluster_service_client::ClusterServiceClient, unit_service_client::UnitServiceClient,
+};
+use thidua_storage::Store;
+use tokio::{runtime::Runtime, sync::oneshot};
+use tonic::transport::Channel;
+
+/// A running server and what talks to it.
+pub struct Env {
+    /// The runtime the server and clients run on.
+    pub rt: Runtime,
+    /// The server's URL, `http://127.0.0.1:PORT`.
+    pub url: String,
+    /// The store behind the server, for checks that the database is unchanged.
+    pub store: Store,
+    shutdown: Option<oneshot::Sender<()>>,
+    server: Option<tokio::task::JoinHandle<anyhow::Result<()>>>,
+    _dir: tempfile::TempDir,
+}
+
+impl Env {
+    /// Opens `database_url` (or a fresh SQLite file when `None`) and starts the server.
+    pub fn start(database_url: Option<String>) -> anyhow::Result<Self> {
+        let dir = tempfile::Builder::new().prefix("thidua-e2e-").tempdir()?;
+        let url =
+            database_url.unwrap_or_else(|| dir.path().join("thidua.db").display().to_string());
+        let store = Store::open(&url).with_context(|| format!("opening {url}"))?;
+        let rt = tokio::runtime::Builder::new_multi_thread()
+            .worker_threads(2)
+            .enable_all()
+            .build()?;
+        let (tx, rx) = oneshot::channel::<()>();
+        let listener = rt.block_on(tokio::net::TcpListener::bind("127.0.0.1:0"))?;
+        let addr = listener.local_addr()?;
+        let server_store = store.clone();
+        let server = rt.spawn(thidua_server::serve(listener, server_store, async {
+            let _ = rx.await;
+        }));
+        Ok(Self {
+            rt,
+            url: format!("http://{addr}"),
+            store,
+            shutdown: Some(tx),
+            server: Some(server),
+            _dir: dir,
+        })
+    }
+
+    /// Runs async client code to completion.
+    pub fn block_on<T>(&self, f: impl Future<Output = T>) -> T {
+        self.rt.block_on(f)
+    }
+
+    /// A connected channel.
+    pub async fn channel(&self) -> anyhow::Result<Channel> {
+        Ok(Channel::from_shared(self.url.clone())?.connect().await?)
+    }
+
+    /// A unit service client.
+    pub async fn units(&self) -> anyhow::Result<UnitServiceClient<Channel>> {
+        Ok(UnitServiceClient::new(self.channel().await?))
+    }
+
+    /// A cluster service client.
+    pub async fn clusters(&self) -> anyhow::Result<ClusterServiceClient<Channel>> {
+        Ok(ClusterServiceClient::new(self.channel().await?))
+    }
+
+    /// Runs the `thidua` CLI binary against this server.
+    pub fn cli(&self, args: &[&str]) -> anyhow::Result<Output> {
+        let bin = cli_binary()?;
+        Command::new(&bin)
+            .args(args)
+            .env("THIDUA_SERVER", &self.url)
+            .env_remove("THIDUA_SCHEME")
+            .output()
+            .with_context(|| format!("running {}", bin.display()))
+    }
+}
+
+impl Drop for Env {
+    fn drop(&mut self) {
+        if let Some(tx) = self.shutdown.take() {
+            let _ = tx.send(());
+        }
+        if let Some(server) = self.server.take() {
+            let _ = self.rt.block_on(server);
+        }
+    }
+}
+
+/// The `thidua` binary built beside this test (`cargo test --workspace` builds it, because
+/// thidua-cli has an integration test of its own).
+pub fn cli_binary() -> anyhow::Result<PathBuf> {
+    let exe = std::env::current_exe()?;
+    let dir = exe
+        .parent()
+        .and_then(|deps| deps.parent())
+        .context("cannot locate the target directory")?;
+    let bin = dir.join(format!("thidua{}", std::env::consts::EXE_SUFFIX));
+    anyhow::ensure!(
+        bin.exists(),
+        "{} is missing: run the tests with `cargo test --workspace` (or `cargo build -p thidua-cli` first)",
+        bin.display()
+    );
+    Ok(bin)
+}
+
+/// The shared reference data: `THIDUA_SHARED_DATA`, or `../shared/data` beside the repository.
+pub fn shared_data(file: &str) -> anyhow::Result<PathBuf> {
+    let dir = std::env::var_os("THIDUA_SHARED_DATA")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../shared/data"));
+    let path = dir.join(file);
+    anyhow::ensure!(
+        path.exists(),
+        "reference data {} not found (set THIDUA_SHARED_DATA)",
+        path.display()
+    );
+    Ok(path)
+}

@@ -1,0 +1,57 @@
+//! Health and reflection, so grpcurl and generated clients work from the protos alone.
+
+use anyhow::ensure;
+use tonic_health::pb::{
+    HealthCheckRequest, health_check_response::ServingStatus, health_client::HealthClient,
+};
+use tonic_reflection::pb::v1::{
+    ServerReflectionRequest, server_reflection_client::ServerReflectionClient,
+    server_reflection_request::MessageRequest, server_reflection_response::MessageResponse,
+};
+
+use crate::env::Env;
+
+/// Health says SERVING for the server and each service; reflection lists the services.
+pub fn health_and_reflection(env: &Env) -> anyhow::Result<()> {
+    env.block_on(async {
+        let mut health = HealthClient::new(env.channel().await?);
+        for service in ["", "thidua.v1.UnitService", "thidua.v1.ClusterService"] {
+            let status = health
+                .check(HealthCheckRequest {
+                    service: service.into(),
+                })
+                .await?
+                .into_inner()
+                .status;
+            ensure!(
+                status == ServingStatus::Serving as i32,
+                "{service}: {status}"
+            );
+        }
+        let mut reflection = ServerReflectionClient::new(env.channel().await?);
+        let request = ServerReflectionRequest {
+            host: String::new(),
+            message_request: Some(MessageRequest::ListServices(String::new())),
+        };
+        let mut responses = reflection
+            .server_reflection_info(tokio_stream::iter([request]))
+            .await?
+            .into_inner();
+        let response = responses.message().await?.and_then(|r| r.message_response);
+        let Some(MessageResponse::ListServicesResponse(list)) = response else {
+            anyhow::bail!("no service list");
+        };
+        let names: Vec<_> = list.service.iter().map(|s| s.name.as_str()).collect();
+        for expected in [
+            "thidua.v1.UnitService",
+            "thidua.v1.ClusterService",
+            "grpc.health.v1.Health",
+        ] {
+            ensure!(
+                names.contains(&expected),
+                "reflection lacks {expected}: {names:?}"
+            );
+        }
+        Ok(())
+    })
+}
