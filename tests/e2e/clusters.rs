@@ -1,6 +1,6 @@
 //! Scenarios of clusters, terms, leadership and covenants.
 
-use anyhow::ensure;
+use anyhow::{Context, ensure};
 use thidua_proto::v1 as pb;
 use tonic::Code;
 
@@ -76,7 +76,9 @@ pub fn cluster_lifecycle(env: &Env) -> anyhow::Result<()> {
         let renamed = clusters
             .update_cluster(rename(&created.etag))
             .await?
-            .into_inner();
+            .into_inner()
+            .cluster
+            .context("the server answered without a cluster")?;
         ensure!(renamed.display_name == "Cụm thi đua số 1 thành phố Bắc Kạn");
         expect_error(
             clusters.update_cluster(rename(&created.etag)).await,
@@ -110,7 +112,13 @@ pub fn cluster_lifecycle(env: &Env) -> anyhow::Result<()> {
                 name: "clusters/bac-kan-city".into(),
             })
             .await?;
-        ensure!(kept.into_inner().etag == renamed.etag);
+        ensure!(
+            kept.into_inner()
+                .cluster
+                .context("the server answered without a cluster")?
+                .etag
+                == renamed.etag
+        );
         Ok(())
     })
 }
@@ -205,7 +213,9 @@ pub fn term_rules(env: &Env) -> anyhow::Result<()> {
         let led = clusters
             .set_term_leadership(lead(&legacy("01843"), &[&legacy("01840")], &term.etag))
             .await?
-            .into_inner();
+            .into_inner()
+            .term
+            .context("the server answered without a term")?;
         ensure!(
             led.leadership
                 .as_ref()
@@ -221,7 +231,9 @@ pub fn term_rules(env: &Env) -> anyhow::Result<()> {
         let relead = clusters
             .set_term_leadership(lead(&legacy("01846"), &[&legacy("01840")], &led.etag))
             .await?
-            .into_inner();
+            .into_inner()
+            .term
+            .context("the server answered without a term")?;
         ensure!(relead.leadership_history.len() == 2, "history kept");
         ensure!(relead.leadership_history[0].leader == legacy("01843"));
 
@@ -238,7 +250,9 @@ pub fn term_rules(env: &Env) -> anyhow::Result<()> {
         let fewer = clusters
             .remove_term_member(remove(&legacy("01855")))
             .await?
-            .into_inner();
+            .into_inner()
+            .term
+            .context("the server answered without a term")?;
         ensure!(fewer.members.len() == 7);
         let add = |unit: &str, etag: &str| pb::AddTermMemberRequest {
             term: "clusters/cum-a/terms/2022".into(),
@@ -255,7 +269,9 @@ pub fn term_rules(env: &Env) -> anyhow::Result<()> {
         let back = clusters
             .add_term_member(add(&legacy("01855"), &fewer.etag))
             .await?
-            .into_inner();
+            .into_inner()
+            .term
+            .context("the server answered without a term")?;
         ensure!(
             back.members
                 .last()
@@ -282,7 +298,7 @@ async fn sign(env: &Env, unit: &str, who: &str) -> Result<pb::Covenant, tonic::S
         .clusters()
         .await
         .map_err(|e| tonic::Status::unavailable(e.to_string()))?;
-    Ok(clusters
+    clusters
         .sign_covenant(pb::SignCovenantRequest {
             covenant: "clusters/cum-a/terms/2022/covenant".into(),
             signature: Some(pb::Signature {
@@ -293,7 +309,9 @@ async fn sign(env: &Env, unit: &str, who: &str) -> Result<pb::Covenant, tonic::S
             }),
         })
         .await?
-        .into_inner())
+        .into_inner()
+        .covenant
+        .ok_or_else(|| tonic::Status::internal("the server answered without a covenant"))
 }
 
 /// Covenant: draft, sign, signed freezes membership and text, carry forward rotates the leader.
@@ -333,7 +351,9 @@ pub fn covenant_and_carry_forward(env: &Env) -> anyhow::Result<()> {
         let drafted = clusters
             .update_covenant(draft("Giao ước thi đua năm 2022"))
             .await?
-            .into_inner();
+            .into_inner()
+            .covenant
+            .context("the server answered without a covenant")?;
         ensure!(
             drafted.status == i32::from(pb::CovenantStatus::Draft)
                 && drafted.commitments.len() == 2
@@ -386,7 +406,9 @@ pub fn covenant_and_carry_forward(env: &Env) -> anyhow::Result<()> {
                 name: "clusters/cum-a/terms/2022/covenant".into(),
             })
             .await?
-            .into_inner();
+            .into_inner()
+            .covenant
+            .context("the server answered without a covenant")?;
         ensure!(unchanged.theme == "Giao ước thi đua năm 2022");
         for m in members.iter().filter(|m| **m != legacy("01843")) {
             sign(env, m, "Đại diện UBND").await?;
@@ -401,7 +423,9 @@ pub fn covenant_and_carry_forward(env: &Env) -> anyhow::Result<()> {
                 }),
             })
             .await?
-            .into_inner();
+            .into_inner()
+            .covenant
+            .context("the server answered without a covenant")?;
         ensure!(
             signed.status == i32::from(pb::CovenantStatus::Signed) && signed.signatures.len() == 8
         );

@@ -126,7 +126,7 @@ pub async fn create_cluster(
     kind: pb::ClusterKind,
 ) -> anyhow::Result<pb::Cluster> {
     let mut clusters = env.clusters().await?;
-    Ok(clusters
+    clusters
         .create_cluster(pb::CreateClusterRequest {
             cluster: Some(pb::Cluster {
                 display_name: "Cụm thi đua các xã, phường thành phố Bắc Kạn".into(),
@@ -138,7 +138,9 @@ pub async fn create_cluster(
             request_id: String::new(),
         })
         .await?
-        .into_inner())
+        .into_inner()
+        .cluster
+        .context("the server answered without a cluster")
 }
 
 /// Creates a term with members.
@@ -152,7 +154,7 @@ pub async fn create_term(
         .clusters()
         .await
         .map_err(|e| Status::unavailable(e.to_string()))?;
-    Ok(clusters
+    clusters
         .create_term(pb::CreateTermRequest {
             parent: format!("clusters/{cluster}"),
             term: Some(pb::Term {
@@ -169,7 +171,9 @@ pub async fn create_term(
             request_id: String::new(),
         })
         .await?
-        .into_inner())
+        .into_inner()
+        .term
+        .ok_or_else(|| Status::internal("the server answered without a term"))
 }
 
 /// Every unit, optionally of one scheme.

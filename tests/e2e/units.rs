@@ -1,6 +1,6 @@
 //! Scenarios of units: seed case, search, pagination, validation, import, lineage.
 
-use anyhow::ensure;
+use anyhow::{Context, ensure};
 use thidua_proto::v1 as pb;
 use tonic::Code;
 
@@ -39,7 +39,9 @@ pub fn seed_case(env: &Env) -> anyhow::Result<()> {
                 name: "clusters/bac-kan-city/terms/2022".into(),
             })
             .await?
-            .into_inner();
+            .into_inner()
+            .term
+            .context("the server answered without a term")?;
         ensure!(term.members.len() == 8, "{} members", term.members.len());
         let codes: Vec<_> = term.members.iter().map(|m| m.unit.clone()).collect();
         ensure!(
@@ -61,7 +63,9 @@ pub fn seed_case(env: &Env) -> anyhow::Result<()> {
                 name: "clusters/bac-kan-city".into(),
             })
             .await?
-            .into_inner();
+            .into_inner()
+            .cluster
+            .context("the server answered without a cluster")?;
         ensure!(cluster.display_name == "Cụm thi đua các xã, phường thành phố Bắc Kạn");
         ensure!(cluster.organiser == legacy("058"));
         let covenant = clusters
@@ -69,7 +73,9 @@ pub fn seed_case(env: &Env) -> anyhow::Result<()> {
                 name: "clusters/bac-kan-city/terms/2022/covenant".into(),
             })
             .await?
-            .into_inner();
+            .into_inner()
+            .covenant
+            .context("the server answered without a covenant")?;
         ensure!(covenant.signatures.len() == 8 && covenant.witnesses.len() == 1);
         ensure!(covenant.signing_date == Some(date(2022, 4, 28)));
         ensure!(covenant.place.contains("Phùng Chí Kiên"));
@@ -301,7 +307,9 @@ pub fn validation_and_etags(env: &Env) -> anyhow::Result<()> {
                 "qd124-2004",
             ))
             .await?
-            .into_inner();
+            .into_inner()
+            .unit
+            .context("the server answered without a unit")?;
         ensure!(
             created.display_name == "Tân Lập",
             "stored {:?}",
@@ -322,7 +330,9 @@ pub fn validation_and_etags(env: &Env) -> anyhow::Result<()> {
         let renamed = client
             .update_unit(update(&created.etag, "Tân Lập Mới"))
             .await?
-            .into_inner();
+            .into_inner()
+            .unit
+            .context("the server answered without a unit")?;
         ensure!(renamed.display_name == "Tân Lập Mới" && renamed.etag != created.etag);
         expect_error(
             client.update_unit(update(&created.etag, "Cũ")).await,
@@ -462,21 +472,27 @@ pub fn lineage(env: &Env) -> anyhow::Result<()> {
         let created = client
             .create_lineage_link(link(reform()))
             .await?
-            .into_inner();
+            .into_inner()
+            .link
+            .context("the server answered without a link")?;
         ensure!(created.name.starts_with("lineageLinks/"));
         let old = client
             .get_unit(pb::GetUnitRequest {
                 name: legacy("01843"),
             })
             .await?
-            .into_inner();
+            .into_inner()
+            .unit
+            .context("the server answered without a unit")?;
         ensure!(old.display_name == "Phùng Chí Kiên" && old.valid_to == Some(reform()));
         let new = client
             .get_unit(pb::GetUnitRequest {
                 name: "units/qd19-2025~01843".into(),
             })
             .await?
-            .into_inner();
+            .into_inner()
+            .unit
+            .context("the server answered without a unit")?;
         ensure!(new.display_name == "Bắc Kạn" && new.valid_from == Some(reform()));
         for unit in [legacy("01843"), "units/qd19-2025~01843".to_owned()] {
             let links = client

@@ -103,7 +103,9 @@ pub async fn run(ctx: &mut Context, command: ClusterCommand) -> Result<(), Failu
                     request_id: refs::request_id(request_id),
                 })
                 .await?
-                .into_inner();
+                .into_inner()
+                .cluster
+                .ok_or_else(|| Failure::other("the server answered without a cluster"))?;
             ctx.print(&[render::cluster(&c)])
         }
         ClusterCommand::List { search, organiser } => {
@@ -138,7 +140,9 @@ pub async fn run(ctx: &mut Context, command: ClusterCommand) -> Result<(), Failu
                     name: refs::cluster(&cluster),
                 })
                 .await?
-                .into_inner();
+                .into_inner()
+                .cluster
+                .ok_or_else(|| Failure::other("the server answered without a cluster"))?;
             ctx.print(&[render::cluster(&c)])
         }
         ClusterCommand::Update {
@@ -173,7 +177,9 @@ pub async fn run(ctx: &mut Context, command: ClusterCommand) -> Result<(), Failu
                     update_mask: Some(prost_types::FieldMask { paths }),
                 })
                 .await?
-                .into_inner();
+                .into_inner()
+                .cluster
+                .ok_or_else(|| Failure::other("the server answered without a cluster"))?;
             ctx.print(&[render::cluster(&c)])
         }
         ClusterCommand::Delete { cluster } => {

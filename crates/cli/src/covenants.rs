@@ -78,7 +78,9 @@ async fn print(ctx: &mut Context, covenant: &pb::Covenant) -> Result<(), Failure
         .clusters
         .get_term(pb::GetTermRequest { name: term_name })
         .await?
-        .into_inner();
+        .into_inner()
+        .term
+        .ok_or_else(|| Failure::other("the server answered without a term"))?;
     let names: HashMap<String, String> = term
         .members
         .into_iter()
@@ -96,7 +98,9 @@ pub async fn run(ctx: &mut Context, command: CovenantCommand) -> Result<(), Fail
                     name: format!("{}/covenant", refs::term(&cluster, year)),
                 })
                 .await?
-                .into_inner();
+                .into_inner()
+                .covenant
+                .ok_or_else(|| Failure::other("the server answered without a covenant"))?;
             print(ctx, &c).await
         }
         CovenantCommand::Draft {
@@ -145,7 +149,9 @@ pub async fn run(ctx: &mut Context, command: CovenantCommand) -> Result<(), Fail
                     update_mask: Some(prost_types::FieldMask { paths }),
                 })
                 .await?
-                .into_inner();
+                .into_inner()
+                .covenant
+                .ok_or_else(|| Failure::other("the server answered without a covenant"))?;
             print(ctx, &c).await
         }
         CovenantCommand::Sign {
@@ -167,7 +173,9 @@ pub async fn run(ctx: &mut Context, command: CovenantCommand) -> Result<(), Fail
                     }),
                 })
                 .await?
-                .into_inner();
+                .into_inner()
+                .covenant
+                .ok_or_else(|| Failure::other("the server answered without a covenant"))?;
             print(ctx, &c).await
         }
         CovenantCommand::Witness {
@@ -190,7 +198,9 @@ pub async fn run(ctx: &mut Context, command: CovenantCommand) -> Result<(), Fail
                     }),
                 })
                 .await?
-                .into_inner();
+                .into_inner()
+                .covenant
+                .ok_or_else(|| Failure::other("the server answered without a covenant"))?;
             print(ctx, &c).await
         }
     }

@@ -99,7 +99,9 @@ async fn show(ctx: &mut Context, term: pb::Term) -> Result<(), Failure> {
             name: format!("{}/covenant", term.name),
         })
         .await?
-        .into_inner();
+        .into_inner()
+        .covenant
+        .ok_or_else(|| Failure::other("the server answered without a covenant"))?;
     let names: HashMap<String, String> = term
         .members
         .iter()
@@ -142,7 +144,9 @@ pub async fn run(ctx: &mut Context, command: TermCommand) -> Result<(), Failure>
                     request_id: refs::request_id(request_id),
                 })
                 .await?
-                .into_inner();
+                .into_inner()
+                .term
+                .ok_or_else(|| Failure::other("the server answered without a term"))?;
             ctx.print(&render::term(&t))
         }
         TermCommand::Show { cluster, year } => {
@@ -152,7 +156,9 @@ pub async fn run(ctx: &mut Context, command: TermCommand) -> Result<(), Failure>
                     name: refs::term(&cluster, year),
                 })
                 .await?
-                .into_inner();
+                .into_inner()
+                .term
+                .ok_or_else(|| Failure::other("the server answered without a term"))?;
             show(ctx, t).await
         }
         TermCommand::List { cluster } => {
@@ -193,7 +199,9 @@ pub async fn run(ctx: &mut Context, command: TermCommand) -> Result<(), Failure>
                     etag: String::new(),
                 })
                 .await?
-                .into_inner();
+                .into_inner()
+                .term
+                .ok_or_else(|| Failure::other("the server answered without a term"))?;
             ctx.print(&render::term(&t))
         }
         TermCommand::RemoveMember {
@@ -209,7 +217,9 @@ pub async fn run(ctx: &mut Context, command: TermCommand) -> Result<(), Failure>
                     etag: String::new(),
                 })
                 .await?
-                .into_inner();
+                .into_inner()
+                .term
+                .ok_or_else(|| Failure::other("the server answered without a term"))?;
             ctx.print(&render::term(&t))
         }
         TermCommand::SetLeader {
@@ -250,7 +260,9 @@ pub async fn run(ctx: &mut Context, command: TermCommand) -> Result<(), Failure>
                     etag: String::new(),
                 })
                 .await?
-                .into_inner();
+                .into_inner()
+                .term
+                .ok_or_else(|| Failure::other("the server answered without a term"))?;
             ctx.print(&render::term(&t))
         }
         TermCommand::CarryForward {

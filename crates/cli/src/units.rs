@@ -215,7 +215,9 @@ pub async fn run(ctx: &mut Context, command: UnitCommand) -> Result<(), Failure>
                 .units
                 .get_unit(pb::GetUnitRequest { name })
                 .await?
-                .into_inner();
+                .into_inner()
+                .unit
+                .ok_or_else(|| Failure::other("the server answered without a unit"))?;
             ctx.print(&[render::unit(&u)])
         }
         UnitCommand::Create {
@@ -249,7 +251,9 @@ pub async fn run(ctx: &mut Context, command: UnitCommand) -> Result<(), Failure>
                     request_id: refs::request_id(request_id),
                 })
                 .await?
-                .into_inner();
+                .into_inner()
+                .unit
+                .ok_or_else(|| Failure::other("the server answered without a unit"))?;
             ctx.print(&[render::unit(&u)])
         }
         UnitCommand::Update {
@@ -311,7 +315,9 @@ pub async fn run(ctx: &mut Context, command: UnitCommand) -> Result<(), Failure>
                     update_mask: Some(prost_types::FieldMask { paths }),
                 })
                 .await?
-                .into_inner();
+                .into_inner()
+                .unit
+                .ok_or_else(|| Failure::other("the server answered without a unit"))?;
             ctx.print(&[render::unit(&u)])
         }
         UnitCommand::Link {
@@ -350,7 +356,9 @@ pub async fn run(ctx: &mut Context, command: UnitCommand) -> Result<(), Failure>
                     request_id: refs::request_id(request_id),
                 })
                 .await?
-                .into_inner();
+                .into_inner()
+                .link
+                .ok_or_else(|| Failure::other("the server answered without a link"))?;
             ctx.print(&[links(&[link])])
         }
         UnitCommand::Lineage { unit } => {

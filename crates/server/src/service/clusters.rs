@@ -39,7 +39,7 @@ impl ClusterService for Clusters {
     async fn create_cluster(
         &self,
         request: Request<pb::CreateClusterRequest>,
-    ) -> Result<Response<pb::Cluster>, Status> {
+    ) -> Result<Response<pb::CreateClusterResponse>, Status> {
         let mut req = request.into_inner();
         let request_id = std::mem::take(&mut req.request_id);
         let key = idempotency("CreateCluster", &request_id, &req)?;
@@ -91,18 +91,22 @@ impl ClusterService for Clusters {
         };
         let store = self.store.clone();
         let cluster = blocking(move || app::clusters::create(&store, new, key)).await?;
-        Ok(Response::new(convert::cluster_out(cluster)))
+        Ok(Response::new(pb::CreateClusterResponse {
+            cluster: Some(convert::cluster_out(cluster)),
+        }))
     }
 
     async fn get_cluster(
         &self,
         request: Request<pb::GetClusterRequest>,
-    ) -> Result<Response<pb::Cluster>, Status> {
+    ) -> Result<Response<pb::GetClusterResponse>, Status> {
         let pb::GetClusterRequest { name } = request.into_inner();
         let id = convert::cluster_name("name", &name).map_err(invalid)?;
         let store = self.store.clone();
         let cluster = blocking(move || app::clusters::get(&store, &id)).await?;
-        Ok(Response::new(convert::cluster_out(cluster)))
+        Ok(Response::new(pb::GetClusterResponse {
+            cluster: Some(convert::cluster_out(cluster)),
+        }))
     }
 
     async fn list_clusters(
@@ -146,7 +150,7 @@ impl ClusterService for Clusters {
     async fn update_cluster(
         &self,
         request: Request<pb::UpdateClusterRequest>,
-    ) -> Result<Response<pb::Cluster>, Status> {
+    ) -> Result<Response<pb::UpdateClusterResponse>, Status> {
         let pb::UpdateClusterRequest {
             cluster,
             update_mask,
@@ -193,7 +197,9 @@ impl ClusterService for Clusters {
         let cluster =
             blocking(move || app::clusters::update(&store, &id, etag, new_name, new_description))
                 .await?;
-        Ok(Response::new(convert::cluster_out(cluster)))
+        Ok(Response::new(pb::UpdateClusterResponse {
+            cluster: Some(convert::cluster_out(cluster)),
+        }))
     }
 
     async fn delete_cluster(
@@ -211,7 +217,7 @@ impl ClusterService for Clusters {
     async fn create_term(
         &self,
         request: Request<pb::CreateTermRequest>,
-    ) -> Result<Response<pb::Term>, Status> {
+    ) -> Result<Response<pb::CreateTermResponse>, Status> {
         let mut req = request.into_inner();
         let request_id = std::mem::take(&mut req.request_id);
         let key = idempotency("CreateTerm", &request_id, &req)?;
@@ -262,18 +268,22 @@ impl ClusterService for Clusters {
         };
         let store = self.store.clone();
         let term = blocking(move || app::terms::create(&store, new, key)).await?;
-        Ok(Response::new(convert::term_out(term)))
+        Ok(Response::new(pb::CreateTermResponse {
+            term: Some(convert::term_out(term)),
+        }))
     }
 
     async fn get_term(
         &self,
         request: Request<pb::GetTermRequest>,
-    ) -> Result<Response<pb::Term>, Status> {
+    ) -> Result<Response<pb::GetTermResponse>, Status> {
         let pb::GetTermRequest { name } = request.into_inner();
         let (cluster_id, year) = term_ref("name", &name)?;
         let store = self.store.clone();
         let term = blocking(move || app::terms::get(&store, &cluster_id, year)).await?;
-        Ok(Response::new(convert::term_out(term)))
+        Ok(Response::new(pb::GetTermResponse {
+            term: Some(convert::term_out(term)),
+        }))
     }
 
     async fn list_terms(
@@ -298,7 +308,7 @@ impl ClusterService for Clusters {
     async fn add_term_member(
         &self,
         request: Request<pb::AddTermMemberRequest>,
-    ) -> Result<Response<pb::Term>, Status> {
+    ) -> Result<Response<pb::AddTermMemberResponse>, Status> {
         let pb::AddTermMemberRequest { term, unit, etag } = request.into_inner();
         let (cluster_id, year) = term_ref("term", &term)?;
         let unit = convert::unit_name("unit", &unit).map_err(invalid)?;
@@ -306,13 +316,15 @@ impl ClusterService for Clusters {
         let store = self.store.clone();
         let term = blocking(move || app::terms::add_member(&store, &cluster_id, year, &unit, etag))
             .await?;
-        Ok(Response::new(convert::term_out(term)))
+        Ok(Response::new(pb::AddTermMemberResponse {
+            term: Some(convert::term_out(term)),
+        }))
     }
 
     async fn remove_term_member(
         &self,
         request: Request<pb::RemoveTermMemberRequest>,
-    ) -> Result<Response<pb::Term>, Status> {
+    ) -> Result<Response<pb::RemoveTermMemberResponse>, Status> {
         let pb::RemoveTermMemberRequest { term, unit, etag } = request.into_inner();
         let (cluster_id, year) = term_ref("term", &term)?;
         let unit = convert::unit_name("unit", &unit).map_err(invalid)?;
@@ -321,13 +333,15 @@ impl ClusterService for Clusters {
         let term =
             blocking(move || app::terms::remove_member(&store, &cluster_id, year, &unit, etag))
                 .await?;
-        Ok(Response::new(convert::term_out(term)))
+        Ok(Response::new(pb::RemoveTermMemberResponse {
+            term: Some(convert::term_out(term)),
+        }))
     }
 
     async fn set_term_leadership(
         &self,
         request: Request<pb::SetTermLeadershipRequest>,
-    ) -> Result<Response<pb::Term>, Status> {
+    ) -> Result<Response<pb::SetTermLeadershipResponse>, Status> {
         let pb::SetTermLeadershipRequest {
             term,
             leadership,
@@ -342,7 +356,9 @@ impl ClusterService for Clusters {
             app::terms::set_leadership(&store, &cluster_id, year, leadership, etag)
         })
         .await?;
-        Ok(Response::new(convert::term_out(term)))
+        Ok(Response::new(pb::SetTermLeadershipResponse {
+            term: Some(convert::term_out(term)),
+        }))
     }
 
     async fn carry_forward_term(
@@ -365,18 +381,20 @@ impl ClusterService for Clusters {
     async fn get_covenant(
         &self,
         request: Request<pb::GetCovenantRequest>,
-    ) -> Result<Response<pb::Covenant>, Status> {
+    ) -> Result<Response<pb::GetCovenantResponse>, Status> {
         let pb::GetCovenantRequest { name } = request.into_inner();
         let (cluster_id, year) = convert::covenant_name("name", &name).map_err(invalid)?;
         let store = self.store.clone();
         let covenant = blocking(move || app::covenants::get(&store, &cluster_id, year)).await?;
-        Ok(Response::new(convert::covenant_out(covenant)))
+        Ok(Response::new(pb::GetCovenantResponse {
+            covenant: Some(convert::covenant_out(covenant)),
+        }))
     }
 
     async fn update_covenant(
         &self,
         request: Request<pb::UpdateCovenantRequest>,
-    ) -> Result<Response<pb::Covenant>, Status> {
+    ) -> Result<Response<pb::UpdateCovenantResponse>, Status> {
         let pb::UpdateCovenantRequest {
             covenant,
             update_mask,
@@ -452,13 +470,15 @@ impl ClusterService for Clusters {
         let covenant =
             blocking(move || app::covenants::update(&store, &cluster_id, year, etag, patch))
                 .await?;
-        Ok(Response::new(convert::covenant_out(covenant)))
+        Ok(Response::new(pb::UpdateCovenantResponse {
+            covenant: Some(convert::covenant_out(covenant)),
+        }))
     }
 
     async fn sign_covenant(
         &self,
         request: Request<pb::SignCovenantRequest>,
-    ) -> Result<Response<pb::Covenant>, Status> {
+    ) -> Result<Response<pb::SignCovenantResponse>, Status> {
         let pb::SignCovenantRequest {
             covenant,
             signature,
@@ -468,13 +488,15 @@ impl ClusterService for Clusters {
         let store = self.store.clone();
         let covenant =
             blocking(move || app::covenants::sign(&store, &cluster_id, year, signature)).await?;
-        Ok(Response::new(convert::covenant_out(covenant)))
+        Ok(Response::new(pb::SignCovenantResponse {
+            covenant: Some(convert::covenant_out(covenant)),
+        }))
     }
 
     async fn add_covenant_witness(
         &self,
         request: Request<pb::AddCovenantWitnessRequest>,
-    ) -> Result<Response<pb::Covenant>, Status> {
+    ) -> Result<Response<pb::AddCovenantWitnessResponse>, Status> {
         let pb::AddCovenantWitnessRequest { covenant, witness } = request.into_inner();
         let (cluster_id, year) = convert::covenant_name("covenant", &covenant).map_err(invalid)?;
         let witness = convert::witness_in(witness).map_err(to_status)?;
@@ -482,6 +504,8 @@ impl ClusterService for Clusters {
         let covenant =
             blocking(move || app::covenants::add_witness(&store, &cluster_id, year, witness))
                 .await?;
-        Ok(Response::new(convert::covenant_out(covenant)))
+        Ok(Response::new(pb::AddCovenantWitnessResponse {
+            covenant: Some(convert::covenant_out(covenant)),
+        }))
     }
 }

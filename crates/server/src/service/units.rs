@@ -39,7 +39,7 @@ impl UnitService for Units {
     async fn create_unit(
         &self,
         request: Request<pb::CreateUnitRequest>,
-    ) -> Result<Response<pb::Unit>, Status> {
+    ) -> Result<Response<pb::CreateUnitResponse>, Status> {
         let mut req = request.into_inner();
         let request_id = std::mem::take(&mut req.request_id);
         let key = idempotency("CreateUnit", &request_id, &req)?;
@@ -68,18 +68,22 @@ impl UnitService for Units {
         .map_err(crate::status::to_status)?;
         let store = self.store.clone();
         let unit = blocking(move || app::units::create(&store, draft, key)).await?;
-        Ok(Response::new(convert::unit_out(unit)))
+        Ok(Response::new(pb::CreateUnitResponse {
+            unit: Some(convert::unit_out(unit)),
+        }))
     }
 
     async fn get_unit(
         &self,
         request: Request<pb::GetUnitRequest>,
-    ) -> Result<Response<pb::Unit>, Status> {
+    ) -> Result<Response<pb::GetUnitResponse>, Status> {
         let pb::GetUnitRequest { name } = request.into_inner();
         let id = convert::unit_name("name", &name).map_err(invalid)?;
         let store = self.store.clone();
         let unit = blocking(move || app::units::get(&store, &id)).await?;
-        Ok(Response::new(convert::unit_out(unit)))
+        Ok(Response::new(pb::GetUnitResponse {
+            unit: Some(convert::unit_out(unit)),
+        }))
     }
 
     async fn list_units(
@@ -136,7 +140,7 @@ impl UnitService for Units {
     async fn update_unit(
         &self,
         request: Request<pb::UpdateUnitRequest>,
-    ) -> Result<Response<pb::Unit>, Status> {
+    ) -> Result<Response<pb::UpdateUnitResponse>, Status> {
         let pb::UpdateUnitRequest { unit, update_mask } = request.into_inner();
         let pb::Unit {
             name,
@@ -183,7 +187,9 @@ impl UnitService for Units {
         };
         let store = self.store.clone();
         let unit = blocking(move || app::units::update(&store, &id, etag, patch)).await?;
-        Ok(Response::new(convert::unit_out(unit)))
+        Ok(Response::new(pb::UpdateUnitResponse {
+            unit: Some(convert::unit_out(unit)),
+        }))
     }
 
     async fn import_units(
@@ -268,7 +274,7 @@ impl UnitService for Units {
     async fn create_lineage_link(
         &self,
         request: Request<pb::CreateLineageLinkRequest>,
-    ) -> Result<Response<pb::LineageLink>, Status> {
+    ) -> Result<Response<pb::CreateLineageLinkResponse>, Status> {
         let mut req = request.into_inner();
         let request_id = std::mem::take(&mut req.request_id);
         let key = idempotency("CreateLineageLink", &request_id, &req)?;
@@ -322,7 +328,9 @@ impl UnitService for Units {
         };
         let store = self.store.clone();
         let link = blocking(move || app::units::create_link(&store, link, key)).await?;
-        Ok(Response::new(convert::link_out(link)))
+        Ok(Response::new(pb::CreateLineageLinkResponse {
+            link: Some(convert::link_out(link)),
+        }))
     }
 
     async fn list_lineage_links(
