@@ -4,6 +4,7 @@ use std::{
     future::Future,
     path::PathBuf,
     process::{Command, Output},
+    sync::Mutex,
 };
 
 use anyhow::Context;
@@ -22,8 +23,8 @@ pub struct Env {
     pub url: String,
     /// The store behind the server, for checks that the database is unchanged.
     pub store: Store,
-    shutdown: Option<oneshot::Sender<()>>,
-    server: Option<tokio::task::JoinHandle<anyhow::Result<()>>>,
+    shutdown: Mutex<Option<oneshot::Sender<()>>>,
+    server: Mutex<Option<tokio::task::JoinHandle<anyhow::Result<()>>>>,
     _dir: tempfile::TempDir,
 }
 
@@ -42,15 +43,23 @@ impl Env {
         let listener = rt.block_on(tokio::net::TcpListener::bind("127.0.0.1:0"))?;
         let addr = listener.local_addr()?;
         let server_store = store.clone();
-        let server = rt.spawn(thidua_server::serve(listener, server_store, async {
-            let _ = rx.await;
-        }));
+        let options = thidua_server::ServeOptions {
+            drain_timeout: std::time::Duration::from_secs(5),
+        };
+        let server = rt.spawn(thidua_server::serve(
+            listener,
+            server_store,
+            async {
+                let _ = rx.await;
+            },
+            options,
+        ));
         Ok(Self {
             rt,
             url: format!("http://{addr}"),
             store,
-            shutdown: Some(tx),
-            server: Some(server),
+            shutdown: Mutex::new(Some(tx)),
+            server: Mutex::new(Some(server)),
             _dir: dir,
         })
     }
@@ -87,12 +96,30 @@ impl Env {
     }
 }
 
-impl Drop for Env {
-    fn drop(&mut self) {
-        if let Some(tx) = self.shutdown.take() {
+impl Env {
+    /// Signals shutdown (as SIGTERM does) without waiting.
+    pub fn signal_shutdown(&self) {
+        let sender = self.shutdown.lock().ok().and_then(|mut s| s.take());
+        if let Some(tx) = sender {
             let _ = tx.send(());
         }
-        if let Some(server) = self.server.take() {
+    }
+
+    /// Waits for the server to stop and returns how it ended.
+    pub async fn server_stopped(&self) -> anyhow::Result<()> {
+        let server = self.server.lock().ok().and_then(|mut s| s.take());
+        match server {
+            Some(server) => server.await?,
+            None => Ok(()),
+        }
+    }
+}
+
+impl Drop for Env {
+    fn drop(&mut self) {
+        self.signal_shutdown();
+        let server = self.server.lock().ok().and_then(|mut s| s.take());
+        if let Some(server) = server {
             let _ = self.rt.block_on(server);
         }
     }

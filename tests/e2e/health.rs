@@ -1,6 +1,7 @@
 //! Health and reflection, so grpcurl and generated clients work from the protos alone.
 
 use anyhow::ensure;
+use tonic::transport::Channel;
 use tonic_health::pb::{
     HealthCheckRequest, health_check_response::ServingStatus, health_client::HealthClient,
 };
@@ -52,6 +53,40 @@ pub fn health_and_reflection(env: &Env) -> anyhow::Result<()> {
                 "reflection lacks {expected}: {names:?}"
             );
         }
+        Ok(())
+    })
+}
+
+/// On shutdown, health turns NOT_SERVING for watchers first, then the server stops even though a
+/// client keeps a stream open (the drain timeout closes it).
+pub fn graceful_shutdown(env: &Env) -> anyhow::Result<()> {
+    env.block_on(async {
+        let mut health = HealthClient::new(env.channel().await?);
+        let mut watch = health
+            .watch(HealthCheckRequest {
+                service: "thidua.v1.UnitService".into(),
+            })
+            .await?
+            .into_inner();
+        let first = watch.message().await?.map(|r| r.status);
+        ensure!(
+            first == Some(ServingStatus::Serving as i32),
+            "first: {first:?}"
+        );
+        env.signal_shutdown();
+        let next = watch.message().await?.map(|r| r.status);
+        ensure!(
+            next == Some(ServingStatus::NotServing as i32),
+            "after the signal: {next:?}"
+        );
+        let stopped =
+            tokio::time::timeout(std::time::Duration::from_secs(30), env.server_stopped()).await;
+        ensure!(
+            matches!(stopped, Ok(Ok(()))),
+            "server did not stop cleanly: {stopped:?}"
+        );
+        let refused = Channel::from_shared(env.url.clone())?.connect().await;
+        ensure!(refused.is_err(), "the server still accepts connections");
         Ok(())
     })
 }

@@ -34,6 +34,7 @@ const SCENARIOS: &[(&str, Scenario)] = &[
     ("concurrent_membership", clusters::concurrent_membership),
     ("cli_tour", cli::cli_tour),
     ("health_and_reflection", health::health_and_reflection),
+    ("graceful_shutdown", health::graceful_shutdown),
 ];
 
 fn main() -> std::process::ExitCode {

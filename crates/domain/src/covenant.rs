@@ -1,7 +1,5 @@
 //! The covenant (giao ước thi đua) a term's members sign, with witnesses.
 
-use std::str::FromStr;
-
 use crate::{time::Date, time::Timestamp, unit::UnitRef};
 
 /// Longest covenant text accepted.
@@ -36,19 +34,6 @@ impl CovenantStatus {
             CovenantStatus::Draft => "draft",
             CovenantStatus::PartlySigned => "partly_signed",
             CovenantStatus::Signed => "signed",
-        }
-    }
-}
-
-impl FromStr for CovenantStatus {
-    type Err = ();
-
-    fn from_str(s: &str) -> Result<Self, ()> {
-        match s {
-            "draft" => Ok(CovenantStatus::Draft),
-            "partly_signed" => Ok(CovenantStatus::PartlySigned),
-            "signed" => Ok(CovenantStatus::Signed),
-            _ => Err(()),
         }
     }
 }

@@ -198,11 +198,6 @@ impl Violations {
         self.0.is_empty()
     }
 
-    /// Number of violations.
-    pub fn len(&self) -> usize {
-        self.0.len()
-    }
-
     /// The violations recorded.
     pub fn into_inner(self) -> Vec<FieldViolation> {
         self.0

@@ -1,7 +1,7 @@
 //! Terms (năm thi đua của cụm): a cluster in one year, with its members in rotation order and
 //! its leadership (trưởng cụm, phó cụm).
 
-use std::{collections::HashSet, fmt, str::FromStr};
+use std::{collections::HashSet, str::FromStr};
 
 use crate::{
     covenant::CovenantStatus,
@@ -97,12 +97,6 @@ impl FromStr for LeadershipMethod {
             "appointed" => Ok(LeadershipMethod::Appointed),
             _ => Err(()),
         }
-    }
-}
-
-impl fmt::Display for LeadershipMethod {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.as_str())
     }
 }
 

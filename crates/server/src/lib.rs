@@ -7,7 +7,7 @@ pub mod logging;
 pub mod service;
 pub mod status;
 
-use std::future::Future;
+use std::{future::Future, time::Duration};
 
 use thidua_proto::v1::{
     cluster_service_server::ClusterServiceServer, unit_service_server::UnitServiceServer,
@@ -21,12 +21,30 @@ use crate::service::{clusters::Clusters, units::Units};
 /// Largest request or response message, in bytes.
 pub const MAX_MESSAGE_BYTES: usize = 4 * 1024 * 1024;
 
+/// How the server runs.
+#[derive(Debug, Clone)]
+pub struct ServeOptions {
+    /// After a shutdown signal, how long in-flight calls may take before the remaining
+    /// connections are closed (a client's open stream must not keep the server up forever).
+    pub drain_timeout: Duration,
+}
+
+impl Default for ServeOptions {
+    fn default() -> Self {
+        Self {
+            drain_timeout: Duration::from_secs(30),
+        }
+    }
+}
+
 /// Serves every service on `listener` until `shutdown` completes. Then health turns
-/// NOT_SERVING first, in-flight calls finish, and the function returns.
+/// NOT_SERVING first, in-flight calls finish (for at most the drain timeout), and the function
+/// returns.
 pub async fn serve(
     listener: TcpListener,
     store: Store,
     shutdown: impl Future<Output = ()> + Send,
+    options: ServeOptions,
 ) -> anyhow::Result<()> {
     let (health, health_service) = tonic_health::server::health_reporter();
     health.set_serving::<UnitServiceServer<Units>>().await;
@@ -42,8 +60,10 @@ pub async fn serve(
         .max_decoding_message_size(MAX_MESSAGE_BYTES)
         .max_encoding_message_size(MAX_MESSAGE_BYTES);
     let reporter = health.clone();
+    let (draining_tx, draining_rx) = tokio::sync::oneshot::channel::<()>();
     let drain = async move {
         shutdown.await;
+        let _ = draining_tx.send(());
         tracing::info!("shutting down: health NOT_SERVING, finishing in-flight calls");
         reporter.set_not_serving::<UnitServiceServer<Units>>().await;
         reporter
@@ -53,13 +73,25 @@ pub async fn serve(
             .set_service_status("", tonic_health::ServingStatus::NotServing)
             .await;
     };
-    tonic::transport::Server::builder()
+    let server = tonic::transport::Server::builder()
         .layer(logging::RequestLogLayer)
         .add_service(health_service)
         .add_service(reflection)
         .add_service(units)
         .add_service(clusters)
-        .serve_with_incoming_shutdown(TcpListenerStream::new(listener), drain)
-        .await?;
+        .serve_with_incoming_shutdown(TcpListenerStream::new(listener), drain);
+    let deadline = async {
+        if draining_rx.await.is_ok() {
+            tokio::time::sleep(options.drain_timeout).await;
+        } else {
+            std::future::pending::<()>().await;
+        }
+    };
+    tokio::select! {
+        result = server => result?,
+        () = deadline => {
+            tracing::warn!(timeout = ?options.drain_timeout, "drain timeout: closing the remaining connections");
+        }
+    }
     Ok(())
 }

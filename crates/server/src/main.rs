@@ -28,6 +28,14 @@ struct Args {
         global = true
     )]
     database: String,
+    /// Seconds in-flight calls may take to finish after SIGTERM or Ctrl-C.
+    #[arg(
+        long,
+        env = "THIDUA_DRAIN_TIMEOUT",
+        default_value_t = 30,
+        global = true
+    )]
+    drain_timeout: u64,
     /// Load the seed case (Bắc Kạn city, 2022) before serving; loading twice changes nothing.
     #[arg(long, env = "THIDUA_DEMO")]
     demo: bool,
@@ -68,7 +76,10 @@ async fn main() -> anyhow::Result<()> {
         .await
         .with_context(|| format!("listening on {}", args.listen))?;
     tracing::info!(address = %listener.local_addr()?, "serving thidua.v1");
-    thidua_server::serve(listener, store, shutdown_signal()).await
+    let options = thidua_server::ServeOptions {
+        drain_timeout: std::time::Duration::from_secs(args.drain_timeout),
+    };
+    thidua_server::serve(listener, store, shutdown_signal(), options).await
 }
 
 async fn load_demo(store: Store) -> anyhow::Result<()> {

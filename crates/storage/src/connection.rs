@@ -173,16 +173,6 @@ pub struct Tx<'c> {
     pub(crate) conn: &'c mut AnyConnection,
 }
 
-impl Tx<'_> {
-    /// The backend of this transaction, for the few places whose SQL differs.
-    pub fn backend(&self) -> Backend {
-        match self.conn {
-            AnyConnection::Sqlite(_) => Backend::Sqlite,
-            AnyConnection::Postgresql(_) => Backend::Postgres,
-        }
-    }
-}
-
 /// Runs the same diesel statement on the concrete connection of either backend. For the few
 /// statements `MultiBackend` cannot express, such as multi-row inserts.
 macro_rules! per_backend {
