@@ -54,6 +54,33 @@ pub fn cluster_lifecycle(env: &Env) -> anyhow::Result<()> {
         let status = expect_error(unknown_organiser, Code::InvalidArgument, None)?;
         ensure!(fields(&status) == ["cluster.organiser"]);
 
+        let with_id = |name: &str| pb::CreateClusterRequest {
+            cluster: Some(pb::Cluster {
+                display_name: name.into(),
+                kind: pb::ClusterKind::FunctionalBlock.into(),
+                organiser: legacy("058"),
+                ..Default::default()
+            }),
+            cluster_id: String::new(),
+            request_id: "tao-khoi-1".into(),
+        };
+        let first = clusters
+            .create_cluster(with_id("Khối các phòng, ban thành phố"))
+            .await?
+            .into_inner();
+        let retry = clusters
+            .create_cluster(with_id("Khối các phòng, ban thành phố"))
+            .await?
+            .into_inner();
+        ensure!(
+            first.cluster.is_some() && first.cluster == retry.cluster,
+            "a retried create made another cluster"
+        );
+        expect_error(
+            clusters.create_cluster(with_id("Khối khác")).await,
+            Code::FailedPrecondition,
+            Some("REQUEST_ID_REUSED"),
+        )?;
         let found = clusters
             .list_clusters(pb::ListClustersRequest {
                 search: "THANH PHO BAC KAN".into(),
@@ -61,7 +88,7 @@ pub fn cluster_lifecycle(env: &Env) -> anyhow::Result<()> {
             })
             .await?
             .into_inner();
-        ensure!(found.clusters.len() == 1);
+        ensure!(found.clusters.len() == 1, "{:?}", found.clusters);
         let rename = |etag: &str| pb::UpdateClusterRequest {
             cluster: Some(pb::Cluster {
                 name: "clusters/bac-kan-city".into(),
@@ -520,6 +547,54 @@ pub fn concurrent_membership(env: &Env) -> anyhow::Result<()> {
                 Some("UNIT_IN_ANOTHER_TERM"),
             )?;
         }
+        Ok(())
+    })
+}
+
+/// Every member signs at once: all signatures are kept, each once, and the covenant is signed.
+pub fn concurrent_signing(env: &Env) -> anyhow::Result<()> {
+    env.block_on(async {
+        import_bac_kan(env).await?;
+        create_cluster(env, "cum-a", pb::ClusterKind::Territorial).await?;
+        let members = bac_kan_members();
+        create_term(env, "cum-a", 2022, &members).await?;
+        let mut clusters = env.clusters().await?;
+        let handles: Vec<_> = members
+            .iter()
+            .cloned()
+            .map(|unit| {
+                let mut client = clusters.clone();
+                tokio::spawn(async move {
+                    client
+                        .sign_covenant(pb::SignCovenantRequest {
+                            covenant: "clusters/cum-a/terms/2022/covenant".into(),
+                            signature: Some(pb::Signature {
+                                unit,
+                                signatory_name: "Đại diện UBND".into(),
+                                signatory_title: String::new(),
+                                sign_time: None,
+                            }),
+                        })
+                        .await
+                })
+            })
+            .collect();
+        for handle in handles {
+            handle.await??;
+        }
+        let covenant = clusters
+            .get_covenant(pb::GetCovenantRequest {
+                name: "clusters/cum-a/terms/2022/covenant".into(),
+            })
+            .await?
+            .into_inner()
+            .covenant
+            .context("the server answered without a covenant")?;
+        ensure!(covenant.signatures.len() == 8);
+        ensure!(covenant.status == i32::from(pb::CovenantStatus::Signed));
+        let mut signers: Vec<_> = covenant.signatures.iter().map(|s| s.unit.clone()).collect();
+        signers.sort();
+        ensure!(signers == members, "{signers:?}");
         Ok(())
     })
 }

@@ -32,6 +32,7 @@ const SCENARIOS: &[(&str, Scenario)] = &[
         clusters::covenant_and_carry_forward,
     ),
     ("concurrent_membership", clusters::concurrent_membership),
+    ("concurrent_signing", clusters::concurrent_signing),
     ("cli_tour", cli::cli_tour),
     ("health_and_reflection", health::health_and_reflection),
     ("graceful_shutdown", health::graceful_shutdown),

@@ -251,6 +251,19 @@ pub struct Unit {
     pub version: i64,
 }
 
+impl Unit {
+    /// The unit's content as a draft, to change and save again.
+    pub fn to_draft(&self) -> UnitDraft {
+        UnitDraft {
+            id: self.id.clone(),
+            name: self.name.clone(),
+            kind: self.kind,
+            parent: self.parent.clone(),
+            validity: self.validity,
+        }
+    }
+}
+
 /// The editable content of a unit, validated.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct UnitDraft {

@@ -47,7 +47,7 @@ impl Tx<'_> {
         let signature_rows: Vec<(String, String, String, i64)> = covenant_signatures::table
             .filter(covenant_signatures::cluster_id.eq(cluster_id))
             .filter(covenant_signatures::year.eq(year))
-            .order(covenant_signatures::seq)
+            .order((covenant_signatures::seq, covenant_signatures::unit_id))
             .select((
                 covenant_signatures::unit_id,
                 covenant_signatures::signatory_name,
@@ -171,6 +171,9 @@ impl Tx<'_> {
         s: &Signature,
         now: Timestamp,
     ) -> Result<(), Error> {
+        // Updating the covenant row first locks it, so concurrent writers of one covenant take
+        // turns and each sees the others' rows when it numbers its own.
+        self.bump_covenant(cluster_id, year, now)?;
         let count: i64 = covenant_signatures::table
             .filter(covenant_signatures::cluster_id.eq(cluster_id))
             .filter(covenant_signatures::year.eq(year))
@@ -201,7 +204,7 @@ impl Tx<'_> {
                     db(e)
                 }
             })?;
-        self.bump_covenant(cluster_id, year, now)
+        Ok(())
     }
 
     /// Records a witness.
@@ -212,6 +215,9 @@ impl Tx<'_> {
         w: &Witness,
         now: Timestamp,
     ) -> Result<(), Error> {
+        // Updating the covenant row first locks it, so concurrent writers of one covenant take
+        // turns and each sees the others' rows when it numbers its own.
+        self.bump_covenant(cluster_id, year, now)?;
         let count: i64 = covenant_witnesses::table
             .filter(covenant_witnesses::cluster_id.eq(cluster_id))
             .filter(covenant_witnesses::year.eq(year))
@@ -230,6 +236,6 @@ impl Tx<'_> {
             ))
             .execute(self.conn)
             .map_err(db)?;
-        self.bump_covenant(cluster_id, year, now)
+        Ok(())
     }
 }

@@ -203,36 +203,15 @@ pub fn create_link(
             link.effective_date,
         )
         .map_err(Error::Invalid)?;
-        let changed = if link.kind.ends_subject() {
-            (unit.validity.to.is_none()).then(|| {
-                (
-                    unit.clone(),
-                    Validity {
-                        to: Some(link.effective_date),
-                        ..unit.validity
-                    },
-                )
-            })
+        // A merger or renaming ends the subject on the effective date; a split starts it then.
+        let mut draft = unit.to_draft();
+        if link.kind.ends_subject() {
+            draft.validity.to = draft.validity.to.or(Some(link.effective_date));
         } else {
-            (unit.validity.from.is_none()).then(|| {
-                (
-                    unit.clone(),
-                    Validity {
-                        from: Some(link.effective_date),
-                        ..unit.validity
-                    },
-                )
-            })
-        };
-        if let Some((u, validity)) = changed {
-            let draft = UnitDraft {
-                id: u.id.clone(),
-                name: u.name.clone(),
-                kind: u.kind,
-                parent: u.parent.clone(),
-                validity,
-            };
-            tx.update_unit(&draft, u.version, now)?;
+            draft.validity.from = draft.validity.from.or(Some(link.effective_date));
+        }
+        if draft.validity != unit.validity {
+            tx.update_unit(&draft, unit.version, now)?;
         }
         let stored = LineageLink {
             id: uuid::Uuid::now_v7().simple().to_string(),
