@@ -2,9 +2,12 @@
 
 pub mod cluster;
 pub mod covenant;
+pub mod criteria;
+pub mod decimal;
 pub mod error;
 pub mod import;
 pub mod lineage;
+pub mod target;
 pub mod term;
 pub mod text;
 pub mod time;

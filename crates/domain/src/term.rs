@@ -170,6 +170,12 @@ impl Term {
     /// Refuses changes to membership once anyone signed the covenant: the members signed for
     /// one another, so the list they signed must not change under them.
     pub fn ensure_membership_open(&self) -> Result<(), Error> {
+        self.ensure_unsigned("membership")
+    }
+
+    /// Refuses a change to `what` (membership, the table, targets) once the covenant has a
+    /// signature: what was signed is frozen.
+    pub fn ensure_unsigned(&self, what: &str) -> Result<(), Error> {
         if self.covenant_status == CovenantStatus::Draft {
             Ok(())
         } else {
@@ -177,7 +183,7 @@ impl Term {
                 Reason::CovenantSigned,
                 self.resource(),
                 format!(
-                    "the covenant of {} is {}: membership is frozen",
+                    "the covenant of {} is {}: {what} is frozen",
                     self.resource(),
                     self.covenant_status.as_str().replace('_', " ")
                 ),
