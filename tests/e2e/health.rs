@@ -16,7 +16,12 @@ use crate::env::Env;
 pub fn health_and_reflection(env: &Env) -> anyhow::Result<()> {
     env.block_on(async {
         let mut health = HealthClient::new(env.channel().await?);
-        for service in ["", "thidua.v1.UnitService", "thidua.v1.ClusterService"] {
+        for service in [
+            "",
+            "thidua.v1.UnitService",
+            "thidua.v1.ClusterService",
+            "thidua.v1.TargetService",
+        ] {
             let status = health
                 .check(HealthCheckRequest {
                     service: service.into(),

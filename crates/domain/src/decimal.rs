@@ -15,14 +15,22 @@ pub fn parse(field: &str, text: &str) -> Result<Decimal, FieldViolation> {
         && frac.bytes().all(|b| b.is_ascii_digit())
         && !(digits.contains('.') && frac.is_empty());
     if !plain {
-        return Err(FieldViolation::new(field, format!("`{text}` is not a plain decimal such as 97.5")));
+        return Err(FieldViolation::new(
+            field,
+            format!("`{text}` is not a plain decimal such as 97.5"),
+        ));
     }
-    Decimal::from_str_exact(t).map_err(|_| FieldViolation::new(field, format!("`{text}` is out of range")))
+    Decimal::from_str_exact(t)
+        .map_err(|_| FieldViolation::new(field, format!("`{text}` is out of range")))
 }
 
 /// Parses an optional decimal: empty text is `None`.
 pub fn parse_optional(field: &str, text: &str) -> Result<Option<Decimal>, FieldViolation> {
-    if text.trim().is_empty() { Ok(None) } else { parse(field, text).map(Some) }
+    if text.trim().is_empty() {
+        Ok(None)
+    } else {
+        parse(field, text).map(Some)
+    }
 }
 
 /// The canonical text of a decimal: no trailing zeros after the point (`97.50` → `97.5`).

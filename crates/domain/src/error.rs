@@ -56,6 +56,16 @@ pub enum Reason {
     RequestIdReused,
     /// The term of the next year already exists.
     TermExists,
+    /// A published table version cannot change.
+    VersionPublished,
+    /// Only a published table version can be applied.
+    VersionNotPublished,
+    /// The version cannot be published as it stands.
+    VersionIncomplete,
+    /// The term has no criteria table.
+    NoTable,
+    /// Members lack targets.
+    TargetsMissing,
     /// The storage is unreachable.
     StorageUnavailable,
     /// An unexpected failure.
@@ -79,6 +89,11 @@ impl Reason {
             Reason::StaleEtag => "STALE_ETAG",
             Reason::RequestIdReused => "REQUEST_ID_REUSED",
             Reason::TermExists => "TERM_EXISTS",
+            Reason::VersionPublished => "VERSION_PUBLISHED",
+            Reason::VersionNotPublished => "VERSION_NOT_PUBLISHED",
+            Reason::VersionIncomplete => "VERSION_INCOMPLETE",
+            Reason::NoTable => "NO_TABLE",
+            Reason::TargetsMissing => "TARGETS_MISSING",
             Reason::StorageUnavailable => "STORAGE_UNAVAILABLE",
             Reason::Internal => "INTERNAL",
         }
@@ -116,6 +131,16 @@ pub enum Error {
         subject: String,
         /// Sentence for the user.
         description: String,
+    },
+    /// The state blocks the call for several subjects, each named (e.g. every missing target).
+    #[error("{description}")]
+    Preconditions {
+        /// Why.
+        reason: Reason,
+        /// Sentence for the user.
+        description: String,
+        /// (subject, what is wrong with it).
+        violations: Vec<(String, String)>,
     },
     /// The etag sent is stale: someone changed the resource since it was read.
     #[error("{resource} was changed by someone else; read it again")]
@@ -162,9 +187,9 @@ impl Error {
         match self {
             Error::Invalid(_) => Reason::InvalidArgument,
             Error::NotFound { .. } => Reason::NotFound,
-            Error::AlreadyExists { reason, .. } | Error::FailedPrecondition { reason, .. } => {
-                *reason
-            }
+            Error::AlreadyExists { reason, .. }
+            | Error::FailedPrecondition { reason, .. }
+            | Error::Preconditions { reason, .. } => *reason,
             Error::Aborted { .. } => Reason::StaleEtag,
             Error::Unavailable(_) => Reason::StorageUnavailable,
             Error::Internal(_) => Reason::Internal,

@@ -46,11 +46,20 @@ mod tests {
         let phung_chi_kien = UnitRef::new(Scheme::Qd124_2004, "01843");
         let duc_xuan = UnitRef::new(Scheme::Qd124_2004, "01840");
         let mut t = Targets::default();
-        t.assigned.insert((phung_chi_kien.clone(), "I.1".into()), Decimal::new(12500, 0));
+        t.assigned.insert(
+            (phung_chi_kien.clone(), "I.1".into()),
+            Decimal::new(12500, 0),
+        );
         t.defaults.insert("II.1".into(), Decimal::ONE_HUNDRED);
-        assert_eq!(t.effective(&phung_chi_kien, "I.1"), Some(Decimal::new(12500, 0)));
+        assert_eq!(
+            t.effective(&phung_chi_kien, "I.1"),
+            Some(Decimal::new(12500, 0))
+        );
         assert_eq!(t.effective(&duc_xuan, "II.1"), Some(Decimal::ONE_HUNDRED));
-        let missing = t.missing(&[phung_chi_kien, duc_xuan.clone()], &["I.1".into(), "II.1".into()]);
+        let missing = t.missing(
+            &[phung_chi_kien, duc_xuan.clone()],
+            &["I.1".into(), "II.1".into()],
+        );
         assert_eq!(missing, [(duc_xuan, "I.1".to_owned())]);
     }
 }

@@ -143,6 +143,8 @@ pub struct Term {
     pub leadership_history: Vec<Leadership>,
     /// The covenant's status.
     pub covenant_status: CovenantStatus,
+    /// The bound criteria table version (table id, version number), if any.
+    pub table: Option<(String, i32)>,
     /// Creation time.
     pub created_at: Timestamp,
     /// Last change.
@@ -291,6 +293,7 @@ mod tests {
                 .collect(),
             leadership_history: vec![],
             covenant_status: CovenantStatus::Draft,
+            table: None,
             created_at: Timestamp(0),
             updated_at: Timestamp(0),
             version: 1,

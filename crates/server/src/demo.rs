@@ -4,12 +4,16 @@
 //!
 //! The units are the seed case's (codes and names as in DOMAIN.md and the GSO list). The source
 //! names no signatories, so each member's signature is recorded as its People's Committee
-//! representative, and the witness by title.
+//! representative, and the witness by title. The source gives no point values either: the
+//! criteria table mirrors the covenant's targets, but its points, rules and every member's
+//! budget-revenue target are illustrative.
 
+use rust_decimal::Decimal;
 use thidua_domain::{
     Error,
     cluster::ClusterKind,
     covenant::{CovenantStatus, Signature, Witness},
+    criteria::{Criterion, Rule, VersionState},
     import::ImportRow,
     term::{Leadership, LeadershipMethod},
     time::{Date, Timestamp, Validity},
@@ -64,6 +68,253 @@ fn unit(code: &str) -> UnitRef {
 
 fn date(y: i32, m: u32, d: u32) -> Result<Date, Error> {
     Date::new(y, m, d).ok_or_else(|| Error::Internal(format!("{y}-{m}-{d} is not a date")))
+}
+
+/// The table's id.
+pub const TABLE_ID: &str = "bac-kan-2022";
+
+/// Each member's assigned budget revenue (triệu đồng), illustrative.
+const BUDGET_TARGETS: [(&str, i64); 8] = [
+    ("01834", 8_500),
+    ("01837", 7_200),
+    ("01840", 9_800),
+    ("01843", 12_500),
+    ("01846", 6_400),
+    ("01849", 2_100),
+    ("01852", 1_900),
+    ("01855", 3_600),
+];
+
+fn points(n: i64) -> Decimal {
+    Decimal::new(n, 0)
+}
+
+fn node(
+    code: &str,
+    title: &str,
+    max: i64,
+    rule: Option<Rule>,
+    metric: &str,
+    children: Vec<Criterion>,
+) -> Criterion {
+    Criterion {
+        code: code.into(),
+        title: title.into(),
+        max_points: points(max),
+        bonus_cap: None,
+        rule,
+        metric: metric.into(),
+        mandatory: false,
+        evidence_required: false,
+        children,
+    }
+}
+
+/// The illustrative 100-point table, with the five groups of the seed covenant and a bonus
+/// for a prior provincial flag.
+pub fn table_groups() -> Vec<Criterion> {
+    let half = Decimal::new(5, 1);
+    vec![
+        node(
+            "I",
+            "Phát triển kinh tế",
+            30,
+            None,
+            "",
+            vec![
+                Criterion {
+                    bonus_cap: Some(points(3)),
+                    evidence_required: true,
+                    ..node(
+                        "I.1",
+                        "Thu ngân sách đạt và vượt chỉ tiêu giao",
+                        15,
+                        Some(Rule::ProportionalWithBonus {
+                            bonus_per_percent: half,
+                        }),
+                        "triệu đồng",
+                        vec![],
+                    )
+                },
+                node(
+                    "I.2",
+                    "Chuyển dịch cơ cấu cây trồng, nâng cao thu nhập trên một héc-ta",
+                    10,
+                    Some(Rule::Proportional),
+                    "triệu đồng/ha",
+                    vec![],
+                ),
+                node(
+                    "I.3",
+                    "Thực hiện các chương trình mục tiêu quốc gia, giữ vững tiêu chí nông thôn mới",
+                    5,
+                    Some(Rule::Judged),
+                    "",
+                    vec![],
+                ),
+            ],
+        ),
+        node(
+            "II",
+            "Văn hóa, giáo dục, y tế",
+            25,
+            None,
+            "",
+            vec![
+                node(
+                    "II.1",
+                    "Xây dựng đời sống văn hóa ở cơ sở",
+                    8,
+                    Some(Rule::Judged),
+                    "",
+                    vec![],
+                ),
+                node(
+                    "II.2",
+                    "Duy trì chuẩn phổ cập giáo dục",
+                    7,
+                    Some(Rule::Threshold { partial: None }),
+                    "%",
+                    vec![],
+                ),
+                Criterion {
+                    mandatory: true,
+                    ..node(
+                        "II.3",
+                        "Không để xảy ra dịch bệnh lớn trên địa bàn",
+                        10,
+                        Some(Rule::LowerIsBetter {
+                            deduction_per_unit: points(5),
+                        }),
+                        "vụ",
+                        vec![],
+                    )
+                },
+            ],
+        ),
+        node(
+            "III",
+            "Xây dựng Đảng",
+            15,
+            None,
+            "",
+            vec![node(
+                "III.1",
+                "Cán bộ, đảng viên học tập, quán triệt các chỉ thị, nghị quyết",
+                15,
+                Some(Rule::DeductionPerShortfall {
+                    step_percent: points(1),
+                    deduction: points(1),
+                }),
+                "%",
+                vec![],
+            )],
+        ),
+        node(
+            "IV",
+            "Quốc phòng, an ninh",
+            15,
+            None,
+            "",
+            vec![Criterion {
+                mandatory: true,
+                ..node(
+                    "IV.1",
+                    "Tuyển quân đạt 100% chỉ tiêu cấp trên giao",
+                    15,
+                    Some(Rule::Threshold { partial: None }),
+                    "%",
+                    vec![],
+                )
+            }],
+        ),
+        node(
+            "V",
+            "Cải cách hành chính",
+            15,
+            None,
+            "",
+            vec![Criterion {
+                evidence_required: true,
+                ..node(
+                    "V.1",
+                    "Xếp loại tốt trở lên trong chỉ số cải cách hành chính năm 2022",
+                    15,
+                    Some(Rule::Judged),
+                    "",
+                    vec![],
+                )
+            }],
+        ),
+        node(
+            "VI",
+            "Điểm thưởng",
+            0,
+            None,
+            "",
+            vec![Criterion {
+                bonus_cap: Some(points(10)),
+                ..node(
+                    "VI.1",
+                    "Đã được tặng Cờ thi đua của UBND tỉnh năm trước",
+                    0,
+                    Some(Rule::Event { points: points(10) }),
+                    "",
+                    vec![],
+                )
+            }],
+        ),
+    ]
+}
+
+/// Creates and publishes the table, applies it to the term and registers the targets.
+fn load_table_and_targets(store: &Store) -> Result<(), Error> {
+    let (_, latest) = app::tables::create(
+        store,
+        app::tables::NewTable {
+            id: Some(TABLE_ID.into()),
+            title: "Bảng tiêu chí thi đua cụm xã, phường thành phố Bắc Kạn năm 2022 (minh họa)"
+                .into(),
+            legal_act: "Số liệu minh họa: bài báo về lễ ký giao ước không nêu thang điểm".into(),
+            legal_date: None,
+            scale: points(100),
+            rounding_step: Decimal::new(5, 1),
+        },
+        key("table"),
+    )?;
+    let (_, version) = app::tables::version(store, TABLE_ID, latest)?;
+    if version.state == VersionState::Draft {
+        if version.groups.is_empty() {
+            app::tables::edit(store, TABLE_ID, table_groups(), None, None)?;
+        }
+        app::tables::publish(store, TABLE_ID, latest, None)?;
+    }
+    let term = app::terms::get(store, CLUSTER_ID, YEAR)?;
+    if term.table.is_none() {
+        app::targets::apply(store, CLUSTER_ID, YEAR, TABLE_ID, latest)?;
+    }
+    let input = |unit: Option<UnitRef>, code: &str, value: String| app::targets::TargetInput {
+        at: "demo".into(),
+        value_field: "value".into(),
+        unit,
+        code: code.into(),
+        value,
+    };
+    let mut inputs: Vec<_> = BUDGET_TARGETS
+        .iter()
+        .map(|(code, value)| input(Some(unit(code)), "I.1", value.to_string()))
+        .collect();
+    for (code, value) in [
+        ("I.2", "120"),
+        ("II.2", "100"),
+        ("II.3", "0"),
+        ("III.1", "100"),
+        ("IV.1", "100"),
+    ] {
+        inputs.push(input(None, code, value.into()));
+    }
+    app::targets::set(store, CLUSTER_ID, YEAR, inputs)?;
+    Ok(())
 }
 
 /// Loads the seed case into `store`; a second call finds everything in place.
@@ -131,6 +382,7 @@ pub fn load(store: &Store) -> Result<(), Error> {
     }
     let covenant = app::covenants::get(store, CLUSTER_ID, YEAR)?;
     if covenant.status == CovenantStatus::Draft {
+        load_table_and_targets(store)?;
         app::covenants::update(
             store,
             CLUSTER_ID,

@@ -53,6 +53,16 @@ pub fn to_status(error: Error) -> Status {
             details.add_precondition_failure_violation(reason.as_str(), &subject, &description);
             Status::with_error_details(Code::FailedPrecondition, description, details)
         }
+        Error::Preconditions {
+            reason,
+            description,
+            violations,
+        } => {
+            for (subject, what) in violations.iter().take(MAX_FIELD_VIOLATIONS) {
+                details.add_precondition_failure_violation(reason.as_str(), subject, what);
+            }
+            Status::with_error_details(Code::FailedPrecondition, description, details)
+        }
         Error::Aborted { resource } => Status::with_error_details(
             Code::Aborted,
             format!("{resource} was changed since it was read (stale etag); read it again"),

@@ -6,6 +6,8 @@ mod covenants;
 mod errors;
 mod request_ids;
 mod schema;
+mod tables;
+mod targets;
 mod terms;
 mod units;
 

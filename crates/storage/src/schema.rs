@@ -55,6 +55,8 @@ diesel::table! {
         created_at -> BigInt,
         updated_at -> BigInt,
         version -> BigInt,
+        table_id -> Nullable<Text>,
+        table_number -> Nullable<Integer>,
     }
 }
 
@@ -141,4 +143,74 @@ diesel::allow_tables_to_appear_in_same_query!(
     covenant_signatures,
     covenant_witnesses,
     request_ids,
+);
+
+diesel::table! {
+    criteria_tables (id) {
+        id -> Text,
+        title -> Text,
+        title_key -> Text,
+        legal_act -> Text,
+        legal_date -> Nullable<Text>,
+        scale -> Text,
+        rounding_step -> Text,
+        created_at -> BigInt,
+    }
+}
+
+diesel::table! {
+    table_versions (table_id, number) {
+        table_id -> Text,
+        number -> Integer,
+        state -> Text,
+        published_at -> Nullable<BigInt>,
+        updated_at -> BigInt,
+        etag -> BigInt,
+    }
+}
+
+diesel::table! {
+    criteria (table_id, number, position) {
+        table_id -> Text,
+        number -> Integer,
+        position -> Integer,
+        code -> Text,
+        title -> Text,
+        max_points -> Text,
+        bonus_cap -> Text,
+        rule_kind -> Text,
+        rule_params -> Text,
+        metric -> Text,
+        mandatory -> Text,
+        evidence_required -> Text,
+    }
+}
+
+diesel::table! {
+    default_targets (cluster_id, year, criterion_code) {
+        cluster_id -> Text,
+        year -> Integer,
+        criterion_code -> Text,
+        value -> Text,
+        updated_at -> BigInt,
+    }
+}
+
+diesel::table! {
+    assigned_targets (cluster_id, year, unit_id, criterion_code) {
+        cluster_id -> Text,
+        year -> Integer,
+        unit_id -> Text,
+        criterion_code -> Text,
+        value -> Text,
+        updated_at -> BigInt,
+    }
+}
+
+diesel::allow_tables_to_appear_in_same_query!(
+    criteria_tables,
+    table_versions,
+    criteria,
+    default_targets,
+    assigned_targets
 );

@@ -28,6 +28,8 @@ struct TermRow {
     created_at: i64,
     updated_at: i64,
     version: i64,
+    table_id: Option<String>,
+    table_number: Option<i32>,
 }
 
 #[derive(Queryable)]
@@ -350,6 +352,7 @@ impl Tx<'_> {
                 .into_iter()
                 .map(LeadershipRow::into_domain)
                 .collect::<Result<_, _>>()?,
+            table: r.table_id.zip(r.table_number),
             created_at: Timestamp(r.created_at),
             updated_at: Timestamp(r.updated_at),
             version: r.version,

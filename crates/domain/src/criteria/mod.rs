@@ -129,14 +129,23 @@ pub struct Criterion {
 
 /// Visits every node depth-first with its depth (1 for groups) and tree path.
 pub fn walk<'a>(groups: &'a [Criterion], f: &mut impl FnMut(&'a Criterion, usize, &str)) {
-    fn go<'a>(nodes: &'a [Criterion], depth: usize, prefix: &str, f: &mut impl FnMut(&'a Criterion, usize, &str)) {
+    fn go<'a>(
+        nodes: &'a [Criterion],
+        depth: usize,
+        prefix: &str,
+        f: &mut impl FnMut(&'a Criterion, usize, &str),
+    ) {
         let list = match depth {
             1 => "groups",
             2 => "criteria",
             _ => "sub_criteria",
         };
         for (i, n) in nodes.iter().enumerate() {
-            let path = if prefix.is_empty() { format!("{list}[{i}]") } else { format!("{prefix}.{list}[{i}]") };
+            let path = if prefix.is_empty() {
+                format!("{list}[{i}]")
+            } else {
+                format!("{prefix}.{list}[{i}]")
+            };
             f(n, depth, &path);
             go(&n.children, depth + 1, &path, f);
         }
@@ -197,13 +206,21 @@ pub fn check_settings(scale: Decimal, step: Decimal) -> Result<(), Error> {
     if scale <= Decimal::ZERO {
         v.add("table.scale", "the scale must be positive");
     } else if step > Decimal::ZERO && !decimal::is_multiple(scale, step) {
-        v.add("table.scale", format!("{scale} is not a multiple of the rounding step {step}"));
+        v.add(
+            "table.scale",
+            format!("{scale} is not a multiple of the rounding step {step}"),
+        );
     }
     v.finish(())
 }
 
 /// Checks a whole tree against the table's scale and rounding step, reporting every violation.
-pub fn check_tree(scale: Decimal, step: Decimal, groups: &[Criterion], locator: &Locator<'_>) -> Result<(), Error> {
+pub fn check_tree(
+    scale: Decimal,
+    step: Decimal,
+    groups: &[Criterion],
+    locator: &Locator<'_>,
+) -> Result<(), Error> {
     let mut v = Violations::default();
     if groups.is_empty() {
         v.add("groups", "a table needs at least one group");
@@ -215,7 +232,10 @@ pub fn check_tree(scale: Decimal, step: Decimal, groups: &[Criterion], locator: 
     });
     let total: Decimal = groups.iter().map(|g| g.max_points).sum();
     if !groups.is_empty() && total != scale {
-        v.add("groups", format!("the groups' maxima add up to {total}, not the scale {scale}"));
+        v.add(
+            "groups",
+            format!("the groups' maxima add up to {total}, not the scale {scale}"),
+        );
     }
     v.finish(())
 }
@@ -229,24 +249,48 @@ fn check_node(
     v: &mut Violations,
 ) {
     let segments: Vec<&str> = n.code.split('.').collect();
-    let well_formed = segments.iter().all(|s| !s.is_empty() && s.chars().all(|c| c.is_ascii_alphanumeric()));
+    let well_formed = segments
+        .iter()
+        .all(|s| !s.is_empty() && s.chars().all(|c| c.is_ascii_alphanumeric()));
     if !well_formed {
-        v.add(at("code"), format!("`{}` is not a code like I, I.2 or I.2.a", n.code));
+        v.add(
+            at("code"),
+            format!("`{}` is not a code like I, I.2 or I.2.a", n.code),
+        );
     } else if segments.len() != depth {
-        v.add(at("code"), format!("`{}` has {} part(s) but sits at level {depth}", n.code, segments.len()));
+        v.add(
+            at("code"),
+            format!(
+                "`{}` has {} part(s) but sits at level {depth}",
+                n.code,
+                segments.len()
+            ),
+        );
     } else if !codes.insert(n.code.clone()) {
         v.add(at("code"), format!("code `{}` appears twice", n.code));
     }
     for child in &n.children {
         if !child.code.starts_with(&format!("{}.", n.code)) {
-            v.add(at("children"), format!("child `{}` does not extend the code `{}`", child.code, n.code));
+            v.add(
+                at("children"),
+                format!(
+                    "child `{}` does not extend the code `{}`",
+                    child.code, n.code
+                ),
+            );
         }
     }
     if depth > MAX_DEPTH {
-        v.add(at("code"), format!("levels stop at sub-criteria ({MAX_DEPTH} levels)"));
+        v.add(
+            at("code"),
+            format!("levels stop at sub-criteria ({MAX_DEPTH} levels)"),
+        );
     }
     if text::required_name("title", &n.title, MAX_TITLE_CHARS).is_err() {
-        v.add(at("title"), format!("the title is required, at most {MAX_TITLE_CHARS} characters"));
+        v.add(
+            at("title"),
+            format!("the title is required, at most {MAX_TITLE_CHARS} characters"),
+        );
     }
     check_points(v, at("max_points"), n.max_points, step, true);
     if let Some(cap) = n.bonus_cap {
@@ -256,13 +300,19 @@ fn check_node(
     if children_total > n.max_points {
         v.add(
             at("max_points"),
-            format!("the children's maxima add up to {children_total}, more than {}", n.max_points),
+            format!(
+                "the children's maxima add up to {children_total}, more than {}",
+                n.max_points
+            ),
         );
     }
     match (&n.rule, n.children.is_empty()) {
         (None, true) if depth == 1 => v.add(at("children"), "a group needs at least one criterion"),
         (None, true) => v.add(at("rule"), "a leaf criterion needs a rule"),
-        (Some(_), false) => v.add(at("rule"), "only leaves have a rule; this node has children"),
+        (Some(_), false) => v.add(
+            at("rule"),
+            "only leaves have a rule; this node has children",
+        ),
         (Some(_), true) if depth == 1 => v.add(at("rule"), "a group needs criteria, not a rule"),
         (Some(rule), true) => check_rule(n, rule, step, at, v),
         (None, false) => {}
@@ -271,13 +321,28 @@ fn check_node(
 
 fn check_points(v: &mut Violations, field: String, value: Decimal, step: Decimal, zero_ok: bool) {
     if value < Decimal::ZERO || (!zero_ok && value.is_zero()) {
-        v.add(field, format!("{value} must be {}", if zero_ok { "zero or more" } else { "positive" }));
+        v.add(
+            field,
+            format!(
+                "{value} must be {}",
+                if zero_ok { "zero or more" } else { "positive" }
+            ),
+        );
     } else if step > Decimal::ZERO && !decimal::is_multiple(value, step) {
-        v.add(field, format!("{value} is not a multiple of the rounding step {step}"));
+        v.add(
+            field,
+            format!("{value} is not a multiple of the rounding step {step}"),
+        );
     }
 }
 
-fn check_rule(n: &Criterion, rule: &Rule, step: Decimal, at: &dyn Fn(&str) -> String, v: &mut Violations) {
+fn check_rule(
+    n: &Criterion,
+    rule: &Rule,
+    step: Decimal,
+    at: &dyn Fn(&str) -> String,
+    v: &mut Violations,
+) {
     let kind = rule.kind();
     if kind.is_quantitative() {
         match text::required_name("metric", &n.metric, MAX_METRIC_CHARS) {
@@ -290,7 +355,10 @@ fn check_rule(n: &Criterion, rule: &Rule, step: Decimal, at: &dyn Fn(&str) -> St
         Rule::Threshold { partial: Some(p) } => {
             check_points(v, params.clone(), *p, step, true);
             if *p > n.max_points {
-                v.add(params, format!("partial points {p} exceed the maximum {}", n.max_points));
+                v.add(
+                    params,
+                    format!("partial points {p} exceed the maximum {}", n.max_points),
+                );
             }
         }
         Rule::Threshold { partial: None } | Rule::Proportional => {}
@@ -302,43 +370,67 @@ fn check_rule(n: &Criterion, rule: &Rule, step: Decimal, at: &dyn Fn(&str) -> St
                 v.add(at("bonus_cap"), "a rule with a bonus needs a bonus cap");
             }
         }
-        Rule::DeductionPerShortfall { step_percent, deduction } => {
+        Rule::DeductionPerShortfall {
+            step_percent,
+            deduction,
+        } => {
             if *step_percent <= Decimal::ZERO || *step_percent > Decimal::ONE_HUNDRED {
                 v.add(params.clone(), "step_percent must be in (0, 100]");
             }
             check_points(v, params, *deduction, step, false);
         }
-        Rule::LowerIsBetter { deduction_per_unit } => check_points(v, params, *deduction_per_unit, step, false),
+        Rule::LowerIsBetter { deduction_per_unit } => {
+            check_points(v, params, *deduction_per_unit, step, false)
+        }
         Rule::Judged => {
             if n.max_points.is_zero() {
-                v.add(at("max_points"), "a judged criterion needs a positive maximum");
+                v.add(
+                    at("max_points"),
+                    "a judged criterion needs a positive maximum",
+                );
             }
         }
         Rule::Event { points } => {
             if points.is_zero() {
                 v.add(params.clone(), "an event's points must not be zero");
             } else if !decimal::is_multiple(points.abs(), step) {
-                v.add(params.clone(), format!("{points} is not a multiple of the rounding step {step}"));
+                v.add(
+                    params.clone(),
+                    format!("{points} is not a multiple of the rounding step {step}"),
+                );
             }
             if !n.max_points.is_zero() {
-                v.add(at("max_points"), "an event bonus or penalty sits outside the scale: its maximum is 0");
+                v.add(
+                    at("max_points"),
+                    "an event bonus or penalty sits outside the scale: its maximum is 0",
+                );
             }
             if let Some(cap) = n.bonus_cap
                 && *points > cap
             {
-                v.add(params, format!("{points} points exceed the bonus cap {cap}"));
+                v.add(
+                    params,
+                    format!("{points} points exceed the bonus cap {cap}"),
+                );
             }
         }
     }
     if !kind.is_quantitative() && !n.metric.trim().is_empty() && kind != RuleKind::Judged {
-        v.add(at("metric"), format!("a {kind} rule measures nothing; leave the metric empty"));
+        v.add(
+            at("metric"),
+            format!("a {kind} rule measures nothing; leave the metric empty"),
+        );
     }
 }
 
 /// Checks a table id: 1–63 of a-z, 0-9 and '-', starting with a letter.
 pub fn check_table_id(field: &str, id: &str) -> Result<(), FieldViolation> {
-    crate::cluster::check_cluster_id(field, id)
-        .map_err(|_| FieldViolation::new(field, format!("`{id}` is not a table id: 1–63 of a-z, 0-9 and '-', starting with a letter")))
+    crate::cluster::check_cluster_id(field, id).map_err(|_| {
+        FieldViolation::new(
+            field,
+            format!("`{id}` is not a table id: 1–63 of a-z, 0-9 and '-', starting with a letter"),
+        )
+    })
 }
 
 #[cfg(test)]

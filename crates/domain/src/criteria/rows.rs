@@ -36,7 +36,10 @@ fn flag(field: &str, s: &str) -> Result<bool, FieldViolation> {
     match text::search_key(s).as_str() {
         "yes" | "y" | "x" | "true" | "1" | "co" => Ok(true),
         "no" | "n" | "" | "false" | "0" | "khong" => Ok(false),
-        _ => Err(FieldViolation::new(field, format!("`{s}` is not yes or no"))),
+        _ => Err(FieldViolation::new(
+            field,
+            format!("`{s}` is not yes or no"),
+        )),
     }
 }
 
@@ -53,8 +56,20 @@ pub fn rows_to_tree(rows: &[TableRow]) -> Result<(Vec<Criterion>, HashMap<String
     for (i, row) in rows.iter().enumerate() {
         let at = |col: &str| format!("rows[{i}].{col}");
         let line = row.line;
-        let mut push = |field: String, d: String| errors.push(FieldViolation::new(field, format!("line {line}: {d}")));
-        let [code, title, max, cap, rule, params, metric, mandatory, evidence] = &row.cells;
+        let mut push = |field: String, d: String| {
+            errors.push(FieldViolation::new(field, format!("line {line}: {d}")))
+        };
+        let [
+            code,
+            title,
+            max,
+            cap,
+            rule,
+            params,
+            metric,
+            mandatory,
+            evidence,
+        ] = &row.cells;
         let code = code.trim().to_owned();
         let max_points = match decimal::parse(&at("max_points"), max) {
             Ok(d) => d,
@@ -104,7 +119,10 @@ pub fn rows_to_tree(rows: &[TableRow]) -> Result<(Vec<Criterion>, HashMap<String
         if let Some(p) = &parent
             && !index.contains_key(p)
         {
-            push(at("code"), format!("parent `{p}` of `{code}` is not on an earlier row"));
+            push(
+                at("code"),
+                format!("parent `{p}` of `{code}` is not on an earlier row"),
+            );
         }
         if index.contains_key(&code) {
             push(at("code"), format!("code `{code}` appears twice"));
@@ -156,7 +174,10 @@ pub fn tree_to_rows(groups: &[Criterion]) -> Vec<TableRow> {
                 n.title.clone(),
                 decimal::format(n.max_points),
                 n.bonus_cap.map(decimal::format).unwrap_or_default(),
-                n.rule.as_ref().map(|r| r.kind().as_str().to_owned()).unwrap_or_default(),
+                n.rule
+                    .as_ref()
+                    .map(|r| r.kind().as_str().to_owned())
+                    .unwrap_or_default(),
                 n.rule.as_ref().map(Rule::params_text).unwrap_or_default(),
                 n.metric.clone(),
                 yes_no(n.mandatory),

@@ -92,10 +92,16 @@ impl RuleKind {
 
     /// Parses the text form.
     pub fn parse_field(field: &str, s: &str) -> Result<Self, FieldViolation> {
-        RuleKind::ALL.into_iter().find(|k| k.as_str() == s.trim()).ok_or_else(|| {
-            let known: Vec<_> = RuleKind::ALL.iter().map(|k| k.as_str()).collect();
-            FieldViolation::new(field, format!("unknown rule kind `{s}`; known: {}", known.join(", ")))
-        })
+        RuleKind::ALL
+            .into_iter()
+            .find(|k| k.as_str() == s.trim())
+            .ok_or_else(|| {
+                let known: Vec<_> = RuleKind::ALL.iter().map(|k| k.as_str()).collect();
+                FieldViolation::new(
+                    field,
+                    format!("unknown rule kind `{s}`; known: {}", known.join(", ")),
+                )
+            })
     }
 
     /// True when the rule compares a reported value with a target, so it needs a metric and
@@ -135,13 +141,22 @@ impl Rule {
     /// The parameters' canonical text, `key=value;key=value` (empty when there are none).
     pub fn params_text(&self) -> String {
         let pairs: Vec<(&str, Decimal)> = match self {
-            Rule::Threshold { partial } => partial.map(|p| vec![("partial", p)]).unwrap_or_default(),
+            Rule::Threshold { partial } => {
+                partial.map(|p| vec![("partial", p)]).unwrap_or_default()
+            }
             Rule::Proportional | Rule::Judged => vec![],
-            Rule::ProportionalWithBonus { bonus_per_percent } => vec![("bonus_per_percent", *bonus_per_percent)],
-            Rule::DeductionPerShortfall { step_percent, deduction } => {
+            Rule::ProportionalWithBonus { bonus_per_percent } => {
+                vec![("bonus_per_percent", *bonus_per_percent)]
+            }
+            Rule::DeductionPerShortfall {
+                step_percent,
+                deduction,
+            } => {
                 vec![("step_percent", *step_percent), ("deduction", *deduction)]
             }
-            Rule::LowerIsBetter { deduction_per_unit } => vec![("deduction_per_unit", *deduction_per_unit)],
+            Rule::LowerIsBetter { deduction_per_unit } => {
+                vec![("deduction_per_unit", *deduction_per_unit)]
+            }
             Rule::Event { points } => vec![("points", *points)],
         };
         pairs
@@ -159,9 +174,15 @@ impl Rule {
             match pair.split_once('=') {
                 Some((k, v)) => match decimal::parse(field, v) {
                     Ok(d) => found.push((k.trim().to_owned(), d)),
-                    Err(e) => errors.push(FieldViolation::new(field, format!("{}: {}", k.trim(), e.description))),
+                    Err(e) => errors.push(FieldViolation::new(
+                        field,
+                        format!("{}: {}", k.trim(), e.description),
+                    )),
                 },
-                None => errors.push(FieldViolation::new(field, format!("`{pair}` is not key=value"))),
+                None => errors.push(FieldViolation::new(
+                    field,
+                    format!("`{pair}` is not key=value"),
+                )),
             }
         }
         let allowed: &[&str] = match kind {
@@ -174,8 +195,15 @@ impl Rule {
         };
         for (k, _) in &found {
             if !allowed.contains(&k.as_str()) {
-                let expected = if allowed.is_empty() { "none".to_owned() } else { allowed.join(", ") };
-                errors.push(FieldViolation::new(field, format!("`{k}` is not a parameter of {kind} (expected: {expected})")));
+                let expected = if allowed.is_empty() {
+                    "none".to_owned()
+                } else {
+                    allowed.join(", ")
+                };
+                errors.push(FieldViolation::new(
+                    field,
+                    format!("`{k}` is not a parameter of {kind} (expected: {expected})"),
+                ));
             }
         }
         let get = |k: &str| found.iter().find(|(n, _)| n == k).map(|(_, v)| *v);
@@ -187,23 +215,24 @@ impl Rule {
             }
         };
         let rule = match kind {
-            RuleKind::Threshold => Some(Rule::Threshold { partial: get("partial") }),
+            RuleKind::Threshold => Some(Rule::Threshold {
+                partial: get("partial"),
+            }),
             RuleKind::Proportional => Some(Rule::Proportional),
             RuleKind::Judged => Some(Rule::Judged),
-            RuleKind::ProportionalWithBonus => {
-                required("bonus_per_percent").map(|bonus_per_percent| Rule::ProportionalWithBonus { bonus_per_percent })
-            }
+            RuleKind::ProportionalWithBonus => required("bonus_per_percent")
+                .map(|bonus_per_percent| Rule::ProportionalWithBonus { bonus_per_percent }),
             RuleKind::DeductionPerShortfall => {
                 let step = required("step_percent");
                 let deduction = required("deduction");
-                step.zip(deduction).map(|(step_percent, deduction)| Rule::DeductionPerShortfall {
-                    step_percent,
-                    deduction,
-                })
+                step.zip(deduction)
+                    .map(|(step_percent, deduction)| Rule::DeductionPerShortfall {
+                        step_percent,
+                        deduction,
+                    })
             }
-            RuleKind::LowerIsBetter => {
-                required("deduction_per_unit").map(|deduction_per_unit| Rule::LowerIsBetter { deduction_per_unit })
-            }
+            RuleKind::LowerIsBetter => required("deduction_per_unit")
+                .map(|deduction_per_unit| Rule::LowerIsBetter { deduction_per_unit }),
             RuleKind::Event => required("points").map(|points| Rule::Event { points }),
         };
         match rule {
@@ -223,13 +252,17 @@ mod tests {
             (RuleKind::Threshold, "partial=5"),
             (RuleKind::Threshold, ""),
             (RuleKind::ProportionalWithBonus, "bonus_per_percent=0.5"),
-            (RuleKind::DeductionPerShortfall, "step_percent=10;deduction=1"),
+            (
+                RuleKind::DeductionPerShortfall,
+                "step_percent=10;deduction=1",
+            ),
             (RuleKind::LowerIsBetter, "deduction_per_unit=2.5"),
             (RuleKind::Event, "points=-10"),
             (RuleKind::Judged, ""),
         ];
         for (kind, text) in cases {
-            let rule = Rule::parse(kind, text, "p").unwrap_or_else(|e| panic!("{kind} {text}: {e:?}"));
+            let rule =
+                Rule::parse(kind, text, "p").unwrap_or_else(|e| panic!("{kind} {text}: {e:?}"));
             assert_eq!(rule.kind(), kind);
             assert_eq!(rule.params_text(), text);
         }

@@ -52,8 +52,20 @@ fn bac_kan() -> Vec<Criterion> {
                     "Chuyển dịch cơ cấu cây trồng",
                     "30",
                     vec![
-                        leaf("I.2.a", "Thu nhập trên một héc-ta", "20", Rule::Proportional, "triệu đồng/ha"),
-                        leaf("I.2.b", "Giữ vững tiêu chí nông thôn mới", "10", Rule::Judged, ""),
+                        leaf(
+                            "I.2.a",
+                            "Thu nhập trên một héc-ta",
+                            "20",
+                            Rule::Proportional,
+                            "triệu đồng/ha",
+                        ),
+                        leaf(
+                            "I.2.b",
+                            "Giữ vững tiêu chí nông thôn mới",
+                            "10",
+                            Rule::Judged,
+                            "",
+                        ),
                     ],
                 ),
             ],
@@ -63,7 +75,13 @@ fn bac_kan() -> Vec<Criterion> {
             "Quốc phòng, an ninh",
             "40",
             vec![
-                leaf("II.1", "Tuyển quân đạt 100% chỉ tiêu", "20", Rule::Threshold { partial: None }, "%"),
+                leaf(
+                    "II.1",
+                    "Tuyển quân đạt 100% chỉ tiêu",
+                    "20",
+                    Rule::Threshold { partial: None },
+                    "%",
+                ),
                 leaf(
                     "II.2",
                     "Không để xảy ra dịch bệnh lớn",
@@ -158,7 +176,10 @@ fn points_are_multiples_of_the_step() {
     t[0].children[1].children[1].max_points = d("10.25");
     assert_eq!(
         violations(&t),
-        ["groups[0].criteria[1].sub_criteria[0].max_points", "groups[0].criteria[1].sub_criteria[1].max_points"]
+        [
+            "groups[0].criteria[1].sub_criteria[0].max_points",
+            "groups[0].criteria[1].sub_criteria[1].max_points"
+        ]
     );
 }
 
@@ -169,7 +190,13 @@ fn events_sit_outside_the_scale() {
         "III",
         "Điểm thưởng",
         "0",
-        vec![leaf("III.1", "Đã nhận Cờ thi đua của tỉnh năm trước", "0", Rule::Event { points: d("10") }, "")],
+        vec![leaf(
+            "III.1",
+            "Đã nhận Cờ thi đua của tỉnh năm trước",
+            "0",
+            Rule::Event { points: d("10") },
+            "",
+        )],
     ));
     assert_eq!(violations(&t), Vec::<String>::new());
     t[2].children[0].max_points = d("10");
@@ -198,7 +225,8 @@ fn rows_round_trip_and_name_rows() {
     t[0].children[1].children[0].max_points = d("25");
     let rows = tree_to_rows(&t);
     let (tree, index) = rows_to_tree(&rows).unwrap_or_else(|e| panic!("{e}"));
-    let Err(Error::Invalid(v)) = check_tree(d("100"), d("0.5"), &tree, &Locator::Rows(&index)) else {
+    let Err(Error::Invalid(v)) = check_tree(d("100"), d("0.5"), &tree, &Locator::Rows(&index))
+    else {
         panic!("must fail");
     };
     assert_eq!(v[0].field, "rows[2].max_points");
@@ -218,6 +246,13 @@ fn bad_rows_are_all_reported() {
     // Renaming group II orphans its two criteria, and both rows say so.
     assert_eq!(
         fields,
-        ["rows[1].max_points", "rows[3].rule", "rows[5].code", "rows[6].mandatory", "rows[6].code", "rows[7].code"]
+        [
+            "rows[1].max_points",
+            "rows[3].rule",
+            "rows[5].code",
+            "rows[6].mandatory",
+            "rows[6].code",
+            "rows[7].code"
+        ]
     );
 }

@@ -86,6 +86,7 @@ pub fn sign(
                 ),
             ));
         }
+        super::targets::ensure_complete(tx, cluster_id, year)?;
         tx.insert_signature(cluster_id, year, &signature, now)?;
         tx.touch_term(cluster_id, year, None, now)?;
         tx.existing_covenant(cluster_id, year)

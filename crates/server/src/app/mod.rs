@@ -3,6 +3,8 @@
 
 pub mod clusters;
 pub mod covenants;
+pub mod tables;
+pub mod targets;
 pub mod terms;
 pub mod units;
 

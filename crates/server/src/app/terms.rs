@@ -188,6 +188,7 @@ pub fn remove_member(
             ));
         }
         tx.touch_term(cluster_id, year, etag, now)?;
+        tx.drop_member_targets(cluster_id, year, unit)?;
         tx.remove_member(cluster_id, year, unit)?;
         tx.existing_term(cluster_id, year)
     })
@@ -277,6 +278,10 @@ pub fn carry_forward(
             format!("members[{i}]")
         })?;
         tx.insert_term(&cluster, next_year, period, &carried, now)?;
+        // The criteria carry forward with the members; targets are the new year's to set.
+        if let Some((table_id, number)) = &term.table {
+            tx.bind_table(cluster_id, next_year, table_id, *number)?;
+        }
         let current = term.leadership().and_then(|l| l.leader.as_ref());
         if let Some(leader) = term::next_in_rotation(&term.members, current, &carried) {
             tx.insert_leadership(

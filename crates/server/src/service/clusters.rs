@@ -238,6 +238,7 @@ impl ClusterService for Clusters {
             create_time: _,
             update_time: _,
             etag: _,
+            table_version: _,
         } = term.unwrap_or_default();
         let mut v = Violations::default();
         let cluster_id = v.check(convert::cluster_name("parent", &parent));

@@ -1,6 +1,7 @@
 //! The tonic services: decode, call one use case on a blocking thread, encode.
 
 pub mod clusters;
+pub mod targets;
 pub mod units;
 
 use base64::{Engine, engine::general_purpose::URL_SAFE_NO_PAD};

@@ -14,6 +14,11 @@ use thidua_domain::{
 };
 use thidua_proto::v1 as pb;
 
+mod criteria;
+pub use criteria::{
+    decimal_in, groups_in, optional_decimal_in, table_out, targets_out, version_out,
+};
+
 /// Parses `units/{scheme}~{code}`.
 pub fn unit_name(field: &str, name: &str) -> Result<UnitRef, FieldViolation> {
     let key = name.strip_prefix("units/").ok_or_else(|| {
@@ -339,6 +344,10 @@ pub fn term_out(t: Term) -> pb::Term {
         create_time: time_out(t.created_at),
         update_time: time_out(t.updated_at),
         etag: etag(t.version),
+        table_version: t
+            .table
+            .map(|(id, n)| thidua_domain::criteria::version_resource(&id, n))
+            .unwrap_or_default(),
     }
 }
 

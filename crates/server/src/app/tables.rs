@@ -1,0 +1,294 @@
+//! Use cases of criteria tables: create, edit (a published latest version gets a new draft),
+//! import and export as spreadsheets, publish, read.
+
+use std::collections::HashMap;
+
+use rust_decimal::Decimal;
+use thidua_domain::{
+    Error, FieldViolation, Reason,
+    criteria::{
+        self, Criterion, Locator, TABLE_COLUMNS, Table, TableRow, TableVersion, VersionState,
+        rows_to_tree, tree_to_rows,
+    },
+    time::Date,
+};
+use thidua_storage::{Page, PageRequest, Store};
+
+use super::{Idempotency, now};
+use crate::sheets::{self, Format};
+
+/// A table to create, validated.
+#[derive(Debug, Clone)]
+pub struct NewTable {
+    /// Chosen id, or `None` to generate one.
+    pub id: Option<String>,
+    /// Title.
+    pub title: String,
+    /// Issuing act.
+    pub legal_act: String,
+    /// Date of the act.
+    pub legal_date: Option<Date>,
+    /// Scale.
+    pub scale: Decimal,
+    /// Rounding step.
+    pub rounding_step: Decimal,
+}
+
+/// A table with its latest version number.
+pub type TableSummary = (Table, i32);
+
+/// Creates a table with an empty draft version 1.
+pub fn create(
+    store: &Store,
+    new: NewTable,
+    key: Option<Idempotency>,
+) -> Result<TableSummary, Error> {
+    criteria::check_settings(new.scale, new.rounding_step)?;
+    let now = now();
+    store.write(|tx| {
+        if let Some(id) = Idempotency::replay(key.as_ref(), tx)? {
+            return Ok((
+                tx.existing_criteria_table(&id)?,
+                tx.latest_version_number(&id)?,
+            ));
+        }
+        let table = Table {
+            id: new
+                .id
+                .unwrap_or_else(|| format!("t-{}", uuid::Uuid::now_v7().simple())),
+            title: new.title,
+            legal_act: new.legal_act,
+            legal_date: new.legal_date,
+            scale: new.scale,
+            rounding_step: new.rounding_step,
+            created_at: now,
+        };
+        tx.insert_table(&table)?;
+        Idempotency::remember(key.as_ref(), tx, &table.id, now)?;
+        Ok((table, 1))
+    })
+}
+
+/// Gets a table.
+pub fn get(store: &Store, id: &str) -> Result<TableSummary, Error> {
+    store.read(|tx| {
+        Ok((
+            tx.existing_criteria_table(id)?,
+            tx.latest_version_number(id)?,
+        ))
+    })
+}
+
+/// Lists tables.
+pub fn list(store: &Store, page: &PageRequest) -> Result<Page<TableSummary>, Error> {
+    store.read(|tx| {
+        let tables = tx.list_criteria_tables(page)?;
+        let items = tables
+            .items
+            .into_iter()
+            .map(|t| {
+                let n = tx.latest_version_number(&t.id)?;
+                Ok((t, n))
+            })
+            .collect::<Result<_, Error>>()?;
+        Ok(Page {
+            items,
+            next: tables.next,
+        })
+    })
+}
+
+/// Replaces the draft's tree (creating a new draft from a published latest version), after
+/// validating it whole. `rows` maps codes to spreadsheet rows when the tree came from a file.
+pub fn edit(
+    store: &Store,
+    table_id: &str,
+    groups: Vec<Criterion>,
+    etag: Option<i64>,
+    rows: Option<HashMap<String, usize>>,
+) -> Result<(Table, TableVersion), Error> {
+    let now = now();
+    store.write(|tx| {
+        let table = tx.existing_criteria_table(table_id)?;
+        let locator = match &rows {
+            Some(index) => Locator::Rows(index),
+            None => Locator::Tree,
+        };
+        criteria::check_tree(table.scale, table.rounding_step, &groups, &locator)?;
+        let latest = tx.latest_version_number(table_id)?;
+        let version = tx.existing_table_version(table_id, latest)?;
+        let number = match version.state {
+            VersionState::Draft => {
+                let expected = etag.unwrap_or(version.etag);
+                tx.replace_version_tree(table_id, latest, &groups, expected, now)?;
+                latest
+            }
+            VersionState::Published => {
+                tx.insert_version(table_id, latest + 1, &groups, now)?;
+                latest + 1
+            }
+        };
+        Ok((table, tx.existing_table_version(table_id, number)?))
+    })
+}
+
+/// Reads a spreadsheet in the criteria layout into rows; every bad cell is reported.
+pub fn rows_from_sheet(content: &[u8], format: Format) -> Result<Vec<TableRow>, Error> {
+    let sheet = sheets::read(content, format)?;
+    let mut missing = Vec::new();
+    let positions: Vec<Option<usize>> = TABLE_COLUMNS
+        .iter()
+        .map(|c| {
+            let p = sheet.header.iter().position(|h| h == c);
+            if p.is_none() {
+                missing.push(*c);
+            }
+            p
+        })
+        .collect();
+    let unknown: Vec<&String> = sheet
+        .header
+        .iter()
+        .filter(|h| !h.is_empty() && !TABLE_COLUMNS.contains(&h.as_str()))
+        .collect();
+    if !missing.is_empty() || !unknown.is_empty() {
+        let mut v = Vec::new();
+        if !missing.is_empty() {
+            v.push(FieldViolation::new(
+                "content",
+                format!("missing column(s): {}", missing.join(", ")),
+            ));
+        }
+        if !unknown.is_empty() {
+            let names: Vec<&str> = unknown.iter().map(|s| s.as_str()).collect();
+            v.push(FieldViolation::new(
+                "content",
+                format!(
+                    "unknown column(s): {}; expected {}",
+                    names.join(", "),
+                    TABLE_COLUMNS.join(", ")
+                ),
+            ));
+        }
+        return Err(Error::Invalid(v));
+    }
+    Ok(sheet
+        .rows
+        .into_iter()
+        .map(|(line, cells)| TableRow {
+            line,
+            cells: std::array::from_fn(|i| {
+                positions[i]
+                    .and_then(|p| cells.get(p))
+                    .cloned()
+                    .unwrap_or_default()
+            }),
+        })
+        .collect())
+}
+
+/// Imports a spreadsheet into the table's draft.
+pub fn import(
+    store: &Store,
+    table_id: &str,
+    content: &[u8],
+    format: Format,
+    etag: Option<i64>,
+) -> Result<(Table, TableVersion), Error> {
+    let rows = rows_from_sheet(content, format)?;
+    let (groups, index) = rows_to_tree(&rows)?;
+    edit(store, table_id, groups, etag, Some(index))
+}
+
+/// Writes a version as a spreadsheet; returns the bytes and a file name.
+pub fn export(
+    store: &Store,
+    table_id: &str,
+    number: i32,
+    format: Format,
+) -> Result<(Vec<u8>, String), Error> {
+    let version = store.read(|tx| tx.existing_table_version(table_id, number))?;
+    let rows: Vec<Vec<String>> = tree_to_rows(&version.groups)
+        .into_iter()
+        .map(|r| r.cells.to_vec())
+        .collect();
+    let bytes = sheets::write(&TABLE_COLUMNS, &rows, format)?;
+    Ok((
+        bytes,
+        format!("{table_id}-v{number}.{}", format.extension()),
+    ))
+}
+
+/// Publishes a draft that passes validation.
+pub fn publish(
+    store: &Store,
+    table_id: &str,
+    number: i32,
+    etag: Option<i64>,
+) -> Result<(Table, TableVersion), Error> {
+    let now = now();
+    store.write(|tx| {
+        let table = tx.existing_criteria_table(table_id)?;
+        let version = tx.existing_table_version(table_id, number)?;
+        if version.state == VersionState::Published {
+            return Err(Error::precondition(
+                Reason::VersionPublished,
+                version.resource(),
+                format!("{} is already published", version.resource()),
+            ));
+        }
+        criteria::check_tree(
+            table.scale,
+            table.rounding_step,
+            &version.groups,
+            &Locator::Tree,
+        )
+        .map_err(|e| match e {
+            Error::Invalid(v) => Error::Preconditions {
+                reason: Reason::VersionIncomplete,
+                description: format!("{} cannot be published as it stands", version.resource()),
+                violations: v.into_iter().map(|v| (v.field, v.description)).collect(),
+            },
+            other => other,
+        })?;
+        tx.publish_version(table_id, number, etag.unwrap_or(version.etag), now)?;
+        Ok((table, tx.existing_table_version(table_id, number)?))
+    })
+}
+
+/// Gets a version with its tree.
+pub fn version(store: &Store, table_id: &str, number: i32) -> Result<(Table, TableVersion), Error> {
+    store.read(|tx| {
+        Ok((
+            tx.existing_criteria_table(table_id)?,
+            tx.existing_table_version(table_id, number)?,
+        ))
+    })
+}
+
+/// Lists a table's versions.
+pub fn versions(store: &Store, table_id: &str) -> Result<(Table, Vec<TableVersion>), Error> {
+    store.read(|tx| {
+        Ok((
+            tx.existing_criteria_table(table_id)?,
+            tx.table_versions(table_id)?,
+        ))
+    })
+}
+
+/// Parses `criteriaTables/{id}/versions/{n}`.
+pub fn parse_version_name(field: &str, name: &str) -> Result<(String, i32), FieldViolation> {
+    let bad = || {
+        FieldViolation::new(
+            field,
+            format!("`{name}` is not a version name (criteriaTables/{{id}}/versions/{{n}})"),
+        )
+    };
+    let rest = name.strip_prefix("criteriaTables/").ok_or_else(bad)?;
+    let (id, n) = rest.split_once("/versions/").ok_or_else(bad)?;
+    if id.is_empty() || id.contains('/') {
+        return Err(bad());
+    }
+    let n: i32 = n.parse().map_err(|_| bad())?;
+    Ok((id.to_owned(), n))
+}

@@ -1,0 +1,339 @@
+//! Use cases of a term's table binding and targets.
+
+use rust_decimal::Decimal;
+use thidua_domain::{
+    Error, FieldViolation, Reason,
+    criteria::{self, VersionState},
+    decimal,
+    error::Violations,
+    target::Targets,
+    term::{Member, Term},
+    unit::UnitRef,
+};
+use thidua_storage::{Store, Tx};
+
+use super::now;
+use crate::sheets::{self, Format};
+
+/// A term's targets with what they refer to.
+#[derive(Debug, Clone)]
+pub struct TargetsView {
+    /// The term's resource name.
+    pub term: String,
+    /// The bound table version.
+    pub table: Option<(String, i32)>,
+    /// The quantitative criteria codes of the table, in table order.
+    pub codes: Vec<String>,
+    /// The members, in rotation order.
+    pub members: Vec<Member>,
+    /// The values.
+    pub targets: Targets,
+    /// (member, code) without a value.
+    pub missing: Vec<(UnitRef, String)>,
+}
+
+/// The quantitative codes of the term's bound table (empty without a table).
+pub fn quantitative_codes(tx: &mut Tx<'_>, term: &Term) -> Result<Vec<String>, Error> {
+    match &term.table {
+        Some((id, n)) => {
+            let version = tx.existing_table_version(id, *n)?;
+            Ok(criteria::quantitative_leaves(&version.groups)
+                .into_iter()
+                .map(|c| c.code.clone())
+                .collect())
+        }
+        None => Ok(Vec::new()),
+    }
+}
+
+fn view(tx: &mut Tx<'_>, cluster_id: &str, year: i32) -> Result<TargetsView, Error> {
+    let term = tx.existing_term(cluster_id, year)?;
+    let codes = quantitative_codes(tx, &term)?;
+    let targets = tx.targets(cluster_id, year)?;
+    let refs: Vec<UnitRef> = term.members.iter().map(|m| m.unit.clone()).collect();
+    let missing = targets.missing(&refs, &codes);
+    Ok(TargetsView {
+        term: term.resource(),
+        table: term.table.clone(),
+        codes,
+        members: term.members,
+        targets,
+        missing,
+    })
+}
+
+/// Refuses signing while any member lacks a target for a quantitative criterion.
+pub fn ensure_complete(tx: &mut Tx<'_>, cluster_id: &str, year: i32) -> Result<(), Error> {
+    let v = view(tx, cluster_id, year)?;
+    if v.missing.is_empty() {
+        return Ok(());
+    }
+    let names: std::collections::HashMap<&UnitRef, &str> = v
+        .members
+        .iter()
+        .map(|m| (&m.unit, m.name.as_str()))
+        .collect();
+    Err(Error::Preconditions {
+        reason: Reason::TargetsMissing,
+        description: format!(
+            "{} target(s) are missing; register them before signing the covenant of {}",
+            v.missing.len(),
+            v.term
+        ),
+        violations: v
+            .missing
+            .iter()
+            .map(|(u, c)| {
+                (
+                    u.to_string(),
+                    format!(
+                        "{} has no target for criterion {c}",
+                        names.get(u).copied().unwrap_or_default()
+                    ),
+                )
+            })
+            .collect(),
+    })
+}
+
+/// Binds a published version to a term before its covenant is signed.
+pub fn apply(
+    store: &Store,
+    cluster_id: &str,
+    year: i32,
+    table_id: &str,
+    number: i32,
+) -> Result<TargetsView, Error> {
+    let now = now();
+    store.write(|tx| {
+        let term = tx.existing_term(cluster_id, year)?;
+        term.ensure_unsigned("the criteria table")?;
+        let version = tx.table_version(table_id, number)?.ok_or_else(|| {
+            Error::invalid(
+                "table_version",
+                format!(
+                    "{} does not exist",
+                    criteria::version_resource(table_id, number)
+                ),
+            )
+        })?;
+        if version.state != VersionState::Published {
+            return Err(Error::precondition(
+                Reason::VersionNotPublished,
+                version.resource(),
+                format!(
+                    "{} is a draft; publish it before applying it to a term",
+                    version.resource()
+                ),
+            ));
+        }
+        tx.touch_term(cluster_id, year, None, now)?;
+        tx.bind_table(cluster_id, year, table_id, number)?;
+        let codes: Vec<String> = criteria::quantitative_leaves(&version.groups)
+            .into_iter()
+            .map(|c| c.code.clone())
+            .collect();
+        tx.retain_targets(cluster_id, year, &codes)?;
+        view(tx, cluster_id, year)
+    })
+}
+
+/// One target to set: `unit` `None` is the default.
+#[derive(Debug, Clone)]
+pub struct TargetInput {
+    /// Field path prefix for messages (`targets[3]` or `rows[3]`).
+    pub at: String,
+    /// Column name of the value, for messages (`value` or the criterion code).
+    pub value_field: String,
+    /// Member, or `None` for the default.
+    pub unit: Option<UnitRef>,
+    /// Criterion code.
+    pub code: String,
+    /// Value text.
+    pub value: String,
+}
+
+/// Sets targets before the covenant is signed: all of them or none.
+pub fn set(
+    store: &Store,
+    cluster_id: &str,
+    year: i32,
+    inputs: Vec<TargetInput>,
+) -> Result<TargetsView, Error> {
+    let now = now();
+    store.write(|tx| {
+        let term = tx.existing_term(cluster_id, year)?;
+        if term.table.is_none() {
+            return Err(Error::precondition(
+                Reason::NoTable,
+                term.resource(),
+                format!("{} has no criteria table; apply one first", term.resource()),
+            ));
+        }
+        term.ensure_unsigned("targets")?;
+        let codes = quantitative_codes(tx, &term)?;
+        let mut v = Violations::default();
+        let mut ok: Vec<(Option<UnitRef>, String, Decimal)> = Vec::new();
+        for t in &inputs {
+            let mut fine = true;
+            if !codes.contains(&t.code) {
+                v.add(
+                    format!("{}.criterion_code", t.at),
+                    format!(
+                        "`{}` is not a quantitative criterion of the term's table",
+                        t.code
+                    ),
+                );
+                fine = false;
+            }
+            if let Some(u) = &t.unit
+                && !term.has_member(u)
+            {
+                v.add(
+                    format!("{}.unit", t.at),
+                    format!("{u} is not a member of {}", term.resource()),
+                );
+                fine = false;
+            }
+            let field = format!("{}.{}", t.at, t.value_field);
+            match decimal::parse(&field, &t.value) {
+                Ok(d) if d < Decimal::ZERO => v.add(field, format!("{d} is negative")),
+                Ok(d) if fine => ok.push((t.unit.clone(), t.code.clone(), d)),
+                Ok(_) => {}
+                Err(e) => v.add(e.field, e.description),
+            }
+        }
+        v.finish(())?;
+        tx.touch_term(cluster_id, year, None, now)?;
+        for (unit, code, value) in ok {
+            match unit {
+                Some(u) => tx.set_assigned_target(cluster_id, year, &u, &code, value, now)?,
+                None => tx.set_default_target(cluster_id, year, &code, value, now)?,
+            }
+        }
+        view(tx, cluster_id, year)
+    })
+}
+
+/// A term's targets.
+pub fn list(store: &Store, cluster_id: &str, year: i32) -> Result<TargetsView, Error> {
+    store.read(|tx| view(tx, cluster_id, year))
+}
+
+/// The label of a member in a targets sheet: its code when no other member shares it, else
+/// `scheme~code`.
+fn label(members: &[Member], unit: &UnitRef) -> String {
+    if members.iter().filter(|m| m.unit.code == unit.code).count() == 1 {
+        unit.code.clone()
+    } else {
+        unit.key()
+    }
+}
+
+/// Writes a term's targets: a `*` row of defaults, then one row per member.
+pub fn export(
+    store: &Store,
+    cluster_id: &str,
+    year: i32,
+    format: Format,
+) -> Result<(Vec<u8>, String), Error> {
+    let v = list(store, cluster_id, year)?;
+    let mut header = vec!["unit", "name"];
+    header.extend(v.codes.iter().map(String::as_str));
+    let mut rows = Vec::new();
+    let mut defaults = vec!["*".to_owned(), "(mặc định)".to_owned()];
+    defaults.extend(v.codes.iter().map(|c| {
+        v.targets
+            .defaults
+            .get(c)
+            .map(|d| decimal::format(*d))
+            .unwrap_or_default()
+    }));
+    rows.push(defaults);
+    for m in &v.members {
+        let mut row = vec![label(&v.members, &m.unit), m.name.clone()];
+        row.extend(v.codes.iter().map(|c| {
+            v.targets
+                .assigned
+                .get(&(m.unit.clone(), c.clone()))
+                .map(|d| decimal::format(*d))
+                .unwrap_or_default()
+        }));
+        rows.push(row);
+    }
+    let bytes = sheets::write(&header, &rows, format)?;
+    Ok((
+        bytes,
+        format!("{cluster_id}-{year}-targets.{}", format.extension()),
+    ))
+}
+
+/// Reads a targets sheet and sets every value in it: all or nothing.
+pub fn import(
+    store: &Store,
+    cluster_id: &str,
+    year: i32,
+    content: &[u8],
+    format: Format,
+) -> Result<TargetsView, Error> {
+    let sheet = sheets::read(content, format)?;
+    let members = store.read(|tx| tx.existing_term(cluster_id, year))?.members;
+    if sheet.header.first().map(String::as_str) != Some("unit") {
+        return Err(Error::Invalid(vec![FieldViolation::new(
+            "content",
+            "the first column must be `unit` (a member's code, or * for the default), then `name`, then one column per criterion code",
+        )]));
+    }
+    let code_columns: Vec<(usize, &String)> = sheet
+        .header
+        .iter()
+        .enumerate()
+        .skip(1)
+        .filter(|(_, h)| !h.is_empty() && h.as_str() != "name")
+        .collect();
+    let mut v = Violations::default();
+    let mut inputs = Vec::new();
+    for (i, (line, cells)) in sheet.rows.iter().enumerate() {
+        let cell = |c: usize| cells.get(c).map(|s| s.trim()).unwrap_or_default();
+        let who = cell(0);
+        let unit = if who == "*" {
+            None
+        } else {
+            let found: Vec<&Member> = members
+                .iter()
+                .filter(|m| m.unit.code == who || m.unit.key() == who)
+                .collect();
+            match found.as_slice() {
+                [m] => Some(m.unit.clone()),
+                [] => {
+                    v.add(
+                        format!("rows[{i}].unit"),
+                        format!("line {line}: `{who}` is not a member of the term"),
+                    );
+                    continue;
+                }
+                _ => {
+                    v.add(
+                        format!("rows[{i}].unit"),
+                        format!("line {line}: `{who}` names several members; write scheme~code"),
+                    );
+                    continue;
+                }
+            }
+        };
+        for (c, code) in &code_columns {
+            let value = cell(*c);
+            if !value.is_empty() {
+                inputs.push(TargetInput {
+                    at: format!("rows[{i}]"),
+                    value_field: (*code).clone(),
+                    unit: unit.clone(),
+                    code: (*code).clone(),
+                    value: value.to_owned(),
+                });
+            }
+        }
+    }
+    v.finish(())?;
+    set(store, cluster_id, year, inputs)
+}

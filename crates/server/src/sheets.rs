@@ -1,0 +1,239 @@
+//! Spreadsheets in and out (CSV and XLSX): officers keep criteria tables and targets in Excel.
+//! Cells are read as text; numbers are written as text cells so a round trip is exact (no
+//! binary floats), and a number typed into Excel is read back in its shortest exact form.
+
+use std::io::Cursor;
+
+use calamine::{Data, Reader, Xlsx, open_workbook_from_rs};
+use thidua_domain::{Error, FieldViolation};
+
+/// Rows one sheet may hold; a criteria table or a cluster's targets are far smaller.
+pub const MAX_ROWS: usize = 20_000;
+
+/// A file format.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Format {
+    /// Comma-separated, UTF-8.
+    Csv,
+    /// Office Open XML workbook.
+    Xlsx,
+}
+
+impl Format {
+    /// The usual file extension.
+    pub fn extension(self) -> &'static str {
+        match self {
+            Format::Csv => "csv",
+            Format::Xlsx => "xlsx",
+        }
+    }
+}
+
+/// A sheet read as text: the header and the data rows with their 1-based line numbers.
+#[derive(Debug)]
+pub struct Sheet {
+    /// Header cells, trimmed.
+    pub header: Vec<String>,
+    /// (line, cells) of each non-empty data row.
+    pub rows: Vec<(u32, Vec<String>)>,
+}
+
+fn bad(description: impl Into<String>) -> Error {
+    Error::Invalid(vec![FieldViolation::new("content", description)])
+}
+
+/// Reads the first sheet of `content`.
+pub fn read(content: &[u8], format: Format) -> Result<Sheet, Error> {
+    if content.is_empty() {
+        return Err(bad("the file is empty"));
+    }
+    let mut lines: Vec<(u32, Vec<String>)> = match format {
+        Format::Csv => read_csv(content)?,
+        Format::Xlsx => read_xlsx(content)?,
+    };
+    lines.retain(|(_, cells)| cells.iter().any(|c| !c.trim().is_empty()));
+    if lines.len() > MAX_ROWS + 1 {
+        return Err(bad(format!(
+            "the sheet has {} rows; at most {MAX_ROWS} are read",
+            lines.len() - 1
+        )));
+    }
+    let mut it = lines.into_iter();
+    let (_, header) = it
+        .next()
+        .ok_or_else(|| bad("the sheet has no header row"))?;
+    let header = header
+        .into_iter()
+        .map(|h| h.trim().trim_start_matches('\u{feff}').to_owned())
+        .collect();
+    Ok(Sheet {
+        header,
+        rows: it.collect(),
+    })
+}
+
+fn read_csv(content: &[u8]) -> Result<Vec<(u32, Vec<String>)>, Error> {
+    let mut reader = csv::ReaderBuilder::new()
+        .has_headers(false)
+        .flexible(true)
+        .from_reader(content);
+    let mut out = Vec::new();
+    for record in reader.records() {
+        let record = record.map_err(|e| bad(format!("not a UTF-8 CSV file: {e}")))?;
+        let line = record
+            .position()
+            .map_or(0, |p| u32::try_from(p.line()).unwrap_or(u32::MAX));
+        out.push((line, record.iter().map(str::to_owned).collect()));
+        if out.len() > MAX_ROWS + 1 {
+            break;
+        }
+    }
+    Ok(out)
+}
+
+fn read_xlsx(content: &[u8]) -> Result<Vec<(u32, Vec<String>)>, Error> {
+    let mut book: Xlsx<_> = open_workbook_from_rs(Cursor::new(content))
+        .map_err(|e| bad(format!("not an XLSX workbook: {e}")))?;
+    let merged = book
+        .merge_cells_by_sheet_id(0)
+        .map_err(|e| bad(format!("cannot read the first sheet: {e}")))?;
+    if let Some(m) = merged.first() {
+        return Err(bad(format!(
+            "merged cells (row {}, column {} to row {}, column {}) are not supported: unmerge them",
+            m.start.0 + 1,
+            m.start.1 + 1,
+            m.end.0 + 1,
+            m.end.1 + 1
+        )));
+    }
+    let range = book
+        .worksheet_range_at(0)
+        .ok_or_else(|| bad("the workbook has no sheet"))?
+        .map_err(|e| bad(format!("cannot read the first sheet: {e}")))?;
+    let (row0, col0) = range.start().unwrap_or((0, 0));
+    let mut out = Vec::new();
+    for (i, row) in range.rows().enumerate() {
+        let line = row0
+            .saturating_add(u32::try_from(i).unwrap_or(u32::MAX))
+            .saturating_add(1);
+        let mut cells: Vec<String> = vec![String::new(); usize::try_from(col0).unwrap_or(0)];
+        cells.extend(row.iter().map(cell_text));
+        out.push((line, cells));
+        if out.len() > MAX_ROWS + 1 {
+            break;
+        }
+    }
+    Ok(out)
+}
+
+fn cell_text(cell: &Data) -> String {
+    match cell {
+        Data::Empty => String::new(),
+        Data::String(s) | Data::DateTimeIso(s) | Data::DurationIso(s) => s.clone(),
+        Data::Int(i) => i.to_string(),
+        // Rust prints the shortest text that reads back as the same f64: 97.5, not 97.499999.
+        Data::Float(f) => f.to_string(),
+        Data::Bool(b) => if *b { "yes" } else { "no" }.to_owned(),
+        Data::DateTime(d) => d.to_string(),
+        Data::Error(e) => format!("#{e:?}"),
+    }
+}
+
+/// Writes a header and rows.
+pub fn write(header: &[&str], rows: &[Vec<String>], format: Format) -> Result<Vec<u8>, Error> {
+    match format {
+        Format::Csv => {
+            let mut w = csv::Writer::from_writer(Vec::new());
+            w.write_record(header)
+                .map_err(|e| Error::Internal(e.to_string()))?;
+            for r in rows {
+                w.write_record(r)
+                    .map_err(|e| Error::Internal(e.to_string()))?;
+            }
+            w.into_inner().map_err(|e| Error::Internal(e.to_string()))
+        }
+        Format::Xlsx => {
+            let mut book = rust_xlsxwriter::Workbook::new();
+            let sheet = book.add_worksheet();
+            let xl = |e: rust_xlsxwriter::XlsxError| Error::Internal(format!("writing XLSX: {e}"));
+            for (c, h) in header.iter().enumerate() {
+                sheet
+                    .write_string(0, u16::try_from(c).unwrap_or(u16::MAX), *h)
+                    .map_err(xl)?;
+            }
+            for (r, row) in rows.iter().enumerate() {
+                let r = u32::try_from(r + 1).unwrap_or(u32::MAX);
+                for (c, cell) in row.iter().enumerate() {
+                    if !cell.is_empty() {
+                        sheet
+                            .write_string(r, u16::try_from(c).unwrap_or(u16::MAX), cell)
+                            .map_err(xl)?;
+                    }
+                }
+            }
+            book.save_to_buffer().map_err(xl)
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn both_formats_round_trip_text() {
+        let rows = vec![
+            vec![
+                "I".to_owned(),
+                "Phát triển kinh tế".to_owned(),
+                "60".to_owned(),
+                String::new(),
+            ],
+            vec![
+                "I.1".to_owned(),
+                "Thu ngân sách, \"vượt\" chỉ tiêu".to_owned(),
+                "30.5".to_owned(),
+                "5".to_owned(),
+            ],
+        ];
+        for format in [Format::Csv, Format::Xlsx] {
+            let bytes = write(&["code", "title", "max_points", "bonus_cap"], &rows, format)
+                .unwrap_or_default();
+            let sheet = read(&bytes, format).unwrap_or_else(|e| panic!("{format:?}: {e}"));
+            assert_eq!(sheet.header, ["code", "title", "max_points", "bonus_cap"]);
+            let back: Vec<Vec<String>> = sheet
+                .rows
+                .iter()
+                .map(|(_, r)| {
+                    let mut r = r.clone();
+                    r.resize(4, String::new());
+                    r
+                })
+                .collect();
+            assert_eq!(back, rows, "{format:?}");
+            assert_eq!(sheet.rows[1].0, 3, "line numbers count the header");
+        }
+    }
+
+    #[test]
+    fn garbage_is_refused_clearly() {
+        assert!(read(b"", Format::Csv).is_err());
+        assert!(read(b"not a zip", Format::Xlsx).is_err());
+        assert!(read(&[0xff, 0xfe, 0x00], Format::Csv).is_err());
+    }
+
+    #[test]
+    fn merged_cells_are_refused() {
+        let mut book = rust_xlsxwriter::Workbook::new();
+        let sheet = book.add_worksheet();
+        let format = rust_xlsxwriter::Format::new();
+        let _ = sheet.write_string(0, 0, "code");
+        let _ = sheet.merge_range(1, 0, 1, 2, "Nhóm I", &format);
+        let bytes = book.save_to_buffer().unwrap_or_default();
+        let err = read(&bytes, Format::Xlsx)
+            .err()
+            .map(|e| e.to_string())
+            .unwrap_or_default();
+        assert!(err.contains("merged"), "{err}");
+    }
+}
