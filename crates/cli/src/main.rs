@@ -6,6 +6,9 @@ mod failure;
 mod output;
 mod refs;
 mod render;
+mod sheets;
+mod tables;
+mod targets;
 mod terms;
 mod units;
 
@@ -13,7 +16,8 @@ use std::{io::IsTerminal, process::ExitCode};
 
 use clap::{CommandFactory, Parser, Subcommand};
 use thidua_proto::v1::{
-    cluster_service_client::ClusterServiceClient, unit_service_client::UnitServiceClient,
+    cluster_service_client::ClusterServiceClient, target_service_client::TargetServiceClient,
+    unit_service_client::UnitServiceClient,
 };
 use tonic::transport::Channel;
 
@@ -22,7 +26,8 @@ use crate::{
     output::{Format, Section},
 };
 
-/// Run emulation clusters (cụm thi đua): units, clusters, terms and covenants.
+/// Run emulation clusters (cụm thi đua): units, clusters, terms, covenants, criteria tables and
+/// targets.
 #[derive(Debug, Parser)]
 #[command(name = "thidua", version, about, after_help = EXIT_CODES)]
 struct Cli {
@@ -63,6 +68,12 @@ enum Command {
     /// The covenant (giao ước thi đua) of a term: draft, sign, witnesses.
     #[command(subcommand)]
     Covenant(covenants::CovenantCommand),
+    /// Criteria tables (bảng tiêu chí, thang điểm) and their versions.
+    #[command(subcommand)]
+    Table(tables::TableCommand),
+    /// Targets (chỉ tiêu) of a term: defaults and per-member assigned values.
+    #[command(subcommand)]
+    Target(targets::TargetCommand),
     /// Print a shell completion script.
     Completions {
         /// The shell.
@@ -76,6 +87,8 @@ pub struct Context {
     pub units: UnitServiceClient<Channel>,
     /// Cluster service client.
     pub clusters: ClusterServiceClient<Channel>,
+    /// Target service client.
+    pub targets: TargetServiceClient<Channel>,
     /// Output format.
     pub format: Format,
     /// Default scheme for bare codes.
@@ -126,7 +139,8 @@ async fn run(cli: Cli) -> Result<(), Failure> {
     });
     let mut ctx = Context {
         units: UnitServiceClient::new(channel.clone()),
-        clusters: ClusterServiceClient::new(channel),
+        clusters: ClusterServiceClient::new(channel.clone()),
+        targets: TargetServiceClient::new(channel),
         format,
         scheme: cli.scheme,
     };
@@ -135,6 +149,8 @@ async fn run(cli: Cli) -> Result<(), Failure> {
         Command::Cluster(c) => clusters::run(&mut ctx, c).await,
         Command::Term(c) => terms::run(&mut ctx, c).await,
         Command::Covenant(c) => covenants::run(&mut ctx, c).await,
+        Command::Table(c) => tables::run(&mut ctx, c).await,
+        Command::Target(c) => targets::run(&mut ctx, c).await,
         Command::Completions { .. } => Ok(()),
     };
     result.map_err(|mut f| {

@@ -276,6 +276,112 @@ pub fn witnesses(c: &pb::Covenant) -> Section {
     s
 }
 
+/// A decimal's text, or empty.
+pub fn decimal(d: Option<&pb::Decimal>) -> String {
+    d.map(|d| d.value.clone()).unwrap_or_default()
+}
+
+/// A version state's display form.
+pub fn version_state(s: i32) -> String {
+    pb::VersionState::try_from(s)
+        .map(|k| enum_name(k.as_str_name(), "VERSION_STATE_"))
+        .unwrap_or_default()
+}
+
+/// One criteria table.
+pub fn criteria_table(t: &pb::CriteriaTable) -> Section {
+    Section::fields(
+        "table",
+        vec![
+            ("name", t.name.clone()),
+            ("title", t.title.clone()),
+            ("legal_act", t.legal_act.clone()),
+            ("legal_date", date(t.legal_date.as_ref())),
+            ("scale", decimal(t.scale.as_ref())),
+            ("rounding_step", decimal(t.rounding_step.as_ref())),
+            ("latest_version", t.latest_version.to_string()),
+        ],
+    )
+}
+
+fn rule_text(r: Option<&pb::Rule>) -> (String, String) {
+    let Some(r) = r else {
+        return (String::new(), String::new());
+    };
+    let kind = pb::RuleKind::try_from(r.kind)
+        .map(|k| enum_name(k.as_str_name(), "RULE_KIND_"))
+        .unwrap_or_default();
+    let params: Vec<String> = [
+        ("partial", &r.partial_points),
+        ("bonus_per_percent", &r.bonus_per_percent),
+        ("step_percent", &r.step_percent),
+        ("deduction", &r.deduction),
+        ("deduction_per_unit", &r.deduction_per_unit),
+        ("points", &r.points),
+    ]
+    .iter()
+    .filter_map(|(k, v)| v.as_ref().map(|d| format!("{k}={}", d.value)))
+    .collect();
+    (kind, params.join(";"))
+}
+
+fn criterion_rows(s: &mut Section, c: &pb::Criterion, depth: usize) {
+    let (rule, params) = rule_text(c.rule.as_ref());
+    let mut flags = Vec::new();
+    if c.mandatory {
+        flags.push("mandatory");
+    }
+    if c.evidence_required {
+        flags.push("evidence");
+    }
+    s.row(vec![
+        format!("{}{}", "  ".repeat(depth), c.code),
+        c.title.clone(),
+        decimal(c.max_points.as_ref()),
+        decimal(c.bonus_cap.as_ref()),
+        rule,
+        params,
+        c.metric.clone(),
+        flags.join(","),
+    ]);
+    for sub in &c.sub_criteria {
+        criterion_rows(s, sub, depth + 1);
+    }
+}
+
+/// A version's tree, indented by level, with maxima.
+pub fn tree(v: &pb::TableVersion) -> Section {
+    let mut s = Section::new(
+        "criteria",
+        vec![
+            "code",
+            "title",
+            "max",
+            "bonus_cap",
+            "rule",
+            "params",
+            "metric",
+            "flags",
+        ],
+    );
+    for g in &v.groups {
+        s.row(vec![
+            g.code.clone(),
+            g.title.clone(),
+            decimal(g.max_points.as_ref()),
+            String::new(),
+            String::new(),
+            String::new(),
+            String::new(),
+            String::new(),
+        ]);
+        for c in &g.criteria {
+            criterion_rows(&mut s, c, 1);
+        }
+    }
+    s
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -80,6 +80,18 @@ pub enum TermCommand {
         #[arg(long)]
         decided_on: Option<String>,
     },
+    /// Bind a published criteria table version to the term (before the covenant is signed).
+    ApplyTable {
+        /// Cluster id.
+        cluster: String,
+        /// Year.
+        year: i32,
+        /// Table id.
+        table: String,
+        /// Version number (default: the latest).
+        #[arg(long)]
+        version: Option<i32>,
+    },
     /// Start next year's term from this one, leader rotated.
     CarryForward {
         /// Cluster id.
@@ -264,6 +276,34 @@ pub async fn run(ctx: &mut Context, command: TermCommand) -> Result<(), Failure>
                 .term
                 .ok_or_else(|| Failure::other("the server answered without a term"))?;
             ctx.print(&render::term(&t))
+        }
+        TermCommand::ApplyTable {
+            cluster,
+            year,
+            table,
+            version,
+        } => {
+            let table_version = crate::tables::version_name(ctx, &table, version).await?;
+            let term = refs::term(&cluster, year);
+            let targets = ctx
+                .targets
+                .apply_criteria_table(pb::ApplyCriteriaTableRequest {
+                    term: term.clone(),
+                    table_version: table_version.clone(),
+                })
+                .await?
+                .into_inner()
+                .targets
+                .ok_or_else(|| Failure::other("the server answered without targets"))?;
+            let s = Section::fields(
+                "applied",
+                vec![
+                    ("term", term),
+                    ("table_version", table_version),
+                    ("targets_missing", targets.missing.len().to_string()),
+                ],
+            );
+            ctx.print(&[s])
         }
         TermCommand::CarryForward {
             cluster,
