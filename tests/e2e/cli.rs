@@ -126,6 +126,94 @@ pub fn cli_tour(env: &Env) -> anyhow::Result<()> {
         out.status.code()
     );
     ensure!(stderr(&out).contains("COVENANT_SIGNED"));
+    let out = env.cli(&["table", "show", "bac-kan-2022", "-o", "table"])?;
+    ensure!(out.status.success(), "{}", stderr(&out));
+    let text = stdout(&out);
+    for needle in [
+        "published",
+        "  I.1 ",
+        "Thu ngân sách đạt và vượt chỉ tiêu giao",
+        "proportional_with_bonus",
+        "  VI.1 ",
+    ] {
+        ensure!(
+            text.contains(needle),
+            "table show lacks `{needle}`:\n{text}"
+        );
+    }
+    let out = env.cli(&["target", "list", "bac-kan-city", "2022", "-o", "json"])?;
+    let json: serde_json::Value = serde_json::from_slice(&out.stdout)?;
+    ensure!(
+        json["missing"].as_array().is_some_and(Vec::is_empty),
+        "{json}"
+    );
+    ensure!(
+        json["targets"].as_array().is_some_and(|t| t.len() == 13),
+        "{json}"
+    );
+    let export = dir.path().join("bang.xlsx");
+    let out = env.cli(&[
+        "table",
+        "export",
+        "bac-kan-2022",
+        "-f",
+        export.to_str().context("path")?,
+    ])?;
+    ensure!(out.status.success() && export.exists(), "{}", stderr(&out));
+    let out = env.cli(&[
+        "table",
+        "create",
+        "--id",
+        "bang-moi",
+        "--title",
+        "Bảng mới",
+        "--scale",
+        "100",
+        "--step",
+        "0.5",
+    ])?;
+    ensure!(out.status.success(), "{}", stderr(&out));
+    let out = env.cli(&[
+        "table",
+        "import",
+        "bang-moi",
+        export.to_str().context("path")?,
+        "-o",
+        "json",
+    ])?;
+    ensure!(out.status.success(), "{}", stderr(&out));
+    let bad_table = dir.path().join("bang-xau.csv");
+    std::fs::write(
+        &bad_table,
+        "code,title,max_points,bonus_cap,rule,params,metric,mandatory,evidence\nI,Kinh tế,100,,,,,no,no\nI.1,Thu ngân sách,mười,,proportional,,triệu đồng,no,no\nI.2,Thu nhập,10,,tỷ lệ,,%,no,no\n",
+    )?;
+    let out = env.cli(&[
+        "table",
+        "import",
+        "bang-moi",
+        bad_table.to_str().context("path")?,
+    ])?;
+    ensure!(
+        out.status.code() == Some(3),
+        "bad table exit {:?}",
+        out.status.code()
+    );
+    let err = stderr(&out);
+    for line in ["  rows[1].max_points: line 3", "  rows[2].rule: line 4"] {
+        ensure!(
+            err.lines().any(|l| l.starts_with(line)),
+            "stderr lacks `{line}`:\n{err}"
+        );
+    }
+    let big = dir.path().join("lon.csv");
+    std::fs::write(&big, vec![b'a'; 50 * 1024 * 1024])?;
+    let out = env.cli(&["table", "import", "bang-moi", big.to_str().context("path")?])?;
+    ensure!(
+        out.status.code() == Some(3) && stderr(&out).contains("limit"),
+        "50 MB file: {:?} {}",
+        out.status.code(),
+        stderr(&out)
+    );
     let out = env.cli(&["--help"])?;
     ensure!(stdout(&out).contains("Exit codes"));
     let out = env.cli(&["cluster", "list", "--server", "http://127.0.0.1:1"])?;

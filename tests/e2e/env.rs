@@ -9,7 +9,8 @@ use std::{
 
 use anyhow::Context;
 use thidua_proto::v1::{
-    cluster_service_client::ClusterServiceClient, unit_service_client::UnitServiceClient,
+    cluster_service_client::ClusterServiceClient, target_service_client::TargetServiceClient,
+    unit_service_client::UnitServiceClient,
 };
 use thidua_storage::Store;
 use tokio::{runtime::Runtime, sync::oneshot};
@@ -82,6 +83,11 @@ impl Env {
     /// A cluster service client.
     pub async fn clusters(&self) -> anyhow::Result<ClusterServiceClient<Channel>> {
         Ok(ClusterServiceClient::new(self.channel().await?))
+    }
+
+    /// A target service client.
+    pub async fn targets(&self) -> anyhow::Result<TargetServiceClient<Channel>> {
+        Ok(TargetServiceClient::new(self.channel().await?))
     }
 
     /// Runs the `thidua` CLI binary against this server.

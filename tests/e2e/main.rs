@@ -9,6 +9,7 @@ mod env;
 mod health;
 mod postgres;
 mod support;
+mod tables;
 mod units;
 
 use std::sync::Arc;
@@ -33,6 +34,8 @@ const SCENARIOS: &[(&str, Scenario)] = &[
     ),
     ("concurrent_membership", clusters::concurrent_membership),
     ("concurrent_signing", clusters::concurrent_signing),
+    ("tables_and_spreadsheets", tables::tables_and_spreadsheets),
+    ("targets_and_signing", tables::targets_and_signing),
     ("cli_tour", cli::cli_tour),
     ("health_and_reflection", health::health_and_reflection),
     ("graceful_shutdown", health::graceful_shutdown),

@@ -207,10 +207,14 @@ impl Rule {
             }
         }
         let get = |k: &str| found.iter().find(|(n, _)| n == k).map(|(_, v)| *v);
+        // A malformed pair already explains a missing parameter; say it once.
+        let malformed = !errors.is_empty();
         let mut required = |k: &str| match get(k) {
             Some(v) => Some(v),
             None => {
-                errors.push(FieldViolation::new(field, format!("{kind} needs `{k}`")));
+                if !malformed {
+                    errors.push(FieldViolation::new(field, format!("{kind} needs `{k}`")));
+                }
                 None
             }
         };
