@@ -7,6 +7,7 @@ pub mod decimal;
 pub mod error;
 pub mod import;
 pub mod lineage;
+pub mod scoring;
 pub mod target;
 pub mod term;
 pub mod text;
