@@ -66,6 +66,8 @@ pub enum Reason {
     NoTable,
     /// Members lack targets.
     TargetsMissing,
+    /// The term is not in the stage the call needs.
+    WrongStage,
     /// The storage is unreachable.
     StorageUnavailable,
     /// An unexpected failure.
@@ -94,6 +96,7 @@ impl Reason {
             Reason::VersionIncomplete => "VERSION_INCOMPLETE",
             Reason::NoTable => "NO_TABLE",
             Reason::TargetsMissing => "TARGETS_MISSING",
+            Reason::WrongStage => "WRONG_STAGE",
             Reason::StorageUnavailable => "STORAGE_UNAVAILABLE",
             Reason::Internal => "INTERNAL",
         }

@@ -1,0 +1,169 @@
+//! The stages of a term's year (giai đoạn): they run in order and none is skipped.
+
+use std::{fmt, str::FromStr};
+
+use crate::error::{Error, Reason};
+
+/// A term's stage.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub enum Stage {
+    /// Members, leadership, table and targets are set; the covenant is being signed.
+    Setup,
+    /// Members report results with evidence (báo cáo kết quả).
+    Reporting,
+    /// Members score themselves (tự chấm).
+    SelfScoring,
+    /// The leader or a review team cross-checks (chấm chéo); the organiser may adjust.
+    Review,
+    /// The members' meeting adopted the scoreboard (thông qua); scores are immutable.
+    Adopted,
+    /// The secret ballot on proposals (bỏ phiếu kín).
+    Ballot,
+    /// Proposals were sent to the provincial council (đề nghị khen thưởng).
+    Proposed,
+    /// The year is closed.
+    Closed,
+}
+
+impl Stage {
+    /// Every stage in order.
+    pub const ALL: [Stage; 8] = [
+        Stage::Setup,
+        Stage::Reporting,
+        Stage::SelfScoring,
+        Stage::Review,
+        Stage::Adopted,
+        Stage::Ballot,
+        Stage::Proposed,
+        Stage::Closed,
+    ];
+
+    /// Stored and displayed form.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Stage::Setup => "setup",
+            Stage::Reporting => "reporting",
+            Stage::SelfScoring => "self_scoring",
+            Stage::Review => "review",
+            Stage::Adopted => "adopted",
+            Stage::Ballot => "ballot",
+            Stage::Proposed => "proposed",
+            Stage::Closed => "closed",
+        }
+    }
+
+    /// The stage after this one.
+    pub fn next(self) -> Option<Stage> {
+        Stage::ALL
+            .iter()
+            .position(|s| *s == self)
+            .and_then(|i| Stage::ALL.get(i + 1))
+            .copied()
+    }
+
+    /// Refuses an action unless the term is in one of `allowed`, naming the current stage.
+    pub fn require(self, action: &str, subject: &str, allowed: &[Stage]) -> Result<(), Error> {
+        if allowed.contains(&self) {
+            return Ok(());
+        }
+        let names: Vec<&str> = allowed.iter().map(|s| s.as_str()).collect();
+        Err(Error::precondition(
+            Reason::WrongStage,
+            subject,
+            format!(
+                "{action} needs stage {}; {subject} is in stage {}",
+                names.join(" or "),
+                self.as_str()
+            ),
+        ))
+    }
+}
+
+impl fmt::Display for Stage {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl FromStr for Stage {
+    type Err = ();
+
+    fn from_str(s: &str) -> Result<Self, ()> {
+        Stage::ALL.into_iter().find(|x| x.as_str() == s).ok_or(())
+    }
+}
+
+/// Checks a move from `current` to `to`: only to the next stage, and out of setup only once
+/// every member has signed.
+pub fn check_advance(
+    current: Stage,
+    to: Stage,
+    subject: &str,
+    covenant_signed: bool,
+) -> Result<(), Error> {
+    if current.next() != Some(to) {
+        return Err(Error::precondition(
+            Reason::WrongStage,
+            subject,
+            format!(
+                "{subject} is in stage {current}; the next stage is {}, not {to}",
+                current.next().map_or("none", Stage::as_str)
+            ),
+        ));
+    }
+    if current == Stage::Setup && !covenant_signed {
+        return Err(Error::precondition(
+            Reason::WrongStage,
+            subject,
+            format!("{subject}: every member must sign the covenant before reporting starts"),
+        ));
+    }
+    Ok(())
+}
+
+/// Checks a reopening: only an adopted scoreboard, back to review, with a written reason.
+pub fn check_reopen(current: Stage, reason: &str, subject: &str) -> Result<(), Error> {
+    current.require("reopening", subject, &[Stage::Adopted])?;
+    if reason.trim().is_empty() {
+        return Err(Error::invalid(
+            "reason",
+            "reopening adopted scores needs a written reason",
+        ));
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn stages_run_in_order_without_skipping() {
+        assert!(check_advance(Stage::Setup, Stage::Reporting, "t", true).is_ok());
+        assert!(check_advance(Stage::Setup, Stage::Reporting, "t", false).is_err());
+        assert!(check_advance(Stage::Reporting, Stage::Review, "t", true).is_err());
+        assert!(check_advance(Stage::Review, Stage::Reporting, "t", true).is_err());
+        assert!(check_advance(Stage::Proposed, Stage::Closed, "t", true).is_ok());
+        assert_eq!(Stage::Closed.next(), None);
+        let Err(Error::FailedPrecondition { description, .. }) =
+            check_advance(Stage::Reporting, Stage::Adopted, "t", true)
+        else {
+            panic!("must fail");
+        };
+        assert!(description.contains("reporting"), "{description}");
+    }
+
+    #[test]
+    fn reopening_needs_adoption_and_a_reason() {
+        assert!(
+            check_reopen(
+                Stage::Adopted,
+                "Sai số liệu thu ngân sách của phường Đức Xuân",
+                "t"
+            )
+            .is_ok()
+        );
+        assert!(check_reopen(Stage::Adopted, "  ", "t").is_err());
+        assert!(check_reopen(Stage::Review, "lý do", "t").is_err());
+    }
+}
