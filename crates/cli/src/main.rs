@@ -6,6 +6,7 @@ mod failure;
 mod output;
 mod refs;
 mod render;
+mod scoring;
 mod sheets;
 mod tables;
 mod targets;
@@ -16,8 +17,8 @@ use std::{io::IsTerminal, process::ExitCode};
 
 use clap::{CommandFactory, Parser, Subcommand};
 use thidua_proto::v1::{
-    cluster_service_client::ClusterServiceClient, target_service_client::TargetServiceClient,
-    unit_service_client::UnitServiceClient,
+    cluster_service_client::ClusterServiceClient, scoring_service_client::ScoringServiceClient,
+    target_service_client::TargetServiceClient, unit_service_client::UnitServiceClient,
 };
 use tonic::transport::Channel;
 
@@ -74,6 +75,15 @@ enum Command {
     /// Targets (chỉ tiêu) of a term: defaults and per-member assigned values.
     #[command(subcommand)]
     Target(targets::TargetCommand),
+    /// Reported results (kết quả) with evidence.
+    #[command(subcommand)]
+    Result(scoring::ResultCommand),
+    /// Score layers: self-score, review, adjustment.
+    #[command(subcommand)]
+    Score(scoring::ScoreCommand),
+    /// The ranked, classified scoreboard and its explanations.
+    #[command(subcommand)]
+    Scoreboard(scoring::ScoreboardCommand),
     /// Print a shell completion script.
     Completions {
         /// The shell.
@@ -89,6 +99,8 @@ pub struct Context {
     pub clusters: ClusterServiceClient<Channel>,
     /// Target service client.
     pub targets: TargetServiceClient<Channel>,
+    /// Scoring service client.
+    pub scoring: ScoringServiceClient<Channel>,
     /// Output format.
     pub format: Format,
     /// Default scheme for bare codes.
@@ -140,7 +152,8 @@ async fn run(cli: Cli) -> Result<(), Failure> {
     let mut ctx = Context {
         units: UnitServiceClient::new(channel.clone()),
         clusters: ClusterServiceClient::new(channel.clone()),
-        targets: TargetServiceClient::new(channel),
+        targets: TargetServiceClient::new(channel.clone()),
+        scoring: ScoringServiceClient::new(channel),
         format,
         scheme: cli.scheme,
     };
@@ -151,6 +164,9 @@ async fn run(cli: Cli) -> Result<(), Failure> {
         Command::Covenant(c) => covenants::run(&mut ctx, c).await,
         Command::Table(c) => tables::run(&mut ctx, c).await,
         Command::Target(c) => targets::run(&mut ctx, c).await,
+        Command::Result(c) => scoring::run_result(&mut ctx, c).await,
+        Command::Score(c) => scoring::run_score(&mut ctx, c).await,
+        Command::Scoreboard(c) => scoring::run_scoreboard(&mut ctx, c).await,
         Command::Completions { .. } => Ok(()),
     };
     result.map_err(|mut f| {

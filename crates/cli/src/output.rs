@@ -22,17 +22,17 @@ pub struct Section {
     /// Title; printed above the table, and the key in JSON.
     pub title: String,
     /// Column names.
-    pub headers: Vec<&'static str>,
+    pub headers: Vec<String>,
     /// Rows of cells.
     pub rows: Vec<Vec<String>>,
 }
 
 impl Section {
     /// A section.
-    pub fn new(title: impl Into<String>, headers: Vec<&'static str>) -> Self {
+    pub fn new(title: impl Into<String>, headers: Vec<&str>) -> Self {
         Self {
             title: title.into(),
-            headers,
+            headers: headers.into_iter().map(str::to_owned).collect(),
             rows: Vec::new(),
         }
     }
@@ -120,7 +120,7 @@ fn json_section(s: &Section) -> Value {
                         s.headers
                             .iter()
                             .zip(r)
-                            .map(|(h, c)| ((*h).to_owned(), Value::String(c.clone())))
+                            .map(|(h, c)| (h.clone(), Value::String(c.clone())))
                             .collect(),
                     )
                 })
@@ -130,7 +130,7 @@ fn json_section(s: &Section) -> Value {
 }
 
 fn table(out: &mut impl Write, s: &Section) -> io::Result<()> {
-    let mut widths: Vec<usize> = s.headers.iter().map(|h| h.width()).collect();
+    let mut widths: Vec<usize> = s.headers.iter().map(|h| h.as_str().width()).collect();
     for r in &s.rows {
         for (w, c) in widths.iter_mut().zip(r) {
             *w = (*w).max(c.width());

@@ -191,6 +191,8 @@ pub fn term(t: &pb::Term) -> Vec<Section> {
             ("chosen", method(leadership.method)),
             ("deciding_act", leadership.deciding_act.clone()),
             ("covenant", covenant_status(t.covenant_status)),
+            ("stage", stage(t.stage)),
+            ("table_version", t.table_version.clone()),
             ("etag", t.etag.clone()),
         ],
     );
@@ -279,6 +281,23 @@ pub fn witnesses(c: &pb::Covenant) -> Section {
 /// A decimal's text, or empty.
 pub fn decimal(d: Option<&pb::Decimal>) -> String {
     d.map(|d| d.value.clone()).unwrap_or_default()
+}
+
+/// A score layer's display form.
+pub fn layer(l: i32) -> String {
+    match pb::ScoreLayer::try_from(l).unwrap_or(pb::ScoreLayer::Unspecified) {
+        pb::ScoreLayer::Results => "results".into(),
+        pb::ScoreLayer::Self_ => "self".into(),
+        pb::ScoreLayer::Review => "review".into(),
+        pb::ScoreLayer::Adjustment | pb::ScoreLayer::Unspecified => "final".into(),
+    }
+}
+
+/// A term stage's display form.
+pub fn stage(s: i32) -> String {
+    pb::TermStage::try_from(s)
+        .map(|k| enum_name(k.as_str_name(), "TERM_STAGE_"))
+        .unwrap_or_default()
 }
 
 /// A version state's display form.

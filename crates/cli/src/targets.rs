@@ -98,7 +98,10 @@ fn sections(t: &pb::TermTargets, names: &HashMap<String, String>) -> Vec<Section
     vec![info, values, missing]
 }
 
-async fn member_names(ctx: &mut Context, term: &str) -> Result<HashMap<String, String>, Failure> {
+pub async fn member_names(
+    ctx: &mut Context,
+    term: &str,
+) -> Result<HashMap<String, String>, Failure> {
     let t = ctx
         .clusters
         .get_term(pb::GetTermRequest {

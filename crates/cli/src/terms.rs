@@ -92,6 +92,26 @@ pub enum TermCommand {
         #[arg(long)]
         version: Option<i32>,
     },
+    /// Move the term to its next stage: reporting, self_scoring, review, adopted, ballot,
+    /// proposed, closed.
+    Advance {
+        /// Cluster id.
+        cluster: String,
+        /// Year.
+        year: i32,
+        /// The stage to move to (it must be the next one).
+        stage: String,
+    },
+    /// Reopen adopted scores for review, with a written reason.
+    Reopen {
+        /// Cluster id.
+        cluster: String,
+        /// Year.
+        year: i32,
+        /// Why.
+        #[arg(long)]
+        reason: String,
+    },
     /// Start next year's term from this one, leader rotated.
     CarryForward {
         /// Cluster id.
@@ -304,6 +324,44 @@ pub async fn run(ctx: &mut Context, command: TermCommand) -> Result<(), Failure>
                 ],
             );
             ctx.print(&[s])
+        }
+        TermCommand::Advance {
+            cluster,
+            year,
+            stage,
+        } => {
+            let full = format!("TERM_STAGE_{}", stage.to_uppercase().replace('-', "_"));
+            let stage = pb::TermStage::from_str_name(&full)
+                .filter(|s| *s != pb::TermStage::Unspecified)
+                .ok_or_else(|| Failure::input(format!("`{stage}` is not a stage: reporting, self_scoring, review, adopted, ballot, proposed, closed")))?;
+            let t = ctx
+                .scoring
+                .advance_term(pb::AdvanceTermRequest {
+                    term: refs::term(&cluster, year),
+                    stage: stage.into(),
+                })
+                .await?
+                .into_inner()
+                .term
+                .ok_or_else(|| Failure::other("the server answered without a term"))?;
+            ctx.print(&render::term(&t))
+        }
+        TermCommand::Reopen {
+            cluster,
+            year,
+            reason,
+        } => {
+            let t = ctx
+                .scoring
+                .reopen_term(pb::ReopenTermRequest {
+                    term: refs::term(&cluster, year),
+                    reason,
+                })
+                .await?
+                .into_inner()
+                .term
+                .ok_or_else(|| Failure::other("the server answered without a term"))?;
+            ctx.print(&render::term(&t))
         }
         TermCommand::CarryForward {
             cluster,

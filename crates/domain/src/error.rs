@@ -68,6 +68,8 @@ pub enum Reason {
     TargetsMissing,
     /// The term is not in the stage the call needs.
     WrongStage,
+    /// A tie no rule breaks blocks adoption.
+    UnresolvedTie,
     /// The storage is unreachable.
     StorageUnavailable,
     /// An unexpected failure.
@@ -97,6 +99,7 @@ impl Reason {
             Reason::NoTable => "NO_TABLE",
             Reason::TargetsMissing => "TARGETS_MISSING",
             Reason::WrongStage => "WRONG_STAGE",
+            Reason::UnresolvedTie => "UNRESOLVED_TIE",
             Reason::StorageUnavailable => "STORAGE_UNAVAILABLE",
             Reason::Internal => "INTERNAL",
         }

@@ -145,6 +145,8 @@ pub struct Term {
     pub covenant_status: CovenantStatus,
     /// The bound criteria table version (table id, version number), if any.
     pub table: Option<(String, i32)>,
+    /// The stage of the year.
+    pub stage: crate::stage::Stage,
     /// Creation time.
     pub created_at: Timestamp,
     /// Last change.
@@ -294,6 +296,7 @@ mod tests {
             leadership_history: vec![],
             covenant_status: CovenantStatus::Draft,
             table: None,
+            stage: crate::stage::Stage::Setup,
             created_at: Timestamp(0),
             updated_at: Timestamp(0),
             version: 1,

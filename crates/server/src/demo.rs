@@ -15,6 +15,7 @@ use thidua_domain::{
     covenant::{CovenantStatus, Signature, Witness},
     criteria::{Criterion, Rule, VersionState},
     import::ImportRow,
+    stage::Stage,
     term::{Leadership, LeadershipMethod},
     time::{Date, Timestamp, Validity},
     unit::{Scheme, UnitRef},
@@ -317,6 +318,99 @@ fn load_table_and_targets(store: &Store) -> Result<(), Error> {
     Ok(())
 }
 
+/// The criteria reported, in the order of [`RESULTS`]' columns.
+const RESULT_CODES: [&str; 10] = [
+    "I.1", "I.2", "I.3", "II.1", "II.2", "II.3", "III.1", "IV.1", "V.1", "VI.1",
+];
+
+/// Illustrative year-end results of each member: budget revenue (triệu đồng), income per
+/// hectare, judged proposals, percentages, outbreaks, and whether it holds a prior flag.
+const RESULTS: [(&str, [&str; 10]); 8] = [
+    (
+        "01834",
+        [
+            "9100", "125", "4.5", "7.5", "100", "0", "100", "100", "14", "0",
+        ],
+    ),
+    (
+        "01837",
+        [
+            "7000", "118", "4", "7", "100", "0", "99", "100", "13.5", "0",
+        ],
+    ),
+    (
+        "01840",
+        [
+            "10500", "130", "5", "8", "100", "0", "100", "100", "14.5", "1",
+        ],
+    ),
+    (
+        "01843",
+        [
+            "13800", "128", "5", "8", "100", "0", "100", "100", "15", "1",
+        ],
+    ),
+    (
+        "01846",
+        ["6400", "110", "4", "6.5", "98", "1", "97", "100", "12", "0"],
+    ),
+    (
+        "01849",
+        [
+            "2300", "95", "3.5", "6", "100", "0", "100", "95", "12.5", "0",
+        ],
+    ),
+    (
+        "01852",
+        [
+            "1700", "90", "3.5", "6.5", "100", "0", "96", "100", "11", "0",
+        ],
+    ),
+    (
+        "01855",
+        [
+            "3700", "121", "4.5", "7", "100", "0", "100", "100", "13", "0",
+        ],
+    ),
+];
+
+/// Opens reporting and reports the illustrative results, once.
+fn report_results(store: &Store) -> Result<(), Error> {
+    let term = app::terms::get(store, CLUSTER_ID, YEAR)?;
+    if term.table.is_none() || term.covenant_status != CovenantStatus::Signed {
+        return Ok(());
+    }
+    if term.stage == Stage::Setup {
+        app::scoring::advance(store, CLUSTER_ID, YEAR, Stage::Reporting)?;
+    }
+    if !app::scoring::list_results(store, CLUSTER_ID, YEAR, None)?.is_empty() {
+        return Ok(());
+    }
+    for (code, values) in RESULTS {
+        for (criterion, value) in RESULT_CODES.iter().zip(values) {
+            let evidence = match *criterion {
+                "I.1" => "Báo cáo quyết toán thu ngân sách năm 2022 (minh họa)",
+                "V.1" => "Quyết định công bố chỉ số cải cách hành chính năm 2022 (minh họa)",
+                _ => "",
+            };
+            app::scoring::submit_result(
+                store,
+                CLUSTER_ID,
+                YEAR,
+                app::scoring::NewResult {
+                    unit: unit(code),
+                    code: (*criterion).into(),
+                    value: value.into(),
+                    evidence_ref: evidence.into(),
+                    evidence_note: String::new(),
+                    explanation: String::new(),
+                },
+            )?;
+        }
+    }
+    Ok(())
+}
+
 /// Loads the seed case into `store`; a second call finds everything in place.
 pub fn load(store: &Store) -> Result<(), Error> {
     let rows: Vec<ImportRow> = UNITS
@@ -440,5 +534,6 @@ pub fn load(store: &Store) -> Result<(), Error> {
             },
         )?;
     }
+    report_results(store)?;
     Ok(())
 }

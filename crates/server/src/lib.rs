@@ -11,14 +11,14 @@ pub mod status;
 use std::{future::Future, time::Duration};
 
 use thidua_proto::v1::{
-    cluster_service_server::ClusterServiceServer, target_service_server::TargetServiceServer,
-    unit_service_server::UnitServiceServer,
+    cluster_service_server::ClusterServiceServer, scoring_service_server::ScoringServiceServer,
+    target_service_server::TargetServiceServer, unit_service_server::UnitServiceServer,
 };
 use thidua_storage::Store;
 use tokio::net::TcpListener;
 use tokio_stream::wrappers::TcpListenerStream;
 
-use crate::service::{clusters::Clusters, targets::Targets, units::Units};
+use crate::service::{clusters::Clusters, scoring::Scoring, targets::Targets, units::Units};
 
 /// Largest request or response message, in bytes.
 pub const MAX_MESSAGE_BYTES: usize = 4 * 1024 * 1024;
@@ -52,11 +52,15 @@ pub async fn serve(
     health.set_serving::<UnitServiceServer<Units>>().await;
     health.set_serving::<ClusterServiceServer<Clusters>>().await;
     health.set_serving::<TargetServiceServer<Targets>>().await;
+    health.set_serving::<ScoringServiceServer<Scoring>>().await;
     let reflection = tonic_reflection::server::Builder::configure()
         .register_encoded_file_descriptor_set(thidua_proto::FILE_DESCRIPTOR_SET)
         .register_encoded_file_descriptor_set(tonic_health::pb::FILE_DESCRIPTOR_SET)
         .build_v1()?;
     let units = UnitServiceServer::new(Units::new(store.clone()))
+        .max_decoding_message_size(MAX_MESSAGE_BYTES)
+        .max_encoding_message_size(MAX_MESSAGE_BYTES);
+    let scoring = ScoringServiceServer::new(Scoring::new(store.clone()))
         .max_decoding_message_size(MAX_MESSAGE_BYTES)
         .max_encoding_message_size(MAX_MESSAGE_BYTES);
     let targets = TargetServiceServer::new(Targets::new(store.clone()))
@@ -86,6 +90,7 @@ pub async fn serve(
         .add_service(units)
         .add_service(clusters)
         .add_service(targets)
+        .add_service(scoring)
         .serve_with_incoming_shutdown(TcpListenerStream::new(listener), drain);
     let deadline = async {
         if draining_rx.await.is_ok() {

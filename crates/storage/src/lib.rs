@@ -6,6 +6,7 @@ mod covenants;
 mod errors;
 mod request_ids;
 mod schema;
+mod scoring;
 mod tables;
 mod targets;
 mod terms;

@@ -57,6 +57,7 @@ diesel::table! {
         version -> BigInt,
         table_id -> Nullable<Text>,
         table_number -> Nullable<Integer>,
+        stage -> Text,
     }
 }
 
@@ -214,3 +215,47 @@ diesel::allow_tables_to_appear_in_same_query!(
     default_targets,
     assigned_targets
 );
+
+diesel::table! {
+    stage_events (cluster_id, year, seq) {
+        cluster_id -> Text,
+        year -> Integer,
+        seq -> Integer,
+        from_stage -> Text,
+        to_stage -> Text,
+        reason -> Text,
+        recorded_at -> BigInt,
+    }
+}
+
+diesel::table! {
+    results (cluster_id, year, unit_id, criterion_code, revision) {
+        cluster_id -> Text,
+        year -> Integer,
+        unit_id -> Text,
+        criterion_code -> Text,
+        revision -> Integer,
+        value -> Text,
+        kind -> Text,
+        evidence_ref -> Text,
+        evidence_note -> Text,
+        explanation -> Text,
+        submitted_at -> BigInt,
+    }
+}
+
+diesel::table! {
+    layer_scores (cluster_id, year, unit_id, criterion_code, layer, seq) {
+        cluster_id -> Text,
+        year -> Integer,
+        unit_id -> Text,
+        criterion_code -> Text,
+        layer -> Text,
+        seq -> Integer,
+        points -> Text,
+        reason -> Text,
+        recorded_at -> BigInt,
+    }
+}
+
+diesel::allow_tables_to_appear_in_same_query!(stage_events, results, layer_scores);

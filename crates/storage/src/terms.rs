@@ -30,6 +30,7 @@ struct TermRow {
     version: i64,
     table_id: Option<String>,
     table_number: Option<i32>,
+    stage: String,
 }
 
 #[derive(Queryable)]
@@ -353,6 +354,7 @@ impl Tx<'_> {
                 .map(LeadershipRow::into_domain)
                 .collect::<Result<_, _>>()?,
             table: r.table_id.zip(r.table_number),
+            stage: r.stage.parse().map_err(|()| corrupt("stage", &r.stage))?,
             created_at: Timestamp(r.created_at),
             updated_at: Timestamp(r.updated_at),
             version: r.version,

@@ -53,7 +53,7 @@ pub fn score_leaf(
     let (raw, why) = match (&node.rule, entry) {
         (_, Some(Entry::Points(p))) => {
             let p = p.clamp(Decimal::ZERO, max + node.bonus_cap.unwrap_or_default());
-            (p, format!("{} points given by the reviewing layer", fmt(p)))
+            (p, format!("{} points given", fmt(p)))
         }
         (None, _) => (Decimal::ZERO, "not a leaf".to_owned()),
         (Some(Rule::Event { points }), Some(Entry::Event(true))) => {

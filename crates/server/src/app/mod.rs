@@ -3,6 +3,7 @@
 
 pub mod clusters;
 pub mod covenants;
+pub mod scoring;
 pub mod tables;
 pub mod targets;
 pub mod terms;

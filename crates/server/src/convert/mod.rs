@@ -15,9 +15,11 @@ use thidua_domain::{
 use thidua_proto::v1 as pb;
 
 mod criteria;
+mod scoring;
 pub use criteria::{
     decimal_in, groups_in, optional_decimal_in, table_out, targets_out, version_out,
 };
+pub use scoring::{board_layer_in, board_out, explained_out, result_out, score_layer_in};
 
 /// Parses `units/{scheme}~{code}`.
 pub fn unit_name(field: &str, name: &str) -> Result<UnitRef, FieldViolation> {
@@ -313,6 +315,41 @@ fn leadership_out(l: &Leadership) -> pb::Leadership {
     }
 }
 
+/// Writes a stage.
+pub fn stage_out(s: thidua_domain::stage::Stage) -> pb::TermStage {
+    use thidua_domain::stage::Stage;
+    match s {
+        Stage::Setup => pb::TermStage::Setup,
+        Stage::Reporting => pb::TermStage::Reporting,
+        Stage::SelfScoring => pb::TermStage::SelfScoring,
+        Stage::Review => pb::TermStage::Review,
+        Stage::Adopted => pb::TermStage::Adopted,
+        Stage::Ballot => pb::TermStage::Ballot,
+        Stage::Proposed => pb::TermStage::Proposed,
+        Stage::Closed => pb::TermStage::Closed,
+    }
+}
+
+/// Reads a stage.
+pub fn stage_in(field: &str, s: i32) -> Result<thidua_domain::stage::Stage, FieldViolation> {
+    use thidua_domain::stage::Stage;
+    Ok(
+        match pb::TermStage::try_from(s).unwrap_or(pb::TermStage::Unspecified) {
+            pb::TermStage::Unspecified => {
+                return Err(FieldViolation::new(field, "the stage is required"));
+            }
+            pb::TermStage::Setup => Stage::Setup,
+            pb::TermStage::Reporting => Stage::Reporting,
+            pb::TermStage::SelfScoring => Stage::SelfScoring,
+            pb::TermStage::Review => Stage::Review,
+            pb::TermStage::Adopted => Stage::Adopted,
+            pb::TermStage::Ballot => Stage::Ballot,
+            pb::TermStage::Proposed => Stage::Proposed,
+            pb::TermStage::Closed => Stage::Closed,
+        },
+    )
+}
+
 /// Writes a covenant status.
 pub fn covenant_status_out(s: CovenantStatus) -> pb::CovenantStatus {
     match s {
@@ -348,6 +385,7 @@ pub fn term_out(t: Term) -> pb::Term {
             .table
             .map(|(id, n)| thidua_domain::criteria::version_resource(&id, n))
             .unwrap_or_default(),
+        stage: stage_out(t.stage).into(),
     }
 }
 

@@ -239,6 +239,7 @@ impl ClusterService for Clusters {
             update_time: _,
             etag: _,
             table_version: _,
+            stage: _,
         } = term.unwrap_or_default();
         let mut v = Violations::default();
         let cluster_id = v.check(convert::cluster_name("parent", &parent));

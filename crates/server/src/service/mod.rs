@@ -1,6 +1,7 @@
 //! The tonic services: decode, call one use case on a blocking thread, encode.
 
 pub mod clusters;
+pub mod scoring;
 pub mod targets;
 pub mod units;
 

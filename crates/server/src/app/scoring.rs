@@ -1,0 +1,373 @@
+//! Use cases of the year-end cycle: stages, results, layer scores, scoreboard.
+
+use std::collections::HashMap;
+
+use rust_decimal::Decimal;
+use thidua_domain::{
+    Error, Reason,
+    covenant::CovenantStatus,
+    criteria::{self, Criterion, TableVersion},
+    error::Violations,
+    results::{self, Layer, LayerScore, ReportedResult},
+    scoring::{self, ClassLevel, MemberScore, Placement, TieBreak},
+    stage::{self, Stage},
+    term::Term,
+    unit::UnitRef,
+};
+use thidua_storage::{Store, Tx};
+
+use super::now;
+
+/// Moves a term to the next stage. Adoption is refused while a tie no rule breaks remains.
+pub fn advance(store: &Store, cluster_id: &str, year: i32, to: Stage) -> Result<Term, Error> {
+    let now = now();
+    store.write(|tx| {
+        let term = tx.existing_term(cluster_id, year)?;
+        let subject = term.resource();
+        stage::check_advance(
+            term.stage,
+            to,
+            &subject,
+            term.covenant_status == CovenantStatus::Signed,
+        )?;
+        if to == Stage::Adopted {
+            let board = board_in(tx, &term, Some(Layer::Adjustment))?;
+            let tied: Vec<(String, String)> = board
+                .placements
+                .iter()
+                .filter(|p| p.unresolved_tie)
+                .map(|p| (p.unit.to_string(), p.tie_note.clone()))
+                .collect();
+            if !tied.is_empty() {
+                return Err(Error::Preconditions {
+                    reason: Reason::UnresolvedTie,
+                    description: format!(
+                        "{subject} has a tie no rule breaks; record a decision before adoption"
+                    ),
+                    violations: tied,
+                });
+            }
+        }
+        tx.set_stage(cluster_id, year, term.stage, to, "", now)?;
+        tx.existing_term(cluster_id, year)
+    })
+}
+
+/// Reopens adopted scores for review, with a written reason; nothing is erased.
+pub fn reopen(store: &Store, cluster_id: &str, year: i32, reason: &str) -> Result<Term, Error> {
+    let now = now();
+    store.write(|tx| {
+        let term = tx.existing_term(cluster_id, year)?;
+        stage::check_reopen(term.stage, reason, &term.resource())?;
+        tx.set_stage(
+            cluster_id,
+            year,
+            term.stage,
+            Stage::Review,
+            reason.trim(),
+            now,
+        )?;
+        tx.existing_term(cluster_id, year)
+    })
+}
+
+/// The bound table version and its settings.
+fn table_of(tx: &mut Tx<'_>, term: &Term) -> Result<(criteria::Table, TableVersion), Error> {
+    let Some((id, n)) = &term.table else {
+        return Err(Error::precondition(
+            Reason::NoTable,
+            term.resource(),
+            format!("{} has no criteria table", term.resource()),
+        ));
+    };
+    Ok((
+        tx.existing_criteria_table(id)?,
+        tx.existing_table_version(id, *n)?,
+    ))
+}
+
+fn find_leaf<'a>(groups: &'a [Criterion], code: &str) -> Option<&'a Criterion> {
+    let mut found = None;
+    criteria::walk(groups, &mut |n, _, _| {
+        if n.code == code {
+            found = Some(n);
+        }
+    });
+    found
+}
+
+/// A result to report.
+#[derive(Debug, Clone)]
+pub struct NewResult {
+    /// The member.
+    pub unit: UnitRef,
+    /// The criterion.
+    pub code: String,
+    /// The value text.
+    pub value: String,
+    /// Evidence reference.
+    pub evidence_ref: String,
+    /// Evidence description.
+    pub evidence_note: String,
+    /// Explanation where evidence is missing.
+    pub explanation: String,
+}
+
+/// Reports one result (a correction is a new revision).
+pub fn submit_result(
+    store: &Store,
+    cluster_id: &str,
+    year: i32,
+    r: NewResult,
+) -> Result<ReportedResult, Error> {
+    let now = now();
+    store.write(|tx| {
+        let term = tx.existing_term(cluster_id, year)?;
+        term.stage.require(
+            "reporting results",
+            &term.resource(),
+            &[Stage::Reporting, Stage::SelfScoring],
+        )?;
+        let (_, version) = table_of(tx, &term)?;
+        let mut v = Violations::default();
+        if !term.has_member(&r.unit) {
+            v.add(
+                "result.unit",
+                format!("{} is not a member of {}", r.unit, term.resource()),
+            );
+        }
+        let node = find_leaf(&version.groups, &r.code).filter(|n| n.rule.is_some());
+        if node.is_none() {
+            v.add(
+                "result.criterion_code",
+                format!(
+                    "`{}` is not a leaf criterion of {}",
+                    r.code,
+                    version.resource()
+                ),
+            );
+        }
+        v.finish(())?;
+        let node = node.ok_or_else(|| Error::Internal("leaf vanished".into()))?;
+        let entry =
+            results::check_result(node, &r.value, &r.evidence_ref, &r.explanation, "result")
+                .map_err(Error::Invalid)?;
+        let mut stored = ReportedResult {
+            unit: r.unit,
+            code: r.code,
+            revision: 0,
+            entry,
+            evidence_ref: r.evidence_ref.trim().to_owned(),
+            evidence_note: r.evidence_note.trim().to_owned(),
+            explanation: r.explanation.trim().to_owned(),
+            submitted_at: now,
+        };
+        // Bumping the term first serialises concurrent reports of one term.
+        tx.touch_term(cluster_id, year, None, now)?;
+        stored.revision = tx.insert_result(cluster_id, year, &stored)?;
+        Ok(stored)
+    })
+}
+
+/// A term's results, every revision.
+pub fn list_results(
+    store: &Store,
+    cluster_id: &str,
+    year: i32,
+    unit: Option<&UnitRef>,
+) -> Result<Vec<ReportedResult>, Error> {
+    store.read(|tx| {
+        tx.existing_term(cluster_id, year)?;
+        tx.results(cluster_id, year, unit)
+    })
+}
+
+/// A score to record in a layer.
+#[derive(Debug, Clone)]
+pub struct NewScore {
+    /// The member.
+    pub unit: UnitRef,
+    /// The criterion.
+    pub code: String,
+    /// The layer.
+    pub layer: Layer,
+    /// The points.
+    pub points: Decimal,
+    /// Why.
+    pub reason: String,
+}
+
+/// Records a layer score: self-scores while self-scoring, review scores and adjustments
+/// during review.
+pub fn record_score(
+    store: &Store,
+    cluster_id: &str,
+    year: i32,
+    s: NewScore,
+) -> Result<Explained, Error> {
+    let now = now();
+    store.write(|tx| {
+        let term = tx.existing_term(cluster_id, year)?;
+        let allowed = match s.layer {
+            Layer::SelfScore => Stage::SelfScoring,
+            Layer::Review | Layer::Adjustment => Stage::Review,
+        };
+        term.stage.require(
+            &format!("a {} score", s.layer.as_str()),
+            &term.resource(),
+            &[allowed],
+        )?;
+        let (table, version) = table_of(tx, &term)?;
+        if !term.has_member(&s.unit) {
+            return Err(Error::invalid(
+                "unit",
+                format!("{} is not a member of {}", s.unit, term.resource()),
+            ));
+        }
+        let node = find_leaf(&version.groups, &s.code)
+            .filter(|n| n.rule.is_some())
+            .ok_or_else(|| {
+                Error::invalid(
+                    "criterion_code",
+                    format!(
+                        "`{}` is not a leaf criterion of {}",
+                        s.code,
+                        version.resource()
+                    ),
+                )
+            })?;
+        results::check_layer_score(node, s.layer, s.points, &s.reason, table.rounding_step)
+            .map_err(Error::Invalid)?;
+        tx.touch_term(cluster_id, year, None, now)?;
+        tx.insert_layer_score(
+            cluster_id,
+            year,
+            &LayerScore {
+                unit: s.unit.clone(),
+                code: s.code,
+                layer: s.layer,
+                seq: 0,
+                points: s.points,
+                reason: s.reason.trim().to_owned(),
+                recorded_at: now,
+            },
+        )?;
+        let term = tx.existing_term(cluster_id, year)?;
+        explain_in(tx, &term, &s.unit, Some(s.layer))
+    })
+}
+
+/// A scored and ranked term.
+#[derive(Debug, Clone)]
+pub struct Board {
+    /// The term.
+    pub term: Term,
+    /// The table version scored.
+    pub version: TableVersion,
+    /// Each member's scores, by unit.
+    pub scores: HashMap<UnitRef, MemberScore>,
+    /// The ranking.
+    pub placements: Vec<Placement>,
+}
+
+/// The tie-break chain: the first group's subtotal, then criteria at full points, then fewer
+/// penalties; a tie left after them needs a recorded decision.
+fn chain(version: &TableVersion) -> Vec<TieBreak> {
+    let mut chain = Vec::new();
+    if let Some(first) = version.groups.first() {
+        chain.push(TieBreak::Subtotal(first.code.clone()));
+    }
+    chain.push(TieBreak::FullPointsCount);
+    chain.push(TieBreak::FewerPenalties);
+    chain
+}
+
+fn score_term(
+    tx: &mut Tx<'_>,
+    term: &Term,
+    up_to: Option<Layer>,
+) -> Result<(TableVersion, Vec<MemberScore>), Error> {
+    let (table, version) = table_of(tx, term)?;
+    let targets = tx.targets(&term.cluster_id, term.year)?;
+    let reported = tx.results(&term.cluster_id, term.year, None)?;
+    let layers = tx.layer_scores(&term.cluster_id, term.year)?;
+    let entries = results::compose(&reported, &layers, up_to);
+    let members: Vec<UnitRef> = term.members.iter().map(|m| m.unit.clone()).collect();
+    let scores = scoring::score_members(
+        &version.groups,
+        table.scale,
+        table.rounding_step,
+        &members,
+        &targets,
+        &entries,
+        &ClassLevel::defaults(),
+    );
+    Ok((version, scores))
+}
+
+fn board_in(tx: &mut Tx<'_>, term: &Term, up_to: Option<Layer>) -> Result<Board, Error> {
+    let (version, scores) = score_term(tx, term, up_to)?;
+    let placements = scoring::rank(&scores, &chain(&version));
+    Ok(Board {
+        term: term.clone(),
+        version,
+        scores: scores.into_iter().map(|s| (s.unit.clone(), s)).collect(),
+        placements,
+    })
+}
+
+/// The scoreboard of a term from results and the layers up to `up_to`.
+pub fn scoreboard(
+    store: &Store,
+    cluster_id: &str,
+    year: i32,
+    up_to: Option<Layer>,
+) -> Result<Board, Error> {
+    store.read(|tx| {
+        let term = tx.existing_term(cluster_id, year)?;
+        board_in(tx, &term, up_to)
+    })
+}
+
+/// One member's explained scores, with the table for titles.
+#[derive(Debug, Clone)]
+pub struct Explained {
+    /// The scores.
+    pub score: MemberScore,
+    /// The table version, for titles.
+    pub version: TableVersion,
+}
+
+fn explain_in(
+    tx: &mut Tx<'_>,
+    term: &Term,
+    unit: &UnitRef,
+    up_to: Option<Layer>,
+) -> Result<Explained, Error> {
+    if !term.has_member(unit) {
+        return Err(Error::invalid(
+            "unit",
+            format!("{unit} is not a member of {}", term.resource()),
+        ));
+    }
+    let (version, scores) = score_term(tx, term, up_to)?;
+    let score = scores
+        .into_iter()
+        .find(|s| &s.unit == unit)
+        .ok_or_else(|| Error::Internal(format!("{unit} was not scored")))?;
+    Ok(Explained { score, version })
+}
+
+/// Explains one member's points.
+pub fn explain(
+    store: &Store,
+    cluster_id: &str,
+    year: i32,
+    unit: &UnitRef,
+    up_to: Option<Layer>,
+) -> Result<Explained, Error> {
+    store.read(|tx| {
+        let term = tx.existing_term(cluster_id, year)?;
+        explain_in(tx, &term, unit, up_to)
+    })
+}

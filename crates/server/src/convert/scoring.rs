@@ -1,0 +1,162 @@
+//! Conversions of results, layers, scoreboards and explanations.
+
+use thidua_domain::{
+    FieldViolation,
+    results::{Layer, ReportedResult},
+    scoring::Entry,
+};
+use thidua_proto::v1 as pb;
+
+use super::{criteria::decimal_out, time_out};
+use crate::app::scoring::{Board, Explained};
+
+/// Reads the layer of a scoreboard: `None` is results only; unset is the final layer.
+pub fn board_layer_in(layer: i32) -> Option<Layer> {
+    match pb::ScoreLayer::try_from(layer).unwrap_or(pb::ScoreLayer::Unspecified) {
+        pb::ScoreLayer::Results => None,
+        pb::ScoreLayer::Self_ => Some(Layer::SelfScore),
+        pb::ScoreLayer::Review => Some(Layer::Review),
+        pb::ScoreLayer::Unspecified | pb::ScoreLayer::Adjustment => Some(Layer::Adjustment),
+    }
+}
+
+/// Writes the layer of a scoreboard.
+pub fn board_layer_out(layer: Option<Layer>) -> pb::ScoreLayer {
+    match layer {
+        None => pb::ScoreLayer::Results,
+        Some(Layer::SelfScore) => pb::ScoreLayer::Self_,
+        Some(Layer::Review) => pb::ScoreLayer::Review,
+        Some(Layer::Adjustment) => pb::ScoreLayer::Adjustment,
+    }
+}
+
+/// Reads the layer a score is recorded in.
+pub fn score_layer_in(field: &str, layer: i32) -> Result<Layer, FieldViolation> {
+    match pb::ScoreLayer::try_from(layer).unwrap_or(pb::ScoreLayer::Unspecified) {
+        pb::ScoreLayer::Self_ => Ok(Layer::SelfScore),
+        pb::ScoreLayer::Review => Ok(Layer::Review),
+        pb::ScoreLayer::Adjustment => Ok(Layer::Adjustment),
+        pb::ScoreLayer::Unspecified | pb::ScoreLayer::Results => {
+            Err(FieldViolation::new(field, "SELF, REVIEW or ADJUSTMENT"))
+        }
+    }
+}
+
+fn entry_value(e: Entry) -> rust_decimal::Decimal {
+    match e {
+        Entry::Actual(v) | Entry::Points(v) => v,
+        Entry::Event(true) => rust_decimal::Decimal::ONE,
+        Entry::Event(false) => rust_decimal::Decimal::ZERO,
+    }
+}
+
+fn entry_text(e: Entry) -> String {
+    match e {
+        Entry::Actual(v) => format!("reported {}", thidua_domain::decimal::format(v)),
+        Entry::Points(p) => format!("{} points given", thidua_domain::decimal::format(p)),
+        Entry::Event(true) => "happened".into(),
+        Entry::Event(false) => "did not happen".into(),
+    }
+}
+
+/// Writes a result.
+pub fn result_out(r: ReportedResult) -> pb::ReportedResult {
+    pb::ReportedResult {
+        unit: r.unit.to_string(),
+        criterion_code: r.code,
+        revision: r.revision,
+        value: decimal_out(entry_value(r.entry)),
+        evidence_reference: r.evidence_ref,
+        evidence_description: r.evidence_note,
+        explanation: r.explanation,
+        submit_time: time_out(r.submitted_at),
+    }
+}
+
+/// Writes a scoreboard.
+pub fn board_out(board: Board, layer: Option<Layer>) -> pb::GetScoreboardResponse {
+    let names: std::collections::HashMap<_, _> = board
+        .term
+        .members
+        .iter()
+        .map(|m| (m.unit.clone(), m.name.clone()))
+        .collect();
+    let top_tied = board.placements.first().is_some_and(|p| p.unresolved_tie);
+    pb::GetScoreboardResponse {
+        term: board.term.resource(),
+        table_version: board.version.resource(),
+        layer: board_layer_out(layer).into(),
+        leading_unit: board
+            .placements
+            .first()
+            .filter(|_| !top_tied)
+            .map(|p| p.unit.to_string())
+            .unwrap_or_default(),
+        rows: board
+            .placements
+            .iter()
+            .map(|p| {
+                let score = board.scores.get(&p.unit);
+                pb::ScoreboardRow {
+                    rank: i32::try_from(p.rank).unwrap_or(i32::MAX),
+                    unit: p.unit.to_string(),
+                    display_name: names.get(&p.unit).cloned().unwrap_or_default(),
+                    total: decimal_out(p.total),
+                    subtotals: board
+                        .version
+                        .groups
+                        .iter()
+                        .map(|g| pb::Subtotal {
+                            code: g.code.clone(),
+                            points: decimal_out(
+                                score
+                                    .and_then(|s| s.node(&g.code))
+                                    .map(|n| n.points)
+                                    .unwrap_or_default(),
+                            ),
+                        })
+                        .collect(),
+                    classification: score
+                        .and_then(|s| s.classification.level.clone())
+                        .unwrap_or_default(),
+                    classification_note: score
+                        .map(|s| s.classification.note.clone())
+                        .unwrap_or_default(),
+                    tie_note: p.tie_note.clone(),
+                    unresolved_tie: p.unresolved_tie,
+                }
+            })
+            .collect(),
+    }
+}
+
+/// Writes an explanation.
+pub fn explained_out(e: Explained) -> pb::ExplainScoreResponse {
+    let mut titles = std::collections::HashMap::new();
+    thidua_domain::criteria::walk(&e.version.groups, &mut |n, _, _| {
+        titles.insert(n.code.clone(), n.title.clone());
+    });
+    pb::ExplainScoreResponse {
+        unit: e.score.unit.to_string(),
+        total: decimal_out(e.score.total),
+        criteria: e
+            .score
+            .criteria
+            .into_iter()
+            .map(|c| pb::CriterionExplanation {
+                title: titles.get(&c.code).cloned().unwrap_or_default(),
+                rule: c
+                    .rule
+                    .as_ref()
+                    .map(|r| r.kind().as_str().to_owned())
+                    .unwrap_or_default(),
+                max_points: decimal_out(c.max_points),
+                target: c.target.and_then(decimal_out),
+                input: c.entry.map(entry_text).unwrap_or_default(),
+                points: decimal_out(c.points),
+                why: c.why,
+                code: c.code,
+            })
+            .collect(),
+    }
+}

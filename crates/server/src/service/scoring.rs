@@ -1,0 +1,182 @@
+//! `thidua.v1.ScoringService`: stages, results, layer scores, scoreboard.
+
+use thidua_domain::{error::Violations, text};
+use thidua_proto::v1::{self as pb, scoring_service_server::ScoringService};
+use thidua_storage::Store;
+use tonic::{Request, Response, Status};
+
+use super::{blocking, invalid, invalid_all};
+use crate::{
+    app::{self, scoring::NewResult, scoring::NewScore},
+    convert,
+};
+
+/// The scoring service over a store.
+#[derive(Debug, Clone)]
+pub struct Scoring {
+    store: Store,
+}
+
+impl Scoring {
+    /// A service over `store`.
+    pub fn new(store: Store) -> Self {
+        Self { store }
+    }
+}
+
+fn term_ref(name: &str) -> Result<(String, i32), Status> {
+    convert::term_name("term", name).map_err(invalid)
+}
+
+#[tonic::async_trait]
+impl ScoringService for Scoring {
+    async fn advance_term(
+        &self,
+        request: Request<pb::AdvanceTermRequest>,
+    ) -> Result<Response<pb::AdvanceTermResponse>, Status> {
+        let pb::AdvanceTermRequest { term, stage } = request.into_inner();
+        let (cluster_id, year) = term_ref(&term)?;
+        let to = convert::stage_in("stage", stage).map_err(invalid)?;
+        let store = self.store.clone();
+        let term = blocking(move || app::scoring::advance(&store, &cluster_id, year, to)).await?;
+        Ok(Response::new(pb::AdvanceTermResponse {
+            term: Some(convert::term_out(term)),
+        }))
+    }
+
+    async fn reopen_term(
+        &self,
+        request: Request<pb::ReopenTermRequest>,
+    ) -> Result<Response<pb::ReopenTermResponse>, Status> {
+        let pb::ReopenTermRequest { term, reason } = request.into_inner();
+        let (cluster_id, year) = term_ref(&term)?;
+        let reason = text::optional_text("reason", &reason, 2000).map_err(invalid)?;
+        let store = self.store.clone();
+        let term =
+            blocking(move || app::scoring::reopen(&store, &cluster_id, year, &reason)).await?;
+        Ok(Response::new(pb::ReopenTermResponse {
+            term: Some(convert::term_out(term)),
+        }))
+    }
+
+    async fn submit_result(
+        &self,
+        request: Request<pb::SubmitResultRequest>,
+    ) -> Result<Response<pb::SubmitResultResponse>, Status> {
+        let pb::SubmitResultRequest { term, result } = request.into_inner();
+        let (cluster_id, year) = term_ref(&term)?;
+        let pb::ReportedResult {
+            unit,
+            criterion_code,
+            revision: _,
+            value,
+            evidence_reference,
+            evidence_description,
+            explanation,
+            submit_time: _,
+        } = result.unwrap_or_default();
+        let mut v = Violations::default();
+        let unit = v.check(convert::unit_name("result.unit", &unit));
+        if value.is_none() {
+            v.add("result.value", "required");
+        }
+        let (Some(unit), Some(value)) = (unit, value) else {
+            return Err(invalid_all(v.into_inner()));
+        };
+        let new = NewResult {
+            unit,
+            code: criterion_code.trim().to_owned(),
+            value: value.value,
+            evidence_ref: text::normalize(&evidence_reference),
+            evidence_note: evidence_description,
+            explanation,
+        };
+        let store = self.store.clone();
+        let stored =
+            blocking(move || app::scoring::submit_result(&store, &cluster_id, year, new)).await?;
+        Ok(Response::new(pb::SubmitResultResponse {
+            result: Some(convert::result_out(stored)),
+        }))
+    }
+
+    async fn list_results(
+        &self,
+        request: Request<pb::ListResultsRequest>,
+    ) -> Result<Response<pb::ListResultsResponse>, Status> {
+        let pb::ListResultsRequest { term, unit } = request.into_inner();
+        let (cluster_id, year) = term_ref(&term)?;
+        let unit = convert::optional_unit_name("unit", &unit).map_err(invalid)?;
+        let store = self.store.clone();
+        let results =
+            blocking(move || app::scoring::list_results(&store, &cluster_id, year, unit.as_ref()))
+                .await?;
+        Ok(Response::new(pb::ListResultsResponse {
+            results: results.into_iter().map(convert::result_out).collect(),
+        }))
+    }
+
+    async fn record_score(
+        &self,
+        request: Request<pb::RecordScoreRequest>,
+    ) -> Result<Response<pb::RecordScoreResponse>, Status> {
+        let pb::RecordScoreRequest {
+            term,
+            unit,
+            criterion_code,
+            layer,
+            points,
+            reason,
+        } = request.into_inner();
+        let (cluster_id, year) = term_ref(&term)?;
+        let mut v = Violations::default();
+        let unit = v.check(convert::unit_name("unit", &unit));
+        let layer = v.check(convert::score_layer_in("layer", layer));
+        let points = v.check(convert::decimal_in("points", points.as_ref()));
+        let reason = v.check(text::optional_text("reason", &reason, 2000));
+        let (Some(unit), Some(layer), Some(points), Some(reason)) = (unit, layer, points, reason)
+        else {
+            return Err(invalid_all(v.into_inner()));
+        };
+        let new = NewScore {
+            unit,
+            code: criterion_code.trim().to_owned(),
+            layer,
+            points,
+            reason,
+        };
+        let store = self.store.clone();
+        let explained =
+            blocking(move || app::scoring::record_score(&store, &cluster_id, year, new)).await?;
+        Ok(Response::new(pb::RecordScoreResponse {
+            explanation: Some(convert::explained_out(explained)),
+        }))
+    }
+
+    async fn get_scoreboard(
+        &self,
+        request: Request<pb::GetScoreboardRequest>,
+    ) -> Result<Response<pb::GetScoreboardResponse>, Status> {
+        let pb::GetScoreboardRequest { term, layer } = request.into_inner();
+        let (cluster_id, year) = term_ref(&term)?;
+        let up_to = convert::board_layer_in(layer);
+        let store = self.store.clone();
+        let board =
+            blocking(move || app::scoring::scoreboard(&store, &cluster_id, year, up_to)).await?;
+        Ok(Response::new(convert::board_out(board, up_to)))
+    }
+
+    async fn explain_score(
+        &self,
+        request: Request<pb::ExplainScoreRequest>,
+    ) -> Result<Response<pb::ExplainScoreResponse>, Status> {
+        let pb::ExplainScoreRequest { term, unit, layer } = request.into_inner();
+        let (cluster_id, year) = term_ref(&term)?;
+        let unit = convert::unit_name("unit", &unit).map_err(invalid)?;
+        let up_to = convert::board_layer_in(layer);
+        let store = self.store.clone();
+        let explained =
+            blocking(move || app::scoring::explain(&store, &cluster_id, year, &unit, up_to))
+                .await?;
+        Ok(Response::new(convert::explained_out(explained)))
+    }
+}

@@ -1,0 +1,262 @@
+//! Stages, reported results and layer scores of terms.
+
+use diesel::prelude::*;
+use thidua_domain::{
+    Error, decimal,
+    results::{Layer, LayerScore, ReportedResult},
+    scoring::Entry,
+    stage::Stage,
+    time::Timestamp,
+    unit::UnitRef,
+};
+
+use crate::{
+    Tx,
+    errors::{corrupt, db},
+    schema::{layer_scores, results, stage_events, terms},
+    units::parse_key,
+};
+
+type ResultCells = (
+    String,
+    String,
+    i32,
+    String,
+    String,
+    String,
+    String,
+    String,
+    i64,
+);
+type ScoreCells = (String, String, String, i32, String, String, i64);
+
+impl Tx<'_> {
+    /// Moves a term to `to`, recording the move and its reason.
+    pub fn set_stage(
+        &mut self,
+        cluster_id: &str,
+        year: i32,
+        from: Stage,
+        to: Stage,
+        reason: &str,
+        now: Timestamp,
+    ) -> Result<(), Error> {
+        let updated = diesel::update(
+            terms::table
+                .filter(terms::cluster_id.eq(cluster_id))
+                .filter(terms::year.eq(year))
+                .filter(terms::stage.eq(from.as_str())),
+        )
+        .set((
+            terms::stage.eq(to.as_str()),
+            terms::version.eq(terms::version + 1),
+            terms::updated_at.eq(now.0),
+        ))
+        .execute(self.conn)
+        .map_err(db)?;
+        if updated == 0 {
+            return Err(Error::Aborted {
+                resource: thidua_domain::term::term_resource(cluster_id, year),
+            });
+        }
+        let seq: i64 = stage_events::table
+            .filter(stage_events::cluster_id.eq(cluster_id))
+            .filter(stage_events::year.eq(year))
+            .count()
+            .get_result(self.conn)
+            .map_err(db)?;
+        diesel::insert_into(stage_events::table)
+            .values((
+                stage_events::cluster_id.eq(cluster_id),
+                stage_events::year.eq(year),
+                stage_events::seq
+                    .eq(i32::try_from(seq + 1).map_err(|e| Error::Internal(e.to_string()))?),
+                stage_events::from_stage.eq(from.as_str()),
+                stage_events::to_stage.eq(to.as_str()),
+                stage_events::reason.eq(reason),
+                stage_events::recorded_at.eq(now.0),
+            ))
+            .execute(self.conn)
+            .map_err(db)?;
+        Ok(())
+    }
+
+    /// Stores a result as the next revision of (member, criterion); returns the revision.
+    pub fn insert_result(
+        &mut self,
+        cluster_id: &str,
+        year: i32,
+        r: &ReportedResult,
+    ) -> Result<i32, Error> {
+        let last: Option<i32> = results::table
+            .filter(results::cluster_id.eq(cluster_id))
+            .filter(results::year.eq(year))
+            .filter(results::unit_id.eq(r.unit.key()))
+            .filter(results::criterion_code.eq(&r.code))
+            .select(diesel::dsl::max(results::revision))
+            .first(self.conn)
+            .map_err(db)?;
+        let revision = last.unwrap_or(0) + 1;
+        let (kind, value) = match r.entry {
+            Entry::Actual(v) => ("actual", decimal::format(v)),
+            Entry::Points(p) => ("points", decimal::format(p)),
+            Entry::Event(e) => ("event", if e { "1" } else { "0" }.to_owned()),
+        };
+        diesel::insert_into(results::table)
+            .values((
+                results::cluster_id.eq(cluster_id),
+                results::year.eq(year),
+                results::unit_id.eq(r.unit.key()),
+                results::criterion_code.eq(&r.code),
+                results::revision.eq(revision),
+                results::value.eq(value),
+                results::kind.eq(kind),
+                results::evidence_ref.eq(&r.evidence_ref),
+                results::evidence_note.eq(&r.evidence_note),
+                results::explanation.eq(&r.explanation),
+                results::submitted_at.eq(r.submitted_at.0),
+            ))
+            .execute(self.conn)
+            .map_err(db)?;
+        Ok(revision)
+    }
+
+    /// Every result revision of a term (optionally of one member), in a stable order.
+    pub fn results(
+        &mut self,
+        cluster_id: &str,
+        year: i32,
+        unit: Option<&UnitRef>,
+    ) -> Result<Vec<ReportedResult>, Error> {
+        let mut q = results::table
+            .filter(results::cluster_id.eq(cluster_id))
+            .filter(results::year.eq(year))
+            .into_boxed();
+        if let Some(u) = unit {
+            q = q.filter(results::unit_id.eq(u.key()));
+        }
+        let rows: Vec<ResultCells> = q
+            .order((results::unit_id, results::criterion_code, results::revision))
+            .select((
+                results::unit_id,
+                results::criterion_code,
+                results::revision,
+                results::value,
+                results::kind,
+                results::evidence_ref,
+                results::evidence_note,
+                results::explanation,
+                results::submitted_at,
+            ))
+            .load(self.conn)
+            .map_err(db)?;
+        rows.into_iter()
+            .map(
+                |(
+                    unit,
+                    code,
+                    revision,
+                    value,
+                    kind,
+                    evidence_ref,
+                    evidence_note,
+                    explanation,
+                    at,
+                )| {
+                    let number = decimal::parse("value", &value)
+                        .map_err(|_| corrupt("result value", &value))?;
+                    let entry = match kind.as_str() {
+                        "actual" => Entry::Actual(number),
+                        "points" => Entry::Points(number),
+                        "event" => Entry::Event(number == rust_decimal::Decimal::ONE),
+                        other => return Err(corrupt("result kind", other)),
+                    };
+                    Ok(ReportedResult {
+                        unit: parse_key(&unit)?,
+                        code,
+                        revision,
+                        entry,
+                        evidence_ref,
+                        evidence_note,
+                        explanation,
+                        submitted_at: Timestamp(at),
+                    })
+                },
+            )
+            .collect()
+    }
+
+    /// Stores a layer score as the next of its (member, criterion, layer).
+    pub fn insert_layer_score(
+        &mut self,
+        cluster_id: &str,
+        year: i32,
+        s: &LayerScore,
+    ) -> Result<i32, Error> {
+        let last: Option<i32> = layer_scores::table
+            .filter(layer_scores::cluster_id.eq(cluster_id))
+            .filter(layer_scores::year.eq(year))
+            .filter(layer_scores::unit_id.eq(s.unit.key()))
+            .filter(layer_scores::criterion_code.eq(&s.code))
+            .filter(layer_scores::layer.eq(s.layer.as_str()))
+            .select(diesel::dsl::max(layer_scores::seq))
+            .first(self.conn)
+            .map_err(db)?;
+        let seq = last.unwrap_or(0) + 1;
+        diesel::insert_into(layer_scores::table)
+            .values((
+                layer_scores::cluster_id.eq(cluster_id),
+                layer_scores::year.eq(year),
+                layer_scores::unit_id.eq(s.unit.key()),
+                layer_scores::criterion_code.eq(&s.code),
+                layer_scores::layer.eq(s.layer.as_str()),
+                layer_scores::seq.eq(seq),
+                layer_scores::points.eq(decimal::format(s.points)),
+                layer_scores::reason.eq(&s.reason),
+                layer_scores::recorded_at.eq(s.recorded_at.0),
+            ))
+            .execute(self.conn)
+            .map_err(db)?;
+        Ok(seq)
+    }
+
+    /// Every layer score of a term.
+    pub fn layer_scores(&mut self, cluster_id: &str, year: i32) -> Result<Vec<LayerScore>, Error> {
+        let rows: Vec<ScoreCells> = layer_scores::table
+            .filter(layer_scores::cluster_id.eq(cluster_id))
+            .filter(layer_scores::year.eq(year))
+            .order((
+                layer_scores::unit_id,
+                layer_scores::criterion_code,
+                layer_scores::layer,
+                layer_scores::seq,
+            ))
+            .select((
+                layer_scores::unit_id,
+                layer_scores::criterion_code,
+                layer_scores::layer,
+                layer_scores::seq,
+                layer_scores::points,
+                layer_scores::reason,
+                layer_scores::recorded_at,
+            ))
+            .load(self.conn)
+            .map_err(db)?;
+        rows.into_iter()
+            .map(|(unit, code, layer, seq, points, reason, at)| {
+                Ok(LayerScore {
+                    unit: parse_key(&unit)?,
+                    code,
+                    layer: layer
+                        .parse::<Layer>()
+                        .map_err(|()| corrupt("layer", &layer))?,
+                    seq,
+                    points: decimal::parse("points", &points)
+                        .map_err(|_| corrupt("points", &points))?,
+                    reason,
+                    recorded_at: Timestamp(at),
+                })
+            })
+            .collect()
+    }
+}
