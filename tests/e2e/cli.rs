@@ -214,6 +214,27 @@ pub fn cli_tour(env: &Env) -> anyhow::Result<()> {
         out.status.code(),
         stderr(&out)
     );
+    let out = env.cli(&["scoreboard", "show", "bac-kan-city", "2022", "-o", "csv"])?;
+    ensure!(out.status.success(), "{}", stderr(&out));
+    let text = stdout(&out);
+    let first = text
+        .lines()
+        .find(|l| l.starts_with("1,"))
+        .unwrap_or_default();
+    ensure!(
+        first.contains("Phùng Chí Kiên") && first.contains("hoàn thành xuất sắc"),
+        "scoreboard:\n{text}"
+    );
+    let out = env.cli(&[
+        "scoreboard",
+        "explain",
+        "bac-kan-city",
+        "2022",
+        "01843",
+        "-o",
+        "table",
+    ])?;
+    ensure!(stdout(&out).contains("bonus"), "{}", stdout(&out));
     let out = env.cli(&["--help"])?;
     ensure!(stdout(&out).contains("Exit codes"));
     let out = env.cli(&["cluster", "list", "--server", "http://127.0.0.1:1"])?;

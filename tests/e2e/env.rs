@@ -9,8 +9,8 @@ use std::{
 
 use anyhow::Context;
 use thidua_proto::v1::{
-    cluster_service_client::ClusterServiceClient, target_service_client::TargetServiceClient,
-    unit_service_client::UnitServiceClient,
+    cluster_service_client::ClusterServiceClient, scoring_service_client::ScoringServiceClient,
+    target_service_client::TargetServiceClient, unit_service_client::UnitServiceClient,
 };
 use thidua_storage::Store;
 use tokio::{runtime::Runtime, sync::oneshot};
@@ -88,6 +88,11 @@ impl Env {
     /// A target service client.
     pub async fn targets(&self) -> anyhow::Result<TargetServiceClient<Channel>> {
         Ok(TargetServiceClient::new(self.channel().await?))
+    }
+
+    /// A scoring service client.
+    pub async fn scoring(&self) -> anyhow::Result<ScoringServiceClient<Channel>> {
+        Ok(ScoringServiceClient::new(self.channel().await?))
     }
 
     /// Runs the `thidua` CLI binary against this server.

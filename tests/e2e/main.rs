@@ -8,6 +8,7 @@ mod clusters;
 mod env;
 mod health;
 mod postgres;
+mod scoring;
 mod support;
 mod tables;
 mod units;
@@ -36,6 +37,11 @@ const SCENARIOS: &[(&str, Scenario)] = &[
     ("concurrent_signing", clusters::concurrent_signing),
     ("tables_and_spreadsheets", tables::tables_and_spreadsheets),
     ("targets_and_signing", tables::targets_and_signing),
+    ("year_end_cycle", scoring::year_end_cycle),
+    (
+        "unresolved_tie_blocks_adoption",
+        scoring::unresolved_tie_blocks_adoption,
+    ),
     ("cli_tour", cli::cli_tour),
     ("health_and_reflection", health::health_and_reflection),
     ("graceful_shutdown", health::graceful_shutdown),

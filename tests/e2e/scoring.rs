@@ -1,0 +1,468 @@
+//! Scenarios of the year-end cycle: stages, results, layers, the scoreboard.
+
+use anyhow::{Context, ensure};
+use thidua_proto::v1 as pb;
+use tonic::{Code, Status};
+
+use crate::{
+    env::Env,
+    support::{create_cluster, create_term, expect_error, fields, import_bac_kan, legacy},
+    tables::TABLE_CSV,
+};
+
+const TERM: &str = "clusters/cum-a/terms/2022";
+
+fn decimal(v: &str) -> Option<pb::Decimal> {
+    Some(pb::Decimal { value: v.into() })
+}
+
+/// A signed 2022 term of `members` with the test table applied and targets set.
+async fn signed_term(env: &Env, members: &[&str], budget: &[&str]) -> anyhow::Result<()> {
+    import_bac_kan(env).await?;
+    create_cluster(env, "cum-a", pb::ClusterKind::Territorial).await?;
+    let units: Vec<String> = members.iter().map(|m| legacy(m)).collect();
+    create_term(env, "cum-a", 2022, &units).await?;
+    let mut targets = env.targets().await?;
+    targets
+        .create_criteria_table(pb::CreateCriteriaTableRequest {
+            table: Some(pb::CriteriaTable {
+                title: "Bảng tiêu chí thi đua năm 2022".into(),
+                scale: decimal("100"),
+                rounding_step: decimal("0.5"),
+                ..Default::default()
+            }),
+            table_id: "bang-2022".into(),
+            request_id: String::new(),
+        })
+        .await?;
+    targets
+        .import_criteria_table(pb::ImportCriteriaTableRequest {
+            table: "criteriaTables/bang-2022".into(),
+            content: TABLE_CSV.as_bytes().to_vec(),
+            format: pb::SpreadsheetFormat::Csv.into(),
+            etag: String::new(),
+        })
+        .await?;
+    targets
+        .publish_table_version(pb::PublishTableVersionRequest {
+            name: "criteriaTables/bang-2022/versions/1".into(),
+            etag: String::new(),
+        })
+        .await?;
+    targets
+        .apply_criteria_table(pb::ApplyCriteriaTableRequest {
+            term: TERM.into(),
+            table_version: "criteriaTables/bang-2022/versions/1".into(),
+        })
+        .await?;
+    let mut values: Vec<pb::Target> = [
+        ("I.2", "100"),
+        ("II.1", "0"),
+        ("III.1", "100"),
+        ("IV.1", "100"),
+    ]
+    .iter()
+    .map(|(c, v)| pb::Target {
+        criterion_code: (*c).into(),
+        unit: String::new(),
+        value: decimal(v),
+    })
+    .collect();
+    for (unit, value) in units.iter().zip(budget) {
+        values.push(pb::Target {
+            criterion_code: "I.1".into(),
+            unit: unit.clone(),
+            value: decimal(value),
+        });
+    }
+    targets
+        .set_targets(pb::SetTargetsRequest {
+            term: TERM.into(),
+            targets: values,
+        })
+        .await?;
+    let mut clusters = env.clusters().await?;
+    for unit in &units {
+        clusters
+            .sign_covenant(pb::SignCovenantRequest {
+                covenant: format!("{TERM}/covenant"),
+                signature: Some(pb::Signature {
+                    unit: unit.clone(),
+                    signatory_name: "Đại diện UBND".into(),
+                    signatory_title: String::new(),
+                    sign_time: None,
+                }),
+            })
+            .await?;
+    }
+    Ok(())
+}
+
+async fn advance(env: &Env, stage: pb::TermStage) -> Result<pb::Term, Status> {
+    let mut scoring = env
+        .scoring()
+        .await
+        .map_err(|e| Status::unavailable(e.to_string()))?;
+    scoring
+        .advance_term(pb::AdvanceTermRequest {
+            term: TERM.into(),
+            stage: stage.into(),
+        })
+        .await?
+        .into_inner()
+        .term
+        .ok_or_else(|| Status::internal("no term"))
+}
+
+async fn submit(
+    env: &Env,
+    unit: &str,
+    code: &str,
+    value: &str,
+    evidence: &str,
+) -> Result<pb::ReportedResult, Status> {
+    let mut scoring = env
+        .scoring()
+        .await
+        .map_err(|e| Status::unavailable(e.to_string()))?;
+    scoring
+        .submit_result(pb::SubmitResultRequest {
+            term: TERM.into(),
+            result: Some(pb::ReportedResult {
+                unit: unit.into(),
+                criterion_code: code.into(),
+                value: decimal(value),
+                evidence_reference: evidence.into(),
+                ..Default::default()
+            }),
+        })
+        .await?
+        .into_inner()
+        .result
+        .ok_or_else(|| Status::internal("no result"))
+}
+
+/// Reports a full year for one member: (code, value) pairs, evidence where the table asks.
+async fn report(env: &Env, unit: &str, values: &[(&str, &str)]) -> anyhow::Result<()> {
+    for (code, value) in values {
+        let evidence = if matches!(*code, "I.1" | "V.1") {
+            "Báo cáo số 12/BC-UBND"
+        } else {
+            ""
+        };
+        submit(env, &legacy(unit), code, value, evidence).await?;
+    }
+    Ok(())
+}
+
+async fn board(env: &Env, layer: pb::ScoreLayer) -> anyhow::Result<Vec<(String, String)>> {
+    let mut scoring = env.scoring().await?;
+    let b = scoring
+        .get_scoreboard(pb::GetScoreboardRequest {
+            term: TERM.into(),
+            layer: layer.into(),
+        })
+        .await?
+        .into_inner();
+    Ok(b.rows
+        .into_iter()
+        .map(|r| {
+            (
+                r.unit.trim_start_matches("units/qd124-2004~").to_owned(),
+                r.total.map(|d| d.value).unwrap_or_default(),
+            )
+        })
+        .collect())
+}
+
+async fn score(
+    env: &Env,
+    unit: &str,
+    code: &str,
+    layer: pb::ScoreLayer,
+    points: &str,
+    reason: &str,
+) -> Result<pb::RecordScoreResponse, Status> {
+    let mut scoring = env
+        .scoring()
+        .await
+        .map_err(|e| Status::unavailable(e.to_string()))?;
+    Ok(scoring
+        .record_score(pb::RecordScoreRequest {
+            term: TERM.into(),
+            unit: legacy(unit),
+            criterion_code: code.into(),
+            layer: layer.into(),
+            points: decimal(points),
+            reason: reason.into(),
+        })
+        .await?
+        .into_inner())
+}
+
+/// Stages run in order; results are validated and revised; each layer counts above the one
+/// before without erasing it; the board matches hand-computed totals; adoption freezes scores
+/// until a reasoned reopening.
+pub fn year_end_cycle(env: &Env) -> anyhow::Result<()> {
+    env.block_on(async {
+        signed_term(env, &["01843", "01840", "01852"], &["1000", "800", "500"]).await?;
+        let skip = advance(env, pb::TermStage::Review).await;
+        let status = expect_error(skip, Code::FailedPrecondition, Some("WRONG_STAGE"))?;
+        ensure!(status.message().contains("setup"), "{}", status.message());
+        expect_error(
+            submit(env, &legacy("01843"), "I.2", "100", "").await,
+            Code::FailedPrecondition,
+            Some("WRONG_STAGE"),
+        )?;
+        let term = advance(env, pb::TermStage::Reporting).await?;
+        ensure!(term.stage == i32::from(pb::TermStage::Reporting));
+
+        for (unit, code, value, evidence, field) in [
+            (legacy("058"), "I.2", "100", "", "result.unit"),
+            (legacy("01843"), "IX.9", "100", "", "result.criterion_code"),
+            (legacy("01843"), "I.2", "1,5", "", "result.value"),
+            (legacy("01843"), "I.1", "1100", "", "result.evidence"),
+            (legacy("01843"), "VI.1", "2", "", "result.value"),
+        ] {
+            let status = expect_error(
+                submit(env, &unit, code, value, evidence).await,
+                Code::InvalidArgument,
+                None,
+            )?;
+            ensure!(
+                fields(&status) == [field],
+                "{code} {value}: {:?}",
+                fields(&status)
+            );
+        }
+        report(
+            env,
+            "01843",
+            &[
+                ("I.1", "1100"),
+                ("I.2", "100"),
+                ("I.3", "5"),
+                ("II.1", "0"),
+                ("III.1", "100"),
+                ("IV.1", "100"),
+                ("V.1", "15"),
+                ("VI.1", "1"),
+            ],
+        )
+        .await?;
+        report(
+            env,
+            "01840",
+            &[
+                ("I.1", "720"),
+                ("I.2", "95"),
+                ("I.3", "4"),
+                ("II.1", "1"),
+                ("III.1", "98"),
+                ("IV.1", "100"),
+                ("V.1", "14"),
+                ("VI.1", "0"),
+            ],
+        )
+        .await?;
+        report(
+            env,
+            "01852",
+            &[
+                ("I.1", "500"),
+                ("I.2", "100"),
+                ("I.3", "3"),
+                ("II.1", "0"),
+                ("III.1", "100"),
+                ("IV.1", "90"),
+                ("V.1", "12"),
+                ("VI.1", "0"),
+            ],
+        )
+        .await?;
+        let expected = |a: &str, b: &str, c: &str| {
+            vec![
+                ("01843".to_owned(), a.to_owned()),
+                ("01840".to_owned(), b.to_owned()),
+                ("01852".to_owned(), c.to_owned()),
+            ]
+        };
+        ensure!(
+            board(env, pb::ScoreLayer::Results).await? == expected("113", "89", "85"),
+            "{:?}",
+            board(env, pb::ScoreLayer::Results).await?
+        );
+        let corrected =
+            // 760 of 800 is 95%: 14.25 points, rounded half away from zero to 14.5.
+            submit(env, &legacy("01840"), "I.1", "760", "Báo cáo số 15/BC-UBND").await?;
+        ensure!(corrected.revision == 2);
+        ensure!(board(env, pb::ScoreLayer::Results).await? == expected("113", "90", "85"));
+
+        expect_error(
+            score(env, "01852", "V.1", pb::ScoreLayer::Self_, "14", "").await,
+            Code::FailedPrecondition,
+            Some("WRONG_STAGE"),
+        )?;
+        advance(env, pb::TermStage::SelfScoring).await?;
+        score(env, "01852", "V.1", pb::ScoreLayer::Self_, "14", "").await?;
+        expect_error(
+            score(env, "01852", "V.1", pb::ScoreLayer::Self_, "16", "").await,
+            Code::InvalidArgument,
+            None,
+        )?;
+        advance(env, pb::TermStage::Review).await?;
+        expect_error(
+            submit(env, &legacy("01852"), "I.2", "100", "").await,
+            Code::FailedPrecondition,
+            Some("WRONG_STAGE"),
+        )?;
+        score(env, "01852", "V.1", pb::ScoreLayer::Review, "11", "").await?;
+        let status = expect_error(
+            score(env, "01840", "III.1", pb::ScoreLayer::Adjustment, "15", " ").await,
+            Code::InvalidArgument,
+            None,
+        )?;
+        ensure!(fields(&status) == ["reason"]);
+        score(
+            env,
+            "01840",
+            "III.1",
+            pb::ScoreLayer::Adjustment,
+            "15",
+            "Số liệu học tập nghị quyết được bổ sung",
+        )
+        .await?;
+        ensure!(
+            board(env, pb::ScoreLayer::Results).await? == expected("113", "90", "85"),
+            "results layer unchanged"
+        );
+        ensure!(board(env, pb::ScoreLayer::Self_).await? == expected("113", "90", "87"));
+        ensure!(board(env, pb::ScoreLayer::Review).await? == expected("113", "90", "84"));
+        ensure!(board(env, pb::ScoreLayer::Adjustment).await? == expected("113", "92", "84"));
+
+        let mut scoring = env.scoring().await?;
+        let explained = scoring
+            .explain_score(pb::ExplainScoreRequest {
+                term: TERM.into(),
+                unit: legacy("01843"),
+                layer: pb::ScoreLayer::Adjustment.into(),
+            })
+            .await?
+            .into_inner();
+        let i1 = explained
+            .criteria
+            .iter()
+            .find(|c| c.code == "I.1")
+            .context("no I.1")?;
+        ensure!(
+            i1.points.as_ref().map(|d| d.value.as_str()) == Some("18"),
+            "{i1:?}"
+        );
+        ensure!(
+            i1.target.as_ref().map(|d| d.value.as_str()) == Some("1000")
+                && i1.why.contains("bonus"),
+            "{i1:?}"
+        );
+        let b = scoring
+            .get_scoreboard(pb::GetScoreboardRequest {
+                term: TERM.into(),
+                layer: 0,
+            })
+            .await?
+            .into_inner();
+        ensure!(b.leading_unit == legacy("01843"));
+        ensure!(
+            b.rows[0].classification == "hoàn thành xuất sắc",
+            "{:?}",
+            b.rows[0]
+        );
+
+        advance(env, pb::TermStage::Adopted).await?;
+        expect_error(
+            score(env, "01852", "V.1", pb::ScoreLayer::Review, "12", "").await,
+            Code::FailedPrecondition,
+            Some("WRONG_STAGE"),
+        )?;
+        let no_reason = scoring
+            .reopen_term(pb::ReopenTermRequest {
+                term: TERM.into(),
+                reason: String::new(),
+            })
+            .await;
+        expect_error(no_reason, Code::InvalidArgument, None)?;
+        let reopened = scoring
+            .reopen_term(pb::ReopenTermRequest {
+                term: TERM.into(),
+                reason: "Phát hiện sai sót số liệu thu ngân sách".into(),
+            })
+            .await?
+            .into_inner()
+            .term
+            .context("no term")?;
+        ensure!(reopened.stage == i32::from(pb::TermStage::Review));
+        let history = scoring
+            .list_results(pb::ListResultsRequest {
+                term: TERM.into(),
+                unit: legacy("01840"),
+            })
+            .await?
+            .into_inner()
+            .results;
+        ensure!(
+            history.iter().filter(|r| r.criterion_code == "I.1").count() == 2,
+            "revisions kept"
+        );
+        ensure!(
+            board(env, pb::ScoreLayer::Adjustment).await? == expected("113", "92", "84"),
+            "reopening kept every score"
+        );
+        Ok(())
+    })
+}
+
+/// Two members with the same results tie under every rule: adoption waits for a decision.
+pub fn unresolved_tie_blocks_adoption(env: &Env) -> anyhow::Result<()> {
+    env.block_on(async {
+        signed_term(env, &["01855", "01849"], &["700", "700"]).await?;
+        advance(env, pb::TermStage::Reporting).await?;
+        for unit in ["01855", "01849"] {
+            report(
+                env,
+                unit,
+                &[
+                    ("I.1", "700"),
+                    ("I.2", "100"),
+                    ("I.3", "4"),
+                    ("II.1", "0"),
+                    ("III.1", "99"),
+                    ("IV.1", "100"),
+                    ("V.1", "13"),
+                    ("VI.1", "0"),
+                ],
+            )
+            .await?;
+        }
+        advance(env, pb::TermStage::SelfScoring).await?;
+        advance(env, pb::TermStage::Review).await?;
+        let mut scoring = env.scoring().await?;
+        let b = scoring
+            .get_scoreboard(pb::GetScoreboardRequest {
+                term: TERM.into(),
+                layer: 0,
+            })
+            .await?
+            .into_inner();
+        ensure!(
+            b.rows.iter().all(|r| r.unresolved_tie && r.rank == 1),
+            "{:?}",
+            b.rows
+        );
+        ensure!(b.leading_unit.is_empty(), "no leader while the top is tied");
+        expect_error(
+            advance(env, pb::TermStage::Adopted).await,
+            Code::FailedPrecondition,
+            Some("UNRESOLVED_TIE"),
+        )?;
+        Ok(())
+    })
+}
