@@ -42,6 +42,10 @@ const SCENARIOS: &[(&str, Scenario)] = &[
         "unresolved_tie_blocks_adoption",
         scoring::unresolved_tie_blocks_adoption,
     ),
+    (
+        "result_import_and_export",
+        scoring::result_import_and_export,
+    ),
     ("cli_tour", cli::cli_tour),
     ("health_and_reflection", health::health_and_reflection),
     ("graceful_shutdown", health::graceful_shutdown),

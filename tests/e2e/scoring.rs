@@ -466,3 +466,118 @@ pub fn unresolved_tie_blocks_adoption(env: &Env) -> anyhow::Result<()> {
         Ok(())
     })
 }
+
+async fn import_rows(
+    env: &Env,
+    request_id: &str,
+    rows: Vec<pb::ResultRow>,
+) -> Result<pb::ImportResultsResponse, Status> {
+    let mut scoring = env
+        .scoring()
+        .await
+        .map_err(|e| Status::unavailable(e.to_string()))?;
+    let mut messages = vec![pb::ImportResultsRequest {
+        term: TERM.into(),
+        request_id: request_id.into(),
+        rows: Vec::new(),
+    }];
+    messages.extend(rows.chunks(3).map(|c| pb::ImportResultsRequest {
+        rows: c.to_vec(),
+        ..Default::default()
+    }));
+    Ok(scoring
+        .import_results(tokio_stream::iter(messages))
+        .await?
+        .into_inner())
+}
+
+fn row(unit: &str, code: &str, value: &str) -> pb::ResultRow {
+    pb::ResultRow {
+        unit: unit.into(),
+        criterion_code: code.into(),
+        value: value.into(),
+        evidence_reference: if matches!(code, "I.1" | "V.1") {
+            "Báo cáo số 7/BC-UBND".into()
+        } else {
+            String::new()
+        },
+        ..Default::default()
+    }
+}
+
+/// Imports are atomic, report every bad row and replay by request id; the summary table has
+/// Vietnamese headers, subtotals, ranks and classification.
+pub fn result_import_and_export(env: &Env) -> anyhow::Result<()> {
+    env.block_on(async {
+        signed_term(env, &["01843", "01840"], &["1000", "800"]).await?;
+        advance(env, pb::TermStage::Reporting).await?;
+        let year: Vec<(&str, &str)> = vec![("I.1", "1000"), ("I.2", "100"), ("I.3", "5"), ("II.1", "0"), ("III.1", "100"), ("IV.1", "100"), ("V.1", "15"), ("VI.1", "1")];
+        let mut good: Vec<pb::ResultRow> = year.iter().map(|(c, v)| row("01843", c, v)).collect();
+        good.extend(year.iter().map(|(c, v)| row("qd124-2004~01840", c, if *c == "VI.1" { "0" } else { v })));
+        let mut bad = good.clone();
+        bad[1].unit = "058".into();
+        bad[3].criterion_code = "IX.1".into();
+        bad[5].value = "một trăm".into();
+        bad[8].evidence_reference = String::new();
+        let status = expect_error(import_rows(env, "nhap-2022", bad).await, Code::InvalidArgument, None)?;
+        ensure!(
+            fields(&status) == ["rows[1].unit", "rows[3].criterion_code", "rows[5].value", "rows[8].evidence"],
+            "{:?}",
+            fields(&status)
+        );
+        let mut scoring = env.scoring().await?;
+        let stored = scoring
+            .list_results(pb::ListResultsRequest {
+                term: TERM.into(),
+                unit: String::new(),
+            })
+            .await?
+            .into_inner()
+            .results;
+        ensure!(stored.is_empty(), "a refused import stored {} results", stored.len());
+        let first = import_rows(env, "nhap-2022", good.clone()).await?;
+        ensure!(first.results_stored == 16 && !first.replayed);
+        let again = import_rows(env, "nhap-2022", good.clone()).await?;
+        ensure!(again.results_stored == 16 && again.replayed, "{again:?}");
+        let mut changed = good.clone();
+        changed[0].value = "1200".into();
+        expect_error(import_rows(env, "nhap-2022", changed.clone()).await, Code::FailedPrecondition, Some("REQUEST_ID_REUSED"))?;
+        let correction = import_rows(env, "nhap-2022-lan-2", changed).await?;
+        ensure!(correction.results_stored == 16);
+        let stored = scoring
+            .list_results(pb::ListResultsRequest {
+                term: TERM.into(),
+                unit: legacy("01843"),
+            })
+            .await?
+            .into_inner()
+            .results;
+        ensure!(stored.len() == 16 && stored.iter().filter(|r| r.revision == 2).count() == 8);
+
+        let csv = scoring
+            .export_scoreboard(pb::ExportScoreboardRequest {
+                term: TERM.into(),
+                layer: 0,
+                format: pb::SpreadsheetFormat::Csv.into(),
+            })
+            .await?
+            .into_inner();
+        let text = String::from_utf8(csv.content)?;
+        let mut lines = text.lines();
+        ensure!(
+            lines.next() == Some("Hạng,Mã đơn vị,Tên đơn vị,Tổng điểm,I. Phát triển kinh tế,\"II. Văn hóa, giáo dục, y tế\",III. Xây dựng Đảng,\"IV. Quốc phòng, an ninh\",V. Cải cách hành chính,VI. Điểm thưởng,Xếp loại,Ghi chú"),
+            "{text}"
+        );
+        ensure!(lines.next() == Some("1,01843,Phùng Chí Kiên,113,33,25,15,15,15,10,hoàn thành xuất sắc,"), "{text}");
+        let xlsx = scoring
+            .export_scoreboard(pb::ExportScoreboardRequest {
+                term: TERM.into(),
+                layer: 0,
+                format: pb::SpreadsheetFormat::Xlsx.into(),
+            })
+            .await?
+            .into_inner();
+        ensure!(xlsx.content.starts_with(b"PK") && xlsx.file_name.ends_with(".xlsx"));
+        Ok(())
+    })
+}

@@ -59,6 +59,19 @@ pub enum ResultCommand {
         #[arg(long, default_value = "")]
         explanation: String,
     },
+    /// Import results from a CSV file: unit,criterion,value[,evidence,evidence_note,explanation].
+    /// All rows or none; every bad row is reported.
+    Import {
+        /// Cluster id.
+        cluster: String,
+        /// Year.
+        year: i32,
+        /// The CSV file.
+        file: std::path::PathBuf,
+        /// Idempotency key; a retry with the same key has one effect.
+        #[arg(long)]
+        request_id: Option<String>,
+    },
     /// List a term's results, every revision.
     List {
         /// Cluster id.
@@ -111,6 +124,19 @@ pub enum ScoreboardCommand {
         cluster: String,
         /// Year.
         year: i32,
+        /// Which scores to use.
+        #[arg(long, value_enum, default_value = "final")]
+        layer: LayerArg,
+    },
+    /// Write the summary table to sign (Bảng tổng hợp kết quả chấm điểm) as CSV or XLSX.
+    Export {
+        /// Cluster id.
+        cluster: String,
+        /// Year.
+        year: i32,
+        /// The file to write (.csv or .xlsx).
+        #[arg(short, long)]
+        file: std::path::PathBuf,
         /// Which scores to use.
         #[arg(long, value_enum, default_value = "final")]
         layer: LayerArg,
@@ -192,6 +218,12 @@ pub async fn run_result(ctx: &mut Context, command: ResultCommand) -> Result<(),
                 .ok_or_else(|| Failure::other("the server answered without a result"))?;
             ctx.print(&[results(&[r], &HashMap::new())])
         }
+        ResultCommand::Import {
+            cluster,
+            year,
+            file,
+            request_id,
+        } => import(ctx, &refs::term(&cluster, year), &file, request_id).await,
         ResultCommand::List {
             cluster,
             year,
@@ -326,6 +358,26 @@ pub async fn run_scoreboard(ctx: &mut Context, command: ScoreboardCommand) -> Re
             );
             ctx.print(&[info, s])
         }
+        ScoreboardCommand::Export {
+            cluster,
+            year,
+            file,
+            layer,
+        } => {
+            let format = crate::sheets::format(&file, None)?;
+            let out = ctx
+                .scoring
+                .export_scoreboard(pb::ExportScoreboardRequest {
+                    term: refs::term(&cluster, year),
+                    layer: layer.proto().into(),
+                    format: format.into(),
+                })
+                .await?
+                .into_inner();
+            crate::sheets::write(&file, &out.content)?;
+            eprintln!("wrote the scoreboard to {}", file.display());
+            Ok(())
+        }
         ScoreboardCommand::Explain {
             cluster,
             year,
@@ -344,4 +396,111 @@ pub async fn run_scoreboard(ctx: &mut Context, command: ScoreboardCommand) -> Re
             ctx.print(&explanation(&e))
         }
     }
+}
+
+/// Reads the CSV (malformed lines reported before anything is sent) and streams it in batches,
+/// with a progress bar on a terminal.
+async fn import(
+    ctx: &mut Context,
+    term: &str,
+    file: &std::path::Path,
+    request_id: Option<String>,
+) -> Result<(), Failure> {
+    use std::io::IsTerminal;
+
+    use tokio_stream::StreamExt as _;
+
+    let mut reader = csv::ReaderBuilder::new()
+        .from_path(file)
+        .map_err(|e| Failure::input(format!("{}: {e}", file.display())))?;
+    let headers = reader
+        .headers()
+        .map_err(|e| Failure::input(format!("{}: {e}", file.display())))?
+        .clone();
+    let column = |name: &str| {
+        headers
+            .iter()
+            .position(|h| h.trim().trim_start_matches('\u{feff}') == name)
+    };
+    let (Some(unit), Some(criterion), Some(value)) =
+        (column("unit"), column("criterion"), column("value"))
+    else {
+        return Err(Failure::input(format!(
+            "{}: the header must name the columns unit,criterion,value (and optionally evidence,evidence_note,explanation)",
+            file.display()
+        )));
+    };
+    let (evidence, note, explanation) = (
+        column("evidence"),
+        column("evidence_note"),
+        column("explanation"),
+    );
+    let mut rows = Vec::new();
+    let mut problems = Vec::new();
+    for record in reader.records() {
+        match record {
+            Ok(r) => {
+                let cell =
+                    |i: Option<usize>| i.and_then(|i| r.get(i)).unwrap_or_default().to_owned();
+                rows.push(pb::ResultRow {
+                    unit: cell(Some(unit)),
+                    criterion_code: cell(Some(criterion)),
+                    value: cell(Some(value)),
+                    evidence_reference: cell(evidence),
+                    evidence_description: cell(note),
+                    explanation: cell(explanation),
+                    line: r
+                        .position()
+                        .map_or(0, |p| u32::try_from(p.line()).unwrap_or(u32::MAX)),
+                });
+            }
+            Err(e) => problems.push(format!("  {e}")),
+        }
+    }
+    if !problems.is_empty() {
+        return Err(Failure::input(format!(
+            "{}: {} malformed line(s), nothing was sent:\n{}",
+            file.display(),
+            problems.len(),
+            problems.join("\n")
+        )));
+    }
+    let progress = if std::io::stderr().is_terminal() {
+        let bar = indicatif::ProgressBar::new(u64::try_from(rows.len()).unwrap_or(u64::MAX));
+        if let Ok(style) =
+            indicatif::ProgressStyle::with_template("{msg} [{bar:40}] {pos}/{len} rows")
+        {
+            bar.set_style(style.progress_chars("=> "));
+        }
+        bar.set_message("sending");
+        bar
+    } else {
+        indicatif::ProgressBar::hidden()
+    };
+    let mut messages = vec![pb::ImportResultsRequest {
+        term: term.to_owned(),
+        request_id: refs::request_id(request_id),
+        rows: Vec::new(),
+    }];
+    messages.extend(rows.chunks(500).map(|c| pb::ImportResultsRequest {
+        rows: c.to_vec(),
+        ..Default::default()
+    }));
+    let bar = progress.clone();
+    let stream = tokio_stream::iter(messages).map(move |m| {
+        bar.inc(u64::try_from(m.rows.len()).unwrap_or(0));
+        m
+    });
+    let result = ctx.scoring.import_results(stream).await;
+    progress.finish_and_clear();
+    let r = result?.into_inner();
+    ctx.print(&[Section::fields(
+        "import",
+        vec![
+            ("file", file.display().to_string()),
+            ("rows", r.rows_total.to_string()),
+            ("stored", r.results_stored.to_string()),
+            ("replayed", r.replayed.to_string()),
+        ],
+    )])
 }

@@ -12,10 +12,20 @@ use thidua_domain::{
 
 use crate::{
     Tx,
+    connection::per_backend,
     errors::{corrupt, db},
     schema::{layer_scores, results, stage_events, terms},
     units::parse_key,
 };
+
+/// The stored kind and value of an entry.
+fn entry_cells(entry: Entry) -> (&'static str, String) {
+    match entry {
+        Entry::Actual(v) => ("actual", decimal::format(v)),
+        Entry::Points(p) => ("points", decimal::format(p)),
+        Entry::Event(e) => ("event", if e { "1" } else { "0" }.to_owned()),
+    }
+}
 
 type ResultCells = (
     String,
@@ -97,11 +107,7 @@ impl Tx<'_> {
             .first(self.conn)
             .map_err(db)?;
         let revision = last.unwrap_or(0) + 1;
-        let (kind, value) = match r.entry {
-            Entry::Actual(v) => ("actual", decimal::format(v)),
-            Entry::Points(p) => ("points", decimal::format(p)),
-            Entry::Event(e) => ("event", if e { "1" } else { "0" }.to_owned()),
-        };
+        let (kind, value) = entry_cells(r.entry);
         diesel::insert_into(results::table)
             .values((
                 results::cluster_id.eq(cluster_id),
@@ -119,6 +125,80 @@ impl Tx<'_> {
             .execute(self.conn)
             .map_err(db)?;
         Ok(revision)
+    }
+
+    /// The latest revision of every (member key, criterion) of a term.
+    pub fn latest_revisions(
+        &mut self,
+        cluster_id: &str,
+        year: i32,
+    ) -> Result<std::collections::HashMap<(String, String), i32>, Error> {
+        let rows: Vec<(String, String, Option<i32>)> = results::table
+            .filter(results::cluster_id.eq(cluster_id))
+            .filter(results::year.eq(year))
+            .group_by((results::unit_id, results::criterion_code))
+            .select((
+                results::unit_id,
+                results::criterion_code,
+                diesel::dsl::max(results::revision),
+            ))
+            .load(self.conn)
+            .map_err(db)?;
+        Ok(rows
+            .into_iter()
+            .map(|(u, c, r)| ((u, c), r.unwrap_or(0)))
+            .collect())
+    }
+
+    /// Stores many results whose revisions the caller numbered, in multi-row statements.
+    pub fn insert_results(
+        &mut self,
+        cluster_id: &str,
+        year: i32,
+        rows: &[ReportedResult],
+    ) -> Result<(), Error> {
+        #[derive(Insertable)]
+        #[diesel(table_name = results)]
+        struct Row {
+            cluster_id: String,
+            year: i32,
+            unit_id: String,
+            criterion_code: String,
+            revision: i32,
+            value: String,
+            kind: String,
+            evidence_ref: String,
+            evidence_note: String,
+            explanation: String,
+            submitted_at: i64,
+        }
+        // 11 columns × 500 rows stays under SQLite's bound-parameter limit.
+        for chunk in rows.chunks(500) {
+            let batch: Vec<Row> = chunk
+                .iter()
+                .map(|r| {
+                    let (kind, value) = entry_cells(r.entry);
+                    Row {
+                        cluster_id: cluster_id.to_owned(),
+                        year,
+                        unit_id: r.unit.key(),
+                        criterion_code: r.code.clone(),
+                        revision: r.revision,
+                        value,
+                        kind: kind.to_owned(),
+                        evidence_ref: r.evidence_ref.clone(),
+                        evidence_note: r.evidence_note.clone(),
+                        explanation: r.explanation.clone(),
+                        submitted_at: r.submitted_at.0,
+                    }
+                })
+                .collect();
+            per_backend!(self.conn, |c| diesel::insert_into(results::table)
+                .values(&batch)
+                .execute(c))
+            .map_err(db)?;
+        }
+        Ok(())
     }
 
     /// Every result revision of a term (optionally of one member), in a stable order.

@@ -371,3 +371,228 @@ pub fn explain(
         explain_in(tx, &term, unit, up_to)
     })
 }
+
+/// One row of a result import, as sent.
+#[derive(Debug, Clone)]
+pub struct ImportRow {
+    /// Line in the client's file.
+    pub line: u32,
+    /// The member as written: code, scheme~code or resource name.
+    pub unit: String,
+    /// The criterion.
+    pub code: String,
+    /// The value text.
+    pub value: String,
+    /// Evidence reference.
+    pub evidence_ref: String,
+    /// Evidence description.
+    pub evidence_note: String,
+    /// Explanation where evidence is missing.
+    pub explanation: String,
+}
+
+/// The outcome of a result import.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct ImportOutcome {
+    /// Rows received.
+    pub rows: i64,
+    /// Results stored.
+    pub stored: i64,
+    /// True when replayed for a retried request id.
+    #[serde(skip)]
+    pub replayed: bool,
+}
+
+/// Imports many results: every row is checked first and every bad row reported; then all are
+/// stored in one transaction, each as the next revision of its (member, criterion).
+pub fn import_results(
+    store: &Store,
+    cluster_id: &str,
+    year: i32,
+    rows: &[ImportRow],
+    key: Option<super::Idempotency>,
+) -> Result<ImportOutcome, Error> {
+    let now = now();
+    store.write(|tx| {
+        if let Some(stored) = super::Idempotency::replay(key.as_ref(), tx)? {
+            let mut outcome: ImportOutcome = serde_json::from_str(&stored)
+                .map_err(|e| Error::Internal(format!("stored import outcome: {e}")))?;
+            outcome.replayed = true;
+            return Ok(outcome);
+        }
+        let term = tx.existing_term(cluster_id, year)?;
+        term.stage.require(
+            "reporting results",
+            &term.resource(),
+            &[Stage::Reporting, Stage::SelfScoring],
+        )?;
+        let (_, version) = table_of(tx, &term)?;
+        let mut leaves: HashMap<&str, &Criterion> = HashMap::new();
+        criteria::walk(&version.groups, &mut |n, _, _| {
+            if n.rule.is_some() {
+                leaves.insert(n.code.as_str(), n);
+            }
+        });
+        if rows.is_empty() {
+            return Err(Error::invalid("rows", "the import has no rows"));
+        }
+        let mut v = Violations::default();
+        let mut parsed = Vec::with_capacity(rows.len());
+        for (i, r) in rows.iter().enumerate() {
+            let at = format!("rows[{i}]");
+            let line = r.line;
+            let wanted = r.unit.trim().trim_start_matches("units/");
+            let found: Vec<&UnitRef> = term
+                .members
+                .iter()
+                .map(|m| &m.unit)
+                .filter(|u| u.code == wanted || u.key() == wanted)
+                .collect();
+            let unit = match found.as_slice() {
+                [u] => Some((*u).clone()),
+                [] => {
+                    v.add(
+                        format!("{at}.unit"),
+                        format!(
+                            "line {line}: `{}` is not a member of {}",
+                            r.unit,
+                            term.resource()
+                        ),
+                    );
+                    None
+                }
+                _ => {
+                    v.add(
+                        format!("{at}.unit"),
+                        format!(
+                            "line {line}: `{}` names several members; write scheme~code",
+                            r.unit
+                        ),
+                    );
+                    None
+                }
+            };
+            let Some(node) = leaves.get(r.code.trim()) else {
+                v.add(
+                    format!("{at}.criterion_code"),
+                    format!(
+                        "line {line}: `{}` is not a leaf criterion of {}",
+                        r.code,
+                        version.resource()
+                    ),
+                );
+                continue;
+            };
+            match results::check_result(node, &r.value, &r.evidence_ref, &r.explanation, &at) {
+                Ok(entry) => {
+                    if let Some(unit) = unit {
+                        parsed.push(ReportedResult {
+                            unit,
+                            code: node.code.clone(),
+                            revision: 0,
+                            entry,
+                            evidence_ref: r.evidence_ref.trim().to_owned(),
+                            evidence_note: r.evidence_note.trim().to_owned(),
+                            explanation: r.explanation.trim().to_owned(),
+                            submitted_at: now,
+                        });
+                    }
+                }
+                Err(errors) => {
+                    for e in errors {
+                        v.add(e.field, format!("line {line}: {}", e.description));
+                    }
+                }
+            }
+        }
+        v.finish(())?;
+        tx.touch_term(cluster_id, year, None, now)?;
+        let mut revisions = tx.latest_revisions(cluster_id, year)?;
+        for r in &mut parsed {
+            let n = revisions.entry((r.unit.key(), r.code.clone())).or_insert(0);
+            *n += 1;
+            r.revision = *n;
+        }
+        tx.insert_results(cluster_id, year, &parsed)?;
+        let outcome = ImportOutcome {
+            rows: i64::try_from(rows.len()).unwrap_or(i64::MAX),
+            stored: i64::try_from(parsed.len()).unwrap_or(i64::MAX),
+            replayed: false,
+        };
+        let stored = serde_json::to_string(&outcome).map_err(|e| Error::Internal(e.to_string()))?;
+        super::Idempotency::remember(key.as_ref(), tx, &stored, now)?;
+        Ok(outcome)
+    })
+}
+
+/// The summary table officers print and sign (Bảng tổng hợp kết quả chấm điểm).
+pub fn export_scoreboard(
+    store: &Store,
+    cluster_id: &str,
+    year: i32,
+    up_to: Option<Layer>,
+    format: crate::sheets::Format,
+) -> Result<(Vec<u8>, String), Error> {
+    let board = scoreboard(store, cluster_id, year, up_to)?;
+    let names: HashMap<&UnitRef, &str> = board
+        .term
+        .members
+        .iter()
+        .map(|m| (&m.unit, m.name.as_str()))
+        .collect();
+    let group_headers: Vec<String> = board
+        .version
+        .groups
+        .iter()
+        .map(|g| format!("{}. {}", g.code, g.title))
+        .collect();
+    let mut header: Vec<&str> = vec!["Hạng", "Mã đơn vị", "Tên đơn vị", "Tổng điểm"];
+    header.extend(group_headers.iter().map(String::as_str));
+    header.extend(["Xếp loại", "Ghi chú"]);
+    let rows: Vec<Vec<String>> = board
+        .placements
+        .iter()
+        .map(|p| {
+            let score = board.scores.get(&p.unit);
+            let mut row = vec![
+                if p.unresolved_tie {
+                    format!("{} (đồng hạng)", p.rank)
+                } else {
+                    p.rank.to_string()
+                },
+                p.unit.code.clone(),
+                names.get(&p.unit).copied().unwrap_or_default().to_owned(),
+                thidua_domain::decimal::format(p.total),
+            ];
+            row.extend(board.version.groups.iter().map(|g| {
+                thidua_domain::decimal::format(
+                    score
+                        .and_then(|s| s.node(&g.code))
+                        .map(|n| n.points)
+                        .unwrap_or_default(),
+                )
+            }));
+            row.push(
+                score
+                    .and_then(|s| s.classification.level.clone())
+                    .unwrap_or_else(|| "Không hoàn thành".to_owned()),
+            );
+            let notes: Vec<&str> = [
+                p.tie_note.as_str(),
+                score
+                    .map(|s| s.classification.note.as_str())
+                    .unwrap_or_default(),
+            ]
+            .into_iter()
+            .filter(|n| !n.is_empty())
+            .collect();
+            row.push(notes.join("; "));
+            row
+        })
+        .collect();
+    let bytes = crate::sheets::write(&header, &rows, format)?;
+    Ok((
+        bytes,
+        format!("{cluster_id}-{year}-bang-tong-hop.{}", format.extension()),
+    ))
+}

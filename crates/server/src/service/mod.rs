@@ -34,6 +34,19 @@ pub fn invalid(v: FieldViolation) -> Status {
     to_status(Error::Invalid(vec![v]))
 }
 
+/// Reads a spreadsheet format.
+pub fn format_in(format: i32) -> Result<crate::sheets::Format, Status> {
+    use thidua_proto::v1::SpreadsheetFormat;
+    match SpreadsheetFormat::try_from(format).unwrap_or(SpreadsheetFormat::Unspecified) {
+        SpreadsheetFormat::Csv => Ok(crate::sheets::Format::Csv),
+        SpreadsheetFormat::Xlsx => Ok(crate::sheets::Format::Xlsx),
+        SpreadsheetFormat::Unspecified => Err(invalid(FieldViolation::new(
+            "format",
+            "CSV or XLSX is required",
+        ))),
+    }
+}
+
 /// A status for several bad fields.
 pub fn invalid_all(v: Vec<FieldViolation>) -> Status {
     to_status(Error::Invalid(v))

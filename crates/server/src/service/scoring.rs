@@ -3,11 +3,17 @@
 use thidua_domain::{error::Violations, text};
 use thidua_proto::v1::{self as pb, scoring_service_server::ScoringService};
 use thidua_storage::Store;
-use tonic::{Request, Response, Status};
+use tonic::{Request, Response, Status, Streaming};
 
-use super::{blocking, invalid, invalid_all};
+/// Rows one result import may carry: a term has members × criteria results, far fewer.
+pub const MAX_IMPORT_ROWS: usize = 100_000;
+
+use super::{blocking, format_in, idempotency, invalid, invalid_all};
 use crate::{
-    app::{self, scoring::NewResult, scoring::NewScore},
+    app::{
+        self,
+        scoring::{ImportRow, NewResult, NewScore},
+    },
     convert,
 };
 
@@ -178,5 +184,97 @@ impl ScoringService for Scoring {
             blocking(move || app::scoring::explain(&store, &cluster_id, year, &unit, up_to))
                 .await?;
         Ok(Response::new(convert::explained_out(explained)))
+    }
+
+    async fn export_scoreboard(
+        &self,
+        request: Request<pb::ExportScoreboardRequest>,
+    ) -> Result<Response<pb::ExportScoreboardResponse>, Status> {
+        let pb::ExportScoreboardRequest {
+            term,
+            layer,
+            format,
+        } = request.into_inner();
+        let (cluster_id, year) = term_ref(&term)?;
+        let up_to = convert::board_layer_in(layer);
+        let format = format_in(format)?;
+        let store = self.store.clone();
+        let (content, file_name) = blocking(move || {
+            app::scoring::export_scoreboard(&store, &cluster_id, year, up_to, format)
+        })
+        .await?;
+        Ok(Response::new(pb::ExportScoreboardResponse {
+            content,
+            file_name,
+        }))
+    }
+
+    async fn import_results(
+        &self,
+        request: Request<Streaming<pb::ImportResultsRequest>>,
+    ) -> Result<Response<pb::ImportResultsResponse>, Status> {
+        let mut stream = request.into_inner();
+        let mut header: Option<(String, String)> = None;
+        let mut rows: Vec<ImportRow> = Vec::new();
+        let mut sent: Vec<pb::ResultRow> = Vec::new();
+        while let Some(message) = stream.message().await? {
+            let pb::ImportResultsRequest {
+                term,
+                request_id,
+                rows: batch,
+            } = message;
+            match &header {
+                None => header = Some((term, request_id)),
+                Some((t, r))
+                    if (term.is_empty() && request_id.is_empty())
+                        || (&term == t && &request_id == r) => {}
+                Some(_) => {
+                    return Err(invalid(thidua_domain::FieldViolation::new(
+                        "term",
+                        "only the first message of an import carries term and request_id",
+                    )));
+                }
+            }
+            if rows.len() + batch.len() > MAX_IMPORT_ROWS {
+                return Err(invalid(thidua_domain::FieldViolation::new(
+                    "rows",
+                    format!("an import carries at most {MAX_IMPORT_ROWS} rows; split the file"),
+                )));
+            }
+            for row in batch {
+                let line = if row.line == 0 {
+                    u32::try_from(rows.len() + 1).unwrap_or(u32::MAX)
+                } else {
+                    row.line
+                };
+                rows.push(ImportRow {
+                    line,
+                    unit: row.unit.clone(),
+                    code: row.criterion_code.clone(),
+                    value: row.value.clone(),
+                    evidence_ref: text::normalize(&row.evidence_reference),
+                    evidence_note: row.evidence_description.clone(),
+                    explanation: row.explanation.clone(),
+                });
+                sent.push(row);
+            }
+        }
+        let (term, request_id) = header.unwrap_or_default();
+        let (cluster_id, year) = term_ref(&term)?;
+        let digest_source = pb::ImportResultsRequest {
+            term,
+            request_id: String::new(),
+            rows: sent,
+        };
+        let key = idempotency("ImportResults", &request_id, &digest_source)?;
+        let store = self.store.clone();
+        let outcome =
+            blocking(move || app::scoring::import_results(&store, &cluster_id, year, &rows, key))
+                .await?;
+        Ok(Response::new(pb::ImportResultsResponse {
+            rows_total: outcome.rows,
+            results_stored: outcome.stored,
+            replayed: outcome.replayed,
+        }))
     }
 }

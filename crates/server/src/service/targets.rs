@@ -5,11 +5,10 @@ use thidua_proto::v1::{self as pb, target_service_server::TargetService};
 use thidua_storage::Store;
 use tonic::{Request, Response, Status};
 
-use super::{blocking, idempotency, invalid, invalid_all, page_request, page_token};
+use super::{blocking, format_in, idempotency, invalid, invalid_all, page_request, page_token};
 use crate::{
     app::{self, tables::parse_version_name, targets::TargetInput},
     convert,
-    sheets::Format,
     status::to_status,
 };
 
@@ -44,17 +43,6 @@ fn version_ref(field: &str, name: &str) -> Result<(String, i32), Status> {
 
 fn term_ref(field: &str, name: &str) -> Result<(String, i32), Status> {
     convert::term_name(field, name).map_err(invalid)
-}
-
-fn format_in(format: i32) -> Result<Format, Status> {
-    match pb::SpreadsheetFormat::try_from(format).unwrap_or(pb::SpreadsheetFormat::Unspecified) {
-        pb::SpreadsheetFormat::Csv => Ok(Format::Csv),
-        pb::SpreadsheetFormat::Xlsx => Ok(Format::Xlsx),
-        pb::SpreadsheetFormat::Unspecified => Err(invalid(FieldViolation::new(
-            "format",
-            "CSV or XLSX is required",
-        ))),
-    }
 }
 
 fn etag(field: &str, etag: &str) -> Result<Option<i64>, Status> {
