@@ -46,6 +46,11 @@ const SCENARIOS: &[(&str, Scenario)] = &[
         "result_import_and_export",
         scoring::result_import_and_export,
     ),
+    ("awards_and_ballots", scoring::awards_and_ballots),
+    (
+        "tie_decision_allows_adoption",
+        scoring::tie_decision_allows_adoption,
+    ),
     ("cli_tour", cli::cli_tour),
     ("health_and_reflection", health::health_and_reflection),
     ("graceful_shutdown", health::graceful_shutdown),

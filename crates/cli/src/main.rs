@@ -1,5 +1,6 @@
 //! `thidua`: the command-line client of the thidua server.
 
+mod awards;
 mod clusters;
 mod covenants;
 mod failure;
@@ -84,6 +85,12 @@ enum Command {
     /// The ranked, classified scoreboard and its explanations.
     #[command(subcommand)]
     Scoreboard(scoring::ScoreboardCommand),
+    /// Award proposals: propose, list, submit, revoke.
+    #[command(subcommand)]
+    Award(awards::AwardCommand),
+    /// Secret ballots on proposals.
+    #[command(subcommand)]
+    Ballot(awards::BallotCommand),
     /// Print a shell completion script.
     Completions {
         /// The shell.
@@ -108,6 +115,11 @@ pub struct Context {
 }
 
 impl Context {
+    /// The awards live in the scoring service.
+    pub fn awards(&mut self) -> &mut ScoringServiceClient<Channel> {
+        &mut self.scoring
+    }
+
     /// Prints sections in the chosen format.
     pub fn print(&self, sections: &[Section]) -> Result<(), Failure> {
         output::print(self.format, sections).map_err(Failure::from)
@@ -167,6 +179,8 @@ async fn run(cli: Cli) -> Result<(), Failure> {
         Command::Result(c) => scoring::run_result(&mut ctx, c).await,
         Command::Score(c) => scoring::run_score(&mut ctx, c).await,
         Command::Scoreboard(c) => scoring::run_scoreboard(&mut ctx, c).await,
+        Command::Award(c) => awards::run_award(&mut ctx, c).await,
+        Command::Ballot(c) => awards::run_ballot(&mut ctx, c).await,
         Command::Completions { .. } => Ok(()),
     };
     result.map_err(|mut f| {

@@ -141,6 +141,22 @@ pub enum ScoreboardCommand {
         #[arg(long, value_enum, default_value = "final")]
         layer: LayerArg,
     },
+    /// Record the decision ordering members tied under every rule (during review).
+    Decide {
+        /// Cluster id.
+        cluster: String,
+        /// Year.
+        year: i32,
+        /// A tied member; repeat, best first.
+        #[arg(long = "unit", required = true)]
+        units: Vec<String>,
+        /// Who decided.
+        #[arg(long)]
+        by: String,
+        /// Why (e.g. the minutes' reference).
+        #[arg(long)]
+        reason: String,
+    },
     /// Explain one member's points, criterion by criterion.
     Explain {
         /// Cluster id.
@@ -357,6 +373,24 @@ pub async fn run_scoreboard(ctx: &mut Context, command: ScoreboardCommand) -> Re
                 ],
             );
             ctx.print(&[info, s])
+        }
+        ScoreboardCommand::Decide {
+            cluster,
+            year,
+            units,
+            by,
+            reason,
+        } => {
+            ctx.scoring
+                .record_tie_decision(pb::RecordTieDecisionRequest {
+                    term: refs::term(&cluster, year),
+                    units: units.iter().map(|u| refs::unit(u, &ctx.scheme)).collect(),
+                    decided_by: by,
+                    reason,
+                })
+                .await?;
+            eprintln!("decision recorded; run `thidua scoreboard show {cluster} {year}`");
+            Ok(())
         }
         ScoreboardCommand::Export {
             cluster,

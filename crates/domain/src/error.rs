@@ -70,6 +70,16 @@ pub enum Reason {
     WrongStage,
     /// A tie no rule breaks blocks adoption.
     UnresolvedTie,
+    /// The unit may not receive the award.
+    NotEligible,
+    /// The award kind's quota is used up.
+    QuotaExceeded,
+    /// A provincial flag goes to the top scorer unless an override is recorded.
+    NotTopScorer,
+    /// The proposal's dossier lacks documents.
+    DossierIncomplete,
+    /// The award is not in a state that allows the call.
+    AwardState,
     /// The storage is unreachable.
     StorageUnavailable,
     /// An unexpected failure.
@@ -100,6 +110,11 @@ impl Reason {
             Reason::TargetsMissing => "TARGETS_MISSING",
             Reason::WrongStage => "WRONG_STAGE",
             Reason::UnresolvedTie => "UNRESOLVED_TIE",
+            Reason::NotEligible => "NOT_ELIGIBLE",
+            Reason::QuotaExceeded => "QUOTA_EXCEEDED",
+            Reason::NotTopScorer => "NOT_TOP_SCORER",
+            Reason::DossierIncomplete => "DOSSIER_INCOMPLETE",
+            Reason::AwardState => "AWARD_STATE",
             Reason::StorageUnavailable => "STORAGE_UNAVAILABLE",
             Reason::Internal => "INTERNAL",
         }

@@ -1,5 +1,6 @@
 #![doc = include_str!("../README.md")]
 
+pub mod award;
 pub mod cluster;
 pub mod covenant;
 pub mod criteria;

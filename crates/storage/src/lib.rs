@@ -1,5 +1,6 @@
 #![doc = include_str!("../README.md")]
 
+mod awards;
 mod clusters;
 mod connection;
 mod covenants;

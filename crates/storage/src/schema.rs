@@ -259,3 +259,57 @@ diesel::table! {
 }
 
 diesel::allow_tables_to_appear_in_same_query!(stage_events, results, layer_scores);
+
+diesel::table! {
+    tie_decisions (cluster_id, year, seq) {
+        cluster_id -> Text,
+        year -> Integer,
+        seq -> Integer,
+        unit_order -> Text,
+        decided_by -> Text,
+        reason -> Text,
+        recorded_at -> BigInt,
+    }
+}
+
+diesel::table! {
+    awards (id) {
+        id -> Text,
+        cluster_id -> Text,
+        year -> Integer,
+        unit_id -> Text,
+        kind -> Text,
+        state -> Text,
+        submission_letter -> Text,
+        minutes -> Text,
+        achievement_report -> Text,
+        override_reason -> Text,
+        created_at -> BigInt,
+        updated_at -> BigInt,
+    }
+}
+
+diesel::table! {
+    ballots (award_id) {
+        award_id -> Text,
+        eligible -> BigInt,
+        present -> BigInt,
+        valid -> BigInt,
+        yes -> BigInt,
+        no -> BigInt,
+        threshold -> Text,
+        base -> Text,
+        recorded_at -> BigInt,
+    }
+}
+
+diesel::table! {
+    award_revocations (award_id) {
+        award_id -> Text,
+        legal_ground -> Text,
+        legal_act -> Text,
+        revoked_at -> BigInt,
+    }
+}
+
+diesel::allow_tables_to_appear_in_same_query!(awards, ballots, award_revocations);

@@ -271,7 +271,7 @@ pub struct Board {
 }
 
 /// The tie-break chain: the first group's subtotal, then criteria at full points, then fewer
-/// penalties; a tie left after them needs a recorded decision.
+/// penalties; a tie left after them needs a recorded decision, which then comes last.
 fn chain(version: &TableVersion) -> Vec<TieBreak> {
     let mut chain = Vec::new();
     if let Some(first) = version.groups.first() {
@@ -307,13 +307,25 @@ fn score_term(
 
 fn board_in(tx: &mut Tx<'_>, term: &Term, up_to: Option<Layer>) -> Result<Board, Error> {
     let (version, scores) = score_term(tx, term, up_to)?;
-    let placements = scoring::rank(&scores, &chain(&version));
+    let mut chain = chain(&version);
+    for (order, by, why) in tx.tie_decisions(&term.cluster_id, term.year)? {
+        chain.push(TieBreak::Decision {
+            order,
+            record: format!("{by}: {why}"),
+        });
+    }
+    let placements = scoring::rank(&scores, &chain);
     Ok(Board {
         term: term.clone(),
         version,
         scores: scores.into_iter().map(|s| (s.unit.clone(), s)).collect(),
         placements,
     })
+}
+
+/// The final scoreboard inside a transaction, for awards.
+pub fn scoreboard_in(tx: &mut Tx<'_>, term: &Term) -> Result<Board, Error> {
+    board_in(tx, term, Some(Layer::Adjustment))
 }
 
 /// The scoreboard of a term from results and the layers up to `up_to`.
@@ -595,4 +607,55 @@ pub fn export_scoreboard(
         bytes,
         format!("{cluster_id}-{year}-bang-tong-hop.{}", format.extension()),
     ))
+}
+
+/// Records the decision that orders tied members (during review), by whom and why.
+pub fn record_tie_decision(
+    store: &Store,
+    cluster_id: &str,
+    year: i32,
+    order: &[UnitRef],
+    decided_by: &str,
+    reason: &str,
+) -> Result<Board, Error> {
+    let now = now();
+    store.write(|tx| {
+        let term = tx.existing_term(cluster_id, year)?;
+        term.stage.require(
+            "recording a tie decision",
+            &term.resource(),
+            &[Stage::Review],
+        )?;
+        let mut v = Violations::default();
+        if order.len() < 2 {
+            v.add("units", "name at least two tied members, best first");
+        }
+        for (i, u) in order.iter().enumerate() {
+            if !term.has_member(u) {
+                v.add(
+                    format!("units[{i}]"),
+                    format!("{u} is not a member of {}", term.resource()),
+                );
+            } else if order[..i].contains(u) {
+                v.add(format!("units[{i}]"), format!("{u} is listed twice"));
+            }
+        }
+        if decided_by.trim().is_empty() {
+            v.add("decided_by", "say who decided (e.g. the members' meeting)");
+        }
+        if reason.trim().is_empty() {
+            v.add("reason", "say why");
+        }
+        v.finish(())?;
+        tx.touch_term(cluster_id, year, None, now)?;
+        tx.insert_tie_decision(
+            cluster_id,
+            year,
+            order,
+            decided_by.trim(),
+            reason.trim(),
+            now,
+        )?;
+        board_in(tx, &term, Some(Layer::Adjustment))
+    })
 }

@@ -19,7 +19,10 @@ mod scoring;
 pub use criteria::{
     decimal_in, groups_in, optional_decimal_in, table_out, targets_out, version_out,
 };
-pub use scoring::{board_layer_in, board_out, explained_out, result_out, score_layer_in};
+pub use scoring::{
+    award_kind_in, award_out, ballot_in, board_layer_in, board_out, dossier_in, explained_out,
+    result_out, score_layer_in,
+};
 
 /// Parses `units/{scheme}~{code}`.
 pub fn unit_name(field: &str, name: &str) -> Result<UnitRef, FieldViolation> {

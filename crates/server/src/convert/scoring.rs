@@ -160,3 +160,117 @@ pub fn explained_out(e: Explained) -> pb::ExplainScoreResponse {
             .collect(),
     }
 }
+
+/// Reads an award kind.
+pub fn award_kind_in(
+    field: &str,
+    kind: i32,
+) -> Result<thidua_domain::award::AwardKind, FieldViolation> {
+    use thidua_domain::award::AwardKind;
+    match pb::AwardKind::try_from(kind).unwrap_or(pb::AwardKind::Unspecified) {
+        pb::AwardKind::Unspecified => Err(FieldViolation::new(field, "the award kind is required")),
+        pb::AwardKind::ProvincialFlag => Ok(AwardKind::ProvincialFlag),
+        pb::AwardKind::GovernmentFlag => Ok(AwardKind::GovernmentFlag),
+        pb::AwardKind::CertificateOfMerit => Ok(AwardKind::CertificateOfMerit),
+        pb::AwardKind::CertificateOfCommendation => Ok(AwardKind::CertificateOfCommendation),
+    }
+}
+
+/// Reads a dossier.
+pub fn dossier_in(d: Option<pb::Dossier>) -> thidua_domain::award::Dossier {
+    let pb::Dossier {
+        submission_letter,
+        minutes,
+        achievement_report,
+    } = d.unwrap_or_default();
+    thidua_domain::award::Dossier {
+        submission_letter: thidua_domain::text::normalize(&submission_letter),
+        minutes: thidua_domain::text::normalize(&minutes),
+        achievement_report: thidua_domain::text::normalize(&achievement_report),
+    }
+}
+
+/// Reads a ballot.
+pub fn ballot_in(b: Option<pb::Ballot>) -> Result<thidua_domain::award::Ballot, FieldViolation> {
+    let pb::Ballot {
+        eligible,
+        present,
+        valid,
+        yes,
+        no,
+        threshold,
+        base,
+        passed: _,
+    } = b.ok_or_else(|| FieldViolation::new("ballot", "the counts are required"))?;
+    let threshold = match threshold {
+        Some(t) => thidua_domain::decimal::parse("ballot.threshold", &t.value)?,
+        None => rust_decimal::Decimal::new(5, 1),
+    };
+    let base = match pb::BallotBase::try_from(base).unwrap_or(pb::BallotBase::Unspecified) {
+        pb::BallotBase::All => thidua_domain::award::BallotBase::All,
+        pb::BallotBase::Present | pb::BallotBase::Unspecified => {
+            thidua_domain::award::BallotBase::Present
+        }
+    };
+    Ok(thidua_domain::award::Ballot {
+        eligible,
+        present,
+        valid,
+        yes,
+        no,
+        threshold,
+        base,
+    })
+}
+
+/// Writes an award.
+pub fn award_out(a: thidua_domain::award::Award) -> pb::Award {
+    use thidua_domain::award::{AwardKind, AwardState, BallotBase};
+    pb::Award {
+        name: format!("awards/{}", a.id),
+        term: thidua_domain::term::term_resource(&a.cluster_id, a.year),
+        unit: a.unit.to_string(),
+        kind: match a.kind {
+            AwardKind::ProvincialFlag => pb::AwardKind::ProvincialFlag,
+            AwardKind::GovernmentFlag => pb::AwardKind::GovernmentFlag,
+            AwardKind::CertificateOfMerit => pb::AwardKind::CertificateOfMerit,
+            AwardKind::CertificateOfCommendation => pb::AwardKind::CertificateOfCommendation,
+        }
+        .into(),
+        state: match a.state {
+            AwardState::Proposed => pb::AwardState::Proposed,
+            AwardState::Passed => pb::AwardState::Passed,
+            AwardState::Failed => pb::AwardState::Failed,
+            AwardState::Submitted => pb::AwardState::Submitted,
+            AwardState::Revoked => pb::AwardState::Revoked,
+        }
+        .into(),
+        dossier: Some(pb::Dossier {
+            submission_letter: a.dossier.submission_letter,
+            minutes: a.dossier.minutes,
+            achievement_report: a.dossier.achievement_report,
+        }),
+        override_reason: a.override_reason,
+        ballot: a.ballot.map(|b| pb::Ballot {
+            eligible: b.eligible,
+            present: b.present,
+            valid: b.valid,
+            yes: b.yes,
+            no: b.no,
+            threshold: decimal_out(b.threshold),
+            base: match b.base {
+                BallotBase::Present => pb::BallotBase::Present,
+                BallotBase::All => pb::BallotBase::All,
+            }
+            .into(),
+            passed: b.passed(),
+        }),
+        revocation_ground: a
+            .revocation
+            .as_ref()
+            .map(|r| r.0.clone())
+            .unwrap_or_default(),
+        revocation_act: a.revocation.map(|r| r.1).unwrap_or_default(),
+        create_time: time_out(a.created_at),
+    }
+}

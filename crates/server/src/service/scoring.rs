@@ -277,4 +277,166 @@ impl ScoringService for Scoring {
             replayed: outcome.replayed,
         }))
     }
+
+    async fn record_tie_decision(
+        &self,
+        request: Request<pb::RecordTieDecisionRequest>,
+    ) -> Result<Response<pb::RecordTieDecisionResponse>, Status> {
+        let pb::RecordTieDecisionRequest {
+            term,
+            units,
+            decided_by,
+            reason,
+        } = request.into_inner();
+        let (cluster_id, year) = term_ref(&term)?;
+        let mut v = Violations::default();
+        let order: Vec<_> = units
+            .iter()
+            .enumerate()
+            .filter_map(|(i, u)| v.check(convert::unit_name(&format!("units[{i}]"), u)))
+            .collect();
+        if !v.is_empty() {
+            return Err(invalid_all(v.into_inner()));
+        }
+        let store = self.store.clone();
+        let board = blocking(move || {
+            app::scoring::record_tie_decision(
+                &store,
+                &cluster_id,
+                year,
+                &order,
+                &decided_by,
+                &reason,
+            )
+        })
+        .await?;
+        Ok(Response::new(pb::RecordTieDecisionResponse {
+            scoreboard: Some(convert::board_out(
+                board,
+                Some(thidua_domain::results::Layer::Adjustment),
+            )),
+        }))
+    }
+
+    async fn propose_award(
+        &self,
+        request: Request<pb::ProposeAwardRequest>,
+    ) -> Result<Response<pb::ProposeAwardResponse>, Status> {
+        let pb::ProposeAwardRequest { award } = request.into_inner();
+        let pb::Award {
+            name: _,
+            term,
+            unit,
+            kind,
+            state: _,
+            dossier,
+            override_reason,
+            ballot: _,
+            revocation_ground: _,
+            revocation_act: _,
+            create_time: _,
+        } = award.unwrap_or_default();
+        let mut v = Violations::default();
+        let target = v.check(convert::term_name("award.term", &term));
+        let unit = v.check(convert::unit_name("award.unit", &unit));
+        let kind = v.check(convert::award_kind_in("award.kind", kind));
+        let override_reason = v.check(text::optional_text(
+            "award.override_reason",
+            &override_reason,
+            2000,
+        ));
+        let (Some((cluster_id, year)), Some(unit), Some(kind), Some(override_reason)) =
+            (target, unit, kind, override_reason)
+        else {
+            return Err(invalid_all(v.into_inner()));
+        };
+        let dossier = convert::dossier_in(dossier);
+        let store = self.store.clone();
+        let award = blocking(move || {
+            app::awards::propose(
+                &store,
+                &cluster_id,
+                year,
+                &unit,
+                kind,
+                dossier,
+                &override_reason,
+            )
+        })
+        .await?;
+        Ok(Response::new(pb::ProposeAwardResponse {
+            award: Some(convert::award_out(award)),
+        }))
+    }
+
+    async fn record_ballot(
+        &self,
+        request: Request<pb::RecordBallotRequest>,
+    ) -> Result<Response<pb::RecordBallotResponse>, Status> {
+        let pb::RecordBallotRequest { award, ballot } = request.into_inner();
+        let id = award_id(&award)?;
+        let ballot = convert::ballot_in(ballot).map_err(invalid)?;
+        let store = self.store.clone();
+        let award = blocking(move || app::awards::record_ballot(&store, &id, ballot)).await?;
+        Ok(Response::new(pb::RecordBallotResponse {
+            award: Some(convert::award_out(award)),
+        }))
+    }
+
+    async fn submit_award(
+        &self,
+        request: Request<pb::SubmitAwardRequest>,
+    ) -> Result<Response<pb::SubmitAwardResponse>, Status> {
+        let pb::SubmitAwardRequest { award, dossier } = request.into_inner();
+        let id = award_id(&award)?;
+        let dossier = dossier.map(|d| convert::dossier_in(Some(d)));
+        let store = self.store.clone();
+        let award = blocking(move || app::awards::submit(&store, &id, dossier)).await?;
+        Ok(Response::new(pb::SubmitAwardResponse {
+            award: Some(convert::award_out(award)),
+        }))
+    }
+
+    async fn revoke_award(
+        &self,
+        request: Request<pb::RevokeAwardRequest>,
+    ) -> Result<Response<pb::RevokeAwardResponse>, Status> {
+        let pb::RevokeAwardRequest {
+            award,
+            legal_ground,
+            legal_act,
+        } = request.into_inner();
+        let id = award_id(&award)?;
+        let store = self.store.clone();
+        let award =
+            blocking(move || app::awards::revoke(&store, &id, &legal_ground, &legal_act)).await?;
+        Ok(Response::new(pb::RevokeAwardResponse {
+            award: Some(convert::award_out(award)),
+        }))
+    }
+
+    async fn list_awards(
+        &self,
+        request: Request<pb::ListAwardsRequest>,
+    ) -> Result<Response<pb::ListAwardsResponse>, Status> {
+        let pb::ListAwardsRequest { term } = request.into_inner();
+        let (cluster_id, year) = term_ref(&term)?;
+        let store = self.store.clone();
+        let awards = blocking(move || app::awards::list(&store, &cluster_id, year)).await?;
+        Ok(Response::new(pb::ListAwardsResponse {
+            awards: awards.into_iter().map(convert::award_out).collect(),
+        }))
+    }
+}
+
+fn award_id(name: &str) -> Result<String, Status> {
+    name.strip_prefix("awards/")
+        .filter(|id| !id.is_empty() && !id.contains('/'))
+        .map(str::to_owned)
+        .ok_or_else(|| {
+            invalid(thidua_domain::FieldViolation::new(
+                "award",
+                format!("`{name}` is not an award name (awards/{{id}})"),
+            ))
+        })
 }

@@ -1,0 +1,282 @@
+//! `thidua award …` and `thidua ballot …`
+
+use clap::Subcommand;
+use thidua_proto::v1 as pb;
+
+use crate::{Context, failure::Failure, output::Section, refs, render};
+
+#[derive(Debug, Subcommand)]
+pub enum AwardCommand {
+    /// Propose an award after adoption.
+    Propose {
+        /// Cluster id.
+        cluster: String,
+        /// Year.
+        year: i32,
+        /// The unit.
+        #[arg(long)]
+        unit: String,
+        /// provincial-flag, government-flag, certificate-of-merit or certificate-of-commendation.
+        #[arg(long)]
+        kind: String,
+        /// The submission letter (tờ trình).
+        #[arg(long, default_value = "")]
+        letter: String,
+        /// The meeting minutes (biên bản).
+        #[arg(long, default_value = "")]
+        minutes: String,
+        /// The achievement report (báo cáo thành tích).
+        #[arg(long, default_value = "")]
+        report: String,
+        /// Why a provincial flag goes to a unit other than the top scorer.
+        #[arg(long, default_value = "")]
+        override_reason: String,
+    },
+    /// List a term's proposals.
+    List {
+        /// Cluster id.
+        cluster: String,
+        /// Year.
+        year: i32,
+    },
+    /// Submit a passed proposal with its complete dossier.
+    Submit {
+        /// The award, awards/{id} or {id}.
+        award: String,
+        /// The submission letter (tờ trình).
+        #[arg(long)]
+        letter: Option<String>,
+        /// The meeting minutes (biên bản).
+        #[arg(long)]
+        minutes: Option<String>,
+        /// The achievement report (báo cáo thành tích).
+        #[arg(long)]
+        report: Option<String>,
+    },
+    /// Revoke a submitted award; it stays in history.
+    Revoke {
+        /// The award.
+        award: String,
+        /// The legal ground.
+        #[arg(long)]
+        ground: String,
+        /// The revoking act.
+        #[arg(long)]
+        act: String,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum BallotCommand {
+    /// Record a proposal's secret-ballot counts (no voter is stored).
+    Record {
+        /// The award.
+        award: String,
+        /// Members entitled to vote.
+        #[arg(long)]
+        eligible: i64,
+        /// Members present.
+        #[arg(long)]
+        present: i64,
+        /// Valid ballots.
+        #[arg(long)]
+        valid: i64,
+        /// Yes votes.
+        #[arg(long)]
+        yes: i64,
+        /// No votes.
+        #[arg(long)]
+        no: i64,
+        /// The share the yes votes must exceed.
+        #[arg(long, default_value = "0.5")]
+        threshold: String,
+        /// present or all.
+        #[arg(long, default_value = "present")]
+        base: String,
+    },
+}
+
+fn award_name(a: &str) -> String {
+    if a.starts_with("awards/") {
+        a.to_owned()
+    } else {
+        format!("awards/{a}")
+    }
+}
+
+fn awards(list: &[pb::Award]) -> Section {
+    let mut s = Section::new(
+        "awards",
+        vec![
+            "name", "unit", "kind", "state", "ballot", "dossier", "revoked",
+        ],
+    );
+    for a in list {
+        let d = a.dossier.clone().unwrap_or_default();
+        let docs = [d.submission_letter, d.minutes, d.achievement_report]
+            .iter()
+            .filter(|x| !x.is_empty())
+            .count();
+        s.row(vec![
+            a.name.clone(),
+            render::short_unit(&a.unit),
+            pb::AwardKind::try_from(a.kind)
+                .map(|k| {
+                    k.as_str_name()
+                        .trim_start_matches("AWARD_KIND_")
+                        .to_lowercase()
+                })
+                .unwrap_or_default(),
+            pb::AwardState::try_from(a.state)
+                .map(|k| {
+                    k.as_str_name()
+                        .trim_start_matches("AWARD_STATE_")
+                        .to_lowercase()
+                })
+                .unwrap_or_default(),
+            a.ballot
+                .as_ref()
+                .map(|b| {
+                    format!(
+                        "{} yes / {} present / {} eligible",
+                        b.yes, b.present, b.eligible
+                    )
+                })
+                .unwrap_or_default(),
+            format!("{docs}/3"),
+            if a.revocation_act.is_empty() {
+                String::new()
+            } else {
+                format!("{} ({})", a.revocation_act, a.revocation_ground)
+            },
+        ]);
+    }
+    s
+}
+
+fn one(a: Option<pb::Award>) -> Result<pb::Award, Failure> {
+    a.ok_or_else(|| Failure::other("the server answered without an award"))
+}
+
+pub async fn run_award(ctx: &mut Context, command: AwardCommand) -> Result<(), Failure> {
+    let award = match command {
+        AwardCommand::Propose {
+            cluster,
+            year,
+            unit,
+            kind,
+            letter,
+            minutes,
+            report,
+            override_reason,
+        } => {
+            let full = format!("AWARD_KIND_{}", kind.to_uppercase().replace('-', "_"));
+            let kind = pb::AwardKind::from_str_name(&full)
+                .filter(|k| *k != pb::AwardKind::Unspecified)
+                .ok_or_else(|| Failure::input(format!("--kind: `{kind}` is not an award kind")))?;
+            let award = pb::Award {
+                term: refs::term(&cluster, year),
+                unit: refs::unit(&unit, &ctx.scheme),
+                kind: kind.into(),
+                dossier: Some(pb::Dossier {
+                    submission_letter: letter,
+                    minutes,
+                    achievement_report: report,
+                }),
+                override_reason,
+                ..Default::default()
+            };
+            one(ctx
+                .awards()
+                .propose_award(pb::ProposeAwardRequest { award: Some(award) })
+                .await?
+                .into_inner()
+                .award)?
+        }
+        AwardCommand::List { cluster, year } => {
+            let list = ctx
+                .awards()
+                .list_awards(pb::ListAwardsRequest {
+                    term: refs::term(&cluster, year),
+                })
+                .await?
+                .into_inner()
+                .awards;
+            return ctx.print(&[awards(&list)]);
+        }
+        AwardCommand::Submit {
+            award,
+            letter,
+            minutes,
+            report,
+        } => {
+            let dossier =
+                (letter.is_some() || minutes.is_some() || report.is_some()).then(|| pb::Dossier {
+                    submission_letter: letter.unwrap_or_default(),
+                    minutes: minutes.unwrap_or_default(),
+                    achievement_report: report.unwrap_or_default(),
+                });
+            one(ctx
+                .awards()
+                .submit_award(pb::SubmitAwardRequest {
+                    award: award_name(&award),
+                    dossier,
+                })
+                .await?
+                .into_inner()
+                .award)?
+        }
+        AwardCommand::Revoke { award, ground, act } => one(ctx
+            .awards()
+            .revoke_award(pb::RevokeAwardRequest {
+                award: award_name(&award),
+                legal_ground: ground,
+                legal_act: act,
+            })
+            .await?
+            .into_inner()
+            .award)?,
+    };
+    ctx.print(&[awards(&[award])])
+}
+
+pub async fn run_ballot(ctx: &mut Context, command: BallotCommand) -> Result<(), Failure> {
+    let BallotCommand::Record {
+        award,
+        eligible,
+        present,
+        valid,
+        yes,
+        no,
+        threshold,
+        base,
+    } = command;
+    let base = match base.as_str() {
+        "present" => pb::BallotBase::Present,
+        "all" => pb::BallotBase::All,
+        other => {
+            return Err(Failure::input(format!(
+                "--base: `{other}` is not present or all"
+            )));
+        }
+    };
+    let a = one(ctx
+        .awards()
+        .record_ballot(pb::RecordBallotRequest {
+            award: award_name(&award),
+            ballot: Some(pb::Ballot {
+                eligible,
+                present,
+                valid,
+                yes,
+                no,
+                threshold: Some(pb::Decimal { value: threshold }),
+                base: base.into(),
+                passed: false,
+            }),
+        })
+        .await?
+        .into_inner()
+        .award)?;
+    ctx.print(&[awards(&[a])])
+}
