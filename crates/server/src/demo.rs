@@ -11,6 +11,7 @@
 use rust_decimal::Decimal;
 use thidua_domain::{
     Error,
+    award::{AwardKind, Ballot, BallotBase, Dossier},
     cluster::ClusterKind,
     covenant::{CovenantStatus, Signature, Witness},
     criteria::{Criterion, Rule, VersionState},
@@ -535,5 +536,67 @@ pub fn load(store: &Store) -> Result<(), Error> {
         )?;
     }
     report_results(store)?;
+    run_to_proposals(store)?;
+    Ok(())
+}
+
+/// Scores, adopts, votes on and submits the proposals, once: the provincial flag to the
+/// leading unit and certificates of merit to the next two (all illustrative).
+fn run_to_proposals(store: &Store) -> Result<(), Error> {
+    let term = app::terms::get(store, CLUSTER_ID, YEAR)?;
+    if term.stage != Stage::Reporting {
+        return Ok(());
+    }
+    for stage in [Stage::SelfScoring, Stage::Review, Stage::Adopted] {
+        app::scoring::advance(store, CLUSTER_ID, YEAR, stage)?;
+    }
+    let board = app::scoring::scoreboard(
+        store,
+        CLUSTER_ID,
+        YEAR,
+        Some(thidua_domain::results::Layer::Adjustment),
+    )?;
+    let top: Vec<UnitRef> = board
+        .placements
+        .iter()
+        .take(3)
+        .map(|p| p.unit.clone())
+        .collect();
+    let mut awards = Vec::new();
+    for (i, unit) in top.iter().enumerate() {
+        let kind = if i == 0 {
+            AwardKind::ProvincialFlag
+        } else {
+            AwardKind::CertificateOfMerit
+        };
+        let name = UNITS
+            .iter()
+            .find(|u| u.0 == unit.code)
+            .map(|u| u.1)
+            .unwrap_or_default();
+        let dossier = Dossier {
+            submission_letter: format!("Tờ trình đề nghị khen thưởng {name} năm 2022 (minh họa)"),
+            minutes: "Biên bản hội nghị tổng kết cụm thi đua năm 2022 (minh họa)".into(),
+            achievement_report: format!("Báo cáo thành tích của {name} năm 2022 (minh họa)"),
+        };
+        awards.push(app::awards::propose(
+            store, CLUSTER_ID, YEAR, unit, kind, dossier, "",
+        )?);
+    }
+    app::scoring::advance(store, CLUSTER_ID, YEAR, Stage::Ballot)?;
+    for award in &awards {
+        let ballot = Ballot {
+            eligible: 8,
+            present: 8,
+            valid: 8,
+            yes: 8,
+            no: 0,
+            threshold: Decimal::new(5, 1),
+            base: BallotBase::Present,
+        };
+        app::awards::record_ballot(store, &award.id, ballot)?;
+        app::awards::submit(store, &award.id, None)?;
+    }
+    app::scoring::advance(store, CLUSTER_ID, YEAR, Stage::Proposed)?;
     Ok(())
 }
