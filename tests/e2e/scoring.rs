@@ -535,6 +535,16 @@ pub fn result_import_and_export(env: &Env) -> anyhow::Result<()> {
             .into_inner()
             .results;
         ensure!(stored.is_empty(), "a refused import stored {} results", stored.len());
+        let deadline = |d: pb::Date| pb::SetStageDeadlinesRequest {
+            term: TERM.into(),
+            deadlines: vec![pb::StageDeadline {
+                stage: pb::TermStage::Reporting.into(),
+                deadline: Some(d),
+            }],
+        };
+        let early = scoring.set_stage_deadlines(deadline(crate::support::date(2021, 12, 31))).await;
+        expect_error(early, Code::InvalidArgument, None)?;
+        scoring.set_stage_deadlines(deadline(crate::support::date(2099, 12, 31))).await?;
         let first = import_rows(env, "nhap-2022", good.clone()).await?;
         ensure!(first.results_stored == 16 && !first.replayed);
         let again = import_rows(env, "nhap-2022", good.clone()).await?;
@@ -553,6 +563,17 @@ pub fn result_import_and_export(env: &Env) -> anyhow::Result<()> {
             .into_inner()
             .results;
         ensure!(stored.len() == 16 && stored.iter().filter(|r| r.revision == 2).count() == 8);
+        ensure!(stored.iter().all(|r| !r.late), "nothing is late before the deadline");
+        scoring.set_stage_deadlines(deadline(crate::support::date(2022, 12, 15))).await?;
+        let flagged = scoring
+            .list_results(pb::ListResultsRequest {
+                term: TERM.into(),
+                unit: legacy("01843"),
+            })
+            .await?
+            .into_inner()
+            .results;
+        ensure!(flagged.iter().all(|r| r.late), "results sent after 15/12/2022 are flagged late");
 
         let csv = scoring
             .export_scoreboard(pb::ExportScoreboardRequest {

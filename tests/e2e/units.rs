@@ -81,7 +81,11 @@ pub fn seed_case(env: &Env) -> anyhow::Result<()> {
         ensure!(covenant.place.contains("Phùng Chí Kiên"));
         ensure!(covenant.witnesses[0].title.contains("Phó Chủ tịch HĐND"));
         ensure!(covenant.commitments.len() == 5);
-        ensure!(term.stage == i32::from(pb::TermStage::Proposed), "the demo runs to proposals: {}", term.stage);
+        ensure!(
+            term.stage == i32::from(pb::TermStage::Proposed),
+            "the demo runs to proposals: {}",
+            term.stage
+        );
         let mut scoring = env.scoring().await?;
         let awards = scoring
             .list_awards(pb::ListAwardsRequest {
@@ -90,8 +94,16 @@ pub fn seed_case(env: &Env) -> anyhow::Result<()> {
             .await?
             .into_inner()
             .awards;
-        ensure!(awards.len() == 3 && awards.iter().all(|a| a.state == i32::from(pb::AwardState::Submitted)));
-        ensure!(awards[0].unit == legacy("01843") && awards[0].kind == i32::from(pb::AwardKind::ProvincialFlag));
+        ensure!(
+            awards.len() == 3
+                && awards
+                    .iter()
+                    .all(|a| a.state == i32::from(pb::AwardState::Submitted))
+        );
+        ensure!(
+            awards[0].unit == legacy("01843")
+                && awards[0].kind == i32::from(pb::AwardKind::ProvincialFlag)
+        );
         Ok(())
     })
 }

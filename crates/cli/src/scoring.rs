@@ -226,6 +226,7 @@ pub async fn run_result(ctx: &mut Context, command: ResultCommand) -> Result<(),
                         evidence_description: evidence_note,
                         explanation: why,
                         submit_time: None,
+                        late: false,
                     }),
                 })
                 .await?
@@ -287,6 +288,7 @@ fn results(list: &[pb::ReportedResult], names: &HashMap<String, String>) -> Sect
             r.evidence_reference.clone(),
             r.explanation.clone(),
             render::time(r.submit_time.as_ref()),
+            if r.late { "late".into() } else { String::new() },
         ]);
     }
     s

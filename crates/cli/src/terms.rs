@@ -102,6 +102,17 @@ pub enum TermCommand {
         /// The stage to move to (it must be the next one).
         stage: String,
     },
+    /// Set a stage's deadline (its last day); later work is accepted but flagged late.
+    Deadline {
+        /// Cluster id.
+        cluster: String,
+        /// Year.
+        year: i32,
+        /// The stage, e.g. reporting.
+        stage: String,
+        /// The last day (YYYY-MM-DD).
+        date: String,
+    },
     /// Reopen adopted scores for review, with a written reason.
     Reopen {
         /// Cluster id.
@@ -345,6 +356,37 @@ pub async fn run(ctx: &mut Context, command: TermCommand) -> Result<(), Failure>
                 .term
                 .ok_or_else(|| Failure::other("the server answered without a term"))?;
             ctx.print(&render::term(&t))
+        }
+        TermCommand::Deadline {
+            cluster,
+            year,
+            stage,
+            date,
+        } => {
+            let full = format!("TERM_STAGE_{}", stage.to_uppercase().replace('-', "_"));
+            let stage = pb::TermStage::from_str_name(&full)
+                .filter(|s| *s != pb::TermStage::Unspecified)
+                .ok_or_else(|| Failure::input(format!("`{stage}` is not a stage")))?;
+            let all = ctx
+                .scoring
+                .set_stage_deadlines(pb::SetStageDeadlinesRequest {
+                    term: refs::term(&cluster, year),
+                    deadlines: vec![pb::StageDeadline {
+                        stage: stage.into(),
+                        deadline: Some(refs::date("DATE", &date)?),
+                    }],
+                })
+                .await?
+                .into_inner()
+                .deadlines;
+            let mut s = Section::new("deadlines", vec!["stage", "deadline"]);
+            for d in &all {
+                s.row(vec![
+                    render::stage(d.stage),
+                    render::date(d.deadline.as_ref()),
+                ]);
+            }
+            ctx.print(&[s])
         }
         TermCommand::Reopen {
             cluster,

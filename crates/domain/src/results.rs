@@ -34,6 +34,8 @@ pub struct ReportedResult {
     pub explanation: String,
     /// When it was submitted.
     pub submitted_at: Timestamp,
+    /// Submitted after the reporting deadline; derived from the deadline when read.
+    pub late: bool,
 }
 
 /// Checks a reported value against the criterion's rule: a measured value (≥ 0) for
@@ -317,6 +319,7 @@ mod tests {
             evidence_note: String::new(),
             explanation: String::new(),
             submitted_at: Timestamp(0),
+            late: false,
         };
         let score = |layer, seq, points: &str| LayerScore {
             unit: u.clone(),

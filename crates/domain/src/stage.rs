@@ -93,6 +93,16 @@ impl FromStr for Stage {
     }
 }
 
+/// Vietnam's offset from UTC: deadlines end at midnight in Hà Nội.
+const VIETNAM_OFFSET_SECONDS: i64 = 7 * 3600;
+
+/// True when something done at `at` missed `deadline`, which runs to the end of that day in
+/// Vietnam (UTC+7). Late work is accepted but flagged.
+pub fn is_late(at: crate::time::Timestamp, deadline: crate::time::Date) -> bool {
+    let end = (deadline.days_since_epoch() + 1) * 86_400 - VIETNAM_OFFSET_SECONDS;
+    at.0 >= end * 1_000_000
+}
+
 /// Checks a move from `current` to `to`: only to the next stage, and out of setup only once
 /// every member has signed.
 pub fn check_advance(
@@ -151,6 +161,18 @@ mod tests {
             panic!("must fail");
         };
         assert!(description.contains("reporting"), "{description}");
+    }
+
+    #[test]
+    fn a_deadline_ends_at_midnight_in_ha_noi() {
+        use crate::time::{Date, Timestamp};
+        let deadline = Date::new(2022, 12, 15).unwrap_or_else(|| panic!("date"));
+        // 2022-12-15 23:59:59 in Hà Nội is 16:59:59 UTC.
+        let last_second = Timestamp(
+            (deadline.days_since_epoch() * 86_400 + 16 * 3600 + 59 * 60 + 59) * 1_000_000,
+        );
+        assert!(!is_late(last_second, deadline));
+        assert!(is_late(Timestamp(last_second.0 + 1_000_000), deadline));
     }
 
     #[test]

@@ -55,6 +55,22 @@ impl Date {
         self.year
     }
 
+    /// Days since 1970-01-01 (Howard Hinnant's days-from-civil).
+    pub fn days_since_epoch(self) -> i64 {
+        let (y, m, d) = (
+            i64::from(self.year),
+            i64::from(self.month),
+            i64::from(self.day),
+        );
+        let y = if m <= 2 { y - 1 } else { y };
+        let era = y.div_euclid(400);
+        let yoe = y - era * 400;
+        let mp = (m + 9) % 12;
+        let doy = (153 * mp + 2) / 5 + d - 1;
+        let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+        era * 146_097 + doe - 719_468
+    }
+
     /// The month, 1..=12.
     pub fn month(self) -> u32 {
         u32::from(self.month)
@@ -163,6 +179,13 @@ mod tests {
         assert!(Date::new(2022, 13, 1).is_none());
         assert!("2022-4-28".parse::<Date>().is_err());
         assert_eq!(d("2022-04-28").to_string(), "2022-04-28");
+    }
+
+    #[test]
+    fn days_since_epoch() {
+        assert_eq!(d("1970-01-01").days_since_epoch(), 0);
+        assert_eq!(d("2022-04-28").days_since_epoch(), 19_110);
+        assert_eq!(d("2000-03-01").days_since_epoch(), 11_017);
     }
 
     #[test]

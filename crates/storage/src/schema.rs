@@ -313,3 +313,12 @@ diesel::table! {
 }
 
 diesel::allow_tables_to_appear_in_same_query!(awards, ballots, award_revocations);
+
+diesel::table! {
+    stage_deadlines (cluster_id, year, stage) {
+        cluster_id -> Text,
+        year -> Integer,
+        stage -> Text,
+        deadline -> Text,
+    }
+}

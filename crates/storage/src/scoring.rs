@@ -6,7 +6,7 @@ use thidua_domain::{
     results::{Layer, LayerScore, ReportedResult},
     scoring::Entry,
     stage::Stage,
-    time::Timestamp,
+    time::{Date, Timestamp},
     unit::UnitRef,
 };
 
@@ -14,7 +14,7 @@ use crate::{
     Tx,
     connection::per_backend,
     errors::{corrupt, db},
-    schema::{layer_scores, results, stage_events, terms},
+    schema::{layer_scores, results, stage_deadlines, stage_events, terms},
     units::parse_key,
 };
 
@@ -41,6 +41,55 @@ type ResultCells = (
 type ScoreCells = (String, String, String, i32, String, String, i64);
 
 impl Tx<'_> {
+    /// Sets (replaces) a stage's deadline.
+    pub fn set_deadline(
+        &mut self,
+        cluster_id: &str,
+        year: i32,
+        stage: Stage,
+        deadline: Date,
+    ) -> Result<(), Error> {
+        diesel::delete(
+            stage_deadlines::table
+                .filter(stage_deadlines::cluster_id.eq(cluster_id))
+                .filter(stage_deadlines::year.eq(year))
+                .filter(stage_deadlines::stage.eq(stage.as_str())),
+        )
+        .execute(self.conn)
+        .map_err(db)?;
+        diesel::insert_into(stage_deadlines::table)
+            .values((
+                stage_deadlines::cluster_id.eq(cluster_id),
+                stage_deadlines::year.eq(year),
+                stage_deadlines::stage.eq(stage.as_str()),
+                stage_deadlines::deadline.eq(deadline.to_string()),
+            ))
+            .execute(self.conn)
+            .map_err(db)?;
+        Ok(())
+    }
+
+    /// A term's deadlines, in stage order.
+    pub fn deadlines(&mut self, cluster_id: &str, year: i32) -> Result<Vec<(Stage, Date)>, Error> {
+        let rows: Vec<(String, String)> = stage_deadlines::table
+            .filter(stage_deadlines::cluster_id.eq(cluster_id))
+            .filter(stage_deadlines::year.eq(year))
+            .select((stage_deadlines::stage, stage_deadlines::deadline))
+            .load(self.conn)
+            .map_err(db)?;
+        let mut out = rows
+            .into_iter()
+            .map(|(s, d)| {
+                Ok((
+                    s.parse::<Stage>().map_err(|()| corrupt("stage", &s))?,
+                    d.parse::<Date>().map_err(|_| corrupt("date", &d))?,
+                ))
+            })
+            .collect::<Result<Vec<_>, Error>>()?;
+        out.sort();
+        Ok(out)
+    }
+
     /// Moves a term to `to`, recording the move and its reason.
     pub fn set_stage(
         &mut self,
@@ -260,6 +309,7 @@ impl Tx<'_> {
                         evidence_note,
                         explanation,
                         submitted_at: Timestamp(at),
+                        late: false,
                     })
                 },
             )

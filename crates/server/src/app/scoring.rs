@@ -161,15 +161,36 @@ pub fn submit_result(
             evidence_note: r.evidence_note.trim().to_owned(),
             explanation: r.explanation.trim().to_owned(),
             submitted_at: now,
+            late: false,
         };
         // Bumping the term first serialises concurrent reports of one term.
         tx.touch_term(cluster_id, year, None, now)?;
         stored.revision = tx.insert_result(cluster_id, year, &stored)?;
+        flag_late(tx, cluster_id, year, std::slice::from_mut(&mut stored))?;
         Ok(stored)
     })
 }
 
-/// A term's results, every revision.
+/// Flags results submitted after the reporting deadline, if one is set.
+fn flag_late(
+    tx: &mut Tx<'_>,
+    cluster_id: &str,
+    year: i32,
+    results: &mut [ReportedResult],
+) -> Result<(), Error> {
+    if let Some((_, deadline)) = tx
+        .deadlines(cluster_id, year)?
+        .into_iter()
+        .find(|(s, _)| *s == Stage::Reporting)
+    {
+        for r in results {
+            r.late = stage::is_late(r.submitted_at, deadline);
+        }
+    }
+    Ok(())
+}
+
+/// A term's results, every revision, late ones flagged.
 pub fn list_results(
     store: &Store,
     cluster_id: &str,
@@ -178,7 +199,37 @@ pub fn list_results(
 ) -> Result<Vec<ReportedResult>, Error> {
     store.read(|tx| {
         tx.existing_term(cluster_id, year)?;
-        tx.results(cluster_id, year, unit)
+        let mut results = tx.results(cluster_id, year, unit)?;
+        flag_late(tx, cluster_id, year, &mut results)?;
+        Ok(results)
+    })
+}
+
+/// Sets deadlines per stage; each must fall on or after the term's first day.
+pub fn set_deadlines(
+    store: &Store,
+    cluster_id: &str,
+    year: i32,
+    deadlines: &[(Stage, thidua_domain::time::Date)],
+) -> Result<Vec<(Stage, thidua_domain::time::Date)>, Error> {
+    let now = now();
+    store.write(|tx| {
+        let term = tx.existing_term(cluster_id, year)?;
+        let mut v = Violations::default();
+        for (i, (_, date)) in deadlines.iter().enumerate() {
+            if *date < term.period.start {
+                v.add(
+                    format!("deadlines[{i}].deadline"),
+                    format!("{date} is before the term starts ({})", term.period.start),
+                );
+            }
+        }
+        v.finish(())?;
+        tx.touch_term(cluster_id, year, None, now)?;
+        for (stage, date) in deadlines {
+            tx.set_deadline(cluster_id, year, *stage, *date)?;
+        }
+        tx.deadlines(cluster_id, year)
     })
 }
 
@@ -507,6 +558,7 @@ pub fn import_results(
                             evidence_note: r.evidence_note.trim().to_owned(),
                             explanation: r.explanation.trim().to_owned(),
                             submitted_at: now,
+                            late: false,
                         });
                     }
                 }

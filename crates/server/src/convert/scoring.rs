@@ -70,6 +70,7 @@ pub fn result_out(r: ReportedResult) -> pb::ReportedResult {
         evidence_description: r.evidence_note,
         explanation: r.explanation,
         submit_time: time_out(r.submitted_at),
+        late: r.late,
     }
 }
 

@@ -80,6 +80,7 @@ impl ScoringService for Scoring {
             evidence_description,
             explanation,
             submit_time: _,
+            late: _,
         } = result.unwrap_or_default();
         let mut v = Violations::default();
         let unit = v.check(convert::unit_name("result.unit", &unit));
@@ -425,6 +426,47 @@ impl ScoringService for Scoring {
         let awards = blocking(move || app::awards::list(&store, &cluster_id, year)).await?;
         Ok(Response::new(pb::ListAwardsResponse {
             awards: awards.into_iter().map(convert::award_out).collect(),
+        }))
+    }
+
+    async fn set_stage_deadlines(
+        &self,
+        request: Request<pb::SetStageDeadlinesRequest>,
+    ) -> Result<Response<pb::SetStageDeadlinesResponse>, Status> {
+        let pb::SetStageDeadlinesRequest { term, deadlines } = request.into_inner();
+        let (cluster_id, year) = term_ref(&term)?;
+        let mut v = Violations::default();
+        let mut parsed = Vec::with_capacity(deadlines.len());
+        for (i, d) in deadlines.iter().enumerate() {
+            let pb::StageDeadline { stage, deadline } = d;
+            let stage = v.check(convert::stage_in(&format!("deadlines[{i}].stage"), *stage));
+            let date = v
+                .check(convert::date_in(
+                    &format!("deadlines[{i}].deadline"),
+                    deadline.as_ref(),
+                ))
+                .flatten();
+            if deadline.is_none() {
+                v.add(format!("deadlines[{i}].deadline"), "required");
+            }
+            if let (Some(stage), Some(date)) = (stage, date) {
+                parsed.push((stage, date));
+            }
+        }
+        if !v.is_empty() {
+            return Err(invalid_all(v.into_inner()));
+        }
+        let store = self.store.clone();
+        let all = blocking(move || app::scoring::set_deadlines(&store, &cluster_id, year, &parsed))
+            .await?;
+        Ok(Response::new(pb::SetStageDeadlinesResponse {
+            deadlines: all
+                .into_iter()
+                .map(|(stage, date)| pb::StageDeadline {
+                    stage: convert::stage_out(stage).into(),
+                    deadline: convert::date_out(Some(date)),
+                })
+                .collect(),
         }))
     }
 }
