@@ -24,6 +24,8 @@ pub struct Env {
     pub url: String,
     /// The store behind the server, for checks that the database is unchanged.
     pub store: Store,
+    /// The database URL (a SQLite path or a PostgreSQL URL).
+    pub database_url: String,
     shutdown: Mutex<Option<oneshot::Sender<()>>>,
     server: Mutex<Option<tokio::task::JoinHandle<anyhow::Result<()>>>>,
     _dir: tempfile::TempDir,
@@ -36,6 +38,7 @@ impl Env {
         let url =
             database_url.unwrap_or_else(|| dir.path().join("thidua.db").display().to_string());
         let store = Store::open(&url).with_context(|| format!("opening {url}"))?;
+        let url_for_twin = url.clone();
         let rt = tokio::runtime::Builder::new_multi_thread()
             .worker_threads(2)
             .enable_all()
@@ -59,6 +62,7 @@ impl Env {
             rt,
             url: format!("http://{addr}"),
             store,
+            database_url: url_for_twin,
             shutdown: Mutex::new(Some(tx)),
             server: Mutex::new(Some(server)),
             _dir: dir,
@@ -68,6 +72,16 @@ impl Env {
     /// Runs async client code to completion.
     pub fn block_on<T>(&self, f: impl Future<Output = T>) -> T {
         self.rt.block_on(f)
+    }
+
+    /// A second server process on the same database, as a second deployment node would be.
+    pub fn twin(&self) -> anyhow::Result<Env> {
+        Env::start(Some(self.database_url.clone()))
+    }
+
+    /// True on PostgreSQL, where several server processes share one database.
+    pub fn is_postgres(&self) -> bool {
+        self.database_url.starts_with("postgres")
     }
 
     /// A connected channel.

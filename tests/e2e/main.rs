@@ -51,6 +51,7 @@ const SCENARIOS: &[(&str, Scenario)] = &[
         "tie_decision_allows_adoption",
         scoring::tie_decision_allows_adoption,
     ),
+    ("watch_scoreboard", scoring::watch_scoreboard),
     ("cli_tour", cli::cli_tour),
     ("health_and_reflection", health::health_and_reflection),
     ("graceful_shutdown", health::graceful_shutdown),

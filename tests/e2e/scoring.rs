@@ -875,3 +875,64 @@ pub fn tie_decision_allows_adoption(env: &Env) -> anyhow::Result<()> {
         Ok(())
     })
 }
+
+async fn next_board(
+    stream: &mut tonic::Streaming<pb::WatchScoreboardResponse>,
+) -> anyhow::Result<pb::GetScoreboardResponse> {
+    let message = tokio::time::timeout(std::time::Duration::from_secs(30), stream.message())
+        .await
+        .context("no scoreboard within 30 s")??
+        .context("the watch ended")?;
+    message.scoreboard.context("an empty message")
+}
+
+fn total_of(board: &pb::GetScoreboardResponse, unit: &str) -> String {
+    board
+        .rows
+        .iter()
+        .find(|r| r.unit == legacy(unit))
+        .and_then(|r| r.total.as_ref())
+        .map(|d| d.value.clone())
+        .unwrap_or_default()
+}
+
+/// A watcher gets the board at once and again after each change; on PostgreSQL a change made
+/// through one server reaches a watcher connected to another (LISTEN/NOTIFY).
+pub fn watch_scoreboard(env: &Env) -> anyhow::Result<()> {
+    let other = env.twin()?;
+    env.block_on(async {
+        signed_term(env, &["01843", "01840"], &["1000", "800"]).await?;
+        advance(env, pb::TermStage::Reporting).await?;
+        let watch = |layer: pb::ScoreLayer| pb::WatchScoreboardRequest {
+            term: TERM.into(),
+            layer: layer.into(),
+        };
+        let mut here = env
+            .scoring()
+            .await?
+            .watch_scoreboard(watch(pb::ScoreLayer::Results))
+            .await?
+            .into_inner();
+        let first = next_board(&mut here).await?;
+        ensure!(total_of(&first, "01843") == "0", "{first:?}");
+        submit(env, &legacy("01843"), "I.2", "100", "").await?;
+        let second = next_board(&mut here).await?;
+        ensure!(total_of(&second, "01843") == "10", "{second:?}");
+        if env.is_postgres() {
+            let mut there =
+                pb::scoring_service_client::ScoringServiceClient::new(other.channel().await?)
+                    .watch_scoreboard(watch(pb::ScoreLayer::Results))
+                    .await?
+                    .into_inner();
+            let start = next_board(&mut there).await?;
+            ensure!(total_of(&start, "01843") == "10");
+            submit(env, &legacy("01843"), "I.3", "5", "").await?;
+            let relayed = next_board(&mut there).await?;
+            ensure!(
+                total_of(&relayed, "01843") == "15",
+                "the other server's watcher saw {relayed:?}"
+            );
+        }
+        Ok(())
+    })
+}

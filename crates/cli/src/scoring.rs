@@ -141,6 +141,16 @@ pub enum ScoreboardCommand {
         #[arg(long, value_enum, default_value = "final")]
         layer: LayerArg,
     },
+    /// Print the scoreboard now and again at every change, until interrupted.
+    Watch {
+        /// Cluster id.
+        cluster: String,
+        /// Year.
+        year: i32,
+        /// Which scores to use.
+        #[arg(long, value_enum, default_value = "final")]
+        layer: LayerArg,
+    },
     /// Record the decision ordering members tied under every rule (during review).
     Decide {
         /// Cluster id.
@@ -319,6 +329,26 @@ pub async fn run_score(ctx: &mut Context, command: ScoreCommand) -> Result<(), F
 
 pub async fn run_scoreboard(ctx: &mut Context, command: ScoreboardCommand) -> Result<(), Failure> {
     match command {
+        ScoreboardCommand::Watch {
+            cluster,
+            year,
+            layer,
+        } => {
+            let mut stream = ctx
+                .scoring
+                .watch_scoreboard(pb::WatchScoreboardRequest {
+                    term: refs::term(&cluster, year),
+                    layer: layer.proto().into(),
+                })
+                .await?
+                .into_inner();
+            while let Some(message) = stream.message().await? {
+                if let Some(b) = message.scoreboard {
+                    ctx.print(&board_sections(&b))?;
+                }
+            }
+            Ok(())
+        }
         ScoreboardCommand::Show {
             cluster,
             year,
@@ -332,49 +362,7 @@ pub async fn run_scoreboard(ctx: &mut Context, command: ScoreboardCommand) -> Re
                 })
                 .await?
                 .into_inner();
-            let codes: Vec<String> = b
-                .rows
-                .first()
-                .map(|r| r.subtotals.iter().map(|s| s.code.clone()).collect())
-                .unwrap_or_default();
-            let mut headers: Vec<&str> = vec!["rank", "unit", "display_name", "total"];
-            headers.extend(codes.iter().map(String::as_str));
-            headers.extend(["classification", "tie_note"]);
-            let mut s = Section::new("scoreboard", headers);
-            for r in &b.rows {
-                let mut row = vec![
-                    if r.unresolved_tie {
-                        format!("{}=", r.rank)
-                    } else {
-                        r.rank.to_string()
-                    },
-                    render::short_unit(&r.unit),
-                    r.display_name.clone(),
-                    render::decimal(r.total.as_ref()),
-                ];
-                row.extend(
-                    r.subtotals
-                        .iter()
-                        .map(|s| render::decimal(s.points.as_ref())),
-                );
-                row.push(if r.classification.is_empty() {
-                    "không hoàn thành".into()
-                } else {
-                    r.classification.clone()
-                });
-                row.push(r.tie_note.clone());
-                s.row(row);
-            }
-            let info = Section::fields(
-                "board",
-                vec![
-                    ("term", b.term.clone()),
-                    ("table_version", b.table_version.clone()),
-                    ("layer", render::layer(b.layer)),
-                    ("leading_unit", render::short_unit(&b.leading_unit)),
-                ],
-            );
-            ctx.print(&[info, s])
+            ctx.print(&board_sections(&b))
         }
         ScoreboardCommand::Decide {
             cluster,
@@ -539,4 +527,51 @@ async fn import(
             ("replayed", r.replayed.to_string()),
         ],
     )])
+}
+
+/// A scoreboard as printable sections: the board's facts and the ranking.
+fn board_sections(b: &pb::GetScoreboardResponse) -> Vec<Section> {
+    let codes: Vec<String> = b
+        .rows
+        .first()
+        .map(|r| r.subtotals.iter().map(|s| s.code.clone()).collect())
+        .unwrap_or_default();
+    let mut headers: Vec<&str> = vec!["rank", "unit", "display_name", "total"];
+    headers.extend(codes.iter().map(String::as_str));
+    headers.extend(["classification", "tie_note"]);
+    let mut s = Section::new("scoreboard", headers);
+    for r in &b.rows {
+        let mut row = vec![
+            if r.unresolved_tie {
+                format!("{}=", r.rank)
+            } else {
+                r.rank.to_string()
+            },
+            render::short_unit(&r.unit),
+            r.display_name.clone(),
+            render::decimal(r.total.as_ref()),
+        ];
+        row.extend(
+            r.subtotals
+                .iter()
+                .map(|s| render::decimal(s.points.as_ref())),
+        );
+        row.push(if r.classification.is_empty() {
+            "không hoàn thành".into()
+        } else {
+            r.classification.clone()
+        });
+        row.push(r.tie_note.clone());
+        s.row(row);
+    }
+    let info = Section::fields(
+        "board",
+        vec![
+            ("term", b.term.clone()),
+            ("table_version", b.table_version.clone()),
+            ("layer", render::layer(b.layer)),
+            ("leading_unit", render::short_unit(&b.leading_unit)),
+        ],
+    );
+    vec![info, s]
 }

@@ -1,6 +1,7 @@
 #![doc = include_str!("../README.md")]
 
 pub mod app;
+pub mod changes;
 pub mod convert;
 pub mod demo;
 pub mod logging;
@@ -60,7 +61,10 @@ pub async fn serve(
     let units = UnitServiceServer::new(Units::new(store.clone()))
         .max_decoding_message_size(MAX_MESSAGE_BYTES)
         .max_encoding_message_size(MAX_MESSAGE_BYTES);
-    let scoring = ScoringServiceServer::new(Scoring::new(store.clone()))
+    let hub = changes::ChangeHub::default();
+    let stop_relay = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));
+    hub.relay_database(&store, stop_relay.clone());
+    let scoring = ScoringServiceServer::new(Scoring::new(store.clone(), hub))
         .max_decoding_message_size(MAX_MESSAGE_BYTES)
         .max_encoding_message_size(MAX_MESSAGE_BYTES);
     let targets = TargetServiceServer::new(Targets::new(store.clone()))
@@ -99,11 +103,13 @@ pub async fn serve(
             std::future::pending::<()>().await;
         }
     };
-    tokio::select! {
-        result = server => result?,
+    let outcome = tokio::select! {
+        result = server => result.map_err(anyhow::Error::from),
         () = deadline => {
             tracing::warn!(timeout = ?options.drain_timeout, "drain timeout: closing the remaining connections");
+            Ok(())
         }
-    }
-    Ok(())
+    };
+    stop_relay.store(true, std::sync::atomic::Ordering::Relaxed);
+    outcome
 }

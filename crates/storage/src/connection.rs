@@ -52,6 +52,7 @@ impl CustomizeConnection<AnyConnection, diesel::r2d2::Error> for SqliteSettings 
 pub struct Store {
     pool: Pool<ConnectionManager<AnyConnection>>,
     backend: Backend,
+    url: String,
 }
 
 impl std::fmt::Debug for Store {
@@ -76,7 +77,7 @@ impl Store {
                 }
                 (Backend::Sqlite, path.to_owned())
             };
-        let manager = ConnectionManager::<AnyConnection>::new(conn_url);
+        let manager = ConnectionManager::<AnyConnection>::new(conn_url.clone());
         let builder = Pool::builder().connection_timeout(Duration::from_secs(10));
         let builder = match backend {
             Backend::Sqlite => builder
@@ -87,7 +88,11 @@ impl Store {
         let pool = builder
             .build(manager)
             .map_err(|e| Error::Unavailable(format!("cannot open the database: {e}")))?;
-        let store = Self { pool, backend };
+        let store = Self {
+            pool,
+            backend,
+            url: conn_url,
+        };
         store.migrate()?;
         Ok(store)
     }
@@ -95,6 +100,12 @@ impl Store {
     /// The backend in use.
     pub fn backend(&self) -> Backend {
         self.backend
+    }
+
+    /// A listener for changes made by any server process on this database (PostgreSQL), or
+    /// `None` on SQLite.
+    pub fn change_listener(&self) -> Result<Option<ChangeListener>, Error> {
+        ChangeListener::open(&self.url)
     }
 
     /// Applies pending migrations; returns how many were applied.
@@ -184,3 +195,34 @@ macro_rules! per_backend {
     };
 }
 pub(crate) use per_backend;
+
+/// The channel scoreboard changes are announced on, in PostgreSQL.
+pub const CHANGES_CHANNEL: &str = "thidua_scoreboard";
+
+/// A PostgreSQL connection that LISTENs for scoreboard changes made by any server process.
+pub struct ChangeListener {
+    conn: PgConnection,
+}
+
+impl ChangeListener {
+    /// Opens a dedicated connection to `url` and listens; `None` for SQLite, whose only writer
+    /// is this process.
+    pub fn open(url: &str) -> Result<Option<Self>, Error> {
+        if !(url.starts_with("postgres://") || url.starts_with("postgresql://")) {
+            return Ok(None);
+        }
+        let mut conn = <PgConnection as diesel::Connection>::establish(url)
+            .map_err(|e| Error::Unavailable(format!("cannot listen for changes: {e}")))?;
+        conn.batch_execute(&format!("LISTEN {CHANGES_CHANNEL}"))
+            .map_err(db)?;
+        Ok(Some(Self { conn }))
+    }
+
+    /// The payloads (`cluster_id~year`) of the notifications received since the last call.
+    pub fn drain(&mut self) -> Result<Vec<String>, Error> {
+        self.conn
+            .notifications_iter()
+            .map(|n| n.map(|n| n.payload).map_err(db))
+            .collect()
+    }
+}

@@ -14,7 +14,7 @@ mod terms;
 mod units;
 
 pub use clusters::ClusterFilter;
-pub use connection::{Backend, Store, Tx};
+pub use connection::{Backend, CHANGES_CHANNEL, ChangeListener, Store, Tx};
 pub use request_ids::StoredResponse;
 pub use units::UnitFilter;
 

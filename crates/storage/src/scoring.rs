@@ -137,7 +137,7 @@ impl Tx<'_> {
             ))
             .execute(self.conn)
             .map_err(db)?;
-        Ok(())
+        self.announce_change(cluster_id, year)
     }
 
     /// Stores a result as the next revision of (member, criterion); returns the revision.

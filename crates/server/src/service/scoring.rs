@@ -14,6 +14,7 @@ use crate::{
         self,
         scoring::{ImportRow, NewResult, NewScore},
     },
+    changes::ChangeHub,
     convert,
 };
 
@@ -21,12 +22,13 @@ use crate::{
 #[derive(Debug, Clone)]
 pub struct Scoring {
     store: Store,
+    hub: ChangeHub,
 }
 
 impl Scoring {
-    /// A service over `store`.
-    pub fn new(store: Store) -> Self {
-        Self { store }
+    /// A service over `store`, announcing changes on `hub`.
+    pub fn new(store: Store, hub: ChangeHub) -> Self {
+        Self { store, hub }
     }
 }
 
@@ -42,9 +44,11 @@ impl ScoringService for Scoring {
     ) -> Result<Response<pb::AdvanceTermResponse>, Status> {
         let pb::AdvanceTermRequest { term, stage } = request.into_inner();
         let (cluster_id, year) = term_ref(&term)?;
+        let changed = (cluster_id.clone(), year);
         let to = convert::stage_in("stage", stage).map_err(invalid)?;
         let store = self.store.clone();
         let term = blocking(move || app::scoring::advance(&store, &cluster_id, year, to)).await?;
+        self.hub.changed(&changed.0, changed.1);
         Ok(Response::new(pb::AdvanceTermResponse {
             term: Some(convert::term_out(term)),
         }))
@@ -56,10 +60,12 @@ impl ScoringService for Scoring {
     ) -> Result<Response<pb::ReopenTermResponse>, Status> {
         let pb::ReopenTermRequest { term, reason } = request.into_inner();
         let (cluster_id, year) = term_ref(&term)?;
+        let changed = (cluster_id.clone(), year);
         let reason = text::optional_text("reason", &reason, 2000).map_err(invalid)?;
         let store = self.store.clone();
         let term =
             blocking(move || app::scoring::reopen(&store, &cluster_id, year, &reason)).await?;
+        self.hub.changed(&changed.0, changed.1);
         Ok(Response::new(pb::ReopenTermResponse {
             term: Some(convert::term_out(term)),
         }))
@@ -71,6 +77,7 @@ impl ScoringService for Scoring {
     ) -> Result<Response<pb::SubmitResultResponse>, Status> {
         let pb::SubmitResultRequest { term, result } = request.into_inner();
         let (cluster_id, year) = term_ref(&term)?;
+        let changed = (cluster_id.clone(), year);
         let pb::ReportedResult {
             unit,
             criterion_code,
@@ -101,6 +108,7 @@ impl ScoringService for Scoring {
         let store = self.store.clone();
         let stored =
             blocking(move || app::scoring::submit_result(&store, &cluster_id, year, new)).await?;
+        self.hub.changed(&changed.0, changed.1);
         Ok(Response::new(pb::SubmitResultResponse {
             result: Some(convert::result_out(stored)),
         }))
@@ -135,6 +143,7 @@ impl ScoringService for Scoring {
             reason,
         } = request.into_inner();
         let (cluster_id, year) = term_ref(&term)?;
+        let changed = (cluster_id.clone(), year);
         let mut v = Violations::default();
         let unit = v.check(convert::unit_name("unit", &unit));
         let layer = v.check(convert::score_layer_in("layer", layer));
@@ -154,6 +163,7 @@ impl ScoringService for Scoring {
         let store = self.store.clone();
         let explained =
             blocking(move || app::scoring::record_score(&store, &cluster_id, year, new)).await?;
+        self.hub.changed(&changed.0, changed.1);
         Ok(Response::new(pb::RecordScoreResponse {
             explanation: Some(convert::explained_out(explained)),
         }))
@@ -262,6 +272,7 @@ impl ScoringService for Scoring {
         }
         let (term, request_id) = header.unwrap_or_default();
         let (cluster_id, year) = term_ref(&term)?;
+        let changed = (cluster_id.clone(), year);
         let digest_source = pb::ImportResultsRequest {
             term,
             request_id: String::new(),
@@ -272,6 +283,7 @@ impl ScoringService for Scoring {
         let outcome =
             blocking(move || app::scoring::import_results(&store, &cluster_id, year, &rows, key))
                 .await?;
+        self.hub.changed(&changed.0, changed.1);
         Ok(Response::new(pb::ImportResultsResponse {
             rows_total: outcome.rows,
             results_stored: outcome.stored,
@@ -290,6 +302,7 @@ impl ScoringService for Scoring {
             reason,
         } = request.into_inner();
         let (cluster_id, year) = term_ref(&term)?;
+        let changed = (cluster_id.clone(), year);
         let mut v = Violations::default();
         let order: Vec<_> = units
             .iter()
@@ -311,6 +324,7 @@ impl ScoringService for Scoring {
             )
         })
         .await?;
+        self.hub.changed(&changed.0, changed.1);
         Ok(Response::new(pb::RecordTieDecisionResponse {
             scoreboard: Some(convert::board_out(
                 board,
@@ -468,6 +482,73 @@ impl ScoringService for Scoring {
                 })
                 .collect(),
         }))
+    }
+
+    type WatchScoreboardStream =
+        tokio_stream::wrappers::ReceiverStream<Result<pb::WatchScoreboardResponse, Status>>;
+
+    async fn watch_scoreboard(
+        &self,
+        request: Request<pb::WatchScoreboardRequest>,
+    ) -> Result<Response<Self::WatchScoreboardStream>, Status> {
+        let pb::WatchScoreboardRequest { term, layer } = request.into_inner();
+        let (cluster_id, year) = term_ref(&term)?;
+        let up_to = convert::board_layer_in(layer);
+        // Subscribe before reading, so no change between the first board and the loop is lost.
+        let mut changes = self.hub.subscribe();
+        let store = self.store.clone();
+        let board = {
+            let (store, cluster_id) = (store.clone(), cluster_id.clone());
+            move || {
+                let (store, cluster_id) = (store.clone(), cluster_id.clone());
+                async move {
+                    blocking(move || app::scoring::scoreboard(&store, &cluster_id, year, up_to))
+                        .await
+                        .map(|b| convert::board_out(b, up_to))
+                }
+            }
+        };
+        let first = board().await?;
+        let (tx, rx) = tokio::sync::mpsc::channel(4);
+        let _ = tx
+            .send(Ok(pb::WatchScoreboardResponse {
+                scoreboard: Some(first.clone()),
+            }))
+            .await;
+        tokio::spawn(async move {
+            let mut last = first;
+            loop {
+                tokio::select! {
+                    () = tx.closed() => break,
+                    change = changes.recv() => match change {
+                        Ok((c, y)) if c == cluster_id && y == year => {}
+                        Ok(_) => continue,
+                        // Missed some: the board is read afresh anyway.
+                        Err(tokio::sync::broadcast::error::RecvError::Lagged(_)) => {}
+                        Err(tokio::sync::broadcast::error::RecvError::Closed) => break,
+                    },
+                }
+                match board().await {
+                    Ok(b) if b == last => {}
+                    Ok(b) => {
+                        let message = pb::WatchScoreboardResponse {
+                            scoreboard: Some(b.clone()),
+                        };
+                        if tx.send(Ok(message)).await.is_err() {
+                            break;
+                        }
+                        last = b;
+                    }
+                    Err(status) => {
+                        let _ = tx.send(Err(status)).await;
+                        break;
+                    }
+                }
+            }
+        });
+        Ok(Response::new(tokio_stream::wrappers::ReceiverStream::new(
+            rx,
+        )))
     }
 }
 
