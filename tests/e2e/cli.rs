@@ -235,6 +235,22 @@ pub fn cli_tour(env: &Env) -> anyhow::Result<()> {
         "table",
     ])?;
     ensure!(stdout(&out).contains("bonus"), "{}", stdout(&out));
+    let out = env.cli(&["term", "policy", "bac-kan-city", "2022", "-o", "json"])?;
+    let json: serde_json::Value = serde_json::from_slice(&out.stdout)?;
+    ensure!(json["levels"][0]["name"] == "hoàn thành xuất sắc", "{json}");
+    let out = env.cli(&[
+        "term",
+        "set-policy",
+        "bac-kan-city",
+        "2022",
+        "--tie-break",
+        "subtotal:V",
+    ])?;
+    ensure!(
+        out.status.code() == Some(6),
+        "the demo term is past adoption: {:?}",
+        out.status.code()
+    );
     let out = env.cli(&["--help"])?;
     ensure!(stdout(&out).contains("Exit codes"));
     let out = env.cli(&["cluster", "list", "--server", "http://127.0.0.1:1"])?;

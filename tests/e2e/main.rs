@@ -52,6 +52,7 @@ const SCENARIOS: &[(&str, Scenario)] = &[
         scoring::tie_decision_allows_adoption,
     ),
     ("watch_scoreboard", scoring::watch_scoreboard),
+    ("scoring_policy", scoring::scoring_policy),
     ("cli_tour", cli::cli_tour),
     ("health_and_reflection", health::health_and_reflection),
     ("graceful_shutdown", health::graceful_shutdown),

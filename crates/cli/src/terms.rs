@@ -113,6 +113,41 @@ pub enum TermCommand {
         /// The last day (YYYY-MM-DD).
         date: String,
     },
+    /// Show the term's scoring policy (tie breaks, classification levels, quotas, ballot rule).
+    Policy {
+        /// Cluster id.
+        cluster: String,
+        /// Year.
+        year: i32,
+    },
+    /// Set the term's scoring policy (until adoption); unset parts take the defaults.
+    SetPolicy {
+        /// Cluster id.
+        cluster: String,
+        /// Year.
+        year: i32,
+        /// A tie-break step, in order: subtotal:CODE, full_points or fewer_penalties.
+        #[arg(long = "tie-break")]
+        tie_breaks: Vec<String>,
+        /// A classification level, highest first: NAME:TOTAL_SHARE:CRITERION_SHARE.
+        #[arg(long = "level")]
+        levels: Vec<String>,
+        /// Provincial flags per term.
+        #[arg(long, default_value_t = 0)]
+        flags: i32,
+        /// Certificates of merit per term.
+        #[arg(long, default_value_t = 0)]
+        merits: i32,
+        /// Government flags as a share of units meeting the provincial standard.
+        #[arg(long)]
+        government_share: Option<String>,
+        /// The share of the ballot base the yes votes must exceed.
+        #[arg(long)]
+        ballot_threshold: Option<String>,
+        /// present or all.
+        #[arg(long, default_value = "present")]
+        ballot_base: String,
+    },
     /// Reopen adopted scores for review, with a written reason.
     Reopen {
         /// Cluster id.
@@ -388,6 +423,99 @@ pub async fn run(ctx: &mut Context, command: TermCommand) -> Result<(), Failure>
             }
             ctx.print(&[s])
         }
+        TermCommand::Policy { cluster, year } => {
+            let p = ctx
+                .scoring
+                .get_scoring_policy(pb::GetScoringPolicyRequest {
+                    term: refs::term(&cluster, year),
+                })
+                .await?
+                .into_inner()
+                .policy
+                .ok_or_else(|| Failure::other("the server answered without a policy"))?;
+            ctx.print(&policy_sections(&p))
+        }
+        TermCommand::SetPolicy {
+            cluster,
+            year,
+            tie_breaks,
+            levels,
+            flags,
+            merits,
+            government_share,
+            ballot_threshold,
+            ballot_base,
+        } => {
+            let tie_breaks = tie_breaks
+                .iter()
+                .map(|t| match t.split_once(':') {
+                    Some(("subtotal", code)) => Ok(pb::TieBreakStep {
+                        kind: pb::TieBreakKind::Subtotal.into(),
+                        code: code.to_owned(),
+                    }),
+                    None if t == "full_points" => Ok(pb::TieBreakStep {
+                        kind: pb::TieBreakKind::FullPoints.into(),
+                        code: String::new(),
+                    }),
+                    None if t == "fewer_penalties" => Ok(pb::TieBreakStep {
+                        kind: pb::TieBreakKind::FewerPenalties.into(),
+                        code: String::new(),
+                    }),
+                    _ => Err(Failure::input(format!(
+                        "--tie-break: `{t}` is not subtotal:CODE, full_points or fewer_penalties"
+                    ))),
+                })
+                .collect::<Result<Vec<_>, _>>()?;
+            let levels = levels
+                .iter()
+                .map(|l| {
+                    let parts: Vec<&str> = l.rsplitn(3, ':').collect();
+                    match parts.as_slice() {
+                        [each, total, name] => Ok(pb::ClassificationLevel {
+                            name: (*name).to_owned(),
+                            min_total_share: Some(pb::Decimal {
+                                value: (*total).to_owned(),
+                            }),
+                            min_criterion_share: Some(pb::Decimal {
+                                value: (*each).to_owned(),
+                            }),
+                        }),
+                        _ => Err(Failure::input(format!(
+                            "--level: `{l}` is not NAME:TOTAL_SHARE:CRITERION_SHARE"
+                        ))),
+                    }
+                })
+                .collect::<Result<Vec<_>, _>>()?;
+            let base = match ballot_base.as_str() {
+                "present" => pb::BallotBase::Present,
+                "all" => pb::BallotBase::All,
+                other => {
+                    return Err(Failure::input(format!(
+                        "--ballot-base: `{other}` is not present or all"
+                    )));
+                }
+            };
+            let policy = pb::ScoringPolicy {
+                tie_breaks,
+                levels,
+                provincial_flags: flags,
+                certificates_of_merit: merits,
+                government_flag_share: government_share.map(|value| pb::Decimal { value }),
+                ballot_threshold: ballot_threshold.map(|value| pb::Decimal { value }),
+                ballot_base: base.into(),
+            };
+            let p = ctx
+                .scoring
+                .set_scoring_policy(pb::SetScoringPolicyRequest {
+                    term: refs::term(&cluster, year),
+                    policy: Some(policy),
+                })
+                .await?
+                .into_inner()
+                .policy
+                .ok_or_else(|| Failure::other("the server answered without a policy"))?;
+            ctx.print(&policy_sections(&p))
+        }
         TermCommand::Reopen {
             cluster,
             year,
@@ -424,4 +552,62 @@ pub async fn run(ctx: &mut Context, command: TermCommand) -> Result<(), Failure>
             ctx.print(&render::term(&response.term.unwrap_or_default()))
         }
     }
+}
+
+fn policy_sections(p: &pb::ScoringPolicy) -> Vec<Section> {
+    let steps: Vec<String> = p
+        .tie_breaks
+        .iter()
+        .map(|t| {
+            match pb::TieBreakKind::try_from(t.kind).unwrap_or(pb::TieBreakKind::Unspecified) {
+                pb::TieBreakKind::Subtotal => format!("subtotal:{}", t.code),
+                pb::TieBreakKind::FullPoints => "full_points".into(),
+                pb::TieBreakKind::FewerPenalties => "fewer_penalties".into(),
+                pb::TieBreakKind::Unspecified => String::new(),
+            }
+        })
+        .collect();
+    let info = Section::fields(
+        "policy",
+        vec![
+            (
+                "tie_breaks",
+                if steps.is_empty() {
+                    "default: subtotal of the first group, full_points, fewer_penalties".into()
+                } else {
+                    steps.join(", ")
+                },
+            ),
+            ("provincial_flags", p.provincial_flags.to_string()),
+            ("certificates_of_merit", p.certificates_of_merit.to_string()),
+            (
+                "government_flag_share",
+                render::decimal(p.government_flag_share.as_ref()),
+            ),
+            (
+                "ballot_threshold",
+                render::decimal(p.ballot_threshold.as_ref()),
+            ),
+            (
+                "ballot_base",
+                if p.ballot_base == i32::from(pb::BallotBase::All) {
+                    "all".into()
+                } else {
+                    "present".into()
+                },
+            ),
+        ],
+    );
+    let mut levels = Section::new(
+        "levels",
+        vec!["name", "min_total_share", "min_criterion_share"],
+    );
+    for l in &p.levels {
+        levels.row(vec![
+            l.name.clone(),
+            render::decimal(l.min_total_share.as_ref()),
+            render::decimal(l.min_criterion_share.as_ref()),
+        ]);
+    }
+    vec![info, levels]
 }

@@ -8,6 +8,7 @@ pub mod decimal;
 pub mod error;
 pub mod import;
 pub mod lineage;
+pub mod policy;
 pub mod results;
 pub mod scoring;
 pub mod stage;

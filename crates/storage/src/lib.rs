@@ -5,6 +5,7 @@ mod clusters;
 mod connection;
 mod covenants;
 mod errors;
+mod policies;
 mod request_ids;
 mod schema;
 mod scoring;

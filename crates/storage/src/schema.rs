@@ -322,3 +322,12 @@ diesel::table! {
         deadline -> Text,
     }
 }
+
+diesel::table! {
+    scoring_policies (cluster_id, year) {
+        cluster_id -> Text,
+        year -> Integer,
+        policy -> Text,
+        updated_at -> BigInt,
+    }
+}

@@ -3,23 +3,14 @@
 
 use thidua_domain::{
     Error, Reason,
-    award::{self, Award, AwardKind, AwardState, Ballot, Dossier, Quotas},
+    award::{self, Award, AwardKind, AwardState, Ballot, Dossier},
     criteria,
-    scoring::ClassLevel,
     stage::Stage,
     unit::UnitRef,
 };
 use thidua_storage::Store;
 
 use super::{now, scoring};
-
-fn level_names() -> (String, String) {
-    let levels = ClassLevel::defaults();
-    (
-        levels.first().map(|l| l.name.clone()).unwrap_or_default(),
-        levels.get(1).map(|l| l.name.clone()).unwrap_or_default(),
-    )
-}
 
 /// Whether an award still counts against quotas and the one-award rule.
 fn counts(a: &Award) -> bool {
@@ -55,7 +46,8 @@ pub fn propose(
             });
             out
         };
-        let (excellent, good) = level_names();
+        let policy = tx.policy(cluster_id, year)?;
+        let (excellent, good) = policy.award_levels();
         let score = board
             .scores
             .get(unit)
@@ -82,7 +74,7 @@ pub fn propose(
             .filter(|s| award::check_eligible(AwardKind::ProvincialFlag, s, &mandatory, &excellent, &good).is_empty())
             .count();
         let used = existing.iter().filter(|a| a.kind == kind && counts(a)).count();
-        if let Some(limit) = Quotas::default().limit(kind, meeting_standard)
+        if let Some(limit) = policy.quotas.limit(kind, meeting_standard)
             && used >= limit
         {
             return Err(Error::precondition(
@@ -148,12 +140,19 @@ fn require_state(a: &Award, allowed: &[AwardState], action: &str) -> Result<(), 
     }
 }
 
-/// Records the secret ballot's counts on a proposal (stage ballot); pass or fail is computed.
-pub fn record_ballot(store: &Store, id: &str, ballot: Ballot) -> Result<Award, Error> {
+/// Records the secret ballot's counts on a proposal (stage ballot); pass or fail is computed
+/// with the term's threshold and base.
+pub fn record_ballot(store: &Store, id: &str, counts: Ballot) -> Result<Award, Error> {
     let now = now();
-    ballot.check()?;
     store.write(|tx| {
         let mut a = existing(tx, id)?;
+        let policy = tx.policy(&a.cluster_id, a.year)?;
+        let ballot = Ballot {
+            threshold: policy.ballot_threshold,
+            base: policy.ballot_base,
+            ..counts
+        };
+        ballot.check()?;
         let term = tx.existing_term(&a.cluster_id, a.year)?;
         term.stage
             .require("recording a ballot", &term.resource(), &[Stage::Ballot])?;

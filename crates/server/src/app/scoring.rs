@@ -9,7 +9,7 @@ use thidua_domain::{
     criteria::{self, Criterion, TableVersion},
     error::Violations,
     results::{self, Layer, LayerScore, ReportedResult},
-    scoring::{self, ClassLevel, MemberScore, Placement, TieBreak},
+    scoring::{self, MemberScore, Placement, TieBreak},
     stage::{self, Stage},
     term::Term,
     unit::UnitRef,
@@ -321,18 +321,6 @@ pub struct Board {
     pub placements: Vec<Placement>,
 }
 
-/// The tie-break chain: the first group's subtotal, then criteria at full points, then fewer
-/// penalties; a tie left after them needs a recorded decision, which then comes last.
-fn chain(version: &TableVersion) -> Vec<TieBreak> {
-    let mut chain = Vec::new();
-    if let Some(first) = version.groups.first() {
-        chain.push(TieBreak::Subtotal(first.code.clone()));
-    }
-    chain.push(TieBreak::FullPointsCount);
-    chain.push(TieBreak::FewerPenalties);
-    chain
-}
-
 fn score_term(
     tx: &mut Tx<'_>,
     term: &Term,
@@ -343,6 +331,7 @@ fn score_term(
     let reported = tx.results(&term.cluster_id, term.year, None)?;
     let layers = tx.layer_scores(&term.cluster_id, term.year)?;
     let entries = results::compose(&reported, &layers, up_to);
+    let policy = tx.policy(&term.cluster_id, term.year)?;
     let members: Vec<UnitRef> = term.members.iter().map(|m| m.unit.clone()).collect();
     let scores = scoring::score_members(
         &version.groups,
@@ -351,14 +340,16 @@ fn score_term(
         &members,
         &targets,
         &entries,
-        &ClassLevel::defaults(),
+        &policy.levels,
     );
     Ok((version, scores))
 }
 
 fn board_in(tx: &mut Tx<'_>, term: &Term, up_to: Option<Layer>) -> Result<Board, Error> {
     let (version, scores) = score_term(tx, term, up_to)?;
-    let mut chain = chain(&version);
+    let mut chain = tx
+        .policy(&term.cluster_id, term.year)?
+        .chain(&version.groups);
     for (order, by, why) in tx.tie_decisions(&term.cluster_id, term.year)? {
         chain.push(TieBreak::Decision {
             order,
@@ -709,5 +700,48 @@ pub fn record_tie_decision(
             now,
         )?;
         board_in(tx, &term, Some(Layer::Adjustment))
+    })
+}
+
+/// A term's scoring policy.
+pub fn policy(
+    store: &Store,
+    cluster_id: &str,
+    year: i32,
+) -> Result<thidua_domain::policy::Policy, Error> {
+    store.read(|tx| {
+        tx.existing_term(cluster_id, year)?;
+        tx.policy(cluster_id, year)
+    })
+}
+
+/// Sets a term's scoring policy, until its scores are adopted.
+pub fn set_policy(
+    store: &Store,
+    cluster_id: &str,
+    year: i32,
+    policy: thidua_domain::policy::Policy,
+) -> Result<thidua_domain::policy::Policy, Error> {
+    let now = now();
+    store.write(|tx| {
+        let term = tx.existing_term(cluster_id, year)?;
+        term.stage.require(
+            "changing the scoring policy",
+            &term.resource(),
+            &[
+                Stage::Setup,
+                Stage::Reporting,
+                Stage::SelfScoring,
+                Stage::Review,
+            ],
+        )?;
+        let groups = match &term.table {
+            Some((id, n)) => Some(tx.existing_table_version(id, *n)?.groups),
+            None => None,
+        };
+        policy.check(groups.as_deref())?;
+        tx.touch_term(cluster_id, year, None, now)?;
+        tx.set_policy(cluster_id, year, &policy, now)?;
+        tx.policy(cluster_id, year)
     })
 }

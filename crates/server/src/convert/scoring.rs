@@ -275,3 +275,162 @@ pub fn award_out(a: thidua_domain::award::Award) -> pb::Award {
         create_time: time_out(a.created_at),
     }
 }
+
+/// Reads a policy; every problem is reported by field.
+pub fn policy_in(
+    p: Option<pb::ScoringPolicy>,
+) -> Result<thidua_domain::policy::Policy, thidua_domain::Error> {
+    use thidua_domain::{
+        award::{BallotBase, Quotas},
+        error::Violations,
+        policy::{Policy, TieRule},
+        scoring::ClassLevel,
+    };
+    let pb::ScoringPolicy {
+        tie_breaks,
+        levels,
+        provincial_flags,
+        certificates_of_merit,
+        government_flag_share,
+        ballot_threshold,
+        ballot_base,
+    } = p.unwrap_or_default();
+    let mut v = Violations::default();
+    let defaults = Policy::default();
+    let tie_rules = (!tie_breaks.is_empty()).then(|| {
+        tie_breaks
+            .iter()
+            .enumerate()
+            .filter_map(|(i, t)| {
+                match pb::TieBreakKind::try_from(t.kind).unwrap_or(pb::TieBreakKind::Unspecified) {
+                    pb::TieBreakKind::Subtotal => Some(TieRule::Subtotal(t.code.trim().to_owned())),
+                    pb::TieBreakKind::FullPoints => Some(TieRule::FullPointsCount),
+                    pb::TieBreakKind::FewerPenalties => Some(TieRule::FewerPenalties),
+                    pb::TieBreakKind::Unspecified => {
+                        v.add(
+                            format!("policy.tie_breaks[{i}].kind"),
+                            "the kind is required",
+                        );
+                        None
+                    }
+                }
+            })
+            .collect()
+    });
+    let levels = if levels.is_empty() {
+        defaults.levels.clone()
+    } else {
+        levels
+            .iter()
+            .enumerate()
+            .filter_map(|(i, l)| {
+                let total = v.check(super::decimal_in(
+                    &format!("policy.levels[{i}].min_total_share"),
+                    l.min_total_share.as_ref(),
+                ));
+                let each = v.check(super::decimal_in(
+                    &format!("policy.levels[{i}].min_criterion_share"),
+                    l.min_criterion_share.as_ref(),
+                ));
+                Some(ClassLevel {
+                    name: thidua_domain::text::normalize(&l.name),
+                    min_total_share: total?,
+                    min_criterion_share: each?,
+                })
+            })
+            .collect()
+    };
+    let count = |field: &str, n: i32, default: usize, v: &mut Violations| {
+        if n < 0 {
+            v.add(field, "must not be negative");
+        }
+        if n <= 0 {
+            default
+        } else {
+            usize::try_from(n).unwrap_or(default)
+        }
+    };
+    let policy = Policy {
+        tie_rules,
+        levels,
+        quotas: Quotas {
+            provincial_flags: count(
+                "policy.provincial_flags",
+                provincial_flags,
+                defaults.quotas.provincial_flags,
+                &mut v,
+            ),
+            certificates_of_merit: count(
+                "policy.certificates_of_merit",
+                certificates_of_merit,
+                defaults.quotas.certificates_of_merit,
+                &mut v,
+            ),
+            government_flag_share: v
+                .check(super::optional_decimal_in(
+                    "policy.government_flag_share",
+                    government_flag_share.as_ref(),
+                ))
+                .flatten()
+                .unwrap_or(defaults.quotas.government_flag_share),
+        },
+        ballot_threshold: v
+            .check(super::optional_decimal_in(
+                "policy.ballot_threshold",
+                ballot_threshold.as_ref(),
+            ))
+            .flatten()
+            .unwrap_or(defaults.ballot_threshold),
+        ballot_base: match pb::BallotBase::try_from(ballot_base)
+            .unwrap_or(pb::BallotBase::Unspecified)
+        {
+            pb::BallotBase::All => BallotBase::All,
+            pb::BallotBase::Present | pb::BallotBase::Unspecified => BallotBase::Present,
+        },
+    };
+    v.finish(policy)
+}
+
+/// Writes a policy.
+pub fn policy_out(p: thidua_domain::policy::Policy) -> pb::ScoringPolicy {
+    use thidua_domain::{award::BallotBase, policy::TieRule};
+    pb::ScoringPolicy {
+        tie_breaks: p
+            .tie_rules
+            .unwrap_or_default()
+            .into_iter()
+            .map(|r| match r {
+                TieRule::Subtotal(code) => pb::TieBreakStep {
+                    kind: pb::TieBreakKind::Subtotal.into(),
+                    code,
+                },
+                TieRule::FullPointsCount => pb::TieBreakStep {
+                    kind: pb::TieBreakKind::FullPoints.into(),
+                    code: String::new(),
+                },
+                TieRule::FewerPenalties => pb::TieBreakStep {
+                    kind: pb::TieBreakKind::FewerPenalties.into(),
+                    code: String::new(),
+                },
+            })
+            .collect(),
+        levels: p
+            .levels
+            .into_iter()
+            .map(|l| pb::ClassificationLevel {
+                name: l.name,
+                min_total_share: decimal_out(l.min_total_share),
+                min_criterion_share: decimal_out(l.min_criterion_share),
+            })
+            .collect(),
+        provincial_flags: i32::try_from(p.quotas.provincial_flags).unwrap_or(i32::MAX),
+        certificates_of_merit: i32::try_from(p.quotas.certificates_of_merit).unwrap_or(i32::MAX),
+        government_flag_share: decimal_out(p.quotas.government_flag_share),
+        ballot_threshold: decimal_out(p.ballot_threshold),
+        ballot_base: match p.ballot_base {
+            BallotBase::Present => pb::BallotBase::Present,
+            BallotBase::All => pb::BallotBase::All,
+        }
+        .into(),
+    }
+}

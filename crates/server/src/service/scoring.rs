@@ -550,6 +550,36 @@ impl ScoringService for Scoring {
             rx,
         )))
     }
+
+    async fn get_scoring_policy(
+        &self,
+        request: Request<pb::GetScoringPolicyRequest>,
+    ) -> Result<Response<pb::GetScoringPolicyResponse>, Status> {
+        let pb::GetScoringPolicyRequest { term } = request.into_inner();
+        let (cluster_id, year) = term_ref(&term)?;
+        let store = self.store.clone();
+        let policy = blocking(move || app::scoring::policy(&store, &cluster_id, year)).await?;
+        Ok(Response::new(pb::GetScoringPolicyResponse {
+            policy: Some(convert::policy_out(policy)),
+        }))
+    }
+
+    async fn set_scoring_policy(
+        &self,
+        request: Request<pb::SetScoringPolicyRequest>,
+    ) -> Result<Response<pb::SetScoringPolicyResponse>, Status> {
+        let pb::SetScoringPolicyRequest { term, policy } = request.into_inner();
+        let (cluster_id, year) = term_ref(&term)?;
+        let changed = (cluster_id.clone(), year);
+        let policy = convert::policy_in(policy).map_err(crate::status::to_status)?;
+        let store = self.store.clone();
+        let policy =
+            blocking(move || app::scoring::set_policy(&store, &cluster_id, year, policy)).await?;
+        self.hub.changed(&changed.0, changed.1);
+        Ok(Response::new(pb::SetScoringPolicyResponse {
+            policy: Some(convert::policy_out(policy)),
+        }))
+    }
 }
 
 fn award_id(name: &str) -> Result<String, Status> {

@@ -1,0 +1,1 @@
+DROP TABLE scoring_policies;
