@@ -341,6 +341,28 @@ pub fn year_end_cycle(env: &Env) -> anyhow::Result<()> {
         ensure!(board(env, pb::ScoreLayer::Adjustment).await? == expected("113", "92", "84"));
 
         let mut scoring = env.scoring().await?;
+        let history = scoring
+            .list_scores(pb::ListScoresRequest {
+                term: TERM.into(),
+                unit: legacy("01852"),
+            })
+            .await?
+            .into_inner()
+            .scores;
+        let layers: Vec<i32> = history.iter().map(|s| s.layer).collect();
+        ensure!(
+            layers
+                == [
+                    i32::from(pb::ScoreLayer::Review),
+                    i32::from(pb::ScoreLayer::Self_)
+                ]
+                || layers
+                    == [
+                        i32::from(pb::ScoreLayer::Self_),
+                        i32::from(pb::ScoreLayer::Review)
+                    ],
+            "both layers kept: {history:?}"
+        );
         let explained = scoring
             .explain_score(pb::ExplainScoreRequest {
                 term: TERM.into(),

@@ -93,6 +93,16 @@ pub enum ScoreCommand {
     Review(ScoreArgs),
     /// The organiser's adjustment, with a reason.
     Adjust(ScoreArgs),
+    /// Every score of every layer, kept as recorded.
+    List {
+        /// Cluster id.
+        cluster: String,
+        /// Year.
+        year: i32,
+        /// Only this member.
+        #[arg(long)]
+        unit: Option<String>,
+    },
 }
 
 /// The arguments of a score.
@@ -309,6 +319,50 @@ pub async fn run_score(ctx: &mut Context, command: ScoreCommand) -> Result<(), F
         ScoreCommand::SelfScore(a) => (pb::ScoreLayer::Self_, a),
         ScoreCommand::Review(a) => (pb::ScoreLayer::Review, a),
         ScoreCommand::Adjust(a) => (pb::ScoreLayer::Adjustment, a),
+        ScoreCommand::List {
+            cluster,
+            year,
+            unit,
+        } => {
+            let scores = ctx
+                .scoring
+                .list_scores(pb::ListScoresRequest {
+                    term: refs::term(&cluster, year),
+                    unit: unit
+                        .map(|u| refs::unit(&u, &ctx.scheme))
+                        .unwrap_or_default(),
+                })
+                .await?
+                .into_inner()
+                .scores;
+            let mut s = Section::new(
+                "scores",
+                vec![
+                    "unit",
+                    "criterion",
+                    "layer",
+                    "seq",
+                    "points",
+                    "reason",
+                    "recorded",
+                ],
+            );
+            for x in &scores {
+                s.row(vec![
+                    render::short_unit(&x.unit),
+                    x.criterion_code.clone(),
+                    match pb::ScoreLayer::try_from(x.layer).unwrap_or(pb::ScoreLayer::Unspecified) {
+                        pb::ScoreLayer::Adjustment => "adjustment".to_owned(),
+                        _ => render::layer(x.layer),
+                    },
+                    x.seq.to_string(),
+                    render::decimal(x.points.as_ref()),
+                    x.reason.clone(),
+                    render::time(x.record_time.as_ref()),
+                ]);
+            }
+            return ctx.print(&[s]);
+        }
     };
     let e = ctx
         .scoring

@@ -745,3 +745,20 @@ pub fn set_policy(
         tx.policy(cluster_id, year)
     })
 }
+
+/// Every layer score of a term (optionally of one member).
+pub fn list_scores(
+    store: &Store,
+    cluster_id: &str,
+    year: i32,
+    unit: Option<&UnitRef>,
+) -> Result<Vec<LayerScore>, Error> {
+    store.read(|tx| {
+        tx.existing_term(cluster_id, year)?;
+        let mut scores = tx.layer_scores(cluster_id, year)?;
+        if let Some(u) = unit {
+            scores.retain(|s| &s.unit == u);
+        }
+        Ok(scores)
+    })
+}

@@ -21,7 +21,7 @@ pub use criteria::{
 };
 pub use scoring::{
     award_kind_in, award_out, ballot_in, board_layer_in, board_out, dossier_in, explained_out,
-    policy_in, policy_out, result_out, score_layer_in,
+    layer_score_out, policy_in, policy_out, result_out, score_layer_in,
 };
 
 /// Parses `units/{scheme}~{code}`.

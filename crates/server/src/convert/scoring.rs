@@ -434,3 +434,16 @@ pub fn policy_out(p: thidua_domain::policy::Policy) -> pb::ScoringPolicy {
         .into(),
     }
 }
+
+/// Writes a layer score.
+pub fn layer_score_out(s: thidua_domain::results::LayerScore) -> pb::LayerScore {
+    pb::LayerScore {
+        unit: s.unit.to_string(),
+        criterion_code: s.code,
+        layer: board_layer_out(Some(s.layer)).into(),
+        seq: s.seq,
+        points: decimal_out(s.points),
+        reason: s.reason,
+        record_time: time_out(s.recorded_at),
+    }
+}

@@ -580,6 +580,22 @@ impl ScoringService for Scoring {
             policy: Some(convert::policy_out(policy)),
         }))
     }
+
+    async fn list_scores(
+        &self,
+        request: Request<pb::ListScoresRequest>,
+    ) -> Result<Response<pb::ListScoresResponse>, Status> {
+        let pb::ListScoresRequest { term, unit } = request.into_inner();
+        let (cluster_id, year) = term_ref(&term)?;
+        let unit = convert::optional_unit_name("unit", &unit).map_err(invalid)?;
+        let store = self.store.clone();
+        let scores =
+            blocking(move || app::scoring::list_scores(&store, &cluster_id, year, unit.as_ref()))
+                .await?;
+        Ok(Response::new(pb::ListScoresResponse {
+            scores: scores.into_iter().map(convert::layer_score_out).collect(),
+        }))
+    }
 }
 
 fn award_id(name: &str) -> Result<String, Status> {
