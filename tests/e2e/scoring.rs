@@ -621,6 +621,30 @@ pub fn result_import_and_export(env: &Env) -> anyhow::Result<()> {
             .await?
             .into_inner();
         ensure!(xlsx.content.starts_with(b"PK") && xlsx.file_name.ends_with(".xlsx"));
+
+        // The CLI feeds the same stream from CSV and XLSX files.
+        let dir = tempfile::tempdir()?;
+        let csv_file = dir.path().join("ket-qua.csv");
+        std::fs::write(&csv_file, "unit,criterion,value,evidence\n01843,I.2,95,\n")?;
+        let xlsx_file = dir.path().join("ket-qua.xlsx");
+        let sheet = thidua_server::sheets::write(
+            &["unit", "criterion", "value", "evidence"],
+            &[vec!["01840".into(), "I.2".into(), "90".into(), String::new()]],
+            thidua_server::sheets::Format::Xlsx,
+        )?;
+        std::fs::write(&xlsx_file, sheet)?;
+        for file in [&csv_file, &xlsx_file] {
+            let out = env.cli(&["result", "import", "cum-a", "2022", file.to_str().context("path")?, "-o", "json"])?;
+            ensure!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+            let json: serde_json::Value = serde_json::from_slice(&out.stdout)?;
+            ensure!(json["stored"] == "1", "{json}");
+        }
+        let bad_file = dir.path().join("xau.csv");
+        std::fs::write(&bad_file, "unit,criterion,value\n058,I.2,1\n01843,IX.1,1\n")?;
+        let out = env.cli(&["result", "import", "cum-a", "2022", bad_file.to_str().context("path")?])?;
+        ensure!(out.status.code() == Some(3), "bad results: {:?}", out.status.code());
+        let err = String::from_utf8_lossy(&out.stderr);
+        ensure!(err.contains("rows[0].unit: line 2") && err.contains("rows[1].criterion_code: line 3"), "{err}");
         Ok(())
     })
 }

@@ -59,14 +59,14 @@ pub enum ResultCommand {
         #[arg(long, default_value = "")]
         explanation: String,
     },
-    /// Import results from a CSV file: unit,criterion,value[,evidence,evidence_note,explanation].
+    /// Import results from a CSV or XLSX file: unit,criterion,value[,evidence,evidence_note,explanation].
     /// All rows or none; every bad row is reported.
     Import {
         /// Cluster id.
         cluster: String,
         /// Year.
         year: i32,
-        /// The CSV file.
+        /// The CSV or XLSX file (first sheet).
         file: std::path::PathBuf,
         /// Idempotency key; a retry with the same key has one effect.
         #[arg(long)]
@@ -476,8 +476,8 @@ pub async fn run_scoreboard(ctx: &mut Context, command: ScoreboardCommand) -> Re
     }
 }
 
-/// Reads the CSV (malformed lines reported before anything is sent) and streams it in batches,
-/// with a progress bar on a terminal.
+/// Reads the CSV or XLSX file (malformed lines reported before anything is sent) and streams it
+/// in batches, with a progress bar on a terminal.
 async fn import(
     ctx: &mut Context,
     term: &str,
@@ -488,18 +488,8 @@ async fn import(
 
     use tokio_stream::StreamExt as _;
 
-    let mut reader = csv::ReaderBuilder::new()
-        .from_path(file)
-        .map_err(|e| Failure::input(format!("{}: {e}", file.display())))?;
-    let headers = reader
-        .headers()
-        .map_err(|e| Failure::input(format!("{}: {e}", file.display())))?
-        .clone();
-    let column = |name: &str| {
-        headers
-            .iter()
-            .position(|h| h.trim().trim_start_matches('\u{feff}') == name)
-    };
+    let (headers, records) = crate::sheets::read_rows(file)?;
+    let column = |name: &str| headers.iter().position(|h| h == name);
     let (Some(unit), Some(criterion), Some(value)) =
         (column("unit"), column("criterion"), column("value"))
     else {
@@ -513,36 +503,21 @@ async fn import(
         column("evidence_note"),
         column("explanation"),
     );
-    let mut rows = Vec::new();
-    let mut problems = Vec::new();
-    for record in reader.records() {
-        match record {
-            Ok(r) => {
-                let cell =
-                    |i: Option<usize>| i.and_then(|i| r.get(i)).unwrap_or_default().to_owned();
-                rows.push(pb::ResultRow {
-                    unit: cell(Some(unit)),
-                    criterion_code: cell(Some(criterion)),
-                    value: cell(Some(value)),
-                    evidence_reference: cell(evidence),
-                    evidence_description: cell(note),
-                    explanation: cell(explanation),
-                    line: r
-                        .position()
-                        .map_or(0, |p| u32::try_from(p.line()).unwrap_or(u32::MAX)),
-                });
+    let rows: Vec<pb::ResultRow> = records
+        .iter()
+        .map(|(line, cells)| {
+            let cell = |i: Option<usize>| i.and_then(|i| cells.get(i)).cloned().unwrap_or_default();
+            pb::ResultRow {
+                unit: cell(Some(unit)),
+                criterion_code: cell(Some(criterion)),
+                value: cell(Some(value)),
+                evidence_reference: cell(evidence),
+                evidence_description: cell(note),
+                explanation: cell(explanation),
+                line: *line,
             }
-            Err(e) => problems.push(format!("  {e}")),
-        }
-    }
-    if !problems.is_empty() {
-        return Err(Failure::input(format!(
-            "{}: {} malformed line(s), nothing was sent:\n{}",
-            file.display(),
-            problems.len(),
-            problems.join("\n")
-        )));
-    }
+        })
+        .collect();
     let progress = if std::io::stderr().is_terminal() {
         let bar = indicatif::ProgressBar::new(u64::try_from(rows.len()).unwrap_or(u64::MAX));
         if let Ok(style) =

@@ -47,3 +47,74 @@ pub fn read(path: &Path) -> Result<Vec<u8>, Failure> {
 pub fn write(path: &Path, content: &[u8]) -> Result<(), Failure> {
     std::fs::write(path, content).map_err(|e| Failure::other(format!("{}: {e}", path.display())))
 }
+
+/// A data row: its line in the file and its cells.
+pub type Line = (u32, Vec<String>);
+
+/// Reads a CSV or XLSX file (first sheet) as a trimmed header and (line, cells) rows; blank
+/// rows are skipped, and every malformed CSV line is reported before anything is sent.
+pub fn read_rows(path: &Path) -> Result<(Vec<String>, Vec<Line>), Failure> {
+    let bad = |e: &dyn std::fmt::Display| Failure::input(format!("{}: {e}", path.display()));
+    let mut lines: Vec<Line> = Vec::new();
+    match format(path, None)? {
+        pb::SpreadsheetFormat::Xlsx => {
+            use calamine::Reader;
+            let mut book: calamine::Xlsx<_> = calamine::open_workbook(path).map_err(|e| bad(&e))?;
+            let range = book
+                .worksheet_range_at(0)
+                .ok_or_else(|| {
+                    Failure::input(format!("{}: the workbook has no sheet", path.display()))
+                })?
+                .map_err(|e| bad(&e))?;
+            let (row0, col0) = range.start().unwrap_or((0, 0));
+            for (i, row) in range.rows().enumerate() {
+                let line = row0
+                    .saturating_add(u32::try_from(i).unwrap_or(u32::MAX))
+                    .saturating_add(1);
+                let mut cells = vec![String::new(); usize::try_from(col0).unwrap_or(0)];
+                cells.extend(row.iter().map(|c| match c {
+                    calamine::Data::Float(f) => f.to_string(),
+                    other => other.to_string(),
+                }));
+                lines.push((line, cells));
+            }
+        }
+        _ => {
+            let mut reader = csv::ReaderBuilder::new()
+                .has_headers(false)
+                .flexible(true)
+                .from_path(path)
+                .map_err(|e| bad(&e))?;
+            let mut problems = Vec::new();
+            for record in reader.records() {
+                match record {
+                    Ok(r) => lines.push((
+                        r.position()
+                            .map_or(0, |p| u32::try_from(p.line()).unwrap_or(u32::MAX)),
+                        r.iter().map(str::to_owned).collect(),
+                    )),
+                    Err(e) => problems.push(format!("  {e}")),
+                }
+            }
+            if !problems.is_empty() {
+                return Err(Failure::input(format!(
+                    "{}: {} malformed line(s), nothing was sent:\n{}",
+                    path.display(),
+                    problems.len(),
+                    problems.join("\n")
+                )));
+            }
+        }
+    }
+    lines.retain(|(_, cells)| cells.iter().any(|c| !c.trim().is_empty()));
+    let mut it = lines.into_iter();
+    let header = it
+        .next()
+        .map(|(_, h)| {
+            h.into_iter()
+                .map(|c| c.trim().trim_start_matches('\u{feff}').to_owned())
+                .collect()
+        })
+        .ok_or_else(|| Failure::input(format!("{}: the file is empty", path.display())))?;
+    Ok((header, it.collect()))
+}
