@@ -376,10 +376,7 @@ pub async fn run(ctx: &mut Context, command: TermCommand) -> Result<(), Failure>
             year,
             stage,
         } => {
-            let full = format!("TERM_STAGE_{}", stage.to_uppercase().replace('-', "_"));
-            let stage = pb::TermStage::from_str_name(&full)
-                .filter(|s| *s != pb::TermStage::Unspecified)
-                .ok_or_else(|| Failure::input(format!("`{stage}` is not a stage: reporting, self_scoring, review, adopted, ballot, proposed, closed")))?;
+            let stage = stage_arg(&stage)?;
             let t = ctx
                 .scoring
                 .advance_term(pb::AdvanceTermRequest {
@@ -398,10 +395,7 @@ pub async fn run(ctx: &mut Context, command: TermCommand) -> Result<(), Failure>
             stage,
             date,
         } => {
-            let full = format!("TERM_STAGE_{}", stage.to_uppercase().replace('-', "_"));
-            let stage = pb::TermStage::from_str_name(&full)
-                .filter(|s| *s != pb::TermStage::Unspecified)
-                .ok_or_else(|| Failure::input(format!("`{stage}` is not a stage")))?;
+            let stage = stage_arg(&stage)?;
             let all = ctx
                 .scoring
                 .set_stage_deadlines(pb::SetStageDeadlinesRequest {
@@ -610,4 +604,16 @@ fn policy_sections(p: &pb::ScoringPolicy) -> Vec<Section> {
         ]);
     }
     vec![info, levels]
+}
+
+/// Reads a stage as typed: `reporting`, `self_scoring`, `self-scoring`, …
+fn stage_arg(stage: &str) -> Result<pb::TermStage, Failure> {
+    let full = format!("TERM_STAGE_{}", stage.to_uppercase().replace('-', "_"));
+    pb::TermStage::from_str_name(&full)
+        .filter(|s| *s != pb::TermStage::Unspecified)
+        .ok_or_else(|| {
+            Failure::input(format!(
+                "`{stage}` is not a stage: reporting, self_scoring, review, adopted, ballot, proposed, closed"
+            ))
+        })
 }
