@@ -1,0 +1,148 @@
+//! Nationwide scoring: every district term scored and ranked by the engine, against the same
+//! proportional arithmetic over plain arrays.
+
+use std::{
+    collections::HashMap,
+    hint::black_box,
+    time::{Duration, Instant},
+};
+
+use rust_decimal::Decimal;
+use thidua_domain::{
+    criteria::{Criterion, Rule},
+    scoring::{self, ClassLevel, Entry, TieBreak},
+    target::Targets,
+    unit::{Scheme, UnitRef},
+};
+
+use crate::{Row, data::District};
+
+/// Groups × criteria per group: a table of 60 leaves, each worth 100/60 rounded to the step.
+const GROUPS: usize = 6;
+const PER_GROUP: usize = 10;
+
+fn table() -> Vec<Criterion> {
+    (0..GROUPS)
+        .map(|g| {
+            let code = format!("G{g}");
+            Criterion {
+                code: code.clone(),
+                title: format!("Nhóm {g}"),
+                max_points: Decimal::new(50 * i64::try_from(PER_GROUP).unwrap_or(10), 1),
+                children: (0..PER_GROUP)
+                    .map(|c| Criterion {
+                        code: format!("{code}.{c}"),
+                        title: format!("Tiêu chí {g}.{c}"),
+                        max_points: Decimal::new(5, 0),
+                        rule: Some(Rule::Proportional),
+                        metric: "%".into(),
+                        ..Default::default()
+                    })
+                    .collect(),
+                ..Default::default()
+            }
+        })
+        .collect()
+}
+
+/// A deterministic "actual" in [50, 130) for (unit index, criterion index).
+fn actual(u: usize, c: usize) -> Decimal {
+    Decimal::new(i64::try_from(500 + (u * 7919 + c * 104_729) % 800).unwrap_or(500), 1)
+}
+
+struct Term {
+    members: Vec<UnitRef>,
+    targets: Targets,
+    entries: HashMap<(UnitRef, String), Entry>,
+    arrays: Vec<Vec<(Decimal, Decimal)>>,
+}
+
+fn terms(districts: &[District], factor: usize, groups: &[Criterion]) -> Vec<Term> {
+    let codes: Vec<String> = groups.iter().flat_map(|g| g.children.iter().map(|c| c.code.clone())).collect();
+    let mut out = Vec::new();
+    let mut u = 0;
+    for _ in 0..factor {
+        for d in districts {
+            let members: Vec<UnitRef> = d.iter().map(|c| UnitRef::new(Scheme::Qd124_2004, c.clone())).collect();
+            let mut targets = Targets::default();
+            for code in &codes {
+                targets.defaults.insert(code.clone(), Decimal::ONE_HUNDRED);
+            }
+            let mut entries = HashMap::new();
+            let mut arrays = Vec::new();
+            for m in &members {
+                let mut row = Vec::with_capacity(codes.len());
+                for (c, code) in codes.iter().enumerate() {
+                    let a = actual(u, c);
+                    entries.insert((m.clone(), code.clone()), Entry::Actual(a));
+                    row.push((a, Decimal::ONE_HUNDRED));
+                }
+                arrays.push(row);
+                u += 1;
+            }
+            out.push(Term {
+                members,
+                targets,
+                entries,
+                arrays,
+            });
+        }
+    }
+    out
+}
+
+fn fastest(runs: usize, mut f: impl FnMut()) -> Duration {
+    (0..runs)
+        .map(|_| {
+            let start = Instant::now();
+            f();
+            start.elapsed()
+        })
+        .min()
+        .unwrap_or_default()
+}
+
+/// Scores and ranks every term with the engine, and the same arithmetic in a plain loop.
+pub fn nationwide(districts: &[District], factor: usize, runs: usize) -> anyhow::Result<Row> {
+    let groups = table();
+    let terms = terms(districts, factor, &groups);
+    let units: usize = terms.iter().map(|t| t.members.len()).sum();
+    let step = Decimal::new(1, 2);
+    let scale = Decimal::ONE_HUNDRED;
+    let levels = ClassLevel::defaults();
+    let chain = [TieBreak::Subtotal("G0".into()), TieBreak::FullPointsCount, TieBreak::FewerPenalties];
+    let max = Decimal::new(5, 0);
+    let ceiling = fastest(runs, || {
+        for t in &terms {
+            let mut totals: Vec<Decimal> = t
+                .arrays
+                .iter()
+                .map(|row| {
+                    row.iter()
+                        .map(|(a, target)| scoring::round_to_step(max * (*a / *target).min(Decimal::ONE), step))
+                        .sum::<Decimal>()
+                })
+                .collect();
+            totals.sort_unstable_by(|a, b| b.cmp(a));
+            black_box(totals);
+        }
+    });
+    let result = fastest(runs, || {
+        for t in &terms {
+            let scores = scoring::score_members(&groups, scale, step, &t.members, &t.targets, &t.entries, &levels);
+            black_box(scoring::rank(&scores, &chain));
+        }
+    });
+    let ratio = result.as_secs_f64() / ceiling.as_secs_f64().max(1e-9);
+    Ok(Row {
+        scenario: format!(
+            "nationwide scoring, engine only: {} terms, {units} units × {} criteria",
+            terms.len(),
+            GROUPS * PER_GROUP
+        ),
+        ceiling,
+        result,
+        goal: "≤ 3× and ≤ 1 s".into(),
+        met: ratio <= 3.0 && result <= Duration::from_secs(1),
+    })
+}
