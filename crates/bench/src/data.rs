@@ -13,7 +13,10 @@ pub fn from_csv(path: &Path) -> anyhow::Result<Vec<District>> {
         let r = record?;
         let (code, parent) = (r.get(0).unwrap_or_default(), r.get(3).unwrap_or_default());
         if code.len() == 5 && parent.len() == 3 {
-            by_parent.entry(parent.to_owned()).or_default().push(code.to_owned());
+            by_parent
+                .entry(parent.to_owned())
+                .or_default()
+                .push(code.to_owned());
         }
     }
     Ok(by_parent.into_values().collect())
@@ -22,6 +25,10 @@ pub fn from_csv(path: &Path) -> anyhow::Result<Vec<District>> {
 /// `districts` districts of `members` communes each, coded like the GSO list.
 pub fn generated(districts: usize, members: usize) -> Vec<District> {
     (0..districts)
-        .map(|d| (0..members).map(|m| format!("{:05}", d * members + m)).collect())
+        .map(|d| {
+            (0..members)
+                .map(|m| format!("{:05}", d * members + m))
+                .collect()
+        })
         .collect()
 }

@@ -50,7 +50,11 @@ fn main() -> anyhow::Result<()> {
         (None, false) => data::generated(705, 15),
     };
     let mut rows = Vec::new();
-    for factor in if args.smoke { vec![1] } else { vec![args.scale] } {
+    for factor in if args.smoke {
+        vec![1]
+    } else {
+        vec![args.scale]
+    } {
         rows.push(scoring::nationwide(&districts, factor, args.runs.max(1))?);
     }
     let table = render(&rows, &args);
@@ -82,8 +86,15 @@ fn render(rows: &[Row], args: &Args) -> String {
     }
     out.push_str(&format!(
         "\ncommand: `thidua-bench{}{}{}` (fastest of {} runs)\n",
-        args.units.as_ref().map(|p| format!(" --units {}", p.display())).unwrap_or_default(),
-        if args.scale > 1 { format!(" --scale {}", args.scale) } else { String::new() },
+        args.units
+            .as_ref()
+            .map(|p| format!(" --units {}", p.display()))
+            .unwrap_or_default(),
+        if args.scale > 1 {
+            format!(" --scale {}", args.scale)
+        } else {
+            String::new()
+        },
         if args.smoke { " --smoke" } else { "" },
         args.runs
     ));

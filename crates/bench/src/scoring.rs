@@ -47,7 +47,10 @@ fn table() -> Vec<Criterion> {
 
 /// A deterministic "actual" in [50, 130) for (unit index, criterion index).
 fn actual(u: usize, c: usize) -> Decimal {
-    Decimal::new(i64::try_from(500 + (u * 7919 + c * 104_729) % 800).unwrap_or(500), 1)
+    Decimal::new(
+        i64::try_from(500 + (u * 7919 + c * 104_729) % 800).unwrap_or(500),
+        1,
+    )
 }
 
 struct Term {
@@ -58,12 +61,18 @@ struct Term {
 }
 
 fn terms(districts: &[District], factor: usize, groups: &[Criterion]) -> Vec<Term> {
-    let codes: Vec<String> = groups.iter().flat_map(|g| g.children.iter().map(|c| c.code.clone())).collect();
+    let codes: Vec<String> = groups
+        .iter()
+        .flat_map(|g| g.children.iter().map(|c| c.code.clone()))
+        .collect();
     let mut out = Vec::new();
     let mut u = 0;
     for _ in 0..factor {
         for d in districts {
-            let members: Vec<UnitRef> = d.iter().map(|c| UnitRef::new(Scheme::Qd124_2004, c.clone())).collect();
+            let members: Vec<UnitRef> = d
+                .iter()
+                .map(|c| UnitRef::new(Scheme::Qd124_2004, c.clone()))
+                .collect();
             let mut targets = Targets::default();
             for code in &codes {
                 targets.defaults.insert(code.clone(), Decimal::ONE_HUNDRED);
@@ -110,7 +119,11 @@ pub fn nationwide(districts: &[District], factor: usize, runs: usize) -> anyhow:
     let step = Decimal::new(1, 2);
     let scale = Decimal::ONE_HUNDRED;
     let levels = ClassLevel::defaults();
-    let chain = [TieBreak::Subtotal("G0".into()), TieBreak::FullPointsCount, TieBreak::FewerPenalties];
+    let chain = [
+        TieBreak::Subtotal("G0".into()),
+        TieBreak::FullPointsCount,
+        TieBreak::FewerPenalties,
+    ];
     let max = Decimal::new(5, 0);
     let ceiling = fastest(runs, || {
         for t in &terms {
@@ -119,7 +132,9 @@ pub fn nationwide(districts: &[District], factor: usize, runs: usize) -> anyhow:
                 .iter()
                 .map(|row| {
                     row.iter()
-                        .map(|(a, target)| scoring::round_to_step(max * (*a / *target).min(Decimal::ONE), step))
+                        .map(|(a, target)| {
+                            scoring::round_to_step(max * (*a / *target).min(Decimal::ONE), step)
+                        })
                         .sum::<Decimal>()
                 })
                 .collect();
@@ -129,7 +144,9 @@ pub fn nationwide(districts: &[District], factor: usize, runs: usize) -> anyhow:
     });
     let result = fastest(runs, || {
         for t in &terms {
-            let scores = scoring::score_members(&groups, scale, step, &t.members, &t.targets, &t.entries, &levels);
+            let scores = scoring::score_members(
+                &groups, scale, step, &t.members, &t.targets, &t.entries, &levels,
+            );
             black_box(scoring::rank(&scores, &chain));
         }
     });
