@@ -2,7 +2,6 @@
 //! proportional arithmetic over plain arrays.
 
 use std::{
-    collections::HashMap,
     hint::black_box,
     time::{Duration, Instant},
 };
@@ -10,7 +9,7 @@ use std::{
 use rust_decimal::Decimal;
 use thidua_domain::{
     criteria::{Criterion, Rule},
-    scoring::{self, ClassLevel, Entry, TieBreak},
+    scoring::{self, ClassLevel, Entries, Entry, TieBreak},
     target::Targets,
     unit::{Scheme, UnitRef},
 };
@@ -56,7 +55,7 @@ fn actual(u: usize, c: usize) -> Decimal {
 struct Term {
     members: Vec<UnitRef>,
     targets: Targets,
-    entries: HashMap<(UnitRef, String), Entry>,
+    entries: Entries,
     arrays: Vec<Vec<(Decimal, Decimal)>>,
 }
 
@@ -77,13 +76,13 @@ fn terms(districts: &[District], factor: usize, groups: &[Criterion]) -> Vec<Ter
             for code in &codes {
                 targets.defaults.insert(code.clone(), Decimal::ONE_HUNDRED);
             }
-            let mut entries = HashMap::new();
+            let mut entries = Entries::default();
             let mut arrays = Vec::new();
             for m in &members {
                 let mut row = Vec::with_capacity(codes.len());
                 for (c, code) in codes.iter().enumerate() {
                     let a = actual(u, c);
-                    entries.insert((m.clone(), code.clone()), Entry::Actual(a));
+                    entries.insert(m.clone(), code.clone(), Entry::Actual(a));
                     row.push((a, Decimal::ONE_HUNDRED));
                 }
                 arrays.push(row);

@@ -222,7 +222,7 @@ pub fn compose(
     results: &[ReportedResult],
     layers: &[LayerScore],
     up_to: Option<Layer>,
-) -> HashMap<(UnitRef, String), Entry> {
+) -> crate::scoring::Entries {
     let mut out: HashMap<(UnitRef, String), (i32, Entry)> = HashMap::new();
     for r in results {
         let key = (r.unit.clone(), r.code.clone());
@@ -230,8 +230,7 @@ pub fn compose(
             out.insert(key, (r.revision, r.entry));
         }
     }
-    let mut entries: HashMap<(UnitRef, String), Entry> =
-        out.into_iter().map(|(k, (_, e))| (k, e)).collect();
+    let mut entries: crate::scoring::Entries = out.into_iter().map(|(k, (_, e))| (k, e)).collect();
     if let Some(top) = up_to {
         let mut latest: HashMap<(UnitRef, String), (Layer, i32, Decimal)> = HashMap::new();
         for s in layers.iter().filter(|s| s.layer <= top) {
@@ -243,8 +242,8 @@ pub fn compose(
                 latest.insert(key, (s.layer, s.seq, s.points));
             }
         }
-        for (key, (_, _, points)) in latest {
-            entries.insert(key, Entry::Points(points));
+        for ((unit, code), (_, _, points)) in latest {
+            entries.insert(unit, code, Entry::Points(points));
         }
     }
     entries
@@ -336,22 +335,21 @@ mod tests {
             score(Layer::SelfScore, 1, "20"),
             score(Layer::SelfScore, 2, "19"),
         ];
-        let key = (u.clone(), "I.1".to_owned());
         assert_eq!(
-            compose(&results, &layers, None).get(&key),
-            Some(&Entry::Actual(d("120")))
+            compose(&results, &layers, None).get(&u, "I.1"),
+            Some(Entry::Actual(d("120")))
         );
         assert_eq!(
-            compose(&results, &layers, Some(Layer::SelfScore)).get(&key),
-            Some(&Entry::Points(d("19")))
+            compose(&results, &layers, Some(Layer::SelfScore)).get(&u, "I.1"),
+            Some(Entry::Points(d("19")))
         );
         assert_eq!(
-            compose(&results, &layers, Some(Layer::Review)).get(&key),
-            Some(&Entry::Points(d("16")))
+            compose(&results, &layers, Some(Layer::Review)).get(&u, "I.1"),
+            Some(Entry::Points(d("16")))
         );
         assert_eq!(
-            compose(&results, &layers, Some(Layer::Adjustment)).get(&key),
-            Some(&Entry::Points(d("16")))
+            compose(&results, &layers, Some(Layer::Adjustment)).get(&u, "I.1"),
+            Some(Entry::Points(d("16")))
         );
     }
 }

@@ -12,17 +12,25 @@ use crate::unit::UnitRef;
 pub struct Targets {
     /// Default value per criterion code, for members without an assigned value.
     pub defaults: HashMap<String, Decimal>,
-    /// Assigned value per (member, criterion code).
-    pub assigned: HashMap<(UnitRef, String), Decimal>,
+    /// Assigned values by member, then criterion code; keyed so lookups borrow, not clone.
+    pub assigned: HashMap<UnitRef, HashMap<String, Decimal>>,
 }
 
 impl Targets {
+    /// Sets a member's assigned value.
+    pub fn assign(&mut self, unit: UnitRef, code: String, value: Decimal) {
+        self.assigned.entry(unit).or_default().insert(code, value);
+    }
+
+    /// A member's assigned value, if any.
+    pub fn assigned_value(&self, unit: &UnitRef, code: &str) -> Option<Decimal> {
+        self.assigned.get(unit).and_then(|m| m.get(code)).copied()
+    }
+
     /// The value that applies to `unit` for `code`: its assigned value, else the default.
     pub fn effective(&self, unit: &UnitRef, code: &str) -> Option<Decimal> {
-        self.assigned
-            .get(&(unit.clone(), code.to_owned()))
-            .or_else(|| self.defaults.get(code))
-            .copied()
+        self.assigned_value(unit, code)
+            .or_else(|| self.defaults.get(code).copied())
     }
 
     /// Every (member, criterion) that has no value, members and codes in the order given.
@@ -46,10 +54,7 @@ mod tests {
         let phung_chi_kien = UnitRef::new(Scheme::Qd124_2004, "01843");
         let duc_xuan = UnitRef::new(Scheme::Qd124_2004, "01840");
         let mut t = Targets::default();
-        t.assigned.insert(
-            (phung_chi_kien.clone(), "I.1".into()),
-            Decimal::new(12500, 0),
-        );
+        t.assign(phung_chi_kien.clone(), "I.1".into(), Decimal::new(12500, 0));
         t.defaults.insert("II.1".into(), Decimal::ONE_HUNDRED);
         assert_eq!(
             t.effective(&phung_chi_kien, "I.1"),

@@ -54,7 +54,7 @@ impl Tx<'_> {
             t.defaults.insert(code, value(&v)?);
         }
         for (unit, code, v) in assigned {
-            t.assigned.insert((parse_key(&unit)?, code), value(&v)?);
+            t.assign(parse_key(&unit)?, code, value(&v)?);
         }
         Ok(t)
     }

@@ -12,7 +12,7 @@ use std::collections::HashMap;
 use rust_decimal::Decimal;
 
 pub use classify::{ClassLevel, Classification, classify};
-pub use points::{Entry, LeafScore, round_to_step, score_leaf};
+pub use points::{Entry, LeafScore, Why, round_to_step, score_leaf};
 pub use rank::{Placement, TieBreak, rank};
 
 use crate::{
@@ -20,6 +20,38 @@ use crate::{
     target::Targets,
     unit::UnitRef,
 };
+
+/// What counts for each member and leaf, by member then criterion code, so the engine's
+/// lookups borrow instead of cloning keys.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Entries(HashMap<UnitRef, HashMap<String, Entry>>);
+
+impl Entries {
+    /// Sets what counts for `unit` and `code`.
+    pub fn insert(&mut self, unit: UnitRef, code: String, entry: Entry) {
+        self.0.entry(unit).or_default().insert(code, entry);
+    }
+
+    /// What counts for `unit` and `code`.
+    pub fn get(&self, unit: &UnitRef, code: &str) -> Option<Entry> {
+        self.0.get(unit).and_then(|m| m.get(code)).copied()
+    }
+
+    /// Everything that counts for one member.
+    pub fn of(&self, unit: &UnitRef) -> Option<&HashMap<String, Entry>> {
+        self.0.get(unit)
+    }
+}
+
+impl FromIterator<((UnitRef, String), Entry)> for Entries {
+    fn from_iter<I: IntoIterator<Item = ((UnitRef, String), Entry)>>(iter: I) -> Self {
+        let mut entries = Entries::default();
+        for ((unit, code), entry) in iter {
+            entries.insert(unit, code, entry);
+        }
+        entries
+    }
+}
 
 /// One criterion's score for one member, with its inputs.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -37,7 +69,7 @@ pub struct CriterionScore {
     /// The points (for inner nodes and groups, the sum of their children).
     pub points: Decimal,
     /// Why.
-    pub why: String,
+    pub why: Why,
 }
 
 /// One member's scores.
@@ -60,23 +92,31 @@ impl MemberScore {
     }
 }
 
-/// Scores every member. `entries` maps (member, leaf code) to what counts for it.
+/// Scores every member from what counts for it.
 pub fn score_members(
     groups: &[Criterion],
     scale: Decimal,
     step: Decimal,
     members: &[UnitRef],
     targets: &Targets,
-    entries: &HashMap<(UnitRef, String), Entry>,
+    entries: &Entries,
     levels: &[ClassLevel],
 ) -> Vec<MemberScore> {
+    let empty_entries = HashMap::new();
+    let empty_targets = HashMap::new();
     members
         .iter()
         .map(|unit| {
+            let inputs = Inputs {
+                entries: entries.of(unit).unwrap_or(&empty_entries),
+                assigned: targets.assigned.get(unit).unwrap_or(&empty_targets),
+                defaults: &targets.defaults,
+                step,
+            };
             let mut scores = Vec::new();
             let total = groups
                 .iter()
-                .map(|g| score_node(g, unit, targets, entries, step, &mut scores))
+                .map(|g| score_node(g, &inputs, &mut scores))
                 .sum::<Decimal>()
                 .normalize();
             let classification = classify(levels, scale, total, &scores);
@@ -90,14 +130,15 @@ pub fn score_members(
         .collect()
 }
 
-fn score_node(
-    node: &Criterion,
-    unit: &UnitRef,
-    targets: &Targets,
-    entries: &HashMap<(UnitRef, String), Entry>,
+/// One member's inputs, looked up once per member.
+struct Inputs<'a> {
+    entries: &'a HashMap<String, Entry>,
+    assigned: &'a HashMap<String, Decimal>,
+    defaults: &'a HashMap<String, Decimal>,
     step: Decimal,
-    out: &mut Vec<CriterionScore>,
-) -> Decimal {
+}
+
+fn score_node(node: &Criterion, inputs: &Inputs<'_>, out: &mut Vec<CriterionScore>) -> Decimal {
     let at = out.len();
     out.push(CriterionScore {
         code: node.code.clone(),
@@ -106,16 +147,22 @@ fn score_node(
         target: None,
         entry: None,
         points: Decimal::ZERO,
-        why: String::new(),
+        why: Why::Sum(0),
     });
     let points = if node.children.is_empty() {
         let target = node
             .rule
             .as_ref()
             .filter(|r| r.kind().is_quantitative())
-            .and_then(|_| targets.effective(unit, &node.code));
-        let entry = entries.get(&(unit.clone(), node.code.clone())).copied();
-        let leaf = score_leaf(node, target, entry, step);
+            .and_then(|_| {
+                inputs
+                    .assigned
+                    .get(&node.code)
+                    .or_else(|| inputs.defaults.get(&node.code))
+            })
+            .copied();
+        let entry = inputs.entries.get(&node.code).copied();
+        let leaf = score_leaf(node, target, entry, inputs.step);
         out[at].target = target;
         out[at].entry = entry;
         out[at].why = leaf.why;
@@ -124,9 +171,9 @@ fn score_node(
         let sum: Decimal = node
             .children
             .iter()
-            .map(|c| score_node(c, unit, targets, entries, step, out))
+            .map(|c| score_node(c, inputs, out))
             .sum();
-        out[at].why = format!("sum of {} item(s)", node.children.len());
+        out[at].why = Why::Sum(node.children.len());
         sum.normalize()
     };
     out[at].points = points;

@@ -22,8 +22,63 @@ pub struct LeafScore {
     pub points: Decimal,
     /// The part of `points` above the maximum (bonus), if any.
     pub bonus: Decimal,
-    /// One sentence: how the points came about.
-    pub why: String,
+    /// How the points came about; written as a sentence only when displayed.
+    pub why: Why,
+}
+
+/// How a criterion's points came about. It keeps the inputs and writes the sentence only when
+/// displayed, so scoring a whole province builds no text nobody reads.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Why {
+    /// A leaf: its rule's inputs.
+    Leaf {
+        /// The rule.
+        rule: Option<Rule>,
+        /// The maximum.
+        max: Decimal,
+        /// The bonus cap.
+        cap: Option<Decimal>,
+        /// The target used.
+        target: Option<Decimal>,
+        /// The entry used.
+        entry: Option<Entry>,
+        /// The rounding step.
+        step: Decimal,
+    },
+    /// An inner node: the sum of its children.
+    Sum(usize),
+}
+
+impl std::fmt::Display for Why {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Why::Sum(n) => write!(f, "sum of {n} item(s)"),
+            Why::Leaf {
+                rule,
+                max,
+                cap,
+                target,
+                entry,
+                step,
+            } => {
+                let (raw, sentence) = evaluate(rule.as_ref(), *max, *cap, *target, *entry, true);
+                let points = round_to_step(raw, *step);
+                let fmt = crate::decimal::format;
+                if points == raw.normalize() {
+                    f.write_str(&sentence)
+                } else {
+                    write!(f, "{sentence}; {} rounded to {}", fmt(raw), fmt(points))
+                }
+            }
+        }
+    }
+}
+
+/// Writes a sentence only when asked to explain.
+macro_rules! say {
+    ($explain:expr, $($arg:tt)*) => {
+        if $explain { format!($($arg)*) } else { String::new() }
+    };
 }
 
 /// Rounds to the nearest multiple of `step`, halves away from zero. This is the one rounding
@@ -48,36 +103,61 @@ pub fn score_leaf(
     entry: Option<Entry>,
     step: Decimal,
 ) -> LeafScore {
-    let max = node.max_points;
+    let (raw, _) = evaluate(
+        node.rule.as_ref(),
+        node.max_points,
+        node.bonus_cap,
+        target,
+        entry,
+        false,
+    );
+    let points = round_to_step(raw, step);
+    LeafScore {
+        points,
+        bonus: (points - node.max_points).max(Decimal::ZERO),
+        why: Why::Leaf {
+            rule: node.rule.clone(),
+            max: node.max_points,
+            cap: node.bonus_cap,
+            target,
+            entry,
+            step,
+        },
+    }
+}
+
+/// The unrounded points of a leaf, and, when `explain`, the sentence saying why.
+fn evaluate(
+    rule: Option<&Rule>,
+    max: Decimal,
+    cap: Option<Decimal>,
+    target: Option<Decimal>,
+    entry: Option<Entry>,
+    explain: bool,
+) -> (Decimal, String) {
     let fmt = crate::decimal::format;
-    let (raw, why) = match (&node.rule, entry) {
+    match (rule, entry) {
         (_, Some(Entry::Points(p))) => {
-            let p = p.clamp(Decimal::ZERO, max + node.bonus_cap.unwrap_or_default());
-            (p, format!("{} points given", fmt(p)))
+            let p = p.clamp(Decimal::ZERO, max + cap.unwrap_or_default());
+            (p, say!(explain, "{} points given", fmt(p)))
         }
-        (None, _) => (Decimal::ZERO, "not a leaf".to_owned()),
-        (Some(Rule::Event { points }), Some(Entry::Event(true))) => {
-            (*points, format!("event occurred: {} points", fmt(*points)))
+        (None, _) => (Decimal::ZERO, say!(explain, "not a leaf")),
+        (Some(Rule::Event { points }), Some(Entry::Event(true))) => (
+            *points,
+            say!(explain, "event occurred: {} points", fmt(*points)),
+        ),
+        (Some(Rule::Event { .. }), _) => (Decimal::ZERO, say!(explain, "event did not occur")),
+        (Some(Rule::Judged), _) => (Decimal::ZERO, say!(explain, "no points given yet")),
+        (Some(_), None | Some(Entry::Event(_))) => {
+            (Decimal::ZERO, say!(explain, "no result reported"))
         }
-        (Some(Rule::Event { .. }), _) => (Decimal::ZERO, "event did not occur".to_owned()),
-        (Some(Rule::Judged), _) => (Decimal::ZERO, "no points given yet".to_owned()),
-        (Some(_), None | Some(Entry::Event(_))) => (Decimal::ZERO, "no result reported".to_owned()),
         (Some(_), Some(Entry::Actual(_))) if target.is_none() => {
-            (Decimal::ZERO, "no target registered".to_owned())
+            (Decimal::ZERO, say!(explain, "no target registered"))
         }
         (Some(rule), Some(Entry::Actual(actual))) => {
-            let target = target.unwrap_or_default();
-            quantitative(rule, max, node.bonus_cap, target, actual)
+            quantitative(rule, max, cap, target.unwrap_or_default(), actual, explain)
         }
-    };
-    let points = round_to_step(raw, step);
-    let bonus = (points - max).max(Decimal::ZERO);
-    let why = if points == raw.normalize() {
-        why
-    } else {
-        format!("{why}; {} rounded to {}", fmt(raw), fmt(points))
-    };
-    LeafScore { points, bonus, why }
+    }
 }
 
 /// The share of the target reached, as a ratio; a zero target counts as reached.
@@ -99,6 +179,7 @@ fn quantitative(
     cap: Option<Decimal>,
     target: Decimal,
     actual: Decimal,
+    explain: bool,
 ) -> (Decimal, String) {
     let fmt = crate::decimal::format;
     let hundred = Decimal::ONE_HUNDRED;
@@ -107,13 +188,19 @@ fn quantitative(
             if actual >= target {
                 (
                     max,
-                    format!("{} ≥ target {}: full points", fmt(actual), fmt(target)),
+                    say!(
+                        explain,
+                        "{} ≥ target {}: full points",
+                        fmt(actual),
+                        fmt(target)
+                    ),
                 )
             } else {
                 let p = partial.unwrap_or_default();
                 (
                     p,
-                    format!(
+                    say!(
+                        explain,
                         "{} < target {}: {} points",
                         fmt(actual),
                         fmt(target),
@@ -126,7 +213,8 @@ fn quantitative(
             let r = ratio(actual, target).min(Decimal::ONE);
             (
                 max * r,
-                format!(
+                say!(
+                    explain,
                     "{}% of target {} × {}",
                     pct(r * hundred),
                     fmt(target),
@@ -141,7 +229,8 @@ fn quantitative(
             let bonus = (above * bonus_per_percent).min(cap.unwrap_or_default());
             (
                 base + bonus,
-                format!(
+                say!(
+                    explain,
                     "{}% of target {}: {} base + {} bonus ({}% above × {}, cap {})",
                     pct(r * hundred),
                     fmt(target),
@@ -163,7 +252,8 @@ fn quantitative(
             let p = (max - deduction * steps).max(Decimal::ZERO);
             (
                 p,
-                format!(
+                say!(
+                    explain,
                     "{}% short of target {}: {} step(s) × {} deducted",
                     pct(short),
                     fmt(target),
@@ -176,14 +266,20 @@ fn quantitative(
             if actual <= target {
                 (
                     max,
-                    format!("{} ≤ target {}: full points", fmt(actual), fmt(target)),
+                    say!(
+                        explain,
+                        "{} ≤ target {}: full points",
+                        fmt(actual),
+                        fmt(target)
+                    ),
                 )
             } else {
                 let over = actual - target;
                 let p = (max - deduction_per_unit * over).max(Decimal::ZERO);
                 (
                     p,
-                    format!(
+                    say!(
+                        explain,
                         "{} over target {}: {} deducted per unit",
                         fmt(over),
                         fmt(target),
@@ -192,6 +288,8 @@ fn quantitative(
                 )
             }
         }
-        Rule::Judged | Rule::Event { .. } => (Decimal::ZERO, "not a quantitative rule".to_owned()),
+        Rule::Judged | Rule::Event { .. } => {
+            (Decimal::ZERO, say!(explain, "not a quantitative rule"))
+        }
     }
 }

@@ -1,5 +1,3 @@
-use std::collections::HashMap;
-
 use rust_decimal::Decimal;
 
 use super::*;
@@ -89,7 +87,7 @@ fn proportional_with_bonus_is_capped() {
         d("0.01"),
     );
     assert_eq!(s.bonus, d("2"));
-    assert!(s.why.contains("bonus"), "{}", s.why);
+    assert!(s.why.to_string().contains("bonus"), "{}", s.why);
 }
 
 #[test]
@@ -147,11 +145,11 @@ fn missing_inputs_score_zero_and_say_why() {
     let n = leaf("I.1", "20", Rule::Proportional);
     let s = score_leaf(&n, Some(d("1000")), None, d("0.5"));
     assert_eq!(
-        (s.points, s.why.as_str()),
+        (s.points, s.why.to_string().as_str()),
         (Decimal::ZERO, "no result reported")
     );
     let s = score_leaf(&n, None, Some(Entry::Actual(d("5"))), d("0.5"));
-    assert_eq!(s.why, "no target registered");
+    assert_eq!(s.why.to_string(), "no target registered");
 }
 
 #[test]
@@ -165,7 +163,7 @@ fn rounding_happens_once_per_leaf_half_away_from_zero() {
         d("0.5"),
     );
     assert_eq!(s.points, d("19.5"));
-    assert!(s.why.contains("rounded to 19.5"), "{}", s.why);
+    assert!(s.why.to_string().contains("rounded to 19.5"), "{}", s.why);
     assert_eq!(round_to_step(d("-2.25"), d("0.5")), d("-2.5"));
 }
 
@@ -184,7 +182,7 @@ fn bonuses_may_exceed_the_scale() {
         ),
     ];
     let u = unit("01843");
-    let entries = HashMap::from([
+    let entries = Entries::from_iter([
         ((u.clone(), "I.1".to_owned()), Entry::Points(d("97"))),
         ((u.clone(), "II.1".to_owned()), Entry::Event(true)),
     ]);
@@ -229,13 +227,13 @@ fn judged_table() -> Vec<Criterion> {
 }
 
 fn board(members: &[(&str, [&str; 4], bool)]) -> Vec<MemberScore> {
-    let mut entries = HashMap::new();
+    let mut entries = Entries::default();
     let units: Vec<UnitRef> = members.iter().map(|(c, _, _)| unit(c)).collect();
     for (code, points, penalty) in members {
         for (crit, p) in ["I.1", "I.2", "II.1", "II.2"].iter().zip(points) {
-            entries.insert((unit(code), (*crit).to_owned()), Entry::Points(d(p)));
+            entries.insert(unit(code), (*crit).to_owned(), Entry::Points(d(p)));
         }
-        entries.insert((unit(code), "III.1".to_owned()), Entry::Event(*penalty));
+        entries.insert(unit(code), "III.1".to_owned(), Entry::Event(*penalty));
     }
     score_members(
         &judged_table(),
@@ -261,7 +259,7 @@ fn classification_gates() {
     )];
     let run = |p: [&str; 3]| {
         let u = unit("01840");
-        let entries: HashMap<_, _> = ["I.1", "I.2", "I.3"]
+        let entries: Entries = ["I.1", "I.2", "I.3"]
             .iter()
             .zip(p)
             .map(|(c, v)| ((u.clone(), (*c).to_owned()), Entry::Points(d(v))))

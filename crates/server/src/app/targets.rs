@@ -254,9 +254,8 @@ pub fn export(
         let mut row = vec![label(&v.members, &m.unit), m.name.clone()];
         row.extend(v.codes.iter().map(|c| {
             v.targets
-                .assigned
-                .get(&(m.unit.clone(), c.clone()))
-                .map(|d| decimal::format(*d))
+                .assigned_value(&m.unit, c)
+                .map(decimal::format)
                 .unwrap_or_default()
         }));
         rows.push(row);

@@ -321,14 +321,11 @@ pub fn targets_out(v: crate::app::targets::TargetsView) -> pb::TermTargets {
         .iter()
         .flat_map(|m| v.codes.iter().map(move |c| (m, c)))
         .filter_map(|(m, c)| {
-            v.targets
-                .assigned
-                .get(&(m.unit.clone(), c.clone()))
-                .map(|d| pb::Target {
-                    criterion_code: c.clone(),
-                    unit: m.unit.to_string(),
-                    value: decimal_out(*d),
-                })
+            v.targets.assigned_value(&m.unit, c).map(|d| pb::Target {
+                criterion_code: c.clone(),
+                unit: m.unit.to_string(),
+                value: decimal_out(d),
+            })
         })
         .collect();
     pb::TermTargets {
