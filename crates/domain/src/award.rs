@@ -426,7 +426,9 @@ mod tests {
             target: None,
             entry: None,
             points: Decimal::from(points),
-            why: crate::scoring::Why::Sum(0),
+            bonus_cap: None,
+            step: Decimal::ONE,
+            children: 0,
         };
         let score = |points: i64, penalty: i64, level: &str| MemberScore {
             unit: UnitRef::new(crate::unit::Scheme::Qd124_2004, "01843"),

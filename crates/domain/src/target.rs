@@ -1,7 +1,7 @@
 //! Targets (chỉ tiêu): for each quantitative criterion of a term's table, a default value and
 //! per-member assigned values (chỉ tiêu giao), registered before the covenant is signed.
 
-use std::collections::HashMap;
+use rustc_hash::FxHashMap as HashMap;
 
 use rust_decimal::Decimal;
 

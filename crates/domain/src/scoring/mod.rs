@@ -7,12 +7,14 @@ mod classify;
 mod points;
 mod rank;
 
-use std::collections::HashMap;
+// Fx hashing: the engine looks up every leaf of every member, and SipHash's protection against
+// crafted keys buys nothing for codes of the system's own tables.
+use rustc_hash::FxHashMap as HashMap;
 
 use rust_decimal::Decimal;
 
 pub use classify::{ClassLevel, Classification, classify};
-pub use points::{Entry, LeafScore, Why, round_to_step, score_leaf};
+pub use points::{Entry, LeafScore, explain_leaf, round_to_step, score_leaf};
 pub use rank::{Placement, TieBreak, rank};
 
 use crate::{
@@ -68,8 +70,30 @@ pub struct CriterionScore {
     pub entry: Option<Entry>,
     /// The points (for inner nodes and groups, the sum of their children).
     pub points: Decimal,
-    /// Why.
-    pub why: Why,
+    /// The bonus cap.
+    pub bonus_cap: Option<Decimal>,
+    /// The rounding step.
+    pub step: Decimal,
+    /// Number of children; 0 for a leaf.
+    pub children: usize,
+}
+
+impl CriterionScore {
+    /// How the points came about, in a sentence (written on demand).
+    pub fn why(&self) -> String {
+        if self.children > 0 {
+            format!("sum of {} item(s)", self.children)
+        } else {
+            explain_leaf(
+                self.rule.as_ref(),
+                self.max_points,
+                self.bonus_cap,
+                self.target,
+                self.entry,
+                self.step,
+            )
+        }
+    }
 }
 
 /// One member's scores.
@@ -102,8 +126,10 @@ pub fn score_members(
     entries: &Entries,
     levels: &[ClassLevel],
 ) -> Vec<MemberScore> {
-    let empty_entries = HashMap::new();
-    let empty_targets = HashMap::new();
+    let mut nodes = 0;
+    criteria::walk(groups, &mut |_, _, _| nodes += 1);
+    let empty_entries = HashMap::default();
+    let empty_targets = HashMap::default();
     members
         .iter()
         .map(|unit| {
@@ -113,7 +139,7 @@ pub fn score_members(
                 defaults: &targets.defaults,
                 step,
             };
-            let mut scores = Vec::new();
+            let mut scores = Vec::with_capacity(nodes);
             let total = groups
                 .iter()
                 .map(|g| score_node(g, &inputs, &mut scores))
@@ -147,7 +173,9 @@ fn score_node(node: &Criterion, inputs: &Inputs<'_>, out: &mut Vec<CriterionScor
         target: None,
         entry: None,
         points: Decimal::ZERO,
-        why: Why::Sum(0),
+        bonus_cap: node.bonus_cap,
+        step: inputs.step,
+        children: node.children.len(),
     });
     let points = if node.children.is_empty() {
         let target = node
@@ -165,7 +193,6 @@ fn score_node(node: &Criterion, inputs: &Inputs<'_>, out: &mut Vec<CriterionScor
         let leaf = score_leaf(node, target, entry, inputs.step);
         out[at].target = target;
         out[at].entry = entry;
-        out[at].why = leaf.why;
         leaf.points
     } else {
         let sum: Decimal = node
@@ -173,7 +200,6 @@ fn score_node(node: &Criterion, inputs: &Inputs<'_>, out: &mut Vec<CriterionScor
             .iter()
             .map(|c| score_node(c, inputs, out))
             .sum();
-        out[at].why = Why::Sum(node.children.len());
         sum.normalize()
     };
     out[at].points = points;

@@ -15,62 +15,32 @@ pub enum Entry {
     Event(bool),
 }
 
-/// The points of one criterion and why.
+/// The points of one criterion.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct LeafScore {
     /// The points after rounding to the table's step (bonus included, penalties negative).
     pub points: Decimal,
     /// The part of `points` above the maximum (bonus), if any.
     pub bonus: Decimal,
-    /// How the points came about; written as a sentence only when displayed.
-    pub why: Why,
 }
 
-/// How a criterion's points came about. It keeps the inputs and writes the sentence only when
-/// displayed, so scoring a whole province builds no text nobody reads.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Why {
-    /// A leaf: its rule's inputs.
-    Leaf {
-        /// The rule.
-        rule: Option<Rule>,
-        /// The maximum.
-        max: Decimal,
-        /// The bonus cap.
-        cap: Option<Decimal>,
-        /// The target used.
-        target: Option<Decimal>,
-        /// The entry used.
-        entry: Option<Entry>,
-        /// The rounding step.
-        step: Decimal,
-    },
-    /// An inner node: the sum of its children.
-    Sum(usize),
-}
-
-impl std::fmt::Display for Why {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        match self {
-            Why::Sum(n) => write!(f, "sum of {n} item(s)"),
-            Why::Leaf {
-                rule,
-                max,
-                cap,
-                target,
-                entry,
-                step,
-            } => {
-                let (raw, sentence) = evaluate(rule.as_ref(), *max, *cap, *target, *entry, true);
-                let points = round_to_step(raw, *step);
-                let fmt = crate::decimal::format;
-                if points == raw.normalize() {
-                    f.write_str(&sentence)
-                } else {
-                    write!(f, "{sentence}; {} rounded to {}", fmt(raw), fmt(points))
-                }
-            }
-        }
+/// The sentence saying how a leaf's points came about, including the rounding. Scoring keeps
+/// the inputs and writes this only when asked, so scoring a province builds no unread text.
+pub fn explain_leaf(
+    rule: Option<&Rule>,
+    max: Decimal,
+    cap: Option<Decimal>,
+    target: Option<Decimal>,
+    entry: Option<Entry>,
+    step: Decimal,
+) -> String {
+    let (raw, sentence) = evaluate(rule, max, cap, target, entry, true);
+    let points = round_to_step(raw, step);
+    let fmt = crate::decimal::format;
+    if points == raw.normalize() {
+        sentence
+    } else {
+        format!("{sentence}; {} rounded to {}", fmt(raw), fmt(points))
     }
 }
 
@@ -115,14 +85,6 @@ pub fn score_leaf(
     LeafScore {
         points,
         bonus: (points - node.max_points).max(Decimal::ZERO),
-        why: Why::Leaf {
-            rule: node.rule.clone(),
-            max: node.max_points,
-            cap: node.bonus_cap,
-            target,
-            entry,
-            step,
-        },
     }
 }
 

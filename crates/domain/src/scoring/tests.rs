@@ -87,7 +87,15 @@ fn proportional_with_bonus_is_capped() {
         d("0.01"),
     );
     assert_eq!(s.bonus, d("2"));
-    assert!(s.why.to_string().contains("bonus"), "{}", s.why);
+    let why = explain_leaf(
+        n.rule.as_ref(),
+        n.max_points,
+        n.bonus_cap,
+        Some(d("1000")),
+        Some(Entry::Actual(d("1040"))),
+        d("0.01"),
+    );
+    assert!(why.contains("bonus"), "{why}");
 }
 
 #[test]
@@ -143,13 +151,25 @@ fn judged_and_events() {
 #[test]
 fn missing_inputs_score_zero_and_say_why() {
     let n = leaf("I.1", "20", Rule::Proportional);
+    let why = |target: Option<Decimal>, entry: Option<Entry>| {
+        explain_leaf(
+            n.rule.as_ref(),
+            n.max_points,
+            n.bonus_cap,
+            target,
+            entry,
+            d("0.5"),
+        )
+    };
     let s = score_leaf(&n, Some(d("1000")), None, d("0.5"));
-    assert_eq!(
-        (s.points, s.why.to_string().as_str()),
-        (Decimal::ZERO, "no result reported")
-    );
+    assert_eq!(s.points, Decimal::ZERO);
+    assert_eq!(why(Some(d("1000")), None), "no result reported");
     let s = score_leaf(&n, None, Some(Entry::Actual(d("5"))), d("0.5"));
-    assert_eq!(s.why.to_string(), "no target registered");
+    assert_eq!(s.points, Decimal::ZERO);
+    assert_eq!(
+        why(None, Some(Entry::Actual(d("5")))),
+        "no target registered"
+    );
 }
 
 #[test]
@@ -163,7 +183,15 @@ fn rounding_happens_once_per_leaf_half_away_from_zero() {
         d("0.5"),
     );
     assert_eq!(s.points, d("19.5"));
-    assert!(s.why.to_string().contains("rounded to 19.5"), "{}", s.why);
+    let why = explain_leaf(
+        n.rule.as_ref(),
+        n.max_points,
+        n.bonus_cap,
+        Some(d("1000")),
+        Some(Entry::Actual(d("962.5"))),
+        d("0.5"),
+    );
+    assert!(why.contains("rounded to 19.5"), "{why}");
     assert_eq!(round_to_step(d("-2.25"), d("0.5")), d("-2.5"));
 }
 

@@ -155,7 +155,7 @@ pub fn explained_out(e: Explained) -> pb::ExplainScoreResponse {
                 target: c.target.and_then(decimal_out),
                 input: c.entry.map(entry_text).unwrap_or_default(),
                 points: decimal_out(c.points),
-                why: c.why.to_string(),
+                why: c.why(),
                 code: c.code,
             })
             .collect(),
