@@ -442,30 +442,36 @@ pub fn year_end_cycle(env: &Env) -> anyhow::Result<()> {
     })
 }
 
+/// Xuất Hóa and Dương Quang with identical results, in review: tied under every rule.
+async fn tied_pair_in_review(env: &Env) -> anyhow::Result<()> {
+    signed_term(env, &["01855", "01849"], &["700", "700"]).await?;
+    advance(env, pb::TermStage::Reporting).await?;
+    for unit in ["01855", "01849"] {
+        report(
+            env,
+            unit,
+            &[
+                ("I.1", "700"),
+                ("I.2", "100"),
+                ("I.3", "4"),
+                ("II.1", "0"),
+                ("III.1", "99"),
+                ("IV.1", "100"),
+                ("V.1", "13"),
+                ("VI.1", "0"),
+            ],
+        )
+        .await?;
+    }
+    advance(env, pb::TermStage::SelfScoring).await?;
+    advance(env, pb::TermStage::Review).await?;
+    Ok(())
+}
+
 /// Two members with the same results tie under every rule: adoption waits for a decision.
 pub fn unresolved_tie_blocks_adoption(env: &Env) -> anyhow::Result<()> {
     env.block_on(async {
-        signed_term(env, &["01855", "01849"], &["700", "700"]).await?;
-        advance(env, pb::TermStage::Reporting).await?;
-        for unit in ["01855", "01849"] {
-            report(
-                env,
-                unit,
-                &[
-                    ("I.1", "700"),
-                    ("I.2", "100"),
-                    ("I.3", "4"),
-                    ("II.1", "0"),
-                    ("III.1", "99"),
-                    ("IV.1", "100"),
-                    ("V.1", "13"),
-                    ("VI.1", "0"),
-                ],
-            )
-            .await?;
-        }
-        advance(env, pb::TermStage::SelfScoring).await?;
-        advance(env, pb::TermStage::Review).await?;
+        tied_pair_in_review(env).await?;
         let mut scoring = env.scoring().await?;
         let b = scoring
             .get_scoreboard(pb::GetScoreboardRequest {
@@ -866,27 +872,7 @@ pub fn awards_and_ballots(env: &Env) -> anyhow::Result<()> {
 /// A recorded decision breaks a tie no rule breaks, and adoption may then go ahead.
 pub fn tie_decision_allows_adoption(env: &Env) -> anyhow::Result<()> {
     env.block_on(async {
-        signed_term(env, &["01855", "01849"], &["700", "700"]).await?;
-        advance(env, pb::TermStage::Reporting).await?;
-        for unit in ["01855", "01849"] {
-            report(
-                env,
-                unit,
-                &[
-                    ("I.1", "700"),
-                    ("I.2", "100"),
-                    ("I.3", "4"),
-                    ("II.1", "0"),
-                    ("III.1", "99"),
-                    ("IV.1", "100"),
-                    ("V.1", "13"),
-                    ("VI.1", "0"),
-                ],
-            )
-            .await?;
-        }
-        advance(env, pb::TermStage::SelfScoring).await?;
-        advance(env, pb::TermStage::Review).await?;
+        tied_pair_in_review(env).await?;
         let mut scoring = env.scoring().await?;
         let decide = |units: Vec<String>, reason: &str| pb::RecordTieDecisionRequest {
             term: TERM.into(),
