@@ -155,6 +155,60 @@ async fn report(env: &Env, unit: &str, values: &[(&str, &str)]) -> anyhow::Resul
     Ok(())
 }
 
+/// Reports a year for Phùng Chí Kiên, Đức Xuân and Nông Thượng; Đức Xuân's budget revenue
+/// (I.1) and outbreaks (II.1) vary between scenarios.
+async fn report_trio(
+    env: &Env,
+    duc_xuan_budget: &str,
+    duc_xuan_outbreaks: &str,
+) -> anyhow::Result<()> {
+    report(
+        env,
+        "01843",
+        &[
+            ("I.1", "1100"),
+            ("I.2", "100"),
+            ("I.3", "5"),
+            ("II.1", "0"),
+            ("III.1", "100"),
+            ("IV.1", "100"),
+            ("V.1", "15"),
+            ("VI.1", "1"),
+        ],
+    )
+    .await?;
+    report(
+        env,
+        "01840",
+        &[
+            ("I.1", duc_xuan_budget),
+            ("I.2", "95"),
+            ("I.3", "4"),
+            ("II.1", duc_xuan_outbreaks),
+            ("III.1", "98"),
+            ("IV.1", "100"),
+            ("V.1", "14"),
+            ("VI.1", "0"),
+        ],
+    )
+    .await?;
+    report(
+        env,
+        "01852",
+        &[
+            ("I.1", "500"),
+            ("I.2", "100"),
+            ("I.3", "3"),
+            ("II.1", "0"),
+            ("III.1", "100"),
+            ("IV.1", "90"),
+            ("V.1", "12"),
+            ("VI.1", "0"),
+        ],
+    )
+    .await
+}
+
 async fn board(env: &Env, layer: pb::ScoreLayer) -> anyhow::Result<Vec<(String, String)>> {
     let mut scoring = env.scoring().await?;
     let b = scoring
@@ -235,51 +289,7 @@ pub fn year_end_cycle(env: &Env) -> anyhow::Result<()> {
                 fields(&status)
             );
         }
-        report(
-            env,
-            "01843",
-            &[
-                ("I.1", "1100"),
-                ("I.2", "100"),
-                ("I.3", "5"),
-                ("II.1", "0"),
-                ("III.1", "100"),
-                ("IV.1", "100"),
-                ("V.1", "15"),
-                ("VI.1", "1"),
-            ],
-        )
-        .await?;
-        report(
-            env,
-            "01840",
-            &[
-                ("I.1", "720"),
-                ("I.2", "95"),
-                ("I.3", "4"),
-                ("II.1", "1"),
-                ("III.1", "98"),
-                ("IV.1", "100"),
-                ("V.1", "14"),
-                ("VI.1", "0"),
-            ],
-        )
-        .await?;
-        report(
-            env,
-            "01852",
-            &[
-                ("I.1", "500"),
-                ("I.2", "100"),
-                ("I.3", "3"),
-                ("II.1", "0"),
-                ("III.1", "100"),
-                ("IV.1", "90"),
-                ("V.1", "12"),
-                ("VI.1", "0"),
-            ],
-        )
-        .await?;
+        report_trio(env, "720", "1").await?;
         let expected = |a: &str, b: &str, c: &str| {
             vec![
                 ("01843".to_owned(), a.to_owned()),
@@ -707,51 +717,7 @@ pub fn awards_and_ballots(env: &Env) -> anyhow::Result<()> {
     env.block_on(async {
         signed_term(env, &["01843", "01840", "01852"], &["1000", "800", "500"]).await?;
         advance(env, pb::TermStage::Reporting).await?;
-        report(
-            env,
-            "01843",
-            &[
-                ("I.1", "1100"),
-                ("I.2", "100"),
-                ("I.3", "5"),
-                ("II.1", "0"),
-                ("III.1", "100"),
-                ("IV.1", "100"),
-                ("V.1", "15"),
-                ("VI.1", "1"),
-            ],
-        )
-        .await?;
-        report(
-            env,
-            "01840",
-            &[
-                ("I.1", "760"),
-                ("I.2", "95"),
-                ("I.3", "4"),
-                ("II.1", "0"),
-                ("III.1", "98"),
-                ("IV.1", "100"),
-                ("V.1", "14"),
-                ("VI.1", "0"),
-            ],
-        )
-        .await?;
-        report(
-            env,
-            "01852",
-            &[
-                ("I.1", "500"),
-                ("I.2", "100"),
-                ("I.3", "3"),
-                ("II.1", "0"),
-                ("III.1", "100"),
-                ("IV.1", "90"),
-                ("V.1", "12"),
-                ("VI.1", "0"),
-            ],
-        )
-        .await?;
+        report_trio(env, "760", "0").await?;
         expect_error(
             propose(env, "01843", pb::AwardKind::ProvincialFlag).await,
             Code::FailedPrecondition,
