@@ -8,9 +8,13 @@ use std::{
 };
 
 use anyhow::Context;
-use thidua_proto::v1::{
-    cluster_service_client::ClusterServiceClient, scoring_service_client::ScoringServiceClient,
-    target_service_client::TargetServiceClient, unit_service_client::UnitServiceClient,
+use thidua_proto::{
+    auth::{AuthChannel, Bearer},
+    v1::{
+        access_service_client::AccessServiceClient, audit_service_client::AuditServiceClient,
+        cluster_service_client::ClusterServiceClient, scoring_service_client::ScoringServiceClient,
+        target_service_client::TargetServiceClient, unit_service_client::UnitServiceClient,
+    },
 };
 use thidua_storage::Store;
 use tokio::{runtime::Runtime, sync::oneshot};
@@ -26,6 +30,8 @@ pub struct Env {
     pub store: Store,
     /// The database URL (a SQLite path or a PostgreSQL URL).
     pub database_url: String,
+    /// An administrator's API key, used by the clients and the CLI unless a test picks another.
+    pub admin_token: String,
     shutdown: Mutex<Option<oneshot::Sender<()>>>,
     server: Mutex<Option<tokio::task::JoinHandle<anyhow::Result<()>>>>,
     _dir: tempfile::TempDir,
@@ -34,10 +40,26 @@ pub struct Env {
 impl Env {
     /// Opens `database_url` (or a fresh SQLite file when `None`) and starts the server.
     pub fn start(database_url: Option<String>) -> anyhow::Result<Self> {
+        Self::start_with(
+            database_url,
+            thidua_server::ServeOptions {
+                drain_timeout: std::time::Duration::from_secs(5),
+                ..thidua_server::ServeOptions::default()
+            },
+        )
+    }
+
+    /// Like [`Env::start`], with the server's options.
+    pub fn start_with(
+        database_url: Option<String>,
+        options: thidua_server::ServeOptions,
+    ) -> anyhow::Result<Self> {
         let dir = tempfile::Builder::new().prefix("thidua-e2e-").tempdir()?;
         let url =
             database_url.unwrap_or_else(|| dir.path().join("thidua.db").display().to_string());
         let store = Store::open(&url).with_context(|| format!("opening {url}"))?;
+        let (_, admin_token) = thidua_server::app::access::bootstrap_admin(&store, false)?
+            .context("bootstrap created no key")?;
         let url_for_twin = url.clone();
         let rt = tokio::runtime::Builder::new_multi_thread()
             .worker_threads(2)
@@ -47,9 +69,6 @@ impl Env {
         let listener = rt.block_on(tokio::net::TcpListener::bind("127.0.0.1:0"))?;
         let addr = listener.local_addr()?;
         let server_store = store.clone();
-        let options = thidua_server::ServeOptions {
-            drain_timeout: std::time::Duration::from_secs(5),
-        };
         let server = rt.spawn(thidua_server::serve(
             listener,
             server_store,
@@ -63,6 +82,7 @@ impl Env {
             url: format!("http://{addr}"),
             store,
             database_url: url_for_twin,
+            admin_token,
             shutdown: Mutex::new(Some(tx)),
             server: Mutex::new(Some(server)),
             _dir: dir,
@@ -89,30 +109,63 @@ impl Env {
         Ok(Channel::from_shared(self.url.clone())?.connect().await?)
     }
 
-    /// A unit service client.
-    pub async fn units(&self) -> anyhow::Result<UnitServiceClient<Channel>> {
-        Ok(UnitServiceClient::new(self.channel().await?))
+    /// A connected channel whose calls carry `token` (`None`: no key at all).
+    pub async fn channel_as(&self, token: Option<&str>) -> anyhow::Result<AuthChannel> {
+        let bearer = Bearer::new(token).map_err(anyhow::Error::msg)?;
+        Ok(tonic::service::interceptor::InterceptedService::new(
+            self.channel().await?,
+            bearer,
+        ))
     }
 
-    /// A cluster service client.
-    pub async fn clusters(&self) -> anyhow::Result<ClusterServiceClient<Channel>> {
-        Ok(ClusterServiceClient::new(self.channel().await?))
+    async fn admin_channel(&self) -> anyhow::Result<AuthChannel> {
+        self.channel_as(Some(&self.admin_token)).await
     }
 
-    /// A target service client.
-    pub async fn targets(&self) -> anyhow::Result<TargetServiceClient<Channel>> {
-        Ok(TargetServiceClient::new(self.channel().await?))
+    /// A unit service client, as administrator.
+    pub async fn units(&self) -> anyhow::Result<UnitServiceClient<AuthChannel>> {
+        Ok(UnitServiceClient::new(self.admin_channel().await?))
     }
 
-    /// A scoring service client.
-    pub async fn scoring(&self) -> anyhow::Result<ScoringServiceClient<Channel>> {
-        Ok(ScoringServiceClient::new(self.channel().await?))
+    /// A cluster service client, as administrator.
+    pub async fn clusters(&self) -> anyhow::Result<ClusterServiceClient<AuthChannel>> {
+        Ok(ClusterServiceClient::new(self.admin_channel().await?))
     }
 
-    /// Runs the `thidua` CLI binary against this server.
+    /// A target service client, as administrator.
+    pub async fn targets(&self) -> anyhow::Result<TargetServiceClient<AuthChannel>> {
+        Ok(TargetServiceClient::new(self.admin_channel().await?))
+    }
+
+    /// A scoring service client, as administrator.
+    pub async fn scoring(&self) -> anyhow::Result<ScoringServiceClient<AuthChannel>> {
+        Ok(ScoringServiceClient::new(self.admin_channel().await?))
+    }
+
+    /// An access (API keys) client, as administrator.
+    pub async fn access(&self) -> anyhow::Result<AccessServiceClient<AuthChannel>> {
+        Ok(AccessServiceClient::new(self.admin_channel().await?))
+    }
+
+    /// An audit log client, as administrator.
+    pub async fn audit(&self) -> anyhow::Result<AuditServiceClient<AuthChannel>> {
+        Ok(AuditServiceClient::new(self.admin_channel().await?))
+    }
+
+    /// Runs the `thidua` CLI binary against this server, as administrator.
     pub fn cli(&self, args: &[&str]) -> anyhow::Result<Output> {
+        self.cli_as(Some(&self.admin_token), args)
+    }
+
+    /// Runs the `thidua` CLI binary with `token` (`None`: no key).
+    pub fn cli_as(&self, token: Option<&str>, args: &[&str]) -> anyhow::Result<Output> {
         let bin = cli_binary()?;
-        Command::new(&bin)
+        let mut command = Command::new(&bin);
+        match token {
+            Some(t) => command.env("THIDUA_TOKEN", t),
+            None => command.env_remove("THIDUA_TOKEN"),
+        };
+        command
             .args(args)
             .env("THIDUA_SERVER", &self.url)
             .env_remove("THIDUA_SCHEME")

@@ -34,7 +34,8 @@ pub fn health_and_reflection(env: &Env) -> anyhow::Result<()> {
                 "{service}: {status}"
             );
         }
-        let mut reflection = ServerReflectionClient::new(env.channel().await?);
+        let mut reflection =
+            ServerReflectionClient::new(env.channel_as(Some(&env.admin_token)).await?);
         let request = ServerReflectionRequest {
             host: String::new(),
             message_request: Some(MessageRequest::ListServices(String::new())),

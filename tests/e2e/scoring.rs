@@ -917,11 +917,12 @@ pub fn watch_scoreboard(env: &Env) -> anyhow::Result<()> {
         let second = next_board(&mut here).await?;
         ensure!(total_of(&second, "01843") == "10", "{second:?}");
         if env.is_postgres() {
-            let mut there =
-                pb::scoring_service_client::ScoringServiceClient::new(other.channel().await?)
-                    .watch_scoreboard(watch(pb::ScoreLayer::Results))
-                    .await?
-                    .into_inner();
+            let mut there = other
+                .scoring()
+                .await?
+                .watch_scoreboard(watch(pb::ScoreLayer::Results))
+                .await?
+                .into_inner();
             let start = next_board(&mut there).await?;
             ensure!(total_of(&start, "01843") == "10");
             submit(env, &legacy("01843"), "I.3", "5", "").await?;

@@ -1,5 +1,6 @@
 //! `thidua`: the command-line client of the thidua server.
 
+mod access;
 mod awards;
 mod clusters;
 mod covenants;
@@ -17,9 +18,13 @@ mod units;
 use std::{io::IsTerminal, process::ExitCode};
 
 use clap::{CommandFactory, Parser, Subcommand};
-use thidua_proto::v1::{
-    cluster_service_client::ClusterServiceClient, scoring_service_client::ScoringServiceClient,
-    target_service_client::TargetServiceClient, unit_service_client::UnitServiceClient,
+use thidua_proto::{
+    auth::{AuthChannel, Bearer},
+    v1::{
+        access_service_client::AccessServiceClient, audit_service_client::AuditServiceClient,
+        cluster_service_client::ClusterServiceClient, scoring_service_client::ScoringServiceClient,
+        target_service_client::TargetServiceClient, unit_service_client::UnitServiceClient,
+    },
 };
 use tonic::transport::Channel;
 
@@ -41,6 +46,10 @@ struct Cli {
         global = true
     )]
     server: String,
+    /// API key (a `thd_…` secret); prefer the environment variable, so it stays out of the
+    /// shell history.
+    #[arg(long, env = "THIDUA_TOKEN", hide_env_values = true, global = true)]
+    token: Option<String>,
     /// Output format; tables on a terminal, JSON otherwise.
     #[arg(short, long, value_enum, global = true)]
     output: Option<Format>,
@@ -91,6 +100,14 @@ enum Command {
     /// Secret ballots on proposals.
     #[command(subcommand)]
     Ballot(awards::BallotCommand),
+    /// API keys: create, list, revoke (administrators).
+    #[command(subcommand)]
+    Key(access::KeyCommand),
+    /// Show the API key in use.
+    Whoami,
+    /// The audit log: list events, verify the hash chain (administrators).
+    #[command(subcommand)]
+    Audit(access::AuditCommand),
     /// Print a shell completion script.
     Completions {
         /// The shell.
@@ -101,13 +118,17 @@ enum Command {
 /// What every command gets: clients, the output format, the default scheme.
 pub struct Context {
     /// Unit service client.
-    pub units: UnitServiceClient<Channel>,
+    pub units: UnitServiceClient<AuthChannel>,
     /// Cluster service client.
-    pub clusters: ClusterServiceClient<Channel>,
+    pub clusters: ClusterServiceClient<AuthChannel>,
     /// Target service client.
-    pub targets: TargetServiceClient<Channel>,
+    pub targets: TargetServiceClient<AuthChannel>,
     /// Scoring service client.
-    pub scoring: ScoringServiceClient<Channel>,
+    pub scoring: ScoringServiceClient<AuthChannel>,
+    /// Access (API keys) client.
+    pub access: AccessServiceClient<AuthChannel>,
+    /// Audit log client.
+    pub audit: AuditServiceClient<AuthChannel>,
     /// Output format.
     pub format: Format,
     /// Default scheme for bare codes.
@@ -116,7 +137,7 @@ pub struct Context {
 
 impl Context {
     /// The awards live in the scoring service.
-    pub fn awards(&mut self) -> &mut ScoringServiceClient<Channel> {
+    pub fn awards(&mut self) -> &mut ScoringServiceClient<AuthChannel> {
         &mut self.scoring
     }
 
@@ -161,11 +182,15 @@ async fn run(cli: Cli) -> Result<(), Failure> {
     } else {
         Format::Json
     });
+    let bearer =
+        Bearer::new(cli.token.as_deref()).map_err(|e| Failure::input(format!("--token: {e}")))?;
     let mut ctx = Context {
-        units: UnitServiceClient::new(channel.clone()),
-        clusters: ClusterServiceClient::new(channel.clone()),
-        targets: TargetServiceClient::new(channel.clone()),
-        scoring: ScoringServiceClient::new(channel),
+        units: UnitServiceClient::with_interceptor(channel.clone(), bearer.clone()),
+        clusters: ClusterServiceClient::with_interceptor(channel.clone(), bearer.clone()),
+        targets: TargetServiceClient::with_interceptor(channel.clone(), bearer.clone()),
+        scoring: ScoringServiceClient::with_interceptor(channel.clone(), bearer.clone()),
+        access: AccessServiceClient::with_interceptor(channel.clone(), bearer.clone()),
+        audit: AuditServiceClient::with_interceptor(channel, bearer),
         format,
         scheme: cli.scheme,
     };
@@ -181,9 +206,16 @@ async fn run(cli: Cli) -> Result<(), Failure> {
         Command::Scoreboard(c) => scoring::run_scoreboard(&mut ctx, c).await,
         Command::Award(c) => awards::run_award(&mut ctx, c).await,
         Command::Ballot(c) => awards::run_ballot(&mut ctx, c).await,
+        Command::Key(c) => access::run_key(&mut ctx, c).await,
+        Command::Whoami => access::run_whoami(&mut ctx).await,
+        Command::Audit(c) => access::run_audit(&mut ctx, c).await,
         Command::Completions { .. } => Ok(()),
     };
     result.map_err(|mut f| {
+        if f.code == 8 && cli.token.is_none() {
+            f.message
+                .push_str("\n  no API key was sent: set THIDUA_TOKEN (or --token)");
+        }
         if f.code == 7 {
             f.message.push_str(&format!(
                 "\n  server: {} (set --server or THIDUA_SERVER)",

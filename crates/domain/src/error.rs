@@ -80,6 +80,14 @@ pub enum Reason {
     DossierIncomplete,
     /// The award is not in a state that allows the call.
     AwardState,
+    /// The caller's credentials are missing, malformed, expired or revoked.
+    Unauthenticated,
+    /// The caller may not make this call on this resource.
+    PermissionDenied,
+    /// A limit was reached: message size, concurrency or the key's rate.
+    ResourceExhausted,
+    /// The caller gave up (cancelled or past its deadline); nothing was committed.
+    Cancelled,
     /// The storage is unreachable.
     StorageUnavailable,
     /// An unexpected failure.
@@ -115,6 +123,10 @@ impl Reason {
             Reason::NotTopScorer => "NOT_TOP_SCORER",
             Reason::DossierIncomplete => "DOSSIER_INCOMPLETE",
             Reason::AwardState => "AWARD_STATE",
+            Reason::Unauthenticated => "UNAUTHENTICATED",
+            Reason::PermissionDenied => "PERMISSION_DENIED",
+            Reason::ResourceExhausted => "RESOURCE_EXHAUSTED",
+            Reason::Cancelled => "CANCELLED",
             Reason::StorageUnavailable => "STORAGE_UNAVAILABLE",
             Reason::Internal => "INTERNAL",
         }
@@ -169,6 +181,23 @@ pub enum Error {
         /// Resource name.
         resource: String,
     },
+    /// No valid credentials: missing, malformed, expired or revoked (the message says which,
+    /// never whether a key exists).
+    #[error("unauthenticated: {0}")]
+    Unauthenticated(String),
+    /// The caller may not make `method` on the resource. Deliberately says nothing about
+    /// whether the resource exists.
+    #[error("permission denied: {method}")]
+    PermissionDenied {
+        /// The RPC, `Service/Method`.
+        method: String,
+    },
+    /// A limit was reached.
+    #[error("resource exhausted: {0}")]
+    ResourceExhausted(String),
+    /// The caller cancelled or its deadline passed before the commit; rolled back.
+    #[error("cancelled before commit")]
+    Cancelled,
     /// The database cannot be reached.
     #[error("storage unavailable: {0}")]
     Unavailable(String),
@@ -212,6 +241,10 @@ impl Error {
             | Error::FailedPrecondition { reason, .. }
             | Error::Preconditions { reason, .. } => *reason,
             Error::Aborted { .. } => Reason::StaleEtag,
+            Error::Unauthenticated(_) => Reason::Unauthenticated,
+            Error::PermissionDenied { .. } => Reason::PermissionDenied,
+            Error::ResourceExhausted(_) => Reason::ResourceExhausted,
+            Error::Cancelled => Reason::Cancelled,
             Error::Unavailable(_) => Reason::StorageUnavailable,
             Error::Internal(_) => Reason::Internal,
         }

@@ -1,5 +1,7 @@
 #![doc = include_str!("../README.md")]
 
+pub mod access;
+pub mod audit;
 pub mod award;
 pub mod cluster;
 pub mod covenant;

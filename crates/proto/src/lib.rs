@@ -9,3 +9,49 @@ pub mod v1 {
 /// The encoded `FileDescriptorSet` of every thidua proto file, for server reflection.
 pub const FILE_DESCRIPTOR_SET: &[u8] =
     include_bytes!(concat!(env!("OUT_DIR"), "/thidua_descriptor.bin"));
+
+/// Client side of authentication: every call carries `authorization: Bearer <API key>`.
+pub mod auth {
+    use tonic::{
+        Request, Status,
+        metadata::{Ascii, MetadataValue},
+        service::{Interceptor, interceptor::InterceptedService},
+        transport::Channel,
+    };
+
+    /// Adds the bearer header to every request.
+    #[derive(Clone, Debug)]
+    pub struct Bearer(Option<MetadataValue<Ascii>>);
+
+    impl Bearer {
+        /// A bearer of `token`; `None` sends no header (the server then answers
+        /// UNAUTHENTICATED, except for the health check). Fails when the token cannot be a
+        /// header value.
+        pub fn new(token: Option<&str>) -> Result<Self, String> {
+            token
+                .map(|t| {
+                    format!("Bearer {}", t.trim())
+                        .parse::<MetadataValue<Ascii>>()
+                        .map_err(|_| {
+                            "the API key contains characters a header cannot carry".to_owned()
+                        })
+                })
+                .transpose()
+                .map(Self)
+        }
+    }
+
+    impl Interceptor for Bearer {
+        fn call(&mut self, mut request: Request<()>) -> Result<Request<()>, Status> {
+            if let Some(value) = &self.0 {
+                request
+                    .metadata_mut()
+                    .insert("authorization", value.clone());
+            }
+            Ok(request)
+        }
+    }
+
+    /// A channel whose calls carry the bearer header.
+    pub type AuthChannel = InterceptedService<Channel, Bearer>;
+}

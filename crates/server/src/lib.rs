@@ -1,6 +1,8 @@
 #![doc = include_str!("../README.md")]
 
+pub mod access;
 pub mod app;
+pub mod auth;
 pub mod changes;
 pub mod convert;
 pub mod demo;
@@ -12,6 +14,7 @@ pub mod status;
 use std::{future::Future, time::Duration};
 
 use thidua_proto::v1::{
+    access_service_server::AccessServiceServer, audit_service_server::AuditServiceServer,
     cluster_service_server::ClusterServiceServer, scoring_service_server::ScoringServiceServer,
     target_service_server::TargetServiceServer, unit_service_server::UnitServiceServer,
 };
@@ -19,9 +22,11 @@ use thidua_storage::Store;
 use tokio::net::TcpListener;
 use tokio_stream::wrappers::TcpListenerStream;
 
-use crate::service::{clusters::Clusters, scoring::Scoring, targets::Targets, units::Units};
+use crate::service::{
+    access::Access, clusters::Clusters, scoring::Scoring, targets::Targets, units::Units,
+};
 
-/// Largest request or response message, in bytes.
+/// Default largest request or response message, in bytes.
 pub const MAX_MESSAGE_BYTES: usize = 4 * 1024 * 1024;
 
 /// How the server runs.
@@ -30,12 +35,25 @@ pub struct ServeOptions {
     /// After a shutdown signal, how long in-flight calls may take before the remaining
     /// connections are closed (a client's open stream must not keep the server up forever).
     pub drain_timeout: Duration,
+    /// Calls in flight, per-key rate.
+    pub limits: auth::Limits,
+    /// Largest message either way; a larger one is refused RESOURCE_EXHAUSTED.
+    pub max_message_bytes: usize,
+    /// HTTP/2 streams one connection may open at once.
+    pub max_concurrent_streams: u32,
+    /// Longest a unary call may run; the client's own deadline applies when shorter. A call
+    /// past it is cancelled and its transaction rolled back.
+    pub request_timeout: Duration,
 }
 
 impl Default for ServeOptions {
     fn default() -> Self {
         Self {
             drain_timeout: Duration::from_secs(30),
+            limits: auth::Limits::default(),
+            max_message_bytes: MAX_MESSAGE_BYTES,
+            max_concurrent_streams: 128,
+            request_timeout: Duration::from_secs(300),
         }
     }
 }
@@ -58,21 +76,29 @@ pub async fn serve(
         .register_encoded_file_descriptor_set(thidua_proto::FILE_DESCRIPTOR_SET)
         .register_encoded_file_descriptor_set(tonic_health::pb::FILE_DESCRIPTOR_SET)
         .build_v1()?;
+    let max = options.max_message_bytes;
     let units = UnitServiceServer::new(Units::new(store.clone()))
-        .max_decoding_message_size(MAX_MESSAGE_BYTES)
-        .max_encoding_message_size(MAX_MESSAGE_BYTES);
+        .max_decoding_message_size(max)
+        .max_encoding_message_size(max);
+    let access = AccessServiceServer::new(Access::new(store.clone()))
+        .max_decoding_message_size(max)
+        .max_encoding_message_size(max);
+    let audit = AuditServiceServer::new(Access::new(store.clone()))
+        .max_decoding_message_size(max)
+        .max_encoding_message_size(max);
+    let door = auth::AuthLayer::new(store.clone(), options.limits);
     let hub = changes::ChangeHub::default();
     let stop_relay = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));
     hub.relay_database(&store, stop_relay.clone());
     let scoring = ScoringServiceServer::new(Scoring::new(store.clone(), hub))
-        .max_decoding_message_size(MAX_MESSAGE_BYTES)
-        .max_encoding_message_size(MAX_MESSAGE_BYTES);
+        .max_decoding_message_size(max)
+        .max_encoding_message_size(max);
     let targets = TargetServiceServer::new(Targets::new(store.clone()))
-        .max_decoding_message_size(MAX_MESSAGE_BYTES)
-        .max_encoding_message_size(MAX_MESSAGE_BYTES);
+        .max_decoding_message_size(max)
+        .max_encoding_message_size(max);
     let clusters = ClusterServiceServer::new(Clusters::new(store))
-        .max_decoding_message_size(MAX_MESSAGE_BYTES)
-        .max_encoding_message_size(MAX_MESSAGE_BYTES);
+        .max_decoding_message_size(max)
+        .max_encoding_message_size(max);
     let reporter = health.clone();
     let (draining_tx, draining_rx) = tokio::sync::oneshot::channel::<()>();
     let drain = async move {
@@ -88,13 +114,18 @@ pub async fn serve(
             .await;
     };
     let server = tonic::transport::Server::builder()
+        .max_concurrent_streams(options.max_concurrent_streams)
+        .timeout(options.request_timeout)
         .layer(logging::RequestLogLayer)
+        .layer(door)
         .add_service(health_service)
         .add_service(reflection)
         .add_service(units)
         .add_service(clusters)
         .add_service(targets)
         .add_service(scoring)
+        .add_service(access)
+        .add_service(audit)
         .serve_with_incoming_shutdown(TcpListenerStream::new(listener), drain);
     let deadline = async {
         if draining_rx.await.is_ok() {

@@ -1,4 +1,4 @@
-//! One log line per request: method, gRPC status and latency.
+//! One log line per request: method, principal, gRPC status and latency.
 
 use std::{
     future::Future,
@@ -8,6 +8,7 @@ use std::{
 };
 
 use tower::{Layer, Service};
+use tracing::Instrument;
 
 /// Wraps every request in a span and logs its outcome.
 #[derive(Debug, Clone, Copy, Default)]
@@ -44,25 +45,30 @@ where
     fn call(&mut self, request: http::Request<B>) -> Self::Future {
         let method = request.uri().path().to_owned();
         let started = Instant::now();
-        let future = self.inner.call(request);
-        Box::pin(async move {
-            let result = future.await;
-            let latency_ms = started.elapsed().as_secs_f64() * 1000.0;
-            match &result {
-                // A failed unary call answers "trailers-only", so its status is in the headers;
-                // a successful one sends OK in the trailers.
-                Ok(response) => {
-                    let status = response
-                        .headers()
-                        .get("grpc-status")
-                        .and_then(|v| v.to_str().ok())
-                        .and_then(|v| v.parse::<i32>().ok())
-                        .map_or(tonic::Code::Ok, tonic::Code::from);
-                    tracing::info!(%method, status = ?status, latency_ms, "request");
+        // The authentication layer inside records the principal in this span.
+        let span = tracing::info_span!("call", principal = tracing::field::Empty);
+        let future = span.in_scope(|| self.inner.call(request));
+        Box::pin(
+            async move {
+                let result = future.await;
+                let latency_ms = started.elapsed().as_secs_f64() * 1000.0;
+                match &result {
+                    // A failed unary call answers "trailers-only", so its status is in the headers;
+                    // a successful one sends OK in the trailers.
+                    Ok(response) => {
+                        let status = response
+                            .headers()
+                            .get("grpc-status")
+                            .and_then(|v| v.to_str().ok())
+                            .and_then(|v| v.parse::<i32>().ok())
+                            .map_or(tonic::Code::Ok, tonic::Code::from);
+                        tracing::info!(%method, status = ?status, latency_ms, "request");
+                    }
+                    Err(e) => tracing::warn!(%method, error = %e, latency_ms, "request failed"),
                 }
-                Err(e) => tracing::warn!(%method, error = %e, latency_ms, "request failed"),
+                result
             }
-            result
-        })
+            .instrument(span),
+        )
     }
 }

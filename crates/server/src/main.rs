@@ -36,6 +36,25 @@ struct Args {
         global = true
     )]
     drain_timeout: u64,
+    /// Largest message either way, in bytes; larger ones are refused RESOURCE_EXHAUSTED.
+    #[arg(long, env = "THIDUA_MAX_MESSAGE_BYTES", default_value_t = thidua_server::MAX_MESSAGE_BYTES)]
+    max_message_bytes: usize,
+    /// HTTP/2 streams one connection may open at once.
+    #[arg(long, env = "THIDUA_MAX_CONCURRENT_STREAMS", default_value_t = 128)]
+    max_concurrent_streams: u32,
+    /// Calls served at once across all connections; more are shed with RESOURCE_EXHAUSTED.
+    #[arg(long, env = "THIDUA_MAX_IN_FLIGHT", default_value_t = 512)]
+    max_in_flight: usize,
+    /// Calls per second each API key may make, sustained.
+    #[arg(long, env = "THIDUA_RATE_PER_KEY", default_value_t = 200.0)]
+    rate_per_key: f64,
+    /// Calls an API key may make in a burst above its rate.
+    #[arg(long, env = "THIDUA_BURST_PER_KEY", default_value_t = 400.0)]
+    burst_per_key: f64,
+    /// Seconds a call may run (the client's deadline applies when shorter); then it is
+    /// cancelled and its transaction rolled back.
+    #[arg(long, env = "THIDUA_REQUEST_TIMEOUT", default_value_t = 300)]
+    request_timeout: u64,
     /// Load the seed case (Bắc Kạn city, 2022) before serving; loading twice changes nothing.
     #[arg(long, env = "THIDUA_DEMO")]
     demo: bool,
@@ -49,6 +68,9 @@ enum Command {
     Migrate,
     /// Load the seed case and exit.
     Demo,
+    /// Create an administrator API key, print its secret on stdout and exit (recovery when
+    /// no admin key is at hand; needs access to the database itself).
+    BootstrapAdmin,
 }
 
 #[tokio::main]
@@ -67,7 +89,31 @@ async fn main() -> anyhow::Result<()> {
     match args.command {
         Some(Command::Migrate) => return Ok(()),
         Some(Command::Demo) => return load_demo(store).await,
+        Some(Command::BootstrapAdmin) => {
+            let created = tokio::task::spawn_blocking(move || {
+                thidua_server::app::access::bootstrap_admin(&store, false)
+            })
+            .await??;
+            if let Some((key, secret)) = created {
+                tracing::info!(key = %format!("keys/{}", key.id), "administrator key created");
+                println!("{secret}");
+            }
+            return Ok(());
+        }
         None => {}
+    }
+    let first = store.clone();
+    let created = tokio::task::spawn_blocking(move || {
+        thidua_server::app::access::bootstrap_admin(&first, true)
+    })
+    .await??;
+    if let Some((key, secret)) = created {
+        // Shown once: only its digest is stored.
+        eprintln!(
+            "\nNo API key existed, so an administrator key was created (keys/{}).\n\
+             It is shown this once; keep it in a secret store:\n\n    export THIDUA_TOKEN={secret}\n",
+            key.id
+        );
     }
     if args.demo {
         load_demo(store.clone()).await?;
@@ -78,6 +124,14 @@ async fn main() -> anyhow::Result<()> {
     tracing::info!(address = %listener.local_addr()?, "serving thidua.v1");
     let options = thidua_server::ServeOptions {
         drain_timeout: std::time::Duration::from_secs(args.drain_timeout),
+        limits: thidua_server::auth::Limits {
+            max_in_flight: args.max_in_flight.max(1),
+            rate_per_key: args.rate_per_key.max(0.001),
+            burst_per_key: args.burst_per_key.max(1.0),
+        },
+        max_message_bytes: args.max_message_bytes,
+        max_concurrent_streams: args.max_concurrent_streams.max(1),
+        request_timeout: std::time::Duration::from_secs(args.request_timeout.max(1)),
     };
     thidua_server::serve(listener, store, shutdown_signal(), options).await
 }

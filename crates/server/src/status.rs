@@ -13,6 +13,23 @@ pub const ERROR_DOMAIN: &str = "thidua.v1";
 /// details travel in a trailer, and HTTP/2 peers refuse header blocks much over 16 KiB.
 pub const MAX_FIELD_VIOLATIONS: usize = 100;
 
+/// The gRPC code of a domain error: the same code [`to_status`] answers with.
+pub fn code_of(error: &Error) -> Code {
+    match error {
+        Error::Invalid(_) => Code::InvalidArgument,
+        Error::NotFound { .. } => Code::NotFound,
+        Error::AlreadyExists { .. } => Code::AlreadyExists,
+        Error::FailedPrecondition { .. } | Error::Preconditions { .. } => Code::FailedPrecondition,
+        Error::Aborted { .. } => Code::Aborted,
+        Error::Unauthenticated(_) => Code::Unauthenticated,
+        Error::PermissionDenied { .. } => Code::PermissionDenied,
+        Error::ResourceExhausted(_) => Code::ResourceExhausted,
+        Error::Cancelled => Code::Cancelled,
+        Error::Unavailable(_) => Code::Unavailable,
+        Error::Internal(_) => Code::Internal,
+    }
+}
+
 /// Maps a domain error to a status. Internal details are logged, never sent.
 pub fn to_status(error: Error) -> Status {
     let reason = error.reason().as_str();
@@ -66,6 +83,22 @@ pub fn to_status(error: Error) -> Status {
         Error::Aborted { resource } => Status::with_error_details(
             Code::Aborted,
             format!("{resource} was changed since it was read (stale etag); read it again"),
+            details,
+        ),
+        Error::Unauthenticated(why) => {
+            Status::with_error_details(Code::Unauthenticated, why, details)
+        }
+        Error::PermissionDenied { method } => Status::with_error_details(
+            Code::PermissionDenied,
+            format!("{method} is not allowed for this key on this resource"),
+            details,
+        ),
+        Error::ResourceExhausted(why) => {
+            Status::with_error_details(Code::ResourceExhausted, why, details)
+        }
+        Error::Cancelled => Status::with_error_details(
+            Code::Cancelled,
+            "the call was cancelled or ran past its deadline; nothing was saved",
             details,
         ),
         Error::Unavailable(cause) => {
@@ -139,8 +172,25 @@ mod tests {
             ),
             (Error::Unavailable("down".into()), Code::Unavailable),
             (Error::Internal("SELECT secret".into()), Code::Internal),
+            (
+                Error::Unauthenticated("revoked".into()),
+                Code::Unauthenticated,
+            ),
+            (
+                Error::PermissionDenied {
+                    method: "ScoringService/RecordScore".into(),
+                },
+                Code::PermissionDenied,
+            ),
+            (
+                Error::ResourceExhausted("rate".into()),
+                Code::ResourceExhausted,
+            ),
+            (Error::Cancelled, Code::Cancelled),
+            (Error::invalid("f", "bad"), Code::InvalidArgument),
         ];
         for (error, code) in cases {
+            assert_eq!(code_of(&error), code);
             let status = to_status(error);
             assert_eq!(status.code(), code);
             assert!(!status.message().contains("SELECT"));

@@ -1,6 +1,12 @@
 //! The connection pool over both backends, migrations, and transactions.
 
-use std::time::Duration;
+use std::{
+    sync::{
+        Arc,
+        atomic::{AtomicBool, Ordering},
+    },
+    time::Duration,
+};
 
 use diesel::{
     PgConnection, SqliteConnection,
@@ -10,7 +16,7 @@ use diesel::{
 use diesel_migrations::{EmbeddedMigrations, MigrationHarness, embed_migrations};
 use thidua_domain::Error;
 
-use crate::errors::db;
+use crate::{NewEvent, errors::db};
 
 const SQLITE_MIGRATIONS: EmbeddedMigrations = embed_migrations!("migrations/sqlite");
 const POSTGRES_MIGRATIONS: EmbeddedMigrations = embed_migrations!("migrations/postgres");
@@ -53,6 +59,28 @@ pub struct Store {
     pool: Pool<ConnectionManager<AnyConnection>>,
     backend: Backend,
     url: String,
+    call: Option<Arc<CallGuard>>,
+}
+
+/// What one call asks of every transaction it runs, so authorization, audit and cancellation
+/// hold in the transaction of the change itself (no window between check and write).
+pub struct CallGuard {
+    /// Runs first in every write transaction; an error rolls the transaction back. The server
+    /// re-checks authorization here on the facts as this transaction sees them.
+    pub check: Box<dyn Fn(&mut Tx<'_>) -> Result<(), Error> + Send + Sync>,
+    /// Appended to the audit log just before a write transaction commits.
+    pub audit: Option<NewEvent>,
+    /// Set when the caller has gone (cancelled, deadline passed): the transaction rolls back
+    /// instead of committing, so an abandoned call leaves nothing behind.
+    pub cancelled: Arc<AtomicBool>,
+}
+
+impl std::fmt::Debug for CallGuard {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("CallGuard")
+            .field("audit", &self.audit)
+            .finish_non_exhaustive()
+    }
 }
 
 impl std::fmt::Debug for Store {
@@ -92,6 +120,7 @@ impl Store {
             pool,
             backend,
             url: conn_url,
+            call: None,
         };
         store.migrate()?;
         Ok(store)
@@ -130,6 +159,15 @@ impl Store {
             .map_err(|e| Error::Unavailable(format!("no database connection: {e}")))
     }
 
+    /// The same store, with every write transaction guarded, audited and cancellable for one
+    /// call.
+    pub fn for_call(&self, guard: CallGuard) -> Self {
+        Self {
+            call: Some(Arc::new(guard)),
+            ..self.clone()
+        }
+    }
+
     /// Runs `f` in a read transaction (a consistent snapshot).
     pub fn read<T>(&self, f: impl FnOnce(&mut Tx<'_>) -> Result<T, Error>) -> Result<T, Error> {
         let mut conn = self.connection()?;
@@ -141,7 +179,20 @@ impl Store {
     /// (up to the busy timeout) instead of failing when a read turns into a write.
     pub fn write<T>(&self, f: impl FnOnce(&mut Tx<'_>) -> Result<T, Error>) -> Result<T, Error> {
         let mut conn = self.connection()?;
-        in_transaction(&mut conn, true, f)
+        match self.call.as_deref() {
+            None => in_transaction(&mut conn, true, f),
+            Some(call) => in_transaction(&mut conn, true, |tx| {
+                (call.check)(tx)?;
+                let value = f(tx)?;
+                if let Some(event) = &call.audit {
+                    tx.append_audit(event.clone())?;
+                }
+                if call.cancelled.load(Ordering::SeqCst) {
+                    return Err(Error::Cancelled);
+                }
+                Ok(value)
+            }),
+        }
     }
 }
 

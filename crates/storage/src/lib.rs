@@ -1,5 +1,7 @@
 #![doc = include_str!("../README.md")]
 
+mod access;
+mod audit;
 mod awards;
 mod clusters;
 mod connection;
@@ -14,8 +16,9 @@ mod targets;
 mod terms;
 mod units;
 
+pub use audit::{AuditFilter, NewEvent};
 pub use clusters::ClusterFilter;
-pub use connection::{Backend, CHANGES_CHANNEL, ChangeListener, Store, Tx};
+pub use connection::{Backend, CHANGES_CHANNEL, CallGuard, ChangeListener, Store, Tx};
 pub use request_ids::StoredResponse;
 pub use units::UnitFilter;
 

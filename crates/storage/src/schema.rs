@@ -331,3 +331,32 @@ diesel::table! {
         updated_at -> BigInt,
     }
 }
+
+diesel::table! {
+    api_keys (id) {
+        id -> Text,
+        label -> Text,
+        role -> Text,
+        scope_unit_id -> Nullable<Text>,
+        token_digest -> Text,
+        display_prefix -> Text,
+        created_at -> BigInt,
+        created_by -> Text,
+        expires_at -> Nullable<BigInt>,
+        revoked_at -> Nullable<BigInt>,
+    }
+}
+
+diesel::table! {
+    audit_events (seq) {
+        seq -> BigInt,
+        time -> BigInt,
+        principal -> Text,
+        method -> Text,
+        resource -> Text,
+        outcome -> Text,
+        request_id -> Text,
+        digest -> Text,
+        hash -> Text,
+    }
+}

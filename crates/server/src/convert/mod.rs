@@ -14,8 +14,10 @@ use thidua_domain::{
 };
 use thidua_proto::v1 as pb;
 
+mod access;
 mod criteria;
 mod scoring;
+pub use access::{event_out, key_name, key_out, role_in};
 pub use criteria::{
     decimal_in, groups_in, optional_decimal_in, table_out, targets_out, version_out,
 };
@@ -110,7 +112,14 @@ pub fn time_out(t: Timestamp) -> Option<prost_types::Timestamp> {
 
 /// Reads an optional instant.
 pub fn time_in(t: Option<&prost_types::Timestamp>) -> Option<Timestamp> {
-    t.map(|t| Timestamp(t.seconds * 1_000_000 + i64::from(t.nanos / 1000)))
+    // Saturating: a hostile `seconds` must not overflow.
+    t.map(|t| {
+        Timestamp(
+            t.seconds
+                .saturating_mul(1_000_000)
+                .saturating_add(i64::from(t.nanos / 1000)),
+        )
+    })
 }
 
 /// The etag of a version.

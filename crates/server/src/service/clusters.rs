@@ -1,5 +1,6 @@
 //! `thidua.v1.ClusterService`: clusters, terms, leadership and covenants.
 
+use crate::access::admit;
 use thidua_domain::{
     cluster::{self, MAX_NAME_CHARS},
     covenant::MAX_TEXT_CHARS,
@@ -10,7 +11,7 @@ use thidua_proto::v1::{self as pb, cluster_service_server::ClusterService};
 use thidua_storage::{ClusterFilter, Store};
 use tonic::{Request, Response, Status};
 
-use super::{blocking, idempotency, invalid, invalid_all, mask_paths, page_request, page_token};
+use super::{idempotency, invalid, invalid_all, mask_paths, page_request, page_token};
 use crate::{
     app::{self, covenants::CovenantPatch},
     convert,
@@ -40,7 +41,7 @@ impl ClusterService for Clusters {
         &self,
         request: Request<pb::CreateClusterRequest>,
     ) -> Result<Response<pb::CreateClusterResponse>, Status> {
-        let mut req = request.into_inner();
+        let (run, mut req) = admit(&self.store, request).await?;
         let request_id = std::mem::take(&mut req.request_id);
         let key = idempotency("CreateCluster", &request_id, &req)?;
         let pb::CreateClusterRequest {
@@ -89,8 +90,9 @@ impl ClusterService for Clusters {
             organiser,
             description,
         };
-        let store = self.store.clone();
-        let cluster = blocking(move || app::clusters::create(&store, new, key)).await?;
+        let cluster = run
+            .run(move |store| app::clusters::create(store, new, key))
+            .await?;
         Ok(Response::new(pb::CreateClusterResponse {
             cluster: Some(convert::cluster_out(cluster)),
         }))
@@ -100,10 +102,10 @@ impl ClusterService for Clusters {
         &self,
         request: Request<pb::GetClusterRequest>,
     ) -> Result<Response<pb::GetClusterResponse>, Status> {
-        let pb::GetClusterRequest { name } = request.into_inner();
+        let (run, req) = admit(&self.store, request).await?;
+        let pb::GetClusterRequest { name } = req;
         let id = convert::cluster_name("name", &name).map_err(invalid)?;
-        let store = self.store.clone();
-        let cluster = blocking(move || app::clusters::get(&store, &id)).await?;
+        let cluster = run.run(move |store| app::clusters::get(store, &id)).await?;
         Ok(Response::new(pb::GetClusterResponse {
             cluster: Some(convert::cluster_out(cluster)),
         }))
@@ -113,13 +115,14 @@ impl ClusterService for Clusters {
         &self,
         request: Request<pb::ListClustersRequest>,
     ) -> Result<Response<pb::ListClustersResponse>, Status> {
+        let (run, req) = admit(&self.store, request).await?;
         let pb::ListClustersRequest {
             page_size,
             page_token: token,
             organiser,
             kind,
             search,
-        } = request.into_inner();
+        } = req;
         let mut v = Violations::default();
         let organiser = v
             .check(convert::optional_unit_name("organiser", &organiser))
@@ -139,8 +142,9 @@ impl ClusterService for Clusters {
         };
         let fingerprint = format!("{filter:?}");
         let page = page_request(page_size, &token, &fingerprint)?;
-        let store = self.store.clone();
-        let page = blocking(move || app::clusters::list(&store, &filter, &page)).await?;
+        let page = run
+            .run(move |store| app::clusters::list(store, &filter, &page))
+            .await?;
         Ok(Response::new(pb::ListClustersResponse {
             clusters: page.items.into_iter().map(convert::cluster_out).collect(),
             next_page_token: page_token(page.next, &fingerprint),
@@ -151,10 +155,11 @@ impl ClusterService for Clusters {
         &self,
         request: Request<pb::UpdateClusterRequest>,
     ) -> Result<Response<pb::UpdateClusterResponse>, Status> {
+        let (run, req) = admit(&self.store, request).await?;
         let pb::UpdateClusterRequest {
             cluster,
             update_mask,
-        } = request.into_inner();
+        } = req;
         let pb::Cluster {
             name,
             display_name,
@@ -193,10 +198,9 @@ impl ClusterService for Clusters {
         let Some(id) = id.filter(|_| v.is_empty()) else {
             return Err(invalid_all(v.into_inner()));
         };
-        let store = self.store.clone();
-        let cluster =
-            blocking(move || app::clusters::update(&store, &id, etag, new_name, new_description))
-                .await?;
+        let cluster = run
+            .run(move |store| app::clusters::update(store, &id, etag, new_name, new_description))
+            .await?;
         Ok(Response::new(pb::UpdateClusterResponse {
             cluster: Some(convert::cluster_out(cluster)),
         }))
@@ -206,11 +210,12 @@ impl ClusterService for Clusters {
         &self,
         request: Request<pb::DeleteClusterRequest>,
     ) -> Result<Response<pb::DeleteClusterResponse>, Status> {
-        let pb::DeleteClusterRequest { name, etag } = request.into_inner();
+        let (run, req) = admit(&self.store, request).await?;
+        let pb::DeleteClusterRequest { name, etag } = req;
         let id = convert::cluster_name("name", &name).map_err(invalid)?;
         let etag = convert::etag_in("etag", &etag).map_err(invalid)?;
-        let store = self.store.clone();
-        blocking(move || app::clusters::delete(&store, &id, etag)).await?;
+        run.run(move |store| app::clusters::delete(store, &id, etag))
+            .await?;
         Ok(Response::new(pb::DeleteClusterResponse {}))
     }
 
@@ -218,7 +223,7 @@ impl ClusterService for Clusters {
         &self,
         request: Request<pb::CreateTermRequest>,
     ) -> Result<Response<pb::CreateTermResponse>, Status> {
-        let mut req = request.into_inner();
+        let (run, mut req) = admit(&self.store, request).await?;
         let request_id = std::mem::take(&mut req.request_id);
         let key = idempotency("CreateTerm", &request_id, &req)?;
         let pb::CreateTermRequest {
@@ -268,8 +273,9 @@ impl ClusterService for Clusters {
             end,
             members,
         };
-        let store = self.store.clone();
-        let term = blocking(move || app::terms::create(&store, new, key)).await?;
+        let term = run
+            .run(move |store| app::terms::create(store, new, key))
+            .await?;
         Ok(Response::new(pb::CreateTermResponse {
             term: Some(convert::term_out(term)),
         }))
@@ -279,10 +285,12 @@ impl ClusterService for Clusters {
         &self,
         request: Request<pb::GetTermRequest>,
     ) -> Result<Response<pb::GetTermResponse>, Status> {
-        let pb::GetTermRequest { name } = request.into_inner();
+        let (run, req) = admit(&self.store, request).await?;
+        let pb::GetTermRequest { name } = req;
         let (cluster_id, year) = term_ref("name", &name)?;
-        let store = self.store.clone();
-        let term = blocking(move || app::terms::get(&store, &cluster_id, year)).await?;
+        let term = run
+            .run(move |store| app::terms::get(store, &cluster_id, year))
+            .await?;
         Ok(Response::new(pb::GetTermResponse {
             term: Some(convert::term_out(term)),
         }))
@@ -292,15 +300,17 @@ impl ClusterService for Clusters {
         &self,
         request: Request<pb::ListTermsRequest>,
     ) -> Result<Response<pb::ListTermsResponse>, Status> {
+        let (run, req) = admit(&self.store, request).await?;
         let pb::ListTermsRequest {
             parent,
             page_size,
             page_token: token,
-        } = request.into_inner();
+        } = req;
         let cluster_id = convert::cluster_name("parent", &parent).map_err(invalid)?;
         let page = page_request(page_size, &token, &parent)?;
-        let store = self.store.clone();
-        let page = blocking(move || app::terms::list(&store, &cluster_id, &page)).await?;
+        let page = run
+            .run(move |store| app::terms::list(store, &cluster_id, &page))
+            .await?;
         Ok(Response::new(pb::ListTermsResponse {
             terms: page.items.into_iter().map(convert::term_out).collect(),
             next_page_token: page_token(page.next, &parent),
@@ -311,12 +321,13 @@ impl ClusterService for Clusters {
         &self,
         request: Request<pb::AddTermMemberRequest>,
     ) -> Result<Response<pb::AddTermMemberResponse>, Status> {
-        let pb::AddTermMemberRequest { term, unit, etag } = request.into_inner();
+        let (run, req) = admit(&self.store, request).await?;
+        let pb::AddTermMemberRequest { term, unit, etag } = req;
         let (cluster_id, year) = term_ref("term", &term)?;
         let unit = convert::unit_name("unit", &unit).map_err(invalid)?;
         let etag = convert::etag_in("etag", &etag).map_err(invalid)?;
-        let store = self.store.clone();
-        let term = blocking(move || app::terms::add_member(&store, &cluster_id, year, &unit, etag))
+        let term = run
+            .run(move |store| app::terms::add_member(store, &cluster_id, year, &unit, etag))
             .await?;
         Ok(Response::new(pb::AddTermMemberResponse {
             term: Some(convert::term_out(term)),
@@ -327,14 +338,14 @@ impl ClusterService for Clusters {
         &self,
         request: Request<pb::RemoveTermMemberRequest>,
     ) -> Result<Response<pb::RemoveTermMemberResponse>, Status> {
-        let pb::RemoveTermMemberRequest { term, unit, etag } = request.into_inner();
+        let (run, req) = admit(&self.store, request).await?;
+        let pb::RemoveTermMemberRequest { term, unit, etag } = req;
         let (cluster_id, year) = term_ref("term", &term)?;
         let unit = convert::unit_name("unit", &unit).map_err(invalid)?;
         let etag = convert::etag_in("etag", &etag).map_err(invalid)?;
-        let store = self.store.clone();
-        let term =
-            blocking(move || app::terms::remove_member(&store, &cluster_id, year, &unit, etag))
-                .await?;
+        let term = run
+            .run(move |store| app::terms::remove_member(store, &cluster_id, year, &unit, etag))
+            .await?;
         Ok(Response::new(pb::RemoveTermMemberResponse {
             term: Some(convert::term_out(term)),
         }))
@@ -344,20 +355,21 @@ impl ClusterService for Clusters {
         &self,
         request: Request<pb::SetTermLeadershipRequest>,
     ) -> Result<Response<pb::SetTermLeadershipResponse>, Status> {
+        let (run, req) = admit(&self.store, request).await?;
         let pb::SetTermLeadershipRequest {
             term,
             leadership,
             etag,
-        } = request.into_inner();
+        } = req;
         let (cluster_id, year) = term_ref("term", &term)?;
         let etag = convert::etag_in("etag", &etag).map_err(invalid)?;
         let leadership = convert::leadership_in(leadership.unwrap_or_default(), app::now())
             .map_err(to_status)?;
-        let store = self.store.clone();
-        let term = blocking(move || {
-            app::terms::set_leadership(&store, &cluster_id, year, leadership, etag)
-        })
-        .await?;
+        let term = run
+            .run(move |store| {
+                app::terms::set_leadership(store, &cluster_id, year, leadership, etag)
+            })
+            .await?;
         Ok(Response::new(pb::SetTermLeadershipResponse {
             term: Some(convert::term_out(term)),
         }))
@@ -367,13 +379,13 @@ impl ClusterService for Clusters {
         &self,
         request: Request<pb::CarryForwardTermRequest>,
     ) -> Result<Response<pb::CarryForwardTermResponse>, Status> {
-        let mut req = request.into_inner();
+        let (run, mut req) = admit(&self.store, request).await?;
         let request_id = std::mem::take(&mut req.request_id);
         let key = idempotency("CarryForwardTerm", &request_id, &req)?;
         let (cluster_id, year) = term_ref("term", &req.term)?;
-        let store = self.store.clone();
-        let carried =
-            blocking(move || app::terms::carry_forward(&store, &cluster_id, year, key)).await?;
+        let carried = run
+            .run(move |store| app::terms::carry_forward(store, &cluster_id, year, key))
+            .await?;
         Ok(Response::new(pb::CarryForwardTermResponse {
             term: Some(convert::term_out(carried.term)),
             dropped_units: carried.dropped.iter().map(ToString::to_string).collect(),
@@ -384,10 +396,12 @@ impl ClusterService for Clusters {
         &self,
         request: Request<pb::GetCovenantRequest>,
     ) -> Result<Response<pb::GetCovenantResponse>, Status> {
-        let pb::GetCovenantRequest { name } = request.into_inner();
+        let (run, req) = admit(&self.store, request).await?;
+        let pb::GetCovenantRequest { name } = req;
         let (cluster_id, year) = convert::covenant_name("name", &name).map_err(invalid)?;
-        let store = self.store.clone();
-        let covenant = blocking(move || app::covenants::get(&store, &cluster_id, year)).await?;
+        let covenant = run
+            .run(move |store| app::covenants::get(store, &cluster_id, year))
+            .await?;
         Ok(Response::new(pb::GetCovenantResponse {
             covenant: Some(convert::covenant_out(covenant)),
         }))
@@ -397,10 +411,11 @@ impl ClusterService for Clusters {
         &self,
         request: Request<pb::UpdateCovenantRequest>,
     ) -> Result<Response<pb::UpdateCovenantResponse>, Status> {
+        let (run, req) = admit(&self.store, request).await?;
         let pb::UpdateCovenantRequest {
             covenant,
             update_mask,
-        } = request.into_inner();
+        } = req;
         let pb::Covenant {
             name,
             theme,
@@ -468,10 +483,9 @@ impl ClusterService for Clusters {
         let Some((cluster_id, year)) = target.filter(|_| v.is_empty()) else {
             return Err(invalid_all(v.into_inner()));
         };
-        let store = self.store.clone();
-        let covenant =
-            blocking(move || app::covenants::update(&store, &cluster_id, year, etag, patch))
-                .await?;
+        let covenant = run
+            .run(move |store| app::covenants::update(store, &cluster_id, year, etag, patch))
+            .await?;
         Ok(Response::new(pb::UpdateCovenantResponse {
             covenant: Some(convert::covenant_out(covenant)),
         }))
@@ -481,15 +495,16 @@ impl ClusterService for Clusters {
         &self,
         request: Request<pb::SignCovenantRequest>,
     ) -> Result<Response<pb::SignCovenantResponse>, Status> {
+        let (run, req) = admit(&self.store, request).await?;
         let pb::SignCovenantRequest {
             covenant,
             signature,
-        } = request.into_inner();
+        } = req;
         let (cluster_id, year) = convert::covenant_name("covenant", &covenant).map_err(invalid)?;
         let signature = convert::signature_in(signature, app::now()).map_err(to_status)?;
-        let store = self.store.clone();
-        let covenant =
-            blocking(move || app::covenants::sign(&store, &cluster_id, year, signature)).await?;
+        let covenant = run
+            .run(move |store| app::covenants::sign(store, &cluster_id, year, signature))
+            .await?;
         Ok(Response::new(pb::SignCovenantResponse {
             covenant: Some(convert::covenant_out(covenant)),
         }))
@@ -499,13 +514,13 @@ impl ClusterService for Clusters {
         &self,
         request: Request<pb::AddCovenantWitnessRequest>,
     ) -> Result<Response<pb::AddCovenantWitnessResponse>, Status> {
-        let pb::AddCovenantWitnessRequest { covenant, witness } = request.into_inner();
+        let (run, req) = admit(&self.store, request).await?;
+        let pb::AddCovenantWitnessRequest { covenant, witness } = req;
         let (cluster_id, year) = convert::covenant_name("covenant", &covenant).map_err(invalid)?;
         let witness = convert::witness_in(witness).map_err(to_status)?;
-        let store = self.store.clone();
-        let covenant =
-            blocking(move || app::covenants::add_witness(&store, &cluster_id, year, witness))
-                .await?;
+        let covenant = run
+            .run(move |store| app::covenants::add_witness(store, &cluster_id, year, witness))
+            .await?;
         Ok(Response::new(pb::AddCovenantWitnessResponse {
             covenant: Some(convert::covenant_out(covenant)),
         }))

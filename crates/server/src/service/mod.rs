@@ -1,6 +1,8 @@
 //! The tonic services: decode, call one use case on a blocking thread, encode.
 
+pub mod access;
 pub mod clusters;
+pub mod scopes;
 pub mod scoring;
 pub mod targets;
 pub mod units;

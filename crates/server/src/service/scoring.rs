@@ -1,5 +1,6 @@
 //! `thidua.v1.ScoringService`: stages, results, layer scores, scoreboard.
 
+use crate::access::{Call, Scope, admit, unit_key};
 use thidua_domain::{error::Violations, text};
 use thidua_proto::v1::{self as pb, scoring_service_server::ScoringService};
 use thidua_storage::Store;
@@ -42,12 +43,14 @@ impl ScoringService for Scoring {
         &self,
         request: Request<pb::AdvanceTermRequest>,
     ) -> Result<Response<pb::AdvanceTermResponse>, Status> {
-        let pb::AdvanceTermRequest { term, stage } = request.into_inner();
+        let (run, req) = admit(&self.store, request).await?;
+        let pb::AdvanceTermRequest { term, stage } = req;
         let (cluster_id, year) = term_ref(&term)?;
         let changed = (cluster_id.clone(), year);
         let to = convert::stage_in("stage", stage).map_err(invalid)?;
-        let store = self.store.clone();
-        let term = blocking(move || app::scoring::advance(&store, &cluster_id, year, to)).await?;
+        let term = run
+            .run(move |store| app::scoring::advance(store, &cluster_id, year, to))
+            .await?;
         self.hub.changed(&changed.0, changed.1);
         Ok(Response::new(pb::AdvanceTermResponse {
             term: Some(convert::term_out(term)),
@@ -58,13 +61,14 @@ impl ScoringService for Scoring {
         &self,
         request: Request<pb::ReopenTermRequest>,
     ) -> Result<Response<pb::ReopenTermResponse>, Status> {
-        let pb::ReopenTermRequest { term, reason } = request.into_inner();
+        let (run, req) = admit(&self.store, request).await?;
+        let pb::ReopenTermRequest { term, reason } = req;
         let (cluster_id, year) = term_ref(&term)?;
         let changed = (cluster_id.clone(), year);
         let reason = text::optional_text("reason", &reason, 2000).map_err(invalid)?;
-        let store = self.store.clone();
-        let term =
-            blocking(move || app::scoring::reopen(&store, &cluster_id, year, &reason)).await?;
+        let term = run
+            .run(move |store| app::scoring::reopen(store, &cluster_id, year, &reason))
+            .await?;
         self.hub.changed(&changed.0, changed.1);
         Ok(Response::new(pb::ReopenTermResponse {
             term: Some(convert::term_out(term)),
@@ -75,7 +79,8 @@ impl ScoringService for Scoring {
         &self,
         request: Request<pb::SubmitResultRequest>,
     ) -> Result<Response<pb::SubmitResultResponse>, Status> {
-        let pb::SubmitResultRequest { term, result } = request.into_inner();
+        let (run, req) = admit(&self.store, request).await?;
+        let pb::SubmitResultRequest { term, result } = req;
         let (cluster_id, year) = term_ref(&term)?;
         let changed = (cluster_id.clone(), year);
         let pb::ReportedResult {
@@ -105,9 +110,9 @@ impl ScoringService for Scoring {
             evidence_note: evidence_description,
             explanation,
         };
-        let store = self.store.clone();
-        let stored =
-            blocking(move || app::scoring::submit_result(&store, &cluster_id, year, new)).await?;
+        let stored = run
+            .run(move |store| app::scoring::submit_result(store, &cluster_id, year, new))
+            .await?;
         self.hub.changed(&changed.0, changed.1);
         Ok(Response::new(pb::SubmitResultResponse {
             result: Some(convert::result_out(stored)),
@@ -118,13 +123,13 @@ impl ScoringService for Scoring {
         &self,
         request: Request<pb::ListResultsRequest>,
     ) -> Result<Response<pb::ListResultsResponse>, Status> {
-        let pb::ListResultsRequest { term, unit } = request.into_inner();
+        let (run, req) = admit(&self.store, request).await?;
+        let pb::ListResultsRequest { term, unit } = req;
         let (cluster_id, year) = term_ref(&term)?;
         let unit = convert::optional_unit_name("unit", &unit).map_err(invalid)?;
-        let store = self.store.clone();
-        let results =
-            blocking(move || app::scoring::list_results(&store, &cluster_id, year, unit.as_ref()))
-                .await?;
+        let results = run
+            .run(move |store| app::scoring::list_results(store, &cluster_id, year, unit.as_ref()))
+            .await?;
         Ok(Response::new(pb::ListResultsResponse {
             results: results.into_iter().map(convert::result_out).collect(),
         }))
@@ -134,6 +139,7 @@ impl ScoringService for Scoring {
         &self,
         request: Request<pb::RecordScoreRequest>,
     ) -> Result<Response<pb::RecordScoreResponse>, Status> {
+        let (run, req) = admit(&self.store, request).await?;
         let pb::RecordScoreRequest {
             term,
             unit,
@@ -141,7 +147,7 @@ impl ScoringService for Scoring {
             layer,
             points,
             reason,
-        } = request.into_inner();
+        } = req;
         let (cluster_id, year) = term_ref(&term)?;
         let changed = (cluster_id.clone(), year);
         let mut v = Violations::default();
@@ -160,9 +166,9 @@ impl ScoringService for Scoring {
             points,
             reason,
         };
-        let store = self.store.clone();
-        let explained =
-            blocking(move || app::scoring::record_score(&store, &cluster_id, year, new)).await?;
+        let explained = run
+            .run(move |store| app::scoring::record_score(store, &cluster_id, year, new))
+            .await?;
         self.hub.changed(&changed.0, changed.1);
         Ok(Response::new(pb::RecordScoreResponse {
             explanation: Some(convert::explained_out(explained)),
@@ -173,12 +179,13 @@ impl ScoringService for Scoring {
         &self,
         request: Request<pb::GetScoreboardRequest>,
     ) -> Result<Response<pb::GetScoreboardResponse>, Status> {
-        let pb::GetScoreboardRequest { term, layer } = request.into_inner();
+        let (run, req) = admit(&self.store, request).await?;
+        let pb::GetScoreboardRequest { term, layer } = req;
         let (cluster_id, year) = term_ref(&term)?;
         let up_to = convert::board_layer_in(layer);
-        let store = self.store.clone();
-        let board =
-            blocking(move || app::scoring::scoreboard(&store, &cluster_id, year, up_to)).await?;
+        let board = run
+            .run(move |store| app::scoring::scoreboard(store, &cluster_id, year, up_to))
+            .await?;
         Ok(Response::new(convert::board_out(board, up_to)))
     }
 
@@ -186,14 +193,14 @@ impl ScoringService for Scoring {
         &self,
         request: Request<pb::ExplainScoreRequest>,
     ) -> Result<Response<pb::ExplainScoreResponse>, Status> {
-        let pb::ExplainScoreRequest { term, unit, layer } = request.into_inner();
+        let (run, req) = admit(&self.store, request).await?;
+        let pb::ExplainScoreRequest { term, unit, layer } = req;
         let (cluster_id, year) = term_ref(&term)?;
         let unit = convert::unit_name("unit", &unit).map_err(invalid)?;
         let up_to = convert::board_layer_in(layer);
-        let store = self.store.clone();
-        let explained =
-            blocking(move || app::scoring::explain(&store, &cluster_id, year, &unit, up_to))
-                .await?;
+        let explained = run
+            .run(move |store| app::scoring::explain(store, &cluster_id, year, &unit, up_to))
+            .await?;
         Ok(Response::new(convert::explained_out(explained)))
     }
 
@@ -201,19 +208,20 @@ impl ScoringService for Scoring {
         &self,
         request: Request<pb::ExportScoreboardRequest>,
     ) -> Result<Response<pb::ExportScoreboardResponse>, Status> {
+        let (run, req) = admit(&self.store, request).await?;
         let pb::ExportScoreboardRequest {
             term,
             layer,
             format,
-        } = request.into_inner();
+        } = req;
         let (cluster_id, year) = term_ref(&term)?;
         let up_to = convert::board_layer_in(layer);
         let format = format_in(format)?;
-        let store = self.store.clone();
-        let (content, file_name) = blocking(move || {
-            app::scoring::export_scoreboard(&store, &cluster_id, year, up_to, format)
-        })
-        .await?;
+        let (content, file_name) = run
+            .run(move |store| {
+                app::scoring::export_scoreboard(store, &cluster_id, year, up_to, format)
+            })
+            .await?;
         Ok(Response::new(pb::ExportScoreboardResponse {
             content,
             file_name,
@@ -224,7 +232,7 @@ impl ScoringService for Scoring {
         &self,
         request: Request<Streaming<pb::ImportResultsRequest>>,
     ) -> Result<Response<pb::ImportResultsResponse>, Status> {
-        let mut stream = request.into_inner();
+        let (call, mut stream) = Call::open_stream(request)?;
         let mut header: Option<(String, String)> = None;
         let mut rows: Vec<ImportRow> = Vec::new();
         let mut sent: Vec<pb::ResultRow> = Vec::new();
@@ -279,10 +287,21 @@ impl ScoringService for Scoring {
             rows: sent,
         };
         let key = idempotency("ImportResults", &request_id, &digest_source)?;
-        let store = self.store.clone();
-        let outcome =
-            blocking(move || app::scoring::import_results(&store, &cluster_id, year, &rows, key))
-                .await?;
+        // Every unit the rows are for: a reporter may import only its own.
+        let mut units: Vec<String> = digest_source
+            .rows
+            .iter()
+            .map(|r| unit_key(&r.unit))
+            .collect();
+        units.sort_unstable();
+        units.dedup();
+        let call = call.request_id(&request_id).digest(&digest_source);
+        let run = call
+            .admit(&self.store, Scope::Members(cluster_id.clone(), year, units))
+            .await?;
+        let outcome = run
+            .run(move |store| app::scoring::import_results(store, &cluster_id, year, &rows, key))
+            .await?;
         self.hub.changed(&changed.0, changed.1);
         Ok(Response::new(pb::ImportResultsResponse {
             rows_total: outcome.rows,
@@ -295,12 +314,13 @@ impl ScoringService for Scoring {
         &self,
         request: Request<pb::RecordTieDecisionRequest>,
     ) -> Result<Response<pb::RecordTieDecisionResponse>, Status> {
+        let (run, req) = admit(&self.store, request).await?;
         let pb::RecordTieDecisionRequest {
             term,
             units,
             decided_by,
             reason,
-        } = request.into_inner();
+        } = req;
         let (cluster_id, year) = term_ref(&term)?;
         let changed = (cluster_id.clone(), year);
         let mut v = Violations::default();
@@ -312,18 +332,18 @@ impl ScoringService for Scoring {
         if !v.is_empty() {
             return Err(invalid_all(v.into_inner()));
         }
-        let store = self.store.clone();
-        let board = blocking(move || {
-            app::scoring::record_tie_decision(
-                &store,
-                &cluster_id,
-                year,
-                &order,
-                &decided_by,
-                &reason,
-            )
-        })
-        .await?;
+        let board = run
+            .run(move |store| {
+                app::scoring::record_tie_decision(
+                    &store,
+                    &cluster_id,
+                    year,
+                    &order,
+                    &decided_by,
+                    &reason,
+                )
+            })
+            .await?;
         self.hub.changed(&changed.0, changed.1);
         Ok(Response::new(pb::RecordTieDecisionResponse {
             scoreboard: Some(convert::board_out(
@@ -337,7 +357,8 @@ impl ScoringService for Scoring {
         &self,
         request: Request<pb::ProposeAwardRequest>,
     ) -> Result<Response<pb::ProposeAwardResponse>, Status> {
-        let pb::ProposeAwardRequest { award } = request.into_inner();
+        let (run, req) = admit(&self.store, request).await?;
+        let pb::ProposeAwardRequest { award } = req;
         let pb::Award {
             name: _,
             term,
@@ -366,19 +387,19 @@ impl ScoringService for Scoring {
             return Err(invalid_all(v.into_inner()));
         };
         let dossier = convert::dossier_in(dossier);
-        let store = self.store.clone();
-        let award = blocking(move || {
-            app::awards::propose(
-                &store,
-                &cluster_id,
-                year,
-                &unit,
-                kind,
-                dossier,
-                &override_reason,
-            )
-        })
-        .await?;
+        let award = run
+            .run(move |store| {
+                app::awards::propose(
+                    &store,
+                    &cluster_id,
+                    year,
+                    &unit,
+                    kind,
+                    dossier,
+                    &override_reason,
+                )
+            })
+            .await?;
         Ok(Response::new(pb::ProposeAwardResponse {
             award: Some(convert::award_out(award)),
         }))
@@ -388,11 +409,13 @@ impl ScoringService for Scoring {
         &self,
         request: Request<pb::RecordBallotRequest>,
     ) -> Result<Response<pb::RecordBallotResponse>, Status> {
-        let pb::RecordBallotRequest { award, ballot } = request.into_inner();
+        let (run, req) = admit(&self.store, request).await?;
+        let pb::RecordBallotRequest { award, ballot } = req;
         let id = award_id(&award)?;
         let ballot = convert::ballot_in(ballot).map_err(invalid)?;
-        let store = self.store.clone();
-        let award = blocking(move || app::awards::record_ballot(&store, &id, ballot)).await?;
+        let award = run
+            .run(move |store| app::awards::record_ballot(store, &id, ballot))
+            .await?;
         Ok(Response::new(pb::RecordBallotResponse {
             award: Some(convert::award_out(award)),
         }))
@@ -402,11 +425,13 @@ impl ScoringService for Scoring {
         &self,
         request: Request<pb::SubmitAwardRequest>,
     ) -> Result<Response<pb::SubmitAwardResponse>, Status> {
-        let pb::SubmitAwardRequest { award, dossier } = request.into_inner();
+        let (run, req) = admit(&self.store, request).await?;
+        let pb::SubmitAwardRequest { award, dossier } = req;
         let id = award_id(&award)?;
         let dossier = dossier.map(|d| convert::dossier_in(Some(d)));
-        let store = self.store.clone();
-        let award = blocking(move || app::awards::submit(&store, &id, dossier)).await?;
+        let award = run
+            .run(move |store| app::awards::submit(store, &id, dossier))
+            .await?;
         Ok(Response::new(pb::SubmitAwardResponse {
             award: Some(convert::award_out(award)),
         }))
@@ -416,15 +441,16 @@ impl ScoringService for Scoring {
         &self,
         request: Request<pb::RevokeAwardRequest>,
     ) -> Result<Response<pb::RevokeAwardResponse>, Status> {
+        let (run, req) = admit(&self.store, request).await?;
         let pb::RevokeAwardRequest {
             award,
             legal_ground,
             legal_act,
-        } = request.into_inner();
+        } = req;
         let id = award_id(&award)?;
-        let store = self.store.clone();
-        let award =
-            blocking(move || app::awards::revoke(&store, &id, &legal_ground, &legal_act)).await?;
+        let award = run
+            .run(move |store| app::awards::revoke(store, &id, &legal_ground, &legal_act))
+            .await?;
         Ok(Response::new(pb::RevokeAwardResponse {
             award: Some(convert::award_out(award)),
         }))
@@ -434,10 +460,12 @@ impl ScoringService for Scoring {
         &self,
         request: Request<pb::ListAwardsRequest>,
     ) -> Result<Response<pb::ListAwardsResponse>, Status> {
-        let pb::ListAwardsRequest { term } = request.into_inner();
+        let (run, req) = admit(&self.store, request).await?;
+        let pb::ListAwardsRequest { term } = req;
         let (cluster_id, year) = term_ref(&term)?;
-        let store = self.store.clone();
-        let awards = blocking(move || app::awards::list(&store, &cluster_id, year)).await?;
+        let awards = run
+            .run(move |store| app::awards::list(store, &cluster_id, year))
+            .await?;
         Ok(Response::new(pb::ListAwardsResponse {
             awards: awards.into_iter().map(convert::award_out).collect(),
         }))
@@ -447,7 +475,8 @@ impl ScoringService for Scoring {
         &self,
         request: Request<pb::SetStageDeadlinesRequest>,
     ) -> Result<Response<pb::SetStageDeadlinesResponse>, Status> {
-        let pb::SetStageDeadlinesRequest { term, deadlines } = request.into_inner();
+        let (run, req) = admit(&self.store, request).await?;
+        let pb::SetStageDeadlinesRequest { term, deadlines } = req;
         let (cluster_id, year) = term_ref(&term)?;
         let mut v = Violations::default();
         let mut parsed = Vec::with_capacity(deadlines.len());
@@ -470,8 +499,8 @@ impl ScoringService for Scoring {
         if !v.is_empty() {
             return Err(invalid_all(v.into_inner()));
         }
-        let store = self.store.clone();
-        let all = blocking(move || app::scoring::set_deadlines(&store, &cluster_id, year, &parsed))
+        let all = run
+            .run(move |store| app::scoring::set_deadlines(store, &cluster_id, year, &parsed))
             .await?;
         Ok(Response::new(pb::SetStageDeadlinesResponse {
             deadlines: all
@@ -491,20 +520,27 @@ impl ScoringService for Scoring {
         &self,
         request: Request<pb::WatchScoreboardRequest>,
     ) -> Result<Response<Self::WatchScoreboardStream>, Status> {
-        let pb::WatchScoreboardRequest { term, layer } = request.into_inner();
+        let (run, req) = admit(&self.store, request).await?;
+        let pb::WatchScoreboardRequest { term, layer } = req;
         let (cluster_id, year) = term_ref(&term)?;
         let up_to = convert::board_layer_in(layer);
         // Subscribe before reading, so no change between the first board and the loop is lost.
         let mut changes = self.hub.subscribe();
-        let store = self.store.clone();
+        let key_id = run.principal().key_id.clone();
+        drop(run);
         let board = {
-            let (store, cluster_id) = (store.clone(), cluster_id.clone());
+            let (store, cluster_id) = (self.store.clone(), cluster_id.clone());
             move || {
-                let (store, cluster_id) = (store.clone(), cluster_id.clone());
+                let (store, cluster_id, key_id) =
+                    (store.clone(), cluster_id.clone(), key_id.clone());
                 async move {
-                    blocking(move || app::scoring::scoreboard(&store, &cluster_id, year, up_to))
-                        .await
-                        .map(|b| convert::board_out(b, up_to))
+                    blocking(move || {
+                        // A key revoked while watching stops the stream at the next update.
+                        app::access::check_key(&store, &key_id)?;
+                        app::scoring::scoreboard(&store, &cluster_id, year, up_to)
+                    })
+                    .await
+                    .map(|b| convert::board_out(b, up_to))
                 }
             }
         };
@@ -555,10 +591,12 @@ impl ScoringService for Scoring {
         &self,
         request: Request<pb::GetScoringPolicyRequest>,
     ) -> Result<Response<pb::GetScoringPolicyResponse>, Status> {
-        let pb::GetScoringPolicyRequest { term } = request.into_inner();
+        let (run, req) = admit(&self.store, request).await?;
+        let pb::GetScoringPolicyRequest { term } = req;
         let (cluster_id, year) = term_ref(&term)?;
-        let store = self.store.clone();
-        let policy = blocking(move || app::scoring::policy(&store, &cluster_id, year)).await?;
+        let policy = run
+            .run(move |store| app::scoring::policy(store, &cluster_id, year))
+            .await?;
         Ok(Response::new(pb::GetScoringPolicyResponse {
             policy: Some(convert::policy_out(policy)),
         }))
@@ -568,13 +606,14 @@ impl ScoringService for Scoring {
         &self,
         request: Request<pb::SetScoringPolicyRequest>,
     ) -> Result<Response<pb::SetScoringPolicyResponse>, Status> {
-        let pb::SetScoringPolicyRequest { term, policy } = request.into_inner();
+        let (run, req) = admit(&self.store, request).await?;
+        let pb::SetScoringPolicyRequest { term, policy } = req;
         let (cluster_id, year) = term_ref(&term)?;
         let changed = (cluster_id.clone(), year);
         let policy = convert::policy_in(policy).map_err(crate::status::to_status)?;
-        let store = self.store.clone();
-        let policy =
-            blocking(move || app::scoring::set_policy(&store, &cluster_id, year, policy)).await?;
+        let policy = run
+            .run(move |store| app::scoring::set_policy(store, &cluster_id, year, policy))
+            .await?;
         self.hub.changed(&changed.0, changed.1);
         Ok(Response::new(pb::SetScoringPolicyResponse {
             policy: Some(convert::policy_out(policy)),
@@ -585,13 +624,13 @@ impl ScoringService for Scoring {
         &self,
         request: Request<pb::ListScoresRequest>,
     ) -> Result<Response<pb::ListScoresResponse>, Status> {
-        let pb::ListScoresRequest { term, unit } = request.into_inner();
+        let (run, req) = admit(&self.store, request).await?;
+        let pb::ListScoresRequest { term, unit } = req;
         let (cluster_id, year) = term_ref(&term)?;
         let unit = convert::optional_unit_name("unit", &unit).map_err(invalid)?;
-        let store = self.store.clone();
-        let scores =
-            blocking(move || app::scoring::list_scores(&store, &cluster_id, year, unit.as_ref()))
-                .await?;
+        let scores = run
+            .run(move |store| app::scoring::list_scores(store, &cluster_id, year, unit.as_ref()))
+            .await?;
         Ok(Response::new(pb::ListScoresResponse {
             scores: scores.into_iter().map(convert::layer_score_out).collect(),
         }))

@@ -1,11 +1,12 @@
 //! `thidua.v1.TargetService`: criteria tables, versions, term binding and targets.
 
+use crate::access::admit;
 use thidua_domain::{FieldViolation, criteria, error::Violations, text};
 use thidua_proto::v1::{self as pb, target_service_server::TargetService};
 use thidua_storage::Store;
 use tonic::{Request, Response, Status};
 
-use super::{blocking, format_in, idempotency, invalid, invalid_all, page_request, page_token};
+use super::{format_in, idempotency, invalid, invalid_all, page_request, page_token};
 use crate::{
     app::{self, tables::parse_version_name, targets::TargetInput},
     convert,
@@ -55,7 +56,7 @@ impl TargetService for Targets {
         &self,
         request: Request<pb::CreateCriteriaTableRequest>,
     ) -> Result<Response<pb::CreateCriteriaTableResponse>, Status> {
-        let mut req = request.into_inner();
+        let (run, mut req) = admit(&self.store, request).await?;
         let request_id = std::mem::take(&mut req.request_id);
         let key = idempotency("CreateCriteriaTable", &request_id, &req)?;
         let pb::CreateCriteriaTableRequest {
@@ -115,8 +116,9 @@ impl TargetService for Targets {
             scale,
             rounding_step,
         };
-        let store = self.store.clone();
-        let (table, latest) = blocking(move || app::tables::create(&store, new, key)).await?;
+        let (table, latest) = run
+            .run(move |store| app::tables::create(store, new, key))
+            .await?;
         Ok(Response::new(pb::CreateCriteriaTableResponse {
             table: Some(convert::table_out(&table, latest)),
         }))
@@ -126,10 +128,10 @@ impl TargetService for Targets {
         &self,
         request: Request<pb::GetCriteriaTableRequest>,
     ) -> Result<Response<pb::GetCriteriaTableResponse>, Status> {
-        let pb::GetCriteriaTableRequest { name } = request.into_inner();
+        let (run, req) = admit(&self.store, request).await?;
+        let pb::GetCriteriaTableRequest { name } = req;
         let id = table_id("name", &name)?;
-        let store = self.store.clone();
-        let (table, latest) = blocking(move || app::tables::get(&store, &id)).await?;
+        let (table, latest) = run.run(move |store| app::tables::get(store, &id)).await?;
         Ok(Response::new(pb::GetCriteriaTableResponse {
             table: Some(convert::table_out(&table, latest)),
         }))
@@ -139,13 +141,15 @@ impl TargetService for Targets {
         &self,
         request: Request<pb::ListCriteriaTablesRequest>,
     ) -> Result<Response<pb::ListCriteriaTablesResponse>, Status> {
+        let (run, req) = admit(&self.store, request).await?;
         let pb::ListCriteriaTablesRequest {
             page_size,
             page_token: token,
-        } = request.into_inner();
+        } = req;
         let page = page_request(page_size, &token, "criteriaTables")?;
-        let store = self.store.clone();
-        let page = blocking(move || app::tables::list(&store, &page)).await?;
+        let page = run
+            .run(move |store| app::tables::list(store, &page))
+            .await?;
         Ok(Response::new(pb::ListCriteriaTablesResponse {
             tables: page
                 .items
@@ -160,17 +164,18 @@ impl TargetService for Targets {
         &self,
         request: Request<pb::EditCriteriaTableRequest>,
     ) -> Result<Response<pb::EditCriteriaTableResponse>, Status> {
+        let (run, req) = admit(&self.store, request).await?;
         let pb::EditCriteriaTableRequest {
             table,
             groups,
             etag: tag,
-        } = request.into_inner();
+        } = req;
         let id = table_id("table", &table)?;
         let tag = etag("etag", &tag)?;
         let groups = convert::groups_in(&groups).map_err(to_status)?;
-        let store = self.store.clone();
-        let (table, version) =
-            blocking(move || app::tables::edit(&store, &id, groups, tag, None)).await?;
+        let (table, version) = run
+            .run(move |store| app::tables::edit(store, &id, groups, tag, None))
+            .await?;
         Ok(Response::new(pb::EditCriteriaTableResponse {
             version: Some(convert::version_out(&table, version.number, &version)),
         }))
@@ -180,18 +185,19 @@ impl TargetService for Targets {
         &self,
         request: Request<pb::ImportCriteriaTableRequest>,
     ) -> Result<Response<pb::ImportCriteriaTableResponse>, Status> {
+        let (run, req) = admit(&self.store, request).await?;
         let pb::ImportCriteriaTableRequest {
             table,
             content,
             format,
             etag: tag,
-        } = request.into_inner();
+        } = req;
         let id = table_id("table", &table)?;
         let format = format_in(format)?;
         let tag = etag("etag", &tag)?;
-        let store = self.store.clone();
-        let (table, version) =
-            blocking(move || app::tables::import(&store, &id, &content, format, tag)).await?;
+        let (table, version) = run
+            .run(move |store| app::tables::import(store, &id, &content, format, tag))
+            .await?;
         Ok(Response::new(pb::ImportCriteriaTableResponse {
             version: Some(convert::version_out(&table, version.number, &version)),
         }))
@@ -201,12 +207,13 @@ impl TargetService for Targets {
         &self,
         request: Request<pb::ExportCriteriaTableRequest>,
     ) -> Result<Response<pb::ExportCriteriaTableResponse>, Status> {
-        let pb::ExportCriteriaTableRequest { name, format } = request.into_inner();
+        let (run, req) = admit(&self.store, request).await?;
+        let pb::ExportCriteriaTableRequest { name, format } = req;
         let (id, number) = version_ref("name", &name)?;
         let format = format_in(format)?;
-        let store = self.store.clone();
-        let (content, file_name) =
-            blocking(move || app::tables::export(&store, &id, number, format)).await?;
+        let (content, file_name) = run
+            .run(move |store| app::tables::export(store, &id, number, format))
+            .await?;
         Ok(Response::new(pb::ExportCriteriaTableResponse {
             content,
             file_name,
@@ -217,12 +224,13 @@ impl TargetService for Targets {
         &self,
         request: Request<pb::PublishTableVersionRequest>,
     ) -> Result<Response<pb::PublishTableVersionResponse>, Status> {
-        let pb::PublishTableVersionRequest { name, etag: tag } = request.into_inner();
+        let (run, req) = admit(&self.store, request).await?;
+        let pb::PublishTableVersionRequest { name, etag: tag } = req;
         let (id, number) = version_ref("name", &name)?;
         let tag = etag("etag", &tag)?;
-        let store = self.store.clone();
-        let (table, version) =
-            blocking(move || app::tables::publish(&store, &id, number, tag)).await?;
+        let (table, version) = run
+            .run(move |store| app::tables::publish(store, &id, number, tag))
+            .await?;
         Ok(Response::new(pb::PublishTableVersionResponse {
             version: Some(convert::version_out(&table, version.number, &version)),
         }))
@@ -232,10 +240,12 @@ impl TargetService for Targets {
         &self,
         request: Request<pb::GetTableVersionRequest>,
     ) -> Result<Response<pb::GetTableVersionResponse>, Status> {
-        let pb::GetTableVersionRequest { name } = request.into_inner();
+        let (run, req) = admit(&self.store, request).await?;
+        let pb::GetTableVersionRequest { name } = req;
         let (id, number) = version_ref("name", &name)?;
-        let store = self.store.clone();
-        let (table, version) = blocking(move || app::tables::version(&store, &id, number)).await?;
+        let (table, version) = run
+            .run(move |store| app::tables::version(store, &id, number))
+            .await?;
         Ok(Response::new(pb::GetTableVersionResponse {
             version: Some(convert::version_out(
                 &table,
@@ -249,10 +259,12 @@ impl TargetService for Targets {
         &self,
         request: Request<pb::ListTableVersionsRequest>,
     ) -> Result<Response<pb::ListTableVersionsResponse>, Status> {
-        let pb::ListTableVersionsRequest { parent } = request.into_inner();
+        let (run, req) = admit(&self.store, request).await?;
+        let pb::ListTableVersionsRequest { parent } = req;
         let id = table_id("parent", &parent)?;
-        let store = self.store.clone();
-        let (table, versions) = blocking(move || app::tables::versions(&store, &id)).await?;
+        let (table, versions) = run
+            .run(move |store| app::tables::versions(store, &id))
+            .await?;
         let latest = versions.last().map_or(0, |v| v.number);
         Ok(Response::new(pb::ListTableVersionsResponse {
             versions: versions
@@ -266,15 +278,16 @@ impl TargetService for Targets {
         &self,
         request: Request<pb::ApplyCriteriaTableRequest>,
     ) -> Result<Response<pb::ApplyCriteriaTableResponse>, Status> {
+        let (run, req) = admit(&self.store, request).await?;
         let pb::ApplyCriteriaTableRequest {
             term,
             table_version,
-        } = request.into_inner();
+        } = req;
         let (cluster_id, year) = term_ref("term", &term)?;
         let (id, number) = version_ref("table_version", &table_version)?;
-        let store = self.store.clone();
-        let view =
-            blocking(move || app::targets::apply(&store, &cluster_id, year, &id, number)).await?;
+        let view = run
+            .run(move |store| app::targets::apply(store, &cluster_id, year, &id, number))
+            .await?;
         Ok(Response::new(pb::ApplyCriteriaTableResponse {
             targets: Some(convert::targets_out(view)),
         }))
@@ -284,7 +297,8 @@ impl TargetService for Targets {
         &self,
         request: Request<pb::SetTargetsRequest>,
     ) -> Result<Response<pb::SetTargetsResponse>, Status> {
-        let pb::SetTargetsRequest { term, targets } = request.into_inner();
+        let (run, req) = admit(&self.store, request).await?;
+        let pb::SetTargetsRequest { term, targets } = req;
         let (cluster_id, year) = term_ref("term", &term)?;
         let mut v = Violations::default();
         let mut inputs = Vec::with_capacity(targets.len());
@@ -313,8 +327,9 @@ impl TargetService for Targets {
         if !v.is_empty() {
             return Err(invalid_all(v.into_inner()));
         }
-        let store = self.store.clone();
-        let view = blocking(move || app::targets::set(&store, &cluster_id, year, inputs)).await?;
+        let view = run
+            .run(move |store| app::targets::set(store, &cluster_id, year, inputs))
+            .await?;
         Ok(Response::new(pb::SetTargetsResponse {
             targets: Some(convert::targets_out(view)),
         }))
@@ -324,10 +339,12 @@ impl TargetService for Targets {
         &self,
         request: Request<pb::ListTargetsRequest>,
     ) -> Result<Response<pb::ListTargetsResponse>, Status> {
-        let pb::ListTargetsRequest { term } = request.into_inner();
+        let (run, req) = admit(&self.store, request).await?;
+        let pb::ListTargetsRequest { term } = req;
         let (cluster_id, year) = term_ref("term", &term)?;
-        let store = self.store.clone();
-        let view = blocking(move || app::targets::list(&store, &cluster_id, year)).await?;
+        let view = run
+            .run(move |store| app::targets::list(store, &cluster_id, year))
+            .await?;
         Ok(Response::new(pb::ListTargetsResponse {
             targets: Some(convert::targets_out(view)),
         }))
@@ -337,17 +354,17 @@ impl TargetService for Targets {
         &self,
         request: Request<pb::ImportTargetsRequest>,
     ) -> Result<Response<pb::ImportTargetsResponse>, Status> {
+        let (run, req) = admit(&self.store, request).await?;
         let pb::ImportTargetsRequest {
             term,
             content,
             format,
-        } = request.into_inner();
+        } = req;
         let (cluster_id, year) = term_ref("term", &term)?;
         let format = format_in(format)?;
-        let store = self.store.clone();
-        let view =
-            blocking(move || app::targets::import(&store, &cluster_id, year, &content, format))
-                .await?;
+        let view = run
+            .run(move |store| app::targets::import(store, &cluster_id, year, &content, format))
+            .await?;
         Ok(Response::new(pb::ImportTargetsResponse {
             targets: Some(convert::targets_out(view)),
         }))
@@ -357,12 +374,13 @@ impl TargetService for Targets {
         &self,
         request: Request<pb::ExportTargetsRequest>,
     ) -> Result<Response<pb::ExportTargetsResponse>, Status> {
-        let pb::ExportTargetsRequest { term, format } = request.into_inner();
+        let (run, req) = admit(&self.store, request).await?;
+        let pb::ExportTargetsRequest { term, format } = req;
         let (cluster_id, year) = term_ref("term", &term)?;
         let format = format_in(format)?;
-        let store = self.store.clone();
-        let (content, file_name) =
-            blocking(move || app::targets::export(&store, &cluster_id, year, format)).await?;
+        let (content, file_name) = run
+            .run(move |store| app::targets::export(store, &cluster_id, year, format))
+            .await?;
         Ok(Response::new(pb::ExportTargetsResponse {
             content,
             file_name,

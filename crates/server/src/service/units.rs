@@ -1,5 +1,6 @@
 //! `thidua.v1.UnitService`.
 
+use crate::access::{Call, Scope, admit};
 use thidua_domain::{
     FieldViolation,
     error::Violations,
@@ -11,7 +12,7 @@ use thidua_proto::v1::{self as pb, unit_service_server::UnitService};
 use thidua_storage::{Store, UnitFilter};
 use tonic::{Request, Response, Status, Streaming};
 
-use super::{blocking, idempotency, invalid, invalid_all, mask_paths, page_request, page_token};
+use super::{idempotency, invalid, invalid_all, mask_paths, page_request, page_token};
 use crate::{
     app::{self, units::UnitPatch},
     convert,
@@ -40,7 +41,7 @@ impl UnitService for Units {
         &self,
         request: Request<pb::CreateUnitRequest>,
     ) -> Result<Response<pb::CreateUnitResponse>, Status> {
-        let mut req = request.into_inner();
+        let (run, mut req) = admit(&self.store, request).await?;
         let request_id = std::mem::take(&mut req.request_id);
         let key = idempotency("CreateUnit", &request_id, &req)?;
         let pb::Unit {
@@ -66,8 +67,9 @@ impl UnitService for Units {
             convert::date_in("unit.valid_to", valid_to.as_ref()),
         )
         .map_err(crate::status::to_status)?;
-        let store = self.store.clone();
-        let unit = blocking(move || app::units::create(&store, draft, key)).await?;
+        let unit = run
+            .run(move |store| app::units::create(store, draft, key))
+            .await?;
         Ok(Response::new(pb::CreateUnitResponse {
             unit: Some(convert::unit_out(unit)),
         }))
@@ -77,10 +79,10 @@ impl UnitService for Units {
         &self,
         request: Request<pb::GetUnitRequest>,
     ) -> Result<Response<pb::GetUnitResponse>, Status> {
-        let pb::GetUnitRequest { name } = request.into_inner();
+        let (run, req) = admit(&self.store, request).await?;
+        let pb::GetUnitRequest { name } = req;
         let id = convert::unit_name("name", &name).map_err(invalid)?;
-        let store = self.store.clone();
-        let unit = blocking(move || app::units::get(&store, &id)).await?;
+        let unit = run.run(move |store| app::units::get(store, &id)).await?;
         Ok(Response::new(pb::GetUnitResponse {
             unit: Some(convert::unit_out(unit)),
         }))
@@ -90,6 +92,7 @@ impl UnitService for Units {
         &self,
         request: Request<pb::ListUnitsRequest>,
     ) -> Result<Response<pb::ListUnitsResponse>, Status> {
+        let (run, req) = admit(&self.store, request).await?;
         let pb::ListUnitsRequest {
             page_size,
             page_token: token,
@@ -98,7 +101,7 @@ impl UnitService for Units {
             kind,
             valid_on,
             search,
-        } = request.into_inner();
+        } = req;
         let mut v = Violations::default();
         let scheme = if scheme.is_empty() {
             None
@@ -129,8 +132,9 @@ impl UnitService for Units {
         };
         let fingerprint = format!("{filter:?}");
         let page = page_request(page_size, &token, &fingerprint)?;
-        let store = self.store.clone();
-        let page = blocking(move || app::units::list(&store, &filter, &page)).await?;
+        let page = run
+            .run(move |store| app::units::list(store, &filter, &page))
+            .await?;
         Ok(Response::new(pb::ListUnitsResponse {
             units: page.items.into_iter().map(convert::unit_out).collect(),
             next_page_token: page_token(page.next, &fingerprint),
@@ -141,7 +145,8 @@ impl UnitService for Units {
         &self,
         request: Request<pb::UpdateUnitRequest>,
     ) -> Result<Response<pb::UpdateUnitResponse>, Status> {
-        let pb::UpdateUnitRequest { unit, update_mask } = request.into_inner();
+        let (run, req) = admit(&self.store, request).await?;
+        let pb::UpdateUnitRequest { unit, update_mask } = req;
         let pb::Unit {
             name,
             scheme: _,
@@ -185,8 +190,9 @@ impl UnitService for Units {
         let Some(id) = id.filter(|_| v.is_empty()) else {
             return Err(invalid_all(v.into_inner()));
         };
-        let store = self.store.clone();
-        let unit = blocking(move || app::units::update(&store, &id, etag, patch)).await?;
+        let unit = run
+            .run(move |store| app::units::update(store, &id, etag, patch))
+            .await?;
         Ok(Response::new(pb::UpdateUnitResponse {
             unit: Some(convert::unit_out(unit)),
         }))
@@ -196,7 +202,13 @@ impl UnitService for Units {
         &self,
         request: Request<Streaming<pb::ImportUnitsRequest>>,
     ) -> Result<Response<pb::ImportUnitsResponse>, Status> {
-        let mut stream = request.into_inner();
+        let (call, mut stream) = Call::open_stream(request)?;
+        // Refuse before reading the upload; admitted again below with the upload's digest.
+        drop(
+            call.clone()
+                .admit(&self.store, Scope::Collection("units"))
+                .await?,
+        );
         let mut header: Option<pb::ImportUnitsRequest> = None;
         let mut rows: Vec<ImportRow> = Vec::new();
         let mut all_rows: Vec<pb::UnitRow> = Vec::new();
@@ -260,9 +272,14 @@ impl UnitService for Units {
             rows: all_rows,
         };
         let key = idempotency("ImportUnits", &request_id, &digest_source)?;
-        let store = self.store.clone();
-        let outcome =
-            blocking(move || app::units::import(&store, scheme, validity, &rows, key)).await?;
+        let run = call
+            .request_id(&request_id)
+            .digest(&digest_source)
+            .admit(&self.store, Scope::Collection("units"))
+            .await?;
+        let outcome = run
+            .run(move |store| app::units::import(store, scheme, validity, &rows, key))
+            .await?;
         Ok(Response::new(pb::ImportUnitsResponse {
             rows_total: outcome.rows,
             units_created: outcome.created,
@@ -275,7 +292,7 @@ impl UnitService for Units {
         &self,
         request: Request<pb::CreateLineageLinkRequest>,
     ) -> Result<Response<pb::CreateLineageLinkResponse>, Status> {
-        let mut req = request.into_inner();
+        let (run, mut req) = admit(&self.store, request).await?;
         let request_id = std::mem::take(&mut req.request_id);
         let key = idempotency("CreateLineageLink", &request_id, &req)?;
         let pb::LineageLink {
@@ -326,8 +343,9 @@ impl UnitService for Units {
             effective_date,
             note,
         };
-        let store = self.store.clone();
-        let link = blocking(move || app::units::create_link(&store, link, key)).await?;
+        let link = run
+            .run(move |store| app::units::create_link(store, link, key))
+            .await?;
         Ok(Response::new(pb::CreateLineageLinkResponse {
             link: Some(convert::link_out(link)),
         }))
@@ -337,10 +355,10 @@ impl UnitService for Units {
         &self,
         request: Request<pb::ListLineageLinksRequest>,
     ) -> Result<Response<pb::ListLineageLinksResponse>, Status> {
-        let pb::ListLineageLinksRequest { unit } = request.into_inner();
+        let (run, req) = admit(&self.store, request).await?;
+        let pb::ListLineageLinksRequest { unit } = req;
         let id = convert::unit_name("unit", &unit).map_err(invalid)?;
-        let store = self.store.clone();
-        let links = blocking(move || app::units::links(&store, &id)).await?;
+        let links = run.run(move |store| app::units::links(store, &id)).await?;
         Ok(Response::new(pb::ListLineageLinksResponse {
             links: links.into_iter().map(convert::link_out).collect(),
         }))

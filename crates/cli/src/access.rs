@@ -1,0 +1,296 @@
+//! `thidua key …`, `thidua whoami` and `thidua audit …`: API keys and the audit log.
+
+use std::time::{SystemTime, UNIX_EPOCH};
+
+use clap::Subcommand;
+use thidua_proto::v1 as pb;
+
+use crate::{Context, failure::Failure, output::Section, refs, render};
+
+#[derive(Debug, Subcommand)]
+pub enum KeyCommand {
+    /// Create an API key and print its secret, once (only a digest is stored).
+    Create {
+        /// What the key is for, e.g. "Cổng tích hợp tỉnh Bắc Kạn".
+        #[arg(long)]
+        label: String,
+        /// admin, organiser, reporter or observer.
+        #[arg(long)]
+        role: String,
+        /// The scope unit (code, scheme~code or units/…); required for every role but admin.
+        #[arg(long)]
+        scope: Option<String>,
+        /// The key stops working after this many days.
+        #[arg(long)]
+        expires_in_days: Option<u32>,
+    },
+    /// List keys (never their secrets).
+    List,
+    /// Revoke a key; calls with it fail at once.
+    Revoke {
+        /// The key, keys/{id} or {id}.
+        key: String,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum AuditCommand {
+    /// List audit events, newest first.
+    List {
+        /// Only this principal (keys/{id}).
+        #[arg(long)]
+        principal: Option<String>,
+        /// Only this method, e.g. ScoringService/RecordScore.
+        #[arg(long)]
+        method: Option<String>,
+        /// Only this resource; ending with /, everything under it.
+        #[arg(long)]
+        resource: Option<String>,
+        /// Only refusals.
+        #[arg(long)]
+        refusals: bool,
+        /// At most this many events.
+        #[arg(long, default_value_t = 50)]
+        limit: usize,
+    },
+    /// Recompute the hash chain and report the first broken link (exit 6 when broken).
+    Verify,
+}
+
+fn role(s: &str) -> Result<pb::Role, Failure> {
+    match s {
+        "admin" => Ok(pb::Role::Admin),
+        "organiser" | "organizer" => Ok(pb::Role::Organiser),
+        "reporter" => Ok(pb::Role::Reporter),
+        "observer" => Ok(pb::Role::Observer),
+        other => Err(Failure::input(format!(
+            "--role: `{other}` is not a role (admin, organiser, reporter, observer)"
+        ))),
+    }
+}
+
+fn role_name(r: i32) -> &'static str {
+    match pb::Role::try_from(r).unwrap_or(pb::Role::Unspecified) {
+        pb::Role::Admin => "admin",
+        pb::Role::Organiser => "organiser",
+        pb::Role::Reporter => "reporter",
+        pb::Role::Observer => "observer",
+        pb::Role::Unspecified => "",
+    }
+}
+
+fn keys_section(keys: &[pb::ApiKey]) -> Section {
+    let mut s = Section::new(
+        "API keys",
+        vec![
+            "name", "label", "role", "scope", "prefix", "created", "creator", "expires", "revoked",
+        ],
+    );
+    for k in keys {
+        s.row(vec![
+            k.name.clone(),
+            k.display_name.clone(),
+            role_name(k.role).to_owned(),
+            k.scope.clone(),
+            k.display_prefix.clone(),
+            render::time(k.create_time.as_ref()),
+            k.creator.clone(),
+            render::time(k.expire_time.as_ref()),
+            render::time(k.revoke_time.as_ref()),
+        ]);
+    }
+    s
+}
+
+/// Runs a key command.
+pub async fn run_key(ctx: &mut Context, command: KeyCommand) -> Result<(), Failure> {
+    match command {
+        KeyCommand::Create {
+            label,
+            role: r,
+            scope,
+            expires_in_days,
+        } => {
+            let expire_time = expires_in_days.map(|days| {
+                let now = SystemTime::now()
+                    .duration_since(UNIX_EPOCH)
+                    .map(|d| d.as_secs())
+                    .unwrap_or(0);
+                prost_types::Timestamp {
+                    seconds: i64::try_from(now).unwrap_or(0) + i64::from(days) * 86_400,
+                    nanos: 0,
+                }
+            });
+            let created = ctx
+                .access
+                .create_api_key(pb::CreateApiKeyRequest {
+                    api_key: Some(pb::ApiKey {
+                        name: String::new(),
+                        display_name: label,
+                        role: role(&r)?.into(),
+                        scope: scope
+                            .map(|s| refs::unit(&s, &ctx.scheme))
+                            .unwrap_or_default(),
+                        display_prefix: String::new(),
+                        create_time: None,
+                        creator: String::new(),
+                        expire_time,
+                        revoke_time: None,
+                    }),
+                })
+                .await?
+                .into_inner();
+            let key = created.api_key.unwrap_or_default();
+            eprintln!("The secret is shown this once; store it now (THIDUA_TOKEN for the CLI).");
+            let mut s = keys_section(&[key]);
+            s.title = "API key created".into();
+            s.headers.push("secret".into());
+            if let Some(row) = s.rows.first_mut() {
+                row.push(created.secret);
+            }
+            ctx.print(&[s])
+        }
+        KeyCommand::List => {
+            let mut keys = Vec::new();
+            let mut token = String::new();
+            loop {
+                let page = ctx
+                    .access
+                    .list_api_keys(pb::ListApiKeysRequest {
+                        page_size: 1000,
+                        page_token: token,
+                    })
+                    .await?
+                    .into_inner();
+                keys.extend(page.api_keys);
+                if page.next_page_token.is_empty() {
+                    break;
+                }
+                token = page.next_page_token;
+            }
+            ctx.print(&[keys_section(&keys)])
+        }
+        KeyCommand::Revoke { key } => {
+            let name = if key.starts_with("keys/") {
+                key
+            } else {
+                format!("keys/{key}")
+            };
+            let revoked = ctx
+                .access
+                .revoke_api_key(pb::RevokeApiKeyRequest { name })
+                .await?
+                .into_inner()
+                .api_key
+                .unwrap_or_default();
+            ctx.print(&[keys_section(&[revoked])])
+        }
+    }
+}
+
+/// Prints the key the CLI is using.
+pub async fn run_whoami(ctx: &mut Context) -> Result<(), Failure> {
+    let key = ctx
+        .access
+        .get_caller(pb::GetCallerRequest {})
+        .await?
+        .into_inner()
+        .api_key
+        .unwrap_or_default();
+    ctx.print(&[keys_section(&[key])])
+}
+
+/// Runs an audit command.
+pub async fn run_audit(ctx: &mut Context, command: AuditCommand) -> Result<(), Failure> {
+    match command {
+        AuditCommand::List {
+            principal,
+            method,
+            resource,
+            refusals,
+            limit,
+        } => {
+            let mut s = Section::new(
+                "Audit events",
+                vec![
+                    "seq",
+                    "time",
+                    "principal",
+                    "method",
+                    "resource",
+                    "outcome",
+                    "request_id",
+                    "digest",
+                ],
+            );
+            let mut token = String::new();
+            while s.rows.len() < limit {
+                let page = ctx
+                    .audit
+                    .list_audit_events(pb::ListAuditEventsRequest {
+                        page_size: i32::try_from(limit - s.rows.len())
+                            .unwrap_or(1000)
+                            .min(1000),
+                        page_token: token,
+                        principal: principal.clone().unwrap_or_default(),
+                        method: method.clone().unwrap_or_default(),
+                        resource: resource.clone().unwrap_or_default(),
+                        since: None,
+                        refusals_only: refusals,
+                    })
+                    .await?
+                    .into_inner();
+                for e in page.audit_events {
+                    s.row(vec![
+                        e.sequence.to_string(),
+                        render::time(e.time.as_ref()),
+                        e.principal,
+                        e.method,
+                        e.resource,
+                        e.outcome,
+                        e.request_id,
+                        e.digest.chars().take(16).collect(),
+                    ]);
+                }
+                if page.next_page_token.is_empty() {
+                    break;
+                }
+                token = page.next_page_token;
+            }
+            ctx.print(&[s])
+        }
+        AuditCommand::Verify => {
+            let v = ctx
+                .audit
+                .verify_audit_chain(pb::VerifyAuditChainRequest {})
+                .await?
+                .into_inner();
+            let mut s = Section::new(
+                "Audit chain",
+                vec!["intact", "events_checked", "broken_sequence", "description"],
+            );
+            s.row(vec![
+                v.intact.to_string(),
+                v.events_checked.to_string(),
+                if v.intact {
+                    String::new()
+                } else {
+                    v.broken_sequence.to_string()
+                },
+                v.description.clone(),
+            ]);
+            ctx.print(&[s])?;
+            if v.intact {
+                Ok(())
+            } else {
+                Err(Failure {
+                    code: 6,
+                    message: format!(
+                        "error: the audit chain is broken at event {}: {}",
+                        v.broken_sequence, v.description
+                    ),
+                })
+            }
+        }
+    }
+}

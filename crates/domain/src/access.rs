@@ -1,0 +1,525 @@
+//! Who may do what (phân quyền): roles, scopes and the one policy table, deny by default.
+//!
+//! A principal is an API key's holder: an administrator, or a role scoped to one unit. The
+//! server loads the facts of the resource a call touches (its cluster's organiser and that
+//! unit's ancestors, the term's members and leader, the unit written for) and asks
+//! [`decide`]. Nothing here reads a database: the decision is a pure function, so every cell of
+//! the policy can be tested.
+
+use std::fmt;
+
+use sha2::{Digest, Sha256};
+
+use crate::{Error, FieldViolation, results::Layer, time::Timestamp};
+
+/// A principal's role.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Role {
+    /// Runs the installation: units, keys, audit; may do everything.
+    Admin,
+    /// Ban tổ chức: an organiser unit's officers, over the clusters that unit organises.
+    Organiser,
+    /// A member unit (xã, phường, sở): its own results and self-scores, read access to its own
+    /// terms; as the term's leader unit (cụm trưởng), review scores of the other members.
+    Reporter,
+    /// Read-only, over the clusters organised within a unit's subtree (e.g. a province's
+    /// integration).
+    Observer,
+}
+
+impl Role {
+    /// Every role.
+    pub const ALL: [Role; 4] = [Role::Admin, Role::Organiser, Role::Reporter, Role::Observer];
+
+    /// The stored and displayed form.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Role::Admin => "admin",
+            Role::Organiser => "organiser",
+            Role::Reporter => "reporter",
+            Role::Observer => "observer",
+        }
+    }
+
+    /// Parses the stored form.
+    pub fn parse(field: &str, s: &str) -> Result<Self, FieldViolation> {
+        Self::ALL
+            .into_iter()
+            .find(|r| r.as_str() == s)
+            .ok_or_else(|| {
+                FieldViolation::new(
+                    field,
+                    format!("`{s}` is not a role (admin, organiser, reporter, observer)"),
+                )
+            })
+    }
+
+    /// Whether keys of this role need a scope unit (every role but admin).
+    pub fn is_scoped(self) -> bool {
+        self != Role::Admin
+    }
+}
+
+impl fmt::Display for Role {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// The holder of a valid API key, as the server resolved it for one call.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Principal {
+    /// The key's id (`keys/{id}` without the prefix); recorded in the audit log.
+    pub key_id: String,
+    /// The key's label, e.g. `UBND phường Phùng Chí Kiên — tích hợp`.
+    pub label: String,
+    /// The role.
+    pub role: Role,
+    /// The scope unit's key (`scheme~code`); `None` for administrators.
+    pub scope: Option<String>,
+}
+
+impl Principal {
+    /// How the audit log names the principal: `keys/{id}`.
+    pub fn audit_name(&self) -> String {
+        format!("keys/{}", self.key_id)
+    }
+}
+
+/// An API key as stored: never the secret, only its digest (kept by storage) and its first
+/// characters for recognition.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ApiKey {
+    /// Identity, a UUIDv7 (time-ordered).
+    pub id: String,
+    /// What the key is for, e.g. `Cổng tích hợp tỉnh Bắc Kạn`.
+    pub label: String,
+    /// The role.
+    pub role: Role,
+    /// The scope unit's key; `None` for administrators.
+    pub scope: Option<String>,
+    /// The first characters of the token, e.g. `thd_Zx81kQ2a`.
+    pub display_prefix: String,
+    /// When it was created.
+    pub created_at: Timestamp,
+    /// Who created it: `keys/{id}` or `bootstrap`.
+    pub created_by: String,
+    /// After this instant the key is refused.
+    pub expires_at: Option<Timestamp>,
+    /// When it was revoked; refused from then on.
+    pub revoked_at: Option<Timestamp>,
+}
+
+impl ApiKey {
+    /// Whether the key authenticates at `now`, or why not.
+    pub fn check_usable(&self, now: Timestamp) -> Result<(), Error> {
+        if self.revoked_at.is_some() {
+            return Err(Error::Unauthenticated("the API key was revoked".into()));
+        }
+        if self.expires_at.is_some_and(|t| t <= now) {
+            return Err(Error::Unauthenticated("the API key has expired".into()));
+        }
+        if self.role.is_scoped() && self.scope.is_none() {
+            return Err(Error::Unauthenticated(
+                "the API key has no scope unit".into(),
+            ));
+        }
+        Ok(())
+    }
+
+    /// The principal the key stands for.
+    pub fn principal(&self) -> Principal {
+        Principal {
+            key_id: self.id.clone(),
+            label: self.label.clone(),
+            role: self.role,
+            scope: self.scope.clone(),
+        }
+    }
+}
+
+/// What a call needs of the caller. One per RPC, in [`POLICY`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Need {
+    /// Any authenticated caller: reference data (units, lineage, published criteria tables).
+    Public,
+    /// Administrators only: units, keys, the audit log.
+    Admin,
+    /// Any organiser: criteria tables are issued documents shared between organisers.
+    Author,
+    /// The organiser of the cluster concerned.
+    Manage,
+    /// Read a cluster or term: its organiser, an observer above the organiser, or (for a
+    /// term) a reporter of one of its members.
+    Read,
+    /// Write for one member: the member's reporter, or the organiser.
+    Report,
+    /// Record a score layer: self-scores as [`Need::Report`]; review scores by the term's
+    /// leader unit for the other members, or the organiser; adjustments by the organiser.
+    Score,
+}
+
+/// Whether a call changes anything. Changes are audited in their own transaction; so are
+/// refusals of any call.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Effect {
+    /// Reads only.
+    Read,
+    /// Changes state.
+    Write,
+}
+
+/// The policy table: every RPC of `thidua.v1`, what it needs, and whether it writes. A method
+/// missing here is refused (deny by default).
+pub const POLICY: &[(&str, Need, Effect)] = &[
+    ("UnitService/CreateUnit", Need::Admin, Effect::Write),
+    ("UnitService/GetUnit", Need::Public, Effect::Read),
+    ("UnitService/ListUnits", Need::Public, Effect::Read),
+    ("UnitService/UpdateUnit", Need::Admin, Effect::Write),
+    ("UnitService/ImportUnits", Need::Admin, Effect::Write),
+    ("UnitService/CreateLineageLink", Need::Admin, Effect::Write),
+    ("UnitService/ListLineageLinks", Need::Public, Effect::Read),
+    ("ClusterService/CreateCluster", Need::Manage, Effect::Write),
+    ("ClusterService/GetCluster", Need::Read, Effect::Read),
+    ("ClusterService/ListClusters", Need::Read, Effect::Read),
+    ("ClusterService/UpdateCluster", Need::Manage, Effect::Write),
+    ("ClusterService/DeleteCluster", Need::Manage, Effect::Write),
+    ("ClusterService/CreateTerm", Need::Manage, Effect::Write),
+    ("ClusterService/GetTerm", Need::Read, Effect::Read),
+    ("ClusterService/ListTerms", Need::Read, Effect::Read),
+    ("ClusterService/AddTermMember", Need::Manage, Effect::Write),
+    (
+        "ClusterService/RemoveTermMember",
+        Need::Manage,
+        Effect::Write,
+    ),
+    (
+        "ClusterService/SetTermLeadership",
+        Need::Manage,
+        Effect::Write,
+    ),
+    (
+        "ClusterService/CarryForwardTerm",
+        Need::Manage,
+        Effect::Write,
+    ),
+    ("ClusterService/GetCovenant", Need::Read, Effect::Read),
+    ("ClusterService/UpdateCovenant", Need::Manage, Effect::Write),
+    ("ClusterService/SignCovenant", Need::Report, Effect::Write),
+    (
+        "ClusterService/AddCovenantWitness",
+        Need::Manage,
+        Effect::Write,
+    ),
+    (
+        "TargetService/CreateCriteriaTable",
+        Need::Author,
+        Effect::Write,
+    ),
+    ("TargetService/GetCriteriaTable", Need::Public, Effect::Read),
+    (
+        "TargetService/ListCriteriaTables",
+        Need::Public,
+        Effect::Read,
+    ),
+    (
+        "TargetService/EditCriteriaTable",
+        Need::Author,
+        Effect::Write,
+    ),
+    (
+        "TargetService/ImportCriteriaTable",
+        Need::Author,
+        Effect::Write,
+    ),
+    (
+        "TargetService/ExportCriteriaTable",
+        Need::Public,
+        Effect::Read,
+    ),
+    (
+        "TargetService/PublishTableVersion",
+        Need::Author,
+        Effect::Write,
+    ),
+    ("TargetService/GetTableVersion", Need::Public, Effect::Read),
+    (
+        "TargetService/ListTableVersions",
+        Need::Public,
+        Effect::Read,
+    ),
+    (
+        "TargetService/ApplyCriteriaTable",
+        Need::Manage,
+        Effect::Write,
+    ),
+    ("TargetService/SetTargets", Need::Manage, Effect::Write),
+    ("TargetService/ListTargets", Need::Read, Effect::Read),
+    ("TargetService/ImportTargets", Need::Manage, Effect::Write),
+    ("TargetService/ExportTargets", Need::Read, Effect::Read),
+    ("ScoringService/AdvanceTerm", Need::Manage, Effect::Write),
+    ("ScoringService/GetScoringPolicy", Need::Read, Effect::Read),
+    (
+        "ScoringService/SetScoringPolicy",
+        Need::Manage,
+        Effect::Write,
+    ),
+    (
+        "ScoringService/SetStageDeadlines",
+        Need::Manage,
+        Effect::Write,
+    ),
+    ("ScoringService/ReopenTerm", Need::Manage, Effect::Write),
+    ("ScoringService/SubmitResult", Need::Report, Effect::Write),
+    ("ScoringService/ListResults", Need::Read, Effect::Read),
+    ("ScoringService/ListScores", Need::Read, Effect::Read),
+    ("ScoringService/RecordScore", Need::Score, Effect::Write),
+    ("ScoringService/GetScoreboard", Need::Read, Effect::Read),
+    ("ScoringService/WatchScoreboard", Need::Read, Effect::Read),
+    ("ScoringService/ExplainScore", Need::Read, Effect::Read),
+    ("ScoringService/ExportScoreboard", Need::Read, Effect::Read),
+    ("ScoringService/ImportResults", Need::Report, Effect::Write),
+    (
+        "ScoringService/RecordTieDecision",
+        Need::Manage,
+        Effect::Write,
+    ),
+    ("ScoringService/ProposeAward", Need::Manage, Effect::Write),
+    ("ScoringService/RecordBallot", Need::Manage, Effect::Write),
+    ("ScoringService/SubmitAward", Need::Manage, Effect::Write),
+    ("ScoringService/RevokeAward", Need::Manage, Effect::Write),
+    ("ScoringService/ListAwards", Need::Read, Effect::Read),
+    ("AccessService/CreateApiKey", Need::Admin, Effect::Write),
+    ("AccessService/ListApiKeys", Need::Admin, Effect::Read),
+    ("AccessService/RevokeApiKey", Need::Admin, Effect::Write),
+    ("AccessService/GetCaller", Need::Public, Effect::Read),
+    ("AuditService/ListAuditEvents", Need::Admin, Effect::Read),
+    ("AuditService/VerifyAuditChain", Need::Admin, Effect::Read),
+];
+
+/// The policy row of `method` (`Service/Method`), if any.
+pub fn rule(method: &str) -> Option<(Need, Effect)> {
+    POLICY
+        .iter()
+        .find(|(m, _, _)| *m == method)
+        .map(|(_, need, effect)| (*need, *effect))
+}
+
+/// The facts of the resource a call touches, loaded by the server in the call's transaction.
+/// Unit keys are `scheme~code`.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Facts {
+    /// The organiser unit of the cluster concerned, then its ancestors, nearest first; empty
+    /// when the call concerns no cluster or the cluster does not exist.
+    pub organiser_line: Vec<String>,
+    /// The term's members; empty when the call concerns no term.
+    pub members: Vec<String>,
+    /// The term's current leader unit.
+    pub leader: Option<String>,
+    /// The member a write is for (a result, a score, a signature).
+    pub unit: Option<String>,
+    /// The score layer written, for [`Need::Score`].
+    pub layer: Option<Layer>,
+}
+
+/// Whether `principal` may make a call needing `need` on a resource with `facts`.
+pub fn decide(principal: &Principal, need: Need, facts: &Facts) -> bool {
+    if principal.role == Role::Admin {
+        return true;
+    }
+    let Some(scope) = principal.scope.as_deref() else {
+        return false;
+    };
+    let organises = principal.role == Role::Organiser
+        && facts.organiser_line.first().map(String::as_str) == Some(scope);
+    let is_member = |unit: &str| facts.members.iter().any(|m| m == unit);
+    let reports_for_itself = principal.role == Role::Reporter
+        && facts.unit.as_deref() == Some(scope)
+        && is_member(scope);
+    match need {
+        Need::Public => true,
+        Need::Admin => false,
+        Need::Author => principal.role == Role::Organiser,
+        Need::Manage => organises,
+        Need::Read => {
+            organises
+                || (principal.role == Role::Observer
+                    && facts.organiser_line.iter().any(|u| u == scope))
+                || (principal.role == Role::Reporter && is_member(scope))
+        }
+        Need::Report => organises || reports_for_itself,
+        Need::Score => match facts.layer {
+            Some(Layer::SelfScore) => organises || reports_for_itself,
+            Some(Layer::Review) => {
+                // The leader unit cross-checks the other members, never itself.
+                let leads = principal.role == Role::Reporter
+                    && facts.leader.as_deref() == Some(scope)
+                    && is_member(scope);
+                let other_member = facts
+                    .unit
+                    .as_deref()
+                    .is_some_and(|u| u != scope && is_member(u));
+                organises || (leads && other_member)
+            }
+            Some(Layer::Adjustment) => organises,
+            None => false,
+        },
+    }
+}
+
+/// Prefix of every API key; lets secret scanners and people recognise one.
+pub const TOKEN_PREFIX: &str = "thd_";
+/// Characters of an API key after the prefix: 32 random bytes, base64url without padding.
+pub const TOKEN_SECRET_CHARS: usize = 43;
+/// Characters of a key shown in listings (prefix and the first secret characters).
+pub const DISPLAY_PREFIX_CHARS: usize = 12;
+
+/// Checks the shape of a bearer token, so garbage never reaches the database.
+pub fn check_token(token: &str) -> Result<(), Error> {
+    let secret = token
+        .strip_prefix(TOKEN_PREFIX)
+        .ok_or_else(|| Error::Unauthenticated("malformed API key".into()))?;
+    if secret.len() != TOKEN_SECRET_CHARS
+        || !secret
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_')
+    {
+        return Err(Error::Unauthenticated("malformed API key".into()));
+    }
+    Ok(())
+}
+
+/// What is stored of a key: the SHA-256 of the whole token, hex. The secret has 256 bits of
+/// entropy, so a fast hash is enough: there is nothing to brute-force.
+pub fn token_digest(token: &str) -> String {
+    hex(&Sha256::digest(token.as_bytes()))
+}
+
+/// The part of a key shown in listings.
+pub fn display_prefix(token: &str) -> String {
+    token.chars().take(DISPLAY_PREFIX_CHARS).collect()
+}
+
+/// Lower-case hex of `bytes`.
+pub fn hex(bytes: &[u8]) -> String {
+    use std::fmt::Write;
+    bytes.iter().fold(String::new(), |mut s, b| {
+        let _ = write!(s, "{b:02x}");
+        s
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn who(role: Role, scope: &str) -> Principal {
+        Principal {
+            key_id: "k".into(),
+            label: "test".into(),
+            role,
+            scope: Some(scope.into()),
+        }
+    }
+
+    /// Term of the Bắc Kạn city cluster: organised by the city (06~058, in province 06~06),
+    /// members Phùng Chí Kiên (leader) and Nông Thượng.
+    fn term(unit: &str, layer: Option<Layer>) -> Facts {
+        Facts {
+            organiser_line: vec!["qd124-2004~058".into(), "qd124-2004~06".into()],
+            members: vec!["qd124-2004~01843".into(), "qd124-2004~01849".into()],
+            leader: Some("qd124-2004~01843".into()),
+            unit: Some(unit.into()),
+            layer,
+        }
+    }
+
+    #[test]
+    fn a_commune_cannot_raise_its_own_score_beyond_self_assessment() {
+        let kien = who(Role::Reporter, "qd124-2004~01843");
+        let own = term("qd124-2004~01843", Some(Layer::SelfScore));
+        assert!(decide(&kien, Need::Score, &own));
+        let own_review = term("qd124-2004~01843", Some(Layer::Review));
+        assert!(
+            !decide(&kien, Need::Score, &own_review),
+            "leader reviews itself"
+        );
+        let own_adjust = term("qd124-2004~01843", Some(Layer::Adjustment));
+        assert!(!decide(&kien, Need::Score, &own_adjust));
+        let sibling_review = term("qd124-2004~01849", Some(Layer::Review));
+        assert!(
+            decide(&kien, Need::Score, &sibling_review),
+            "leader reviews members"
+        );
+        let thuong = who(Role::Reporter, "qd124-2004~01849");
+        let kien_review = term("qd124-2004~01843", Some(Layer::Review));
+        assert!(
+            !decide(&thuong, Need::Score, &kien_review),
+            "not the leader"
+        );
+        assert!(!decide(
+            &thuong,
+            Need::Report,
+            &term("qd124-2004~01843", None)
+        ));
+        assert!(decide(
+            &thuong,
+            Need::Report,
+            &term("qd124-2004~01849", None)
+        ));
+    }
+
+    #[test]
+    fn organisers_manage_only_their_own_clusters_and_observers_only_read_below_them() {
+        let city = who(Role::Organiser, "qd124-2004~058");
+        let province = who(Role::Organiser, "qd124-2004~06");
+        let watcher = who(Role::Observer, "qd124-2004~06");
+        let facts = term("qd124-2004~01843", None);
+        assert!(decide(&city, Need::Manage, &facts));
+        assert!(
+            !decide(&province, Need::Manage, &facts),
+            "not the organiser"
+        );
+        assert!(decide(&watcher, Need::Read, &facts));
+        assert!(!decide(&watcher, Need::Manage, &facts));
+        assert!(!decide(&watcher, Need::Report, &facts));
+        assert!(!decide(&city, Need::Admin, &facts));
+        assert!(
+            !decide(&city, Need::Manage, &Facts::default()),
+            "unknown cluster"
+        );
+    }
+
+    #[test]
+    fn a_scoped_role_without_a_scope_is_refused_everything_but_public_reads() {
+        let broken = Principal {
+            key_id: "k".into(),
+            label: "broken".into(),
+            role: Role::Organiser,
+            scope: None,
+        };
+        assert!(!decide(&broken, Need::Public, &Facts::default()));
+        assert!(!decide(&broken, Need::Manage, &term("x", None)));
+    }
+
+    #[test]
+    fn every_method_appears_once_in_the_policy() {
+        let mut seen = std::collections::HashSet::new();
+        for (method, _, _) in POLICY {
+            assert!(seen.insert(*method), "{method} twice");
+        }
+        assert_eq!(rule("UnitService/Nope"), None);
+    }
+
+    #[test]
+    fn tokens_are_checked_before_lookup() {
+        let good = format!("{TOKEN_PREFIX}{}", "A".repeat(TOKEN_SECRET_CHARS));
+        assert!(check_token(&good).is_ok());
+        assert!(check_token("Bearer x").is_err());
+        assert!(check_token(&format!("{TOKEN_PREFIX}short")).is_err());
+        let bad_char = format!("{TOKEN_PREFIX}{}ạ", "A".repeat(TOKEN_SECRET_CHARS - 1));
+        assert!(check_token(&bad_char).is_err());
+        assert_eq!(display_prefix(&good), "thd_AAAAAAAA");
+        assert_eq!(token_digest(&good).len(), 64);
+    }
+}

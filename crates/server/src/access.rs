@@ -1,0 +1,397 @@
+//! Authorization and audit of one call: who calls (the [`Principal`] the authentication layer
+//! put in the request), what the call touches (a [`Scope`]), the decision of the policy table
+//! (`thidua_domain::access`), and the audit event.
+//!
+//! A handler opens a [`Call`], names the scope as soon as it has parsed the resource name, and
+//! is admitted or refused before it validates anything else, so a caller learns nothing about
+//! resources outside its scope. An admitted write runs on a store whose every write
+//! transaction re-checks the decision on the facts it sees, appends the audit event before
+//! committing, and rolls back if the caller went away.
+
+use std::sync::{
+    Arc,
+    atomic::{AtomicBool, Ordering},
+};
+
+use prost::Message;
+use sha2::{Digest, Sha256};
+use thidua_domain::{
+    Error, FieldViolation,
+    access::{Effect, Facts, Need, Principal, decide, hex, rule},
+    results::Layer,
+};
+use thidua_storage::{CallGuard, NewEvent, Store, Tx};
+use tonic::{Request, Status};
+
+use crate::{
+    app,
+    status::{code_of, to_status},
+};
+
+/// What a call touches, as far as authorization is concerned.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Scope {
+    /// Nothing in particular: a collection (`units`, `keys`, `criteriaTables`, `auditEvents`).
+    Collection(&'static str),
+    /// One resource whose access does not depend on a cluster (a unit, a table, a key).
+    Resource(String),
+    /// A cluster, `clusters/{id}`.
+    Cluster(String),
+    /// The clusters of one organiser (unit key), as a listing filter.
+    Organiser(String),
+    /// An award proposal, `awards/{id}`: the scope of its term.
+    Award(String),
+    /// A cluster to be created by `organiser` (unit key).
+    NewCluster {
+        /// The organiser unit's key.
+        organiser: String,
+    },
+    /// A term.
+    Term(String, i32),
+    /// Writes for members of a term (unit keys).
+    Members(String, i32, Vec<String>),
+    /// One score layer of one member.
+    Score(String, i32, String, Layer),
+}
+
+impl Scope {
+    /// The resource name recorded in the audit log.
+    pub fn resource(&self) -> String {
+        match self {
+            Scope::Collection(c) => (*c).to_owned(),
+            Scope::Resource(r) => r.clone(),
+            Scope::Cluster(id) => format!("clusters/{id}"),
+            Scope::NewCluster { organiser } | Scope::Organiser(organiser) => {
+                format!("clusters?organiser=units/{organiser}")
+            }
+            Scope::Award(id) => format!("awards/{id}"),
+            Scope::Term(id, year) => format!("clusters/{id}/terms/{year}"),
+            Scope::Members(id, year, units) if units.len() == 1 => {
+                format!("clusters/{id}/terms/{year}/members/{}", units[0])
+            }
+            Scope::Members(id, year, _) => format!("clusters/{id}/terms/{year}"),
+            Scope::Score(id, year, unit, _) => {
+                format!("clusters/{id}/terms/{year}/members/{unit}")
+            }
+        }
+    }
+
+    /// The facts of this scope as `tx` sees them. A missing cluster or term gives empty facts,
+    /// so only an administrator gets as far as learning that it does not exist.
+    fn facts(&self, tx: &mut Tx<'_>) -> Result<Vec<Facts>, Error> {
+        let organiser_line = |tx: &mut Tx<'_>, cluster: &str| -> Result<Vec<String>, Error> {
+            match tx.cluster_organiser(cluster)? {
+                Some(organiser) => tx.unit_line(&organiser),
+                None => Ok(Vec::new()),
+            }
+        };
+        let term = |tx: &mut Tx<'_>, cluster: &str, year: i32| -> Result<Facts, Error> {
+            let Some((members, leader)) = tx.term_people(cluster, year)? else {
+                return Ok(Facts::default());
+            };
+            Ok(Facts {
+                organiser_line: organiser_line(tx, cluster)?,
+                members,
+                leader,
+                unit: None,
+                layer: None,
+            })
+        };
+        Ok(match self {
+            Scope::Collection(_) | Scope::Resource(_) => vec![Facts::default()],
+            Scope::Cluster(id) => vec![Facts {
+                organiser_line: organiser_line(tx, id)?,
+                ..Facts::default()
+            }],
+            Scope::Award(id) => match tx.award(id)? {
+                Some(a) => vec![term(tx, &a.cluster_id, a.year)?],
+                None => vec![Facts::default()],
+            },
+            Scope::NewCluster { organiser } | Scope::Organiser(organiser) => vec![Facts {
+                organiser_line: tx.unit_line(organiser)?,
+                ..Facts::default()
+            }],
+            Scope::Term(id, year) => vec![term(tx, id, *year)?],
+            Scope::Members(id, year, units) => {
+                let base = term(tx, id, *year)?;
+                if units.is_empty() {
+                    vec![base]
+                } else {
+                    units
+                        .iter()
+                        .map(|u| Facts {
+                            unit: Some(u.clone()),
+                            ..base.clone()
+                        })
+                        .collect()
+                }
+            }
+            Scope::Score(id, year, unit, layer) => vec![Facts {
+                unit: Some(unit.clone()),
+                layer: Some(*layer),
+                ..term(tx, id, *year)?
+            }],
+        })
+    }
+}
+
+/// Whether `principal` may call `need` on `scope`, on the facts `tx` sees.
+fn allowed(
+    principal: &Principal,
+    need: Need,
+    scope: &Scope,
+    tx: &mut Tx<'_>,
+) -> Result<bool, Error> {
+    Ok(scope
+        .facts(tx)?
+        .iter()
+        .all(|facts| decide(principal, need, facts)))
+}
+
+/// One call being served: its principal, method and request digest.
+#[derive(Debug, Clone)]
+pub struct Call {
+    principal: Principal,
+    method: &'static str,
+    need: Need,
+    effect: Effect,
+    request_id: String,
+    digest: String,
+}
+
+impl Call {
+    /// Opens a unary call: the principal and method the authentication layer resolved, the
+    /// digest of the request.
+    pub fn open<T: Message>(request: Request<T>) -> Result<(Self, T), Status> {
+        let (principal, method) = caller_of(&request)?;
+        let message = request.into_inner();
+        let digest = hex(&Sha256::digest(message.encode_to_vec()));
+        Ok((Self::new(principal, method, digest)?, message))
+    }
+
+    /// Opens a streaming call; its digest is set once the stream is read ([`Call::digest`]).
+    pub fn open_stream<T>(request: Request<T>) -> Result<(Self, T), Status> {
+        let (principal, method) = caller_of(&request)?;
+        Ok((
+            Self::new(principal, method, String::new())?,
+            request.into_inner(),
+        ))
+    }
+
+    fn new(principal: Principal, method: &'static str, digest: String) -> Result<Self, Status> {
+        // A method without a policy row is refused: deny by default.
+        let (need, effect) = rule(method).ok_or_else(|| {
+            to_status(Error::PermissionDenied {
+                method: method.to_owned(),
+            })
+        })?;
+        Ok(Self {
+            principal,
+            method,
+            need,
+            effect,
+            request_id: String::new(),
+            digest,
+        })
+    }
+
+    /// The caller.
+    pub fn principal(&self) -> &Principal {
+        &self.principal
+    }
+
+    /// Records the client's request id in the audit event.
+    pub fn request_id(mut self, request_id: &str) -> Self {
+        request_id.clone_into(&mut self.request_id);
+        self
+    }
+
+    /// Sets the digest of a streamed request from its messages.
+    pub fn digest(mut self, message: &impl Message) -> Self {
+        self.digest = hex(&Sha256::digest(message.encode_to_vec()));
+        self
+    }
+
+    fn event(&self, scope: &Scope, outcome: &str) -> NewEvent {
+        NewEvent {
+            time: app::now(),
+            principal: self.principal.audit_name(),
+            method: self.method.to_owned(),
+            resource: scope.resource(),
+            outcome: outcome.to_owned(),
+            request_id: self.request_id.clone(),
+            digest: self.digest.clone(),
+        }
+    }
+
+    /// Decides the call on `scope`: refused calls are audited and answered PERMISSION_DENIED;
+    /// admitted ones get the store to run on.
+    pub async fn admit(self, base: &Store, scope: Scope) -> Result<Admitted, Status> {
+        let store = base;
+        let check_store = store.clone();
+        let principal = self.principal.clone();
+        let need = self.need;
+        let check_scope = scope.clone();
+        let ok = crate::service::blocking(move || {
+            check_store.read(|tx| allowed(&principal, need, &check_scope, tx))
+        })
+        .await?;
+        if !ok {
+            let denied = Error::PermissionDenied {
+                method: self.method.to_owned(),
+            };
+            self.record_failure(store, &scope, &denied).await;
+            return Err(to_status(denied));
+        }
+        let cancelled = Arc::new(AtomicBool::new(false));
+        let store = match self.effect {
+            Effect::Read => store.clone(),
+            Effect::Write => {
+                let principal = self.principal.clone();
+                let method = self.method;
+                let check_scope = scope.clone();
+                store.for_call(CallGuard {
+                    check: Box::new(move |tx| {
+                        if allowed(&principal, need, &check_scope, tx)? {
+                            Ok(())
+                        } else {
+                            Err(Error::PermissionDenied {
+                                method: method.to_owned(),
+                            })
+                        }
+                    }),
+                    audit: Some(self.event(&scope, "OK")),
+                    cancelled: cancelled.clone(),
+                })
+            }
+        };
+        Ok(Admitted {
+            call: self,
+            scope,
+            base: base.clone(),
+            store,
+            cancel: CancelOnDrop(cancelled),
+        })
+    }
+
+    /// Writes the event of a refused or failed call in a transaction of its own (the call's
+    /// own transaction was rolled back). An audit failure is logged; the caller gets the
+    /// original error either way.
+    async fn record_failure(&self, store: &Store, scope: &Scope, error: &Error) {
+        let event = self.event(scope, &format!("{:?}", code_of(error)));
+        let store = store.clone();
+        let written =
+            tokio::task::spawn_blocking(move || store.write(|tx| tx.append_audit(event))).await;
+        if !matches!(written, Ok(Ok(_))) {
+            tracing::error!(
+                method = self.method,
+                "could not write the audit event of a refusal"
+            );
+        }
+    }
+}
+
+/// Sets the call's cancellation flag when the handler's future is dropped: tonic drops it when
+/// the client cancels or the deadline passes, and the write transaction then rolls back.
+#[derive(Debug)]
+struct CancelOnDrop(Arc<AtomicBool>);
+
+impl Drop for CancelOnDrop {
+    fn drop(&mut self) {
+        self.0.store(true, Ordering::SeqCst);
+    }
+}
+
+/// An admitted call: runs its use case and audits its failure.
+#[derive(Debug)]
+pub struct Admitted {
+    call: Call,
+    scope: Scope,
+    /// The store without the call's guard, for the audit event of a failure.
+    base: Store,
+    store: Store,
+    cancel: CancelOnDrop,
+}
+
+impl Admitted {
+    /// The caller.
+    pub fn principal(&self) -> &Principal {
+        &self.call.principal
+    }
+
+    /// Runs the use case on a blocking thread with the call's store. A write that fails (or a
+    /// read refused inside its transaction) is audited with its outcome.
+    pub async fn run<T: Send + 'static>(
+        self,
+        f: impl FnOnce(&Store) -> Result<T, Error> + Send + 'static,
+    ) -> Result<T, Status> {
+        let store = self.store.clone();
+        let result = tokio::task::spawn_blocking(move || f(&store))
+            .await
+            .unwrap_or_else(|e| Err(Error::Internal(format!("use case panicked: {e}"))));
+        match result {
+            Ok(value) => {
+                drop(self.cancel);
+                Ok(value)
+            }
+            Err(error) => {
+                if self.call.effect == Effect::Write
+                    || matches!(error, Error::PermissionDenied { .. })
+                {
+                    self.call
+                        .record_failure(&self.base, &self.scope, &error)
+                        .await;
+                }
+                Err(to_status(error))
+            }
+        }
+    }
+}
+
+/// The method of a call, `Service/Method`, as named in the policy table; the authentication
+/// layer attaches it, having refused methods the table does not name.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct CalledMethod(pub &'static str);
+
+/// The principal and method the authentication layer attached to `request`.
+fn caller_of<T>(request: &Request<T>) -> Result<(Principal, &'static str), Status> {
+    let principal = request.extensions().get::<Principal>().cloned();
+    let method = request.extensions().get::<CalledMethod>().copied();
+    match (principal, method) {
+        (Some(p), Some(CalledMethod(m))) => Ok((p, m)),
+        _ => Err(to_status(Error::Unauthenticated(
+            "missing `authorization: Bearer <API key>`".into(),
+        ))),
+    }
+}
+
+/// A request that names what it touches. Implemented per request type in
+/// `service::scopes`, the resource column of the policy table.
+pub trait Scoped {
+    /// The scope, from the resource fields alone; a malformed name is the only error.
+    fn scope(&self) -> Result<Scope, FieldViolation>;
+
+    /// The client's request id, recorded in the audit event; empty when the request has none.
+    fn request_id(&self) -> &str {
+        ""
+    }
+}
+
+/// Opens a unary call, reads its scope and decides it: the first line of every unary handler.
+pub async fn admit<T: Message + Scoped>(
+    store: &Store,
+    request: Request<T>,
+) -> Result<(Admitted, T), Status> {
+    let (call, message) = Call::open(request)?;
+    let scope = message
+        .scope()
+        .map_err(|v| to_status(Error::Invalid(vec![v])))?;
+    let call = call.request_id(message.request_id());
+    Ok((call.admit(store, scope).await?, message))
+}
+
+/// A unit key from a `units/{key}` name, without validating it: authorization compares keys,
+/// validation comes after.
+pub fn unit_key(name: &str) -> String {
+    name.strip_prefix("units/").unwrap_or(name).to_owned()
+}

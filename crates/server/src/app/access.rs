@@ -1,0 +1,184 @@
+//! Use cases of API keys and the audit log.
+
+use base64::{Engine, engine::general_purpose::URL_SAFE_NO_PAD};
+use thidua_domain::{
+    Error, FieldViolation,
+    access::{ApiKey, Principal, Role, TOKEN_PREFIX, display_prefix, token_digest},
+    audit::{BrokenLink, Event, Verifier},
+    time::Timestamp,
+    unit::UnitRef,
+};
+use thidua_storage::{AuditFilter, Page, PageRequest, Store};
+
+use super::now;
+
+/// Longest key label.
+pub const MAX_LABEL_CHARS: usize = 200;
+
+/// Events read per transaction while verifying the chain.
+const VERIFY_BATCH: i64 = 10_000;
+
+/// A key to create, validated.
+#[derive(Debug, Clone)]
+pub struct NewKey {
+    /// What it is for.
+    pub label: String,
+    /// The role.
+    pub role: Role,
+    /// The scope unit; required for every role but admin, refused for admin.
+    pub scope: Option<UnitRef>,
+    /// When it stops working.
+    pub expires_at: Option<Timestamp>,
+}
+
+/// A fresh bearer secret: 32 bytes from the operating system's generator.
+fn new_secret() -> Result<String, Error> {
+    let mut bytes = [0u8; 32];
+    getrandom::fill(&mut bytes)
+        .map_err(|e| Error::Internal(format!("no randomness for a key: {e}")))?;
+    Ok(format!("{TOKEN_PREFIX}{}", URL_SAFE_NO_PAD.encode(bytes)))
+}
+
+fn key_record(new: &NewKey, token: &str, created_by: String, now: Timestamp) -> ApiKey {
+    ApiKey {
+        id: uuid::Uuid::now_v7().simple().to_string(),
+        label: new.label.clone(),
+        role: new.role,
+        scope: new.scope.as_ref().map(UnitRef::key),
+        display_prefix: display_prefix(token),
+        created_at: now,
+        created_by,
+        expires_at: new.expires_at,
+        revoked_at: None,
+    }
+}
+
+/// Creates a key; returns it and its secret, which is not stored.
+pub fn create_key(
+    store: &Store,
+    creator: &Principal,
+    new: NewKey,
+) -> Result<(ApiKey, String), Error> {
+    let now = now();
+    let mut bad = Vec::new();
+    match (&new.scope, new.role.is_scoped()) {
+        (None, true) => bad.push(FieldViolation::new(
+            "api_key.scope",
+            format!("a {} key needs a scope unit", new.role),
+        )),
+        (Some(_), false) => bad.push(FieldViolation::new(
+            "api_key.scope",
+            "an admin key has no scope",
+        )),
+        _ => {}
+    }
+    if new.expires_at.is_some_and(|t| t <= now) {
+        bad.push(FieldViolation::new(
+            "api_key.expire_time",
+            "must be in the future",
+        ));
+    }
+    if !bad.is_empty() {
+        return Err(Error::Invalid(bad));
+    }
+    let token = new_secret()?;
+    let key = key_record(&new, &token, creator.audit_name(), now);
+    store.write(|tx| {
+        if let Some(scope) = &new.scope
+            && tx.unit(scope)?.is_none()
+        {
+            return Err(Error::invalid(
+                "api_key.scope",
+                format!("{scope} does not exist"),
+            ));
+        }
+        tx.insert_key(&key, &token_digest(&token))
+    })?;
+    Ok((key, token))
+}
+
+/// Creates an administrator key without a caller: `thidua-server bootstrap-admin`, and the
+/// first start on a database without keys (`only_if_none`). Returns `None` when keys exist and
+/// `only_if_none` is set.
+pub fn bootstrap_admin(
+    store: &Store,
+    only_if_none: bool,
+) -> Result<Option<(ApiKey, String)>, Error> {
+    let now = now();
+    let token = new_secret()?;
+    let new = NewKey {
+        label: "bootstrap administrator".into(),
+        role: Role::Admin,
+        scope: None,
+        expires_at: None,
+    };
+    let key = key_record(&new, &token, "bootstrap".into(), now);
+    store.write(|tx| {
+        if only_if_none && tx.count_keys()? > 0 {
+            return Ok(None);
+        }
+        tx.insert_key(&key, &token_digest(&token))?;
+        tx.append_audit(thidua_storage::NewEvent {
+            time: now,
+            principal: "bootstrap".into(),
+            method: "AccessService/CreateApiKey".into(),
+            resource: format!("keys/{}", key.id),
+            outcome: "OK".into(),
+            request_id: String::new(),
+            digest: String::new(),
+        })?;
+        Ok(Some((key.clone(), token.clone())))
+    })
+}
+
+/// Lists keys.
+pub fn list_keys(store: &Store, page: &PageRequest) -> Result<Page<ApiKey>, Error> {
+    store.read(|tx| tx.list_keys(page))
+}
+
+/// Revokes a key.
+pub fn revoke_key(store: &Store, id: &str) -> Result<ApiKey, Error> {
+    let now = now();
+    store.write(|tx| {
+        tx.key(id)?;
+        tx.revoke_key(id, now)
+    })
+}
+
+/// The key of a principal.
+pub fn caller(store: &Store, principal: &Principal) -> Result<ApiKey, Error> {
+    store.read(|tx| tx.key(&principal.key_id))
+}
+
+/// Whether key `key_id` still authenticates (neither revoked nor expired).
+pub fn check_key(store: &Store, key_id: &str) -> Result<(), Error> {
+    let now = now();
+    store.read(|tx| tx.key(key_id))?.check_usable(now)
+}
+
+/// Lists audit events.
+pub fn list_audit(
+    store: &Store,
+    filter: &AuditFilter,
+    page: &PageRequest,
+) -> Result<Page<Event>, Error> {
+    store.read(|tx| tx.list_audit(filter, page))
+}
+
+/// Recomputes the whole chain, a batch per transaction; returns how many events matched and
+/// the first broken link, if any.
+pub fn verify_audit(store: &Store) -> Result<(i64, Option<BrokenLink>), Error> {
+    let mut verifier = Verifier::default();
+    loop {
+        let after = verifier.checked();
+        let batch = store.read(|tx| tx.audit_chain(after, VERIFY_BATCH))?;
+        if batch.is_empty() {
+            return Ok((verifier.checked(), None));
+        }
+        for (event, hash) in &batch {
+            if let Err(broken) = verifier.check(event, hash) {
+                return Ok((verifier.checked(), Some(broken)));
+            }
+        }
+    }
+}

@@ -1,0 +1,272 @@
+//! The front door of every call: load shedding, authentication and the per-key rate limit,
+//! before any handler runs.
+//!
+//! - **Load shedding.** At most `max_in_flight` calls run at once; the next one is answered
+//!   `RESOURCE_EXHAUSTED` at once instead of queueing into a timeout.
+//! - **Authentication.** `authorization: Bearer <API key>` on every call but the health check.
+//!   The key's digest is looked up on every call, so a revocation takes effect at once, on
+//!   every server sharing the database.
+//! - **Rate.** A token bucket per key: a misbehaving integration slows itself, not the others.
+
+use std::{
+    collections::HashMap,
+    future::Future,
+    pin::Pin,
+    sync::{Arc, Mutex},
+    task::{Context, Poll},
+    time::Instant,
+};
+
+use thidua_domain::{
+    Error,
+    access::{POLICY, Principal, check_token, token_digest},
+};
+use thidua_storage::Store;
+use tokio::sync::Semaphore;
+use tower::{Layer, Service};
+
+use crate::{access::CalledMethod, app, status::to_status};
+
+/// Paths served without a key: the health check, for load balancers and orchestrators.
+const OPEN_PATH_PREFIX: &str = "/grpc.health.v1.Health/";
+/// Server reflection: open to any authenticated caller (the contract is public).
+const REFLECTION_PATH_PREFIX: &str = "/grpc.reflection.";
+/// Prefix of the paths of thidua's own services.
+const SERVICE_PATH_PREFIX: &str = "/thidua.v1.";
+
+/// The method of `path` as the policy table names it; `None` for a path it does not name.
+fn policy_method(path: &str) -> Option<&'static str> {
+    let method = path.strip_prefix(SERVICE_PATH_PREFIX)?;
+    POLICY.iter().map(|(m, _, _)| *m).find(|m| *m == method)
+}
+
+/// Limits of the front door.
+#[derive(Debug, Clone, Copy)]
+pub struct Limits {
+    /// Calls served at once, across all connections; more are shed.
+    pub max_in_flight: usize,
+    /// Calls per second each key may make, sustained.
+    pub rate_per_key: f64,
+    /// Calls a key may make in a burst above its rate.
+    pub burst_per_key: f64,
+}
+
+impl Default for Limits {
+    fn default() -> Self {
+        Self {
+            max_in_flight: 512,
+            rate_per_key: 200.0,
+            burst_per_key: 400.0,
+        }
+    }
+}
+
+/// A token bucket per key id.
+#[derive(Debug, Default)]
+struct Buckets {
+    by_key: HashMap<String, (f64, Instant)>,
+}
+
+impl Buckets {
+    fn admit(&mut self, key: &str, limits: &Limits, now: Instant) -> bool {
+        let (tokens, last) = self
+            .by_key
+            .entry(key.to_owned())
+            .or_insert((limits.burst_per_key, now));
+        let refill = now.duration_since(*last).as_secs_f64() * limits.rate_per_key;
+        *tokens = (*tokens + refill).min(limits.burst_per_key);
+        *last = now;
+        if *tokens >= 1.0 {
+            *tokens -= 1.0;
+            true
+        } else {
+            false
+        }
+    }
+}
+
+/// The layer: authenticates every call against `store` within `limits`.
+#[derive(Debug, Clone)]
+pub struct AuthLayer {
+    store: Store,
+    limits: Limits,
+    in_flight: Arc<Semaphore>,
+    buckets: Arc<Mutex<Buckets>>,
+}
+
+impl AuthLayer {
+    /// A front door over `store`.
+    pub fn new(store: Store, limits: Limits) -> Self {
+        Self {
+            store,
+            limits,
+            in_flight: Arc::new(Semaphore::new(limits.max_in_flight)),
+            buckets: Arc::default(),
+        }
+    }
+}
+
+impl<S> Layer<S> for AuthLayer {
+    type Service = Auth<S>;
+
+    fn layer(&self, inner: S) -> Self::Service {
+        Auth {
+            inner,
+            door: self.clone(),
+        }
+    }
+}
+
+/// The service of [`AuthLayer`].
+#[derive(Debug, Clone)]
+pub struct Auth<S> {
+    inner: S,
+    door: AuthLayer,
+}
+
+type BoxFuture<T> = Pin<Box<dyn Future<Output = T> + Send>>;
+
+impl<S, B, R> Service<http::Request<B>> for Auth<S>
+where
+    S: Service<http::Request<B>, Response = http::Response<R>> + Clone + Send + 'static,
+    S::Future: Send + 'static,
+    S::Error: Send + 'static,
+    B: Send + 'static,
+    R: Default + Send + 'static,
+{
+    type Response = S::Response;
+    type Error = S::Error;
+    type Future = BoxFuture<Result<Self::Response, Self::Error>>;
+
+    fn poll_ready(&mut self, cx: &mut Context<'_>) -> Poll<Result<(), Self::Error>> {
+        self.inner.poll_ready(cx)
+    }
+
+    fn call(&mut self, mut request: http::Request<B>) -> Self::Future {
+        // The ready service is the one to call; leave a fresh clone in its place.
+        let clone = self.inner.clone();
+        let mut inner = std::mem::replace(&mut self.inner, clone);
+        if request.uri().path().starts_with(OPEN_PATH_PREFIX) {
+            return Box::pin(inner.call(request));
+        }
+        let Ok(permit) = self.door.in_flight.clone().try_acquire_owned() else {
+            return refuse(Error::ResourceExhausted(
+                "the server is at its limit of calls in flight; retry with backoff".into(),
+            ));
+        };
+        let path = request.uri().path();
+        let method = policy_method(path);
+        if method.is_none() && !path.starts_with(REFLECTION_PATH_PREFIX) {
+            // Deny by default: a method the policy table does not name is never served.
+            return refuse(Error::PermissionDenied {
+                method: path.to_owned(),
+            });
+        }
+        let token = bearer(request.headers());
+        let door = self.door.clone();
+        Box::pin(async move {
+            let principal = match authenticate(&door.store, token).await {
+                Ok(p) => p,
+                Err(e) => {
+                    tracing::info!(path = %request.uri().path(), reason = %e, "refused: unauthenticated");
+                    return Ok(to_status(e).into_http());
+                }
+            };
+            let admitted = door
+                .buckets
+                .lock()
+                .map(|mut b| b.admit(&principal.key_id, &door.limits, Instant::now()))
+                .unwrap_or(false);
+            if !admitted {
+                return Ok(to_status(Error::ResourceExhausted(format!(
+                    "rate limit of this API key ({} calls/s) exceeded; retry with backoff",
+                    door.limits.rate_per_key
+                )))
+                .into_http());
+            }
+            tracing::Span::current().record("principal", principal.audit_name());
+            request.extensions_mut().insert(principal);
+            if let Some(method) = method {
+                request.extensions_mut().insert(CalledMethod(method));
+            }
+            let response = inner.call(request).await;
+            drop(permit);
+            response
+        })
+    }
+}
+
+fn refuse<R: Default, E>(error: Error) -> BoxFuture<Result<http::Response<R>, E>>
+where
+    R: Send + 'static,
+    E: Send + 'static,
+{
+    let response = to_status(error).into_http();
+    Box::pin(async move { Ok(response) })
+}
+
+/// The bearer token of the `authorization` header, if there is one.
+fn bearer(headers: &http::HeaderMap) -> Option<String> {
+    let value = headers.get(http::header::AUTHORIZATION)?.to_str().ok()?;
+    let (scheme, token) = value.split_once(' ')?;
+    scheme
+        .eq_ignore_ascii_case("bearer")
+        .then(|| token.trim().to_owned())
+}
+
+/// The principal of `token`, or why it is refused.
+async fn authenticate(store: &Store, token: Option<String>) -> Result<Principal, Error> {
+    let token = token.ok_or_else(|| {
+        Error::Unauthenticated("missing `authorization: Bearer <API key>`".into())
+    })?;
+    check_token(&token)?;
+    let digest = token_digest(&token);
+    let store = store.clone();
+    let key = tokio::task::spawn_blocking(move || store.read(|tx| tx.key_by_digest(&digest)))
+        .await
+        .map_err(|e| Error::Internal(format!("key lookup panicked: {e}")))??
+        .ok_or_else(|| Error::Unauthenticated("the API key is not valid".into()))?;
+    key.check_usable(app::now())?;
+    Ok(key.principal())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_key_gets_its_burst_then_its_rate() {
+        let limits = Limits {
+            max_in_flight: 1,
+            rate_per_key: 10.0,
+            burst_per_key: 3.0,
+        };
+        let mut buckets = Buckets::default();
+        let t0 = Instant::now();
+        assert!((0..3).all(|_| buckets.admit("a", &limits, t0)));
+        assert!(!buckets.admit("a", &limits, t0), "burst used up");
+        assert!(
+            buckets.admit("b", &limits, t0),
+            "keys are limited separately"
+        );
+        let later = t0 + std::time::Duration::from_millis(100);
+        assert!(buckets.admit("a", &limits, later), "one call refilled");
+        assert!(!buckets.admit("a", &limits, later));
+    }
+
+    #[test]
+    fn only_bearer_tokens_are_read() {
+        let mut h = http::HeaderMap::new();
+        assert_eq!(bearer(&h), None);
+        h.insert(
+            http::header::AUTHORIZATION,
+            http::HeaderValue::from_static("Bearer thd_abc"),
+        );
+        assert_eq!(bearer(&h).as_deref(), Some("thd_abc"));
+        h.insert(
+            http::header::AUTHORIZATION,
+            http::HeaderValue::from_static("Basic dXNlcg=="),
+        );
+        assert_eq!(bearer(&h), None);
+    }
+}

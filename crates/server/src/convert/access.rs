@@ -1,0 +1,96 @@
+//! API keys and audit events ⇄ proto.
+
+use thidua_domain::{
+    FieldViolation,
+    access::{ApiKey, Role},
+    audit::Event,
+};
+use thidua_proto::v1 as pb;
+
+use super::time_out;
+
+/// Reads a role.
+pub fn role_in(field: &str, role: i32) -> Result<Role, FieldViolation> {
+    match pb::Role::try_from(role).unwrap_or(pb::Role::Unspecified) {
+        pb::Role::Admin => Ok(Role::Admin),
+        pb::Role::Organiser => Ok(Role::Organiser),
+        pb::Role::Reporter => Ok(Role::Reporter),
+        pb::Role::Observer => Ok(Role::Observer),
+        pb::Role::Unspecified => Err(FieldViolation::new(
+            field,
+            "a role is required: admin, organiser, reporter or observer",
+        )),
+    }
+}
+
+/// Writes a role.
+pub fn role_out(role: Role) -> pb::Role {
+    match role {
+        Role::Admin => pb::Role::Admin,
+        Role::Organiser => pb::Role::Organiser,
+        Role::Reporter => pb::Role::Reporter,
+        Role::Observer => pb::Role::Observer,
+    }
+}
+
+/// Parses `keys/{id}`.
+pub fn key_name(field: &str, name: &str) -> Result<String, FieldViolation> {
+    name.strip_prefix("keys/")
+        .filter(|id| {
+            !id.is_empty() && id.len() <= 64 && id.bytes().all(|b| b.is_ascii_alphanumeric())
+        })
+        .map(str::to_owned)
+        .ok_or_else(|| {
+            FieldViolation::new(field, format!("`{name}` is not a key name (keys/{{id}})"))
+        })
+}
+
+/// Writes a key, never its secret (which is not stored).
+pub fn key_out(k: ApiKey) -> pb::ApiKey {
+    let ApiKey {
+        id,
+        label,
+        role,
+        scope,
+        display_prefix,
+        created_at,
+        created_by,
+        expires_at,
+        revoked_at,
+    } = k;
+    pb::ApiKey {
+        name: format!("keys/{id}"),
+        display_name: label,
+        role: role_out(role).into(),
+        scope: scope.map(|s| format!("units/{s}")).unwrap_or_default(),
+        display_prefix,
+        create_time: time_out(created_at),
+        creator: created_by,
+        expire_time: expires_at.and_then(time_out),
+        revoke_time: revoked_at.and_then(time_out),
+    }
+}
+
+/// Writes an audit event.
+pub fn event_out(e: Event) -> pb::AuditEvent {
+    let Event {
+        seq,
+        time,
+        principal,
+        method,
+        resource,
+        outcome,
+        request_id,
+        digest,
+    } = e;
+    pb::AuditEvent {
+        sequence: seq,
+        time: time_out(time),
+        principal,
+        method,
+        resource,
+        outcome,
+        request_id,
+        digest,
+    }
+}

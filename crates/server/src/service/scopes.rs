@@ -1,0 +1,151 @@
+//! What each request touches, read from its resource fields before anything else is
+//! validated: the resource column of the policy table (`thidua_domain::access::POLICY`).
+
+use thidua_domain::FieldViolation;
+use thidua_proto::v1 as pb;
+
+use crate::{
+    access::{Scope, Scoped, unit_key},
+    convert,
+};
+
+fn term(field: &str, name: &str) -> Result<Scope, FieldViolation> {
+    convert::term_name(field, name).map(|(id, year)| Scope::Term(id, year))
+}
+
+fn covenant(field: &str, name: &str) -> Result<(String, i32), FieldViolation> {
+    convert::covenant_name(field, name)
+}
+
+fn member(field: &str, name: &str, unit: &str) -> Result<Scope, FieldViolation> {
+    let (id, year) = convert::term_name(field, name)?;
+    Ok(Scope::Members(id, year, vec![unit_key(unit)]))
+}
+
+fn cluster(field: &str, name: &str) -> Result<Scope, FieldViolation> {
+    convert::cluster_name(field, name).map(Scope::Cluster)
+}
+
+fn award(field: &str, name: &str) -> Result<Scope, FieldViolation> {
+    name.strip_prefix("awards/")
+        .filter(|id| !id.is_empty() && !id.contains('/'))
+        .map(|id| Scope::Award(id.to_owned()))
+        .ok_or_else(|| {
+            FieldViolation::new(
+                field,
+                format!("`{name}` is not an award name (awards/{{id}})"),
+            )
+        })
+}
+
+macro_rules! scoped {
+    ($($ty:ty => |$r:ident| $body:expr $(, id = $id:ident)?;)*) => {
+        $(impl Scoped for $ty {
+            fn scope(&self) -> Result<Scope, FieldViolation> {
+                let $r = self;
+                $body
+            }
+            $(fn request_id(&self) -> &str {
+                &self.$id
+            })?
+        })*
+    };
+}
+
+scoped! {
+    pb::CreateUnitRequest => |_r| Ok(Scope::Collection("units")), id = request_id;
+    pb::GetUnitRequest => |r| Ok(Scope::Resource(r.name.clone()));
+    pb::ListUnitsRequest => |_r| Ok(Scope::Collection("units"));
+    pb::UpdateUnitRequest => |r| Ok(Scope::Resource(
+        r.unit.as_ref().map(|u| u.name.clone()).unwrap_or_default(),
+    ));
+    pb::CreateLineageLinkRequest => |_r| Ok(Scope::Collection("lineageLinks")), id = request_id;
+    pb::ListLineageLinksRequest => |r| Ok(Scope::Resource(r.unit.clone()));
+
+    pb::CreateClusterRequest => |r| Ok(Scope::NewCluster {
+        organiser: unit_key(r.cluster.as_ref().map(|c| c.organiser.as_str()).unwrap_or("")),
+    }), id = request_id;
+    pb::GetClusterRequest => |r| cluster("name", &r.name);
+    pb::ListClustersRequest => |r| Ok(if r.organiser.is_empty() {
+        Scope::Collection("clusters")
+    } else {
+        Scope::Organiser(unit_key(&r.organiser))
+    });
+    pb::UpdateClusterRequest => |r| cluster(
+        "cluster.name",
+        r.cluster.as_ref().map(|c| c.name.as_str()).unwrap_or(""),
+    );
+    pb::DeleteClusterRequest => |r| cluster("name", &r.name);
+    pb::CreateTermRequest => |r| cluster("parent", &r.parent), id = request_id;
+    pb::GetTermRequest => |r| term("name", &r.name);
+    pb::ListTermsRequest => |r| cluster("parent", &r.parent);
+    pb::AddTermMemberRequest => |r| term("term", &r.term);
+    pb::RemoveTermMemberRequest => |r| term("term", &r.term);
+    pb::SetTermLeadershipRequest => |r| term("term", &r.term);
+    pb::CarryForwardTermRequest => |r| term("term", &r.term), id = request_id;
+    pb::GetCovenantRequest => |r| covenant("name", &r.name).map(|(id, y)| Scope::Term(id, y));
+    pb::UpdateCovenantRequest => |r| covenant(
+        "covenant.name",
+        r.covenant.as_ref().map(|c| c.name.as_str()).unwrap_or(""),
+    )
+    .map(|(id, y)| Scope::Term(id, y));
+    pb::SignCovenantRequest => |r| covenant("covenant", &r.covenant).map(|(id, y)| {
+        let unit = r.signature.as_ref().map(|s| s.unit.as_str()).unwrap_or("");
+        Scope::Members(id, y, vec![unit_key(unit)])
+    });
+    pb::AddCovenantWitnessRequest => |r| covenant("covenant", &r.covenant)
+        .map(|(id, y)| Scope::Term(id, y));
+
+    pb::CreateCriteriaTableRequest => |_r| Ok(Scope::Collection("criteriaTables")), id = request_id;
+    pb::GetCriteriaTableRequest => |r| Ok(Scope::Resource(r.name.clone()));
+    pb::ListCriteriaTablesRequest => |_r| Ok(Scope::Collection("criteriaTables"));
+    pb::EditCriteriaTableRequest => |r| Ok(Scope::Resource(r.table.clone()));
+    pb::ImportCriteriaTableRequest => |r| Ok(Scope::Resource(r.table.clone()));
+    pb::ExportCriteriaTableRequest => |r| Ok(Scope::Resource(r.name.clone()));
+    pb::PublishTableVersionRequest => |r| Ok(Scope::Resource(r.name.clone()));
+    pb::GetTableVersionRequest => |r| Ok(Scope::Resource(r.name.clone()));
+    pb::ListTableVersionsRequest => |r| Ok(Scope::Resource(r.parent.clone()));
+    pb::ApplyCriteriaTableRequest => |r| term("term", &r.term);
+    pb::SetTargetsRequest => |r| term("term", &r.term);
+    pb::ListTargetsRequest => |r| term("term", &r.term);
+    pb::ImportTargetsRequest => |r| term("term", &r.term);
+    pb::ExportTargetsRequest => |r| term("term", &r.term);
+
+    pb::AdvanceTermRequest => |r| term("term", &r.term);
+    pb::GetScoringPolicyRequest => |r| term("term", &r.term);
+    pb::SetScoringPolicyRequest => |r| term("term", &r.term);
+    pb::SetStageDeadlinesRequest => |r| term("term", &r.term);
+    pb::ReopenTermRequest => |r| term("term", &r.term);
+    pb::SubmitResultRequest => |r| member(
+        "term",
+        &r.term,
+        r.result.as_ref().map(|x| x.unit.as_str()).unwrap_or(""),
+    );
+    pb::ListResultsRequest => |r| term("term", &r.term);
+    pb::ListScoresRequest => |r| term("term", &r.term);
+    pb::RecordScoreRequest => |r| {
+        let (id, year) = convert::term_name("term", &r.term)?;
+        let layer = convert::score_layer_in("layer", r.layer)?;
+        Ok(Scope::Score(id, year, unit_key(&r.unit), layer))
+    };
+    pb::GetScoreboardRequest => |r| term("term", &r.term);
+    pb::WatchScoreboardRequest => |r| term("term", &r.term);
+    pb::ExplainScoreRequest => |r| term("term", &r.term);
+    pb::ExportScoreboardRequest => |r| term("term", &r.term);
+    pb::RecordTieDecisionRequest => |r| term("term", &r.term);
+    pb::ProposeAwardRequest => |r| term(
+        "award.term",
+        r.award.as_ref().map(|a| a.term.as_str()).unwrap_or(""),
+    );
+    pb::RecordBallotRequest => |r| award("award", &r.award);
+    pb::SubmitAwardRequest => |r| award("award", &r.award);
+    pb::RevokeAwardRequest => |r| award("award", &r.award);
+    pb::ListAwardsRequest => |r| term("term", &r.term);
+
+    pb::CreateApiKeyRequest => |_r| Ok(Scope::Collection("keys"));
+    pb::ListApiKeysRequest => |_r| Ok(Scope::Collection("keys"));
+    pb::RevokeApiKeyRequest => |r| Ok(Scope::Resource(r.name.clone()));
+    pb::GetCallerRequest => |_r| Ok(Scope::Collection("keys"));
+    pb::ListAuditEventsRequest => |_r| Ok(Scope::Collection("auditEvents"));
+    pb::VerifyAuditChainRequest => |_r| Ok(Scope::Collection("auditEvents"));
+}

@@ -1,0 +1,46 @@
+-- API keys (stored as a SHA-256 digest and a display prefix, never in clear) and the
+-- append-only, hash-chained audit log.
+
+CREATE TABLE api_keys (
+    id TEXT PRIMARY KEY NOT NULL,
+    label TEXT NOT NULL,
+    role TEXT NOT NULL,
+    scope_unit_id TEXT REFERENCES units (id),
+    token_digest TEXT NOT NULL UNIQUE,
+    display_prefix TEXT NOT NULL,
+    created_at BIGINT NOT NULL,
+    created_by TEXT NOT NULL,
+    expires_at BIGINT,
+    revoked_at BIGINT
+);
+
+CREATE TABLE audit_events (
+    seq BIGINT PRIMARY KEY NOT NULL,
+    time BIGINT NOT NULL,
+    principal TEXT NOT NULL,
+    method TEXT NOT NULL,
+    resource TEXT NOT NULL,
+    outcome TEXT NOT NULL,
+    request_id TEXT NOT NULL,
+    digest TEXT NOT NULL,
+    hash TEXT NOT NULL
+);
+
+CREATE INDEX audit_events_by_principal ON audit_events (principal, seq);
+
+-- Append-only for every role that is not the table's owner bypassing triggers: UPDATE,
+-- DELETE and TRUNCATE raise. Only a superuser disabling the trigger can edit a row, and
+-- `thidua audit verify` then names the edited event.
+CREATE FUNCTION audit_events_append_only() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+    RAISE EXCEPTION 'audit_events is append-only';
+END;
+$$;
+
+CREATE TRIGGER audit_events_append_only_rows BEFORE UPDATE OR DELETE ON audit_events
+    FOR EACH ROW EXECUTE FUNCTION audit_events_append_only();
+
+CREATE TRIGGER audit_events_append_only_truncate BEFORE TRUNCATE ON audit_events
+    FOR EACH STATEMENT EXECUTE FUNCTION audit_events_append_only();
+
+REVOKE UPDATE, DELETE, TRUNCATE ON audit_events FROM PUBLIC;
