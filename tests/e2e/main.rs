@@ -9,6 +9,7 @@ mod env;
 mod health;
 mod postgres;
 mod scoring;
+mod security;
 mod support;
 mod tables;
 mod units;
@@ -56,6 +57,10 @@ const SCENARIOS: &[(&str, Scenario)] = &[
     ("cli_tour", cli::cli_tour),
     ("health_and_reflection", health::health_and_reflection),
     ("graceful_shutdown", health::graceful_shutdown),
+    ("authentication", security::authentication),
+    ("policy_walk", security::policy_walk),
+    ("audit_chain", security::audit_chain),
+    ("limits", security::limits),
 ];
 
 fn main() -> std::process::ExitCode {

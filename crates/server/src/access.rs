@@ -20,7 +20,7 @@ use thidua_domain::{
     access::{Effect, Facts, Need, Principal, decide, hex, rule},
     results::Layer,
 };
-use thidua_storage::{CallGuard, NewEvent, Store, Tx};
+use thidua_storage::{CallGuard, NewEvent, Store, TermPeople, Tx};
 use tonic::{Request, Status};
 
 use crate::{
@@ -86,7 +86,7 @@ impl Scope {
             }
         };
         let term = |tx: &mut Tx<'_>, cluster: &str, year: i32| -> Result<Facts, Error> {
-            let Some((members, leader)) = tx.term_people(cluster, year)? else {
+            let Some(TermPeople { members, leader }) = tx.term_people(cluster, year)? else {
                 return Ok(Facts::default());
             };
             Ok(Facts {

@@ -189,20 +189,39 @@ where
             if let Some(method) = method {
                 request.extensions_mut().insert(CalledMethod(method));
             }
-            let response = inner.call(request).await;
+            let mut response = inner.call(request).await;
             drop(permit);
+            if let Ok(r) = &mut response {
+                oversized_is_exhausted(r.headers_mut());
+            }
             response
         })
     }
 }
 
-fn refuse<R: Default, E>(error: Error) -> BoxFuture<Result<http::Response<R>, E>>
+fn refuse<R, E>(error: Error) -> BoxFuture<Result<http::Response<R>, E>>
 where
-    R: Send + 'static,
+    R: Default + Send + 'static,
     E: Send + 'static,
 {
     let response = to_status(error).into_http();
     Box::pin(async move { Ok(response) })
+}
+
+/// tonic answers a message over the size limit with OUT_OF_RANGE; the contract says
+/// RESOURCE_EXHAUSTED (a limit was hit, not a value out of its range), so the status of such a
+/// (trailers-only) response is rewritten here, the one place every call passes.
+fn oversized_is_exhausted(headers: &mut http::HeaderMap) {
+    let out_of_range = headers
+        .get("grpc-status")
+        .is_some_and(|v| v.as_bytes() == b"11");
+    let oversized = headers
+        .get("grpc-message")
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|m| m.replace("%20", " ").contains("message length too large"));
+    if out_of_range && oversized {
+        headers.insert("grpc-status", http::HeaderValue::from_static("8"));
+    }
 }
 
 /// The bearer token of the `authorization` header, if there is one.

@@ -62,6 +62,15 @@ macro_rules! key_columns {
     };
 }
 
+/// Who is in a term: its members' and current leader's unit keys.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TermPeople {
+    /// The members.
+    pub members: Vec<String>,
+    /// The current leader, if one is recorded.
+    pub leader: Option<String>,
+}
+
 impl Tx<'_> {
     /// Stores a new key with the digest of its token.
     pub fn insert_key(&mut self, key: &ApiKey, token_digest: &str) -> Result<(), Error> {
@@ -188,7 +197,7 @@ impl Tx<'_> {
         &mut self,
         cluster_id: &str,
         year: i32,
-    ) -> Result<Option<(Vec<String>, Option<String>)>, Error> {
+    ) -> Result<Option<TermPeople>, Error> {
         let exists: Option<i32> = terms::table
             .find((cluster_id, year))
             .select(terms::year)
@@ -212,6 +221,9 @@ impl Tx<'_> {
             .first(self.conn)
             .optional()
             .map_err(db)?;
-        Ok(Some((members, leader.flatten())))
+        Ok(Some(TermPeople {
+            members,
+            leader: leader.flatten(),
+        }))
     }
 }

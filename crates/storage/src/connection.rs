@@ -62,12 +62,15 @@ pub struct Store {
     call: Option<Arc<CallGuard>>,
 }
 
+/// A check run at the start of a guarded write transaction.
+pub type GuardCheck = dyn Fn(&mut Tx<'_>) -> Result<(), Error> + Send + Sync;
+
 /// What one call asks of every transaction it runs, so authorization, audit and cancellation
 /// hold in the transaction of the change itself (no window between check and write).
 pub struct CallGuard {
     /// Runs first in every write transaction; an error rolls the transaction back. The server
     /// re-checks authorization here on the facts as this transaction sees them.
-    pub check: Box<dyn Fn(&mut Tx<'_>) -> Result<(), Error> + Send + Sync>,
+    pub check: Box<GuardCheck>,
     /// Appended to the audit log just before a write transaction commits.
     pub audit: Option<NewEvent>,
     /// Set when the caller has gone (cancelled, deadline passed): the transaction rolls back

@@ -16,6 +16,7 @@ mod targets;
 mod terms;
 mod units;
 
+pub use access::TermPeople;
 pub use audit::{AuditFilter, NewEvent};
 pub use clusters::ClusterFilter;
 pub use connection::{Backend, CHANGES_CHANNEL, CallGuard, ChangeListener, Store, Tx};

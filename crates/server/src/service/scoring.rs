@@ -335,7 +335,7 @@ impl ScoringService for Scoring {
         let board = run
             .run(move |store| {
                 app::scoring::record_tie_decision(
-                    &store,
+                    store,
                     &cluster_id,
                     year,
                     &order,
@@ -390,7 +390,7 @@ impl ScoringService for Scoring {
         let award = run
             .run(move |store| {
                 app::awards::propose(
-                    &store,
+                    store,
                     &cluster_id,
                     year,
                     &unit,
