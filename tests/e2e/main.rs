@@ -5,6 +5,7 @@
 
 mod cli;
 mod clusters;
+mod concurrency;
 mod env;
 mod health;
 mod postgres;
@@ -61,6 +62,8 @@ const SCENARIOS: &[(&str, Scenario)] = &[
     ("policy_walk", security::policy_walk),
     ("audit_chain", security::audit_chain),
     ("limits", security::limits),
+    ("races", concurrency::races),
+    ("load_shedding", concurrency::load_shedding),
 ];
 
 fn main() -> std::process::ExitCode {

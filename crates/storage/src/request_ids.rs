@@ -23,6 +23,15 @@ impl Tx<'_> {
         method: &str,
         digest: &str,
     ) -> Result<Option<StoredResponse>, Error> {
+        // Two concurrent calls with one request id: on PostgreSQL the second waits here until
+        // the first commits, then replays its response (SQLite write transactions are serial
+        // already).
+        if let crate::connection::AnyConnection::Postgresql(c) = self.conn {
+            diesel::sql_query("SELECT pg_advisory_xact_lock(hashtextextended($1, 0))")
+                .bind::<diesel::sql_types::Text, _>(request_id)
+                .execute(c)
+                .map_err(db)?;
+        }
         let row: Option<(String, String, String)> = request_ids::table
             .find(request_id)
             .select((
