@@ -186,3 +186,168 @@ pub fn load_shedding(env: &Env) -> anyhow::Result<()> {
         Ok(())
     })
 }
+
+/// The national unit list of 2004–2025, as import rows.
+pub fn national_rows() -> anyhow::Result<Vec<pb::UnitRow>> {
+    let path = crate::env::shared_data("units-legacy.csv")?;
+    let mut reader = csv::Reader::from_path(&path)?;
+    let mut rows = Vec::new();
+    for record in reader.records() {
+        let r = record?;
+        rows.push(pb::UnitRow {
+            code: r[0].to_owned(),
+            name: r[1].to_owned(),
+            kind: r[2].to_owned(),
+            parent_code: r[3].to_owned(),
+            line: 0,
+        });
+    }
+    Ok(rows)
+}
+
+fn import_messages(rows: &[pb::UnitRow], request_id: &str) -> Vec<pb::ImportUnitsRequest> {
+    let mut messages = vec![pb::ImportUnitsRequest {
+        scheme: "qd124-2004".into(),
+        request_id: request_id.into(),
+        ..Default::default()
+    }];
+    for chunk in rows.chunks(2_000) {
+        messages.push(pb::ImportUnitsRequest {
+            rows: chunk.to_vec(),
+            ..Default::default()
+        });
+    }
+    messages
+}
+
+/// A call past its deadline is cancelled and its transaction rolled back: whatever the
+/// moment the deadline strikes (during the upload or the transaction), the retry with the
+/// same request id replays only what was acknowledged, and nothing unacknowledged is half
+/// there.
+pub fn deadlines_roll_back(env: &Env) -> anyhow::Result<()> {
+    let rows = national_rows()?;
+    env.block_on(async {
+        let mut acknowledged = false;
+        for (i, millis) in [1u64, 20, 60, 120, 250, 500, 1_000].into_iter().enumerate() {
+            let request_id = format!("nhap-don-vi-{i}");
+            let mut request =
+                tonic::Request::new(tokio_stream::iter(import_messages(&rows, &request_id)));
+            request.set_timeout(std::time::Duration::from_millis(millis));
+            let first = env.units().await?.import_units(request).await;
+            let first_ok = match &first {
+                Ok(_) => true,
+                Err(s) if matches!(s.code(), Code::DeadlineExceeded | Code::Cancelled) => false,
+                Err(s) => anyhow::bail!("import with a {millis} ms deadline: {s:?}"),
+            };
+            // The retry waits for the first call's transaction to end (SQLite's write lock,
+            // PostgreSQL's lock on the request id), so it sees its committed outcome only.
+            let retry = env
+                .units()
+                .await?
+                .import_units(tokio_stream::iter(import_messages(&rows, &request_id)))
+                .await?
+                .into_inner();
+            ensure!(
+                retry.replayed == first_ok,
+                "deadline {millis} ms: first call ok={first_ok}, retry replayed={}",
+                retry.replayed
+            );
+            let total = retry.units_created + retry.units_unchanged;
+            ensure!(total == i64::try_from(rows.len())?, "{retry:?}");
+            if !acknowledged && !retry.replayed {
+                ensure!(
+                    retry.units_created == i64::try_from(rows.len())?,
+                    "a rolled-back import left {} units behind",
+                    retry.units_unchanged
+                );
+            }
+            acknowledged = true;
+        }
+        Ok(())
+    })
+}
+
+/// The database goes down under a steady writer and comes back: calls meanwhile fail
+/// UNAVAILABLE (never INTERNAL), the pool recovers by itself, and every acknowledged write is
+/// there afterwards. Runs on a PostgreSQL cluster of its own, since it stops it.
+pub fn outage_recovery(pg: &crate::postgres::Postgres, url: String) -> anyhow::Result<()> {
+    let env = Env::start(Some(url))?;
+    env.block_on(async {
+        import_bac_kan(&env).await?;
+        let (events, mut seen) = tokio::sync::mpsc::unbounded_channel::<Result<String, Code>>();
+        let (stop, stopped) = tokio::sync::watch::channel(false);
+        let mut clusters = env.clusters().await?;
+        let writer = tokio::spawn(async move {
+            let mut i = 0;
+            while !*stopped.borrow() {
+                let id = format!("cum-{i}");
+                let outcome = clusters
+                    .create_cluster(new_cluster(&id, "", &format!("Cụm số {i}")))
+                    .await
+                    .map(|_| id)
+                    .map_err(|s| s.code());
+                if events.send(outcome).is_err() {
+                    break;
+                }
+                i += 1;
+            }
+        });
+        let mut acknowledged = Vec::new();
+        let mut failures = Vec::new();
+        let mut next = async |acknowledged: &mut Vec<String>,
+                              failures: &mut Vec<Code>|
+               -> anyhow::Result<bool> {
+            match seen.recv().await.context("the writer stopped")? {
+                Ok(id) => {
+                    acknowledged.push(id);
+                    Ok(true)
+                }
+                Err(code) => {
+                    failures.push(code);
+                    Ok(false)
+                }
+            }
+        };
+        while acknowledged.len() < 10 {
+            next(&mut acknowledged, &mut failures).await?;
+        }
+        // pg_ctl waits for the server; the writer and the server go on on the other workers.
+        let blocking_pg = |action: &'static str| tokio::task::block_in_place(|| pg.control(action));
+        blocking_pg("stop")?;
+        while failures.is_empty() {
+            next(&mut acknowledged, &mut failures).await?;
+        }
+        blocking_pg("start")?;
+        let before = acknowledged.len();
+        while acknowledged.len() < before + 10 {
+            next(&mut acknowledged, &mut failures).await?;
+        }
+        stop.send(true)?;
+        while next(&mut acknowledged, &mut failures).await.is_ok() {}
+        writer.await?;
+        ensure!(
+            failures.iter().all(|c| *c == Code::Unavailable),
+            "failures during the outage: {failures:?}"
+        );
+        let listed: Vec<String> = env
+            .clusters()
+            .await?
+            .list_clusters(pb::ListClustersRequest {
+                page_size: 1000,
+                ..Default::default()
+            })
+            .await?
+            .into_inner()
+            .clusters
+            .into_iter()
+            .map(|c| c.name)
+            .collect();
+        for id in &acknowledged {
+            ensure!(
+                listed.contains(&format!("clusters/{id}")),
+                "acknowledged {id} was lost"
+            );
+        }
+        Ok(())
+    })
+}

@@ -64,6 +64,7 @@ const SCENARIOS: &[(&str, Scenario)] = &[
     ("limits", security::limits),
     ("races", concurrency::races),
     ("load_shedding", concurrency::load_shedding),
+    ("deadlines_roll_back", concurrency::deadlines_roll_back),
 ];
 
 fn main() -> std::process::ExitCode {
@@ -115,6 +116,17 @@ fn main() -> std::process::ExitCode {
         });
         trials.push(trial.with_ignored_flag(postgres.is_none() && !require_postgres));
     }
+    // Stops its database: a PostgreSQL cluster of its own.
+    trials.push(
+        Trial::test("postgres::outage_recovery", move || {
+            let pg = Postgres::start().map_err(|e| Failed::from(format!("{e:#}")))?;
+            let url = pg
+                .new_database("outage")
+                .map_err(|e| Failed::from(format!("{e:#}")))?;
+            concurrency::outage_recovery(&pg, url).map_err(|e| Failed::from(format!("{e:#}")))
+        })
+        .with_ignored_flag(postgres.is_none() && !require_postgres),
+    );
     let conclusion = libtest_mimic::run(&args, trials);
     drop(postgres);
     conclusion.exit_code()

@@ -136,6 +136,40 @@ impl Postgres {
         }
     }
 
+    /// Stops (`fast`: sessions are terminated) or starts a throwaway server; `Err` for an
+    /// external one, which this run does not control.
+    pub fn control(&self, action: &str) -> anyhow::Result<()> {
+        match self {
+            Postgres::Throwaway {
+                bin,
+                dir,
+                as_postgres,
+            } => {
+                let mut c = if *as_postgres {
+                    let mut c = Command::new("runuser");
+                    c.args(["-u", "postgres", "--"]).arg(bin.join("pg_ctl"));
+                    c
+                } else {
+                    Command::new(bin.join("pg_ctl"))
+                };
+                c.arg("-D").arg(dir.path().join("data"));
+                if action == "start" {
+                    let options = format!(
+                        "-k {} -c listen_addresses='' -c fsync=off -c max_connections=300",
+                        dir.path().display()
+                    );
+                    c.arg("-l")
+                        .arg(dir.path().join("log"))
+                        .args(["-w", "-o", &options, "start"]);
+                } else {
+                    c.args(["-m", "fast", "-w", "stop"]);
+                }
+                run(&mut c)
+            }
+            Postgres::External { .. } => bail!("an external PostgreSQL is not stopped by tests"),
+        }
+    }
+
     /// The log of a throwaway server, for failures.
     pub fn log_path(&self) -> Option<PathBuf> {
         match self {

@@ -14,11 +14,37 @@ pub(crate) fn db(e: DieselError) -> Error {
         DieselError::DatabaseError(DatabaseErrorKind::SerializationFailure, info) => {
             Error::Unavailable(format!("concurrent update, retry: {}", info.message()))
         }
-        DieselError::DatabaseError(_, info) if is_busy(info.message()) => {
+        DieselError::DatabaseError(_, info)
+            if is_busy(info.message()) || is_connection_lost(info.message()) =>
+        {
             Error::Unavailable(info.message().to_owned())
         }
+        DieselError::BrokenTransactionManager => {
+            Error::Unavailable("the connection broke mid-transaction".into())
+        }
+        other if is_connection_lost(&other.to_string()) => Error::Unavailable(other.to_string()),
         other => Error::Internal(other.to_string()),
     }
+}
+
+/// PostgreSQL going away (shutdown, restart, network): the messages libpq and the server
+/// give for SQLSTATE classes 08 (connection exception) and 57 (operator intervention), which
+/// diesel does not classify.
+fn is_connection_lost(message: &str) -> bool {
+    [
+        "terminating connection",
+        "server closed the connection",
+        "no connection to the server",
+        "connection to server",
+        "could not connect",
+        "Connection refused",
+        "the database system is shutting down",
+        "the database system is starting up",
+        "the database system is in recovery mode",
+        "SSL connection has been closed",
+    ]
+    .iter()
+    .any(|m| message.contains(m))
 }
 
 fn is_busy(message: &str) -> bool {
