@@ -6,6 +6,7 @@
 mod cli;
 mod clusters;
 mod concurrency;
+mod crash;
 mod env;
 mod health;
 mod postgres;
@@ -65,6 +66,7 @@ const SCENARIOS: &[(&str, Scenario)] = &[
     ("races", concurrency::races),
     ("load_shedding", concurrency::load_shedding),
     ("deadlines_roll_back", concurrency::deadlines_roll_back),
+    ("crash_safety", crash::crash_safety),
 ];
 
 fn main() -> std::process::ExitCode {

@@ -1,0 +1,264 @@
+//! Crash safety: the server process is killed with SIGKILL in the middle of bulk imports,
+//! again and again, and restarted. Every acknowledged import is fully there, no
+//! unacknowledged import is partly there, and the database and audit chain check out.
+
+use std::{
+    collections::HashMap,
+    io::{BufRead, BufReader},
+    path::PathBuf,
+    process::{Child, Command, Stdio},
+    sync::mpsc,
+    time::Duration,
+};
+
+use anyhow::{Context, bail, ensure};
+use thidua_proto::{auth::Bearer, v1 as pb};
+use tonic::transport::Channel;
+
+use crate::{concurrency::national_rows, env::cli_binary};
+
+/// Import rounds, each killed at another moment.
+const KILL_AFTER_MS: [u64; 6] = [0, 15, 40, 80, 150, 300];
+
+/// The `thidua-server` binary built beside this test.
+fn server_binary() -> anyhow::Result<PathBuf> {
+    let dir = cli_binary()?
+        .parent()
+        .context("no target directory")?
+        .to_path_buf();
+    let bin = dir.join(format!("thidua-server{}", std::env::consts::EXE_SUFFIX));
+    ensure!(
+        bin.exists(),
+        "{} is missing: run the tests with `cargo test --workspace`",
+        bin.display()
+    );
+    Ok(bin)
+}
+
+/// A server process and the address it listens on.
+struct Server {
+    child: Child,
+    url: String,
+}
+
+impl Server {
+    fn start(database: &str) -> anyhow::Result<Self> {
+        let mut child = Command::new(server_binary()?)
+            .args(["--database", database, "--listen", "127.0.0.1:0"])
+            .env("NO_COLOR", "1")
+            .env("RUST_LOG", "info")
+            .stdout(Stdio::null())
+            .stderr(Stdio::piped())
+            .spawn()?;
+        let stderr = child.stderr.take().context("no stderr")?;
+        let (tx, rx) = mpsc::channel();
+        // Keeps draining the log, so the server never blocks on a full pipe.
+        std::thread::spawn(move || {
+            for line in BufReader::new(stderr).lines().map_while(Result::ok) {
+                if let Some(addr) = line
+                    .split("address=")
+                    .nth(1)
+                    .and_then(|a| a.split_whitespace().next())
+                {
+                    let _ = tx.send(addr.to_owned());
+                }
+            }
+        });
+        let addr = rx
+            .recv_timeout(Duration::from_secs(60))
+            .context("the server did not report its address")?;
+        Ok(Self {
+            child,
+            url: format!("http://{addr}"),
+        })
+    }
+
+    fn kill(mut self) -> anyhow::Result<()> {
+        self.child.kill()?;
+        self.child.wait()?;
+        Ok(())
+    }
+}
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+/// The national list split into self-contained parts: whole provinces, round-robin.
+fn parts(n: usize) -> anyhow::Result<Vec<Vec<pb::UnitRow>>> {
+    let rows = national_rows()?;
+    let parent: HashMap<String, String> = rows
+        .iter()
+        .map(|r| (r.code.clone(), r.parent_code.clone()))
+        .collect();
+    let province_of = |code: &str| {
+        let mut c = code.to_owned();
+        for _ in 0..4 {
+            match parent.get(&c) {
+                Some(p) if !p.is_empty() => c = p.clone(),
+                _ => break,
+            }
+        }
+        c
+    };
+    let mut provinces: Vec<String> = rows
+        .iter()
+        .filter(|r| r.parent_code.is_empty())
+        .map(|r| r.code.clone())
+        .collect();
+    provinces.sort();
+    let mut out = vec![Vec::new(); n];
+    for row in rows {
+        let p = province_of(&row.code);
+        let i = provinces
+            .iter()
+            .position(|x| *x == p)
+            .context("orphan row")?;
+        out[i % n].push(row);
+    }
+    Ok(out)
+}
+
+async fn import(
+    url: &str,
+    token: &str,
+    rows: &[pb::UnitRow],
+    id: &str,
+) -> Result<i64, tonic::Status> {
+    let channel = Channel::from_shared(url.to_owned())
+        .map_err(|e| tonic::Status::unavailable(e.to_string()))?
+        .connect()
+        .await
+        .map_err(|e| tonic::Status::unavailable(e.to_string()))?;
+    let bearer = Bearer::new(Some(token)).map_err(tonic::Status::internal)?;
+    let mut client = pb::unit_service_client::UnitServiceClient::with_interceptor(channel, bearer);
+    let mut messages = vec![pb::ImportUnitsRequest {
+        scheme: "qd124-2004".into(),
+        request_id: id.into(),
+        ..Default::default()
+    }];
+    for chunk in rows.chunks(500) {
+        messages.push(pb::ImportUnitsRequest {
+            rows: chunk.to_vec(),
+            ..Default::default()
+        });
+    }
+    Ok(client
+        .import_units(tokio_stream::iter(messages))
+        .await?
+        .into_inner()
+        .units_created)
+}
+
+/// How many of `rows` exist, read straight from the database.
+fn present(store: &thidua_storage::Store, rows: &[pb::UnitRow]) -> anyhow::Result<usize> {
+    let codes: Vec<String> = rows.iter().map(|r| r.code.clone()).collect();
+    let scheme = thidua_domain::unit::Scheme::Qd124_2004;
+    Ok(store.read(|tx| {
+        let mut n = 0;
+        for c in &codes {
+            if tx
+                .unit(&thidua_domain::unit::UnitRef::new(scheme, c.as_str()))?
+                .is_some()
+            {
+                n += 1;
+            }
+        }
+        Ok(n)
+    })?)
+}
+
+/// Kills the server during imports, six times, and checks what survived.
+pub fn kill_during_imports(database: &str) -> anyhow::Result<()> {
+    let out = Command::new(server_binary()?)
+        .args(["--database", database, "bootstrap-admin"])
+        .env("RUST_LOG", "error")
+        .output()?;
+    ensure!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let token = String::from_utf8(out.stdout)?.trim().to_owned();
+    let parts = parts(KILL_AFTER_MS.len())?;
+    let rt = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()?;
+    let mut acknowledged = Vec::new();
+    for (round, delay) in KILL_AFTER_MS.into_iter().enumerate() {
+        let server = Server::start(database)?;
+        let url = server.url.clone();
+        let rows = parts[round].clone();
+        let token_here = token.clone();
+        let id = format!("nhap-{round}");
+        let outcome = rt.block_on(async move {
+            let call = tokio::spawn(async move { import(&url, &token_here, &rows, &id).await });
+            // The moment of the crash, not a synchronisation: any moment must be survivable.
+            tokio::time::sleep(Duration::from_millis(delay)).await;
+            server.kill()?;
+            anyhow::Ok(call.await?)
+        })?;
+        if outcome.is_ok() {
+            acknowledged.push(round);
+        }
+        // Restart on the same database, as an operator would, and look.
+        let _restarted = Server::start(database)?;
+        let store = thidua_storage::Store::open(database)?;
+        for (i, part) in parts.iter().enumerate().take(round + 1) {
+            let n = present(&store, part)?;
+            if acknowledged.contains(&i) {
+                ensure!(
+                    n == part.len(),
+                    "acknowledged import {i}: {n} of {} units",
+                    part.len()
+                );
+            } else if n != 0 && n != part.len() {
+                bail!(
+                    "unacknowledged import {i} is partly there: {n} of {} units",
+                    part.len()
+                );
+            }
+        }
+    }
+    let store = thidua_storage::Store::open(database)?;
+    let (checked, broken) = thidua_server::app::access::verify_audit(&store)?;
+    ensure!(broken.is_none(), "audit chain after crashes: {broken:?}");
+    ensure!(checked >= 1, "no audit events");
+    if !database.starts_with("postgres") {
+        use diesel::{Connection, RunQueryDsl, sql_types::Text};
+        #[derive(diesel::QueryableByName)]
+        struct Check {
+            #[diesel(sql_type = Text)]
+            integrity_check: String,
+        }
+        let mut c = diesel::SqliteConnection::establish(database)?;
+        let rows: Vec<Check> = diesel::sql_query("PRAGMA integrity_check").load(&mut c)?;
+        ensure!(
+            rows.iter()
+                .map(|r| r.integrity_check.as_str())
+                .collect::<Vec<_>>()
+                == ["ok"],
+            "integrity_check failed"
+        );
+    }
+    eprintln!(
+        "crash safety ({}): {} of {} killed imports were acknowledged",
+        if database.starts_with("postgres") {
+            "PostgreSQL"
+        } else {
+            "SQLite"
+        },
+        acknowledged.len(),
+        KILL_AFTER_MS.len()
+    );
+    Ok(())
+}
+
+/// The crash test on this trial's database.
+pub fn crash_safety(env: &crate::env::Env) -> anyhow::Result<()> {
+    kill_during_imports(&env.database_url)
+}
