@@ -10,7 +10,9 @@ use tonic_reflection::pb::v1::{
     server_reflection_request::MessageRequest, server_reflection_response::MessageResponse,
 };
 
-use crate::env::Env;
+use thidua_proto::v1::{self as pb, unit_service_client::UnitServiceClient};
+
+use crate::{env::Env, support::bac_kan_rows};
 
 /// Health says SERVING for the server and each service; reflection lists the services.
 pub fn health_and_reflection(env: &Env) -> anyhow::Result<()> {
@@ -63,10 +65,35 @@ pub fn health_and_reflection(env: &Env) -> anyhow::Result<()> {
     })
 }
 
-/// On shutdown, health turns NOT_SERVING for watchers first, then the server stops even though a
-/// client keeps a stream open (the drain timeout closes it).
+/// On shutdown, health turns NOT_SERVING for watchers first, an import in flight finishes and
+/// is saved, then the server stops even though a client keeps a stream open (the drain timeout
+/// closes it).
 pub fn graceful_shutdown(env: &Env) -> anyhow::Result<()> {
     env.block_on(async {
+        // An import in flight: its upload stays open across the shutdown signal.
+        let channel = env.channel_as(Some(&env.admin_token)).await?;
+        let mut importer = UnitServiceClient::new(channel.clone());
+        let (rows_tx, rows_rx) = tokio::sync::mpsc::channel::<pb::ImportUnitsRequest>(16);
+        rows_tx
+            .send(pb::ImportUnitsRequest {
+                scheme: "qd124-2004".into(),
+                ..Default::default()
+            })
+            .await?;
+        let mut in_flight = Box::pin(
+            importer.import_units(tokio_stream::wrappers::ReceiverStream::new(rows_rx)),
+        );
+        // One poll queues the import's HEADERS on the connection; a call on the same
+        // connection answered afterwards proves the server has taken the import in.
+        tokio::select! {
+            biased;
+            done = &mut in_flight => anyhow::bail!("the import ended early: {done:?}"),
+            () = std::future::ready(()) => {}
+        }
+        let probe = UnitServiceClient::new(channel)
+            .list_units(pb::ListUnitsRequest::default())
+            .await;
+        ensure!(probe.is_ok(), "{probe:?}");
         let mut health = HealthClient::new(env.channel().await?);
         let mut watch = health
             .watch(HealthCheckRequest {
@@ -85,6 +112,17 @@ pub fn graceful_shutdown(env: &Env) -> anyhow::Result<()> {
             next == Some(ServingStatus::NotServing as i32),
             "after the signal: {next:?}"
         );
+        for row in bac_kan_rows()? {
+            rows_tx
+                .send(pb::ImportUnitsRequest {
+                    rows: vec![row],
+                    ..Default::default()
+                })
+                .await?;
+        }
+        drop(rows_tx);
+        let imported = in_flight.await?.into_inner();
+        ensure!(imported.units_created == 10, "{imported:?}");
         let stopped =
             tokio::time::timeout(std::time::Duration::from_secs(30), env.server_stopped()).await;
         ensure!(
