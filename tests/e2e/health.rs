@@ -80,9 +80,8 @@ pub fn graceful_shutdown(env: &Env) -> anyhow::Result<()> {
                 ..Default::default()
             })
             .await?;
-        let mut in_flight = Box::pin(
-            importer.import_units(tokio_stream::wrappers::ReceiverStream::new(rows_rx)),
-        );
+        let mut in_flight =
+            Box::pin(importer.import_units(tokio_stream::wrappers::ReceiverStream::new(rows_rx)));
         // One poll queues the import's HEADERS on the connection; a call on the same
         // connection answered afterwards proves the server has taken the import in.
         tokio::select! {

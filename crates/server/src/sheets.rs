@@ -91,7 +91,36 @@ fn read_csv(content: &[u8]) -> Result<Vec<(u32, Vec<String>)>, Error> {
     Ok(out)
 }
 
+/// Most bytes a workbook may unpack to: a 4 MiB upload cannot become gigabytes in memory.
+const MAX_UNPACKED_BYTES: u64 = 64 * 1024 * 1024;
+/// Most columns read from a sheet; criteria and target layouts use fewer than 20.
+const MAX_COLUMNS: u32 = 256;
+
+/// Refuses a workbook that unpacks to more than [`MAX_UNPACKED_BYTES`], counting what the
+/// entries really inflate to (a ZIP's declared sizes can lie).
+fn check_unpacked_size(content: &[u8]) -> Result<(), Error> {
+    let mut zip = zip::ZipArchive::new(Cursor::new(content))
+        .map_err(|e| bad(format!("not an XLSX workbook: {e}")))?;
+    let mut total: u64 = 0;
+    for i in 0..zip.len() {
+        let entry = zip
+            .by_index(i)
+            .map_err(|e| bad(format!("not an XLSX workbook: {e}")))?;
+        let mut limited = std::io::Read::take(entry, MAX_UNPACKED_BYTES - total + 1);
+        total += std::io::copy(&mut limited, &mut std::io::sink())
+            .map_err(|e| bad(format!("not an XLSX workbook: {e}")))?;
+        if total > MAX_UNPACKED_BYTES {
+            return Err(bad(format!(
+                "the workbook unpacks to more than {} MiB",
+                MAX_UNPACKED_BYTES / 1024 / 1024
+            )));
+        }
+    }
+    Ok(())
+}
+
 fn read_xlsx(content: &[u8]) -> Result<Vec<(u32, Vec<String>)>, Error> {
+    check_unpacked_size(content)?;
     let mut book: Xlsx<_> = open_workbook_from_rs(Cursor::new(content))
         .map_err(|e| bad(format!("not an XLSX workbook: {e}")))?;
     let merged = book
@@ -106,24 +135,46 @@ fn read_xlsx(content: &[u8]) -> Result<Vec<(u32, Vec<String>)>, Error> {
             m.end.1 + 1
         )));
     }
-    let range = book
-        .worksheet_range_at(0)
-        .ok_or_else(|| bad("the workbook has no sheet"))?
+    let first = book
+        .sheet_names()
+        .first()
+        .cloned()
+        .ok_or_else(|| bad("the workbook has no sheet"))?;
+    // Cell by cell, never as a dense range: a sheet with one cell at A1 and one at XFD1048576
+    // would otherwise allocate seventeen billion cells.
+    let mut reader = book
+        .worksheet_cells_reader(&first)
         .map_err(|e| bad(format!("cannot read the first sheet: {e}")))?;
-    let (row0, col0) = range.start().unwrap_or((0, 0));
-    let mut out = Vec::new();
-    for (i, row) in range.rows().enumerate() {
-        let line = row0
-            .saturating_add(u32::try_from(i).unwrap_or(u32::MAX))
-            .saturating_add(1);
-        let mut cells: Vec<String> = vec![String::new(); usize::try_from(col0).unwrap_or(0)];
-        cells.extend(row.iter().map(cell_text));
-        out.push((line, cells));
-        if out.len() > MAX_ROWS + 1 {
+    let mut rows: std::collections::BTreeMap<u32, Vec<String>> = std::collections::BTreeMap::new();
+    while let Some(cell) = reader
+        .next_cell()
+        .map_err(|e| bad(format!("cannot read the first sheet: {e}")))?
+    {
+        let (row, column) = cell.get_position();
+        if column >= MAX_COLUMNS {
+            return Err(bad(format!(
+                "a cell in column {} : at most {MAX_COLUMNS} columns are read",
+                column + 1
+            )));
+        }
+        let text = cell_text(&Data::from(cell.get_value().clone()));
+        if text.is_empty() {
+            continue;
+        }
+        if !rows.contains_key(&row) && rows.len() > MAX_ROWS + 1 {
             break;
         }
+        let cells = rows.entry(row).or_default();
+        let column = usize::try_from(column).unwrap_or(0);
+        if cells.len() <= column {
+            cells.resize(column + 1, String::new());
+        }
+        cells[column] = text;
     }
-    Ok(out)
+    Ok(rows
+        .into_iter()
+        .map(|(row, cells)| (row.saturating_add(1), cells))
+        .collect())
 }
 
 fn cell_text(cell: &Data) -> String {
@@ -179,6 +230,43 @@ pub fn write(header: &[&str], rows: &[Vec<String>], format: Format) -> Result<Ve
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    fn workbook(cells: &[(u32, u16, &str)]) -> Vec<u8> {
+        let mut book = rust_xlsxwriter::Workbook::new();
+        let sheet = book.add_worksheet();
+        for (row, column, text) in cells {
+            let _ = sheet.write_string(*row, *column, *text);
+        }
+        book.save_to_buffer().unwrap_or_default()
+    }
+
+    #[test]
+    fn far_away_cells_are_read_sparsely_or_refused() {
+        let far_row = workbook(&[(0, 0, "code"), (1_048_575, 0, "Phùng Chí Kiên")]);
+        let sheet = read(&far_row, Format::Xlsx).map_err(|e| e.to_string());
+        assert_eq!(
+            sheet.map(|s| s.rows),
+            Ok(vec![(1_048_576, vec!["Phùng Chí Kiên".to_owned()])])
+        );
+        let far_column = workbook(&[(0, 0, "code"), (1_048_575, 16_383, "x")]);
+        assert!(read(&far_column, Format::Xlsx).is_err());
+    }
+
+    #[test]
+    fn a_workbook_that_unpacks_too_far_is_refused() {
+        // Distinct strings, or the shared-string table would store one.
+        let long = "Nông Thượng ".repeat(2_500);
+        let texts: Vec<String> = (0..2_400).map(|r| format!("{r} {long}")).collect();
+        let cells: Vec<(u32, u16, &str)> = texts
+            .iter()
+            .zip(0..)
+            .map(|(t, r)| (r, 0, t.as_str()))
+            .collect();
+        let bomb = workbook(&cells);
+        assert!(bomb.len() < 4 * 1024 * 1024, "{} bytes", bomb.len());
+        let err = read(&bomb, Format::Xlsx).map_err(|e| e.to_string());
+        assert!(err.is_err_and(|e| e.contains("unpacks")));
+    }
 
     #[test]
     fn both_formats_round_trip_text() {
