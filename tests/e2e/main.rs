@@ -63,6 +63,7 @@ const SCENARIOS: &[(&str, Scenario)] = &[
     ("policy_walk", security::policy_walk),
     ("audit_chain", security::audit_chain),
     ("limits", security::limits),
+    ("mutual_tls", security::mutual_tls),
     ("races", concurrency::races),
     ("load_shedding", concurrency::load_shedding),
     ("deadlines_roll_back", concurrency::deadlines_roll_back),

@@ -50,6 +50,25 @@ struct Cli {
     /// shell history.
     #[arg(long, env = "THIDUA_TOKEN", hide_env_values = true, global = true)]
     token: Option<String>,
+    /// CA certificate (PEM) to trust for an https:// server.
+    #[arg(long, env = "THIDUA_CA_CERT", global = true)]
+    ca_cert: Option<std::path::PathBuf>,
+    /// Client certificate (PEM) for a server requiring mutual TLS.
+    #[arg(
+        long,
+        env = "THIDUA_CLIENT_CERT",
+        requires = "client_key",
+        global = true
+    )]
+    client_cert: Option<std::path::PathBuf>,
+    /// Client private key (PEM).
+    #[arg(
+        long,
+        env = "THIDUA_CLIENT_KEY",
+        requires = "client_cert",
+        global = true
+    )]
+    client_key: Option<std::path::PathBuf>,
     /// Output format; tables on a terminal, JSON otherwise.
     #[arg(short, long, value_enum, global = true)]
     output: Option<Format>,
@@ -173,8 +192,29 @@ async fn run(cli: Cli) -> Result<(), Failure> {
         clap_complete::generate(shell, &mut Cli::command(), "thidua", &mut std::io::stdout());
         return Ok(());
     }
-    let endpoint = Channel::from_shared(cli.server.clone())
+    let mut endpoint = Channel::from_shared(cli.server.clone())
         .map_err(|e| Failure::input(format!("--server: {e}")))?;
+    if cli.server.starts_with("https://") {
+        let read = |flag: &str, p: &std::path::Path| {
+            std::fs::read(p).map_err(|e| Failure::input(format!("{flag} {}: {e}", p.display())))
+        };
+        let mut tls = tonic::transport::ClientTlsConfig::new();
+        if let Some(ca) = &cli.ca_cert {
+            tls = tls.ca_certificate(tonic::transport::Certificate::from_pem(read(
+                "--ca-cert",
+                ca,
+            )?));
+        }
+        if let (Some(cert), Some(key)) = (&cli.client_cert, &cli.client_key) {
+            tls = tls.identity(tonic::transport::Identity::from_pem(
+                read("--client-cert", cert)?,
+                read("--client-key", key)?,
+            ));
+        }
+        endpoint = endpoint
+            .tls_config(tls)
+            .map_err(|e| Failure::input(format!("TLS settings: {e}")))?;
+    }
     // Connect on first use, so bad local input is reported before any network trouble.
     let channel = endpoint.connect_lazy();
     let format = cli.output.unwrap_or(if std::io::stdout().is_terminal() {

@@ -44,6 +44,29 @@ pub struct ServeOptions {
     /// Longest a unary call may run; the client's own deadline applies when shorter. A call
     /// past it is cancelled and its transaction rolled back.
     pub request_timeout: Duration,
+    /// TLS, and mutual TLS when a client CA is given; `None` serves plain HTTP/2 (for
+    /// 127.0.0.1 or behind a terminating proxy).
+    pub tls: Option<Tls>,
+}
+
+/// PEM material for TLS.
+#[derive(Clone)]
+pub struct Tls {
+    /// The server's certificate chain.
+    pub cert: Vec<u8>,
+    /// The server's private key.
+    pub key: Vec<u8>,
+    /// When set, clients must present a certificate issued by this CA (mutual TLS); a client
+    /// without one fails the handshake.
+    pub client_ca: Option<Vec<u8>>,
+}
+
+impl std::fmt::Debug for Tls {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Tls")
+            .field("mutual", &self.client_ca.is_some())
+            .finish_non_exhaustive()
+    }
 }
 
 impl Default for ServeOptions {
@@ -54,6 +77,7 @@ impl Default for ServeOptions {
             max_message_bytes: MAX_MESSAGE_BYTES,
             max_concurrent_streams: 128,
             request_timeout: Duration::from_secs(300),
+            tls: None,
         }
     }
 }
@@ -113,7 +137,16 @@ pub async fn serve(
             .set_service_status("", tonic_health::ServingStatus::NotServing)
             .await;
     };
-    let server = tonic::transport::Server::builder()
+    let mut builder = tonic::transport::Server::builder();
+    if let Some(tls) = &options.tls {
+        let mut config = tonic::transport::ServerTlsConfig::new()
+            .identity(tonic::transport::Identity::from_pem(&tls.cert, &tls.key));
+        if let Some(ca) = &tls.client_ca {
+            config = config.client_ca_root(tonic::transport::Certificate::from_pem(ca));
+        }
+        builder = builder.tls_config(config)?;
+    }
+    let server = builder
         .max_concurrent_streams(options.max_concurrent_streams)
         .timeout(options.request_timeout)
         .layer(logging::RequestLogLayer)

@@ -55,6 +55,15 @@ struct Args {
     /// cancelled and its transaction rolled back.
     #[arg(long, env = "THIDUA_REQUEST_TIMEOUT", default_value_t = 300)]
     request_timeout: u64,
+    /// TLS certificate chain (PEM); with --tls-key, serves TLS only.
+    #[arg(long, env = "THIDUA_TLS_CERT", requires = "tls_key")]
+    tls_cert: Option<PathBuf>,
+    /// TLS private key (PEM).
+    #[arg(long, env = "THIDUA_TLS_KEY", requires = "tls_cert")]
+    tls_key: Option<PathBuf>,
+    /// CA whose certificates clients must present (mutual TLS, for system-to-system links).
+    #[arg(long, env = "THIDUA_CLIENT_CA", requires = "tls_cert")]
+    client_ca: Option<PathBuf>,
     /// Load the seed case (Bắc Kạn city, 2022) before serving; loading twice changes nothing.
     #[arg(long, env = "THIDUA_DEMO")]
     demo: bool,
@@ -120,10 +129,23 @@ async fn main() -> anyhow::Result<()> {
     if args.demo {
         load_demo(store.clone()).await?;
     }
+    let read = |p: &PathBuf| std::fs::read(p).with_context(|| format!("reading {}", p.display()));
+    let tls = match (&args.tls_cert, &args.tls_key) {
+        (Some(cert), Some(key)) => Some(thidua_server::Tls {
+            cert: read(cert)?,
+            key: read(key)?,
+            client_ca: args.client_ca.as_ref().map(read).transpose()?,
+        }),
+        _ => None,
+    };
     let listener = tokio::net::TcpListener::bind(args.listen)
         .await
         .with_context(|| format!("listening on {}", args.listen))?;
-    tracing::info!(address = %listener.local_addr()?, "serving thidua.v1");
+    tracing::info!(
+        address = %listener.local_addr()?,
+        tls = if args.client_ca.is_some() { "mutual" } else if args.tls_cert.is_some() { "server" } else { "off" },
+        "serving thidua.v1"
+    );
     let options = thidua_server::ServeOptions {
         drain_timeout: std::time::Duration::from_secs(args.drain_timeout),
         limits: thidua_server::auth::Limits {
@@ -134,6 +156,7 @@ async fn main() -> anyhow::Result<()> {
         max_message_bytes: args.max_message_bytes,
         max_concurrent_streams: args.max_concurrent_streams.max(1),
         request_timeout: std::time::Duration::from_secs(args.request_timeout.max(1)),
+        tls,
     };
     thidua_server::serve(listener, store, shutdown_signal(), options).await
 }
