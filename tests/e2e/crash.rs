@@ -21,7 +21,7 @@ use crate::{concurrency::national_rows, env::cli_binary};
 const KILL_AFTER_MS: [u64; 6] = [0, 15, 40, 80, 150, 300];
 
 /// The `thidua-server` binary built beside this test.
-fn server_binary() -> anyhow::Result<PathBuf> {
+pub fn server_binary() -> anyhow::Result<PathBuf> {
     let dir = cli_binary()?
         .parent()
         .context("no target directory")?

@@ -3,6 +3,7 @@
 //! throwaway cluster this binary starts and removes; without one the PostgreSQL trials are
 //! skipped with a loud line, or fail when `THIDUA_REQUIRE_POSTGRES=1`.
 
+mod backup;
 mod cli;
 mod clusters;
 mod concurrency;
@@ -68,6 +69,7 @@ const SCENARIOS: &[(&str, Scenario)] = &[
     ("load_shedding", concurrency::load_shedding),
     ("deadlines_roll_back", concurrency::deadlines_roll_back),
     ("crash_safety", crash::crash_safety),
+    ("backup_and_restore", backup::backup_and_restore),
 ];
 
 fn main() -> std::process::ExitCode {

@@ -24,7 +24,7 @@ pub enum Postgres {
 
 static NEXT_DB: AtomicU32 = AtomicU32::new(0);
 
-fn find_bin() -> Option<PathBuf> {
+pub fn find_bin() -> Option<PathBuf> {
     let mut candidates: Vec<PathBuf> = std::fs::read_dir("/usr/lib/postgresql")
         .into_iter()
         .flatten()

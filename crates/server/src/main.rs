@@ -80,6 +80,12 @@ enum Command {
     /// Create an administrator API key, print its secret on stdout and exit (recovery when
     /// no admin key is at hand; needs access to the database itself).
     BootstrapAdmin,
+    /// Write a consistent copy of a SQLite database while it serves, and exit.
+    Backup {
+        /// The new file to write.
+        #[arg(long)]
+        to: PathBuf,
+    },
 }
 
 #[tokio::main]
@@ -100,6 +106,12 @@ async fn main() -> anyhow::Result<()> {
     match args.command {
         Some(Command::Migrate) => return Ok(()),
         Some(Command::Demo) => return load_demo(store).await,
+        Some(Command::Backup { to }) => {
+            let path = to.display().to_string();
+            tokio::task::spawn_blocking(move || store.backup_into(&path)).await??;
+            tracing::info!(to = %to.display(), "backup written");
+            return Ok(());
+        }
         Some(Command::BootstrapAdmin) => {
             let created = tokio::task::spawn_blocking(move || {
                 thidua_server::app::access::bootstrap_admin(&store, false)

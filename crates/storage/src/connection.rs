@@ -140,6 +140,27 @@ impl Store {
         ChangeListener::open(&self.url)
     }
 
+    /// Writes a consistent copy of a SQLite database to `path` while it serves (`VACUUM INTO`:
+    /// one read transaction, so concurrent writers go on). PostgreSQL is backed up with
+    /// `pg_dump`, outside the server.
+    pub fn backup_into(&self, path: &str) -> Result<(), Error> {
+        if self.backend == Backend::Postgres {
+            return Err(Error::invalid(
+                "database",
+                "back up PostgreSQL with pg_dump (see the README)",
+            ));
+        }
+        if std::path::Path::new(path).exists() {
+            return Err(Error::invalid(
+                "to",
+                format!("{path} exists; choose a new file"),
+            ));
+        }
+        let mut conn = self.connection()?;
+        conn.batch_execute(&format!("VACUUM INTO '{}'", path.replace('\'', "''")))
+            .map_err(db)
+    }
+
     /// Applies pending migrations; returns how many were applied.
     pub fn migrate(&self) -> Result<usize, Error> {
         let mut conn = self.connection()?;
