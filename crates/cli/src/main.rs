@@ -222,8 +222,9 @@ async fn run(cli: Cli) -> Result<(), Failure> {
     } else {
         Format::Json
     });
-    let bearer =
-        Bearer::new(cli.token.as_deref()).map_err(|e| Failure::input(format!("--token: {e}")))?;
+    // An empty THIDUA_TOKEN means no key, not a malformed one.
+    let token = cli.token.as_deref().filter(|t| !t.trim().is_empty());
+    let bearer = Bearer::new(token).map_err(|e| Failure::input(format!("--token: {e}")))?;
     let mut ctx = Context {
         units: UnitServiceClient::with_interceptor(channel.clone(), bearer.clone()),
         clusters: ClusterServiceClient::with_interceptor(channel.clone(), bearer.clone()),
@@ -252,7 +253,7 @@ async fn run(cli: Cli) -> Result<(), Failure> {
         Command::Completions { .. } => Ok(()),
     };
     result.map_err(|mut f| {
-        if f.code == 8 && cli.token.is_none() {
+        if f.code == 8 && cli.token.as_deref().is_none_or(|t| t.trim().is_empty()) {
             f.message
                 .push_str("\n  no API key was sent: set THIDUA_TOKEN (or --token)");
         }
