@@ -1,11 +1,17 @@
 //! `thidua-bench`: benchmarks as ratios to ceilings measured beside them.
 
 mod data;
+mod import;
+mod pg;
+mod read;
 mod scoring;
+mod server;
+mod world;
 
 use std::{path::PathBuf, time::Duration};
 
 use clap::Parser;
+use thidua_storage::Store;
 
 /// Runs the benchmarks and prints one table.
 #[derive(Debug, Parser)]
@@ -14,50 +20,228 @@ struct Args {
     /// The legacy unit list (code,name,kind,parent_code); generated in its shape when omitted.
     #[arg(long)]
     units: Option<PathBuf>,
-    /// Multiply the national data by this factor (terms are repeated).
+    /// Multiply the national data by this factor for the engine-only scoring (terms are
+    /// repeated).
     #[arg(long, default_value_t = 1)]
     scale: usize,
-    /// A tiny run that only checks the harness works.
+    /// Only the first N districts of the list in the database scenarios (all by default).
+    #[arg(long)]
+    districts: Option<usize>,
+    /// A tiny run of every scenario that only checks the harness works.
     #[arg(long)]
     smoke: bool,
+    /// PostgreSQL server URL for the PostgreSQL scenario (its database must be empty); a
+    /// throwaway cluster is started when omitted.
+    #[arg(long)]
+    postgres: Option<String>,
+    /// Skip the PostgreSQL scenario.
+    #[arg(long)]
+    no_postgres: bool,
     /// Also write the table to this Markdown file.
     #[arg(long)]
     out: Option<PathBuf>,
-    /// Repetitions of each measurement; the fastest counts.
+    /// Repetitions of each in-process measurement; the fastest counts.
     #[arg(long, default_value_t = 5)]
     runs: usize,
+    /// Calls of the unary read scenario (and of its ceiling).
+    #[arg(long, default_value_t = 20_000)]
+    reads: usize,
 }
 
 /// One row of the result table.
 pub struct Row {
     /// The scenario.
     pub scenario: String,
-    /// The ceiling's time.
-    pub ceiling: Duration,
-    /// The scenario's time.
-    pub result: Duration,
+    /// The ceiling, printed.
+    pub ceiling: String,
+    /// The result, printed.
+    pub result: String,
+    /// result ÷ ceiling, in the direction the goal is stated.
+    pub ratio: f64,
     /// The goal, in words.
     pub goal: String,
     /// Whether the goal was met.
     pub met: bool,
 }
 
+fn ms(d: Duration) -> String {
+    format!("{:.1} ms", d.as_secs_f64() * 1000.0)
+}
+
+impl Row {
+    /// A time against a time ceiling: met when within `at_most` times it (and `limit`).
+    pub fn time(
+        scenario: String,
+        ceiling: Duration,
+        result: Duration,
+        at_most: f64,
+        limit: Option<Duration>,
+    ) -> Self {
+        let ratio = result.as_secs_f64() / ceiling.as_secs_f64().max(1e-9);
+        let goal = match limit {
+            Some(l) => format!("≤ {at_most}× and ≤ {}", ms(l)),
+            None => format!("≤ {at_most}×"),
+        };
+        Self {
+            scenario,
+            ceiling: ms(ceiling),
+            result: ms(result),
+            ratio,
+            goal,
+            met: ratio <= at_most && limit.is_none_or(|l| result <= l),
+        }
+    }
+
+    /// A rate against a rate ceiling: met when at least `at_least` of it.
+    pub fn rate(scenario: String, ceiling: f64, result: f64, unit: &str, at_least: f64) -> Self {
+        let ratio = result / ceiling.max(1e-9);
+        Self {
+            scenario,
+            ceiling: format!("{ceiling:.0} {unit}"),
+            result: format!("{result:.0} {unit}"),
+            ratio,
+            goal: format!("≥ {at_least}×"),
+            met: ratio >= at_least,
+        }
+    }
+}
+
 fn main() -> anyhow::Result<()> {
     let args = Args::parse();
-    let districts = match (&args.units, args.smoke) {
-        (_, true) => data::generated(12, 15),
+    let nation = match (&args.units, args.smoke) {
+        (_, true) => data::generated(6, 15),
         (Some(path), false) => data::from_csv(path)?,
         (None, false) => data::generated(705, 15),
     };
-    let mut rows = Vec::new();
-    for factor in if args.smoke {
-        vec![1]
-    } else {
-        vec![args.scale]
-    } {
-        rows.push(scoring::nationwide(&districts, factor, args.runs.max(1))?);
+    let nation = match args.districts {
+        Some(n) => nation.first(n),
+        None => nation,
+    };
+    let runs = if args.smoke { 1 } else { args.runs.max(1) };
+    let mut rows = vec![scoring::nationwide(
+        &nation.district_lists(),
+        args.scale,
+        runs,
+    )?];
+    let rt = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()?;
+    let mut notes = Vec::new();
+
+    // SQLite: the round through the server, and the database scenarios on the result.
+    let dir = tempfile::Builder::new().prefix("thidua-bench-").tempdir()?;
+    let path = dir.path().join("round.db").display().to_string();
+    let (round_terms, round) = setup(&path, &nation)?;
+    let rows_in_round = import::count(&round);
+    let ceiling = import::sqlite_ceiling(&path, &round)?;
+    clear_results(&path)?;
+    let server = server::Server::start(&path)?;
+    let reads = if args.smoke { 640 } else { args.reads };
+    rt.block_on(async {
+        let mut idle_samples = import::probe_count(&server, if args.smoke { 200 } else { 5_000 }).await?;
+        let (stop_tx, stop_rx) = tokio::sync::watch::channel(false);
+        let busy = import::probe_health(&server, stop_rx);
+        let result = import::through_server(&server, &round).await?;
+        let _ = stop_tx.send(true);
+        let mut busy_samples = busy.await??;
+        let per_second = |d: Duration| rows_in_round as f64 / d.as_secs_f64().max(1e-9);
+        rows.push(Row::rate(
+            format!("bulk import, SQLite: {rows_in_round} results in {} streamed calls", round.len()),
+            per_second(ceiling),
+            per_second(result),
+            "rows/s",
+            0.3,
+        ));
+        let idle_p99 = import::p99(&mut idle_samples);
+        let busy_p99 = import::p99(&mut busy_samples);
+        rows.push(Row::time(
+            format!(
+                "isolation: health-check p99 during the import ({} probes) vs idle ({} probes)",
+                busy_samples.len(),
+                idle_samples.len()
+            ),
+            idle_p99,
+            busy_p99,
+            2.0,
+            None,
+        ));
+        let term = round_terms
+            .iter()
+            .min_by_key(|t| t.members.len().abs_diff(15))
+            .map(|t| format!("clusters/{}/terms/{}", t.cluster_id, world::YEAR))
+            .unwrap_or_default();
+        let members = round_terms
+            .iter()
+            .min_by_key(|t| t.members.len().abs_diff(15))
+            .map_or(0, |t| t.members.len());
+        let (health, board) = read::scoreboard_vs_health(&server, &term, 64, 4, reads).await?;
+        rows.push(Row::rate(
+            format!("unary read: GetScoreboard of a {members}-member term, 64 streams over 4 connections, {reads} calls — throughput vs health check"),
+            health.per_second,
+            board.per_second,
+            "calls/s",
+            0.5,
+        ));
+        rows.push(Row::time(
+            "unary read: p99 latency vs health check".into(),
+            health.p99,
+            board.p99,
+            3.0,
+            None,
+        ));
+        let (rss, peak) = server.memory()?;
+        let mib = |b: u64| b as f64 / 1024.0 / 1024.0;
+        rows.push(Row {
+            scenario: "memory: server RSS after the round and the read scenario".into(),
+            ceiling: "—".into(),
+            result: format!("{:.1} MiB (peak {:.1} MiB)", mib(rss), mib(peak)),
+            ratio: mib(rss) / 64.0,
+            goal: "≤ 64 MiB".into(),
+            met: mib(rss) <= 64.0,
+        });
+        anyhow::Ok(())
+    })?;
+    drop(server);
+    let store = Store::open(&path)?;
+    rows.push(scoring::from_database(&store, &round_terms, runs)?);
+    drop(store);
+
+    // PostgreSQL: the same round against COPY.
+    if !args.no_postgres {
+        // Kept until the end of the scenario: dropping it stops the cluster.
+        let mut throwaway = None;
+        let url = match &args.postgres {
+            Some(url) => Some(url.clone()),
+            None => match pg::Throwaway::start() {
+                Ok((pg, url)) => {
+                    throwaway = Some(pg);
+                    Some(url)
+                }
+                Err(e) => {
+                    notes.push(format!("PostgreSQL scenario skipped: {e:#}"));
+                    None
+                }
+            },
+        };
+        if let Some(url) = url {
+            let (_, round) = setup(&url, &nation)?;
+            let ceiling = import::postgres_ceiling(&url, &round)?;
+            clear_results(&url)?;
+            let server = server::Server::start(&url)?;
+            let result = rt.block_on(import::through_server(&server, &round))?;
+            let per_second = |d: Duration| rows_in_round as f64 / d.as_secs_f64().max(1e-9);
+            rows.push(Row::rate(
+                format!("bulk import, PostgreSQL: {rows_in_round} results vs COPY"),
+                per_second(ceiling),
+                per_second(result),
+                "rows/s",
+                0.3,
+            ));
+        }
+        drop(throwaway);
     }
-    let table = render(&rows, &args);
+    let table = render(&rows, &args, &notes);
     print!("{table}");
     if let Some(out) = &args.out {
         std::fs::write(out, table)?;
@@ -65,38 +249,63 @@ fn main() -> anyhow::Result<()> {
     Ok(())
 }
 
-fn ms(d: Duration) -> String {
-    format!("{:.1} ms", d.as_secs_f64() * 1000.0)
+/// Builds the round's world in `url` and its rows.
+fn setup(
+    url: &str,
+    nation: &data::Nation,
+) -> anyhow::Result<(Vec<world::RoundTerm>, Vec<import::TermRows>)> {
+    let store = Store::open(url)?;
+    let terms = world::build(&store, nation)?;
+    let round = import::round(&terms);
+    Ok((terms, round))
 }
 
-fn render(rows: &[Row], args: &Args) -> String {
+/// Removes the ceiling's rows, so the server imports into the same, empty table.
+fn clear_results(url: &str) -> anyhow::Result<()> {
+    use diesel::{Connection, RunQueryDsl};
+    if url.starts_with("postgres") {
+        let mut c = diesel::PgConnection::establish(url)?;
+        diesel::sql_query("TRUNCATE results").execute(&mut c)?;
+    } else {
+        let mut c = diesel::SqliteConnection::establish(url)?;
+        diesel::sql_query("DELETE FROM results").execute(&mut c)?;
+    }
+    Ok(())
+}
+
+fn render(rows: &[Row], args: &Args, notes: &[String]) -> String {
     let mut out = String::new();
     out.push_str("| scenario | ceiling | result | ratio | goal | met |\n| --- | --- | --- | --- | --- | --- |\n");
     for r in rows {
-        let ratio = r.result.as_secs_f64() / r.ceiling.as_secs_f64().max(1e-9);
         out.push_str(&format!(
             "| {} | {} | {} | {:.2}× | {} | {} |\n",
             r.scenario,
-            ms(r.ceiling),
-            ms(r.result),
-            ratio,
+            r.ceiling,
+            r.result,
+            r.ratio,
             r.goal,
             if r.met { "yes" } else { "no" }
         ));
     }
+    let mut command = String::from("thidua-bench");
+    if let Some(p) = &args.units {
+        command.push_str(&format!(" --units {}", p.display()));
+    }
+    if args.scale > 1 {
+        command.push_str(&format!(" --scale {}", args.scale));
+    }
+    if let Some(n) = args.districts {
+        command.push_str(&format!(" --districts {n}"));
+    }
+    if args.smoke {
+        command.push_str(" --smoke");
+    }
     out.push_str(&format!(
-        "\ncommand: `thidua-bench{}{}{}` (fastest of {} runs)\n",
-        args.units
-            .as_ref()
-            .map(|p| format!(" --units {}", p.display()))
-            .unwrap_or_default(),
-        if args.scale > 1 {
-            format!(" --scale {}", args.scale)
-        } else {
-            String::new()
-        },
-        if args.smoke { " --smoke" } else { "" },
+        "\ncommand: `{command}` (in-process timings: fastest of {} runs)\n",
         args.runs
     ));
+    for n in notes {
+        out.push_str(&format!("\n{n}\n"));
+    }
     out
 }
