@@ -79,9 +79,15 @@ impl Server {
                 }
             }
         });
-        let addr = rx
-            .recv_timeout(Duration::from_secs(120))
-            .context("the server did not report its address")?;
+        let addr = match rx.recv_timeout(Duration::from_secs(120)) {
+            Ok(addr) => addr,
+            Err(_) => {
+                // Never leave a server behind.
+                let _ = child.kill();
+                let _ = child.wait();
+                anyhow::bail!("the server did not report its address");
+            }
+        };
         Ok(Self {
             child,
             url: format!("http://{addr}"),

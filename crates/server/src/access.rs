@@ -25,6 +25,7 @@ use tonic::{Request, Status};
 
 use crate::{
     app,
+    auth::Credentials,
     status::{code_of, to_status},
 };
 
@@ -148,10 +149,12 @@ fn allowed(
         .all(|facts| decide(principal, need, facts)))
 }
 
-/// One call being served: its principal, method and request digest.
+/// One call being served: its caller's key digest, method and request digest; the principal
+/// once the key is looked up.
 #[derive(Debug, Clone)]
 pub struct Call {
-    principal: Principal,
+    credentials: String,
+    principal: Option<Principal>,
     method: &'static str,
     need: Need,
     effect: Effect,
@@ -160,25 +163,25 @@ pub struct Call {
 }
 
 impl Call {
-    /// Opens a unary call: the principal and method the authentication layer resolved, the
-    /// digest of the request.
+    /// Opens a unary call: the key digest and method the authentication layer attached, the
+    /// digest of the request. The key itself is looked up when the call is admitted.
     pub fn open<T: Message>(request: Request<T>) -> Result<(Self, T), Status> {
-        let (principal, method) = caller_of(&request)?;
+        let (credentials, method) = caller_of(&request)?;
         let message = request.into_inner();
         let digest = hex(&Sha256::digest(message.encode_to_vec()));
-        Ok((Self::new(principal, method, digest)?, message))
+        Ok((Self::new(credentials, method, digest)?, message))
     }
 
     /// Opens a streaming call; its digest is set once the stream is read ([`Call::digest`]).
     pub fn open_stream<T>(request: Request<T>) -> Result<(Self, T), Status> {
-        let (principal, method) = caller_of(&request)?;
+        let (credentials, method) = caller_of(&request)?;
         Ok((
-            Self::new(principal, method, String::new())?,
+            Self::new(credentials, method, String::new())?,
             request.into_inner(),
         ))
     }
 
-    fn new(principal: Principal, method: &'static str, digest: String) -> Result<Self, Status> {
+    fn new(credentials: String, method: &'static str, digest: String) -> Result<Self, Status> {
         // A method without a policy row is refused: deny by default.
         let (need, effect) = rule(method).ok_or_else(|| {
             to_status(Error::PermissionDenied {
@@ -186,18 +189,14 @@ impl Call {
             })
         })?;
         Ok(Self {
-            principal,
+            credentials,
+            principal: None,
             method,
             need,
             effect,
             request_id: String::new(),
             digest,
         })
-    }
-
-    /// The caller.
-    pub fn principal(&self) -> &Principal {
-        &self.principal
     }
 
     /// Records the client's request id in the audit event.
@@ -215,7 +214,11 @@ impl Call {
     fn event(&self, scope: &Scope, outcome: &str) -> NewEvent {
         NewEvent {
             time: app::now(),
-            principal: self.principal.audit_name(),
+            principal: self
+                .principal
+                .as_ref()
+                .map(Principal::audit_name)
+                .unwrap_or_default(),
             method: self.method.to_owned(),
             resource: scope.resource(),
             outcome: outcome.to_owned(),
@@ -226,16 +229,23 @@ impl Call {
 
     /// Decides the call on `scope`: refused calls are audited and answered PERMISSION_DENIED;
     /// admitted ones get the store to run on.
-    pub async fn admit(self, base: &Store, scope: Scope) -> Result<Admitted, Status> {
+    pub async fn admit(mut self, base: &Store, scope: Scope) -> Result<Admitted, Status> {
         let store = base;
         let check_store = store.clone();
-        let principal = self.principal.clone();
+        let credentials = self.credentials.clone();
         let need = self.need;
         let check_scope = scope.clone();
-        let ok = crate::service::blocking(move || {
-            check_store.read(|tx| allowed(&principal, need, &check_scope, tx))
+        // Who, and may they: one read transaction.
+        let (principal, ok) = crate::service::blocking(move || {
+            check_store.read(|tx| {
+                let principal = crate::auth::principal_in(tx, &credentials)?;
+                let ok = allowed(&principal, need, &check_scope, tx)?;
+                Ok((principal, ok))
+            })
         })
         .await?;
+        tracing::Span::current().record("principal", principal.audit_name());
+        self.principal = Some(principal.clone());
         if !ok {
             let denied = Error::PermissionDenied {
                 method: self.method.to_owned(),
@@ -247,7 +257,7 @@ impl Call {
         let store = match self.effect {
             Effect::Read => store.clone(),
             Effect::Write => {
-                let principal = self.principal.clone();
+                let principal = principal.clone();
                 let method = self.method;
                 let check_scope = scope.clone();
                 store.for_call(CallGuard {
@@ -266,6 +276,7 @@ impl Call {
             }
         };
         Ok(Admitted {
+            principal,
             call: self,
             scope,
             base: base.clone(),
@@ -274,14 +285,59 @@ impl Call {
         })
     }
 
+    /// Decides a read on `scope` and, when admitted, runs `f` in the same read transaction:
+    /// one thread hop and one transaction for the whole call, for hot reads whose request
+    /// needs no further validation. A refusal is audited as in [`Call::admit`].
+    pub async fn admit_read<R: Send + 'static>(
+        self,
+        store: &Store,
+        scope: Scope,
+        f: impl FnOnce(&mut Tx<'_>) -> Result<R, Error> + Send + 'static,
+    ) -> Result<R, Status> {
+        if self.effect != Effect::Read {
+            return Err(to_status(Error::Internal(format!(
+                "{} is not a read",
+                self.method
+            ))));
+        }
+        let store = store.clone();
+        let outcome = crate::service::on_db(move || {
+            let (principal, served) = store.read(|tx| {
+                let principal = crate::auth::principal_in(tx, &self.credentials)?;
+                if allowed(&principal, self.need, &scope, tx)? {
+                    f(tx).map(|r| (principal, Some(r)))
+                } else {
+                    Ok((principal, None))
+                }
+            })?;
+            if let Some(r) = served {
+                return Ok((principal.audit_name(), Ok(r)));
+            }
+            let mut call = self;
+            call.principal = Some(principal.clone());
+            let event = call.event(&scope, &format!("{:?}", tonic::Code::PermissionDenied));
+            store.write(|tx| tx.append_audit(event))?;
+            Ok((
+                principal.audit_name(),
+                Err(Error::PermissionDenied {
+                    method: call.method.to_owned(),
+                }),
+            ))
+        })
+        .await
+        .map_err(to_status)?;
+        let (who, result) = outcome.map_err(to_status)?;
+        tracing::Span::current().record("principal", who);
+        result.map_err(to_status)
+    }
+
     /// Writes the event of a refused or failed call in a transaction of its own (the call's
     /// own transaction was rolled back). An audit failure is logged; the caller gets the
     /// original error either way.
     async fn record_failure(&self, store: &Store, scope: &Scope, error: &Error) {
         let event = self.event(scope, &format!("{:?}", code_of(error)));
         let store = store.clone();
-        let written =
-            tokio::task::spawn_blocking(move || store.write(|tx| tx.append_audit(event))).await;
+        let written = crate::service::on_db(move || store.write(|tx| tx.append_audit(event))).await;
         if !matches!(written, Ok(Ok(_))) {
             tracing::error!(
                 method = self.method,
@@ -305,6 +361,7 @@ impl Drop for CancelOnDrop {
 /// An admitted call: runs its use case and audits its failure.
 #[derive(Debug)]
 pub struct Admitted {
+    principal: Principal,
     call: Call,
     scope: Scope,
     /// The store without the call's guard, for the audit event of a failure.
@@ -316,7 +373,7 @@ pub struct Admitted {
 impl Admitted {
     /// The caller.
     pub fn principal(&self) -> &Principal {
-        &self.call.principal
+        &self.principal
     }
 
     /// Runs the use case on a blocking thread with the call's store. A write that fails (or a
@@ -326,9 +383,9 @@ impl Admitted {
         f: impl FnOnce(&Store) -> Result<T, Error> + Send + 'static,
     ) -> Result<T, Status> {
         let store = self.store.clone();
-        let result = tokio::task::spawn_blocking(move || f(&store))
+        let result = crate::service::on_db(move || f(&store))
             .await
-            .unwrap_or_else(|e| Err(Error::Internal(format!("use case panicked: {e}"))));
+            .and_then(|r| r);
         match result {
             Ok(value) => {
                 drop(self.cancel);
@@ -353,12 +410,12 @@ impl Admitted {
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct CalledMethod(pub &'static str);
 
-/// The principal and method the authentication layer attached to `request`.
-fn caller_of<T>(request: &Request<T>) -> Result<(Principal, &'static str), Status> {
-    let principal = request.extensions().get::<Principal>().cloned();
+/// The key digest and method the authentication layer attached to `request`.
+fn caller_of<T>(request: &Request<T>) -> Result<(String, &'static str), Status> {
+    let credentials = request.extensions().get::<Credentials>().cloned();
     let method = request.extensions().get::<CalledMethod>().copied();
-    match (principal, method) {
-        (Some(p), Some(CalledMethod(m))) => Ok((p, m)),
+    match (credentials, method) {
+        (Some(Credentials(c)), Some(CalledMethod(m))) => Ok((c, m)),
         _ => Err(to_status(Error::Unauthenticated(
             "missing `authorization: Bearer <API key>`".into(),
         ))),

@@ -165,8 +165,26 @@ where
         let token = bearer(request.headers());
         let door = self.door.clone();
         Box::pin(async move {
-            let principal = match authenticate(&door.store, token).await {
-                Ok(p) => p,
+            // thidua's own calls are authenticated by `access::admit`, in the same read
+            // transaction as their authorization; here the key's shape is checked and its rate
+            // counted. Reflection is looked up here.
+            let digest = match token.as_deref().map(check_token) {
+                None => Err(Error::Unauthenticated(
+                    "missing `authorization: Bearer <API key>`".into(),
+                )),
+                Some(Err(e)) => Err(e),
+                Some(Ok(())) => Ok(token.as_deref().map(token_digest).unwrap_or_default()),
+            };
+            let digest = match (digest, method) {
+                (Ok(d), Some(_)) => Ok(d),
+                (Ok(d), None) => authenticate(&door.store, &d).await.map(|p| {
+                    request.extensions_mut().insert(p);
+                    d
+                }),
+                (Err(e), _) => Err(e),
+            };
+            let digest = match digest {
+                Ok(d) => d,
                 Err(e) => {
                     tracing::info!(path = %request.uri().path(), reason = %e, "refused: unauthenticated");
                     return Ok(to_status(e).into_http());
@@ -175,7 +193,7 @@ where
             let admitted = door
                 .buckets
                 .lock()
-                .map(|mut b| b.admit(&principal.key_id, &door.limits, Instant::now()))
+                .map(|mut b| b.admit(&digest, &door.limits, Instant::now()))
                 .unwrap_or(false);
             if !admitted {
                 return Ok(to_status(Error::ResourceExhausted(format!(
@@ -184,10 +202,9 @@ where
                 )))
                 .into_http());
             }
-            tracing::Span::current().record("principal", principal.audit_name());
-            request.extensions_mut().insert(principal);
             if let Some(method) = method {
                 request.extensions_mut().insert(CalledMethod(method));
+                request.extensions_mut().insert(Credentials(digest));
             }
             let mut response = inner.call(request).await;
             drop(permit);
@@ -198,6 +215,10 @@ where
         })
     }
 }
+
+/// The digest of a well-formed bearer key, for `access::admit` to look up.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Credentials(pub String);
 
 fn refuse<R, E>(error: Error) -> BoxFuture<Result<http::Response<R>, E>>
 where
@@ -233,17 +254,17 @@ fn bearer(headers: &http::HeaderMap) -> Option<String> {
         .then(|| token.trim().to_owned())
 }
 
-/// The principal of `token`, or why it is refused.
-async fn authenticate(store: &Store, token: Option<String>) -> Result<Principal, Error> {
-    let token = token.ok_or_else(|| {
-        Error::Unauthenticated("missing `authorization: Bearer <API key>`".into())
-    })?;
-    check_token(&token)?;
-    let digest = token_digest(&token);
+/// The principal of a key digest, for calls outside thidua's services (reflection).
+async fn authenticate(store: &Store, digest: &str) -> Result<Principal, Error> {
     let store = store.clone();
-    let key = tokio::task::spawn_blocking(move || store.read(|tx| tx.key_by_digest(&digest)))
-        .await
-        .map_err(|e| Error::Internal(format!("key lookup panicked: {e}")))??
+    let digest = digest.to_owned();
+    crate::service::on_db(move || store.read(|tx| principal_in(tx, &digest))).await?
+}
+
+/// The principal of the key with `digest`, as `tx` sees it, or why it is refused.
+pub fn principal_in(tx: &mut thidua_storage::Tx<'_>, digest: &str) -> Result<Principal, Error> {
+    let key = tx
+        .key_by_digest(digest)?
         .ok_or_else(|| Error::Unauthenticated("the API key is not valid".into()))?;
     key.check_usable(app::now())?;
     Ok(key.principal())

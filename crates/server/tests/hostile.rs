@@ -6,13 +6,13 @@ use std::sync::OnceLock;
 
 use proptest::prelude::*;
 use prost::Message;
-use thidua_domain::access::{Principal, Role};
 use thidua_proto::v1::{
     self as pb, scoring_service_server::ScoringService, target_service_server::TargetService,
     unit_service_server::UnitService,
 };
 use thidua_server::{
     access::CalledMethod,
+    auth::Credentials,
     changes::ChangeHub,
     service::{scoring::Scoring, targets::Targets, units::Units},
 };
@@ -24,6 +24,8 @@ struct World {
     _dir: tempfile::TempDir,
     store: Store,
     rt: tokio::runtime::Runtime,
+    /// The digest of an administrator key, as the authentication layer passes it on.
+    admin: String,
 }
 
 fn world() -> &'static World {
@@ -34,6 +36,11 @@ fn world() -> &'static World {
         let store = Store::open(&path.display().to_string())
             .unwrap_or_else(|e| panic!("opening the store: {e}"));
         thidua_server::demo::load(&store).unwrap_or_else(|e| panic!("loading the demo: {e}"));
+        let token = thidua_server::app::access::bootstrap_admin(&store, false)
+            .ok()
+            .flatten()
+            .map(|(_, token)| token)
+            .unwrap_or_else(|| panic!("no administrator key"));
         let rt = tokio::runtime::Builder::new_multi_thread()
             .worker_threads(2)
             .enable_all()
@@ -43,20 +50,18 @@ fn world() -> &'static World {
             _dir: dir,
             store,
             rt,
+            admin: thidua_domain::access::token_digest(&token),
         }
     })
 }
 
-/// A request as the authentication layer hands it on: an administrator, so validation is
+/// A request as the authentication layer hands it on: an administrator's, so validation is
 /// reached on every path.
 fn admitted<T>(message: T, method: &'static str) -> Request<T> {
     let mut request = Request::new(message);
-    request.extensions_mut().insert(Principal {
-        key_id: "fuzz".into(),
-        label: "hostile input".into(),
-        role: Role::Admin,
-        scope: None,
-    });
+    request
+        .extensions_mut()
+        .insert(Credentials(world().admin.clone()));
     request.extensions_mut().insert(CalledMethod(method));
     request
 }

@@ -111,8 +111,11 @@ impl Store {
         let manager = ConnectionManager::<AnyConnection>::new(conn_url.clone());
         let builder = Pool::builder().connection_timeout(Duration::from_secs(10));
         let builder = match backend {
+            // A file cannot drop a connection: skip the `SELECT 1` r2d2 runs on every checkout
+            // (on PostgreSQL it is what lets the pool heal after an outage).
             Backend::Sqlite => builder
                 .max_size(8)
+                .test_on_check_out(false)
                 .connection_customizer(Box::new(SqliteSettings)),
             Backend::Postgres => builder.max_size(16),
         };

@@ -302,6 +302,20 @@ impl Tx<'_> {
         row.map(|r| self.complete_term(r)).transpose()
     }
 
+    /// A term's version, bumped by every change to it or to what it scores (results, score
+    /// layers, targets, stage, policy, tie decisions); `NotFound` without the term.
+    pub fn term_version(&mut self, cluster_id: &str, year: i32) -> Result<i64, Error> {
+        terms::table
+            .find((cluster_id, year))
+            .select(terms::version)
+            .first(self.conn)
+            .optional()
+            .map_err(db)?
+            .ok_or_else(|| Error::NotFound {
+                resource: term_resource(cluster_id, year),
+            })
+    }
+
     /// One term, or `NotFound`.
     pub fn existing_term(&mut self, cluster_id: &str, year: i32) -> Result<Term, Error> {
         self.term(cluster_id, year)?.ok_or_else(|| Error::NotFound {

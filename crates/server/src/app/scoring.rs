@@ -383,6 +383,17 @@ pub fn scoreboard(
     })
 }
 
+/// The scoreboard of a term inside a transaction the caller holds.
+pub fn scoreboard_in_tx(
+    tx: &mut Tx<'_>,
+    cluster_id: &str,
+    year: i32,
+    up_to: Option<Layer>,
+) -> Result<Board, Error> {
+    let term = tx.existing_term(cluster_id, year)?;
+    board_in(tx, &term, up_to)
+}
+
 /// One member's explained scores, with the table for titles.
 #[derive(Debug, Clone)]
 pub struct Explained {

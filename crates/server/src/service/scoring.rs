@@ -1,6 +1,9 @@
 //! `thidua.v1.ScoringService`: stages, results, layer scores, scoreboard.
 
-use crate::access::{Call, Scope, admit, unit_key};
+use crate::{
+    access::{Call, Scope, admit, unit_key},
+    boards::BoardCache,
+};
 use thidua_domain::{error::Violations, text};
 use thidua_proto::v1::{self as pb, scoring_service_server::ScoringService};
 use thidua_storage::Store;
@@ -24,12 +27,17 @@ use crate::{
 pub struct Scoring {
     store: Store,
     hub: ChangeHub,
+    boards: BoardCache,
 }
 
 impl Scoring {
     /// A service over `store`, announcing changes on `hub`.
     pub fn new(store: Store, hub: ChangeHub) -> Self {
-        Self { store, hub }
+        Self {
+            store,
+            hub,
+            boards: BoardCache::default(),
+        }
     }
 }
 
@@ -179,14 +187,29 @@ impl ScoringService for Scoring {
         &self,
         request: Request<pb::GetScoreboardRequest>,
     ) -> Result<Response<pb::GetScoreboardResponse>, Status> {
-        let (run, req) = admit(&self.store, request).await?;
+        // The hottest read: decided and served in one blocking task.
+        let (call, req) = Call::open(request)?;
         let pb::GetScoreboardRequest { term, layer } = req;
         let (cluster_id, year) = term_ref(&term)?;
         let up_to = convert::board_layer_in(layer);
-        let board = run
-            .run(move |store| app::scoring::scoreboard(store, &cluster_id, year, up_to))
+        let cache = self.boards.clone();
+        let scope = Scope::Term(cluster_id.clone(), year);
+        let board = call
+            .admit_read(&self.store, scope, move |tx| {
+                let version = tx.term_version(&cluster_id, year)?;
+                if let Some(kept) = cache.get(&cluster_id, year, layer, version) {
+                    return Ok(kept);
+                }
+                let board = app::scoring::scoreboard_in_tx(tx, &cluster_id, year, up_to)?;
+                let version = board.term.version;
+                let out = std::sync::Arc::new(convert::board_out(board, up_to));
+                cache.put(&cluster_id, year, layer, version, out.clone());
+                Ok(out)
+            })
             .await?;
-        Ok(Response::new(convert::board_out(board, up_to)))
+        Ok(Response::new(
+            std::sync::Arc::try_unwrap(board).unwrap_or_else(|kept| (*kept).clone()),
+        ))
     }
 
     async fn explain_score(
