@@ -46,6 +46,10 @@ struct Args {
     /// Calls of the unary read scenario (and of its ceiling).
     #[arg(long, default_value_t = 20_000)]
     reads: usize,
+    /// Import the round this many times in all (each a new revision of every result), to
+    /// show how import and scoring grow with the table: 4 gives 1×, 2×, 3× and 4×.
+    #[arg(long, default_value_t = 1)]
+    rounds: usize,
 }
 
 /// One row of the result table.
@@ -138,7 +142,7 @@ fn main() -> anyhow::Result<()> {
     clear_results(&path)?;
     let server = server::Server::start(&path)?;
     let reads = if args.smoke { 640 } else { args.reads };
-    rt.block_on(async {
+    let first_round = rt.block_on(async {
         let mut idle_samples = import::probe_count(&server, if args.smoke { 200 } else { 5_000 }).await?;
         let (stop_tx, stop_rx) = tokio::sync::watch::channel(false);
         let busy = import::probe_health(&server, stop_rx);
@@ -200,12 +204,31 @@ fn main() -> anyhow::Result<()> {
             goal: "≤ 64 MiB".into(),
             met: mib(rss) <= 64.0,
         });
-        anyhow::Ok(())
+        anyhow::Ok(result)
     })?;
-    drop(server);
+    let first_rate = rows_in_round as f64 / first_round.as_secs_f64().max(1e-9);
     let store = Store::open(&path)?;
     rows.push(scoring::from_database(&store, &round_terms, runs)?);
+    for n in 2..=args.rounds {
+        let took = rt.block_on(import::through_server(&server, &round))?;
+        let per_second = rows_in_round as f64 / took.as_secs_f64().max(1e-9);
+        rows.push(Row {
+            scenario: format!(
+                "growth: import of round {n}, onto {} results",
+                (n - 1) * rows_in_round
+            ),
+            ceiling: "—".into(),
+            result: format!("{per_second:.0} rows/s ({})", ms(took)),
+            ratio: per_second / first_rate,
+            goal: "linear: ≥ 0.7× the rate of round 1".into(),
+            met: per_second >= 0.7 * first_rate,
+        });
+        let mut scored = scoring::from_database(&store, &round_terms, runs)?;
+        scored.scenario = format!("growth: scoring from the database with {n}× the results");
+        rows.push(scored);
+    }
     drop(store);
+    drop(server);
 
     // PostgreSQL: the same round against COPY.
     if !args.no_postgres {
@@ -297,11 +320,14 @@ fn render(rows: &[Row], args: &Args, notes: &[String]) -> String {
     if let Some(n) = args.districts {
         command.push_str(&format!(" --districts {n}"));
     }
+    if args.rounds > 1 {
+        command.push_str(&format!(" --rounds {}", args.rounds));
+    }
     if args.smoke {
         command.push_str(" --smoke");
     }
     out.push_str(&format!(
-        "\ncommand: `{command}` (in-process timings: fastest of {} runs)\n",
+        "\ncommand: `{command} --runs {}` (in-process timings: the fastest run counts)\n",
         args.runs
     ));
     for n in notes {
