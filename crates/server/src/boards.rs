@@ -15,10 +15,13 @@ const MAX_ENTRIES: usize = 4_096;
 
 type Key = (String, i32, i32);
 
+/// A board and the term version it was computed at.
+type Kept = (i64, Arc<pb::GetScoreboardResponse>);
+
 /// The cache; cheap to clone, shared by the service's handlers.
 #[derive(Debug, Clone, Default)]
 pub struct BoardCache {
-    boards: Arc<Mutex<HashMap<Key, (i64, Arc<pb::GetScoreboardResponse>)>>>,
+    boards: Arc<Mutex<HashMap<Key, Kept>>>,
 }
 
 impl BoardCache {
