@@ -148,7 +148,7 @@ pub fn nationwide(districts: &[District], factor: usize, runs: usize) -> anyhow:
         result,
         3.0,
         Some(Duration::from_secs(1)),
-    ))
+    ), floor])
 }
 
 /// The plain-loop ceiling over arrays the size of `districts`.
@@ -178,7 +178,7 @@ pub fn from_database(
     store: &thidua_storage::Store,
     round: &[crate::world::RoundTerm],
     runs: usize,
-) -> anyhow::Result<Row> {
+) -> anyhow::Result<Vec<Row>> {
     let districts: Vec<District> = round
         .iter()
         .map(|t| t.members.iter().map(|m| m.code.clone()).collect())
@@ -206,7 +206,22 @@ pub fn from_database(
     if let Some(e) = failure {
         anyhow::bail!("scoring from the database: {e}");
     }
-    Ok(Row::time(
+    // The floor under it: only reading each term's latest results, nothing scored.
+    let floor = fastest(runs, || {
+        for t in round {
+            let read = store.read(|tx| tx.latest_entries(&t.cluster_id, crate::world::YEAR));
+            black_box(read.map(|r| r.len()).unwrap_or_default());
+        }
+    });
+    let floor = Row {
+        scenario: "floor under it: reading each term's latest results alone, nothing scored".into(),
+        ceiling: format!("{:.1} ms", ceiling.as_secs_f64() * 1000.0),
+        result: format!("{:.1} ms", floor.as_secs_f64() * 1000.0),
+        ratio: floor.as_secs_f64() / ceiling.as_secs_f64().max(1e-9),
+        goal: "— (measured to show the floor)".into(),
+        met: true,
+    };
+    Ok(vec![Row::time(
         format!(
             "nationwide scoring from the database: {} terms, {units} units × {} criteria",
             round.len(),
@@ -216,5 +231,5 @@ pub fn from_database(
         result,
         3.0,
         Some(Duration::from_secs(1)),
-    ))
+    ), floor])
 }

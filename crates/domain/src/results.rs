@@ -230,7 +230,25 @@ pub fn compose(
             out.insert(key, (r.revision, r.entry));
         }
     }
-    let mut entries: crate::scoring::Entries = out.into_iter().map(|(k, (_, e))| (k, e)).collect();
+    compose_latest(
+        out.into_iter()
+            .map(|((unit, code), (_, e))| (unit, code, e)),
+        layers,
+        up_to,
+    )
+}
+
+/// [`compose`] from each (member, criterion)'s latest result alone, as storage can select
+/// them without reading the earlier revisions.
+pub fn compose_latest(
+    latest: impl IntoIterator<Item = (UnitRef, String, Entry)>,
+    layers: &[LayerScore],
+    up_to: Option<Layer>,
+) -> crate::scoring::Entries {
+    let mut entries = crate::scoring::Entries::default();
+    for (unit, code, entry) in latest {
+        entries.insert(unit, code, entry);
+    }
     if let Some(top) = up_to {
         let mut latest: HashMap<(UnitRef, String), (Layer, i32, Decimal)> = HashMap::new();
         for s in layers.iter().filter(|s| s.layer <= top) {

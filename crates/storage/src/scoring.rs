@@ -316,6 +316,59 @@ impl Tx<'_> {
             .collect()
     }
 
+    /// Each (member, criterion)'s latest result of a term, for scoring: only the columns the
+    /// engine reads, one ordered scan, earlier revisions skipped as they stream by.
+    pub fn latest_entries(
+        &mut self,
+        cluster_id: &str,
+        year: i32,
+    ) -> Result<Vec<(UnitRef, String, Entry)>, Error> {
+        let rows: Vec<(String, String, String, String)> = results::table
+            .filter(results::cluster_id.eq(cluster_id))
+            .filter(results::year.eq(year))
+            .order((
+                results::unit_id,
+                results::criterion_code,
+                results::revision.desc(),
+            ))
+            .select((
+                results::unit_id,
+                results::criterion_code,
+                results::value,
+                results::kind,
+            ))
+            .load(self.conn)
+            .map_err(db)?;
+        let mut out: Vec<(UnitRef, String, Entry)> = Vec::with_capacity(rows.len());
+        let mut last: Option<(String, String)> = None;
+        let mut unit_ref: Option<(String, UnitRef)> = None;
+        for (unit, code, value, kind) in rows {
+            // Highest revision first within each (unit, code): keep the first seen.
+            if last.as_ref().is_some_and(|(u, c)| *u == unit && *c == code) {
+                continue;
+            }
+            let number =
+                decimal::parse("value", &value).map_err(|_| corrupt("result value", &value))?;
+            let entry = match kind.as_str() {
+                "actual" => Entry::Actual(number),
+                "points" => Entry::Points(number),
+                "event" => Entry::Event(number == rust_decimal::Decimal::ONE),
+                other => return Err(corrupt("result kind", other)),
+            };
+            let member = match &unit_ref {
+                Some((key, r)) if *key == unit => r.clone(),
+                _ => {
+                    let r = parse_key(&unit)?;
+                    unit_ref = Some((unit.clone(), r.clone()));
+                    r
+                }
+            };
+            out.push((member, code.clone(), entry));
+            last = Some((unit, code));
+        }
+        Ok(out)
+    }
+
     /// Stores a layer score as the next of its (member, criterion, layer).
     pub fn insert_layer_score(
         &mut self,

@@ -328,9 +328,9 @@ fn score_term(
 ) -> Result<(TableVersion, Vec<MemberScore>), Error> {
     let (table, version) = table_of(tx, term)?;
     let targets = tx.targets(&term.cluster_id, term.year)?;
-    let reported = tx.results(&term.cluster_id, term.year, None)?;
+    let latest = tx.latest_entries(&term.cluster_id, term.year)?;
     let layers = tx.layer_scores(&term.cluster_id, term.year)?;
-    let entries = results::compose(&reported, &layers, up_to);
+    let entries = results::compose_latest(latest, &layers, up_to);
     let policy = tx.policy(&term.cluster_id, term.year)?;
     let members: Vec<UnitRef> = term.members.iter().map(|m| m.unit.clone()).collect();
     let scores = scoring::score_members(
