@@ -13,8 +13,8 @@ use tonic_health::pb::{HealthCheckRequest, health_client::HealthClient};
 
 use crate::{server::Server, world::RoundTerm};
 
-/// Rows per streamed message.
-const BATCH: usize = 1_000;
+/// Rows per streamed message: what the `thidua result import` command sends.
+const BATCH: usize = 500;
 
 diesel::table! {
     results (cluster_id, year, unit_id, criterion_code, revision) {
