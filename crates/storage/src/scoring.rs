@@ -12,7 +12,6 @@ use thidua_domain::{
 
 use crate::{
     Tx,
-    connection::per_backend,
     errors::{corrupt, db},
     schema::{layer_scores, results, stage_deadlines, stage_events, terms},
     units::parse_key,
@@ -221,31 +220,44 @@ impl Tx<'_> {
             explanation: String,
             submitted_at: i64,
         }
-        // 11 columns × 500 rows stays under SQLite's bound-parameter limit.
-        for chunk in rows.chunks(500) {
-            let batch: Vec<Row> = chunk
-                .iter()
-                .map(|r| {
-                    let (kind, value) = entry_cells(r.entry);
-                    Row {
-                        cluster_id: cluster_id.to_owned(),
-                        year,
-                        unit_id: r.unit.key(),
-                        criterion_code: r.code.clone(),
-                        revision: r.revision,
-                        value,
-                        kind: kind.to_owned(),
-                        evidence_ref: r.evidence_ref.clone(),
-                        evidence_note: r.evidence_note.clone(),
-                        explanation: r.explanation.clone(),
-                        submitted_at: r.submitted_at.0,
-                    }
-                })
-                .collect();
-            per_backend!(self.conn, |c| diesel::insert_into(results::table)
-                .values(&batch)
-                .execute(c))
-            .map_err(db)?;
+        let row = |r: &ReportedResult| {
+            let (kind, value) = entry_cells(r.entry);
+            Row {
+                cluster_id: cluster_id.to_owned(),
+                year,
+                unit_id: r.unit.key(),
+                criterion_code: r.code.clone(),
+                revision: r.revision,
+                value,
+                kind: kind.to_owned(),
+                evidence_ref: r.evidence_ref.clone(),
+                evidence_note: r.evidence_note.clone(),
+                explanation: r.explanation.clone(),
+                submitted_at: r.submitted_at.0,
+            }
+        };
+        match self.conn {
+            // In-process SQLite: one prepared single-row statement reused for every row is
+            // faster than building, parsing and binding a 500-row statement per batch.
+            crate::connection::AnyConnection::Sqlite(c) => {
+                for r in rows {
+                    diesel::insert_into(results::table)
+                        .values(&row(r))
+                        .execute(c)
+                        .map_err(db)?;
+                }
+            }
+            // PostgreSQL: one round trip per 500 rows (11 columns × 500 stays under the
+            // bound-parameter limit).
+            crate::connection::AnyConnection::Postgresql(c) => {
+                for chunk in rows.chunks(500) {
+                    let batch: Vec<Row> = chunk.iter().map(row).collect();
+                    diesel::insert_into(results::table)
+                        .values(&batch)
+                        .execute(c)
+                        .map_err(db)?;
+                }
+            }
         }
         Ok(())
     }

@@ -503,17 +503,22 @@ pub fn import_results(
         }
         let mut v = Violations::default();
         let mut parsed = Vec::with_capacity(rows.len());
+        // Members by `scheme~code` and by bare code, built once: a row names its member
+        // either way, and a bare code may fit several schemes.
+        let mut by_name: HashMap<String, Vec<&UnitRef>> = HashMap::new();
+        for m in &term.members {
+            by_name.entry(m.unit.key()).or_default().push(&m.unit);
+            by_name
+                .entry(m.unit.code.clone())
+                .or_default()
+                .push(&m.unit);
+        }
         for (i, r) in rows.iter().enumerate() {
             let at = format!("rows[{i}]");
             let line = r.line;
             let wanted = r.unit.trim().trim_start_matches("units/");
-            let found: Vec<&UnitRef> = term
-                .members
-                .iter()
-                .map(|m| &m.unit)
-                .filter(|u| u.code == wanted || u.key() == wanted)
-                .collect();
-            let unit = match found.as_slice() {
+            let found: &[&UnitRef] = by_name.get(wanted).map_or(&[], Vec::as_slice);
+            let unit = match found {
                 [u] => Some((*u).clone()),
                 [] => {
                     v.add(
