@@ -50,6 +50,25 @@ struct Row<'a> {
     submitted_at: i64,
 }
 
+impl<'a> Row<'a> {
+    /// The stored form of a sent row: the first revision of an actual value.
+    fn of(term: &'a TermRows, r: &'a pb::ResultRow) -> Self {
+        Self {
+            cluster_id: &term.cluster_id,
+            year: crate::world::YEAR,
+            unit_id: r.unit.trim_start_matches("units/").to_owned(),
+            criterion_code: &r.criterion_code,
+            revision: 1,
+            value: &r.value,
+            kind: "actual",
+            evidence_ref: "",
+            evidence_note: "",
+            explanation: "",
+            submitted_at: 0,
+        }
+    }
+}
+
 /// One term's rows, as the client sends them.
 pub struct TermRows {
     /// The cluster.
@@ -140,19 +159,7 @@ pub fn sqlite_ceiling(path: &str, round: &[TermRows]) -> anyhow::Result<Duration
         for term in round {
             for r in &term.rows {
                 diesel::insert_into(results::table)
-                    .values(&Row {
-                        cluster_id: &term.cluster_id,
-                        year: crate::world::YEAR,
-                        unit_id: r.unit.trim_start_matches("units/").to_owned(),
-                        criterion_code: &r.criterion_code,
-                        revision: 1,
-                        value: &r.value,
-                        kind: "actual",
-                        evidence_ref: "",
-                        evidence_note: "",
-                        explanation: "",
-                        submitted_at: 0,
-                    })
+                    .values(&Row::of(term, r))
                     .execute(c)?;
             }
         }
@@ -168,21 +175,7 @@ pub fn postgres_ceiling(url: &str, round: &[TermRows]) -> anyhow::Result<Duratio
     let started = Instant::now();
     let rows: Vec<Row<'_>> = round
         .iter()
-        .flat_map(|term| {
-            term.rows.iter().map(|r| Row {
-                cluster_id: &term.cluster_id,
-                year: crate::world::YEAR,
-                unit_id: r.unit.trim_start_matches("units/").to_owned(),
-                criterion_code: &r.criterion_code,
-                revision: 1,
-                value: &r.value,
-                kind: "actual",
-                evidence_ref: "",
-                evidence_note: "",
-                explanation: "",
-                submitted_at: 0,
-            })
-        })
+        .flat_map(|term| term.rows.iter().map(|r| Row::of(term, r)))
         .collect();
     let expected = rows.len();
     let copied = diesel::copy_from(results::table)
