@@ -651,10 +651,35 @@ async fn import_neighbours(env: &Env) -> anyhow::Result<()> {
 }
 
 /// The walk's world: the seed cluster and term led by Phùng Chí Kiên, a foreign cluster in
-/// Cao Bằng, and a stored award proposal.
+/// Cao Bằng, a stored award proposal, and a criteria table the city's organiser created (so it
+/// belongs to the city).
 async fn fixture(env: &Env) -> anyhow::Result<()> {
     import_bac_kan(env).await?;
     import_neighbours(env).await?;
+    let city = create_key(
+        env,
+        "Ban tổ chức thành phố Bắc Kạn",
+        pb::Role::Organiser,
+        "058",
+    )
+    .await?;
+    pb::target_service_client::TargetServiceClient::new(env.channel_as(Some(&city)).await?)
+        .create_criteria_table(pb::CreateCriteriaTableRequest {
+            table: Some(pb::CriteriaTable {
+                title: "Bảng tiêu chí thi đua cụm xã, phường năm 2022".into(),
+                legal_act: "Quyết định 01/QĐ-HĐTĐKT".into(),
+                scale: Some(pb::Decimal {
+                    value: "100".into(),
+                }),
+                rounding_step: Some(pb::Decimal {
+                    value: "0.5".into(),
+                }),
+                ..Default::default()
+            }),
+            table_id: "bang-2022".into(),
+            request_id: String::new(),
+        })
+        .await?;
     create_cluster(env, "bac-kan-city", pb::ClusterKind::Territorial).await?;
     let term = create_term(env, "bac-kan-city", 2022, &bac_kan_members()).await?;
     env.clusters()

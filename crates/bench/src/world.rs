@@ -59,6 +59,7 @@ pub fn build(store: &Store, nation: &Nation) -> Result<Vec<RoundTerm>, Error> {
             legal_date: None,
             scale: crate::scoring::scale(),
             rounding_step: Decimal::new(1, 2),
+            owner: None,
         },
         None,
     )?;

@@ -145,9 +145,9 @@ pub enum Need {
     Public,
     /// Administrators only: units, keys, the audit log.
     Admin,
-    /// Any organiser: criteria tables are issued documents shared between organisers.
+    /// Any organiser: creating a criteria table, which then belongs to the organiser's unit.
     Author,
-    /// The organiser of the cluster concerned.
+    /// The organiser of the cluster (or the owner of the criteria table) concerned.
     Manage,
     /// Read a cluster or term: its organiser, an observer above the organiser, or (for a
     /// term) a reporter of one of its members.

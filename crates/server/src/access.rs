@@ -42,6 +42,8 @@ pub enum Scope {
     Organiser(String),
     /// An award proposal, `awards/{id}`: the scope of its term.
     Award(String),
+    /// A criteria table, `criteriaTables/{id}`: managed by the organiser it belongs to.
+    Table(String),
     /// A cluster to be created by `organiser` (unit key).
     NewCluster {
         /// The organiser unit's key.
@@ -66,6 +68,7 @@ impl Scope {
                 format!("clusters?organiser=units/{organiser}")
             }
             Scope::Award(id) => format!("awards/{id}"),
+            Scope::Table(id) => format!("criteriaTables/{id}"),
             Scope::Term(id, year) => format!("clusters/{id}/terms/{year}"),
             Scope::Members(id, year, units) if units.len() == 1 => {
                 format!("clusters/{id}/terms/{year}/members/{}", units[0])
@@ -102,6 +105,13 @@ impl Scope {
             Scope::Collection(_) | Scope::Resource(_) => vec![Facts::default()],
             Scope::Cluster(id) => vec![Facts {
                 organiser_line: organiser_line(tx, id)?,
+                ..Facts::default()
+            }],
+            Scope::Table(id) => vec![Facts {
+                organiser_line: match tx.table_owner(id)? {
+                    Some(owner) => tx.unit_line(&owner)?,
+                    None => Vec::new(),
+                },
                 ..Facts::default()
             }],
             Scope::Award(id) => match tx.award(id)? {

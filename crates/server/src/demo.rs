@@ -281,6 +281,7 @@ fn load_table_and_targets(store: &Store) -> Result<(), Error> {
             legal_date: None,
             scale: points(100),
             rounding_step: Decimal::new(5, 1),
+            owner: None,
         },
         key("table"),
     )?;

@@ -11,7 +11,7 @@ use thidua_domain::{
 use crate::{
     Page, PageRequest, Tx,
     errors::{corrupt, db},
-    schema::{api_keys, clusters, leadership_records, term_members, terms, units},
+    schema::{api_keys, clusters, criteria_tables, leadership_records, term_members, terms, units},
 };
 
 /// Ancestors followed at most when resolving a unit's line: the hierarchy has four levels
@@ -180,6 +180,27 @@ impl Tx<'_> {
             next = parent;
         }
         Ok(line)
+    }
+
+    /// The organiser unit a criteria table belongs to; `None` when the table does not exist or
+    /// an administrator created it.
+    pub fn table_owner(&mut self, table_id: &str) -> Result<Option<String>, Error> {
+        Ok(criteria_tables::table
+            .find(table_id)
+            .select(criteria_tables::owner_id)
+            .first::<Option<String>>(self.conn)
+            .optional()
+            .map_err(db)?
+            .flatten())
+    }
+
+    /// Records the organiser unit a new criteria table belongs to.
+    pub fn set_table_owner(&mut self, table_id: &str, owner: &str) -> Result<(), Error> {
+        diesel::update(criteria_tables::table.find(table_id))
+            .set(criteria_tables::owner_id.eq(owner))
+            .execute(self.conn)
+            .map_err(db)?;
+        Ok(())
     }
 
     /// The organiser unit of cluster `cluster_id`, if the cluster exists.

@@ -156,6 +156,7 @@ diesel::table! {
         scale -> Text,
         rounding_step -> Text,
         created_at -> BigInt,
+        owner_id -> Nullable<Text>,
     }
 }
 

@@ -45,6 +45,8 @@ struct TableRowDb {
     scale: String,
     rounding_step: String,
     created_at: i64,
+    // Read by authorization (`Tx::table_owner`), not part of the domain's table.
+    _owner_id: Option<String>,
 }
 
 impl TableRowDb {

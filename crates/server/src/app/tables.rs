@@ -32,6 +32,9 @@ pub struct NewTable {
     pub scale: Decimal,
     /// Rounding step.
     pub rounding_step: Decimal,
+    /// The organiser unit the table belongs to (`scheme~code`): the creating organiser's;
+    /// `None` when an administrator creates it, and then only administrators edit it.
+    pub owner: Option<String>,
 }
 
 /// A table with its latest version number.
@@ -64,6 +67,9 @@ pub fn create(
             created_at: now,
         };
         tx.insert_table(&table)?;
+        if let Some(owner) = &new.owner {
+            tx.set_table_owner(&table.id, owner)?;
+        }
         Idempotency::remember(key.as_ref(), tx, &table.id, now)?;
         Ok((table, 1))
     })

@@ -26,6 +26,15 @@ fn cluster(field: &str, name: &str) -> Result<Scope, FieldViolation> {
     convert::cluster_name(field, name).map(Scope::Cluster)
 }
 
+/// The table of `criteriaTables/{id}` or `criteriaTables/{id}/versions/{n}`.
+fn table(field: &str, name: &str) -> Result<Scope, FieldViolation> {
+    name.strip_prefix("criteriaTables/")
+        .and_then(|rest| rest.split('/').next())
+        .filter(|id| !id.is_empty())
+        .map(|id| Scope::Table(id.to_owned()))
+        .ok_or_else(|| FieldViolation::new(field, format!("`{name}` is not a criteria table name")))
+}
+
 fn award(field: &str, name: &str) -> Result<Scope, FieldViolation> {
     name.strip_prefix("awards/")
         .filter(|id| !id.is_empty() && !id.contains('/'))
@@ -99,10 +108,10 @@ scoped! {
     pb::CreateCriteriaTableRequest => |_r| Ok(Scope::Collection("criteriaTables")), id = request_id;
     pb::GetCriteriaTableRequest => |r| Ok(Scope::Resource(r.name.clone()));
     pb::ListCriteriaTablesRequest => |_r| Ok(Scope::Collection("criteriaTables"));
-    pb::EditCriteriaTableRequest => |r| Ok(Scope::Resource(r.table.clone()));
-    pb::ImportCriteriaTableRequest => |r| Ok(Scope::Resource(r.table.clone()));
+    pb::EditCriteriaTableRequest => |r| table("table", &r.table);
+    pb::ImportCriteriaTableRequest => |r| table("table", &r.table);
     pb::ExportCriteriaTableRequest => |r| Ok(Scope::Resource(r.name.clone()));
-    pb::PublishTableVersionRequest => |r| Ok(Scope::Resource(r.name.clone()));
+    pb::PublishTableVersionRequest => |r| table("name", &r.name);
     pb::GetTableVersionRequest => |r| Ok(Scope::Resource(r.name.clone()));
     pb::ListTableVersionsRequest => |r| Ok(Scope::Resource(r.parent.clone()));
     pb::ApplyCriteriaTableRequest => |r| term("term", &r.term);

@@ -1,5 +1,7 @@
 //! `thidua.v1.TargetService`: criteria tables, versions, term binding and targets.
 
+use thidua_domain::access::Role;
+
 use crate::access::admit;
 use thidua_domain::{FieldViolation, criteria, error::Violations, text};
 use thidua_proto::v1::{self as pb, target_service_server::TargetService};
@@ -108,6 +110,12 @@ impl TargetService for Targets {
         else {
             return Err(invalid_all(v.into_inner()));
         };
+        // An organiser's table belongs to its unit: only that organiser (and administrators)
+        // may edit, import or publish it.
+        let owner = match run.principal().role {
+            Role::Organiser => run.principal().scope.clone(),
+            _ => None,
+        };
         let new = app::tables::NewTable {
             id,
             title,
@@ -115,6 +123,7 @@ impl TargetService for Targets {
             legal_date,
             scale,
             rounding_step,
+            owner,
         };
         let (table, latest) = run
             .run(move |store| app::tables::create(store, new, key))

@@ -1,0 +1,1 @@
+ALTER TABLE criteria_tables DROP COLUMN owner_id;
