@@ -146,6 +146,19 @@ impl Scope {
     }
 }
 
+/// Who holds the key with digest `credentials`, and whether they may call `need` on `scope`,
+/// as `tx` sees it.
+fn who_and_whether(
+    tx: &mut Tx<'_>,
+    credentials: &str,
+    need: Need,
+    scope: &Scope,
+) -> Result<(Principal, bool), Error> {
+    let principal = crate::auth::principal_in(tx, credentials)?;
+    let ok = allowed(&principal, need, scope, tx)?;
+    Ok((principal, ok))
+}
+
 /// Whether `principal` may call `need` on `scope`, on the facts `tx` sees.
 fn allowed(
     principal: &Principal,
@@ -159,12 +172,10 @@ fn allowed(
         .all(|facts| decide(principal, need, facts)))
 }
 
-/// One call being served: its caller's key digest, method and request digest; the principal
-/// once the key is looked up.
+/// One call being served: its caller's key digest, method and request digest.
 #[derive(Debug, Clone)]
 pub struct Call {
     credentials: String,
-    principal: Option<Principal>,
     method: &'static str,
     need: Need,
     effect: Effect,
@@ -200,7 +211,6 @@ impl Call {
         })?;
         Ok(Self {
             credentials,
-            principal: None,
             method,
             need,
             effect,
@@ -221,14 +231,10 @@ impl Call {
         self
     }
 
-    fn event(&self, scope: &Scope, outcome: &str) -> NewEvent {
+    fn event(&self, principal: &Principal, scope: &Scope, outcome: &str) -> NewEvent {
         NewEvent {
             time: app::now(),
-            principal: self
-                .principal
-                .as_ref()
-                .map(Principal::audit_name)
-                .unwrap_or_default(),
+            principal: principal.audit_name(),
             method: self.method.to_owned(),
             resource: scope.resource(),
             outcome: outcome.to_owned(),
@@ -239,40 +245,36 @@ impl Call {
 
     /// Decides the call on `scope`: refused calls are audited and answered PERMISSION_DENIED;
     /// admitted ones get the store to run on.
-    pub async fn admit(mut self, base: &Store, scope: Scope) -> Result<Admitted, Status> {
-        let store = base;
+    pub async fn admit(self, store: &Store, scope: Scope) -> Result<Admitted, Status> {
         let check_store = store.clone();
         let credentials = self.credentials.clone();
         let need = self.need;
         let check_scope = scope.clone();
         // Who, and may they: one read transaction.
         let (principal, ok) = crate::service::blocking(move || {
-            check_store.read(|tx| {
-                let principal = crate::auth::principal_in(tx, &credentials)?;
-                let ok = allowed(&principal, need, &check_scope, tx)?;
-                Ok((principal, ok))
-            })
+            check_store.read(|tx| who_and_whether(tx, &credentials, need, &check_scope))
         })
         .await?;
         tracing::Span::current().record("principal", principal.audit_name());
-        self.principal = Some(principal.clone());
         if !ok {
             let denied = Error::PermissionDenied {
                 method: self.method.to_owned(),
             };
-            self.record_failure(store, &scope, &denied).await;
+            self.record_failure(&principal, store, &scope, &denied)
+                .await;
             return Err(to_status(denied));
         }
         let cancelled = Arc::new(AtomicBool::new(false));
         let store = match self.effect {
             Effect::Read => store.clone(),
             Effect::Write => {
-                let principal = principal.clone();
+                let audit = self.event(&principal, &scope, "OK");
+                let checked = principal.clone();
                 let method = self.method;
                 let check_scope = scope.clone();
                 store.for_call(CallGuard {
                     check: Box::new(move |tx| {
-                        if allowed(&principal, need, &check_scope, tx)? {
+                        if allowed(&checked, need, &check_scope, tx)? {
                             Ok(())
                         } else {
                             Err(Error::PermissionDenied {
@@ -280,7 +282,7 @@ impl Call {
                             })
                         }
                     }),
-                    audit: Some(self.event(&scope, "OK")),
+                    audit: Some(audit),
                     cancelled: cancelled.clone(),
                 })
             }
@@ -289,7 +291,7 @@ impl Call {
             principal,
             call: self,
             scope,
-            base: base.clone(),
+            base: store.clone(),
             store,
             cancel: CancelOnDrop(cancelled),
         })
@@ -313,24 +315,24 @@ impl Call {
         let store = store.clone();
         let outcome = crate::service::on_db(move || {
             let (principal, served) = store.read(|tx| {
-                let principal = crate::auth::principal_in(tx, &self.credentials)?;
-                if allowed(&principal, self.need, &scope, tx)? {
-                    f(tx).map(|r| (principal, Some(r)))
-                } else {
-                    Ok((principal, None))
+                match who_and_whether(tx, &self.credentials, self.need, &scope)? {
+                    (principal, true) => f(tx).map(|r| (principal, Some(r))),
+                    (principal, false) => Ok((principal, None)),
                 }
             })?;
             if let Some(r) = served {
                 return Ok((principal.audit_name(), Ok(r)));
             }
-            let mut call = self;
-            call.principal = Some(principal.clone());
-            let event = call.event(&scope, &format!("{:?}", tonic::Code::PermissionDenied));
+            let event = self.event(
+                &principal,
+                &scope,
+                &format!("{:?}", tonic::Code::PermissionDenied),
+            );
             store.write(|tx| tx.append_audit(event))?;
             Ok((
                 principal.audit_name(),
                 Err(Error::PermissionDenied {
-                    method: call.method.to_owned(),
+                    method: self.method.to_owned(),
                 }),
             ))
         })
@@ -344,8 +346,14 @@ impl Call {
     /// Writes the event of a refused or failed call in a transaction of its own (the call's
     /// own transaction was rolled back). An audit failure is logged; the caller gets the
     /// original error either way.
-    async fn record_failure(&self, store: &Store, scope: &Scope, error: &Error) {
-        let event = self.event(scope, &format!("{:?}", code_of(error)));
+    async fn record_failure(
+        &self,
+        principal: &Principal,
+        store: &Store,
+        scope: &Scope,
+        error: &Error,
+    ) {
+        let event = self.event(principal, scope, &format!("{:?}", code_of(error)));
         let store = store.clone();
         let written = crate::service::on_db(move || store.write(|tx| tx.append_audit(event))).await;
         if !matches!(written, Ok(Ok(_))) {
@@ -406,7 +414,7 @@ impl Admitted {
                     || matches!(error, Error::PermissionDenied { .. })
                 {
                     self.call
-                        .record_failure(&self.base, &self.scope, &error)
+                        .record_failure(&self.principal, &self.base, &self.scope, &error)
                         .await;
                 }
                 Err(to_status(error))
