@@ -3,12 +3,17 @@
 //! statement on SQLite, `COPY … FROM STDIN` on PostgreSQL. Health-check latency is measured
 //! idle and during the import.
 
-use std::time::{Duration, Instant};
+use std::{
+    sync::{
+        Arc,
+        atomic::{AtomicBool, Ordering},
+    },
+    time::{Duration, Instant},
+};
 
 use anyhow::ensure;
 use diesel::{Connection, RunQueryDsl};
 use thidua_proto::v1 as pb;
-use tokio::task::JoinHandle;
 use tonic_health::pb::{HealthCheckRequest, health_client::HealthClient};
 
 use crate::{server::Server, world::RoundTerm};
@@ -118,11 +123,14 @@ pub fn count(round: &[TermRows]) -> usize {
 }
 
 /// Imports the round through the server, one streamed call per term, in order.
-pub async fn through_server(server: &Server, round: &[TermRows]) -> anyhow::Result<Duration> {
+pub async fn through_server(
+    server: Arc<Server>,
+    round: Arc<Vec<TermRows>>,
+) -> anyhow::Result<Duration> {
     let mut client = pb::scoring_service_client::ScoringServiceClient::new(server.authed().await?)
         .max_decoding_message_size(64 * 1024 * 1024);
     let started = Instant::now();
-    for term in round {
+    for term in round.iter() {
         let mut messages = Vec::with_capacity(term.rows.len() / BATCH + 1);
         for (i, chunk) in term.rows.chunks(BATCH).enumerate() {
             messages.push(pb::ImportResultsRequest {
@@ -185,47 +193,57 @@ pub fn postgres_ceiling(url: &str, round: &[TermRows]) -> anyhow::Result<Duratio
     Ok(started.elapsed())
 }
 
-/// Health checks one after another on a connection of their own until `stop` is set;
-/// returns the latencies.
-pub fn probe_health(
-    server: &Server,
-    stop: tokio::sync::watch::Receiver<bool>,
-) -> JoinHandle<anyhow::Result<Vec<Duration>>> {
-    let url = server.url.clone();
-    tokio::spawn(async move {
-        let channel = tonic::transport::Endpoint::from_shared(url)?
-            .tcp_nodelay(true)
-            .connect()
-            .await?;
-        let mut health = HealthClient::new(channel);
-        let mut latencies = Vec::new();
-        while !*stop.borrow() {
-            let started = Instant::now();
-            health
-                .check(HealthCheckRequest {
-                    service: String::new(),
-                })
-                .await?;
-            latencies.push(started.elapsed());
-        }
-        Ok(latencies)
-    })
+/// The health prober's pace: a thousand checks a second, far more often than a load
+/// balancer's, so a 99th percentile is well sampled within one import.
+const PROBE_EVERY: Duration = Duration::from_millis(1);
+
+/// How long a prober runs.
+pub enum Probes {
+    /// This many health checks.
+    Count(usize),
+    /// Until the flag is set.
+    Until(Arc<AtomicBool>),
 }
 
-/// `n` health checks one after another on a connection of their own; their latencies.
-pub async fn probe_count(server: &Server, n: usize) -> anyhow::Result<Vec<Duration>> {
-    let mut health = HealthClient::new(server.channel().await?);
-    let mut latencies = Vec::with_capacity(n);
-    for _ in 0..n {
-        let started = Instant::now();
-        health
-            .check(HealthCheckRequest {
-                service: String::new(),
-            })
-            .await?;
-        latencies.push(started.elapsed());
-    }
-    Ok(latencies)
+/// Health checks one every [`PROBE_EVERY`], on a connection, runtime and thread of their own:
+/// a probe sharing the load generator's runtime would wait behind its encoding, and measure the
+/// generator instead of the server; probes back to back would take a core of their own from
+/// the two the import shares. Returns the latencies.
+pub fn probe_health(
+    server: &Server,
+    probes: Probes,
+) -> std::thread::JoinHandle<anyhow::Result<Vec<Duration>>> {
+    let url = server.url.clone();
+    std::thread::spawn(move || {
+        let rt = tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()?;
+        rt.block_on(async move {
+            let channel = tonic::transport::Endpoint::from_shared(url)?
+                .tcp_nodelay(true)
+                .connect()
+                .await?;
+            let mut health = HealthClient::new(channel);
+            let mut latencies = Vec::new();
+            let mut every = tokio::time::interval(PROBE_EVERY);
+            every.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+            let more = |done: usize| match &probes {
+                Probes::Count(n) => done < *n,
+                Probes::Until(stop) => !stop.load(Ordering::Relaxed),
+            };
+            while more(latencies.len()) {
+                every.tick().await;
+                let started = Instant::now();
+                health
+                    .check(HealthCheckRequest {
+                        service: String::new(),
+                    })
+                    .await?;
+                latencies.push(started.elapsed());
+            }
+            Ok(latencies)
+        })
+    })
 }
 
 /// The 99th percentile of `samples`.

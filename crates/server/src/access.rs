@@ -189,7 +189,7 @@ impl Call {
     pub fn open<T: Message>(request: Request<T>) -> Result<(Self, T), Status> {
         let (credentials, method) = caller_of(&request)?;
         let message = request.into_inner();
-        let digest = hex(&Sha256::digest(message.encode_to_vec()));
+        let digest = message_digest(&message);
         Ok((Self::new(credentials, method, digest)?, message))
     }
 
@@ -226,8 +226,13 @@ impl Call {
     }
 
     /// Sets the digest of a streamed request from its messages.
-    pub fn digest(mut self, message: &impl Message) -> Self {
-        self.digest = hex(&Sha256::digest(message.encode_to_vec()));
+    pub fn digest(self, message: &impl Message) -> Self {
+        self.digest_of(message_digest(message))
+    }
+
+    /// Sets the digest of a streamed request, computed by [`message_digest`].
+    pub fn digest_of(mut self, digest: String) -> Self {
+        self.digest = digest;
         self
     }
 
@@ -401,10 +406,23 @@ impl Admitted {
         f: impl FnOnce(&Store) -> Result<T, Error> + Send + 'static,
     ) -> Result<T, Status> {
         let store = self.store.clone();
-        let result = crate::service::on_db(move || f(&store))
-            .await
-            .and_then(|r| r);
-        match result {
+        let result = crate::service::on_db(move || f(&store)).await;
+        self.finish(result).await
+    }
+
+    /// [`Admitted::run`] for the bulk work of a whole-file import, on a thread that yields the
+    /// processor to interactive calls (see [`crate::service::on_db_bulk`]).
+    pub async fn run_bulk<T: Send + 'static>(
+        self,
+        f: impl FnOnce(&Store) -> Result<T, Error> + Send + 'static,
+    ) -> Result<T, Status> {
+        let store = self.store.clone();
+        let result = crate::service::on_db_bulk(move || f(&store)).await;
+        self.finish(result).await
+    }
+
+    async fn finish<T>(self, result: Result<Result<T, Error>, Error>) -> Result<T, Status> {
+        match result.and_then(|r| r) {
             Ok(value) => {
                 drop(self.cancel);
                 Ok(value)
@@ -421,6 +439,11 @@ impl Admitted {
             }
         }
     }
+}
+
+/// The SHA-256 of a message's encoding, in hex: what the audit log records of a request.
+pub fn message_digest(message: &impl Message) -> String {
+    hex(&Sha256::digest(message.encode_to_vec()))
 }
 
 /// The method of a call, `Service/Method`, as named in the policy table; the authentication

@@ -329,7 +329,9 @@ impl Tx<'_> {
     }
 
     /// Each (member, criterion)'s latest result of a term, for scoring: only the columns the
-    /// engine reads, one ordered scan, earlier revisions skipped as they stream by.
+    /// engine reads, one scan in primary-key order, keeping the last revision of each.
+    /// (Ordering revisions descending would make SQLite sort the whole term in a temporary
+    /// B-tree, because the key is ascending.)
     pub fn latest_entries(
         &mut self,
         cluster_id: &str,
@@ -338,11 +340,7 @@ impl Tx<'_> {
         let rows: Vec<(String, String, String, String)> = results::table
             .filter(results::cluster_id.eq(cluster_id))
             .filter(results::year.eq(year))
-            .order((
-                results::unit_id,
-                results::criterion_code,
-                results::revision.desc(),
-            ))
+            .order((results::unit_id, results::criterion_code, results::revision))
             .select((
                 results::unit_id,
                 results::criterion_code,
@@ -352,11 +350,14 @@ impl Tx<'_> {
             .load(self.conn)
             .map_err(db)?;
         let mut out: Vec<(UnitRef, String, Entry)> = Vec::with_capacity(rows.len());
-        let mut last: Option<(String, String)> = None;
         let mut unit_ref: Option<(String, UnitRef)> = None;
-        for (unit, code, value, kind) in rows {
-            // Highest revision first within each (unit, code): keep the first seen.
-            if last.as_ref().is_some_and(|(u, c)| *u == unit && *c == code) {
+        let mut rows = rows.into_iter().peekable();
+        while let Some((unit, code, value, kind)) = rows.next() {
+            // Revisions ascend within each (unit, code): only the last one counts.
+            if rows
+                .peek()
+                .is_some_and(|(u, c, _, _)| *u == unit && *c == code)
+            {
                 continue;
             }
             let number =
@@ -371,12 +372,11 @@ impl Tx<'_> {
                 Some((key, r)) if *key == unit => r.clone(),
                 _ => {
                     let r = parse_key(&unit)?;
-                    unit_ref = Some((unit.clone(), r.clone()));
+                    unit_ref = Some((unit, r.clone()));
                     r
                 }
             };
-            out.push((member, code.clone(), entry));
-            last = Some((unit, code));
+            out.push((member, code, entry));
         }
         Ok(out)
     }

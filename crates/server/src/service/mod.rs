@@ -37,6 +37,63 @@ pub async fn on_db<T: Send + 'static>(f: impl FnOnce() -> T + Send + 'static) ->
         .map_err(|e| Error::Internal(format!("use case panicked: {e}")))
 }
 
+/// Runs the bulk work of a whole-file import like [`on_db`], but at idle priority (see
+/// [`in_background`]), so a province's import cannot slow the health checks and reads beside it.
+pub async fn on_db_bulk<T: Send + 'static>(
+    f: impl FnOnce() -> T + Send + 'static,
+) -> Result<T, Error> {
+    let _slot = DB_SLOTS
+        .acquire()
+        .await
+        .map_err(|e| Error::Internal(format!("database slots closed: {e}")))?;
+    in_background(f).await
+}
+
+/// Runs CPU-heavy work of a bulk call (converting and digesting a whole import) on a thread of
+/// its own in the idle scheduling class, instead of on an async worker, where it would hold up
+/// every call queued behind it. The thread is not a pooled one because its priority cannot be
+/// raised again without privilege; starting one costs microseconds against an import's
+/// milliseconds.
+pub async fn in_background<T: Send + 'static>(
+    f: impl FnOnce() -> T + Send + 'static,
+) -> Result<T, Error> {
+    let (done, result) = tokio::sync::oneshot::channel();
+    std::thread::Builder::new()
+        .name("thidua-bulk".into())
+        .spawn(move || {
+            lower_priority();
+            // The caller may have gone; the work is finished (and committed or rolled back)
+            // all the same.
+            let _ = done.send(std::panic::catch_unwind(std::panic::AssertUnwindSafe(f)));
+        })
+        .map_err(|e| Error::Internal(format!("cannot start a bulk thread: {e}")))?;
+    match result.await {
+        Ok(Ok(value)) => Ok(value),
+        Ok(Err(_)) => Err(Error::Internal("use case panicked".into())),
+        Err(_) => Err(Error::Internal(
+            "bulk thread ended without an answer".into(),
+        )),
+    }
+}
+
+/// Puts the calling thread in the idle scheduling class (`SCHED_IDLE`): any interactive thread
+/// that wakes preempts it at once, where a merely lower nice value would still let it finish
+/// its time slice (about a millisecond) first. Failure only costs isolation, so it is logged,
+/// not returned.
+pub fn lower_priority() {
+    use thread_priority::{
+        NormalThreadSchedulePolicy, ThreadPriority, ThreadSchedulePolicy,
+        set_thread_priority_and_policy, thread_native_id,
+    };
+    if let Err(e) = set_thread_priority_and_policy(
+        thread_native_id(),
+        ThreadPriority::Min,
+        ThreadSchedulePolicy::Normal(NormalThreadSchedulePolicy::Idle),
+    ) {
+        tracing::warn!(error = ?e, "cannot lower an import thread's priority");
+    }
+}
+
 /// Runs a use case on the blocking pool (see [`on_db`]).
 pub async fn blocking<T: Send + 'static>(
     f: impl FnOnce() -> Result<T, Error> + Send + 'static,

@@ -1,7 +1,7 @@
 //! `thidua.v1.ScoringService`: stages, results, layer scores, scoreboard.
 
 use crate::{
-    access::{Call, Scope, admit, unit_key},
+    access::{Call, Scope, admit, message_digest, unit_key},
     boards::BoardCache,
 };
 use thidua_domain::{error::Violations, text};
@@ -12,7 +12,7 @@ use tonic::{Request, Response, Status, Streaming};
 /// Rows one result import may carry: a term has members × criteria results, far fewer.
 pub const MAX_IMPORT_ROWS: usize = 100_000;
 
-use super::{blocking, format_in, idempotency, invalid, invalid_all};
+use super::{blocking, format_in, idempotency, in_background, invalid, invalid_all};
 use crate::{
     app::{
         self,
@@ -257,7 +257,6 @@ impl ScoringService for Scoring {
     ) -> Result<Response<pb::ImportResultsResponse>, Status> {
         let (call, mut stream) = Call::open_stream(request)?;
         let mut header: Option<(String, String)> = None;
-        let mut rows: Vec<ImportRow> = Vec::new();
         let mut sent: Vec<pb::ResultRow> = Vec::new();
         while let Some(message) = stream.message().await? {
             let pb::ImportResultsRequest {
@@ -277,53 +276,35 @@ impl ScoringService for Scoring {
                     )));
                 }
             }
-            if rows.len() + batch.len() > MAX_IMPORT_ROWS {
+            if sent.len() + batch.len() > MAX_IMPORT_ROWS {
                 return Err(invalid(thidua_domain::FieldViolation::new(
                     "rows",
                     format!("an import carries at most {MAX_IMPORT_ROWS} rows; split the file"),
                 )));
             }
-            for row in batch {
-                let line = if row.line == 0 {
-                    u32::try_from(rows.len() + 1).unwrap_or(u32::MAX)
-                } else {
-                    row.line
-                };
-                rows.push(ImportRow {
-                    line,
-                    unit: row.unit.clone(),
-                    code: row.criterion_code.clone(),
-                    value: row.value.clone(),
-                    evidence_ref: text::normalize(&row.evidence_reference),
-                    evidence_note: row.evidence_description.clone(),
-                    explanation: row.explanation.clone(),
-                });
-                sent.push(row);
-            }
+            sent.extend(batch);
         }
         let (term, request_id) = header.unwrap_or_default();
         let (cluster_id, year) = term_ref(&term)?;
         let changed = (cluster_id.clone(), year);
-        let digest_source = pb::ImportResultsRequest {
-            term,
-            request_id: String::new(),
-            rows: sent,
+        let prepared = {
+            let request_id = request_id.clone();
+            in_background(move || prepare_import(term, &request_id, sent))
+                .await
+                .map_err(crate::status::to_status)??
         };
-        let key = idempotency("ImportResults", &request_id, &digest_source)?;
-        // Every unit the rows are for: a reporter may import only its own.
-        let mut units: Vec<String> = digest_source
-            .rows
-            .iter()
-            .map(|r| unit_key(&r.unit))
-            .collect();
-        units.sort_unstable();
-        units.dedup();
-        let call = call.request_id(&request_id).digest(&digest_source);
+        let call = call.request_id(&request_id).digest_of(prepared.digest);
         let run = call
-            .admit(&self.store, Scope::Members(cluster_id.clone(), year, units))
+            .admit(
+                &self.store,
+                Scope::Members(cluster_id.clone(), year, prepared.units),
+            )
             .await?;
+        let (rows, key) = (prepared.rows, prepared.key);
         let outcome = run
-            .run(move |store| app::scoring::import_results(store, &cluster_id, year, &rows, key))
+            .run_bulk(move |store| {
+                app::scoring::import_results(store, &cluster_id, year, &rows, key)
+            })
             .await?;
         self.hub.changed(&changed.0, changed.1);
         Ok(Response::new(pb::ImportResultsResponse {
@@ -670,4 +651,53 @@ fn award_id(name: &str) -> Result<String, Status> {
                 format!("`{name}` is not an award name (awards/{{id}})"),
             ))
         })
+}
+
+/// An import's rows as the use case takes them, with what admission and the audit need.
+struct PreparedImport {
+    rows: Vec<ImportRow>,
+    key: Option<crate::app::Idempotency>,
+    digest: String,
+    /// Every unit the rows are for: a reporter may import only its own.
+    units: Vec<String>,
+}
+
+/// Converts and digests the rows of a result import: CPU work proportional to the import, done
+/// off the async workers ([`in_background`]).
+fn prepare_import(
+    term: String,
+    request_id: &str,
+    sent: Vec<pb::ResultRow>,
+) -> Result<PreparedImport, Status> {
+    let mut rows: Vec<ImportRow> = Vec::with_capacity(sent.len());
+    for row in &sent {
+        let line = if row.line == 0 {
+            u32::try_from(rows.len() + 1).unwrap_or(u32::MAX)
+        } else {
+            row.line
+        };
+        rows.push(ImportRow {
+            line,
+            unit: row.unit.clone(),
+            code: row.criterion_code.clone(),
+            value: row.value.clone(),
+            evidence_ref: text::normalize(&row.evidence_reference),
+            evidence_note: row.evidence_description.clone(),
+            explanation: row.explanation.clone(),
+        });
+    }
+    let mut units: Vec<String> = sent.iter().map(|r| unit_key(&r.unit)).collect();
+    units.sort_unstable();
+    units.dedup();
+    let digest_source = pb::ImportResultsRequest {
+        term,
+        request_id: String::new(),
+        rows: sent,
+    };
+    Ok(PreparedImport {
+        rows,
+        key: idempotency("ImportResults", request_id, &digest_source)?,
+        digest: message_digest(&digest_source),
+        units,
+    })
 }

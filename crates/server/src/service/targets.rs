@@ -205,7 +205,7 @@ impl TargetService for Targets {
         let format = format_in(format)?;
         let tag = etag("etag", &tag)?;
         let (table, version) = run
-            .run(move |store| app::tables::import(store, &id, &content, format, tag))
+            .run_bulk(move |store| app::tables::import(store, &id, &content, format, tag))
             .await?;
         Ok(Response::new(pb::ImportCriteriaTableResponse {
             version: Some(convert::version_out(&table, version.number, &version)),
@@ -372,7 +372,7 @@ impl TargetService for Targets {
         let (cluster_id, year) = term_ref("term", &term)?;
         let format = format_in(format)?;
         let view = run
-            .run(move |store| app::targets::import(store, &cluster_id, year, &content, format))
+            .run_bulk(move |store| app::targets::import(store, &cluster_id, year, &content, format))
             .await?;
         Ok(Response::new(pb::ImportTargetsResponse {
             targets: Some(convert::targets_out(view)),

@@ -278,7 +278,7 @@ impl UnitService for Units {
             .admit(&self.store, Scope::Collection("units"))
             .await?;
         let outcome = run
-            .run(move |store| app::units::import(store, scheme, validity, &rows, key))
+            .run_bulk(move |store| app::units::import(store, scheme, validity, &rows, key))
             .await?;
         Ok(Response::new(pb::ImportUnitsResponse {
             rows_total: outcome.rows,
