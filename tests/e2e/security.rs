@@ -875,6 +875,9 @@ pub fn authentication(env: &Env) -> anyhow::Result<()> {
         .await?;
         let mut as_reporter =
             pb::unit_service_client::UnitServiceClient::new(env.channel_as(Some(&reporter)).await?);
+        // Admitted once, the read is kept in memory (on SQLite); the revocation below must
+        // still hold from the very next call.
+        as_reporter.get_unit(get()).await?;
         as_reporter.get_unit(get()).await?;
         let caller = pb::access_service_client::AccessServiceClient::new(
             env.channel_as(Some(&reporter)).await?,

@@ -139,7 +139,7 @@ impl ApiKey {
 }
 
 /// What a call needs of the caller. One per RPC, in [`POLICY`].
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum Need {
     /// Any authenticated caller: reference data (units, lineage, published criteria tables).
     Public,

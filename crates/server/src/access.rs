@@ -19,18 +19,20 @@ use thidua_domain::{
     Error, FieldViolation,
     access::{Effect, Facts, Need, Principal, decide, hex, rule},
     results::Layer,
+    time::Timestamp,
 };
 use thidua_storage::{CallGuard, NewEvent, Store, TermPeople, Tx};
 use tonic::{Request, Status};
 
 use crate::{
+    admissions::Admissions,
     app,
     auth::Credentials,
     status::{code_of, to_status},
 };
 
 /// What a call touches, as far as authorization is concerned.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub enum Scope {
     /// Nothing in particular: a collection (`units`, `keys`, `criteriaTables`, `auditEvents`).
     Collection(&'static str),
@@ -153,10 +155,23 @@ fn who_and_whether(
     credentials: &str,
     need: Need,
     scope: &Scope,
-) -> Result<(Principal, bool), Error> {
-    let principal = crate::auth::principal_in(tx, credentials)?;
-    let ok = allowed(&principal, need, scope, tx)?;
-    Ok((principal, ok))
+) -> Result<Decision, Error> {
+    let key = crate::auth::key_in(tx, credentials)?;
+    let principal = key.principal();
+    let admitted = allowed(&principal, need, scope, tx)?;
+    Ok(Decision {
+        principal,
+        expires_at: key.expires_at,
+        admitted,
+    })
+}
+
+/// What [`who_and_whether`] found.
+struct Decision {
+    principal: Principal,
+    /// The key's expiry, for [`Admissions`] to keep.
+    expires_at: Option<Timestamp>,
+    admitted: bool,
 }
 
 /// Whether `principal` may call `need` on `scope`, on the facts `tx` sees.
@@ -176,6 +191,9 @@ fn allowed(
 #[derive(Debug, Clone)]
 pub struct Call {
     credentials: String,
+    /// The server's admissions kept in memory; absent for calls not made through the
+    /// authentication layer.
+    admissions: Option<Arc<Admissions>>,
     method: &'static str,
     need: Need,
     effect: Effect,
@@ -187,22 +205,27 @@ impl Call {
     /// Opens a unary call: the key digest and method the authentication layer attached, the
     /// digest of the request. The key itself is looked up when the call is admitted.
     pub fn open<T: Message>(request: Request<T>) -> Result<(Self, T), Status> {
-        let (credentials, method) = caller_of(&request)?;
+        let (credentials, admissions, method) = caller_of(&request)?;
         let message = request.into_inner();
         let digest = message_digest(&message);
-        Ok((Self::new(credentials, method, digest)?, message))
+        Ok((Self::new(credentials, admissions, method, digest)?, message))
     }
 
     /// Opens a streaming call; its digest is set once the stream is read ([`Call::digest`]).
     pub fn open_stream<T>(request: Request<T>) -> Result<(Self, T), Status> {
-        let (credentials, method) = caller_of(&request)?;
+        let (credentials, admissions, method) = caller_of(&request)?;
         Ok((
-            Self::new(credentials, method, String::new())?,
+            Self::new(credentials, admissions, method, String::new())?,
             request.into_inner(),
         ))
     }
 
-    fn new(credentials: String, method: &'static str, digest: String) -> Result<Self, Status> {
+    fn new(
+        credentials: String,
+        admissions: Option<Arc<Admissions>>,
+        method: &'static str,
+        digest: String,
+    ) -> Result<Self, Status> {
         // A method without a policy row is refused: deny by default.
         let (need, effect) = rule(method).ok_or_else(|| {
             to_status(Error::PermissionDenied {
@@ -211,6 +234,7 @@ impl Call {
         })?;
         Ok(Self {
             credentials,
+            admissions,
             method,
             need,
             effect,
@@ -251,15 +275,23 @@ impl Call {
     /// Decides the call on `scope`: refused calls are audited and answered PERMISSION_DENIED;
     /// admitted ones get the store to run on.
     pub async fn admit(self, store: &Store, scope: Scope) -> Result<Admitted, Status> {
-        let check_store = store.clone();
-        let credentials = self.credentials.clone();
         let need = self.need;
-        let check_scope = scope.clone();
-        // Who, and may they: one read transaction.
-        let (principal, ok) = crate::service::blocking(move || {
-            check_store.read(|tx| who_and_whether(tx, &credentials, need, &check_scope))
-        })
-        .await?;
+        let generation = store.generation();
+        let (principal, ok) = match self.kept(&scope, generation) {
+            Some(principal) => (principal, true),
+            None => {
+                let check_store = store.clone();
+                let credentials = self.credentials.clone();
+                let check_scope = scope.clone();
+                // Who, and may they: one read transaction.
+                let decision = crate::service::blocking(move || {
+                    check_store.read(|tx| who_and_whether(tx, &credentials, need, &check_scope))
+                })
+                .await?;
+                self.keep(&scope, &decision, generation);
+                (decision.principal, decision.admitted)
+            }
+        };
         tracing::Span::current().record("principal", principal.audit_name());
         if !ok {
             let denied = Error::PermissionDenied {
@@ -305,11 +337,16 @@ impl Call {
     /// Decides a read on `scope` and, when admitted, runs `f` in the same read transaction:
     /// one thread hop and one transaction for the whole call, for hot reads whose request
     /// needs no further validation. A refusal is audited as in [`Call::admit`].
+    ///
+    /// When the admission is kept in memory ([`Admissions`]) and `fresh` answers from memory
+    /// for the store's current generation, the call touches no database at all. Otherwise `f`
+    /// runs with the generation read before its transaction, to tag what it keeps.
     pub async fn admit_read<R: Send + 'static>(
         self,
         store: &Store,
         scope: Scope,
-        f: impl FnOnce(&mut Tx<'_>) -> Result<R, Error> + Send + 'static,
+        fresh: impl FnOnce(Option<u64>) -> Option<R>,
+        f: impl FnOnce(&mut Tx<'_>, Option<u64>) -> Result<R, Error> + Send + 'static,
     ) -> Result<R, Status> {
         if self.effect != Effect::Read {
             return Err(to_status(Error::Internal(format!(
@@ -317,12 +354,22 @@ impl Call {
                 self.method
             ))));
         }
+        let generation = store.generation();
+        if let Some(principal) = self.kept(&scope, generation)
+            && let Some(r) = fresh(generation)
+        {
+            tracing::Span::current().record("principal", principal.audit_name());
+            return Ok(r);
+        }
         let store = store.clone();
         let outcome = crate::service::on_db(move || {
             let (principal, served) = store.read(|tx| {
-                match who_and_whether(tx, &self.credentials, self.need, &scope)? {
-                    (principal, true) => f(tx).map(|r| (principal, Some(r))),
-                    (principal, false) => Ok((principal, None)),
+                let decision = who_and_whether(tx, &self.credentials, self.need, &scope)?;
+                self.keep(&scope, &decision, generation);
+                if decision.admitted {
+                    f(tx, generation).map(|r| (decision.principal, Some(r)))
+                } else {
+                    Ok((decision.principal, None))
                 }
             })?;
             if let Some(r) = served {
@@ -346,6 +393,34 @@ impl Call {
         let (who, result) = outcome.map_err(to_status)?;
         tracing::Span::current().record("principal", who);
         result.map_err(to_status)
+    }
+
+    /// The admission of this read kept at `generation`, if any. Writes are always decided in
+    /// the database: their transaction re-checks the scope, not the key.
+    fn kept(&self, scope: &Scope, generation: Option<u64>) -> Option<Principal> {
+        if self.effect != Effect::Read {
+            return None;
+        }
+        self.admissions
+            .as_ref()?
+            .get(&self.credentials, self.need, scope, generation, app::now())
+    }
+
+    /// Keeps an admitted read's decision, made in a transaction begun at `generation`.
+    fn keep(&self, scope: &Scope, decision: &Decision, generation: Option<u64>) {
+        if let Some(admissions) = &self.admissions
+            && self.effect == Effect::Read
+            && decision.admitted
+        {
+            admissions.put(
+                &self.credentials,
+                self.need,
+                scope,
+                &decision.principal,
+                decision.expires_at,
+                generation,
+            );
+        }
     }
 
     /// Writes the event of a refused or failed call in a transaction of its own (the call's
@@ -452,11 +527,14 @@ pub fn message_digest(message: &impl Message) -> String {
 pub struct CalledMethod(pub &'static str);
 
 /// The key digest and method the authentication layer attached to `request`.
-fn caller_of<T>(request: &Request<T>) -> Result<(String, &'static str), Status> {
+type Caller = (String, Option<Arc<Admissions>>, &'static str);
+
+fn caller_of<T>(request: &Request<T>) -> Result<Caller, Status> {
     let credentials = request.extensions().get::<Credentials>().cloned();
+    let admissions = request.extensions().get::<Arc<Admissions>>().cloned();
     let method = request.extensions().get::<CalledMethod>().copied();
     match (credentials, method) {
-        (Some(Credentials(c)), Some(CalledMethod(m))) => Ok((c, m)),
+        (Some(Credentials(c)), Some(CalledMethod(m))) => Ok((c, admissions, m)),
         _ => Err(to_status(Error::Unauthenticated(
             "missing `authorization: Bearer <API key>`".into(),
         ))),

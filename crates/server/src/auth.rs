@@ -19,13 +19,13 @@ use std::{
 
 use thidua_domain::{
     Error,
-    access::{POLICY, Principal, check_token, token_digest},
+    access::{ApiKey, POLICY, Principal, check_token, token_digest},
 };
 use thidua_storage::Store;
 use tokio::sync::Semaphore;
 use tower::{Layer, Service};
 
-use crate::{access::CalledMethod, app, status::to_status};
+use crate::{access::CalledMethod, admissions::Admissions, app, status::to_status};
 
 /// Paths served without a key: the health check, for load balancers and orchestrators.
 const OPEN_PATH_PREFIX: &str = "/grpc.health.v1.Health/";
@@ -92,6 +92,7 @@ pub struct AuthLayer {
     limits: Limits,
     in_flight: Arc<Semaphore>,
     buckets: Arc<Mutex<Buckets>>,
+    admissions: Arc<Admissions>,
 }
 
 impl AuthLayer {
@@ -102,6 +103,7 @@ impl AuthLayer {
             limits,
             in_flight: Arc::new(Semaphore::new(limits.max_in_flight)),
             buckets: Arc::default(),
+            admissions: Arc::default(),
         }
     }
 }
@@ -205,6 +207,7 @@ where
             if let Some(method) = method {
                 request.extensions_mut().insert(CalledMethod(method));
                 request.extensions_mut().insert(Credentials(digest));
+                request.extensions_mut().insert(door.admissions.clone());
             }
             let mut response = inner.call(request).await;
             drop(permit);
@@ -258,16 +261,18 @@ fn bearer(headers: &http::HeaderMap) -> Option<String> {
 async fn authenticate(store: &Store, digest: &str) -> Result<Principal, Error> {
     let store = store.clone();
     let digest = digest.to_owned();
-    crate::service::on_db(move || store.read(|tx| principal_in(tx, &digest))).await?
+    crate::service::on_db(move || store.read(|tx| key_in(tx, &digest)))
+        .await?
+        .map(|key| key.principal())
 }
 
-/// The principal of the key with `digest`, as `tx` sees it, or why it is refused.
-pub fn principal_in(tx: &mut thidua_storage::Tx<'_>, digest: &str) -> Result<Principal, Error> {
+/// The usable key with `digest`, as `tx` sees it, or why it is refused.
+pub fn key_in(tx: &mut thidua_storage::Tx<'_>, digest: &str) -> Result<ApiKey, Error> {
     let key = tx
         .key_by_digest(digest)?
         .ok_or_else(|| Error::Unauthenticated("the API key is not valid".into()))?;
     key.check_usable(app::now())?;
-    Ok(key.principal())
+    Ok(key)
 }
 
 #[cfg(test)]

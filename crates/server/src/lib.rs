@@ -1,6 +1,7 @@
 #![doc = include_str!("../README.md")]
 
 pub mod access;
+pub mod admissions;
 pub mod app;
 pub mod auth;
 pub mod boards;

@@ -3,7 +3,7 @@
 use std::{
     sync::{
         Arc,
-        atomic::{AtomicBool, Ordering},
+        atomic::{AtomicBool, AtomicU64, Ordering},
     },
     time::Duration,
 };
@@ -60,6 +60,9 @@ pub struct Store {
     backend: Backend,
     url: String,
     call: Option<Arc<CallGuard>>,
+    /// Counts the write transactions committed through this store and every clone of it: see
+    /// [`Store::generation`].
+    generation: Arc<AtomicU64>,
 }
 
 /// A check run at the start of a guarded write transaction.
@@ -127,6 +130,7 @@ impl Store {
             backend,
             url: conn_url,
             call: None,
+            generation: Arc::new(AtomicU64::new(0)),
         };
         store.migrate()?;
         Ok(store)
@@ -195,6 +199,21 @@ impl Store {
         }
     }
 
+    /// The store's generation, where this process is the database's only writer (SQLite,
+    /// served by one server process): it moves on after every committed write transaction.
+    /// Something read in a transaction begun when the generation was `g` is still current
+    /// while it is `g`; so a cache may keep what it read, tagged with the generation read
+    /// *before* its transaction.
+    ///
+    /// `None` on PostgreSQL, where other server processes write too and this process would
+    /// hear of their writes only later: there, what is current is asked of the database.
+    pub fn generation(&self) -> Option<u64> {
+        match self.backend {
+            Backend::Sqlite => Some(self.generation.load(Ordering::Acquire)),
+            Backend::Postgres => None,
+        }
+    }
+
     /// Runs `f` in a read transaction (a consistent snapshot).
     pub fn read<T>(&self, f: impl FnOnce(&mut Tx<'_>) -> Result<T, Error>) -> Result<T, Error> {
         let mut conn = self.connection()?;
@@ -204,9 +223,11 @@ impl Store {
     /// Runs `f` in a write transaction: committed when it returns `Ok`, rolled back otherwise.
     /// On SQLite the transaction starts `IMMEDIATE`, so concurrent writers wait for the lock
     /// (up to the busy timeout) instead of failing when a read turns into a write.
+    ///
+    /// Every write moves the store's [`Store::generation`] on once committed.
     pub fn write<T>(&self, f: impl FnOnce(&mut Tx<'_>) -> Result<T, Error>) -> Result<T, Error> {
         let mut conn = self.connection()?;
-        match self.call.as_deref() {
+        let written = match self.call.as_deref() {
             None => in_transaction(&mut conn, true, f),
             Some(call) => in_transaction(&mut conn, true, |tx| {
                 (call.check)(tx)?;
@@ -219,7 +240,12 @@ impl Store {
                 }
                 Ok(value)
             }),
-        }
+        };
+        // After the commit, never before: a reader that sees the old generation began its
+        // snapshot before this bump, so what it keeps is tagged as possibly older than this
+        // write. (A failed commit may still have committed; moving on is always safe.)
+        self.generation.fetch_add(1, Ordering::AcqRel);
+        written
     }
 }
 
@@ -302,5 +328,34 @@ impl ChangeListener {
             .notifications_iter()
             .map(|n| n.map(|n| n.payload).map_err(db))
             .collect()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// What a cache keyed by the generation relies on: every committed write moves it (a
+    /// rolled-back one may too), a read never does, and a clone shares it.
+    #[test]
+    fn the_generation_moves_with_every_write() {
+        let dir = tempfile::tempdir().expect("a temporary directory");
+        let store = Store::open(&dir.path().join("thế-hệ.db").display().to_string())
+            .expect("a SQLite store");
+        let at = |s: &Store| s.generation().expect("SQLite keeps a generation");
+        let before = at(&store);
+        store
+            .read(|tx| tx.term_version("bac-kan-phuong", 2022).map(|_| ()))
+            .ok();
+        assert_eq!(at(&store), before, "a read leaves it");
+        let clone = store.clone();
+        clone.write(|_| Ok(())).expect("an empty write commits");
+        assert_eq!(at(&store), before + 1, "a clone's write moves it");
+        let failed: Result<(), Error> = store.write(|_| Err(Error::Cancelled));
+        assert!(failed.is_err());
+        assert!(
+            at(&store) > before + 1,
+            "a rolled-back write may move it too"
+        );
     }
 }

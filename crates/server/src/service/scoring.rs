@@ -193,19 +193,27 @@ impl ScoringService for Scoring {
         let (cluster_id, year) = term_ref(&term)?;
         let up_to = convert::board_layer_in(layer);
         let cache = self.boards.clone();
+        let kept = self.boards.clone();
         let scope = Scope::Term(cluster_id.clone(), year);
+        let fresh_key = cluster_id.clone();
         let board = call
-            .admit_read(&self.store, scope, move |tx| {
-                let version = tx.term_version(&cluster_id, year)?;
-                if let Some(kept) = cache.get(&cluster_id, year, layer, version) {
-                    return Ok(kept);
-                }
-                let board = app::scoring::scoreboard_in_tx(tx, &cluster_id, year, up_to)?;
-                let version = board.term.version;
-                let out = std::sync::Arc::new(convert::board_out(board, up_to));
-                cache.put(&cluster_id, year, layer, version, out.clone());
-                Ok(out)
-            })
+            .admit_read(
+                &self.store,
+                scope,
+                |generation| kept.fresh(&fresh_key, year, layer, generation),
+                move |tx, generation| {
+                    let version = tx.term_version(&cluster_id, year)?;
+                    if let Some(kept) = cache.confirm(&cluster_id, year, layer, version, generation)
+                    {
+                        return Ok(kept);
+                    }
+                    let board = app::scoring::scoreboard_in_tx(tx, &cluster_id, year, up_to)?;
+                    let version = board.term.version;
+                    let out = std::sync::Arc::new(convert::board_out(board, up_to));
+                    cache.put((&cluster_id, year, layer), version, generation, out.clone());
+                    Ok(out)
+                },
+            )
             .await?;
         Ok(Response::new(
             std::sync::Arc::try_unwrap(board).unwrap_or_else(|kept| (*kept).clone()),
