@@ -1,8 +1,9 @@
 //! The connection pool over both backends, migrations, and transactions.
 
 use std::{
+    collections::HashMap,
     sync::{
-        Arc,
+        Arc, Mutex,
         atomic::{AtomicBool, AtomicU64, Ordering},
     },
     time::Duration,
@@ -63,7 +64,19 @@ pub struct Store {
     /// Counts the write transactions committed through this store and every clone of it: see
     /// [`Store::generation`].
     generation: Arc<AtomicU64>,
+    /// Published criteria trees already built: see [`PublishedTrees`].
+    pub(crate) trees: Arc<PublishedTrees>,
 }
+
+/// The trees of published criteria table versions, by (table, version number, etag), as read
+/// by committed read transactions of this store. A published version never changes again, so a
+/// tree kept here is the tree in the database; only read transactions fill it, so nothing a
+/// write might still roll back is kept. Bounded: past [`MAX_TREES`] it starts afresh.
+pub(crate) type PublishedTrees =
+    Mutex<HashMap<(String, i32, i64), Arc<Vec<thidua_domain::criteria::Criterion>>>>;
+
+/// Published trees kept at most.
+pub(crate) const MAX_TREES: usize = 256;
 
 /// A check run at the start of a guarded write transaction.
 pub type GuardCheck = dyn Fn(&mut Tx<'_>) -> Result<(), Error> + Send + Sync;
@@ -131,6 +144,7 @@ impl Store {
             url: conn_url,
             call: None,
             generation: Arc::new(AtomicU64::new(0)),
+            trees: Arc::default(),
         };
         store.migrate()?;
         Ok(store)
@@ -217,7 +231,7 @@ impl Store {
     /// Runs `f` in a read transaction (a consistent snapshot).
     pub fn read<T>(&self, f: impl FnOnce(&mut Tx<'_>) -> Result<T, Error>) -> Result<T, Error> {
         let mut conn = self.connection()?;
-        in_transaction(&mut conn, false, f)
+        in_transaction(&mut conn, &self.trees, false, f)
     }
 
     /// Runs `f` in a write transaction: committed when it returns `Ok`, rolled back otherwise.
@@ -228,8 +242,8 @@ impl Store {
     pub fn write<T>(&self, f: impl FnOnce(&mut Tx<'_>) -> Result<T, Error>) -> Result<T, Error> {
         let mut conn = self.connection()?;
         let written = match self.call.as_deref() {
-            None => in_transaction(&mut conn, true, f),
-            Some(call) => in_transaction(&mut conn, true, |tx| {
+            None => in_transaction(&mut conn, &self.trees, true, f),
+            Some(call) => in_transaction(&mut conn, &self.trees, true, |tx| {
                 (call.check)(tx)?;
                 let value = f(tx)?;
                 if let Some(event) = &call.audit {
@@ -251,6 +265,7 @@ impl Store {
 
 fn in_transaction<T>(
     conn: &mut AnyConnection,
+    trees: &PublishedTrees,
     write: bool,
     f: impl FnOnce(&mut Tx<'_>) -> Result<T, Error>,
 ) -> Result<T, Error> {
@@ -261,7 +276,11 @@ fn in_transaction<T>(
         _ => <AnyConnection as TransactionManager<AnyConnection>>::begin_transaction(conn),
     }
     .map_err(db)?;
-    let result = f(&mut Tx { conn });
+    let result = f(&mut Tx {
+        conn,
+        trees,
+        read_only: !write,
+    });
     match result {
         Ok(value) => {
             <AnyConnection as TransactionManager<AnyConnection>>::commit_transaction(conn)
@@ -286,6 +305,9 @@ fn in_transaction<T>(
 /// An open transaction; the repository methods live on it, one module per concept.
 pub struct Tx<'c> {
     pub(crate) conn: &'c mut AnyConnection,
+    pub(crate) trees: &'c PublishedTrees,
+    /// A read transaction: what it sees is committed.
+    pub(crate) read_only: bool,
 }
 
 /// Runs the same diesel statement on the concrete connection of either backend. For the few

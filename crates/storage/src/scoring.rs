@@ -337,7 +337,9 @@ impl Tx<'_> {
         cluster_id: &str,
         year: i32,
     ) -> Result<Vec<(UnitRef, String, Entry)>, Error> {
-        let rows: Vec<(String, String, String, String)> = results::table
+        // Rows stream through one at a time (`load_iter`): each row's strings are freed before
+        // the next is read, instead of the whole term's being held at once.
+        let rows = results::table
             .filter(results::cluster_id.eq(cluster_id))
             .filter(results::year.eq(year))
             .order((results::unit_id, results::criterion_code, results::revision))
@@ -347,16 +349,19 @@ impl Tx<'_> {
                 results::value,
                 results::kind,
             ))
-            .load(self.conn)
+            .load_iter::<(String, String, String, String), diesel::connection::DefaultLoadingMode>(
+                self.conn,
+            )
             .map_err(db)?;
-        let mut out: Vec<(UnitRef, String, Entry)> = Vec::with_capacity(rows.len());
+        let mut out: Vec<(UnitRef, String, Entry)> = Vec::new();
         let mut unit_ref: Option<(String, UnitRef)> = None;
-        let mut rows = rows.into_iter().peekable();
-        while let Some((unit, code, value, kind)) = rows.next() {
+        let mut rows = rows.peekable();
+        while let Some(row) = rows.next() {
+            let (unit, code, value, kind) = row.map_err(db)?;
             // Revisions ascend within each (unit, code): only the last one counts.
-            if rows
-                .peek()
-                .is_some_and(|(u, c, _, _)| *u == unit && *c == code)
+            if let Some(Ok((u, c, _, _))) = rows.peek()
+                && *u == unit
+                && *c == code
             {
                 continue;
             }

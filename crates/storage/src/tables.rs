@@ -1,6 +1,8 @@
 //! Criteria tables and their versions. A version's tree is stored one row per node in the
 //! spreadsheet layout (`criteria::tree_to_rows`), so storage and files share one codec.
 
+use std::sync::Arc;
+
 use diesel::prelude::*;
 use thidua_domain::{
     Error, Reason,
@@ -14,7 +16,7 @@ use thidua_domain::{
 
 use crate::{
     Page, PageRequest, Tx,
-    connection::per_backend,
+    connection::{MAX_TREES, per_backend},
     errors::{corrupt, db, is_unique_violation},
     schema::{criteria, criteria_tables, table_versions},
     units::{page_of, parse_date},
@@ -326,6 +328,12 @@ impl Tx<'_> {
             .optional()
             .map_err(db)?;
         let Some(row) = row else { return Ok(None) };
+        let key = (table_id.to_owned(), number, row.etag);
+        let published = row.state == VersionState::Published.as_str();
+        if published && let Some(groups) = self.trees.lock().ok().and_then(|t| t.get(&key).cloned())
+        {
+            return Ok(Some(version_of(row, groups.as_ref().clone())?));
+        }
         let cells: Vec<NodeCells> = criteria::table
             .filter(criteria::table_id.eq(table_id))
             .filter(criteria::number.eq(number))
@@ -362,6 +370,15 @@ impl Tx<'_> {
                 })?
                 .0
         };
+        if published
+            && self.read_only
+            && let Ok(mut trees) = self.trees.lock()
+        {
+            if trees.len() >= MAX_TREES {
+                trees.clear();
+            }
+            trees.insert(key, Arc::new(groups.clone()));
+        }
         Ok(Some(version_of(row, groups)?))
     }
 
@@ -404,4 +421,72 @@ fn version_of(
         updated_at: Timestamp(row.updated_at),
         etag: row.etag,
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use rust_decimal::Decimal;
+    use thidua_domain::criteria::{Criterion, Rule};
+
+    use super::*;
+    use crate::Store;
+
+    fn group(code: &str, title: &str, max: i64) -> Criterion {
+        Criterion {
+            code: code.into(),
+            title: title.into(),
+            max_points: Decimal::new(max, 0),
+            bonus_cap: None,
+            rule: None,
+            metric: String::new(),
+            mandatory: false,
+            evidence_required: false,
+            children: vec![Criterion {
+                code: format!("{code}.1"),
+                title: format!("{title}: kết quả"),
+                max_points: Decimal::new(max, 0),
+                bonus_cap: None,
+                rule: Some(Rule::Proportional),
+                metric: "%".into(),
+                mandatory: false,
+                evidence_required: false,
+                children: Vec::new(),
+            }],
+        }
+    }
+
+    /// A draft's tree is read from the database every time, so its edits are seen; once
+    /// published (immutable), the tree read by a read transaction is kept and served again.
+    #[test]
+    fn only_published_trees_are_kept() -> Result<(), Box<dyn std::error::Error>> {
+        let dir = tempfile::tempdir()?;
+        let store = Store::open(&dir.path().join("bảng.db").display().to_string())?;
+        let now = Timestamp(1_700_000_000_000_000);
+        store.write(|tx| {
+            tx.insert_table(&Table {
+                id: "bang-2022".into(),
+                title: "Bảng tiêu chí thi đua cụm xã, phường năm 2022".into(),
+                legal_act: "Quyết định 01/QĐ-HĐTĐKT".into(),
+                legal_date: None,
+                scale: Decimal::new(100, 0),
+                rounding_step: Decimal::new(5, 1),
+                created_at: now,
+            })?;
+            tx.replace_version_tree("bang-2022", 1, &[group("I", "Kinh tế", 30)], 1, now)
+        })?;
+        let read = || store.read(|tx| tx.existing_table_version("bang-2022", 1));
+        let kept = || store.trees.lock().map(|t| t.len()).unwrap_or(usize::MAX);
+        assert_eq!(read()?.groups[0].title, "Kinh tế");
+        assert_eq!(kept(), 0, "a draft is not kept");
+        store.write(|tx| {
+            tx.replace_version_tree("bang-2022", 1, &[group("I", "Xây dựng Đảng", 40)], 2, now)
+        })?;
+        assert_eq!(read()?.groups[0].title, "Xây dựng Đảng", "the edit is seen");
+        store.write(|tx| tx.publish_version("bang-2022", 1, 3, now))?;
+        let published = read()?;
+        assert_eq!(kept(), 1, "a published tree is kept");
+        assert_eq!(read()?, published, "and served the same");
+        assert_eq!(published.groups, vec![group("I", "Xây dựng Đảng", 40)]);
+        Ok(())
+    }
 }

@@ -324,27 +324,31 @@ impl Tx<'_> {
     }
 
     fn complete_term(&mut self, r: TermRow) -> Result<Term, Error> {
-        let member_rows: Vec<(String, i32)> = term_members::table
+        // Members with their names in one query (a member's unit always exists: foreign key).
+        let member_rows: Vec<(String, i32, Option<String>)> = term_members::table
+            .left_join(
+                crate::schema::units::table.on(crate::schema::units::id.eq(term_members::unit_id)),
+            )
             .filter(term_members::cluster_id.eq(&r.cluster_id))
             .filter(term_members::year.eq(r.year))
-            .select((term_members::unit_id, term_members::position))
+            .select((
+                term_members::unit_id,
+                term_members::position,
+                crate::schema::units::name.nullable(),
+            ))
             .order((term_members::position, term_members::unit_id))
             .load(self.conn)
             .map_err(db)?;
-        let refs: Vec<UnitRef> = member_rows
-            .iter()
-            .map(|(k, _)| parse_key(k))
-            .collect::<Result<_, _>>()?;
-        let names = self.units_by_id(&refs)?;
-        let members = refs
+        let members = member_rows
             .into_iter()
-            .zip(member_rows)
-            .map(|(unit, (_, position))| Member {
-                name: names.get(&unit).map(|u| u.name.clone()).unwrap_or_default(),
-                unit,
-                position,
+            .map(|(key, position, name)| {
+                Ok(Member {
+                    unit: parse_key(&key)?,
+                    name: name.unwrap_or_default(),
+                    position,
+                })
             })
-            .collect::<Vec<_>>();
+            .collect::<Result<Vec<_>, Error>>()?;
         let leadership_rows: Vec<LeadershipRow> = leadership_records::table
             .filter(leadership_records::cluster_id.eq(&r.cluster_id))
             .filter(leadership_records::year.eq(r.year))

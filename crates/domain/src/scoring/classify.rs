@@ -69,7 +69,7 @@ pub fn classify(
             };
         }
         if note.is_empty() {
-            let codes: Vec<&str> = failing.iter().map(|s| s.code.as_str()).collect();
+            let codes: Vec<&str> = failing.iter().map(|s| &*s.code).collect();
             note = format!(
                 "not {}: {} under {}% of the maximum",
                 level.name,

@@ -11,6 +11,8 @@ mod rank;
 // crafted keys buys nothing for codes of the system's own tables.
 use rustc_hash::FxHashMap as HashMap;
 
+use std::sync::Arc;
+
 use rust_decimal::Decimal;
 
 pub use classify::{ClassLevel, Classification, classify};
@@ -58,8 +60,9 @@ impl FromIterator<((UnitRef, String), Entry)> for Entries {
 /// One criterion's score for one member, with its inputs.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct CriterionScore {
-    /// The criterion's code.
-    pub code: String,
+    /// The criterion's code, shared by every member's score of it (a province scores hundreds
+    /// of thousands of these, one allocation each would be most of the engine's time).
+    pub code: Arc<str>,
     /// The rule applied (`None` for inner nodes).
     pub rule: Option<Rule>,
     /// The maximum.
@@ -112,7 +115,7 @@ pub struct MemberScore {
 impl MemberScore {
     /// The score of one node.
     pub fn node(&self, code: &str) -> Option<&CriterionScore> {
-        self.criteria.iter().find(|c| c.code == code)
+        self.criteria.iter().find(|c| &*c.code == code)
     }
 }
 
@@ -126,8 +129,18 @@ pub fn score_members(
     entries: &Entries,
     levels: &[ClassLevel],
 ) -> Vec<MemberScore> {
-    let mut nodes = 0;
-    criteria::walk(groups, &mut |_, _, _| nodes += 1);
+    // What does not depend on the member, once per node in walk order: its code, shared by
+    // the members' scores, and its default target.
+    let mut plan: Vec<NodePlan> = Vec::new();
+    criteria::walk(groups, &mut |n, _, _| {
+        let quantitative = n.rule.as_ref().is_some_and(|r| r.kind().is_quantitative());
+        plan.push(NodePlan {
+            code: Arc::from(n.code.as_str()),
+            quantitative,
+            default_target: targets.defaults.get(&n.code).copied(),
+        });
+    });
+    let nodes = plan.len();
     let empty_entries = HashMap::default();
     let empty_targets = HashMap::default();
     members
@@ -136,8 +149,8 @@ pub fn score_members(
             let inputs = Inputs {
                 entries: entries.of(unit).unwrap_or(&empty_entries),
                 assigned: targets.assigned.get(unit).unwrap_or(&empty_targets),
-                defaults: &targets.defaults,
                 step,
+                plan: &plan,
             };
             let mut scores = Vec::with_capacity(nodes);
             let total = groups
@@ -160,14 +173,24 @@ pub fn score_members(
 struct Inputs<'a> {
     entries: &'a HashMap<String, Entry>,
     assigned: &'a HashMap<String, Decimal>,
-    defaults: &'a HashMap<String, Decimal>,
     step: Decimal,
+    /// The nodes in walk order: the score at index `i` of the output is node `i`'s.
+    plan: &'a [NodePlan],
+}
+
+/// What the engine needs of a node for every member alike.
+struct NodePlan {
+    code: Arc<str>,
+    /// Its rule compares a result with a target.
+    quantitative: bool,
+    /// The target of members without one of their own.
+    default_target: Option<Decimal>,
 }
 
 fn score_node(node: &Criterion, inputs: &Inputs<'_>, out: &mut Vec<CriterionScore>) -> Decimal {
     let at = out.len();
     out.push(CriterionScore {
-        code: node.code.clone(),
+        code: inputs.plan[at].code.clone(),
         rule: node.rule.clone(),
         max_points: node.max_points,
         target: None,
@@ -178,17 +201,16 @@ fn score_node(node: &Criterion, inputs: &Inputs<'_>, out: &mut Vec<CriterionScor
         children: node.children.len(),
     });
     let points = if node.children.is_empty() {
-        let target = node
-            .rule
-            .as_ref()
-            .filter(|r| r.kind().is_quantitative())
-            .and_then(|_| {
-                inputs
-                    .assigned
-                    .get(&node.code)
-                    .or_else(|| inputs.defaults.get(&node.code))
-            })
-            .copied();
+        let plan = &inputs.plan[at];
+        let target = if plan.quantitative {
+            inputs
+                .assigned
+                .get(&node.code)
+                .copied()
+                .or(plan.default_target)
+        } else {
+            None
+        };
         let entry = inputs.entries.get(&node.code).copied();
         let leaf = score_leaf(node, target, entry, inputs.step);
         out[at].target = target;

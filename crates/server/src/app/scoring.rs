@@ -321,11 +321,14 @@ pub struct Board {
     pub placements: Vec<Placement>,
 }
 
-fn score_term(
-    tx: &mut Tx<'_>,
-    term: &Term,
-    up_to: Option<Layer>,
-) -> Result<(TableVersion, Vec<MemberScore>), Error> {
+/// A term's members scored, with the table version and the policy used.
+struct Scored {
+    version: TableVersion,
+    policy: thidua_domain::policy::Policy,
+    scores: Vec<MemberScore>,
+}
+
+fn score_term(tx: &mut Tx<'_>, term: &Term, up_to: Option<Layer>) -> Result<Scored, Error> {
     let (table, version) = table_of(tx, term)?;
     let targets = tx.targets(&term.cluster_id, term.year)?;
     let latest = tx.latest_entries(&term.cluster_id, term.year)?;
@@ -342,14 +345,20 @@ fn score_term(
         &entries,
         &policy.levels,
     );
-    Ok((version, scores))
+    Ok(Scored {
+        version,
+        policy,
+        scores,
+    })
 }
 
 fn board_in(tx: &mut Tx<'_>, term: &Term, up_to: Option<Layer>) -> Result<Board, Error> {
-    let (version, scores) = score_term(tx, term, up_to)?;
-    let mut chain = tx
-        .policy(&term.cluster_id, term.year)?
-        .chain(&version.groups);
+    let Scored {
+        version,
+        policy,
+        scores,
+    } = score_term(tx, term, up_to)?;
+    let mut chain = policy.chain(&version.groups);
     for (order, by, why) in tx.tie_decisions(&term.cluster_id, term.year)? {
         chain.push(TieBreak::Decision {
             order,
@@ -415,7 +424,9 @@ fn explain_in(
             format!("{unit} is not a member of {}", term.resource()),
         ));
     }
-    let (version, scores) = score_term(tx, term, up_to)?;
+    let Scored {
+        version, scores, ..
+    } = score_term(tx, term, up_to)?;
     let score = scores
         .into_iter()
         .find(|s| &s.unit == unit)

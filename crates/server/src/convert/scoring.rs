@@ -145,7 +145,7 @@ pub fn explained_out(e: Explained) -> pb::ExplainScoreResponse {
             .criteria
             .into_iter()
             .map(|c| pb::CriterionExplanation {
-                title: titles.get(&c.code).cloned().unwrap_or_default(),
+                title: titles.get(&*c.code).cloned().unwrap_or_default(),
                 rule: c
                     .rule
                     .as_ref()
@@ -156,7 +156,7 @@ pub fn explained_out(e: Explained) -> pb::ExplainScoreResponse {
                 input: c.entry.map(entry_text).unwrap_or_default(),
                 points: decimal_out(c.points),
                 why: c.why(),
-                code: c.code,
+                code: c.code.to_string(),
             })
             .collect(),
     }
