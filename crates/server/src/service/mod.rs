@@ -101,6 +101,16 @@ pub async fn blocking<T: Send + 'static>(
     on_db(f).await.and_then(|r| r).map_err(to_status)
 }
 
+/// The line of an imported row: the one the client gave, or its position (from 1) when it gave
+/// none.
+pub fn line_of(given: u32, position: usize) -> u32 {
+    if given == 0 {
+        u32::try_from(position).unwrap_or(u32::MAX)
+    } else {
+        given
+    }
+}
+
 /// A status for one bad field.
 pub fn invalid(v: FieldViolation) -> Status {
     to_status(Error::Invalid(vec![v]))

@@ -12,7 +12,7 @@ use tonic::{Request, Response, Status, Streaming};
 /// Rows one result import may carry: a term has members × criteria results, far fewer.
 pub const MAX_IMPORT_ROWS: usize = 100_000;
 
-use super::{blocking, format_in, idempotency, in_background, invalid, invalid_all};
+use super::{blocking, format_in, idempotency, in_background, invalid, invalid_all, line_of};
 use crate::{
     app::{
         self,
@@ -679,13 +679,8 @@ fn prepare_import(
 ) -> Result<PreparedImport, Status> {
     let mut rows: Vec<ImportRow> = Vec::with_capacity(sent.len());
     for row in &sent {
-        let line = if row.line == 0 {
-            u32::try_from(rows.len() + 1).unwrap_or(u32::MAX)
-        } else {
-            row.line
-        };
         rows.push(ImportRow {
-            line,
+            line: line_of(row.line, rows.len() + 1),
             unit: row.unit.clone(),
             code: row.criterion_code.clone(),
             value: row.value.clone(),

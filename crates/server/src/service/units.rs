@@ -12,7 +12,7 @@ use thidua_proto::v1::{self as pb, unit_service_server::UnitService};
 use thidua_storage::{Store, UnitFilter};
 use tonic::{Request, Response, Status, Streaming};
 
-use super::{idempotency, invalid, invalid_all, mask_paths, page_request, page_token};
+use super::{idempotency, invalid, invalid_all, line_of, mask_paths, page_request, page_token};
 use crate::{
     app::{self, units::UnitPatch},
     convert,
@@ -231,13 +231,8 @@ impl UnitService for Units {
                 )));
             }
             for row in batch {
-                let line = if row.line == 0 {
-                    u32::try_from(rows.len() + 1).unwrap_or(u32::MAX)
-                } else {
-                    row.line
-                };
                 rows.push(ImportRow {
-                    line,
+                    line: line_of(row.line, rows.len() + 1),
                     code: row.code.clone(),
                     name: row.name.clone(),
                     kind: row.kind.clone(),
