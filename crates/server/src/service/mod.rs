@@ -76,6 +76,46 @@ pub async fn in_background<T: Send + 'static>(
     }
 }
 
+/// The runtime of bulk calls' own async work (reading and decoding a streamed import): one
+/// worker thread in the idle scheduling class, started on first use.
+static BULK_RUNTIME: std::sync::OnceLock<Result<tokio::runtime::Runtime, String>> =
+    std::sync::OnceLock::new();
+
+/// Runs `work` (a streamed import's reading, decoding and conversion) on the bulk runtime, so
+/// the async workers serving every other call never decode an import's messages. If the caller
+/// goes away, the work is aborted.
+pub async fn in_bulk_runtime<F>(work: F) -> Result<F::Output, Error>
+where
+    F: std::future::Future + Send + 'static,
+    F::Output: Send + 'static,
+{
+    let runtime = BULK_RUNTIME
+        .get_or_init(|| {
+            tokio::runtime::Builder::new_multi_thread()
+                .worker_threads(1)
+                .thread_name("thidua-bulk-io")
+                .on_thread_start(lower_priority)
+                .enable_all()
+                .build()
+                .map_err(|e| e.to_string())
+        })
+        .as_ref()
+        .map_err(|e| Error::Internal(format!("cannot start the bulk runtime: {e}")))?;
+    let mut task = AbortOnDrop(runtime.spawn(work));
+    (&mut task.0)
+        .await
+        .map_err(|e| Error::Internal(format!("bulk work failed: {e}")))
+}
+
+/// Aborts a spawned task when its caller stops waiting for it.
+struct AbortOnDrop<T>(tokio::task::JoinHandle<T>);
+
+impl<T> Drop for AbortOnDrop<T> {
+    fn drop(&mut self) {
+        self.0.abort();
+    }
+}
+
 /// Puts the calling thread in the idle scheduling class (`SCHED_IDLE`): any interactive thread
 /// that wakes preempts it at once, where a merely lower nice value would still let it finish
 /// its time slice (about a millisecond) first. Failure only costs isolation, so it is logged,

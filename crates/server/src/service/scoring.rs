@@ -12,7 +12,7 @@ use tonic::{Request, Response, Status, Streaming};
 /// Rows one result import may carry: a term has members × criteria results, far fewer.
 pub const MAX_IMPORT_ROWS: usize = 100_000;
 
-use super::{blocking, format_in, idempotency, in_background, invalid, invalid_all, line_of};
+use super::{blocking, format_in, idempotency, in_bulk_runtime, invalid, invalid_all, line_of};
 use crate::{
     app::{
         self,
@@ -263,44 +263,18 @@ impl ScoringService for Scoring {
         &self,
         request: Request<Streaming<pb::ImportResultsRequest>>,
     ) -> Result<Response<pb::ImportResultsResponse>, Status> {
-        let (call, mut stream) = Call::open_stream(request)?;
-        let mut header: Option<(String, String)> = None;
-        let mut sent: Vec<pb::ResultRow> = Vec::new();
-        while let Some(message) = stream.message().await? {
-            let pb::ImportResultsRequest {
-                term,
-                request_id,
-                rows: batch,
-            } = message;
-            match &header {
-                None => header = Some((term, request_id)),
-                Some((t, r))
-                    if (term.is_empty() && request_id.is_empty())
-                        || (&term == t && &request_id == r) => {}
-                Some(_) => {
-                    return Err(invalid(thidua_domain::FieldViolation::new(
-                        "term",
-                        "only the first message of an import carries term and request_id",
-                    )));
-                }
-            }
-            if sent.len() + batch.len() > MAX_IMPORT_ROWS {
-                return Err(invalid(thidua_domain::FieldViolation::new(
-                    "rows",
-                    format!("an import carries at most {MAX_IMPORT_ROWS} rows; split the file"),
-                )));
-            }
-            sent.extend(batch);
-        }
-        let (term, request_id) = header.unwrap_or_default();
+        let (call, stream) = Call::open_stream(request)?;
+        // Decoding, converting and digesting the rows happen at idle priority, off the async
+        // workers that serve every other call.
+        let (term, request_id, prepared) = in_bulk_runtime(async move {
+            let (term, request_id, sent) = read_import(stream).await?;
+            let prepared = prepare_import(term.clone(), &request_id, sent)?;
+            Ok::<_, Status>((term, request_id, prepared))
+        })
+        .await
+        .map_err(crate::status::to_status)??;
         let (cluster_id, year) = term_ref(&term)?;
         let changed = (cluster_id.clone(), year);
-        let prepared = {
-            let request_id = request_id.clone();
-            in_background(move || prepare_import(term, &request_id, sent))
-                .await
-                .map_err(crate::status::to_status)??
-        };
         let call = call.request_id(&request_id).digest_of(prepared.digest);
         let run = call
             .admit(
@@ -661,6 +635,43 @@ fn award_id(name: &str) -> Result<String, Status> {
         })
 }
 
+/// The messages of a result import: its term and request id (first message only), and every
+/// row, within [`MAX_IMPORT_ROWS`].
+async fn read_import(
+    mut stream: Streaming<pb::ImportResultsRequest>,
+) -> Result<(String, String, Vec<pb::ResultRow>), Status> {
+    let mut header: Option<(String, String)> = None;
+    let mut sent: Vec<pb::ResultRow> = Vec::new();
+    while let Some(message) = stream.message().await? {
+        let pb::ImportResultsRequest {
+            term,
+            request_id,
+            rows: batch,
+        } = message;
+        match &header {
+            None => header = Some((term, request_id)),
+            Some((t, r))
+                if (term.is_empty() && request_id.is_empty())
+                    || (&term == t && &request_id == r) => {}
+            Some(_) => {
+                return Err(invalid(thidua_domain::FieldViolation::new(
+                    "term",
+                    "only the first message of an import carries term and request_id",
+                )));
+            }
+        }
+        if sent.len() + batch.len() > MAX_IMPORT_ROWS {
+            return Err(invalid(thidua_domain::FieldViolation::new(
+                "rows",
+                format!("an import carries at most {MAX_IMPORT_ROWS} rows; split the file"),
+            )));
+        }
+        sent.extend(batch);
+    }
+    let (term, request_id) = header.unwrap_or_default();
+    Ok((term, request_id, sent))
+}
+
 /// An import's rows as the use case takes them, with what admission and the audit need.
 struct PreparedImport {
     rows: Vec<ImportRow>,
@@ -671,7 +682,7 @@ struct PreparedImport {
 }
 
 /// Converts and digests the rows of a result import: CPU work proportional to the import, done
-/// off the async workers ([`in_background`]).
+/// off the async workers ([`in_bulk_runtime`]).
 fn prepare_import(
     term: String,
     request_id: &str,
