@@ -293,4 +293,27 @@ mod tests {
             Some(MAX_PAGE_SIZE)
         );
     }
+
+    /// Imports yield the processor: their transaction and their reading run in the idle
+    /// scheduling class, the calls beside them do not.
+    #[tokio::test]
+    async fn bulk_work_runs_in_the_idle_class() -> Result<(), Error> {
+        use thread_priority::{NormalThreadSchedulePolicy, ThreadSchedulePolicy};
+        let policy = || thread_priority::thread_schedule_policy().map_err(|e| format!("{e:?}"));
+        let idle = Ok(ThreadSchedulePolicy::Normal(
+            NormalThreadSchedulePolicy::Idle,
+        ));
+        assert_eq!(on_db_bulk(policy).await?, idle, "an import's transaction");
+        assert_eq!(
+            in_bulk_runtime(async move { policy() }).await?,
+            idle,
+            "an import's reading and decoding"
+        );
+        assert_ne!(
+            on_db(policy).await?,
+            idle,
+            "an interactive call's transaction"
+        );
+        Ok(())
+    }
 }
