@@ -242,7 +242,7 @@ pub fn idempotency(
     Ok(Some(Idempotency {
         request_id: request_id.to_owned(),
         method,
-        digest: digest.iter().map(|b| format!("{b:02x}")).collect(),
+        digest: thidua_domain::access::hex(&digest),
     }))
 }
 
