@@ -266,14 +266,14 @@ impl ScoringService for Scoring {
         let (call, stream) = Call::open_stream(request)?;
         // Decoding, converting and digesting the rows happen at idle priority, off the async
         // workers that serve every other call.
-        let (term, request_id, prepared) = in_bulk_runtime(async move {
+        let ((cluster_id, year), request_id, prepared) = in_bulk_runtime(async move {
             let (term, request_id, sent) = read_import(stream).await?;
-            let prepared = prepare_import(term.clone(), &request_id, sent)?;
-            Ok::<_, Status>((term, request_id, prepared))
+            let term_key = term_ref(&term)?;
+            let prepared = prepare_import(term, &request_id, sent)?;
+            Ok::<_, Status>((term_key, request_id, prepared))
         })
         .await
         .map_err(crate::status::to_status)??;
-        let (cluster_id, year) = term_ref(&term)?;
         let changed = (cluster_id.clone(), year);
         let call = call.request_id(&request_id).digest_of(prepared.digest);
         let run = call
