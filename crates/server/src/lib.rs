@@ -130,9 +130,8 @@ pub async fn serve(
     let hub = changes::ChangeHub::default();
     let stop_relay = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));
     hub.relay_database(&store, stop_relay.clone());
-    let scoring = ScoringServiceServer::new(Scoring::new(store.clone(), hub))
-        .max_decoding_message_size(max)
-        .max_encoding_message_size(max);
+    let scoring =
+        service::scoreboard_route::ScoringRoutes::new(Scoring::new(store.clone(), hub), max);
     let targets = TargetServiceServer::new(Targets::new(store.clone()))
         .max_decoding_message_size(max)
         .max_encoding_message_size(max);

@@ -3,6 +3,7 @@
 pub mod access;
 pub mod clusters;
 pub mod scopes;
+pub mod scoreboard_route;
 pub mod scoring;
 pub mod targets;
 pub mod units;

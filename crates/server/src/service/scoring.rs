@@ -1,5 +1,7 @@
 //! `thidua.v1.ScoringService`: stages, results, layer scores, scoreboard.
 
+use std::sync::Arc;
+
 use crate::{
     access::{Call, Scope, admit, message_digest, unit_key},
     boards::BoardCache,
@@ -38,6 +40,41 @@ impl Scoring {
             hub,
             boards: BoardCache::default(),
         }
+    }
+}
+
+impl Scoring {
+    /// GetScoreboard, the hottest read: decided and served in one blocking task, or from
+    /// memory ([`BoardCache::fresh`]); the board is shared with the cache, not copied.
+    pub async fn shared_scoreboard(
+        &self,
+        request: Request<pb::GetScoreboardRequest>,
+    ) -> Result<Arc<pb::GetScoreboardResponse>, Status> {
+        let (call, req) = Call::open(request)?;
+        let pb::GetScoreboardRequest { term, layer } = req;
+        let (cluster_id, year) = term_ref(&term)?;
+        let up_to = convert::board_layer_in(layer);
+        let cache = self.boards.clone();
+        let kept = self.boards.clone();
+        let scope = Scope::Term(cluster_id.clone(), year);
+        let fresh_key = cluster_id.clone();
+        call.admit_read(
+            &self.store,
+            scope,
+            |generation| kept.fresh(&fresh_key, year, layer, generation),
+            move |tx, generation| {
+                let version = tx.term_version(&cluster_id, year)?;
+                if let Some(kept) = cache.confirm(&cluster_id, year, layer, version, generation) {
+                    return Ok(kept);
+                }
+                let board = app::scoring::scoreboard_in_tx(tx, &cluster_id, year, up_to)?;
+                let version = board.term.version;
+                let out = Arc::new(convert::board_out(board, up_to));
+                cache.put((&cluster_id, year, layer), version, generation, out.clone());
+                Ok(out)
+            },
+        )
+        .await
     }
 }
 
@@ -187,37 +224,9 @@ impl ScoringService for Scoring {
         &self,
         request: Request<pb::GetScoreboardRequest>,
     ) -> Result<Response<pb::GetScoreboardResponse>, Status> {
-        // The hottest read: decided and served in one blocking task.
-        let (call, req) = Call::open(request)?;
-        let pb::GetScoreboardRequest { term, layer } = req;
-        let (cluster_id, year) = term_ref(&term)?;
-        let up_to = convert::board_layer_in(layer);
-        let cache = self.boards.clone();
-        let kept = self.boards.clone();
-        let scope = Scope::Term(cluster_id.clone(), year);
-        let fresh_key = cluster_id.clone();
-        let board = call
-            .admit_read(
-                &self.store,
-                scope,
-                |generation| kept.fresh(&fresh_key, year, layer, generation),
-                move |tx, generation| {
-                    let version = tx.term_version(&cluster_id, year)?;
-                    if let Some(kept) = cache.confirm(&cluster_id, year, layer, version, generation)
-                    {
-                        return Ok(kept);
-                    }
-                    let board = app::scoring::scoreboard_in_tx(tx, &cluster_id, year, up_to)?;
-                    let version = board.term.version;
-                    let out = std::sync::Arc::new(convert::board_out(board, up_to));
-                    cache.put((&cluster_id, year, layer), version, generation, out.clone());
-                    Ok(out)
-                },
-            )
-            .await?;
-        Ok(Response::new(
-            std::sync::Arc::try_unwrap(board).unwrap_or_else(|kept| (*kept).clone()),
-        ))
+        // Served by `scoreboard_route` without a copy; this path answers the same, copied.
+        let board = self.shared_scoreboard(request).await?;
+        Ok(Response::new(Arc::unwrap_or_clone(board)))
     }
 
     async fn explain_score(
