@@ -218,16 +218,10 @@ impl Tx<'_> {
         expected: Option<i64>,
         now: Timestamp,
     ) -> Result<(), Error> {
-        let current: i64 = terms::table
-            .find((cluster_id, year))
-            .select(terms::version)
-            .first(self.conn)
-            .optional()
-            .map_err(db)?
-            .ok_or_else(|| Error::NotFound {
-                resource: term_resource(cluster_id, year),
-            })?;
-        let expected = expected.unwrap_or(current);
+        let expected = match expected {
+            Some(e) => e,
+            None => self.term_version(cluster_id, year)?,
+        };
         let updated = diesel::update(
             terms::table
                 .filter(terms::cluster_id.eq(cluster_id))

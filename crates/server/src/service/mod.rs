@@ -38,8 +38,10 @@ pub async fn on_db<T: Send + 'static>(f: impl FnOnce() -> T + Send + 'static) ->
         .map_err(|e| Error::Internal(format!("use case panicked: {e}")))
 }
 
-/// Runs the bulk work of a whole-file import like [`on_db`], but at idle priority (see
-/// [`in_background`]), so a province's import cannot slow the health checks and reads beside it.
+/// Runs the database work of an import like [`on_db`], but on a thread of its own in the idle
+/// scheduling class ([`lower_priority`]), so a province's import cannot slow the health checks
+/// and reads beside it. The thread is not a pooled one because its priority cannot be raised
+/// again without privilege; starting one costs microseconds against an import's milliseconds.
 pub async fn on_db_bulk<T: Send + 'static>(
     f: impl FnOnce() -> T + Send + 'static,
 ) -> Result<T, Error> {
@@ -47,17 +49,6 @@ pub async fn on_db_bulk<T: Send + 'static>(
         .acquire()
         .await
         .map_err(|e| Error::Internal(format!("database slots closed: {e}")))?;
-    in_background(f).await
-}
-
-/// Runs CPU-heavy work of a bulk call (converting and digesting a whole import) on a thread of
-/// its own in the idle scheduling class, instead of on an async worker, where it would hold up
-/// every call queued behind it. The thread is not a pooled one because its priority cannot be
-/// raised again without privilege; starting one costs microseconds against an import's
-/// milliseconds.
-pub async fn in_background<T: Send + 'static>(
-    f: impl FnOnce() -> T + Send + 'static,
-) -> Result<T, Error> {
     let (done, result) = tokio::sync::oneshot::channel();
     std::thread::Builder::new()
         .name("thidua-bulk".into())

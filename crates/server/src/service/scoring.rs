@@ -55,13 +55,12 @@ impl Scoring {
         let (cluster_id, year) = term_ref(&term)?;
         let up_to = convert::board_layer_in(layer);
         let cache = self.boards.clone();
-        let kept = self.boards.clone();
         let scope = Scope::Term(cluster_id.clone(), year);
         let fresh_key = cluster_id.clone();
         call.admit_read(
             &self.store,
             scope,
-            |generation| kept.fresh(&fresh_key, year, layer, generation),
+            |generation| self.boards.fresh(&fresh_key, year, layer, generation),
             move |tx, generation| {
                 let version = tx.term_version(&cluster_id, year)?;
                 if let Some(kept) = cache.confirm(&cluster_id, year, layer, version, generation) {
