@@ -307,6 +307,36 @@ pub fn year_end_cycle(env: &Env) -> anyhow::Result<()> {
             submit(env, &legacy("01840"), "I.1", "760", "Báo cáo số 15/BC-UBND").await?;
         ensure!(corrected.revision == 2);
         ensure!(board(env, pb::ScoreLayer::Results).await? == expected("113", "90", "85"));
+        // Eight officers correct the same result at once: each gets the next revision, none
+        // is lost, and the board still counts the latest.
+        let mut corrections = Vec::new();
+        for i in 0..8 {
+            let mut scoring = env.scoring().await?;
+            corrections.push(tokio::spawn(async move {
+                scoring
+                    .submit_result(pb::SubmitResultRequest {
+                        term: TERM.into(),
+                        result: Some(pb::ReportedResult {
+                            unit: legacy("01840"),
+                            criterion_code: "I.1".into(),
+                            value: decimal("760"),
+                            evidence_reference: format!("Báo cáo số {}/BC-UBND", 16 + i),
+                            ..Default::default()
+                        }),
+                    })
+                    .await
+                    .map(|r| r.into_inner().result.map(|r| r.revision))
+            }));
+        }
+        let mut revisions = Vec::new();
+        for c in corrections {
+            revisions.push(c.await??.context("no result")?);
+        }
+        revisions.sort_unstable();
+        ensure!(revisions == (3..=10).collect::<Vec<_>>(), "{revisions:?}");
+        let next = submit(env, &legacy("01840"), "I.1", "760", "Báo cáo số 24/BC-UBND").await?;
+        ensure!(next.revision == 11, "{}", next.revision);
+        ensure!(board(env, pb::ScoreLayer::Results).await? == expected("113", "90", "85"));
 
         expect_error(
             score(env, "01852", "V.1", pb::ScoreLayer::Self_, "14", "").await,
@@ -441,8 +471,8 @@ pub fn year_end_cycle(env: &Env) -> anyhow::Result<()> {
             .into_inner()
             .results;
         ensure!(
-            history.iter().filter(|r| r.criterion_code == "I.1").count() == 2,
-            "revisions kept"
+            history.iter().filter(|r| r.criterion_code == "I.1").count() == 11,
+            "revisions kept: the report, its correction, and nine concurrent ones"
         );
         ensure!(
             board(env, pb::ScoreLayer::Adjustment).await? == expected("113", "92", "84"),

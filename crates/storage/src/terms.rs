@@ -210,7 +210,10 @@ impl Tx<'_> {
             .collect()
     }
 
-    /// Bumps a term's version, checking `expected` when given; `Aborted` when stale.
+    /// Bumps a term's version, checking `expected` when given; `Aborted` when stale. Without
+    /// `expected` the bump is one atomic increment: on PostgreSQL a concurrent writer of the
+    /// same term waits for this one's commit and then bumps past it, instead of finding the
+    /// version it read gone and failing with a stale etag it never sent.
     pub fn touch_term(
         &mut self,
         cluster_id: &str,
@@ -218,20 +221,24 @@ impl Tx<'_> {
         expected: Option<i64>,
         now: Timestamp,
     ) -> Result<(), Error> {
-        let expected = match expected {
-            Some(e) => e,
-            None => self.term_version(cluster_id, year)?,
-        };
-        let updated = diesel::update(
-            terms::table
-                .filter(terms::cluster_id.eq(cluster_id))
-                .filter(terms::year.eq(year))
-                .filter(terms::version.eq(expected)),
-        )
-        .set((terms::version.eq(expected + 1), terms::updated_at.eq(now.0)))
-        .execute(self.conn)
+        let term = terms::table
+            .filter(terms::cluster_id.eq(cluster_id))
+            .filter(terms::year.eq(year));
+        let updated = match expected {
+            Some(e) => diesel::update(term.filter(terms::version.eq(e)))
+                .set((terms::version.eq(e + 1), terms::updated_at.eq(now.0)))
+                .execute(self.conn),
+            None => diesel::update(term)
+                .set((
+                    terms::version.eq(terms::version + 1),
+                    terms::updated_at.eq(now.0),
+                ))
+                .execute(self.conn),
+        }
         .map_err(db)?;
         if updated == 0 {
+            // No such term (its absence reported as such), or a stale `expected`.
+            self.term_version(cluster_id, year)?;
             return Err(Error::Aborted {
                 resource: term_resource(cluster_id, year),
             });
