@@ -2,7 +2,7 @@
 //! chỉnh). Every layer is kept; a later layer never overwrites an earlier one, it only counts
 //! above it when the scoreboard is composed.
 
-use std::{collections::HashMap, str::FromStr};
+use std::{collections::HashMap, str::FromStr, sync::Arc};
 
 use rust_decimal::Decimal;
 
@@ -230,24 +230,23 @@ pub fn compose(
             out.insert(key, (r.revision, r.entry));
         }
     }
-    compose_latest(
-        out.into_iter()
-            .map(|((unit, code), (_, e))| (unit, code, e)),
-        layers,
-        up_to,
-    )
+    let mut latest: HashMap<UnitRef, Vec<(Arc<str>, Entry)>> = HashMap::new();
+    for ((unit, code), (_, entry)) in out {
+        latest.entry(unit).or_default().push((code.into(), entry));
+    }
+    compose_latest(latest, layers, up_to)
 }
 
-/// [`compose`] from each (member, criterion)'s latest result alone, as storage can select
-/// them without reading the earlier revisions.
+/// [`compose`] from each (member, criterion)'s latest result alone, grouped by member, as
+/// storage keeps them without the earlier revisions.
 pub fn compose_latest(
-    latest: impl IntoIterator<Item = (UnitRef, String, Entry)>,
+    latest: impl IntoIterator<Item = (UnitRef, Vec<(Arc<str>, Entry)>)>,
     layers: &[LayerScore],
     up_to: Option<Layer>,
 ) -> crate::scoring::Entries {
     let mut entries = crate::scoring::Entries::default();
-    for (unit, code, entry) in latest {
-        entries.insert(unit, code, entry);
+    for (unit, pairs) in latest {
+        entries.extend(unit, pairs);
     }
     if let Some(top) = up_to {
         let mut latest: HashMap<(UnitRef, String), (Layer, i32, Decimal)> = HashMap::new();
@@ -260,6 +259,7 @@ pub fn compose_latest(
                 latest.insert(key, (s.layer, s.seq, s.points));
             }
         }
+        // Inserted after the results, so each overrides its (member, criterion)'s result.
         for ((unit, code), (_, _, points)) in latest {
             entries.insert(unit, code, Entry::Points(points));
         }

@@ -7,6 +7,7 @@ mod clusters;
 mod connection;
 mod covenants;
 mod errors;
+mod latest;
 mod policies;
 mod request_ids;
 mod schema;
@@ -20,6 +21,7 @@ pub use access::TermPeople;
 pub use audit::{AuditFilter, NewEvent};
 pub use clusters::ClusterFilter;
 pub use connection::{Backend, CHANGES_CHANNEL, CallGuard, ChangeListener, Store, Tx};
+pub use latest::LatestEntries;
 pub use request_ids::StoredResponse;
 pub use units::UnitFilter;
 

@@ -246,6 +246,14 @@ diesel::table! {
 }
 
 diesel::table! {
+    latest_results (cluster_id, year) {
+        cluster_id -> Text,
+        year -> Integer,
+        packed -> Binary,
+    }
+}
+
+diesel::table! {
     layer_scores (cluster_id, year, unit_id, criterion_code, layer, seq) {
         cluster_id -> Text,
         year -> Integer,

@@ -4,7 +4,6 @@ use diesel::prelude::*;
 use thidua_domain::{
     Error, decimal,
     results::{Layer, LayerScore, ReportedResult},
-    scoring::Entry,
     stage::Stage,
     time::{Date, Timestamp},
     unit::UnitRef,
@@ -13,18 +12,10 @@ use thidua_domain::{
 use crate::{
     Tx,
     errors::{corrupt, db},
+    latest::{entry_cells, parse_entry},
     schema::{layer_scores, results, stage_deadlines, stage_events, terms},
     units::parse_key,
 };
-
-/// The stored kind and value of an entry.
-fn entry_cells(entry: Entry) -> (&'static str, String) {
-    match entry {
-        Entry::Actual(v) => ("actual", decimal::format(v)),
-        Entry::Points(p) => ("points", decimal::format(p)),
-        Entry::Event(e) => ("event", if e { "1" } else { "0" }.to_owned()),
-    }
-}
 
 type ResultCells = (
     String,
@@ -146,21 +137,15 @@ impl Tx<'_> {
         year: i32,
         r: &ReportedResult,
     ) -> Result<i32, Error> {
-        let last: Option<i32> = results::table
-            .filter(results::cluster_id.eq(cluster_id))
-            .filter(results::year.eq(year))
-            .filter(results::unit_id.eq(r.unit.key()))
-            .filter(results::criterion_code.eq(&r.code))
-            .select(diesel::dsl::max(results::revision))
-            .first(self.conn)
-            .map_err(db)?;
-        let revision = last.unwrap_or(0) + 1;
+        let (mut latest, exists) = self.latest_for_update(cluster_id, year)?;
+        let key = (r.unit.key(), r.code.clone());
+        let revision = latest.get(&key).map_or(0, |(n, _)| *n) + 1;
         let (kind, value) = entry_cells(r.entry);
         diesel::insert_into(results::table)
             .values((
                 results::cluster_id.eq(cluster_id),
                 results::year.eq(year),
-                results::unit_id.eq(r.unit.key()),
+                results::unit_id.eq(&key.0),
                 results::criterion_code.eq(&r.code),
                 results::revision.eq(revision),
                 results::value.eq(value),
@@ -172,33 +157,13 @@ impl Tx<'_> {
             ))
             .execute(self.conn)
             .map_err(db)?;
+        latest.insert(key, (revision, r.entry));
+        self.store_latest(cluster_id, year, &latest, exists)?;
         Ok(revision)
     }
 
-    /// The latest revision of every (member key, criterion) of a term.
-    pub fn latest_revisions(
-        &mut self,
-        cluster_id: &str,
-        year: i32,
-    ) -> Result<std::collections::HashMap<(String, String), i32>, Error> {
-        let rows: Vec<(String, String, Option<i32>)> = results::table
-            .filter(results::cluster_id.eq(cluster_id))
-            .filter(results::year.eq(year))
-            .group_by((results::unit_id, results::criterion_code))
-            .select((
-                results::unit_id,
-                results::criterion_code,
-                diesel::dsl::max(results::revision),
-            ))
-            .load(self.conn)
-            .map_err(db)?;
-        Ok(rows
-            .into_iter()
-            .map(|(u, c, r)| ((u, c), r.unwrap_or(0)))
-            .collect())
-    }
-
-    /// Stores many results whose revisions the caller numbered, in multi-row statements.
+    /// Stores many results whose revisions the caller numbered, in multi-row statements, and
+    /// the term's latest results with them.
     pub fn insert_results(
         &mut self,
         cluster_id: &str,
@@ -236,6 +201,7 @@ impl Tx<'_> {
                 submitted_at: r.submitted_at.0,
             }
         };
+        let (mut latest, exists) = self.latest_for_update(cluster_id, year)?;
         match self.conn {
             // In-process SQLite: one prepared single-row statement reused for every row is
             // faster than building, parsing and binding a 500-row statement per batch.
@@ -259,7 +225,13 @@ impl Tx<'_> {
                 }
             }
         }
-        Ok(())
+        for r in rows {
+            let key = (r.unit.key(), r.code.clone());
+            if latest.get(&key).is_none_or(|(n, _)| r.revision > *n) {
+                latest.insert(key, (r.revision, r.entry));
+            }
+        }
+        self.store_latest(cluster_id, year, &latest, exists)
     }
 
     /// Every result revision of a term (optionally of one member), in a stable order.
@@ -304,14 +276,7 @@ impl Tx<'_> {
                     explanation,
                     at,
                 )| {
-                    let number = decimal::parse("value", &value)
-                        .map_err(|_| corrupt("result value", &value))?;
-                    let entry = match kind.as_str() {
-                        "actual" => Entry::Actual(number),
-                        "points" => Entry::Points(number),
-                        "event" => Entry::Event(number == rust_decimal::Decimal::ONE),
-                        other => return Err(corrupt("result kind", other)),
-                    };
+                    let entry = parse_entry(&kind, &value)?;
                     Ok(ReportedResult {
                         unit: parse_key(&unit)?,
                         code,
@@ -326,64 +291,6 @@ impl Tx<'_> {
                 },
             )
             .collect()
-    }
-
-    /// Each (member, criterion)'s latest result of a term, for scoring: only the columns the
-    /// engine reads, one scan in primary-key order, keeping the last revision of each.
-    /// (Ordering revisions descending would make SQLite sort the whole term in a temporary
-    /// B-tree, because the key is ascending.)
-    pub fn latest_entries(
-        &mut self,
-        cluster_id: &str,
-        year: i32,
-    ) -> Result<Vec<(UnitRef, String, Entry)>, Error> {
-        // Rows stream through one at a time (`load_iter`): each row's strings are freed before
-        // the next is read, instead of the whole term's being held at once.
-        let rows = results::table
-            .filter(results::cluster_id.eq(cluster_id))
-            .filter(results::year.eq(year))
-            .order((results::unit_id, results::criterion_code, results::revision))
-            .select((
-                results::unit_id,
-                results::criterion_code,
-                results::value,
-                results::kind,
-            ))
-            .load_iter::<(String, String, String, String), diesel::connection::DefaultLoadingMode>(
-                self.conn,
-            )
-            .map_err(db)?;
-        let mut out: Vec<(UnitRef, String, Entry)> = Vec::new();
-        let mut unit_ref: Option<(String, UnitRef)> = None;
-        let mut rows = rows.peekable();
-        while let Some(row) = rows.next() {
-            let (unit, code, value, kind) = row.map_err(db)?;
-            // Revisions ascend within each (unit, code): only the last one counts.
-            if let Some(Ok((u, c, _, _))) = rows.peek()
-                && *u == unit
-                && *c == code
-            {
-                continue;
-            }
-            let number =
-                decimal::parse("value", &value).map_err(|_| corrupt("result value", &value))?;
-            let entry = match kind.as_str() {
-                "actual" => Entry::Actual(number),
-                "points" => Entry::Points(number),
-                "event" => Entry::Event(number == rust_decimal::Decimal::ONE),
-                other => return Err(corrupt("result kind", other)),
-            };
-            let member = match &unit_ref {
-                Some((key, r)) if *key == unit => r.clone(),
-                _ => {
-                    let r = parse_key(&unit)?;
-                    unit_ref = Some((unit, r.clone()));
-                    r
-                }
-            };
-            out.push((member, code, entry));
-        }
-        Ok(out)
     }
 
     /// Stores a layer score as the next of its (member, criterion, layer).

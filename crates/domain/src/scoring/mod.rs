@@ -25,25 +25,41 @@ use crate::{
     unit::UnitRef,
 };
 
-/// What counts for each member and leaf, by member then criterion code, so the engine's
-/// lookups borrow instead of cloning keys.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct Entries(HashMap<UnitRef, HashMap<String, Entry>>);
+/// What counts for each member and leaf: per member, (criterion code, entry) pairs in the order
+/// they were set, a later pair overriding an earlier one of the same code (a layer's score
+/// over a result). Codes are shared (`Arc<str>`): storage hands every member of a term the
+/// same few dozen codes, and the engine reads each member's pairs once, in order.
+#[derive(Debug, Clone, Default)]
+pub struct Entries(HashMap<UnitRef, Vec<(Arc<str>, Entry)>>);
 
 impl Entries {
-    /// Sets what counts for `unit` and `code`.
-    pub fn insert(&mut self, unit: UnitRef, code: String, entry: Entry) {
-        self.0.entry(unit).or_default().insert(code, entry);
+    /// Sets what counts for `unit` and `code`, over anything set before.
+    pub fn insert(&mut self, unit: UnitRef, code: impl Into<Arc<str>>, entry: Entry) {
+        self.0.entry(unit).or_default().push((code.into(), entry));
     }
 
-    /// What counts for `unit` and `code`.
+    /// Sets many pairs of one member at once, over anything set before.
+    pub fn extend(&mut self, unit: UnitRef, pairs: Vec<(Arc<str>, Entry)>) {
+        match self.0.entry(unit) {
+            std::collections::hash_map::Entry::Occupied(mut o) => o.get_mut().extend(pairs),
+            std::collections::hash_map::Entry::Vacant(v) => {
+                v.insert(pairs);
+            }
+        }
+    }
+
+    /// What counts for `unit` and `code`: the pair set last.
     pub fn get(&self, unit: &UnitRef, code: &str) -> Option<Entry> {
-        self.0.get(unit).and_then(|m| m.get(code)).copied()
+        self.of(unit)
+            .iter()
+            .rev()
+            .find(|(c, _)| &**c == code)
+            .map(|(_, e)| *e)
     }
 
-    /// Everything that counts for one member.
-    pub fn of(&self, unit: &UnitRef) -> Option<&HashMap<String, Entry>> {
-        self.0.get(unit)
+    /// Everything set for one member, in the order it was set.
+    pub fn of(&self, unit: &UnitRef) -> &[(Arc<str>, Entry)] {
+        self.0.get(unit).map_or(&[], Vec::as_slice)
     }
 }
 
@@ -154,8 +170,9 @@ pub fn score_members(
         .iter()
         .map(|unit| {
             aligned.fill(None);
-            for (code, entry) in entries.of(unit).into_iter().flatten() {
-                if let Some(&i) = position.get(code.as_str()) {
+            // In the order set, so a later pair (a layer's score) overrides an earlier one.
+            for (code, entry) in entries.of(unit) {
+                if let Some(&i) = position.get(&**code) {
                     aligned[i] = Some(*entry);
                 }
             }
