@@ -172,7 +172,7 @@ impl Tx<'_> {
             let parent: Option<Option<String>> = units::table
                 .find(&id)
                 .select(units::parent_id)
-                .first(self.conn)
+                .get_result(self.conn)
                 .optional()
                 .map_err(db)?;
             let Some(parent) = parent else { break };
@@ -208,7 +208,7 @@ impl Tx<'_> {
         clusters::table
             .find(cluster_id)
             .select(clusters::organiser_id)
-            .first(self.conn)
+            .get_result(self.conn)
             .optional()
             .map_err(db)
     }
@@ -222,7 +222,7 @@ impl Tx<'_> {
         let exists: Option<i32> = terms::table
             .find((cluster_id, year))
             .select(terms::year)
-            .first(self.conn)
+            .get_result(self.conn)
             .optional()
             .map_err(db)?;
         if exists.is_none() {

@@ -195,7 +195,7 @@ impl Tx<'_> {
                 ballots::threshold,
                 ballots::base,
             ))
-            .first(self.conn)
+            .get_result(self.conn)
             .optional()
             .map_err(db)?;
         let revocation: Option<(String, String)> = award_revocations::table
@@ -204,7 +204,7 @@ impl Tx<'_> {
                 award_revocations::legal_ground,
                 award_revocations::legal_act,
             ))
-            .first(self.conn)
+            .get_result(self.conn)
             .optional()
             .map_err(db)?;
         let ballot = ballot
@@ -249,7 +249,7 @@ impl Tx<'_> {
     pub fn award(&mut self, id: &str) -> Result<Option<Award>, Error> {
         let row: Option<AwardRow> = awards::table
             .find(id)
-            .first(self.conn)
+            .get_result(self.conn)
             .optional()
             .map_err(db)?;
         row.map(|r| self.complete_award(r)).transpose()

@@ -98,7 +98,7 @@ impl Tx<'_> {
         clusters::table
             .find(id)
             .select(ClusterRow::as_select())
-            .first(self.conn)
+            .get_result(self.conn)
             .optional()
             .map_err(db)?
             .map(ClusterRow::into_domain)

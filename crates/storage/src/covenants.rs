@@ -34,7 +34,7 @@ impl Tx<'_> {
     pub fn covenant(&mut self, cluster_id: &str, year: i32) -> Result<Option<Covenant>, Error> {
         let row: Option<CovenantRow> = covenants::table
             .find((cluster_id, year))
-            .first(self.conn)
+            .get_result(self.conn)
             .optional()
             .map_err(db)?;
         let Some(r) = row else { return Ok(None) };

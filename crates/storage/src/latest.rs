@@ -261,9 +261,9 @@ impl Tx<'_> {
             .filter(latest_results::year.eq(year))
             .select(latest_results::packed);
         match self.conn {
-            AnyConnection::Postgresql(c) if for_update => q.for_update().first(c).optional(),
-            AnyConnection::Postgresql(c) => q.first(c).optional(),
-            AnyConnection::Sqlite(c) => q.first(c).optional(),
+            AnyConnection::Postgresql(c) if for_update => q.for_update().get_result(c).optional(),
+            AnyConnection::Postgresql(c) => q.get_result(c).optional(),
+            AnyConnection::Sqlite(c) => q.get_result(c).optional(),
         }
         .map_err(db)
     }

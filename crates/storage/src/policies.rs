@@ -107,7 +107,7 @@ impl Tx<'_> {
         let text: Option<String> = scoring_policies::table
             .find((cluster_id, year))
             .select(scoring_policies::policy)
-            .first(self.conn)
+            .get_result(self.conn)
             .optional()
             .map_err(db)?;
         match text {

@@ -39,7 +39,7 @@ impl Tx<'_> {
                 request_ids::digest,
                 request_ids::response,
             ))
-            .first(self.conn)
+            .get_result(self.conn)
             .optional()
             .map_err(db)?;
         match row {

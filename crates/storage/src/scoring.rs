@@ -307,7 +307,7 @@ impl Tx<'_> {
             .filter(layer_scores::criterion_code.eq(&s.code))
             .filter(layer_scores::layer.eq(s.layer.as_str()))
             .select(diesel::dsl::max(layer_scores::seq))
-            .first(self.conn)
+            .get_result(self.conn)
             .map_err(db)?;
         let seq = last.unwrap_or(0) + 1;
         diesel::insert_into(layer_scores::table)

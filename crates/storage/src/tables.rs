@@ -128,7 +128,7 @@ impl Tx<'_> {
     pub fn criteria_table(&mut self, id: &str) -> Result<Option<Table>, Error> {
         let row: Option<TableRowDb> = criteria_tables::table
             .find(id)
-            .first(self.conn)
+            .get_result(self.conn)
             .optional()
             .map_err(db)?;
         row.map(TableRowDb::into_domain).transpose()
@@ -174,7 +174,7 @@ impl Tx<'_> {
         let n: Option<i32> = table_versions::table
             .filter(table_versions::table_id.eq(table_id))
             .select(diesel::dsl::max(table_versions::number))
-            .first(self.conn)
+            .get_result(self.conn)
             .map_err(db)?;
         n.ok_or_else(|| Error::NotFound {
             resource: format!("criteriaTables/{table_id}"),
@@ -324,7 +324,7 @@ impl Tx<'_> {
     ) -> Result<Option<TableVersion>, Error> {
         let row: Option<VersionRowDb> = table_versions::table
             .find((table_id, number))
-            .first(self.conn)
+            .get_result(self.conn)
             .optional()
             .map_err(db)?;
         let Some(row) = row else { return Ok(None) };

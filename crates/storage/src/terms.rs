@@ -163,7 +163,7 @@ impl Tx<'_> {
             .filter(term_members::cluster_id.eq(&cluster.id))
             .filter(term_members::year.eq(year))
             .select(diesel::dsl::max(term_members::position))
-            .first(self.conn)
+            .get_result(self.conn)
             .map_err(db)?;
         self.insert_member(cluster, year, unit, last.unwrap_or(0) + 1)
     }
@@ -297,7 +297,7 @@ impl Tx<'_> {
     pub fn term(&mut self, cluster_id: &str, year: i32) -> Result<Option<Term>, Error> {
         let row: Option<TermRow> = terms::table
             .find((cluster_id, year))
-            .first(self.conn)
+            .get_result(self.conn)
             .optional()
             .map_err(db)?;
         row.map(|r| self.complete_term(r)).transpose()
@@ -309,7 +309,7 @@ impl Tx<'_> {
         terms::table
             .find((cluster_id, year))
             .select(terms::version)
-            .first(self.conn)
+            .get_result(self.conn)
             .optional()
             .map_err(db)?
             .ok_or_else(|| Error::NotFound {

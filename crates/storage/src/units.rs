@@ -110,7 +110,7 @@ impl Tx<'_> {
         units::table
             .find(id.key())
             .select(UnitRow::as_select())
-            .first(self.conn)
+            .get_result(self.conn)
             .optional()
             .map_err(db)?
             .map(UnitRow::into_domain)
@@ -284,7 +284,7 @@ impl Tx<'_> {
     pub fn link(&mut self, id: &str) -> Result<Option<LineageLink>, Error> {
         let row: Option<LinkRow> = lineage_links::table
             .find(id)
-            .first(self.conn)
+            .get_result(self.conn)
             .optional()
             .map_err(db)?;
         row.map(LinkRow::into_domain).transpose()

@@ -49,27 +49,27 @@ pub fn classify(
     total: Decimal,
     scores: &[CriterionScore],
 ) -> Classification {
-    let leaves: Vec<&CriterionScore> = scores
-        .iter()
-        .filter(|s| s.rule.is_some() && s.max_points > Decimal::ZERO)
-        .collect();
+    // Called for every member of a province: the gates are checked without allocating, and
+    // the failing codes collected only for the one note written.
+    let leaves = || {
+        scores
+            .iter()
+            .filter(|s| s.rule.is_some() && s.max_points > Decimal::ZERO)
+    };
     let mut note = String::new();
     for level in levels {
         if total < scale * level.min_total_share {
             continue;
         }
-        let failing: Vec<&&CriterionScore> = leaves
-            .iter()
-            .filter(|s| s.points < s.max_points * level.min_criterion_share)
-            .collect();
-        if failing.is_empty() {
+        let fails = |s: &&CriterionScore| s.points < s.max_points * level.min_criterion_share;
+        if !leaves().any(|s| fails(&s)) {
             return Classification {
                 level: Some(level.name.clone()),
                 note,
             };
         }
         if note.is_empty() {
-            let codes: Vec<&str> = failing.iter().map(|s| &*s.code).collect();
+            let codes: Vec<&str> = leaves().filter(fails).map(|s| &*s.code).collect();
             note = format!(
                 "not {}: {} under {}% of the maximum",
                 level.name,
