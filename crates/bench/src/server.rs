@@ -134,3 +134,45 @@ impl Drop for Server {
         let _ = self.child.wait();
     }
 }
+
+/// The server's threads on one processor and this process's on another, for a load run, as
+/// long as it lives: the load generator then cannot take the server's processor, and the
+/// ratio compares the server's work per call. Through `taskset` (util-linux); `None` where it
+/// is missing or fewer than two processors are available, and the run goes unpinned.
+pub struct Pinned {
+    pids: [u32; 2],
+    all: String,
+}
+
+impl Pinned {
+    /// Pins the server to the first available processor and this process to the second.
+    pub fn apart(server: &Server) -> Option<Pinned> {
+        let cpus = std::thread::available_parallelism().map_or(1, usize::from);
+        if cpus < 2 {
+            return None;
+        }
+        let pinned = Pinned {
+            pids: [server.child.id(), std::process::id()],
+            all: format!("0-{}", cpus - 1),
+        };
+        (taskset(pinned.pids[0], "0") && taskset(pinned.pids[1], "1")).then_some(pinned)
+    }
+}
+
+impl Drop for Pinned {
+    fn drop(&mut self) {
+        for pid in self.pids {
+            taskset(pid, &self.all);
+        }
+    }
+}
+
+/// Sets the processors of every thread of `pid`; false when that failed.
+fn taskset(pid: u32, cpus: &str) -> bool {
+    Command::new("taskset")
+        .args(["--all-tasks", "--cpu-list", "--pid", cpus, &pid.to_string()])
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .status()
+        .is_ok_and(|s| s.success())
+}
