@@ -338,19 +338,6 @@ impl Tx<'_> {
         Ok(())
     }
 
-    /// The latest revision of every (member key, criterion) of a term.
-    pub fn latest_revisions(
-        &mut self,
-        cluster_id: &str,
-        year: i32,
-    ) -> Result<std::collections::HashMap<(String, String), i32>, Error> {
-        let latest = match self.packed_latest(cluster_id, year, false)? {
-            Some(bytes) => unpack(&bytes)?,
-            None => self.scan_latest(cluster_id, year)?,
-        };
-        Ok(latest.into_iter().map(|(k, (r, _))| (k, r)).collect())
-    }
-
     /// Each member's latest result of each criterion of a term, for scoring: one row read,
     /// however many revisions the term has.
     pub fn latest_entries(&mut self, cluster_id: &str, year: i32) -> Result<LatestEntries, Error> {
@@ -454,16 +441,11 @@ mod tests {
         Ok((store, wards))
     }
 
-    fn result(
-        unit: &UnitRef,
-        code: &str,
-        revision: i32,
-        value: i64,
-    ) -> thidua_domain::results::ReportedResult {
+    fn result(unit: &UnitRef, code: &str, value: i64) -> thidua_domain::results::ReportedResult {
         thidua_domain::results::ReportedResult {
             unit: unit.clone(),
             code: code.to_owned(),
-            revision,
+            revision: 0,
             entry: Entry::Actual(Decimal::new(value, 0)),
             evidence_ref: "Báo cáo số 45/BC-UBND".into(),
             evidence_note: String::new(),
@@ -497,15 +479,10 @@ mod tests {
             })
         };
         store.write(|tx| {
-            tx.insert_results(
-                id,
-                year,
-                &[
-                    result(&wards[0], "I.1", 1, 700),
-                    result(&wards[1], "I.1", 1, 650),
-                ],
-            )?;
-            tx.insert_result(id, year, &result(&wards[0], "I.1", 0, 720))
+            let mut rows = [result(&wards[0], "I.1", 700), result(&wards[1], "I.1", 650)];
+            tx.insert_results(id, year, &mut rows)?;
+            assert_eq!([rows[0].revision, rows[1].revision], [1, 1]);
+            tx.insert_result(id, year, &result(&wards[0], "I.1", 720))
                 .map(|_| ())
         })?;
         let latest = agree(&store)?;
@@ -521,21 +498,26 @@ mod tests {
                 .map_err(db)?;
             Ok(())
         })?;
-        let read =
-            store.read(|tx| Ok((tx.latest_revisions(id, year)?, tx.latest_entries(id, year)?)))?;
-        assert_eq!(read.0.get(&(wards[0].key(), "I.1".to_owned())), Some(&2));
-        assert_eq!(read.1, entries_of(latest.clone())?);
-        store.write(|tx| {
-            tx.insert_result(id, year, &result(&wards[2], "II.1", 0, 90))?;
-            tx.insert_results(id, year, &[result(&wards[1], "I.1", 2, 660)])
+        let read = store.read(|tx| tx.latest_entries(id, year))?;
+        assert_eq!(read, entries_of(latest.clone())?);
+        let numbered = store.write(|tx| {
+            tx.insert_result(id, year, &result(&wards[2], "II.1", 90))?;
+            // One pair twice in a batch: two revisions, the later one counts.
+            let mut rows = [result(&wards[1], "I.1", 660), result(&wards[1], "I.1", 670)];
+            tx.insert_results(id, year, &mut rows)?;
+            Ok([rows[0].revision, rows[1].revision])
         })?;
+        assert_eq!(numbered, [2, 3], "numbered on from what results held");
         let latest = agree(&store)?;
         assert_eq!(
             latest.len(),
             3,
             "the rebuilt row keeps what was stored before it"
         );
-        assert_eq!(latest[&(wards[1].key(), "I.1".to_owned())].0, 2);
+        assert_eq!(
+            latest[&(wards[1].key(), "I.1".to_owned())],
+            (3, Entry::Actual(Decimal::new(670, 0)))
+        );
         Ok(())
     }
 

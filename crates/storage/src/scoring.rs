@@ -162,13 +162,14 @@ impl Tx<'_> {
         Ok(revision)
     }
 
-    /// Stores many results whose revisions the caller numbered, in multi-row statements, and
-    /// the term's latest results with them.
+    /// Stores many results, each as the next revision of its (member, criterion) (in the order
+    /// given, when one pair comes twice), in multi-row statements, and the term's latest
+    /// results with them; sets each row's `revision`.
     pub fn insert_results(
         &mut self,
         cluster_id: &str,
         year: i32,
-        rows: &[ReportedResult],
+        rows: &mut [ReportedResult],
     ) -> Result<(), Error> {
         #[derive(Insertable)]
         #[diesel(table_name = results)]
@@ -202,6 +203,15 @@ impl Tx<'_> {
             }
         };
         let (mut latest, exists) = self.latest_for_update(cluster_id, year)?;
+        for r in rows.iter_mut() {
+            let n = latest
+                .entry((r.unit.key(), r.code.clone()))
+                .or_insert((0, r.entry));
+            n.0 += 1;
+            n.1 = r.entry;
+            r.revision = n.0;
+        }
+        let rows = &*rows;
         match self.conn {
             // In-process SQLite: one prepared single-row statement reused for every row is
             // faster than building, parsing and binding a 500-row statement per batch.
@@ -223,12 +233,6 @@ impl Tx<'_> {
                         .execute(c)
                         .map_err(db)?;
                 }
-            }
-        }
-        for r in rows {
-            let key = (r.unit.key(), r.code.clone());
-            if latest.get(&key).is_none_or(|(n, _)| r.revision > *n) {
-                latest.insert(key, (r.revision, r.entry));
             }
         }
         self.store_latest(cluster_id, year, &latest, exists)

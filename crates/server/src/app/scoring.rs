@@ -589,13 +589,7 @@ pub fn import_results(
         }
         v.finish(())?;
         tx.touch_term(cluster_id, year, None, now)?;
-        let mut revisions = tx.latest_revisions(cluster_id, year)?;
-        for r in &mut parsed {
-            let n = revisions.entry((r.unit.key(), r.code.clone())).or_insert(0);
-            *n += 1;
-            r.revision = *n;
-        }
-        tx.insert_results(cluster_id, year, &parsed)?;
+        tx.insert_results(cluster_id, year, &mut parsed)?;
         let outcome = ImportOutcome {
             rows: i64::try_from(rows.len()).unwrap_or(i64::MAX),
             stored: i64::try_from(parsed.len()).unwrap_or(i64::MAX),
