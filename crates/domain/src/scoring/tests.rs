@@ -492,3 +492,51 @@ fn points_stay_within_bounds_and_more_never_scores_less() {
         assert!(p_high <= p_low && p_high >= Decimal::ZERO && p_low <= d("20"));
     }
 }
+
+/// A layer's score is set after the result it overrides: the engine counts the pair set last,
+/// whichever kind each is, and leaves the member's other leaves alone.
+#[test]
+fn the_entry_set_last_counts() {
+    let table = vec![group(
+        "I",
+        "40",
+        vec![
+            leaf("I.1", "20", Rule::Proportional),
+            leaf("I.2", "20", Rule::Proportional),
+        ],
+    )];
+    let u = unit("01843");
+    let mut targets = Targets::default();
+    targets.defaults.insert("I.1".into(), d("1000"));
+    targets.defaults.insert("I.2".into(), d("1000"));
+    let mut entries = Entries::default();
+    entries.insert(u.clone(), "I.1", Entry::Actual(d("800")));
+    entries.insert(u.clone(), "I.2", Entry::Actual(d("500")));
+    entries.insert(u.clone(), "I.1", Entry::Points(d("12.5")));
+    assert_eq!(entries.get(&u, "I.1"), Some(Entry::Points(d("12.5"))));
+    let scores = score_members(
+        &table,
+        d("40"),
+        d("0.5"),
+        std::slice::from_ref(&u),
+        &targets,
+        &entries,
+        &ClassLevel::defaults(),
+    );
+    let points = |code: &str| {
+        scores[0]
+            .node(code)
+            .map(|s| crate::decimal::format(s.points))
+    };
+    assert_eq!(
+        points("I.1").as_deref(),
+        Some("12.5"),
+        "the later pair counts"
+    );
+    assert_eq!(
+        points("I.2").as_deref(),
+        Some("10"),
+        "the other leaf keeps its result"
+    );
+    assert_eq!(scores[0].total, d("22.5"));
+}
