@@ -345,15 +345,17 @@ fn setup(
     Ok((terms, round))
 }
 
-/// Removes the ceiling's rows, so the server imports into the same, empty table.
+/// Removes the ceiling's rows, and every term's packed latest results with them (the ceiling
+/// writes `results` alone), so the server imports into the same, empty tables.
 fn clear_results(url: &str) -> anyhow::Result<()> {
     use diesel::{Connection, RunQueryDsl};
     if url.starts_with("postgres") {
         let mut c = diesel::PgConnection::establish(url)?;
-        diesel::sql_query("TRUNCATE results").execute(&mut c)?;
+        diesel::sql_query("TRUNCATE results, latest_results").execute(&mut c)?;
     } else {
         let mut c = diesel::SqliteConnection::establish(url)?;
         diesel::sql_query("DELETE FROM results").execute(&mut c)?;
+        diesel::sql_query("DELETE FROM latest_results").execute(&mut c)?;
     }
     Ok(())
 }
