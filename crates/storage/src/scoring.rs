@@ -223,16 +223,35 @@ impl Tx<'_> {
                         .map_err(db)?;
                 }
             }
-            // PostgreSQL: one round trip per 500 rows (11 columns × 500 stays under the
-            // bound-parameter limit).
+            // PostgreSQL: one statement per import, each column bound as one array and
+            // unnested, instead of 500-row VALUES lists of 5,500 parameters each, which the
+            // server parsed and planned anew every time.
             crate::connection::AnyConnection::Postgresql(c) => {
-                for chunk in rows.chunks(500) {
-                    let batch: Vec<Row> = chunk.iter().map(row).collect();
-                    diesel::insert_into(results::table)
-                        .values(&batch)
-                        .execute(c)
-                        .map_err(db)?;
-                }
+                use diesel::sql_types::{Array, BigInt, Integer, Text};
+                let cells: Vec<(&'static str, String)> =
+                    rows.iter().map(|r| entry_cells(r.entry)).collect();
+                let units: Vec<String> = rows.iter().map(|r| r.unit.key()).collect();
+                let column =
+                    |f: fn(&ReportedResult) -> &str| rows.iter().map(f).collect::<Vec<_>>();
+                diesel::sql_query(
+                    "INSERT INTO results (cluster_id, year, unit_id, criterion_code, revision, \
+                     value, kind, evidence_ref, evidence_note, explanation, submitted_at) \
+                     SELECT $1, $2, * FROM UNNEST($3::text[], $4::text[], $5::int4[], \
+                     $6::text[], $7::text[], $8::text[], $9::text[], $10::text[], $11::int8[])",
+                )
+                .bind::<Text, _>(cluster_id)
+                .bind::<Integer, _>(year)
+                .bind::<Array<Text>, _>(&units)
+                .bind::<Array<Text>, _>(column(|r| &r.code))
+                .bind::<Array<Integer>, _>(rows.iter().map(|r| r.revision).collect::<Vec<_>>())
+                .bind::<Array<Text>, _>(cells.iter().map(|(_, v)| v.as_str()).collect::<Vec<_>>())
+                .bind::<Array<Text>, _>(cells.iter().map(|(k, _)| *k).collect::<Vec<_>>())
+                .bind::<Array<Text>, _>(column(|r| &r.evidence_ref))
+                .bind::<Array<Text>, _>(column(|r| &r.evidence_note))
+                .bind::<Array<Text>, _>(column(|r| &r.explanation))
+                .bind::<Array<BigInt>, _>(rows.iter().map(|r| r.submitted_at.0).collect::<Vec<_>>())
+                .execute(c)
+                .map_err(db)?;
             }
         }
         self.store_latest(cluster_id, year, &latest, exists)
