@@ -35,20 +35,23 @@ const FORMAT: u8 = 1;
 /// Little-endian throughout. About 30 bytes a cell: a 15-member, 60-criterion term is 27 KB.
 pub(crate) fn pack(latest: &Latest) -> Vec<u8> {
     let mut units: Vec<&str> = Vec::new();
-    let mut codes: BTreeMap<&str, u32> = BTreeMap::new();
-    for (unit, code) in latest.keys() {
+    for (unit, _) in latest.keys() {
         if units.last() != Some(&unit.as_str()) {
             units.push(unit);
         }
-        let next = u32::try_from(codes.len()).unwrap_or(u32::MAX);
-        codes.entry(code).or_insert(next);
     }
-    let mut code_list: Vec<(&str, u32)> = codes.iter().map(|(c, i)| (*c, *i)).collect();
-    code_list.sort_by_key(|(_, i)| *i);
+    // Each code's index is its place in code order.
+    let codes: BTreeMap<&str, u32> = latest
+        .keys()
+        .map(|(_, code)| code.as_str())
+        .collect::<std::collections::BTreeSet<_>>()
+        .into_iter()
+        .zip(0..)
+        .collect();
     let mut out = Vec::with_capacity(16 + latest.len() * 30);
     out.push(FORMAT);
     put_strings(&mut out, units.iter().copied());
-    put_strings(&mut out, code_list.iter().map(|(c, _)| *c));
+    put_strings(&mut out, codes.keys().copied());
     put_u32(&mut out, latest.len());
     let mut unit_index = 0u32;
     let mut previous: Option<&str> = None;
