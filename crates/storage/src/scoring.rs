@@ -137,34 +137,14 @@ impl Tx<'_> {
         year: i32,
         r: &ReportedResult,
     ) -> Result<i32, Error> {
-        let (mut latest, exists) = self.latest_for_update(cluster_id, year)?;
-        let key = (r.unit.key(), r.code.clone());
-        let revision = latest.get(&key).map_or(0, |(n, _)| *n) + 1;
-        let (kind, value) = entry_cells(r.entry);
-        diesel::insert_into(results::table)
-            .values((
-                results::cluster_id.eq(cluster_id),
-                results::year.eq(year),
-                results::unit_id.eq(&key.0),
-                results::criterion_code.eq(&r.code),
-                results::revision.eq(revision),
-                results::value.eq(value),
-                results::kind.eq(kind),
-                results::evidence_ref.eq(&r.evidence_ref),
-                results::evidence_note.eq(&r.evidence_note),
-                results::explanation.eq(&r.explanation),
-                results::submitted_at.eq(r.submitted_at.0),
-            ))
-            .execute(self.conn)
-            .map_err(db)?;
-        latest.insert(key, (revision, r.entry));
-        self.store_latest(cluster_id, year, &latest, exists)?;
-        Ok(revision)
+        let mut rows = [r.clone()];
+        self.insert_results(cluster_id, year, &mut rows)?;
+        Ok(rows[0].revision)
     }
 
     /// Stores many results, each as the next revision of its (member, criterion) (in the order
-    /// given, when one pair comes twice), in multi-row statements, and the term's latest
-    /// results with them; sets each row's `revision`.
+    /// given, when one pair comes twice), and the term's latest results with them; sets each
+    /// row's `revision`.
     pub fn insert_results(
         &mut self,
         cluster_id: &str,
