@@ -209,8 +209,8 @@ fn main() -> anyhow::Result<()> {
             .min_by_key(|t| t.members.len().abs_diff(15))
             .map_or(0, |t| t.members.len());
         // As the issue asks, server and load generator on processors of their own, when the
-        // machine allows; then shared, as they would not be on a real deployment's machine
-        // (shown for comparison: sharing lets the server use both processors between calls).
+        // machine allows; then again unpinned, for comparison: unpinned, the server may use
+        // both processors between the generator's calls.
         let pinned = server::Pinned::apart(&server);
         let (health, board) = read::scoreboard_vs_health(&server, &term, 64, 4, reads).await?;
         let placement = if pinned.is_some() {
