@@ -152,8 +152,7 @@ pub fn check_eligible(
     good: &str,
 ) -> Vec<String> {
     let mut why: Vec<String> = score
-        .criteria
-        .iter()
+        .criteria()
         .filter(|c| c.points < Decimal::ZERO)
         .map(|c| format!("a violation was recorded under {}", c.code))
         .collect();
@@ -417,33 +416,38 @@ mod tests {
     }
 
     #[test]
-    fn eligibility_needs_no_violation_mandatory_criteria_and_the_level() {
-        use crate::scoring::{Classification, CriterionScore};
-        let c = |code: &str, max: i64, points: i64, rule: bool| CriterionScore {
+    fn eligibility_needs_no_violation_mandatory_criteria_and_the_level() -> Result<(), &'static str>
+    {
+        use crate::scoring::{Classification, NodeResult, ScoredNode};
+        let node = |code: &str, max: i64| ScoredNode {
             code: code.into(),
-            rule: rule.then_some(crate::criteria::Rule::Judged),
+            rule: Some(crate::criteria::Rule::Judged),
             max_points: Decimal::from(max),
-            target: None,
-            entry: None,
-            points: Decimal::from(points),
             bonus_cap: None,
             step: Decimal::ONE,
             children: 0,
         };
-        let score = |points: i64, penalty: i64, level: &str| MemberScore {
-            unit: UnitRef::new(crate::unit::Scheme::Qd124_2004, "01843"),
-            total: Decimal::from(points + penalty),
-            criteria: vec![
-                c("IV.1", 15, points.min(15), true),
-                c("VI.2", 0, penalty, true),
-            ],
-            classification: Classification {
-                level: Some(level.into()),
-                note: String::new(),
-            },
+        let nodes: std::sync::Arc<[ScoredNode]> = vec![node("IV.1", 15), node("VI.2", 0)].into();
+        let result = |points: i64| NodeResult {
+            target: None,
+            entry: None,
+            points: Decimal::from(points),
+        };
+        let score = |points: i64, penalty: i64, level: &str| {
+            MemberScore::new(
+                UnitRef::new(crate::unit::Scheme::Qd124_2004, "01843"),
+                Decimal::from(points + penalty),
+                Classification {
+                    level: Some(level.into()),
+                    note: String::new(),
+                },
+                nodes.clone(),
+                vec![result(points.min(15)), result(penalty)],
+            )
+            .ok_or("nodes and results align")
         };
         let mandatory = vec!["IV.1".to_owned()];
-        let ok = score(15, 0, "xuất sắc");
+        let ok = score(15, 0, "xuất sắc")?;
         assert!(
             check_eligible(
                 AwardKind::ProvincialFlag,
@@ -457,7 +461,7 @@ mod tests {
         assert_eq!(
             check_eligible(
                 AwardKind::ProvincialFlag,
-                &score(15, -5, "xuất sắc"),
+                &score(15, -5, "xuất sắc")?,
                 &mandatory,
                 "xuất sắc",
                 "tốt"
@@ -468,7 +472,7 @@ mod tests {
         assert_eq!(
             check_eligible(
                 AwardKind::ProvincialFlag,
-                &score(10, 0, "xuất sắc"),
+                &score(10, 0, "xuất sắc")?,
                 &mandatory,
                 "xuất sắc",
                 "tốt"
@@ -479,7 +483,7 @@ mod tests {
         assert_eq!(
             check_eligible(
                 AwardKind::ProvincialFlag,
-                &score(15, 0, "tốt"),
+                &score(15, 0, "tốt")?,
                 &mandatory,
                 "xuất sắc",
                 "tốt"
@@ -490,13 +494,14 @@ mod tests {
         assert!(
             check_eligible(
                 AwardKind::CertificateOfMerit,
-                &score(15, 0, "tốt"),
+                &score(15, 0, "tốt")?,
                 &mandatory,
                 "xuất sắc",
                 "tốt"
             )
             .is_empty()
         );
+        Ok(())
     }
 
     #[test]

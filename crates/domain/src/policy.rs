@@ -92,7 +92,7 @@ impl Policy {
         let mut v = Violations::default();
         let mut codes = Vec::new();
         if let Some(g) = groups {
-            criteria::walk(g, &mut |n, _, _| codes.push(n.code.clone()));
+            criteria::walk(g, &mut |n| codes.push(n.code.clone()));
         }
         for (i, rule) in self.tie_rules.iter().flatten().enumerate() {
             if let TieRule::Subtotal(code) = rule

@@ -73,7 +73,7 @@ pub struct Store {
 /// tree kept here is the tree in the database; only read transactions fill it, so nothing a
 /// write might still roll back is kept. Bounded: past [`MAX_TREES`] it starts afresh.
 pub(crate) type PublishedTrees =
-    Mutex<HashMap<(String, i32, i64), Arc<Vec<thidua_domain::criteria::Criterion>>>>;
+    Mutex<HashMap<(String, i32, i64), Arc<[thidua_domain::criteria::Criterion]>>>;
 
 /// Published trees kept at most.
 pub(crate) const MAX_TREES: usize = 256;

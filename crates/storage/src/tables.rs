@@ -332,7 +332,7 @@ impl Tx<'_> {
         let published = row.state == VersionState::Published.as_str();
         if published && let Some(groups) = self.trees.lock().ok().and_then(|t| t.get(&key).cloned())
         {
-            return Ok(Some(version_of(row, groups.as_ref().clone())?));
+            return Ok(Some(version_of(row, groups)?));
         }
         let cells: Vec<NodeCells> = criteria::table
             .filter(criteria::table_id.eq(table_id))
@@ -358,8 +358,8 @@ impl Tx<'_> {
                 cells: [a, b, c, d, e, f, g, h, i],
             })
             .collect();
-        let groups = if rows.is_empty() {
-            Vec::new()
+        let groups: Arc<[thidua_domain::criteria::Criterion]> = if rows.is_empty() {
+            Arc::default()
         } else {
             rows_to_tree(&rows)
                 .map_err(|e| {
@@ -369,6 +369,7 @@ impl Tx<'_> {
                     ))
                 })?
                 .0
+                .into()
         };
         if published
             && self.read_only
@@ -377,7 +378,7 @@ impl Tx<'_> {
             if trees.len() >= MAX_TREES {
                 trees.clear();
             }
-            trees.insert(key, Arc::new(groups.clone()));
+            trees.insert(key, groups.clone());
         }
         Ok(Some(version_of(row, groups)?))
     }
@@ -402,14 +403,14 @@ impl Tx<'_> {
             .load(self.conn)
             .map_err(db)?;
         rows.into_iter()
-            .map(|r| version_of(r, Vec::new()))
+            .map(|r| version_of(r, Arc::default()))
             .collect()
     }
 }
 
 fn version_of(
     row: VersionRowDb,
-    groups: Vec<thidua_domain::criteria::Criterion>,
+    groups: Arc<[thidua_domain::criteria::Criterion]>,
 ) -> Result<TableVersion, Error> {
     Ok(TableVersion {
         state: VersionState::parse(&row.state)
@@ -486,7 +487,7 @@ mod tests {
         let published = read()?;
         assert_eq!(kept(), 1, "a published tree is kept");
         assert_eq!(read()?, published, "and served the same");
-        assert_eq!(published.groups, vec![group("I", "Xây dựng Đảng", 40)]);
+        assert_eq!(*published.groups, [group("I", "Xây dựng Đảng", 40)]);
         Ok(())
     }
 }

@@ -82,8 +82,9 @@ pub struct TableVersion {
     pub number: i32,
     /// Draft or published.
     pub state: VersionState,
-    /// The groups, in order.
-    pub groups: Vec<Criterion>,
+    /// The groups, in order. Shared: a published version never changes, and the storage
+    /// hands the same tree to every term scored with it instead of a copy each.
+    pub groups: std::sync::Arc<[Criterion]>,
     /// When it was published.
     pub published_at: Option<Timestamp>,
     /// Last change.
@@ -127,8 +128,18 @@ pub struct Criterion {
     pub children: Vec<Criterion>,
 }
 
-/// Visits every node depth-first with its depth (1 for groups) and tree path.
-pub fn walk<'a>(groups: &'a [Criterion], f: &mut impl FnMut(&'a Criterion, usize, &str)) {
+/// Visits every node depth-first (groups, their criteria, sub-criteria): the order of a
+/// member's scores.
+pub fn walk<'a>(groups: &'a [Criterion], f: &mut impl FnMut(&'a Criterion)) {
+    for n in groups {
+        f(n);
+        walk(&n.children, f);
+    }
+}
+
+/// Visits every node as [`walk`] does, with its depth (1 for groups) and tree path, written
+/// for each node: for validation, whose messages name the path.
+pub fn walk_paths<'a>(groups: &'a [Criterion], f: &mut impl FnMut(&'a Criterion, usize, &str)) {
     fn go<'a>(
         nodes: &'a [Criterion],
         depth: usize,
@@ -156,7 +167,7 @@ pub fn walk<'a>(groups: &'a [Criterion], f: &mut impl FnMut(&'a Criterion, usize
 /// The leaves whose rule compares a result with a target, in table order.
 pub fn quantitative_leaves(groups: &[Criterion]) -> Vec<&Criterion> {
     let mut out = Vec::new();
-    walk(groups, &mut |n, _, _| {
+    walk(groups, &mut |n| {
         if n.rule.as_ref().is_some_and(|r| r.kind().is_quantitative()) {
             out.push(n);
         }
@@ -226,7 +237,7 @@ pub fn check_tree(
         v.add("groups", "a table needs at least one group");
     }
     let mut codes = HashSet::new();
-    walk(groups, &mut |n, depth, path| {
+    walk_paths(groups, &mut |n, depth, path| {
         let at = |field: &str| locator.field(n, path, field);
         check_node(n, depth, step, &at, &mut codes, &mut v);
     });

@@ -165,7 +165,7 @@ pub fn rows_to_tree(rows: &[TableRow]) -> Result<(Vec<Criterion>, HashMap<String
 /// Writes a tree as rows, parents before children (the inverse of [`rows_to_tree`]).
 pub fn tree_to_rows(groups: &[Criterion]) -> Vec<TableRow> {
     let mut out = Vec::new();
-    super::walk(groups, &mut |n, _, _| {
+    super::walk(groups, &mut |n| {
         let yes_no = |b: bool| if b { "yes" } else { "no" }.to_owned();
         out.push(TableRow {
             line: u32::try_from(out.len() + 2).unwrap_or(u32::MAX),

@@ -2,7 +2,7 @@
 
 use rust_decimal::Decimal;
 
-use super::CriterionScore;
+use super::{NodeResult, ScoredNode};
 
 /// A classification level: reached with at least `min_total_share` of the scale and no leaf
 /// criterion under `min_criterion_share` of its maximum.
@@ -42,41 +42,83 @@ pub struct Classification {
     pub note: String,
 }
 
-/// Classifies a total: the first level (highest first) whose total and gates are met.
-pub fn classify(
-    levels: &[ClassLevel],
-    scale: Decimal,
-    total: Decimal,
-    scores: &[CriterionScore],
-) -> Classification {
-    // Called for every member of a province: the gates are checked without allocating, and
-    // the failing codes collected only for the one note written.
-    let leaves = || {
-        scores
-            .iter()
-            .filter(|s| s.rule.is_some() && s.max_points > Decimal::ZERO)
-    };
-    let mut note = String::new();
-    for level in levels {
-        if total < scale * level.min_total_share {
-            continue;
-        }
-        let fails = |s: &&CriterionScore| s.points < s.max_points * level.min_criterion_share;
-        if !leaves().any(|s| fails(&s)) {
-            return Classification {
-                level: Some(level.name.clone()),
-                note,
-            };
-        }
-        if note.is_empty() {
-            let codes: Vec<&str> = leaves().filter(fails).map(|s| &*s.code).collect();
-            note = format!(
-                "not {}: {} under {}% of the maximum",
-                level.name,
-                codes.join(", "),
-                crate::decimal::format(level.min_criterion_share * Decimal::ONE_HUNDRED)
-            );
+/// The levels' thresholds for one table, worked out once per scoring instead of once per
+/// member: each level's minimum total, and the minimum points of each gated leaf (a leaf with
+/// a rule and a positive maximum), by node index in walk order.
+pub(super) struct Gates<'a> {
+    levels: Vec<LevelGate<'a>>,
+}
+
+/// One level's thresholds.
+struct LevelGate<'a> {
+    level: &'a ClassLevel,
+    min_total: Decimal,
+    /// (node index, minimum points) of each gated leaf.
+    minima: Vec<(usize, Decimal)>,
+}
+
+impl<'a> Gates<'a> {
+    pub(super) fn new(levels: &'a [ClassLevel], scale: Decimal, nodes: &[ScoredNode]) -> Self {
+        Self {
+            levels: levels
+                .iter()
+                .map(|level| {
+                    let minima = nodes
+                        .iter()
+                        .enumerate()
+                        .filter(|(_, n)| n.rule.is_some() && n.max_points > Decimal::ZERO)
+                        .map(|(i, n)| (i, n.max_points * level.min_criterion_share))
+                        .collect();
+                    LevelGate {
+                        level,
+                        min_total: scale * level.min_total_share,
+                        minima,
+                    }
+                })
+                .collect(),
         }
     }
-    Classification { level: None, note }
+
+    /// Classifies a total: the first level (highest first) whose total and gates are met.
+    /// `results` are the member's, aligned with `nodes`.
+    pub(super) fn classify(
+        &self,
+        total: Decimal,
+        nodes: &[ScoredNode],
+        results: &[NodeResult],
+    ) -> Classification {
+        let mut note = String::new();
+        for LevelGate {
+            level,
+            min_total,
+            minima,
+        } in &self.levels
+        {
+            if total < *min_total {
+                continue;
+            }
+            let fails = |&&(i, min): &&(usize, Decimal)| results[i].points < min;
+            if !minima.iter().any(|g| fails(&g)) {
+                return Classification {
+                    level: Some(level.name.clone()),
+                    note,
+                };
+            }
+            // Only the one note written collects the failing codes.
+            if note.is_empty() {
+                let codes: Vec<&str> = minima
+                    .iter()
+                    .filter(fails)
+                    .map(|&(i, _)| nodes[i].code.as_str())
+                    .collect();
+                note = format!(
+                    "not {}: {} under {}% of the maximum",
+                    level.name,
+                    codes.join(", "),
+                    crate::decimal::format(level.min_criterion_share * Decimal::ONE_HUNDRED)
+                );
+            }
+        }
+        Classification { level: None, note }
+    }
 }

@@ -15,7 +15,9 @@ use std::sync::Arc;
 
 use rust_decimal::Decimal;
 
-pub use classify::{ClassLevel, Classification, classify};
+use classify::Gates;
+pub use classify::{ClassLevel, Classification};
+use points::leaf_points;
 pub use points::{Entry, LeafScore, explain_leaf, round_to_step, score_leaf};
 pub use rank::{Placement, TieBreak, rank};
 
@@ -73,14 +75,43 @@ impl FromIterator<((UnitRef, String), Entry)> for Entries {
     }
 }
 
-/// One criterion's score for one member, with its inputs.
+/// A node of the scored table as every member's score shares it: one per node per scoring,
+/// not one per member and node (a province scores hundreds of thousands of those).
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct CriterionScore {
-    /// The criterion's code, shared by every member's score of it (a province scores hundreds
-    /// of thousands of these, one allocation each would be most of the engine's time).
-    pub code: Arc<str>,
+pub struct ScoredNode {
+    /// The criterion's code.
+    pub code: String,
     /// The rule applied (`None` for inner nodes).
     pub rule: Option<Rule>,
+    /// The maximum.
+    pub max_points: Decimal,
+    /// The bonus cap.
+    pub bonus_cap: Option<Decimal>,
+    /// The rounding step.
+    pub step: Decimal,
+    /// Number of children; 0 for a leaf.
+    pub children: usize,
+}
+
+/// What one member got on one node: the inputs used and the points.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct NodeResult {
+    /// The target used.
+    pub target: Option<Decimal>,
+    /// The entry used.
+    pub entry: Option<Entry>,
+    /// The points (for inner nodes and groups, the sum of their children).
+    pub points: Decimal,
+}
+
+/// One criterion's score for one member, with its inputs: a node and the member's result on
+/// it, read together.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct CriterionScore<'a> {
+    /// The criterion's code.
+    pub code: &'a str,
+    /// The rule applied (`None` for inner nodes).
+    pub rule: Option<&'a Rule>,
     /// The maximum.
     pub max_points: Decimal,
     /// The target used.
@@ -97,14 +128,28 @@ pub struct CriterionScore {
     pub children: usize,
 }
 
-impl CriterionScore {
+impl<'a> CriterionScore<'a> {
+    fn of(node: &'a ScoredNode, result: &NodeResult) -> Self {
+        Self {
+            code: &node.code,
+            rule: node.rule.as_ref(),
+            max_points: node.max_points,
+            target: result.target,
+            entry: result.entry,
+            points: result.points,
+            bonus_cap: node.bonus_cap,
+            step: node.step,
+            children: node.children,
+        }
+    }
+
     /// How the points came about, in a sentence (written on demand).
     pub fn why(&self) -> String {
         if self.children > 0 {
             format!("sum of {} item(s)", self.children)
         } else {
             explain_leaf(
-                self.rule.as_ref(),
+                self.rule,
                 self.max_points,
                 self.bonus_cap,
                 self.target,
@@ -122,16 +167,44 @@ pub struct MemberScore {
     pub unit: UnitRef,
     /// Total points (bonuses and penalties included).
     pub total: Decimal,
-    /// Every node's score in table order: groups, criteria, sub-criteria.
-    pub criteria: Vec<CriterionScore>,
     /// Classification.
     pub classification: Classification,
+    /// The table's nodes in walk order, shared with every member scored alongside.
+    nodes: Arc<[ScoredNode]>,
+    /// The member's result on each node, aligned with `nodes`.
+    results: Vec<NodeResult>,
 }
 
 impl MemberScore {
+    /// A member's scores from the table's nodes and its result on each, in the same order;
+    /// `None` when the two do not align.
+    pub fn new(
+        unit: UnitRef,
+        total: Decimal,
+        classification: Classification,
+        nodes: Arc<[ScoredNode]>,
+        results: Vec<NodeResult>,
+    ) -> Option<Self> {
+        (nodes.len() == results.len()).then_some(Self {
+            unit,
+            total,
+            classification,
+            nodes,
+            results,
+        })
+    }
+
+    /// Every node's score in table order: groups, criteria, sub-criteria.
+    pub fn criteria(&self) -> impl ExactSizeIterator<Item = CriterionScore<'_>> {
+        self.nodes
+            .iter()
+            .zip(&self.results)
+            .map(|(n, r)| CriterionScore::of(n, r))
+    }
+
     /// The score of one node.
-    pub fn node(&self, code: &str) -> Option<&CriterionScore> {
-        self.criteria.iter().find(|c| &*c.code == code)
+    pub fn node(&self, code: &str) -> Option<CriterionScore<'_>> {
+        self.criteria().find(|c| c.code == code)
     }
 }
 
@@ -145,27 +218,36 @@ pub fn score_members(
     entries: &Entries,
     levels: &[ClassLevel],
 ) -> Vec<MemberScore> {
-    // What does not depend on the member, once per node in walk order: its code, shared by
-    // the members' scores, and its default target.
+    // What does not depend on the member, once per node in walk order: the node as every
+    // member's score shares it, and its default target.
+    let mut shared: Vec<ScoredNode> = Vec::new();
     let mut plan: Vec<NodePlan> = Vec::new();
-    criteria::walk(groups, &mut |n, _, _| {
+    criteria::walk(groups, &mut |n| {
         let quantitative = n.rule.as_ref().is_some_and(|r| r.kind().is_quantitative());
+        shared.push(ScoredNode {
+            code: n.code.clone(),
+            rule: n.rule.clone(),
+            max_points: n.max_points,
+            bonus_cap: n.bonus_cap,
+            step,
+            children: n.children.len(),
+        });
         plan.push(NodePlan {
-            code: Arc::from(n.code.as_str()),
             quantitative,
             default_target: targets.defaults.get(&n.code).copied(),
         });
     });
-    let nodes = plan.len();
-    let position: HashMap<&str, usize> = plan
+    let nodes: Arc<[ScoredNode]> = shared.into();
+    let gates = Gates::new(levels, scale, &nodes);
+    let position: HashMap<&str, usize> = nodes
         .iter()
         .enumerate()
-        .map(|(i, p)| (&*p.code, i))
+        .map(|(i, n)| (n.code.as_str(), i))
         .collect();
     let empty_targets = HashMap::default();
     // Each member's entries aligned with the nodes: its map is read once, in its own order,
     // instead of probed once per leaf (a cache miss each, over a province's members).
-    let mut aligned: Vec<Option<Entry>> = vec![None; nodes];
+    let mut aligned: Vec<Option<Entry>> = vec![None; nodes.len()];
     members
         .iter()
         .map(|unit| {
@@ -182,18 +264,18 @@ pub fn score_members(
                 step,
                 plan: &plan,
             };
-            let mut scores = Vec::with_capacity(nodes);
+            let mut results = Vec::with_capacity(nodes.len());
             let total = groups
                 .iter()
-                .map(|g| score_node(g, &inputs, &mut scores))
+                .map(|g| score_node(g, &inputs, &mut results))
                 .sum::<Decimal>()
                 .normalize();
-            let classification = classify(levels, scale, total, &scores);
             MemberScore {
                 unit: unit.clone(),
                 total,
-                criteria: scores,
-                classification,
+                classification: gates.classify(total, &nodes, &results),
+                nodes: nodes.clone(),
+                results,
             }
         })
         .collect()
@@ -205,31 +287,24 @@ struct Inputs<'a> {
     entries: &'a [Option<Entry>],
     assigned: &'a HashMap<String, Decimal>,
     step: Decimal,
-    /// The nodes in walk order: the score at index `i` of the output is node `i`'s.
+    /// The nodes in walk order: the result at index `i` of the output is node `i`'s.
     plan: &'a [NodePlan],
 }
 
 /// What the engine needs of a node for every member alike.
 struct NodePlan {
-    code: Arc<str>,
     /// Its rule compares a result with a target.
     quantitative: bool,
     /// The target of members without one of their own.
     default_target: Option<Decimal>,
 }
 
-fn score_node(node: &Criterion, inputs: &Inputs<'_>, out: &mut Vec<CriterionScore>) -> Decimal {
+fn score_node(node: &Criterion, inputs: &Inputs<'_>, out: &mut Vec<NodeResult>) -> Decimal {
     let at = out.len();
-    out.push(CriterionScore {
-        code: inputs.plan[at].code.clone(),
-        rule: node.rule.clone(),
-        max_points: node.max_points,
+    out.push(NodeResult {
         target: None,
         entry: None,
         points: Decimal::ZERO,
-        bonus_cap: node.bonus_cap,
-        step: inputs.step,
-        children: node.children.len(),
     });
     let points = if node.children.is_empty() {
         let plan = &inputs.plan[at];
@@ -243,10 +318,9 @@ fn score_node(node: &Criterion, inputs: &Inputs<'_>, out: &mut Vec<CriterionScor
             None
         };
         let entry = inputs.entries[at];
-        let leaf = score_leaf(node, target, entry, inputs.step);
         out[at].target = target;
         out[at].entry = entry;
-        leaf.points
+        leaf_points(node, target, entry, inputs.step)
     } else {
         let sum: Decimal = node
             .children
@@ -262,7 +336,7 @@ fn score_node(node: &Criterion, inputs: &Inputs<'_>, out: &mut Vec<CriterionScor
 /// The leaves of a table, for callers that validate entries.
 pub fn leaves(groups: &[Criterion]) -> Vec<&Criterion> {
     let mut out = Vec::new();
-    criteria::walk(groups, &mut |n, _, _| {
+    criteria::walk(groups, &mut |n| {
         if n.children.is_empty() && n.rule.is_some() {
             out.push(n);
         }

@@ -73,6 +73,20 @@ pub fn score_leaf(
     entry: Option<Entry>,
     step: Decimal,
 ) -> LeafScore {
+    let points = leaf_points(node, target, entry, step);
+    LeafScore {
+        points,
+        bonus: (points - node.max_points).max(Decimal::ZERO),
+    }
+}
+
+/// A leaf's points alone: what the engine needs of every member's every leaf.
+pub(super) fn leaf_points(
+    node: &Criterion,
+    target: Option<Decimal>,
+    entry: Option<Entry>,
+    step: Decimal,
+) -> Decimal {
     let (raw, _) = evaluate(
         node.rule.as_ref(),
         node.max_points,
@@ -81,11 +95,7 @@ pub fn score_leaf(
         entry,
         false,
     );
-    let points = round_to_step(raw, step);
-    LeafScore {
-        points,
-        bonus: (points - node.max_points).max(Decimal::ZERO),
-    }
+    round_to_step(raw, step)
 }
 
 /// The unrounded points of a leaf, and, when `explain`, the sentence saying why.
@@ -131,7 +141,13 @@ fn ratio(actual: Decimal, target: Decimal) -> Decimal {
             Decimal::ZERO
         }
     } else {
-        (actual / target).max(Decimal::ZERO)
+        // A sign test, not `max(ZERO)`: comparing decimals of different scales rescales one.
+        let r = actual / target;
+        if r.is_sign_negative() {
+            Decimal::ZERO
+        } else {
+            r
+        }
     }
 }
 

@@ -41,16 +41,14 @@ impl TieBreak {
         match self {
             TieBreak::Subtotal(code) => Some(m.node(code).map_or(Decimal::ZERO, |n| n.points)),
             TieBreak::FullPointsCount => Some(Decimal::from(
-                m.criteria
-                    .iter()
+                m.criteria()
                     .filter(|c| {
                         c.rule.is_some() && c.max_points > Decimal::ZERO && c.points >= c.max_points
                     })
                     .count(),
             )),
             TieBreak::FewerPenalties => Some(-Decimal::from(
-                m.criteria
-                    .iter()
+                m.criteria()
                     .filter(|c| c.rule.is_some() && c.points < Decimal::ZERO)
                     .count(),
             )),

@@ -39,7 +39,7 @@ pub fn propose(
         let board = scoring::scoreboard_in(tx, &term)?;
         let mandatory: Vec<String> = {
             let mut out = Vec::new();
-            criteria::walk(&board.version.groups, &mut |n, _, _| {
+            criteria::walk(&board.version.groups, &mut |n| {
                 if n.mandatory && n.rule.is_some() {
                     out.push(n.code.clone());
                 }

@@ -88,7 +88,7 @@ fn table_of(tx: &mut Tx<'_>, term: &Term) -> Result<(criteria::Table, TableVersi
 
 fn find_leaf<'a>(groups: &'a [Criterion], code: &str) -> Option<&'a Criterion> {
     let mut found = None;
-    criteria::walk(groups, &mut |n, _, _| {
+    criteria::walk(groups, &mut |n| {
         if n.code == code {
             found = Some(n);
         }
@@ -504,7 +504,7 @@ pub fn import_results(
         )?;
         let (_, version) = table_of(tx, &term)?;
         let mut leaves: HashMap<&str, &Criterion> = HashMap::new();
-        criteria::walk(&version.groups, &mut |n, _, _| {
+        criteria::walk(&version.groups, &mut |n| {
             if n.rule.is_some() {
                 leaves.insert(n.code.as_str(), n);
             }

@@ -134,7 +134,7 @@ pub fn board_out(board: Board, layer: Option<Layer>) -> pb::GetScoreboardRespons
 /// Writes an explanation.
 pub fn explained_out(e: Explained) -> pb::ExplainScoreResponse {
     let mut titles = std::collections::HashMap::new();
-    thidua_domain::criteria::walk(&e.version.groups, &mut |n, _, _| {
+    thidua_domain::criteria::walk(&e.version.groups, &mut |n| {
         titles.insert(n.code.clone(), n.title.clone());
     });
     pb::ExplainScoreResponse {
@@ -142,13 +142,11 @@ pub fn explained_out(e: Explained) -> pb::ExplainScoreResponse {
         total: decimal_out(e.score.total),
         criteria: e
             .score
-            .criteria
-            .into_iter()
+            .criteria()
             .map(|c| pb::CriterionExplanation {
-                title: titles.get(&*c.code).cloned().unwrap_or_default(),
+                title: titles.get(c.code).cloned().unwrap_or_default(),
                 rule: c
                     .rule
-                    .as_ref()
                     .map(|r| r.kind().as_str().to_owned())
                     .unwrap_or_default(),
                 max_points: decimal_out(c.max_points),
