@@ -11,6 +11,7 @@ use thidua_domain::{
 
 use crate::{
     Tx,
+    connection::per_backend,
     errors::{corrupt, db},
     schema::{award_revocations, awards, ballots, tie_decisions},
     units::parse_key,
@@ -95,16 +96,17 @@ impl Tx<'_> {
         cluster_id: &str,
         year: i32,
     ) -> Result<Vec<(Vec<UnitRef>, String, String)>, Error> {
-        let rows: Vec<(String, String, String)> = tie_decisions::table
-            .filter(tie_decisions::cluster_id.eq(cluster_id))
-            .filter(tie_decisions::year.eq(year))
-            .order(tie_decisions::seq)
-            .select((
-                tie_decisions::unit_order,
-                tie_decisions::decided_by,
-                tie_decisions::reason,
-            ))
-            .load(self.conn)
+        let rows: Vec<(String, String, String)> =
+            per_backend!(&mut *self.conn, |c| tie_decisions::table
+                .filter(tie_decisions::cluster_id.eq(cluster_id))
+                .filter(tie_decisions::year.eq(year))
+                .order(tie_decisions::seq)
+                .select((
+                    tie_decisions::unit_order,
+                    tie_decisions::decided_by,
+                    tie_decisions::reason,
+                ))
+                .load(c))
             .map_err(db)?;
         rows.into_iter()
             .map(|(order, by, why)| {

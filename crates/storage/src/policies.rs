@@ -13,6 +13,7 @@ use thidua_domain::{
 
 use crate::{
     Tx,
+    connection::per_backend,
     errors::{corrupt, db},
     schema::scoring_policies,
 };
@@ -104,12 +105,12 @@ fn from_json(j: PolicyJson) -> Result<Policy, Error> {
 impl Tx<'_> {
     /// A term's policy; the defaults when none was set.
     pub fn policy(&mut self, cluster_id: &str, year: i32) -> Result<Policy, Error> {
-        let text: Option<String> = scoring_policies::table
+        let text: Option<String> = per_backend!(&mut *self.conn, |c| scoring_policies::table
             .find((cluster_id, year))
             .select(scoring_policies::policy)
-            .get_result(self.conn)
-            .optional()
-            .map_err(db)?;
+            .get_result(c)
+            .optional())
+        .map_err(db)?;
         match text {
             None => Ok(Policy::default()),
             Some(t) => from_json(serde_json::from_str(&t).map_err(|_| corrupt("policy", &t))?),

@@ -11,6 +11,7 @@ use thidua_domain::{
 
 use crate::{
     Tx,
+    connection::per_backend,
     errors::{corrupt, db},
     latest::{entry_cells, parse_entry},
     schema::{layer_scores, results, stage_deadlines, stage_events, terms},
@@ -332,7 +333,7 @@ impl Tx<'_> {
 
     /// Every layer score of a term.
     pub fn layer_scores(&mut self, cluster_id: &str, year: i32) -> Result<Vec<LayerScore>, Error> {
-        let rows: Vec<ScoreCells> = layer_scores::table
+        let rows: Vec<ScoreCells> = per_backend!(&mut *self.conn, |c| layer_scores::table
             .filter(layer_scores::cluster_id.eq(cluster_id))
             .filter(layer_scores::year.eq(year))
             .order((
@@ -350,8 +351,8 @@ impl Tx<'_> {
                 layer_scores::reason,
                 layer_scores::recorded_at,
             ))
-            .load(self.conn)
-            .map_err(db)?;
+            .load(c))
+        .map_err(db)?;
         rows.into_iter()
             .map(|(unit, code, layer, seq, points, reason, at)| {
                 Ok(LayerScore {

@@ -126,11 +126,11 @@ impl Tx<'_> {
 
     /// One table.
     pub fn criteria_table(&mut self, id: &str) -> Result<Option<Table>, Error> {
-        let row: Option<TableRowDb> = criteria_tables::table
+        let row: Option<TableRowDb> = per_backend!(&mut *self.conn, |c| criteria_tables::table
             .find(id)
-            .get_result(self.conn)
-            .optional()
-            .map_err(db)?;
+            .get_result(c)
+            .optional())
+        .map_err(db)?;
         row.map(TableRowDb::into_domain).transpose()
     }
 
@@ -322,11 +322,11 @@ impl Tx<'_> {
         table_id: &str,
         number: i32,
     ) -> Result<Option<TableVersion>, Error> {
-        let row: Option<VersionRowDb> = table_versions::table
+        let row: Option<VersionRowDb> = per_backend!(&mut *self.conn, |c| table_versions::table
             .find((table_id, number))
-            .get_result(self.conn)
-            .optional()
-            .map_err(db)?;
+            .get_result(c)
+            .optional())
+        .map_err(db)?;
         let Some(row) = row else { return Ok(None) };
         let key = (table_id.to_owned(), number, row.etag);
         let published = row.state == VersionState::Published.as_str();

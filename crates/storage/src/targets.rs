@@ -6,6 +6,7 @@ use thidua_domain::{Error, decimal, target::Targets, time::Timestamp, unit::Unit
 
 use crate::{
     Tx,
+    connection::per_backend,
     errors::{corrupt, db},
     schema::{assigned_targets, default_targets, terms},
     units::parse_key,
@@ -32,21 +33,23 @@ impl Tx<'_> {
 
     /// A term's targets.
     pub fn targets(&mut self, cluster_id: &str, year: i32) -> Result<Targets, Error> {
-        let defaults: Vec<(String, String)> = default_targets::table
-            .filter(default_targets::cluster_id.eq(cluster_id))
-            .filter(default_targets::year.eq(year))
-            .select((default_targets::criterion_code, default_targets::value))
-            .load(self.conn)
+        let defaults: Vec<(String, String)> =
+            per_backend!(&mut *self.conn, |c| default_targets::table
+                .filter(default_targets::cluster_id.eq(cluster_id))
+                .filter(default_targets::year.eq(year))
+                .select((default_targets::criterion_code, default_targets::value))
+                .load(c))
             .map_err(db)?;
-        let assigned: Vec<(String, String, String)> = assigned_targets::table
-            .filter(assigned_targets::cluster_id.eq(cluster_id))
-            .filter(assigned_targets::year.eq(year))
-            .select((
-                assigned_targets::unit_id,
-                assigned_targets::criterion_code,
-                assigned_targets::value,
-            ))
-            .load(self.conn)
+        let assigned: Vec<(String, String, String)> =
+            per_backend!(&mut *self.conn, |c| assigned_targets::table
+                .filter(assigned_targets::cluster_id.eq(cluster_id))
+                .filter(assigned_targets::year.eq(year))
+                .select((
+                    assigned_targets::unit_id,
+                    assigned_targets::criterion_code,
+                    assigned_targets::value,
+                ))
+                .load(c))
             .map_err(db)?;
         let value = |v: &str| decimal::parse("value", v).map_err(|_| corrupt("target value", v));
         let mut t = Targets::default();

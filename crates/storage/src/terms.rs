@@ -12,6 +12,7 @@ use thidua_domain::{
 
 use crate::{
     Page, PageRequest, Tx,
+    connection::per_backend,
     errors::{corrupt, db, is_unique_violation},
     schema::{covenant_signatures, covenants, leadership_records, term_members, terms},
     units::{page_of, parse_date, parse_key},
@@ -295,11 +296,13 @@ impl Tx<'_> {
 
     /// One term with members, leadership history and covenant status.
     pub fn term(&mut self, cluster_id: &str, year: i32) -> Result<Option<Term>, Error> {
-        let row: Option<TermRow> = terms::table
+        // Scoring reads a term per scoreboard: its statements run on the concrete connection
+        // (see `per_backend`).
+        let row: Option<TermRow> = per_backend!(&mut *self.conn, |c| terms::table
             .find((cluster_id, year))
-            .get_result(self.conn)
-            .optional()
-            .map_err(db)?;
+            .get_result(c)
+            .optional())
+        .map_err(db)?;
         row.map(|r| self.complete_term(r)).transpose()
     }
 
@@ -326,19 +329,21 @@ impl Tx<'_> {
 
     fn complete_term(&mut self, r: TermRow) -> Result<Term, Error> {
         // Members with their names in one query (a member's unit always exists: foreign key).
-        let member_rows: Vec<(String, i32, Option<String>)> = term_members::table
-            .left_join(
-                crate::schema::units::table.on(crate::schema::units::id.eq(term_members::unit_id)),
-            )
-            .filter(term_members::cluster_id.eq(&r.cluster_id))
-            .filter(term_members::year.eq(r.year))
-            .select((
-                term_members::unit_id,
-                term_members::position,
-                crate::schema::units::name.nullable(),
-            ))
-            .order((term_members::position, term_members::unit_id))
-            .load(self.conn)
+        let member_rows: Vec<(String, i32, Option<String>)> =
+            per_backend!(&mut *self.conn, |c| term_members::table
+                .left_join(
+                    crate::schema::units::table
+                        .on(crate::schema::units::id.eq(term_members::unit_id)),
+                )
+                .filter(term_members::cluster_id.eq(&r.cluster_id))
+                .filter(term_members::year.eq(r.year))
+                .select((
+                    term_members::unit_id,
+                    term_members::position,
+                    crate::schema::units::name.nullable(),
+                ))
+                .order((term_members::position, term_members::unit_id))
+                .load(c))
             .map_err(db)?;
         let members = member_rows
             .into_iter()
@@ -350,18 +355,19 @@ impl Tx<'_> {
                 })
             })
             .collect::<Result<Vec<_>, Error>>()?;
-        let leadership_rows: Vec<LeadershipRow> = leadership_records::table
-            .filter(leadership_records::cluster_id.eq(&r.cluster_id))
-            .filter(leadership_records::year.eq(r.year))
-            .order(leadership_records::seq)
-            .load(self.conn)
+        let leadership_rows: Vec<LeadershipRow> =
+            per_backend!(&mut *self.conn, |c| leadership_records::table
+                .filter(leadership_records::cluster_id.eq(&r.cluster_id))
+                .filter(leadership_records::year.eq(r.year))
+                .order(leadership_records::seq)
+                .load(c))
             .map_err(db)?;
-        let signed: i64 = covenant_signatures::table
+        let signed: i64 = per_backend!(&mut *self.conn, |c| covenant_signatures::table
             .filter(covenant_signatures::cluster_id.eq(&r.cluster_id))
             .filter(covenant_signatures::year.eq(r.year))
             .count()
-            .get_result(self.conn)
-            .map_err(db)?;
+            .get_result(c))
+        .map_err(db)?;
         let period = Period {
             start: r
                 .start_date
