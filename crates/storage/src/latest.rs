@@ -129,11 +129,8 @@ impl<'a> Reader<'a> {
             .collect()
     }
 
-    /// The tables of member keys and codes, then each cell as (member, code, revision, entry).
-    fn read(
-        bytes: &'a [u8],
-        mut cell: impl FnMut(usize, usize, i32, Entry) -> Result<(), Error>,
-    ) -> Result<(Vec<&'a str>, Vec<&'a str>), Error> {
+    /// Opens a row: its format, and the tables of member keys and codes.
+    fn open(bytes: &'a [u8]) -> Result<Packed<'a>, Error> {
         let mut r = Reader { bytes, at: 0 };
         let format = r.array::<1>()?[0];
         if format != FORMAT {
@@ -142,10 +139,34 @@ impl<'a> Reader<'a> {
         let units = r.strings()?;
         let codes = r.strings()?;
         let cells = r.count()?;
-        for _ in 0..cells {
+        Ok(Packed {
+            units,
+            codes,
+            cells,
+            reader: r,
+        })
+    }
+}
+
+/// An opened row: its tables, and its cells still to read.
+struct Packed<'a> {
+    units: Vec<&'a str>,
+    codes: Vec<&'a str>,
+    cells: usize,
+    reader: Reader<'a>,
+}
+
+impl Packed<'_> {
+    /// Reads each cell as (member index, code index, revision, entry), in stored order.
+    fn cells(
+        mut self,
+        mut cell: impl FnMut(usize, usize, i32, Entry) -> Result<(), Error>,
+    ) -> Result<(), Error> {
+        let r = &mut self.reader;
+        for _ in 0..self.cells {
             let unit = usize::try_from(u32::from_le_bytes(r.array()?)).unwrap_or(usize::MAX);
             let code = usize::try_from(u32::from_le_bytes(r.array()?)).unwrap_or(usize::MAX);
-            if unit >= units.len() || code >= codes.len() {
+            if unit >= self.units.len() || code >= self.codes.len() {
                 return Err(corrupt("latest results", "(index)"));
             }
             let revision = i32::from_le_bytes(r.array()?);
@@ -161,50 +182,47 @@ impl<'a> Reader<'a> {
             };
             cell(unit, code, revision, entry)?;
         }
-        if r.at != bytes.len() {
+        if r.at != r.bytes.len() {
             return Err(corrupt("latest results", "(trailing bytes)"));
         }
-        Ok((units, codes))
+        Ok(())
     }
 }
 
 /// Unpacks a row into the form revision numbering merges into.
 pub(crate) fn unpack(bytes: &[u8]) -> Result<Latest, Error> {
-    let mut cells = Vec::new();
-    let (units, codes) = Reader::read(bytes, |u, c, revision, entry| {
-        cells.push((u, c, revision, entry));
+    let packed = Reader::open(bytes)?;
+    let (units, codes) = (packed.units.clone(), packed.codes.clone());
+    let mut latest = Latest::new();
+    packed.cells(|u, c, revision, entry| {
+        latest.insert(
+            (units[u].to_owned(), codes[c].to_owned()),
+            (revision, entry),
+        );
         Ok(())
     })?;
-    Ok(cells
-        .into_iter()
-        .map(|(u, c, revision, entry)| {
-            (
-                (units[u].to_owned(), codes[c].to_owned()),
-                (revision, entry),
-            )
-        })
-        .collect())
+    Ok(latest)
 }
 
-/// Unpacks a row into the engine's form: each member parsed once, each code allocated once.
+/// Unpacks a row into the engine's form, straight from the bytes: each member parsed once,
+/// each code allocated once.
 fn unpack_entries(bytes: &[u8]) -> Result<LatestEntries, Error> {
-    let mut cells: Vec<(usize, usize, Entry)> = Vec::new();
-    let (units, codes) = Reader::read(bytes, |u, c, _, entry| {
-        cells.push((u, c, entry));
-        Ok(())
-    })?;
-    let codes: Vec<Arc<str>> = codes.into_iter().map(Arc::from).collect();
+    let packed = Reader::open(bytes)?;
+    let units = packed.units.clone();
+    let codes: Vec<Arc<str>> = packed.codes.iter().map(|c| Arc::from(*c)).collect();
     let mut out: LatestEntries = Vec::with_capacity(units.len());
     let mut current = usize::MAX;
-    for (u, c, entry) in cells {
+    packed.cells(|u, c, _, entry| {
         if u != current {
-            out.push((parse_key(units[u])?, Vec::new()));
+            // Most members report every criterion: one allocation each.
+            out.push((parse_key(units[u])?, Vec::with_capacity(codes.len())));
             current = u;
         }
         if let Some((_, pairs)) = out.last_mut() {
             pairs.push((codes[c].clone(), entry));
         }
-    }
+        Ok(())
+    })?;
     Ok(out)
 }
 

@@ -53,6 +53,7 @@ impl Tx<'_> {
             .map_err(db)?;
         let value = |v: &str| decimal::parse("value", v).map_err(|_| corrupt("target value", v));
         let mut t = Targets::default();
+        t.defaults.reserve(defaults.len());
         for (code, v) in defaults {
             t.defaults.insert(code, value(&v)?);
         }
