@@ -248,14 +248,25 @@ pub fn score_members(
     // Each member's entries aligned with the nodes: its map is read once, in its own order,
     // instead of probed once per leaf (a cache miss each, over a province's members).
     let mut aligned: Vec<Option<Entry>> = vec![None; nodes.len()];
+    // Members of a term mostly report the same codes in the same order: the node the previous
+    // member's k-th pair went to is checked first, and the map asked only when it differs.
+    let mut guesses: Vec<usize> = Vec::new();
     members
         .iter()
         .map(|unit| {
             aligned.fill(None);
             // In the order set, so a later pair (a layer's score) overrides an earlier one.
-            for (code, entry) in entries.of(unit) {
-                if let Some(&i) = position.get(&**code) {
+            for (k, (code, entry)) in entries.of(unit).iter().enumerate() {
+                if guesses.len() <= k {
+                    guesses.resize(k + 1, usize::MAX);
+                }
+                let i = match nodes.get(guesses[k]) {
+                    Some(n) if n.code == **code => Some(guesses[k]),
+                    _ => position.get(&**code).copied(),
+                };
+                if let Some(i) = i {
                     aligned[i] = Some(*entry);
+                    guesses[k] = i;
                 }
             }
             let inputs = Inputs {
@@ -301,12 +312,7 @@ struct NodePlan {
 
 fn score_node(node: &Criterion, inputs: &Inputs<'_>, out: &mut Vec<NodeResult>) -> Decimal {
     let at = out.len();
-    out.push(NodeResult {
-        target: None,
-        entry: None,
-        points: Decimal::ZERO,
-    });
-    let points = if node.children.is_empty() {
+    if node.children.is_empty() {
         let plan = &inputs.plan[at];
         let target = if plan.quantitative {
             inputs
@@ -318,19 +324,30 @@ fn score_node(node: &Criterion, inputs: &Inputs<'_>, out: &mut Vec<NodeResult>) 
             None
         };
         let entry = inputs.entries[at];
-        out[at].target = target;
-        out[at].entry = entry;
-        leaf_points(node, target, entry, inputs.step)
+        let points = leaf_points(node, target, entry, inputs.step);
+        // Written once, complete: a province's results are hundreds of thousands of these.
+        out.push(NodeResult {
+            target,
+            entry,
+            points,
+        });
+        points
     } else {
+        // The node's place comes before its children's; its sum is known after them.
+        out.push(NodeResult {
+            target: None,
+            entry: None,
+            points: Decimal::ZERO,
+        });
         let sum: Decimal = node
             .children
             .iter()
             .map(|c| score_node(c, inputs, out))
             .sum();
-        sum.normalize()
-    };
-    out[at].points = points;
-    points
+        let points = sum.normalize();
+        out[at].points = points;
+        points
+    }
 }
 
 /// The leaves of a table, for callers that validate entries.
