@@ -33,32 +33,41 @@ impl Tx<'_> {
 
     /// A term's targets.
     pub fn targets(&mut self, cluster_id: &str, year: i32) -> Result<Targets, Error> {
-        let defaults: Vec<(String, String)> =
-            per_backend!(&mut *self.conn, |c| default_targets::table
+        // Defaults (no member) and assigned values in one statement: one of a dozen reads
+        // each scoreboard makes.
+        let rows: Vec<(Option<String>, String, String)> = per_backend!(&mut *self.conn, |c| {
+            default_targets::table
                 .filter(default_targets::cluster_id.eq(cluster_id))
                 .filter(default_targets::year.eq(year))
-                .select((default_targets::criterion_code, default_targets::value))
-                .load(c))
-            .map_err(db)?;
-        let assigned: Vec<(String, String, String)> =
-            per_backend!(&mut *self.conn, |c| assigned_targets::table
-                .filter(assigned_targets::cluster_id.eq(cluster_id))
-                .filter(assigned_targets::year.eq(year))
                 .select((
-                    assigned_targets::unit_id,
-                    assigned_targets::criterion_code,
-                    assigned_targets::value,
+                    None::<String>
+                        .into_sql::<diesel::sql_types::Nullable<diesel::sql_types::Text>>(),
+                    default_targets::criterion_code,
+                    default_targets::value,
                 ))
-                .load(c))
-            .map_err(db)?;
+                .union_all(
+                    assigned_targets::table
+                        .filter(assigned_targets::cluster_id.eq(cluster_id))
+                        .filter(assigned_targets::year.eq(year))
+                        .select((
+                            assigned_targets::unit_id.nullable(),
+                            assigned_targets::criterion_code,
+                            assigned_targets::value,
+                        )),
+                )
+                .load(c)
+        })
+        .map_err(db)?;
         let value = |v: &str| decimal::parse("value", v).map_err(|_| corrupt("target value", v));
         let mut t = Targets::default();
-        t.defaults.reserve(defaults.len());
-        for (code, v) in defaults {
-            t.defaults.insert(code, value(&v)?);
-        }
-        for (unit, code, v) in assigned {
-            t.assign(parse_key(&unit)?, code, value(&v)?);
+        t.defaults.reserve(rows.len());
+        for (unit, code, v) in rows {
+            match unit {
+                None => {
+                    t.defaults.insert(code, value(&v)?);
+                }
+                Some(unit) => t.assign(parse_key(&unit)?, code, value(&v)?),
+            }
         }
         Ok(t)
     }

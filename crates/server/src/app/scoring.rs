@@ -31,7 +31,7 @@ pub fn advance(store: &Store, cluster_id: &str, year: i32, to: Stage) -> Result<
             term.covenant_status == CovenantStatus::Signed,
         )?;
         if to == Stage::Adopted {
-            let board = board_in(tx, &term, Some(Layer::Adjustment))?;
+            let board = board_in(tx, term.clone(), Some(Layer::Adjustment))?;
             let tied: Vec<(String, String)> = board
                 .placements
                 .iter()
@@ -352,12 +352,14 @@ fn score_term(tx: &mut Tx<'_>, term: &Term, up_to: Option<Layer>) -> Result<Scor
     })
 }
 
-fn board_in(tx: &mut Tx<'_>, term: &Term, up_to: Option<Layer>) -> Result<Board, Error> {
+/// Scores and ranks `term`, which the board then holds (taken, not copied: a province's
+/// nationwide scoring reads hundreds of terms).
+fn board_in(tx: &mut Tx<'_>, term: Term, up_to: Option<Layer>) -> Result<Board, Error> {
     let Scored {
         version,
         policy,
         scores,
-    } = score_term(tx, term, up_to)?;
+    } = score_term(tx, &term, up_to)?;
     let mut chain = policy.chain(&version.groups);
     for (order, by, why) in tx.tie_decisions(&term.cluster_id, term.year)? {
         chain.push(TieBreak::Decision {
@@ -367,7 +369,7 @@ fn board_in(tx: &mut Tx<'_>, term: &Term, up_to: Option<Layer>) -> Result<Board,
     }
     let placements = scoring::rank(&scores, &chain);
     Ok(Board {
-        term: term.clone(),
+        term,
         version,
         scores: scores.into_iter().map(|s| (s.unit.clone(), s)).collect(),
         placements,
@@ -376,7 +378,7 @@ fn board_in(tx: &mut Tx<'_>, term: &Term, up_to: Option<Layer>) -> Result<Board,
 
 /// The final scoreboard inside a transaction, for awards.
 pub fn scoreboard_in(tx: &mut Tx<'_>, term: &Term) -> Result<Board, Error> {
-    board_in(tx, term, Some(Layer::Adjustment))
+    board_in(tx, term.clone(), Some(Layer::Adjustment))
 }
 
 /// The scoreboard of a term from results and the layers up to `up_to`.
@@ -388,7 +390,7 @@ pub fn scoreboard(
 ) -> Result<Board, Error> {
     store.read(|tx| {
         let term = tx.existing_term(cluster_id, year)?;
-        board_in(tx, &term, up_to)
+        board_in(tx, term, up_to)
     })
 }
 
@@ -400,7 +402,7 @@ pub fn scoreboard_in_tx(
     up_to: Option<Layer>,
 ) -> Result<Board, Error> {
     let term = tx.existing_term(cluster_id, year)?;
-    board_in(tx, &term, up_to)
+    board_in(tx, term, up_to)
 }
 
 /// One member's explained scores, with the table for titles.
@@ -720,7 +722,7 @@ pub fn record_tie_decision(
             reason.trim(),
             now,
         )?;
-        board_in(tx, &term, Some(Layer::Adjustment))
+        board_in(tx, term, Some(Layer::Adjustment))
     })
 }
 
