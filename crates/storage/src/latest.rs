@@ -29,6 +29,9 @@ pub type LatestEntries = Vec<(UnitRef, Vec<(Arc<str>, Entry)>)>;
 /// an unknown one is refused rather than misread.
 const FORMAT: u8 = 1;
 
+/// The bytes of one cell: member and code indices, revision, kind, scale, mantissa.
+const CELL: usize = 4 + 4 + 4 + 1 + 1 + 16;
+
 /// Packs `latest`: the format byte; the member keys and the codes, each a count and then
 /// length-prefixed UTF-8; then the cells in (member, code) order, each the member's and the
 /// code's index, the revision, the entry's kind, and its value as scale and 128-bit mantissa.
@@ -159,19 +162,26 @@ struct Packed<'a> {
 impl Packed<'_> {
     /// Reads each cell as (member index, code index, revision, entry), in stored order.
     fn cells(
-        mut self,
+        self,
         mut cell: impl FnMut(usize, usize, i32, Entry) -> Result<(), Error>,
     ) -> Result<(), Error> {
-        let r = &mut self.reader;
-        for _ in 0..self.cells {
-            let unit = usize::try_from(u32::from_le_bytes(r.array()?)).unwrap_or(usize::MAX);
-            let code = usize::try_from(u32::from_le_bytes(r.array()?)).unwrap_or(usize::MAX);
+        // Cells are fixed-size: the rest of the row must be exactly the count of them, checked
+        // once here instead of field by field.
+        let rest = &self.reader.bytes[self.reader.at..];
+        if Some(rest.len()) != self.cells.checked_mul(CELL) {
+            return Err(corrupt("latest results", "(length)"));
+        }
+        let u32_at =
+            |c: &[u8], at: usize| u32::from_le_bytes([c[at], c[at + 1], c[at + 2], c[at + 3]]);
+        for c in rest.chunks_exact(CELL) {
+            let unit = usize::try_from(u32_at(c, 0)).unwrap_or(usize::MAX);
+            let code = usize::try_from(u32_at(c, 4)).unwrap_or(usize::MAX);
             if unit >= self.units.len() || code >= self.codes.len() {
                 return Err(corrupt("latest results", "(index)"));
             }
-            let revision = i32::from_le_bytes(r.array()?);
-            let [kind, scale] = r.array()?;
-            let mantissa = i128::from_le_bytes(r.array()?);
+            let revision = i32::from_le_bytes(c[8..12].try_into().unwrap_or_default());
+            let (kind, scale) = (c[12], c[13]);
+            let mantissa = i128::from_le_bytes(c[14..CELL].try_into().unwrap_or_default());
             let value = Decimal::try_from_i128_with_scale(mantissa, u32::from(scale))
                 .map_err(|_| corrupt("latest results", "(value)"))?;
             let entry = match kind {
@@ -181,9 +191,6 @@ impl Packed<'_> {
                 other => return Err(corrupt("latest results kind", &other.to_string())),
             };
             cell(unit, code, revision, entry)?;
-        }
-        if r.at != r.bytes.len() {
-            return Err(corrupt("latest results", "(trailing bytes)"));
         }
         Ok(())
     }
