@@ -249,8 +249,9 @@ pub fn score_members(
     // instead of probed once per leaf (a cache miss each, over a province's members).
     let mut aligned: Vec<Option<Entry>> = vec![None; nodes.len()];
     // Members of a term mostly report the same codes in the same order: the node the previous
-    // member's k-th pair went to is checked first, and the map asked only when it differs.
-    let mut guesses: Vec<usize> = Vec::new();
+    // member's k-th pair went to is checked first (by the code's address when storage shares
+    // one code among the members, else by its text), and the map asked only when it differs.
+    let mut guesses: Vec<(*const u8, usize)> = Vec::new();
     members
         .iter()
         .map(|unit| {
@@ -258,15 +259,20 @@ pub fn score_members(
             // In the order set, so a later pair (a layer's score) overrides an earlier one.
             for (k, (code, entry)) in entries.of(unit).iter().enumerate() {
                 if guesses.len() <= k {
-                    guesses.resize(k + 1, usize::MAX);
+                    guesses.resize(k + 1, (std::ptr::null(), usize::MAX));
                 }
-                let i = match nodes.get(guesses[k]) {
-                    Some(n) if n.code == **code => Some(guesses[k]),
-                    _ => position.get(&**code).copied(),
+                let (address, guess) = guesses[k];
+                let i = if std::ptr::eq(address, code.as_ptr()) {
+                    Some(guess)
+                } else {
+                    match nodes.get(guess) {
+                        Some(n) if n.code == **code => Some(guess),
+                        _ => position.get(&**code).copied(),
+                    }
                 };
                 if let Some(i) = i {
                     aligned[i] = Some(*entry);
-                    guesses[k] = i;
+                    guesses[k] = (code.as_ptr(), i);
                 }
             }
             let inputs = Inputs {
