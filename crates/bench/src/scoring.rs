@@ -69,7 +69,11 @@ fn terms(districts: &[District], factor: usize, groups: &[Criterion]) -> Vec<Ter
     // One shared code per criterion, as storage hands a term's entries to the engine.
     let codes: Vec<std::sync::Arc<str>> = groups
         .iter()
-        .flat_map(|g| g.children.iter().map(|c| std::sync::Arc::from(c.code.as_str())))
+        .flat_map(|g| {
+            g.children
+                .iter()
+                .map(|c| std::sync::Arc::from(c.code.as_str()))
+        })
         .collect();
     let mut out = Vec::new();
     let mut u = 0;
@@ -81,7 +85,9 @@ fn terms(districts: &[District], factor: usize, groups: &[Criterion]) -> Vec<Ter
                 .collect();
             let mut targets = Targets::default();
             for code in &codes {
-                targets.defaults.insert(code.to_string(), Decimal::ONE_HUNDRED);
+                targets
+                    .defaults
+                    .insert(code.to_string(), Decimal::ONE_HUNDRED);
             }
             let mut entries = Entries::default();
             let mut arrays = Vec::new();

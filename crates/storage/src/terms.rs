@@ -329,7 +329,9 @@ impl Tx<'_> {
 
     fn complete_term(&mut self, r: TermRow) -> Result<Term, Error> {
         // Members with their names in one query (a member's unit always exists: foreign key).
-        let member_rows: Vec<(String, i32, Option<String>)> =
+        // Sorted by position here rather than by the database, which spares SQLite a
+        // temporary B-tree per term (`EXPLAIN QUERY PLAN`): the key does not start with it.
+        let mut member_rows: Vec<(String, i32, Option<String>)> =
             per_backend!(&mut *self.conn, |c| term_members::table
                 .left_join(
                     crate::schema::units::table
@@ -342,9 +344,9 @@ impl Tx<'_> {
                     term_members::position,
                     crate::schema::units::name.nullable(),
                 ))
-                .order((term_members::position, term_members::unit_id))
                 .load(c))
             .map_err(db)?;
+        member_rows.sort_by(|a, b| (a.1, &a.0).cmp(&(b.1, &b.0)));
         let members = member_rows
             .into_iter()
             .map(|(key, position, name)| {
