@@ -162,7 +162,7 @@ struct Packed<'a> {
 impl Packed<'_> {
     /// Reads each cell as (member index, code index, revision, entry), in stored order.
     fn cells(
-        self,
+        &self,
         mut cell: impl FnMut(usize, usize, i32, Entry) -> Result<(), Error>,
     ) -> Result<(), Error> {
         // Cells are fixed-size: the rest of the row must be exactly the count of them, checked
@@ -199,11 +199,10 @@ impl Packed<'_> {
 /// Unpacks a row into the form revision numbering merges into.
 pub(crate) fn unpack(bytes: &[u8]) -> Result<Latest, Error> {
     let packed = Reader::open(bytes)?;
-    let (units, codes) = (packed.units.clone(), packed.codes.clone());
     let mut latest = Latest::new();
     packed.cells(|u, c, revision, entry| {
         latest.insert(
-            (units[u].to_owned(), codes[c].to_owned()),
+            (packed.units[u].to_owned(), packed.codes[c].to_owned()),
             (revision, entry),
         );
         Ok(())
@@ -215,14 +214,13 @@ pub(crate) fn unpack(bytes: &[u8]) -> Result<Latest, Error> {
 /// each code allocated once.
 fn unpack_entries(bytes: &[u8]) -> Result<LatestEntries, Error> {
     let packed = Reader::open(bytes)?;
-    let units = packed.units.clone();
     let codes: Vec<Arc<str>> = packed.codes.iter().map(|c| Arc::from(*c)).collect();
-    let mut out: LatestEntries = Vec::with_capacity(units.len());
+    let mut out: LatestEntries = Vec::with_capacity(packed.units.len());
     let mut current = usize::MAX;
     packed.cells(|u, c, _, entry| {
         if u != current {
             // Most members report every criterion: one allocation each.
-            out.push((parse_key(units[u])?, Vec::with_capacity(codes.len())));
+            out.push((parse_key(packed.units[u])?, Vec::with_capacity(codes.len())));
             current = u;
         }
         if let Some((_, pairs)) = out.last_mut() {

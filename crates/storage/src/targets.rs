@@ -60,7 +60,8 @@ impl Tx<'_> {
         .map_err(db)?;
         let value = |v: &str| decimal::parse("value", v).map_err(|_| corrupt("target value", v));
         let mut t = Targets::default();
-        t.defaults.reserve(rows.len());
+        t.defaults
+            .reserve(rows.iter().filter(|(unit, _, _)| unit.is_none()).count());
         for (unit, code, v) in rows {
             match unit {
                 None => {
