@@ -141,11 +141,11 @@ impl<'a> Reader<'a> {
         }
         let units = r.strings()?;
         let codes = r.strings()?;
-        let cells = r.count()?;
+        let count = r.count()?;
         Ok(Packed {
             units,
             codes,
-            cells,
+            count,
             reader: r,
         })
     }
@@ -155,7 +155,8 @@ impl<'a> Reader<'a> {
 struct Packed<'a> {
     units: Vec<&'a str>,
     codes: Vec<&'a str>,
-    cells: usize,
+    /// How many cells follow.
+    count: usize,
     reader: Reader<'a>,
 }
 
@@ -168,7 +169,7 @@ impl Packed<'_> {
         // Cells are fixed-size: the rest of the row must be exactly the count of them, checked
         // once here instead of field by field.
         let rest = &self.reader.bytes[self.reader.at..];
-        if Some(rest.len()) != self.cells.checked_mul(CELL) {
+        if Some(rest.len()) != self.count.checked_mul(CELL) {
             return Err(corrupt("latest results", "(length)"));
         }
         let u32_at =

@@ -248,9 +248,9 @@ pub fn score_members(
     // Each member's entries aligned with the nodes: its map is read once, in its own order,
     // instead of probed once per leaf (a cache miss each, over a province's members).
     let mut aligned: Vec<Option<Entry>> = vec![None; nodes.len()];
-    // Members of a term mostly report the same codes in the same order: the node the previous
-    // member's k-th pair went to is checked first (by the code's address when storage shares
-    // one code among the members, else by its text), and the map asked only when it differs.
+    // Storage hands a term's members one shared code per criterion, mostly in the same order:
+    // when a member's k-th pair has the very code (same address) the previous member's k-th
+    // pair had, it goes to the same node, and the map is asked only otherwise.
     let mut guesses: Vec<(*const u8, usize)> = Vec::new();
     members
         .iter()
@@ -265,10 +265,7 @@ pub fn score_members(
                 let i = if std::ptr::eq(address, code.as_ptr()) {
                     Some(guess)
                 } else {
-                    match nodes.get(guess) {
-                        Some(n) if n.code == **code => Some(guess),
-                        _ => position.get(&**code).copied(),
-                    }
+                    position.get(&**code).copied()
                 };
                 if let Some(i) = i {
                     aligned[i] = Some(*entry);
