@@ -4,6 +4,7 @@ pub mod access;
 pub mod admissions;
 pub mod app;
 pub mod auth;
+pub mod batched_writes;
 pub mod boards;
 pub mod changes;
 pub mod convert;
@@ -24,6 +25,7 @@ use thidua_storage::Store;
 use tokio::net::TcpListener;
 use tokio_stream::wrappers::TcpListenerStream;
 
+use crate::batched_writes::BatchedWrites;
 use crate::service::{
     access::Access, clusters::Clusters, scoring::Scoring, targets::Targets, units::Units,
 };
@@ -84,16 +86,22 @@ impl Default for ServeOptions {
     }
 }
 
-/// Accepted connections with Nagle's algorithm off: a response's last frames must not wait
-/// for the client's delayed ACK (a 40 ms stall per call otherwise).
+/// Accepted connections with Nagle's algorithm off (a response's last frames must not wait
+/// for the client's delayed ACK: a 40 ms stall per call otherwise), their responses written
+/// in batches instead ([`batched_writes`]; written through under TLS).
 fn incoming(
     listener: TcpListener,
-) -> impl tokio_stream::Stream<Item = std::io::Result<tokio::net::TcpStream>> {
+    tls: bool,
+) -> impl tokio_stream::Stream<Item = std::io::Result<BatchedWrites<tokio::net::TcpStream>>> {
     use tokio_stream::StreamExt;
-    TcpListenerStream::new(listener).map(|accepted| {
+    TcpListenerStream::new(listener).map(move |accepted| {
         accepted.and_then(|stream| {
             stream.set_nodelay(true)?;
-            Ok(stream)
+            Ok(if tls {
+                BatchedWrites::through(stream)
+            } else {
+                BatchedWrites::new(stream)
+            })
         })
     })
 }
@@ -174,7 +182,7 @@ pub async fn serve(
         .add_service(scoring)
         .add_service(access)
         .add_service(audit)
-        .serve_with_incoming_shutdown(incoming(listener), drain);
+        .serve_with_incoming_shutdown(incoming(listener, options.tls.is_some()), drain);
     let deadline = async {
         if draining_rx.await.is_ok() {
             tokio::time::sleep(options.drain_timeout).await;
