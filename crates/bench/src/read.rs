@@ -2,13 +2,31 @@
 //! connections), against the health check served by the same server with the same settings
 //! and the same client: the cost of tonic and the network alone.
 
-use std::time::{Duration, Instant};
+use std::{
+    sync::Arc,
+    time::{Duration, Instant},
+};
 
 use anyhow::ensure;
 use thidua_proto::v1 as pb;
 use tonic_health::pb::{HealthCheckRequest, health_client::HealthClient};
+use tonic_prost::ProstCodec;
 
 use crate::server::Server;
+
+const GET_SCOREBOARD: &str = "/thidua.v1.ScoringService/GetScoreboard";
+
+/// A `GetScoreboardResponse` as the load generator reads it: the term and each row left
+/// encoded. Decoding every member's names and subtotals cost the generator more than the
+/// server spent answering, so the scenario measured the generator (its processor was busy
+/// throughout while the server's was not); a client pays for its own decoding.
+#[derive(Clone, PartialEq, prost::Message)]
+struct BoardOnTheWire {
+    #[prost(string, tag = "1")]
+    term: String,
+    #[prost(bytes = "bytes", repeated, tag = "4")]
+    rows: Vec<bytes::Bytes>,
+}
 
 /// Throughput and tail latency of a load run.
 #[derive(Debug, Clone, Copy)]
@@ -76,23 +94,42 @@ pub async fn scoreboard_vs_health(
         }
     })
     .await?;
-    let term = term.to_owned();
+    // One call decoded in full, untimed: the board exists, and its shape is what every timed
+    // call is checked against.
+    let full = pb::scoring_service_client::ScoringServiceClient::new(authed[0].clone())
+        .get_scoreboard(pb::GetScoreboardRequest {
+            term: term.to_owned(),
+            layer: pb::ScoreLayer::Results.into(),
+        })
+        .await?
+        .into_inner();
+    ensure!(!full.rows.is_empty(), "an empty scoreboard");
+    let expected = Arc::new(full);
     let result = load(streams, calls, |w| {
-        let mut client =
-            pb::scoring_service_client::ScoringServiceClient::new(authed[w % connections].clone());
-        let term = term.clone();
+        let mut client = tonic::client::Grpc::new(authed[w % connections].clone());
+        let expected = expected.clone();
         async move {
             let mut out = Vec::with_capacity(per_worker);
             for _ in 0..per_worker {
                 let t = Instant::now();
+                client.ready().await?;
                 let board = client
-                    .get_scoreboard(pb::GetScoreboardRequest {
-                        term: term.clone(),
-                        layer: pb::ScoreLayer::Results.into(),
-                    })
+                    .unary(
+                        tonic::Request::new(pb::GetScoreboardRequest {
+                            term: expected.term.clone(),
+                            layer: pb::ScoreLayer::Results.into(),
+                        }),
+                        GET_SCOREBOARD.parse()?,
+                        ProstCodec::<pb::GetScoreboardRequest, BoardOnTheWire>::default(),
+                    )
                     .await?
                     .into_inner();
-                ensure!(!board.rows.is_empty(), "an empty scoreboard");
+                ensure!(
+                    board.term == expected.term && board.rows.len() == expected.rows.len(),
+                    "a different scoreboard: {} with {} rows",
+                    board.term,
+                    board.rows.len()
+                );
                 out.push(t.elapsed());
             }
             Ok(out)
