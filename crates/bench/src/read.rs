@@ -9,12 +9,11 @@ use std::{
 
 use anyhow::ensure;
 use thidua_proto::v1 as pb;
+use thidua_server::service::scoreboard_route::GET_SCOREBOARD;
 use tonic_health::pb::{HealthCheckRequest, health_client::HealthClient};
 use tonic_prost::ProstCodec;
 
 use crate::server::Server;
-
-const GET_SCOREBOARD: &str = "/thidua.v1.ScoringService/GetScoreboard";
 
 /// A `GetScoreboardResponse` as the load generator reads it: the term and each row left
 /// encoded. Decoding every member's names and subtotals cost the generator more than the

@@ -45,14 +45,12 @@ pub struct BatchedWrites<S> {
 }
 
 impl<S> BatchedWrites<S> {
-    /// Gathers the writes to `inner`, which h2 writes directly.
+    /// Gathers the writes to `inner`, which h2 writes directly. The batch grows on first use,
+    /// so an idle connection holds no buffer.
     pub fn new(inner: S) -> Self {
         Self {
-            inner,
-            batch: Vec::with_capacity(BATCH_BYTES),
-            sent: 0,
-            grown: false,
             batching: true,
+            ..Self::through(inner)
         }
     }
 

@@ -23,8 +23,8 @@ use tower::Service;
 
 use super::scoring::Scoring;
 
-/// The method this route serves itself.
-const GET_SCOREBOARD: &str = "/thidua.v1.ScoringService/GetScoreboard";
+/// The method this route serves itself (its HTTP/2 path).
+pub const GET_SCOREBOARD: &str = "/thidua.v1.ScoringService/GetScoreboard";
 
 /// A `GetScoreboardResponse` shared with the board cache; encodes exactly as the message.
 #[derive(Debug, Clone, Default, PartialEq)]
