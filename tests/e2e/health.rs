@@ -14,16 +14,30 @@ use thidua_proto::v1::{self as pb, unit_service_client::UnitServiceClient};
 
 use crate::{env::Env, support::bac_kan_rows};
 
-/// Health says SERVING for the server and each service; reflection lists the services.
+/// Every service the contract declares, by full name (`thidua.v1.UnitService`, …).
+fn contract_services() -> anyhow::Result<Vec<String>> {
+    use prost::Message;
+    let set = prost_types::FileDescriptorSet::decode(thidua_proto::FILE_DESCRIPTOR_SET)?;
+    let names: Vec<String> = set
+        .file
+        .iter()
+        .flat_map(|f| {
+            f.service
+                .iter()
+                .map(move |s| format!("{}.{}", f.package(), s.name()))
+        })
+        .collect();
+    ensure!(names.len() >= 6, "the contract declares {names:?}");
+    Ok(names)
+}
+
+/// Health says SERVING for the server and every service of the contract; reflection lists
+/// them all.
 pub fn health_and_reflection(env: &Env) -> anyhow::Result<()> {
+    let services = contract_services()?;
     env.block_on(async {
         let mut health = HealthClient::new(env.channel().await?);
-        for service in [
-            "",
-            "thidua.v1.UnitService",
-            "thidua.v1.ClusterService",
-            "thidua.v1.TargetService",
-        ] {
+        for service in std::iter::once("").chain(services.iter().map(String::as_str)) {
             let status = health
                 .check(HealthCheckRequest {
                     service: service.into(),
@@ -51,11 +65,11 @@ pub fn health_and_reflection(env: &Env) -> anyhow::Result<()> {
             anyhow::bail!("no service list");
         };
         let names: Vec<_> = list.service.iter().map(|s| s.name.as_str()).collect();
-        for expected in [
-            "thidua.v1.UnitService",
-            "thidua.v1.ClusterService",
-            "grpc.health.v1.Health",
-        ] {
+        for expected in services
+            .iter()
+            .map(String::as_str)
+            .chain(["grpc.health.v1.Health"])
+        {
             ensure!(
                 names.contains(&expected),
                 "reflection lacks {expected}: {names:?}"
@@ -65,10 +79,11 @@ pub fn health_and_reflection(env: &Env) -> anyhow::Result<()> {
     })
 }
 
-/// On shutdown, health turns NOT_SERVING for watchers first, an import in flight finishes and
+/// On shutdown, health turns NOT_SERVING for watchers of every service first, an import in flight finishes and
 /// is saved, then the server stops even though a client keeps a stream open (the drain timeout
 /// closes it).
 pub fn graceful_shutdown(env: &Env) -> anyhow::Result<()> {
+    let services = contract_services()?;
     env.block_on(async {
         // An import in flight: its upload stays open across the shutdown signal.
         let channel = env.channel_as(Some(&env.admin_token)).await?;
@@ -94,23 +109,29 @@ pub fn graceful_shutdown(env: &Env) -> anyhow::Result<()> {
             .await;
         ensure!(probe.is_ok(), "{probe:?}");
         let mut health = HealthClient::new(env.channel().await?);
-        let mut watch = health
-            .watch(HealthCheckRequest {
-                service: "thidua.v1.UnitService".into(),
-            })
-            .await?
-            .into_inner();
-        let first = watch.message().await?.map(|r| r.status);
-        ensure!(
-            first == Some(ServingStatus::Serving as i32),
-            "first: {first:?}"
-        );
+        let mut watches = Vec::new();
+        for service in std::iter::once("").chain(services.iter().map(String::as_str)) {
+            let mut watch = health
+                .watch(HealthCheckRequest {
+                    service: service.into(),
+                })
+                .await?
+                .into_inner();
+            let first = watch.message().await?.map(|r| r.status);
+            ensure!(
+                first == Some(ServingStatus::Serving as i32),
+                "{service:?} first: {first:?}"
+            );
+            watches.push((service, watch));
+        }
         env.signal_shutdown();
-        let next = watch.message().await?.map(|r| r.status);
-        ensure!(
-            next == Some(ServingStatus::NotServing as i32),
-            "after the signal: {next:?}"
-        );
+        for (service, watch) in &mut watches {
+            let next = watch.message().await?.map(|r| r.status);
+            ensure!(
+                next == Some(ServingStatus::NotServing as i32),
+                "{service:?} after the signal: {next:?}"
+            );
+        }
         for row in bac_kan_rows()? {
             rows_tx
                 .send(pb::ImportUnitsRequest {

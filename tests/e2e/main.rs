@@ -4,6 +4,7 @@
 //! skipped with a loud line, or fail when `THIDUA_REQUIRE_POSTGRES=1`.
 
 mod backup;
+mod changes;
 mod cli;
 mod clusters;
 mod concurrency;
@@ -56,6 +57,7 @@ const SCENARIOS: &[(&str, Scenario)] = &[
         scoring::tie_decision_allows_adoption,
     ),
     ("watch_scoreboard", scoring::watch_scoreboard),
+    ("changes_heard_once", changes::heard_once),
     ("scoring_policy", scoring::scoring_policy),
     ("cli_tour", cli::cli_tour),
     ("health_and_reflection", health::health_and_reflection),

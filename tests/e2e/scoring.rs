@@ -904,6 +904,19 @@ pub fn tie_decision_allows_adoption(env: &Env) -> anyhow::Result<()> {
     })
 }
 
+async fn read_board(env: &Env) -> anyhow::Result<pb::GetScoreboardResponse> {
+    let request = pb::GetScoreboardRequest {
+        term: TERM.into(),
+        layer: pb::ScoreLayer::Results.into(),
+    };
+    Ok(env
+        .scoring()
+        .await?
+        .get_scoreboard(request)
+        .await?
+        .into_inner())
+}
+
 async fn next_board(
     stream: &mut tonic::Streaming<pb::WatchScoreboardResponse>,
 ) -> anyhow::Result<pb::GetScoreboardResponse> {
@@ -946,6 +959,61 @@ pub fn watch_scoreboard(env: &Env) -> anyhow::Result<()> {
         submit(env, &legacy("01843"), "I.2", "100", "").await?;
         let second = next_board(&mut here).await?;
         ensure!(total_of(&second, "01843") == "10", "{second:?}");
+        // Read once everywhere, so each server keeps the board in memory.
+        read_board(env).await?;
+        if env.is_postgres() {
+            read_board(&other).await?;
+        }
+        // A member renamed through another service: its watchers wake, and no server keeps the
+        // old name.
+        let mut units = env.units().await?;
+        let unit = units
+            .get_unit(pb::GetUnitRequest {
+                name: legacy("01840"),
+            })
+            .await?
+            .into_inner()
+            .unit
+            .context("the server answered without a unit")?;
+        units
+            .update_unit(pb::UpdateUnitRequest {
+                unit: Some(pb::Unit {
+                    name: legacy("01840"),
+                    display_name: "Phường Đức Xuân".into(),
+                    etag: unit.etag,
+                    ..Default::default()
+                }),
+                update_mask: Some(prost_types::FieldMask {
+                    paths: vec!["display_name".into()],
+                }),
+            })
+            .await?;
+        let renamed = next_board(&mut here).await?;
+        let name_on = |board: &pb::GetScoreboardResponse| {
+            board
+                .rows
+                .iter()
+                .find(|r| r.unit == legacy("01840"))
+                .map(|r| r.display_name.clone())
+        };
+        ensure!(
+            name_on(&renamed).as_deref() == Some("Phường Đức Xuân"),
+            "the watcher saw {renamed:?}"
+        );
+        let kept = read_board(env).await?;
+        ensure!(
+            name_on(&kept).as_deref() == Some("Phường Đức Xuân"),
+            "a kept board shows {:?}",
+            name_on(&kept)
+        );
+        if env.is_postgres() {
+            let kept = read_board(&other).await?;
+            ensure!(
+                name_on(&kept).as_deref() == Some("Phường Đức Xuân"),
+                "the other server's kept board shows {:?}",
+                name_on(&kept)
+            );
+        }
         if env.is_postgres() {
             let mut there = other
                 .scoring()

@@ -829,16 +829,12 @@ async fn count_refusals(env: &Env) -> anyhow::Result<usize> {
             .list_audit_events(pb::ListAuditEventsRequest {
                 page_size: 1000,
                 page_token: token,
-                refusals_only: true,
+                outcome: pb::AuditOutcome::PermissionDenied.into(),
                 ..Default::default()
             })
             .await?
             .into_inner();
-        n += page
-            .audit_events
-            .iter()
-            .filter(|e| e.outcome == "PermissionDenied")
-            .count();
+        n += page.audit_events.len();
         if page.next_page_token.is_empty() {
             return Ok(n);
         }
@@ -984,7 +980,7 @@ pub fn audit_chain(env: &Env) -> anyhow::Result<()> {
             .find(|e| e.method == "ClusterService/CreateCluster")
             .context("no event for CreateCluster")?;
         ensure!(
-            created.outcome == "OK"
+            created.outcome() == pb::AuditOutcome::Ok
                 && created.principal.starts_with("keys/")
                 && created.digest.len() == 64
         );
@@ -993,8 +989,23 @@ pub fn audit_chain(env: &Env) -> anyhow::Result<()> {
             .find(|e| e.method == "ClusterService/DeleteCluster")
             .context("no event for the refused DeleteCluster")?;
         ensure!(
-            refusal.outcome == "PermissionDenied" && refusal.resource == CLUSTER,
+            refusal.outcome() == pb::AuditOutcome::PermissionDenied && refusal.resource == CLUSTER,
             "{refusal:?}"
+        );
+        // A client filters on the outcome the contract names, and finds the refusal only.
+        let refusals = env
+            .audit()
+            .await?
+            .list_audit_events(pb::ListAuditEventsRequest {
+                outcome: pb::AuditOutcome::PermissionDenied.into(),
+                ..Default::default()
+            })
+            .await?
+            .into_inner()
+            .audit_events;
+        ensure!(
+            refusals.len() == 1 && refusals[0].sequence == refusal.sequence,
+            "{refusals:?}"
         );
         let intact = verify(env).await?;
         ensure!(intact.intact && intact.events_checked >= 4, "{intact:?}");

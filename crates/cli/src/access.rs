@@ -49,12 +49,34 @@ pub enum AuditCommand {
         /// Only refusals.
         #[arg(long)]
         refusals: bool,
+        /// Only events with this outcome: ok, permission-denied, failed-precondition, …
+        #[arg(long, value_parser = outcome)]
+        outcome: Option<pb::AuditOutcome>,
         /// At most this many events.
         #[arg(long, default_value_t = 50)]
         limit: usize,
     },
     /// Recompute the hash chain and report the first broken link (exit 6 when broken).
     Verify,
+}
+
+fn outcome(s: &str) -> Result<pb::AuditOutcome, String> {
+    let name = format!("AUDIT_OUTCOME_{}", s.to_uppercase().replace('-', "_"));
+    pb::AuditOutcome::from_str_name(&name)
+        .filter(|o| *o != pb::AuditOutcome::Unspecified)
+        .ok_or_else(|| format!("{s} is not an outcome (ok, permission-denied, not-found, …)"))
+}
+
+/// An outcome as the audit log shows it: the gRPC code's name (`OK`, `PERMISSION_DENIED`).
+fn outcome_name(value: i32) -> String {
+    pb::AuditOutcome::try_from(value)
+        .map(|o| {
+            o.as_str_name()
+                .strip_prefix("AUDIT_OUTCOME_")
+                .unwrap_or_default()
+                .to_owned()
+        })
+        .unwrap_or_else(|_| value.to_string())
 }
 
 fn role(s: &str) -> Result<pb::Role, Failure> {
@@ -208,6 +230,7 @@ pub async fn run_audit(ctx: &mut Context, command: AuditCommand) -> Result<(), F
             method,
             resource,
             refusals,
+            outcome,
             limit,
         } => {
             let mut s = Section::new(
@@ -237,6 +260,7 @@ pub async fn run_audit(ctx: &mut Context, command: AuditCommand) -> Result<(), F
                         resource: resource.clone().unwrap_or_default(),
                         since: None,
                         refusals_only: refusals,
+                        outcome: outcome.unwrap_or_default().into(),
                     })
                     .await?
                     .into_inner();
@@ -247,7 +271,7 @@ pub async fn run_audit(ctx: &mut Context, command: AuditCommand) -> Result<(), F
                         e.principal,
                         e.method,
                         e.resource,
-                        e.outcome,
+                        outcome_name(e.outcome),
                         e.request_id,
                         e.digest.chars().take(16).collect(),
                     ]);

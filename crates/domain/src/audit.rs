@@ -7,10 +7,114 @@
 
 use sha2::{Digest, Sha256};
 
-use crate::{access::hex, time::Timestamp};
+use crate::{Error, access::hex, time::Timestamp};
 
 /// The link before the first event.
 pub const GENESIS: &str = "0000000000000000000000000000000000000000000000000000000000000000";
+
+/// How an audited call ended: `OK`, or the gRPC status code of its refusal or failure.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Outcome {
+    /// Done.
+    Ok,
+    /// The caller went away; nothing was kept.
+    Cancelled,
+    /// The request was malformed.
+    InvalidArgument,
+    /// The resource does not exist.
+    NotFound,
+    /// The resource already exists.
+    AlreadyExists,
+    /// The caller may not do this.
+    PermissionDenied,
+    /// A limit was hit.
+    ResourceExhausted,
+    /// A rule refused the change in the resource's present state.
+    FailedPrecondition,
+    /// The caller's etag was stale.
+    Aborted,
+    /// A fault of the server.
+    Internal,
+    /// The database could not be reached.
+    Unavailable,
+    /// The key was not accepted.
+    Unauthenticated,
+}
+
+impl Outcome {
+    /// Every outcome, in the contract's order.
+    pub const ALL: [Outcome; 12] = [
+        Outcome::Ok,
+        Outcome::Cancelled,
+        Outcome::InvalidArgument,
+        Outcome::NotFound,
+        Outcome::AlreadyExists,
+        Outcome::PermissionDenied,
+        Outcome::ResourceExhausted,
+        Outcome::FailedPrecondition,
+        Outcome::Aborted,
+        Outcome::Internal,
+        Outcome::Unavailable,
+        Outcome::Unauthenticated,
+    ];
+
+    /// How the outcome is stored and shown: the gRPC code's name (`OK`, `PERMISSION_DENIED`).
+    pub fn as_str(self) -> &'static str {
+        self.spellings().0
+    }
+
+    /// The stored spelling, and the one events written before the spelling was fixed carry
+    /// (`PermissionDenied`): a chain hashes what was stored, so old events keep it.
+    fn spellings(self) -> (&'static str, &'static str) {
+        match self {
+            Outcome::Ok => ("OK", "Ok"),
+            Outcome::Cancelled => ("CANCELLED", "Cancelled"),
+            Outcome::InvalidArgument => ("INVALID_ARGUMENT", "InvalidArgument"),
+            Outcome::NotFound => ("NOT_FOUND", "NotFound"),
+            Outcome::AlreadyExists => ("ALREADY_EXISTS", "AlreadyExists"),
+            Outcome::PermissionDenied => ("PERMISSION_DENIED", "PermissionDenied"),
+            Outcome::ResourceExhausted => ("RESOURCE_EXHAUSTED", "ResourceExhausted"),
+            Outcome::FailedPrecondition => ("FAILED_PRECONDITION", "FailedPrecondition"),
+            Outcome::Aborted => ("ABORTED", "Aborted"),
+            Outcome::Internal => ("INTERNAL", "Internal"),
+            Outcome::Unavailable => ("UNAVAILABLE", "Unavailable"),
+            Outcome::Unauthenticated => ("UNAUTHENTICATED", "Unauthenticated"),
+        }
+    }
+
+    /// Both spellings an event with this outcome may be stored under.
+    pub fn stored_spellings(self) -> [&'static str; 2] {
+        let (now, before) = self.spellings();
+        [now, before]
+    }
+
+    /// The outcome a stored event names; `None` for text no version wrote.
+    pub fn from_stored(text: &str) -> Option<Outcome> {
+        Outcome::ALL.into_iter().find(|o| {
+            let (now, before) = o.spellings();
+            text == now || text == before
+        })
+    }
+
+    /// The outcome of a call that failed with `error`.
+    pub fn of(error: &Error) -> Outcome {
+        match error {
+            Error::Invalid(_) => Outcome::InvalidArgument,
+            Error::NotFound { .. } => Outcome::NotFound,
+            Error::AlreadyExists { .. } => Outcome::AlreadyExists,
+            Error::FailedPrecondition { .. } | Error::Preconditions { .. } => {
+                Outcome::FailedPrecondition
+            }
+            Error::Aborted { .. } => Outcome::Aborted,
+            Error::Unauthenticated(_) => Outcome::Unauthenticated,
+            Error::PermissionDenied { .. } => Outcome::PermissionDenied,
+            Error::ResourceExhausted(_) => Outcome::ResourceExhausted,
+            Error::Cancelled => Outcome::Cancelled,
+            Error::Unavailable(_) => Outcome::Unavailable,
+            Error::Internal(_) => Outcome::Internal,
+        }
+    }
+}
 
 /// One audited call.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -25,7 +129,8 @@ pub struct Event {
     pub method: String,
     /// The resource touched, e.g. `clusters/bac-kan-city/terms/2022`.
     pub resource: String,
-    /// `OK` or the gRPC code name of the refusal (`PERMISSION_DENIED`, `FAILED_PRECONDITION`…).
+    /// The outcome as stored ([`Outcome::as_str`], or an older spelling that
+    /// [`Outcome::from_stored`] reads): the chain hashes this text.
     pub outcome: String,
     /// The client's request id, when it sent one.
     pub request_id: String,
@@ -189,5 +294,22 @@ mod tests {
         let mut b = event(1, "a");
         b.outcome = "bc".into();
         assert_ne!(link(GENESIS, &a), link(GENESIS, &b));
+    }
+
+    #[test]
+    fn an_outcome_reads_back_from_either_spelling() {
+        for o in Outcome::ALL {
+            for spelling in o.stored_spellings() {
+                assert_eq!(Outcome::from_stored(spelling), Some(o), "{spelling}");
+            }
+        }
+        assert_eq!(Outcome::PermissionDenied.as_str(), "PERMISSION_DENIED");
+        assert_eq!(Outcome::from_stored("permission denied"), None);
+        assert_eq!(
+            Outcome::of(&Error::PermissionDenied {
+                method: "ClusterService/UpdateCluster".into()
+            }),
+            Outcome::PermissionDenied
+        );
     }
 }

@@ -18,18 +18,14 @@ use sha2::{Digest, Sha256};
 use thidua_domain::{
     Error, FieldViolation,
     access::{Effect, Facts, Need, Principal, decide, hex, rule},
+    audit::Outcome,
     results::Layer,
     time::Timestamp,
 };
 use thidua_storage::{CallGuard, NewEvent, Store, TermPeople, Tx};
 use tonic::{Request, Status};
 
-use crate::{
-    admissions::Admissions,
-    app,
-    auth::Credentials,
-    status::{code_of, to_status},
-};
+use crate::{admissions::Admissions, app, auth::Credentials, status::to_status};
 
 /// What a call touches, as far as authorization is concerned.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
@@ -260,13 +256,13 @@ impl Call {
         self
     }
 
-    fn event(&self, principal: &Principal, scope: &Scope, outcome: &str) -> NewEvent {
+    fn event(&self, principal: &Principal, scope: &Scope, outcome: Outcome) -> NewEvent {
         NewEvent {
             time: app::now(),
             principal: principal.audit_name(),
             method: self.method.to_owned(),
             resource: scope.resource(),
-            outcome: outcome.to_owned(),
+            outcome,
             request_id: self.request_id.clone(),
             digest: self.digest.clone(),
         }
@@ -305,7 +301,7 @@ impl Call {
         let store = match self.effect {
             Effect::Read => store.clone(),
             Effect::Write => {
-                let audit = self.event(&principal, &scope, "OK");
+                let audit = self.event(&principal, &scope, Outcome::Ok);
                 let checked = principal.clone();
                 let method = self.method;
                 let check_scope = scope.clone();
@@ -375,11 +371,7 @@ impl Call {
             if let Some(r) = served {
                 return Ok((principal.audit_name(), Ok(r)));
             }
-            let event = self.event(
-                &principal,
-                &scope,
-                &format!("{:?}", tonic::Code::PermissionDenied),
-            );
+            let event = self.event(&principal, &scope, Outcome::PermissionDenied);
             store.write(|tx| tx.append_audit(event))?;
             Ok((
                 principal.audit_name(),
@@ -433,7 +425,7 @@ impl Call {
         scope: &Scope,
         error: &Error,
     ) {
-        let event = self.event(principal, scope, &format!("{:?}", code_of(error)));
+        let event = self.event(principal, scope, Outcome::of(error));
         let store = store.clone();
         let written = crate::service::on_db(move || store.write(|tx| tx.append_audit(event))).await;
         if !matches!(written, Ok(Ok(_))) {

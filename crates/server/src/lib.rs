@@ -6,7 +6,6 @@ pub mod app;
 pub mod auth;
 pub mod batched_writes;
 pub mod boards;
-pub mod changes;
 pub mod convert;
 pub mod demo;
 pub mod logging;
@@ -18,8 +17,8 @@ use std::{future::Future, time::Duration};
 
 use thidua_proto::v1::{
     access_service_server::AccessServiceServer, audit_service_server::AuditServiceServer,
-    cluster_service_server::ClusterServiceServer, scoring_service_server::ScoringServiceServer,
-    target_service_server::TargetServiceServer, unit_service_server::UnitServiceServer,
+    cluster_service_server::ClusterServiceServer, target_service_server::TargetServiceServer,
+    unit_service_server::UnitServiceServer,
 };
 use thidua_storage::Store;
 use tokio::net::TcpListener;
@@ -106,6 +105,41 @@ fn incoming(
     })
 }
 
+/// The contract's services, in one list: each is registered, held to the message limit and
+/// reported by health from here (SERVING once the server can serve, NOT_SERVING from the
+/// moment shutdown begins). Returns the routes and the services' full names.
+pub fn contract_services(store: &Store, max: usize) -> (tonic::service::Routes, Vec<&'static str>) {
+    let mut routes = tonic::service::RoutesBuilder::default();
+    let mut names = Vec::new();
+    macro_rules! serve_all {
+        ($($service:expr),* $(,)?) => {$(
+            let service = $service;
+            names.push(name_of(&service));
+            routes.add_service(service);
+        )*};
+    }
+    macro_rules! sized {
+        ($server:expr) => {
+            $server
+                .max_decoding_message_size(max)
+                .max_encoding_message_size(max)
+        };
+    }
+    serve_all!(
+        sized!(UnitServiceServer::new(Units::new(store.clone()))),
+        sized!(ClusterServiceServer::new(Clusters::new(store.clone()))),
+        sized!(TargetServiceServer::new(Targets::new(store.clone()))),
+        service::scoreboard_route::ScoringRoutes::new(Scoring::new(store.clone()), max),
+        sized!(AccessServiceServer::new(Access::new(store.clone()))),
+        sized!(AuditServiceServer::new(Access::new(store.clone()))),
+    );
+    (routes.routes(), names)
+}
+
+fn name_of<S: tonic::server::NamedService>(_: &S) -> &'static str {
+    S::NAME
+}
+
 /// Serves every service on `listener` until `shutdown` completes. Then health turns
 /// NOT_SERVING first, in-flight calls finish (for at most the drain timeout), and the function
 /// returns.
@@ -115,50 +149,31 @@ pub async fn serve(
     shutdown: impl Future<Output = ()> + Send,
     options: ServeOptions,
 ) -> anyhow::Result<()> {
-    let (health, health_service) = tonic_health::server::health_reporter();
-    health.set_serving::<UnitServiceServer<Units>>().await;
-    health.set_serving::<ClusterServiceServer<Clusters>>().await;
-    health.set_serving::<TargetServiceServer<Targets>>().await;
-    health.set_serving::<ScoringServiceServer<Scoring>>().await;
     let reflection = tonic_reflection::server::Builder::configure()
         .register_encoded_file_descriptor_set(thidua_proto::FILE_DESCRIPTOR_SET)
         .register_encoded_file_descriptor_set(tonic_health::pb::FILE_DESCRIPTOR_SET)
         .build_v1()?;
-    let max = options.max_message_bytes;
-    let units = UnitServiceServer::new(Units::new(store.clone()))
-        .max_decoding_message_size(max)
-        .max_encoding_message_size(max);
-    let access = AccessServiceServer::new(Access::new(store.clone()))
-        .max_decoding_message_size(max)
-        .max_encoding_message_size(max);
-    let audit = AuditServiceServer::new(Access::new(store.clone()))
-        .max_decoding_message_size(max)
-        .max_encoding_message_size(max);
     let door = auth::AuthLayer::new(store.clone(), options.limits);
-    let hub = changes::ChangeHub::default();
-    let stop_relay = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));
-    hub.relay_database(&store, stop_relay.clone());
-    let scoring =
-        service::scoreboard_route::ScoringRoutes::new(Scoring::new(store.clone(), hub), max);
-    let targets = TargetServiceServer::new(Targets::new(store.clone()))
-        .max_decoding_message_size(max)
-        .max_encoding_message_size(max);
-    let clusters = ClusterServiceServer::new(Clusters::new(store))
-        .max_decoding_message_size(max)
-        .max_encoding_message_size(max);
+    let stop_hearing = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));
+    store.hear_other_processes(stop_hearing.clone());
+    let (routes, services) = contract_services(&store, options.max_message_bytes);
+    let (health, health_service) = tonic_health::server::health_reporter();
+    for name in &services {
+        health
+            .set_service_status(*name, tonic_health::ServingStatus::Serving)
+            .await;
+    }
     let reporter = health.clone();
     let (draining_tx, draining_rx) = tokio::sync::oneshot::channel::<()>();
     let drain = async move {
         shutdown.await;
         let _ = draining_tx.send(());
         tracing::info!("shutting down: health NOT_SERVING, finishing in-flight calls");
-        reporter.set_not_serving::<UnitServiceServer<Units>>().await;
-        reporter
-            .set_not_serving::<ClusterServiceServer<Clusters>>()
-            .await;
-        reporter
-            .set_service_status("", tonic_health::ServingStatus::NotServing)
-            .await;
+        for name in services.iter().chain([&""]) {
+            reporter
+                .set_service_status(*name, tonic_health::ServingStatus::NotServing)
+                .await;
+        }
     };
     let mut builder = tonic::transport::Server::builder();
     if let Some(tls) = &options.tls {
@@ -174,14 +189,9 @@ pub async fn serve(
         .timeout(options.request_timeout)
         .layer(logging::RequestLogLayer)
         .layer(door)
+        .add_routes(routes)
         .add_service(health_service)
         .add_service(reflection)
-        .add_service(units)
-        .add_service(clusters)
-        .add_service(targets)
-        .add_service(scoring)
-        .add_service(access)
-        .add_service(audit)
         .serve_with_incoming_shutdown(incoming(listener, options.tls.is_some()), drain);
     let deadline = async {
         if draining_rx.await.is_ok() {
@@ -197,6 +207,6 @@ pub async fn serve(
             Ok(())
         }
     };
-    stop_relay.store(true, std::sync::atomic::Ordering::Relaxed);
+    stop_hearing.store(true, std::sync::atomic::Ordering::Relaxed);
     outcome
 }

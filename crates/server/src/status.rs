@@ -2,7 +2,7 @@
 
 use std::collections::HashMap;
 
-use thidua_domain::Error;
+use thidua_domain::{Error, audit::Outcome};
 use tonic::{Code, Status};
 use tonic_types::{ErrorDetails, StatusExt};
 
@@ -15,18 +15,19 @@ pub const MAX_FIELD_VIOLATIONS: usize = 100;
 
 /// The gRPC code of a domain error: the same code [`to_status`] answers with.
 pub fn code_of(error: &Error) -> Code {
-    match error {
-        Error::Invalid(_) => Code::InvalidArgument,
-        Error::NotFound { .. } => Code::NotFound,
-        Error::AlreadyExists { .. } => Code::AlreadyExists,
-        Error::FailedPrecondition { .. } | Error::Preconditions { .. } => Code::FailedPrecondition,
-        Error::Aborted { .. } => Code::Aborted,
-        Error::Unauthenticated(_) => Code::Unauthenticated,
-        Error::PermissionDenied { .. } => Code::PermissionDenied,
-        Error::ResourceExhausted(_) => Code::ResourceExhausted,
-        Error::Cancelled => Code::Cancelled,
-        Error::Unavailable(_) => Code::Unavailable,
-        Error::Internal(_) => Code::Internal,
+    match Outcome::of(error) {
+        Outcome::Ok => Code::Ok,
+        Outcome::Cancelled => Code::Cancelled,
+        Outcome::InvalidArgument => Code::InvalidArgument,
+        Outcome::NotFound => Code::NotFound,
+        Outcome::AlreadyExists => Code::AlreadyExists,
+        Outcome::PermissionDenied => Code::PermissionDenied,
+        Outcome::ResourceExhausted => Code::ResourceExhausted,
+        Outcome::FailedPrecondition => Code::FailedPrecondition,
+        Outcome::Aborted => Code::Aborted,
+        Outcome::Internal => Code::Internal,
+        Outcome::Unavailable => Code::Unavailable,
+        Outcome::Unauthenticated => Code::Unauthenticated,
     }
 }
 

@@ -4,7 +4,7 @@
 use diesel::prelude::*;
 use thidua_domain::{
     Error,
-    audit::{Event, GENESIS, link},
+    audit::{Event, GENESIS, Outcome, link},
     time::Timestamp,
 };
 
@@ -25,8 +25,8 @@ pub struct NewEvent {
     pub method: String,
     /// The resource touched.
     pub resource: String,
-    /// `OK` or the gRPC code name.
-    pub outcome: String,
+    /// How the call ended; stored as [`Outcome::as_str`].
+    pub outcome: Outcome,
     /// The client's request id, or empty.
     pub request_id: String,
     /// SHA-256 of the request.
@@ -46,6 +46,8 @@ pub struct AuditFilter {
     pub since: Option<Timestamp>,
     /// Only refusals (outcome other than `OK`).
     pub refusals_only: bool,
+    /// Only events with this outcome (stored under either of its spellings).
+    pub outcome: Option<Outcome>,
 }
 
 type EventRow = (
@@ -115,7 +117,7 @@ impl Tx<'_> {
             principal: new.principal,
             method: new.method,
             resource: new.resource,
-            outcome: new.outcome,
+            outcome: new.outcome.as_str().to_owned(),
             request_id: new.request_id,
             digest: new.digest,
         };
@@ -170,7 +172,10 @@ impl Tx<'_> {
             q = q.filter(audit_events::time.ge(since.0));
         }
         if filter.refusals_only {
-            q = q.filter(audit_events::outcome.ne("OK"));
+            q = q.filter(audit_events::outcome.ne_all(Outcome::Ok.stored_spellings()));
+        }
+        if let Some(outcome) = filter.outcome {
+            q = q.filter(audit_events::outcome.eq_any(outcome.stored_spellings()));
         }
         if let Some(after) = &page.after {
             let after: i64 = after

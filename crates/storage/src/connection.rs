@@ -17,7 +17,11 @@ use diesel::{
 use diesel_migrations::{EmbeddedMigrations, MigrationHarness, embed_migrations};
 use thidua_domain::Error;
 
-use crate::{NewEvent, errors::db};
+use crate::{
+    NewEvent,
+    changes::{ChangeFeed, TermKey},
+    errors::db,
+};
 
 const SQLITE_MIGRATIONS: EmbeddedMigrations = embed_migrations!("migrations/sqlite");
 const POSTGRES_MIGRATIONS: EmbeddedMigrations = embed_migrations!("migrations/postgres");
@@ -59,13 +63,15 @@ impl CustomizeConnection<AnyConnection, diesel::r2d2::Error> for SqliteSettings 
 pub struct Store {
     pool: Pool<ConnectionManager<AnyConnection>>,
     backend: Backend,
-    url: String,
+    pub(crate) url: String,
     call: Option<Arc<CallGuard>>,
     /// Counts the write transactions committed through this store and every clone of it: see
     /// [`Store::generation`].
     generation: Arc<AtomicU64>,
     /// Published criteria trees already built: see [`PublishedTrees`].
     pub(crate) trees: Arc<PublishedTrees>,
+    /// Where committed term changes are announced: see [`Store::changes`].
+    pub(crate) feed: Arc<ChangeFeed>,
 }
 
 /// The trees of published criteria table versions, by (table, version number, etag), as read
@@ -145,6 +151,7 @@ impl Store {
             call: None,
             generation: Arc::new(AtomicU64::new(0)),
             trees: Arc::default(),
+            feed: Arc::new(ChangeFeed::new()),
         };
         store.migrate()?;
         Ok(store)
@@ -153,12 +160,6 @@ impl Store {
     /// The backend in use.
     pub fn backend(&self) -> Backend {
         self.backend
-    }
-
-    /// A listener for changes made by any server process on this database (PostgreSQL), or
-    /// `None` on SQLite.
-    pub fn change_listener(&self) -> Result<Option<ChangeListener>, Error> {
-        ChangeListener::open(&self.url)
     }
 
     /// Writes a consistent copy of a SQLite database to `path` while it serves (`VACUUM INTO`:
@@ -231,19 +232,21 @@ impl Store {
     /// Runs `f` in a read transaction (a consistent snapshot).
     pub fn read<T>(&self, f: impl FnOnce(&mut Tx<'_>) -> Result<T, Error>) -> Result<T, Error> {
         let mut conn = self.connection()?;
-        in_transaction(&mut conn, &self.trees, false, f)
+        in_transaction(&mut conn, &self.trees, None, f).map(|(value, _)| value)
     }
 
     /// Runs `f` in a write transaction: committed when it returns `Ok`, rolled back otherwise.
     /// On SQLite the transaction starts `IMMEDIATE`, so concurrent writers wait for the lock
     /// (up to the busy timeout) instead of failing when a read turns into a write.
     ///
-    /// Every write moves the store's [`Store::generation`] on once committed.
+    /// Every write moves the store's [`Store::generation`] on once committed, and announces the
+    /// terms it changed ([`Store::changes`]).
     pub fn write<T>(&self, f: impl FnOnce(&mut Tx<'_>) -> Result<T, Error>) -> Result<T, Error> {
         let mut conn = self.connection()?;
+        let feed = Some(&*self.feed);
         let written = match self.call.as_deref() {
-            None => in_transaction(&mut conn, &self.trees, true, f),
-            Some(call) => in_transaction(&mut conn, &self.trees, true, |tx| {
+            None => in_transaction(&mut conn, &self.trees, feed, f),
+            Some(call) => in_transaction(&mut conn, &self.trees, feed, |tx| {
                 (call.check)(tx)?;
                 let value = f(tx)?;
                 if let Some(event) = &call.audit {
@@ -259,16 +262,22 @@ impl Store {
         // snapshot before this bump, so what it keeps is tagged as possibly older than this
         // write. (A failed commit may still have committed; moving on is always safe.)
         self.generation.fetch_add(1, Ordering::AcqRel);
-        written
+        let (value, touched) = written?;
+        self.feed.announce_locally(&touched);
+        Ok(value)
     }
 }
 
+/// Runs `f` in a transaction: a write one when `feed` is given, which is told (PostgreSQL's
+/// NOTIFY, inside the transaction) of the terms the transaction touched. Returns them with the
+/// value once committed.
 fn in_transaction<T>(
     conn: &mut AnyConnection,
     trees: &PublishedTrees,
-    write: bool,
+    feed: Option<&ChangeFeed>,
     f: impl FnOnce(&mut Tx<'_>) -> Result<T, Error>,
-) -> Result<T, Error> {
+) -> Result<(T, Vec<TermKey>), Error> {
+    let write = feed.is_some();
     match conn {
         AnyConnection::Sqlite(c) if write => {
             AnsiTransactionManager::begin_transaction_sql(c, "BEGIN IMMEDIATE")
@@ -276,11 +285,19 @@ fn in_transaction<T>(
         _ => <AnyConnection as TransactionManager<AnyConnection>>::begin_transaction(conn),
     }
     .map_err(db)?;
-    let result = f(&mut Tx {
+    let mut tx = Tx {
         conn,
         trees,
         read_only: !write,
+        touched: Vec::new(),
+    };
+    let result = f(&mut tx).and_then(|value| {
+        if let (Some(feed), AnyConnection::Postgresql(c)) = (feed, &mut *tx.conn) {
+            feed.notify_others(c, &tx.touched)?;
+        }
+        Ok(value)
     });
+    let touched = std::mem::take(&mut tx.touched);
     match result {
         Ok(value) => {
             <AnyConnection as TransactionManager<AnyConnection>>::commit_transaction(conn)
@@ -292,7 +309,7 @@ fn in_transaction<T>(
                         );
                     db(e)
                 })?;
-            Ok(value)
+            Ok((value, touched))
         }
         Err(e) => {
             <AnyConnection as TransactionManager<AnyConnection>>::rollback_transaction(conn)
@@ -308,6 +325,23 @@ pub struct Tx<'c> {
     pub(crate) trees: &'c PublishedTrees,
     /// A read transaction: what it sees is committed.
     pub(crate) read_only: bool,
+    /// The terms this transaction changed, each once, in the order first touched: announced
+    /// after commit.
+    pub(crate) touched: Vec<TermKey>,
+}
+
+impl Tx<'_> {
+    /// Records that this transaction changed what `(cluster_id, year)` shows; announced once
+    /// the transaction commits.
+    pub(crate) fn record_change(&mut self, cluster_id: &str, year: i32) {
+        if !self
+            .touched
+            .iter()
+            .any(|(c, y)| *y == year && c == cluster_id)
+        {
+            self.touched.push((cluster_id.to_owned(), year));
+        }
+    }
 }
 
 /// Runs the same diesel statement on the concrete connection of either backend. For the few
@@ -321,37 +355,6 @@ macro_rules! per_backend {
     };
 }
 pub(crate) use per_backend;
-
-/// The channel scoreboard changes are announced on, in PostgreSQL.
-pub const CHANGES_CHANNEL: &str = "thidua_scoreboard";
-
-/// A PostgreSQL connection that LISTENs for scoreboard changes made by any server process.
-pub struct ChangeListener {
-    conn: PgConnection,
-}
-
-impl ChangeListener {
-    /// Opens a dedicated connection to `url` and listens; `None` for SQLite, whose only writer
-    /// is this process.
-    pub fn open(url: &str) -> Result<Option<Self>, Error> {
-        if !(url.starts_with("postgres://") || url.starts_with("postgresql://")) {
-            return Ok(None);
-        }
-        let mut conn = <PgConnection as diesel::Connection>::establish(url)
-            .map_err(|e| Error::Unavailable(format!("cannot listen for changes: {e}")))?;
-        conn.batch_execute(&format!("LISTEN {CHANGES_CHANNEL}"))
-            .map_err(db)?;
-        Ok(Some(Self { conn }))
-    }
-
-    /// The payloads (`cluster_id~year`) of the notifications received since the last call.
-    pub fn drain(&mut self) -> Result<Vec<String>, Error> {
-        self.conn
-            .notifications_iter()
-            .map(|n| n.map(|n| n.payload).map_err(db))
-            .collect()
-    }
-}
 
 #[cfg(test)]
 mod tests {

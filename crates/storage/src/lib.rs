@@ -3,6 +3,7 @@
 mod access;
 mod audit;
 mod awards;
+mod changes;
 mod clusters;
 mod connection;
 mod covenants;
@@ -19,8 +20,9 @@ mod units;
 
 pub use access::TermPeople;
 pub use audit::{AuditFilter, NewEvent};
+pub use changes::TermKey;
 pub use clusters::ClusterFilter;
-pub use connection::{Backend, CHANGES_CHANNEL, CallGuard, ChangeListener, Store, Tx};
+pub use connection::{Backend, CallGuard, Store, Tx};
 pub use latest::LatestEntries;
 pub use request_ids::StoredResponse;
 pub use units::UnitFilter;

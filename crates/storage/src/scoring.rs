@@ -128,7 +128,8 @@ impl Tx<'_> {
             ))
             .execute(self.conn)
             .map_err(db)?;
-        self.announce_change(cluster_id, year)
+        self.record_change(cluster_id, year);
+        Ok(())
     }
 
     /// Stores a result as the next revision of (member, criterion); returns the revision.

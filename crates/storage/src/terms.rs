@@ -244,19 +244,7 @@ impl Tx<'_> {
                 resource: term_resource(cluster_id, year),
             });
         }
-        self.announce_change(cluster_id, year)
-    }
-
-    /// Announces that a term changed, to watchers in every server process: on PostgreSQL a
-    /// NOTIFY, delivered when this transaction commits (and never if it rolls back).
-    pub fn announce_change(&mut self, cluster_id: &str, year: i32) -> Result<(), Error> {
-        if let crate::connection::AnyConnection::Postgresql(c) = self.conn {
-            diesel::sql_query("SELECT pg_notify($1, $2)")
-                .bind::<diesel::sql_types::Text, _>(crate::connection::CHANGES_CHANNEL)
-                .bind::<diesel::sql_types::Text, _>(format!("{cluster_id}~{year}"))
-                .execute(c)
-                .map_err(db)?;
-        }
+        self.record_change(cluster_id, year);
         Ok(())
     }
 

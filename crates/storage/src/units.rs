@@ -15,7 +15,7 @@ use crate::{
     Page, PageRequest, Tx,
     connection::per_backend,
     errors::{corrupt, db, is_unique_violation},
-    schema::{lineage_links, units},
+    schema::{lineage_links, term_members, units},
 };
 
 /// Rows per multi-row INSERT: 12 columns × 500 stays under SQLite's bound-parameter limit.
@@ -213,6 +213,17 @@ impl Tx<'_> {
             return Err(Error::Aborted {
                 resource: draft.id.to_string(),
             });
+        }
+        // A member's name shows on its terms' scoreboards: each term's version moves, so a
+        // board kept in any server process is read again.
+        let terms: Vec<(String, i32)> = term_members::table
+            .filter(term_members::unit_id.eq(draft.id.key()))
+            .select((term_members::cluster_id, term_members::year))
+            .distinct()
+            .load(self.conn)
+            .map_err(db)?;
+        for (cluster_id, year) in terms {
+            self.touch_term(&cluster_id, year, None, now)?;
         }
         self.existing_unit(&draft.id)
     }

@@ -123,7 +123,7 @@ pub fn bootstrap_admin(
             principal: "bootstrap".into(),
             method: "AccessService/CreateApiKey".into(),
             resource: format!("keys/{}", key.id),
-            outcome: "OK".into(),
+            outcome: thidua_domain::audit::Outcome::Ok,
             request_id: String::new(),
             digest: String::new(),
         })?;

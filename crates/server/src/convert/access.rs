@@ -3,7 +3,7 @@
 use thidua_domain::{
     FieldViolation,
     access::{ApiKey, Role},
-    audit::Event,
+    audit::{Event, Outcome},
 };
 use thidua_proto::v1 as pb;
 
@@ -89,8 +89,35 @@ pub fn event_out(e: Event) -> pb::AuditEvent {
         principal,
         method,
         resource,
-        outcome,
+        outcome: Outcome::from_stored(&outcome)
+            .map_or(pb::AuditOutcome::Unspecified, outcome_out)
+            .into(),
         request_id,
         digest,
     }
+}
+
+/// Writes an audit outcome.
+pub fn outcome_out(o: Outcome) -> pb::AuditOutcome {
+    match o {
+        Outcome::Ok => pb::AuditOutcome::Ok,
+        Outcome::Cancelled => pb::AuditOutcome::Cancelled,
+        Outcome::InvalidArgument => pb::AuditOutcome::InvalidArgument,
+        Outcome::NotFound => pb::AuditOutcome::NotFound,
+        Outcome::AlreadyExists => pb::AuditOutcome::AlreadyExists,
+        Outcome::PermissionDenied => pb::AuditOutcome::PermissionDenied,
+        Outcome::ResourceExhausted => pb::AuditOutcome::ResourceExhausted,
+        Outcome::FailedPrecondition => pb::AuditOutcome::FailedPrecondition,
+        Outcome::Aborted => pb::AuditOutcome::Aborted,
+        Outcome::Internal => pb::AuditOutcome::Internal,
+        Outcome::Unavailable => pb::AuditOutcome::Unavailable,
+        Outcome::Unauthenticated => pb::AuditOutcome::Unauthenticated,
+    }
+}
+
+/// Reads an audit outcome filter: `None` for unspecified (any outcome).
+pub fn outcome_in(field: &str, value: i32) -> Result<Option<Outcome>, FieldViolation> {
+    let wanted = pb::AuditOutcome::try_from(value)
+        .map_err(|_| FieldViolation::new(field, format!("{value} is not an audit outcome")))?;
+    Ok(Outcome::ALL.into_iter().find(|o| outcome_out(*o) == wanted))
 }

@@ -17,7 +17,7 @@ use thidua_proto::v1 as pb;
 mod access;
 mod criteria;
 mod scoring;
-pub use access::{event_out, key_name, key_out, role_in};
+pub use access::{event_out, key_name, key_out, outcome_in, role_in};
 pub use criteria::{
     decimal_in, groups_in, optional_decimal_in, table_out, targets_out, version_out,
 };

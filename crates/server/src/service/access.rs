@@ -135,11 +135,13 @@ impl AuditService for Access {
             resource,
             since,
             refusals_only,
+            outcome,
         } = req;
         let since: Option<Timestamp> = convert::time_in(since.as_ref());
         let filters = format!(
-            "principal={principal}&method={method}&resource={resource}&since={since:?}&refusals={refusals_only}"
+            "principal={principal}&method={method}&resource={resource}&since={since:?}&refusals={refusals_only}&outcome={outcome}"
         );
+        let outcome = convert::outcome_in("outcome", outcome).map_err(invalid)?;
         let page = page_request(page_size, &token, &filters)?;
         let filter = AuditFilter {
             principal,
@@ -147,6 +149,7 @@ impl AuditService for Access {
             resource,
             since,
             refusals_only,
+            outcome,
         };
         let events = run
             .run(move |store| app::access::list_audit(store, &filter, &page))

@@ -20,7 +20,6 @@ use crate::{
         self,
         scoring::{ImportRow, NewResult, NewScore},
     },
-    changes::ChangeHub,
     convert,
 };
 
@@ -28,16 +27,14 @@ use crate::{
 #[derive(Debug, Clone)]
 pub struct Scoring {
     store: Store,
-    hub: ChangeHub,
     boards: BoardCache,
 }
 
 impl Scoring {
-    /// A service over `store`, announcing changes on `hub`.
-    pub fn new(store: Store, hub: ChangeHub) -> Self {
+    /// A service over `store`.
+    pub fn new(store: Store) -> Self {
         Self {
             store,
-            hub,
             boards: BoardCache::default(),
         }
     }
@@ -90,12 +87,10 @@ impl ScoringService for Scoring {
         let (run, req) = admit(&self.store, request).await?;
         let pb::AdvanceTermRequest { term, stage } = req;
         let (cluster_id, year) = term_ref(&term)?;
-        let changed = (cluster_id.clone(), year);
         let to = convert::stage_in("stage", stage).map_err(invalid)?;
         let term = run
             .run(move |store| app::scoring::advance(store, &cluster_id, year, to))
             .await?;
-        self.hub.changed(&changed.0, changed.1);
         Ok(Response::new(pb::AdvanceTermResponse {
             term: Some(convert::term_out(term)),
         }))
@@ -108,12 +103,10 @@ impl ScoringService for Scoring {
         let (run, req) = admit(&self.store, request).await?;
         let pb::ReopenTermRequest { term, reason } = req;
         let (cluster_id, year) = term_ref(&term)?;
-        let changed = (cluster_id.clone(), year);
         let reason = text::optional_text("reason", &reason, 2000).map_err(invalid)?;
         let term = run
             .run(move |store| app::scoring::reopen(store, &cluster_id, year, &reason))
             .await?;
-        self.hub.changed(&changed.0, changed.1);
         Ok(Response::new(pb::ReopenTermResponse {
             term: Some(convert::term_out(term)),
         }))
@@ -126,7 +119,6 @@ impl ScoringService for Scoring {
         let (run, req) = admit(&self.store, request).await?;
         let pb::SubmitResultRequest { term, result } = req;
         let (cluster_id, year) = term_ref(&term)?;
-        let changed = (cluster_id.clone(), year);
         let pb::ReportedResult {
             unit,
             criterion_code,
@@ -157,7 +149,6 @@ impl ScoringService for Scoring {
         let stored = run
             .run(move |store| app::scoring::submit_result(store, &cluster_id, year, new))
             .await?;
-        self.hub.changed(&changed.0, changed.1);
         Ok(Response::new(pb::SubmitResultResponse {
             result: Some(convert::result_out(stored)),
         }))
@@ -193,7 +184,6 @@ impl ScoringService for Scoring {
             reason,
         } = req;
         let (cluster_id, year) = term_ref(&term)?;
-        let changed = (cluster_id.clone(), year);
         let mut v = Violations::default();
         let unit = v.check(convert::unit_name("unit", &unit));
         let layer = v.check(convert::score_layer_in("layer", layer));
@@ -213,7 +203,6 @@ impl ScoringService for Scoring {
         let explained = run
             .run(move |store| app::scoring::record_score(store, &cluster_id, year, new))
             .await?;
-        self.hub.changed(&changed.0, changed.1);
         Ok(Response::new(pb::RecordScoreResponse {
             explanation: Some(convert::explained_out(explained)),
         }))
@@ -282,7 +271,6 @@ impl ScoringService for Scoring {
         })
         .await
         .map_err(crate::status::to_status)??;
-        let changed = (cluster_id.clone(), year);
         let call = call.request_id(&request_id).digest_of(prepared.digest);
         let run = call
             .admit(
@@ -296,7 +284,6 @@ impl ScoringService for Scoring {
                 app::scoring::import_results(store, &cluster_id, year, &rows, key)
             })
             .await?;
-        self.hub.changed(&changed.0, changed.1);
         Ok(Response::new(pb::ImportResultsResponse {
             rows_total: outcome.rows,
             results_stored: outcome.stored,
@@ -316,7 +303,6 @@ impl ScoringService for Scoring {
             reason,
         } = req;
         let (cluster_id, year) = term_ref(&term)?;
-        let changed = (cluster_id.clone(), year);
         let mut v = Violations::default();
         let order: Vec<_> = units
             .iter()
@@ -338,7 +324,6 @@ impl ScoringService for Scoring {
                 )
             })
             .await?;
-        self.hub.changed(&changed.0, changed.1);
         Ok(Response::new(pb::RecordTieDecisionResponse {
             scoreboard: Some(convert::board_out(
                 board,
@@ -519,7 +504,7 @@ impl ScoringService for Scoring {
         let (cluster_id, year) = term_ref(&term)?;
         let up_to = convert::board_layer_in(layer);
         // Subscribe before reading, so no change between the first board and the loop is lost.
-        let mut changes = self.hub.subscribe();
+        let mut changes = self.store.changes();
         let key_id = run.principal().key_id.clone();
         drop(run);
         let board = {
@@ -603,12 +588,10 @@ impl ScoringService for Scoring {
         let (run, req) = admit(&self.store, request).await?;
         let pb::SetScoringPolicyRequest { term, policy } = req;
         let (cluster_id, year) = term_ref(&term)?;
-        let changed = (cluster_id.clone(), year);
         let policy = convert::policy_in(policy).map_err(crate::status::to_status)?;
         let policy = run
             .run(move |store| app::scoring::set_policy(store, &cluster_id, year, policy))
             .await?;
-        self.hub.changed(&changed.0, changed.1);
         Ok(Response::new(pb::SetScoringPolicyResponse {
             policy: Some(convert::policy_out(policy)),
         }))
