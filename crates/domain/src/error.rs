@@ -95,6 +95,41 @@ pub enum Reason {
 }
 
 impl Reason {
+    /// Every reason, in the contract's order (`ErrorReason` in `common.proto`).
+    pub const ALL: [Reason; 31] = [
+        Reason::InvalidArgument,
+        Reason::NotFound,
+        Reason::AlreadyExists,
+        Reason::CovenantSigned,
+        Reason::AlreadySigned,
+        Reason::ClusterHasTerms,
+        Reason::UnitInAnotherTerm,
+        Reason::UnitNotValidInTerm,
+        Reason::NotAMember,
+        Reason::MemberHasOffice,
+        Reason::StaleEtag,
+        Reason::RequestIdReused,
+        Reason::TermExists,
+        Reason::VersionPublished,
+        Reason::VersionNotPublished,
+        Reason::VersionIncomplete,
+        Reason::NoTable,
+        Reason::TargetsMissing,
+        Reason::WrongStage,
+        Reason::UnresolvedTie,
+        Reason::NotEligible,
+        Reason::QuotaExceeded,
+        Reason::NotTopScorer,
+        Reason::DossierIncomplete,
+        Reason::AwardState,
+        Reason::Unauthenticated,
+        Reason::PermissionDenied,
+        Reason::ResourceExhausted,
+        Reason::Cancelled,
+        Reason::StorageUnavailable,
+        Reason::Internal,
+    ];
+
     /// The `UPPER_SNAKE` form used in `ErrorInfo`.
     pub fn as_str(self) -> &'static str {
         match self {
