@@ -31,7 +31,7 @@ pub fn backup_and_restore(env: &Env) -> anyhow::Result<()> {
     })?;
     let dir = tempfile::tempdir()?;
     let restored = if env.is_postgres() {
-        let bin = crate::postgres::find_bin().context("no pg_dump")?;
+        let bin = thidua_testkit::newest_bin().context("no pg_dump")?;
         let dump = dir.path().join("thidua.dump");
         run(Command::new(bin.join("pg_dump"))
             .args(["-Fc", "-f"])

@@ -270,7 +270,7 @@ pub fn deadlines_roll_back(env: &Env) -> anyhow::Result<()> {
 /// The database goes down under a steady writer and comes back: calls meanwhile fail
 /// UNAVAILABLE (never INTERNAL), the pool recovers by itself, and every acknowledged write is
 /// there afterwards. Runs on a PostgreSQL cluster of its own, since it stops it.
-pub fn outage_recovery(pg: &crate::postgres::Postgres, url: String) -> anyhow::Result<()> {
+pub fn outage_recovery(pg: &thidua_testkit::Postgres, url: String) -> anyhow::Result<()> {
     let env = Env::start(Some(url))?;
     env.block_on(async {
         import_bac_kan(&env).await?;

@@ -2,95 +2,22 @@
 //! again and again, and restarted. Every acknowledged import is fully there, no
 //! unacknowledged import is partly there, and the database and audit chain check out.
 
-use std::{
-    collections::HashMap,
-    io::{BufRead, BufReader},
-    path::PathBuf,
-    process::{Child, Command, Stdio},
-    sync::mpsc,
-    time::Duration,
-};
+use std::{collections::HashMap, path::PathBuf, time::Duration};
 
 use anyhow::{Context, bail, ensure};
 use thidua_proto::{auth::Bearer, v1 as pb};
 use tonic::transport::Channel;
 
-use crate::{concurrency::national_rows, env::cli_binary};
+use thidua_testkit::ServerProcess;
+
+use crate::concurrency::national_rows;
 
 /// Import rounds, each killed at another moment.
 const KILL_AFTER_MS: [u64; 6] = [0, 15, 40, 80, 150, 300];
 
 /// The `thidua-server` binary built beside this test.
 pub fn server_binary() -> anyhow::Result<PathBuf> {
-    let dir = cli_binary()?
-        .parent()
-        .context("no target directory")?
-        .to_path_buf();
-    let bin = dir.join(format!("thidua-server{}", std::env::consts::EXE_SUFFIX));
-    ensure!(
-        bin.exists(),
-        "{} is missing: run the tests with `cargo test --workspace`",
-        bin.display()
-    );
-    Ok(bin)
-}
-
-/// A server process and the address it listens on.
-struct Server {
-    child: Child,
-    url: String,
-}
-
-impl Server {
-    fn start(database: &str) -> anyhow::Result<Self> {
-        let mut child = Command::new(server_binary()?)
-            .args(["--database", database, "--listen", "127.0.0.1:0"])
-            .env("NO_COLOR", "1")
-            .env("RUST_LOG", "info")
-            .stdout(Stdio::null())
-            .stderr(Stdio::piped())
-            .spawn()?;
-        let stderr = child.stderr.take().context("no stderr")?;
-        let (tx, rx) = mpsc::channel();
-        // Keeps draining the log, so the server never blocks on a full pipe.
-        std::thread::spawn(move || {
-            for line in BufReader::new(stderr).lines().map_while(Result::ok) {
-                if let Some(addr) = line
-                    .split("address=")
-                    .nth(1)
-                    .and_then(|a| a.split_whitespace().next())
-                {
-                    let _ = tx.send(addr.to_owned());
-                }
-            }
-        });
-        let addr = match rx.recv_timeout(Duration::from_secs(120)) {
-            Ok(addr) => addr,
-            Err(_) => {
-                // Never leave a server behind.
-                let _ = child.kill();
-                let _ = child.wait();
-                anyhow::bail!("the server did not report its address");
-            }
-        };
-        Ok(Self {
-            child,
-            url: format!("http://{addr}"),
-        })
-    }
-
-    fn kill(mut self) -> anyhow::Result<()> {
-        self.child.kill()?;
-        self.child.wait()?;
-        Ok(())
-    }
-}
-
-impl Drop for Server {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
+    thidua_testkit::beside_this_executable("thidua-server")
 }
 
 /// The national list split into self-contained parts: whole provinces, round-robin.
@@ -179,16 +106,7 @@ fn present(store: &thidua_storage::Store, rows: &[pb::UnitRow]) -> anyhow::Resul
 
 /// Kills the server during imports, six times, and checks what survived.
 pub fn kill_during_imports(database: &str) -> anyhow::Result<()> {
-    let out = Command::new(server_binary()?)
-        .args(["--database", database, "bootstrap-admin"])
-        .env("RUST_LOG", "error")
-        .output()?;
-    ensure!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    let token = String::from_utf8(out.stdout)?.trim().to_owned();
+    let token = thidua_testkit::bootstrap_admin(&server_binary()?, database)?;
     let parts = parts(KILL_AFTER_MS.len())?;
     let rt = tokio::runtime::Builder::new_multi_thread()
         .worker_threads(2)
@@ -196,7 +114,7 @@ pub fn kill_during_imports(database: &str) -> anyhow::Result<()> {
         .build()?;
     let mut acknowledged = Vec::new();
     for (round, delay) in KILL_AFTER_MS.into_iter().enumerate() {
-        let server = Server::start(database)?;
+        let server = ServerProcess::start(&server_binary()?, database, &[])?;
         let url = server.url.clone();
         let rows = parts[round].clone();
         let token_here = token.clone();
@@ -212,7 +130,7 @@ pub fn kill_during_imports(database: &str) -> anyhow::Result<()> {
             acknowledged.push(round);
         }
         // Restart on the same database, as an operator would, and look.
-        let _restarted = Server::start(database)?;
+        let _restarted = ServerProcess::start(&server_binary()?, database, &[])?;
         let store = thidua_storage::Store::open(database)?;
         for (i, part) in parts.iter().enumerate().take(round + 1) {
             let n = present(&store, part)?;

@@ -34,7 +34,7 @@ pub struct Env {
     pub admin_token: String,
     shutdown: Mutex<Option<oneshot::Sender<()>>>,
     server: Mutex<Option<tokio::task::JoinHandle<anyhow::Result<()>>>>,
-    _dir: tempfile::TempDir,
+    _dir: thidua_testkit::Scratch,
 }
 
 impl Env {
@@ -54,7 +54,7 @@ impl Env {
         database_url: Option<String>,
         options: thidua_server::ServeOptions,
     ) -> anyhow::Result<Self> {
-        let dir = tempfile::Builder::new().prefix("thidua-e2e-").tempdir()?;
+        let dir = thidua_testkit::Scratch::new("e2e")?;
         let url =
             database_url.unwrap_or_else(|| dir.path().join("thidua.db").display().to_string());
         let store = Store::open(&url).with_context(|| format!("opening {url}"))?;
@@ -206,18 +206,7 @@ impl Drop for Env {
 /// The `thidua` binary built beside this test (`cargo test --workspace` builds it, because
 /// thidua-cli has an integration test of its own).
 pub fn cli_binary() -> anyhow::Result<PathBuf> {
-    let exe = std::env::current_exe()?;
-    let dir = exe
-        .parent()
-        .and_then(|deps| deps.parent())
-        .context("cannot locate the target directory")?;
-    let bin = dir.join(format!("thidua{}", std::env::consts::EXE_SUFFIX));
-    anyhow::ensure!(
-        bin.exists(),
-        "{} is missing: run the tests with `cargo test --workspace` (or `cargo build -p thidua-cli` first)",
-        bin.display()
-    );
-    Ok(bin)
+    thidua_testkit::beside_this_executable("thidua")
 }
 
 /// The shared reference data: `THIDUA_SHARED_DATA`, or `../shared/data` beside the repository.

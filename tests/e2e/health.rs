@@ -154,3 +154,28 @@ pub fn graceful_shutdown(env: &Env) -> anyhow::Result<()> {
         Ok(())
     })
 }
+
+/// A server started by a supervisor (the test harness) on port 0 reports its address on a ready
+/// line, and shuts down cleanly once the supervisor's end of its standard input closes, as it
+/// does when the supervisor dies.
+pub fn server_stops_with_its_supervisor(env: &Env) -> anyhow::Result<()> {
+    let binary = crate::crash::server_binary()?;
+    let server = thidua_testkit::ServerProcess::start(&binary, &env.database_url, &[])?;
+    env.block_on(async {
+        let mut health =
+            HealthClient::new(Channel::from_shared(server.url.clone())?.connect().await?);
+        let status = health
+            .check(HealthCheckRequest::default())
+            .await?
+            .into_inner()
+            .status;
+        ensure!(status == ServingStatus::Serving as i32, "{status}");
+        anyhow::Ok(())
+    })?;
+    let log = server.log();
+    ensure!(
+        server.close_stdin_and_wait()?,
+        "the server did not exit cleanly: {log}"
+    );
+    Ok(())
+}

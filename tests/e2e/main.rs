@@ -11,7 +11,7 @@ mod concurrency;
 mod crash;
 mod env;
 mod health;
-mod postgres;
+mod migrations;
 mod scoring;
 mod security;
 mod support;
@@ -22,7 +22,7 @@ use std::sync::Arc;
 
 use env::Env;
 use libtest_mimic::{Arguments, Failed, Trial};
-use postgres::Postgres;
+use thidua_testkit::{Durability, Postgres};
 
 type Scenario = fn(&Env) -> anyhow::Result<()>;
 
@@ -62,6 +62,10 @@ const SCENARIOS: &[(&str, Scenario)] = &[
     ("cli_tour", cli::cli_tour),
     ("health_and_reflection", health::health_and_reflection),
     ("graceful_shutdown", health::graceful_shutdown),
+    (
+        "server_stops_with_its_supervisor",
+        health::server_stops_with_its_supervisor,
+    ),
     ("authentication", security::authentication),
     ("policy_walk", security::policy_walk),
     ("audit_chain", security::audit_chain),
@@ -82,7 +86,7 @@ fn main() -> std::process::ExitCode {
         .as_deref()
         .is_none_or(|f| "postgres".contains(f) || !f.contains("sqlite"));
     let postgres = if wants_postgres && !args.list {
-        match Postgres::start() {
+        match Postgres::start(Durability::Off) {
             Ok(pg) => Some(Arc::new(pg)),
             Err(e) if require_postgres => {
                 eprintln!("THIDUA_REQUIRE_POSTGRES=1 but PostgreSQL cannot be started: {e:#}");
@@ -126,11 +130,25 @@ fn main() -> std::process::ExitCode {
     // Stops its database: a PostgreSQL cluster of its own.
     trials.push(
         Trial::test("postgres::outage_recovery", move || {
-            let pg = Postgres::start().map_err(|e| Failed::from(format!("{e:#}")))?;
+            let pg =
+                Postgres::throwaway(Durability::Off).map_err(|e| Failed::from(format!("{e:#}")))?;
             let url = pg
                 .new_database("outage")
                 .map_err(|e| Failed::from(format!("{e:#}")))?;
             concurrency::outage_recovery(&pg, url).map_err(|e| Failed::from(format!("{e:#}")))
+        })
+        .with_ignored_flag(postgres.is_none() && !require_postgres),
+    );
+    let pg = postgres.clone();
+    trials.push(
+        Trial::test("postgres::migration_parity", move || match &pg {
+            Some(pg) => {
+                let url = pg
+                    .new_database("parity")
+                    .map_err(|e| Failed::from(format!("{e:#}")))?;
+                migrations::parity(&url).map_err(|e| Failed::from(format!("{e:#}")))
+            }
+            None => Err(Failed::from("PostgreSQL unavailable")),
         })
         .with_ignored_flag(postgres.is_none() && !require_postgres),
     );

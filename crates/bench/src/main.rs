@@ -2,7 +2,6 @@
 
 mod data;
 mod import;
-mod pg;
 mod read;
 mod scoring;
 mod server;
@@ -161,7 +160,7 @@ fn main() -> anyhow::Result<()> {
     let mut notes = Vec::new();
 
     // SQLite: the round through the server, and the database scenarios on the result.
-    let dir = tempfile::Builder::new().prefix("thidua-bench-").tempdir()?;
+    let dir = thidua_testkit::Scratch::new("bench")?;
     let path = dir.path().join("round.db").display().to_string();
     let (round_terms, round) = setup(&path, &nation)?;
     let round = Arc::new(round);
@@ -296,8 +295,10 @@ fn main() -> anyhow::Result<()> {
         let mut throwaway = None;
         let url = match &args.postgres {
             Some(url) => Some(url.clone()),
-            None => match pg::Throwaway::start() {
-                Ok((pg, url)) => {
+            None => match thidua_testkit::Postgres::throwaway(thidua_testkit::Durability::Default)
+                .and_then(|pg| Ok((pg.new_database("bench")?, pg)))
+            {
+                Ok((url, pg)) => {
                     throwaway = Some(pg);
                     Some(url)
                 }

@@ -67,6 +67,14 @@ struct Args {
     /// Load the seed case (Bắc Kạn city, 2022) before serving; loading twice changes nothing.
     #[arg(long, env = "THIDUA_DEMO")]
     demo: bool,
+    /// Once listening, print `listening ADDRESS` on stdout: the ready signal for a supervisor
+    /// that asked for port 0.
+    #[arg(long)]
+    ready_line: bool,
+    /// Shut down (as on SIGTERM) when standard input closes: a supervisor that holds the other
+    /// end cannot leave the server running when it dies, however it dies.
+    #[arg(long)]
+    stop_on_stdin_eof: bool,
     #[command(subcommand)]
     command: Option<Command>,
 }
@@ -153,8 +161,15 @@ async fn main() -> anyhow::Result<()> {
     let listener = tokio::net::TcpListener::bind(args.listen)
         .await
         .with_context(|| format!("listening on {}", args.listen))?;
+    let address = listener.local_addr()?;
+    if args.ready_line {
+        use std::io::Write;
+        let mut out = std::io::stdout().lock();
+        writeln!(out, "listening {address}")?;
+        out.flush()?;
+    }
     tracing::info!(
-        address = %listener.local_addr()?,
+        address = %address,
         tls = if args.client_ca.is_some() { "mutual" } else if args.tls_cert.is_some() { "server" } else { "off" },
         "serving thidua.v1"
     );
@@ -170,7 +185,13 @@ async fn main() -> anyhow::Result<()> {
         request_timeout: std::time::Duration::from_secs(args.request_timeout.max(1)),
         tls,
     };
-    thidua_server::serve(listener, store, shutdown_signal(), options).await
+    thidua_server::serve(
+        listener,
+        store,
+        shutdown_signal(args.stop_on_stdin_eof),
+        options,
+    )
+    .await
 }
 
 async fn load_demo(store: Store) -> anyhow::Result<()> {
@@ -181,8 +202,24 @@ async fn load_demo(store: Store) -> anyhow::Result<()> {
     Ok(())
 }
 
-/// Completes on SIGTERM or Ctrl-C.
-async fn shutdown_signal() {
+/// Completes once standard input is closed (or fails).
+async fn stdin_closed() {
+    use tokio::io::AsyncReadExt;
+    let mut stdin = tokio::io::stdin();
+    let mut buf = [0u8; 64];
+    while matches!(stdin.read(&mut buf).await, Ok(n) if n > 0) {}
+}
+
+/// Completes on SIGTERM or Ctrl-C, or when standard input closes if `on_stdin_eof`.
+async fn shutdown_signal(on_stdin_eof: bool) {
+    let eof = async {
+        if on_stdin_eof {
+            stdin_closed().await;
+            tracing::info!("standard input closed");
+        } else {
+            std::future::pending::<()>().await;
+        }
+    };
     let ctrl_c = async {
         if let Err(e) = tokio::signal::ctrl_c().await {
             tracing::error!(error = %e, "cannot listen for Ctrl-C");
@@ -206,6 +243,7 @@ async fn shutdown_signal() {
     tokio::select! {
         () = ctrl_c => {},
         () = terminate => {},
+        () = eof => {},
     }
 }
 

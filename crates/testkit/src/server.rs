@@ -1,0 +1,164 @@
+//! A `thidua-server` process for tests and benchmarks: started on port 0 with `--ready-line`,
+//! so its address comes from the line it prints once listening, not from its log; and with
+//! `--stop-on-stdin-eof` on a pipe this process holds, so the server shuts down when this
+//! process dies, however it dies. Its log goes to a file in a [`Scratch`] directory.
+
+use std::{
+    io::{BufRead, BufReader},
+    path::{Path, PathBuf},
+    process::{Child, ChildStdin, Command, Stdio},
+    sync::mpsc,
+    time::Duration,
+};
+
+use anyhow::{Context, bail, ensure};
+
+use crate::Scratch;
+
+/// How long a server may take to start listening (migrations on a fresh PostgreSQL database
+/// included) before the start is given up.
+const START_TIMEOUT: Duration = Duration::from_secs(120);
+
+/// A running server process; killed when dropped.
+pub struct ServerProcess {
+    child: Child,
+    /// Held open: closing it tells the server to shut down.
+    stdin: Option<ChildStdin>,
+    /// `http://127.0.0.1:PORT`.
+    pub url: String,
+    scratch: Scratch,
+}
+
+/// The executable `name` built beside the running one: in the same directory (a binary), or in
+/// its parent (a test, which runs from `target/*/deps`).
+pub fn beside_this_executable(name: &str) -> anyhow::Result<PathBuf> {
+    let exe = std::env::current_exe()?;
+    let file = format!("{name}{}", std::env::consts::EXE_SUFFIX);
+    let dir = exe.parent().context("no directory")?;
+    [Some(dir), dir.parent()]
+        .into_iter()
+        .flatten()
+        .map(|d| d.join(&file))
+        .find(|p| p.exists())
+        .with_context(|| {
+            format!(
+                "{file} is missing beside {}: build it first (`cargo test --workspace` builds every binary)",
+                exe.display()
+            )
+        })
+}
+
+/// Creates an administrator key on `database` with `binary bootstrap-admin`; returns its secret.
+pub fn bootstrap_admin(binary: &Path, database: &str) -> anyhow::Result<String> {
+    let out = Command::new(binary)
+        .args(["--database", database, "bootstrap-admin"])
+        .env("RUST_LOG", "error")
+        .stdin(Stdio::null())
+        .output()?;
+    ensure!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    Ok(String::from_utf8(out.stdout)?.trim().to_owned())
+}
+
+impl ServerProcess {
+    /// Starts `binary` on `database`, listening on 127.0.0.1:0, with `extra` arguments.
+    pub fn start(binary: &Path, database: &str, extra: &[&str]) -> anyhow::Result<Self> {
+        let scratch = Scratch::new("server")?;
+        let log = std::fs::File::create(scratch.path().join("log"))?;
+        let mut child = Command::new(binary)
+            .args([
+                "--database",
+                database,
+                "--listen",
+                "127.0.0.1:0",
+                "--ready-line",
+                "--stop-on-stdin-eof",
+            ])
+            .args(extra)
+            .env("NO_COLOR", "1")
+            .env(
+                "RUST_LOG",
+                std::env::var("RUST_LOG").unwrap_or_else(|_| "warn".into()),
+            )
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .stderr(log)
+            .spawn()?;
+        let stdin = child.stdin.take();
+        let stdout = child.stdout.take().context("no stdout")?;
+        let (tx, rx) = mpsc::channel();
+        std::thread::spawn(move || {
+            let mut line = String::new();
+            let read = BufReader::new(stdout).read_line(&mut line);
+            let _ = tx.send(read.map(|_| line));
+        });
+        let mut server = ServerProcess {
+            child,
+            stdin,
+            url: String::new(),
+            scratch,
+        };
+        let line = match rx.recv_timeout(START_TIMEOUT) {
+            Ok(Ok(line)) => line,
+            Ok(Err(e)) => bail!("reading the server's ready line: {e}"),
+            Err(_) => bail!("the server did not start within {START_TIMEOUT:?}"),
+        };
+        let Some(address) = line.trim().strip_prefix("listening ") else {
+            bail!(
+                "the server ended before listening: {}",
+                server.log().trim_end()
+            );
+        };
+        server.url = format!("http://{address}");
+        Ok(server)
+    }
+
+    /// The process id.
+    pub fn pid(&self) -> u32 {
+        self.child.id()
+    }
+
+    /// What the server has logged so far.
+    pub fn log(&self) -> String {
+        std::fs::read_to_string(self.scratch.path().join("log")).unwrap_or_default()
+    }
+
+    /// Kills the server with SIGKILL and reaps it.
+    pub fn kill(mut self) -> anyhow::Result<()> {
+        self.child.kill()?;
+        self.child.wait()?;
+        Ok(())
+    }
+
+    /// Closes the server's standard input, as this process's death would, and waits for it to
+    /// exit; returns whether it exited successfully.
+    pub fn close_stdin_and_wait(mut self) -> anyhow::Result<bool> {
+        drop(self.stdin.take());
+        Ok(self.child.wait()?.success())
+    }
+
+    /// Resident and peak resident memory, in bytes, from `/proc`.
+    pub fn memory(&self) -> anyhow::Result<(u64, u64)> {
+        let status = std::fs::read_to_string(format!("/proc/{}/status", self.child.id()))?;
+        let field = |name: &str| -> anyhow::Result<u64> {
+            let kb: u64 = status
+                .lines()
+                .find(|l| l.starts_with(name))
+                .and_then(|l| l.split_whitespace().nth(1))
+                .context("no such field")?
+                .parse()?;
+            Ok(kb * 1024)
+        };
+        Ok((field("VmRSS:")?, field("VmHWM:")?))
+    }
+}
+
+impl Drop for ServerProcess {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
