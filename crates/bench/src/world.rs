@@ -103,7 +103,7 @@ pub fn build(store: &Store, nation: &Nation) -> Result<Vec<RoundTerm>, Error> {
         app::targets::apply(store, &cluster_id, YEAR, TABLE_ID, latest)?;
         let defaults = codes
             .iter()
-            .map(|code| app::targets::TargetInput {
+            .map(|code| thidua_domain::target::TargetInput {
                 at: "bench".into(),
                 value_field: "value".into(),
                 unit: None,

@@ -8,9 +8,12 @@ pub mod covenant;
 pub mod criteria;
 pub mod decimal;
 pub mod error;
+#[cfg(test)]
+mod fixtures;
 pub mod import;
 pub mod lineage;
 pub mod policy;
+pub mod reporting;
 pub mod results;
 pub mod scoring;
 pub mod stage;

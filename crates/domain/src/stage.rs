@@ -61,8 +61,10 @@ impl Stage {
             .copied()
     }
 
-    /// Refuses an action unless the term is in one of `allowed`, naming the current stage.
-    pub fn require(self, action: &str, subject: &str, allowed: &[Stage]) -> Result<(), Error> {
+    /// Refuses `action` unless this stage allows it ([`Action::stages`]), naming the stage the
+    /// term (`subject`) is in.
+    pub fn permit(self, action: Action, subject: &str) -> Result<(), Error> {
+        let allowed = action.stages();
         if allowed.contains(&self) {
             return Ok(());
         }
@@ -71,11 +73,92 @@ impl Stage {
             Reason::WrongStage,
             subject,
             format!(
-                "{action} needs stage {}; {subject} is in stage {}",
+                "{} needs stage {}; {subject} is in stage {}",
+                action.describe(),
                 names.join(" or "),
                 self.as_str()
             ),
         ))
+    }
+}
+
+/// What a use case does to a term that only some stages allow (moving between stages has its
+/// own rules: [`check_advance`], [`check_reopen`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Action {
+    /// Report a result (báo cáo kết quả), or a correction of one.
+    ReportResult,
+    /// Record a member's self-score (tự chấm).
+    RecordSelfScore,
+    /// Record a review score (chấm chéo) or the organiser's adjustment.
+    RecordReviewScore,
+    /// Record the decision that orders tied members.
+    RecordTieDecision,
+    /// Change the term's scoring policy.
+    ChangePolicy,
+    /// Propose an award (đề nghị khen thưởng).
+    ProposeAward,
+    /// Record a secret ballot's counts (bỏ phiếu kín).
+    RecordBallot,
+    /// Submit a passed proposal to the provincial council.
+    SubmitAward,
+}
+
+impl Action {
+    /// Every action, for the table's tests and documentation.
+    pub const ALL: [Action; 8] = [
+        Action::ReportResult,
+        Action::RecordSelfScore,
+        Action::RecordReviewScore,
+        Action::RecordTieDecision,
+        Action::ChangePolicy,
+        Action::ProposeAward,
+        Action::RecordBallot,
+        Action::SubmitAward,
+    ];
+
+    /// The one table of which stages allow which action.
+    pub fn stages(self) -> &'static [Stage] {
+        match self {
+            // A late or corrected result may still come in while members score themselves.
+            Action::ReportResult => &[Stage::Reporting, Stage::SelfScoring],
+            Action::RecordSelfScore => &[Stage::SelfScoring],
+            Action::RecordReviewScore | Action::RecordTieDecision => &[Stage::Review],
+            // Until adoption: adopted scores change only after a reasoned reopening.
+            Action::ChangePolicy => &[
+                Stage::Setup,
+                Stage::Reporting,
+                Stage::SelfScoring,
+                Stage::Review,
+            ],
+            Action::ProposeAward => &[Stage::Adopted, Stage::Ballot],
+            Action::RecordBallot => &[Stage::Ballot],
+            Action::SubmitAward => &[Stage::Ballot, Stage::Proposed],
+        }
+    }
+
+    /// The action in a message.
+    pub fn describe(self) -> &'static str {
+        match self {
+            Action::ReportResult => "reporting results",
+            Action::RecordSelfScore => "a self score",
+            Action::RecordReviewScore => "a review score or adjustment",
+            Action::RecordTieDecision => "recording a tie decision",
+            Action::ChangePolicy => "changing the scoring policy",
+            Action::ProposeAward => "proposing an award",
+            Action::RecordBallot => "recording a ballot",
+            Action::SubmitAward => "submitting a proposal",
+        }
+    }
+
+    /// Recording a score in `layer`.
+    pub fn record_score(layer: crate::results::Layer) -> Action {
+        match layer {
+            crate::results::Layer::SelfScore => Action::RecordSelfScore,
+            crate::results::Layer::Review | crate::results::Layer::Adjustment => {
+                Action::RecordReviewScore
+            }
+        }
     }
 }
 
@@ -133,7 +216,13 @@ pub fn check_advance(
 
 /// Checks a reopening: only an adopted scoreboard, back to review, with a written reason.
 pub fn check_reopen(current: Stage, reason: &str, subject: &str) -> Result<(), Error> {
-    current.require("reopening", subject, &[Stage::Adopted])?;
+    if current != Stage::Adopted {
+        return Err(Error::precondition(
+            Reason::WrongStage,
+            subject,
+            format!("reopening needs stage adopted; {subject} is in stage {current}"),
+        ));
+    }
     if reason.trim().is_empty() {
         return Err(Error::invalid(
             "reason",
@@ -141,6 +230,23 @@ pub fn check_reopen(current: Stage, reason: &str, subject: &str) -> Result<(), E
         ));
     }
     Ok(())
+}
+
+/// Checks stage deadlines: each falls on or after the term's first day (`start`).
+pub fn check_deadlines(
+    start: crate::time::Date,
+    deadlines: &[(Stage, crate::time::Date)],
+) -> Result<(), Error> {
+    let mut v = crate::error::Violations::default();
+    for (i, (_, date)) in deadlines.iter().enumerate() {
+        if *date < start {
+            v.add(
+                format!("deadlines[{i}].deadline"),
+                format!("{date} is before the term starts ({start})"),
+            );
+        }
+    }
+    v.finish(())
 }
 
 #[cfg(test)]
@@ -173,6 +279,48 @@ mod tests {
         );
         assert!(!is_late(last_second, deadline));
         assert!(is_late(Timestamp(last_second.0 + 1_000_000), deadline));
+    }
+
+    #[test]
+    fn each_action_is_allowed_in_its_stages_only() {
+        for action in Action::ALL {
+            for stage in Stage::ALL {
+                let permitted = stage.permit(action, "clusters/bac-kan-city/terms/2022");
+                assert_eq!(
+                    permitted.is_ok(),
+                    action.stages().contains(&stage),
+                    "{action:?} in {stage}"
+                );
+            }
+        }
+        // Scores are immutable once adopted; awards come only after adoption.
+        assert!(Stage::Adopted.permit(Action::ReportResult, "t").is_err());
+        assert!(Stage::Adopted.permit(Action::ChangePolicy, "t").is_err());
+        assert!(Stage::Review.permit(Action::ProposeAward, "t").is_err());
+        let Err(Error::FailedPrecondition { description, .. }) =
+            Stage::Closed.permit(Action::RecordBallot, "t")
+        else {
+            panic!("must fail");
+        };
+        assert!(
+            description.contains("ballot") && description.contains("closed"),
+            "{description}"
+        );
+    }
+
+    #[test]
+    fn deadlines_fall_within_the_term() {
+        use crate::time::Date;
+        let start = Date::new(2022, 4, 28).unwrap_or_else(|| panic!("date"));
+        let day = |m, d| Date::new(2022, m, d).unwrap_or_else(|| panic!("date"));
+        assert!(check_deadlines(start, &[(Stage::Reporting, day(12, 15))]).is_ok());
+        let Err(Error::Invalid(v)) = check_deadlines(
+            start,
+            &[(Stage::Reporting, day(12, 15)), (Stage::Review, day(1, 10))],
+        ) else {
+            panic!("a deadline before the term must be refused");
+        };
+        assert_eq!(v[0].field, "deadlines[1].deadline");
     }
 
     #[test]

@@ -5,7 +5,12 @@ use rustc_hash::FxHashMap as HashMap;
 
 use rust_decimal::Decimal;
 
-use crate::unit::UnitRef;
+use crate::{
+    Reason, decimal,
+    error::{Error, FieldViolation, Violations},
+    term::Term,
+    unit::UnitRef,
+};
 
 /// A term's targets.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -44,6 +49,122 @@ impl Targets {
     }
 }
 
+/// One target to set: `unit` `None` is the default.
+#[derive(Debug, Clone)]
+pub struct TargetInput {
+    /// Field path prefix for messages (`targets[3]` or `rows[3]`).
+    pub at: String,
+    /// Column name of the value, for messages (`value` or the criterion code).
+    pub value_field: String,
+    /// Member, or `None` for the default.
+    pub unit: Option<UnitRef>,
+    /// Criterion code.
+    pub code: String,
+    /// Value text.
+    pub value: String,
+}
+
+/// A target checked and ready to store: (member or default, criterion code, value).
+pub type CheckedTarget = (Option<UnitRef>, String, Decimal);
+
+/// Checks targets before they are set: the term has a criteria table and its covenant is not
+/// signed yet (what was signed is frozen); each code is a quantitative criterion of the table
+/// (`codes`), each unit a member, each value a decimal ≥ 0. All of them or none: every bad
+/// input is reported.
+pub fn check_inputs(
+    term: &Term,
+    codes: &[String],
+    inputs: &[TargetInput],
+) -> Result<Vec<CheckedTarget>, Error> {
+    if term.table.is_none() {
+        return Err(Error::precondition(
+            Reason::NoTable,
+            term.resource(),
+            format!("{} has no criteria table; apply one first", term.resource()),
+        ));
+    }
+    term.ensure_unsigned("targets")?;
+    let mut v = Violations::default();
+    let mut ok = Vec::with_capacity(inputs.len());
+    for t in inputs {
+        let mut fine = true;
+        if !codes.contains(&t.code) {
+            v.add(
+                format!("{}.criterion_code", t.at),
+                format!(
+                    "`{}` is not a quantitative criterion of the term's table",
+                    t.code
+                ),
+            );
+            fine = false;
+        }
+        if let Some(why) = t.unit.as_ref().and_then(|u| term.not_a_member(u)) {
+            v.add(format!("{}.unit", t.at), why);
+            fine = false;
+        }
+        let field = format!("{}.{}", t.at, t.value_field);
+        match decimal::parse(&field, &t.value) {
+            Ok(d) if d < Decimal::ZERO => v.add(field, format!("{d} is negative")),
+            Ok(d) if fine => ok.push((t.unit.clone(), t.code.clone(), d)),
+            Ok(_) => {}
+            Err(e) => v.add(e.field, e.description),
+        }
+    }
+    v.finish(ok)
+}
+
+/// Reads a targets sheet (`unit`, `name`, then one column per criterion code; a `*` row holds
+/// the defaults) into inputs, naming each member by code, or `scheme~code` where codes are
+/// shared. `rows` are (line, cells) as read from the file.
+pub fn inputs_from_sheet(
+    term: &Term,
+    header: &[String],
+    rows: &[(u32, Vec<String>)],
+) -> Result<Vec<TargetInput>, Error> {
+    if header.first().map(String::as_str) != Some("unit") {
+        return Err(Error::Invalid(vec![FieldViolation::new(
+            "content",
+            "the first column must be `unit` (a member's code, or * for the default), then `name`, then one column per criterion code",
+        )]));
+    }
+    let code_columns: Vec<(usize, &String)> = header
+        .iter()
+        .enumerate()
+        .skip(1)
+        .filter(|(_, h)| !h.is_empty() && h.as_str() != "name")
+        .collect();
+    let mut v = Violations::default();
+    let mut inputs = Vec::new();
+    for (i, (line, cells)) in rows.iter().enumerate() {
+        let cell = |c: usize| cells.get(c).map(|s| s.trim()).unwrap_or_default();
+        let who = cell(0);
+        let unit = if who == "*" {
+            None
+        } else {
+            match term.find_member(who) {
+                Ok(unit) => Some(unit.clone()),
+                Err(why) => {
+                    v.add(format!("rows[{i}].unit"), format!("line {line}: {why}"));
+                    continue;
+                }
+            }
+        };
+        for (c, code) in &code_columns {
+            let value = cell(*c);
+            if !value.is_empty() {
+                inputs.push(TargetInput {
+                    at: format!("rows[{i}]"),
+                    value_field: (*code).clone(),
+                    unit: unit.clone(),
+                    code: (*code).clone(),
+                    value: value.to_owned(),
+                });
+            }
+        }
+    }
+    v.finish(inputs)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -66,5 +187,91 @@ mod tests {
             &["I.1".into(), "II.1".into()],
         );
         assert_eq!(missing, [(duc_xuan, "I.1".to_owned())]);
+    }
+
+    #[test]
+    fn targets_are_checked_whole_before_the_covenant_is_signed() {
+        use crate::{
+            covenant::CovenantStatus,
+            fixtures::{term, unit},
+        };
+        let mut t = term(&["01843", "01840"]);
+        let codes = vec!["I.1".to_owned(), "I.2".to_owned()];
+        let input = |at: usize, unit: Option<UnitRef>, code: &str, value: &str| TargetInput {
+            at: format!("targets[{at}]"),
+            value_field: "value".into(),
+            unit,
+            code: code.into(),
+            value: value.into(),
+        };
+        let good = [
+            input(0, None, "I.2", "120"),
+            input(1, Some(unit("01843")), "I.1", "12500"),
+        ];
+        assert!(matches!(
+            check_inputs(&t, &codes, &good),
+            Err(Error::FailedPrecondition {
+                reason: Reason::NoTable,
+                ..
+            })
+        ));
+        t.table = Some(("bac-kan-2022".into(), 1));
+        let checked = check_inputs(&t, &codes, &good).unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!(checked.len(), 2);
+        let bad = [
+            input(0, Some(unit("01855")), "I.1", "1"),
+            input(1, None, "II.9", "1"),
+            input(2, None, "I.1", "-3"),
+            input(3, None, "I.1", "mười"),
+        ];
+        let Err(Error::Invalid(v)) = check_inputs(&t, &codes, &bad) else {
+            panic!("bad inputs must be refused");
+        };
+        let fields: Vec<&str> = v.iter().map(|v| v.field.as_str()).collect();
+        assert_eq!(
+            fields,
+            [
+                "targets[0].unit",
+                "targets[1].criterion_code",
+                "targets[2].value",
+                "targets[3].value"
+            ]
+        );
+        t.covenant_status = CovenantStatus::PartlySigned;
+        assert!(matches!(
+            check_inputs(&t, &codes, &good),
+            Err(Error::FailedPrecondition {
+                reason: Reason::CovenantSigned,
+                ..
+            })
+        ));
+    }
+
+    #[test]
+    fn a_targets_sheet_names_members_by_code() {
+        use crate::fixtures::{term, unit};
+        let t = term(&["01843", "01840"]);
+        let header: Vec<String> = ["unit", "name", "I.1", "I.2"].map(String::from).to_vec();
+        let row =
+            |line: u32, cells: &[&str]| (line, cells.iter().map(|c| (*c).to_owned()).collect());
+        let inputs = inputs_from_sheet(
+            &t,
+            &header,
+            &[
+                row(2, &["*", "(mặc định)", "", "120"]),
+                row(3, &["01843", "Phùng Chí Kiên", "12500", ""]),
+            ],
+        )
+        .unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!(inputs.len(), 2);
+        assert_eq!(inputs[0].unit, None);
+        assert_eq!(inputs[1].unit, Some(unit("01843")));
+        let Err(Error::Invalid(v)) =
+            inputs_from_sheet(&t, &header, &[row(4, &["01855", "Xuất Hóa", "1", "1"])])
+        else {
+            panic!("a non-member's row must be refused");
+        };
+        assert!(v[0].description.starts_with("line 4:"), "{v:?}");
+        assert!(inputs_from_sheet(&t, &["code".to_owned()], &[]).is_err());
     }
 }

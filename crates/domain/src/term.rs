@@ -171,6 +171,106 @@ impl Term {
         self.members.iter().any(|m| &m.unit == unit)
     }
 
+    /// Why `unit` cannot act in this term, if it is not a member: the one wording of that rule.
+    pub fn not_a_member(&self, unit: &UnitRef) -> Option<String> {
+        (!self.has_member(unit)).then(|| format!("{unit} is not a member of {}", self.resource()))
+    }
+
+    /// The criteria table bound to this term, loaded by the caller (`None` when the term has
+    /// none): refused with `NO_TABLE` when there is none.
+    pub fn with_table<T>(&self, loaded: Option<T>) -> Result<T, Error> {
+        loaded.ok_or_else(|| {
+            Error::precondition(
+                Reason::NoTable,
+                self.resource(),
+                format!("{} has no criteria table", self.resource()),
+            )
+        })
+    }
+
+    /// Checks that `unit` may join: membership is still open and it is not a member already.
+    /// (Whether it exists in the term's period and sits in no other term is checked against
+    /// the stored units and terms.)
+    pub fn check_joining(&self, unit: &UnitRef) -> Result<(), Error> {
+        self.ensure_membership_open()?;
+        if self.has_member(unit) {
+            return Err(Error::AlreadyExists {
+                resource: unit.to_string(),
+                reason: Reason::AlreadyExists,
+                description: format!("{unit} is already a member of {}", self.resource()),
+            });
+        }
+        Ok(())
+    }
+
+    /// Checks that `unit` may leave: membership is still open, it is a member, and it holds no
+    /// office (a leader or deputy must be replaced first).
+    pub fn check_leaving(&self, unit: &UnitRef) -> Result<(), Error> {
+        self.ensure_membership_open()?;
+        self.require_member_state(unit, "")?;
+        if let Some(l) = self.leadership()
+            && (l.leader.as_ref() == Some(unit) || l.deputies.contains(unit))
+        {
+            return Err(Error::precondition(
+                Reason::MemberHasOffice,
+                unit.to_string(),
+                format!(
+                    "{unit} leads or deputises {}; record a new leadership first",
+                    self.resource()
+                ),
+            ));
+        }
+        Ok(())
+    }
+
+    /// Checks that `unit` may sign the covenant: only members sign.
+    pub fn check_signatory(&self, unit: &UnitRef) -> Result<(), Error> {
+        self.require_member_state(unit, " and cannot sign its covenant")
+    }
+
+    /// Refuses, as a state that blocks the call (`NOT_A_MEMBER`), a unit that is not a member.
+    fn require_member_state(&self, unit: &UnitRef, consequence: &str) -> Result<(), Error> {
+        match self.not_a_member(unit) {
+            Some(why) => Err(Error::precondition(
+                Reason::NotAMember,
+                unit.to_string(),
+                format!("{why}{consequence}"),
+            )),
+            None => Ok(()),
+        }
+    }
+
+    /// Refuses, as bad input in `field`, a unit that is not a member.
+    pub fn require_member(&self, field: &str, unit: &UnitRef) -> Result<(), Error> {
+        match self.not_a_member(unit) {
+            Some(why) => Err(Error::invalid(field, why)),
+            None => Ok(()),
+        }
+    }
+
+    /// The member a file names: by `scheme~code` (or `units/scheme~code`), or by its bare code
+    /// when no other member shares that code. `Err` says why not, for the file's line.
+    pub fn find_member(&self, written: &str) -> Result<&UnitRef, String> {
+        let wanted = written.trim().trim_start_matches("units/");
+        let mut found = self
+            .members
+            .iter()
+            .map(|m| &m.unit)
+            .filter(|u| u.code == wanted || u.key() == wanted);
+        match (found.next(), found.next()) {
+            (Some(unit), None) => Ok(unit),
+            (None, _) => Err(format!(
+                "`{}` is not a member of {}",
+                written.trim(),
+                self.resource()
+            )),
+            (Some(_), Some(_)) => Err(format!(
+                "`{}` names several members; write scheme~code",
+                written.trim()
+            )),
+        }
+    }
+
     /// Refuses changes to membership once anyone signed the covenant: the members signed for
     /// one another, so the list they signed must not change under them.
     pub fn ensure_membership_open(&self) -> Result<(), Error> {
@@ -273,35 +373,10 @@ pub fn next_in_rotation(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::unit::Scheme;
-
-    fn unit(code: &str) -> UnitRef {
-        UnitRef::new(Scheme::Qd124_2004, code)
-    }
-
-    fn term(codes: &[&str]) -> Term {
-        Term {
-            cluster_id: "bac-kan-city".into(),
-            year: 2022,
-            period: Period::of_year(2022, None, None).unwrap_or_else(|e| panic!("{e}")),
-            members: codes
-                .iter()
-                .zip(1..)
-                .map(|(c, position)| Member {
-                    unit: unit(c),
-                    name: String::new(),
-                    position,
-                })
-                .collect(),
-            leadership_history: vec![],
-            covenant_status: CovenantStatus::Draft,
-            table: None,
-            stage: crate::stage::Stage::Setup,
-            created_at: Timestamp(0),
-            updated_at: Timestamp(0),
-            version: 1,
-        }
-    }
+    use crate::{
+        fixtures::{term, unit},
+        unit::Scheme,
+    };
 
     fn leadership(leader: &str, deputies: &[&str]) -> Leadership {
         Leadership {
@@ -341,6 +416,62 @@ mod tests {
         let mut no_act = leadership("01843", &[]);
         no_act.deciding_act = " ".into();
         assert!(check_leadership(&t, &no_act).is_err());
+    }
+
+    #[test]
+    fn a_file_names_a_member_by_code_unless_the_code_is_shared() {
+        let mut t = term(&["01843", "01840"]);
+        assert_eq!(t.find_member("01843"), Ok(&unit("01843")));
+        assert_eq!(
+            t.find_member(" units/qd124-2004~01840 "),
+            Ok(&unit("01840"))
+        );
+        assert!(
+            t.find_member("01855")
+                .is_err_and(|e| e.contains("not a member"))
+        );
+        // After the reform the same digits name another unit: a bare code is ambiguous.
+        t.members.push(Member {
+            unit: UnitRef::new(Scheme::Qd19_2025, "01843"),
+            name: "Bắc Kạn".into(),
+            position: 3,
+        });
+        assert!(t.find_member("01843").is_err_and(|e| e.contains("several")));
+        assert_eq!(
+            t.find_member("qd19-2025~01843"),
+            Ok(&UnitRef::new(Scheme::Qd19_2025, "01843"))
+        );
+        assert!(t.require_member("unit", &unit("01855")).is_err());
+        assert!(t.require_member("unit", &unit("01840")).is_ok());
+    }
+
+    #[test]
+    fn members_join_once_leave_without_office_and_only_members_sign() {
+        let mut t = term(&["01843", "01840"]);
+        t.leadership_history.push(leadership("01843", &["01840"]));
+        assert!(t.check_joining(&unit("01852")).is_ok());
+        assert!(matches!(
+            t.check_joining(&unit("01843")),
+            Err(Error::AlreadyExists { .. })
+        ));
+        assert_eq!(
+            t.check_leaving(&unit("01840")).map_err(|e| e.reason()),
+            Err(Reason::MemberHasOffice)
+        );
+        assert_eq!(
+            t.check_leaving(&unit("01852")).map_err(|e| e.reason()),
+            Err(Reason::NotAMember)
+        );
+        assert_eq!(
+            t.check_signatory(&unit("01852")).map_err(|e| e.reason()),
+            Err(Reason::NotAMember)
+        );
+        assert!(t.check_signatory(&unit("01843")).is_ok());
+        t.covenant_status = CovenantStatus::PartlySigned;
+        assert_eq!(
+            t.check_joining(&unit("01852")).map_err(|e| e.reason()),
+            Err(Reason::CovenantSigned)
+        );
     }
 
     #[test]

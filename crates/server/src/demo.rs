@@ -296,13 +296,14 @@ fn load_table_and_targets(store: &Store) -> Result<(), Error> {
     if term.table.is_none() {
         app::targets::apply(store, CLUSTER_ID, YEAR, TABLE_ID, latest)?;
     }
-    let input = |unit: Option<UnitRef>, code: &str, value: String| app::targets::TargetInput {
-        at: "demo".into(),
-        value_field: "value".into(),
-        unit,
-        code: code.into(),
-        value,
-    };
+    let input =
+        |unit: Option<UnitRef>, code: &str, value: String| thidua_domain::target::TargetInput {
+            at: "demo".into(),
+            value_field: "value".into(),
+            unit,
+            code: code.into(),
+            value,
+        };
     let mut inputs: Vec<_> = BUDGET_TARGETS
         .iter()
         .map(|(code, value)| input(Some(unit(code)), "I.1", value.to_string()))
@@ -399,7 +400,7 @@ fn report_results(store: &Store) -> Result<(), Error> {
                 store,
                 CLUSTER_ID,
                 YEAR,
-                app::scoring::NewResult {
+                thidua_domain::reporting::NewResult {
                     unit: unit(code),
                     code: (*criterion).into(),
                     value: value.into(),

@@ -19,7 +19,7 @@ use classify::Gates;
 pub use classify::{ClassLevel, Classification};
 use points::leaf_points;
 pub use points::{Entry, LeafScore, explain_leaf, round_to_step, score_leaf};
-pub use rank::{Placement, TieBreak, rank};
+pub use rank::{Placement, TieBreak, check_tie_decision, check_ties_resolved, rank};
 
 use crate::{
     criteria::{self, Criterion, Rule},

@@ -5,7 +5,12 @@
 use rust_decimal::Decimal;
 
 use super::MemberScore;
-use crate::unit::UnitRef;
+use crate::{
+    error::{Error, Violations},
+    stage::Action,
+    term::Term,
+    unit::UnitRef,
+};
 
 /// One step of a tie-break chain.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -212,4 +217,52 @@ fn others(names: &[String], k: usize) -> String {
         .map(|(_, n)| n.as_str())
         .collect::<Vec<_>>()
         .join(", ")
+}
+/// Refuses adoption while a tie no rule breaks remains: a decision must be recorded first.
+pub fn check_ties_resolved(placements: &[Placement], subject: &str) -> Result<(), Error> {
+    let tied: Vec<(String, String)> = placements
+        .iter()
+        .filter(|p| p.unresolved_tie)
+        .map(|p| (p.unit.to_string(), p.tie_note.clone()))
+        .collect();
+    if tied.is_empty() {
+        return Ok(());
+    }
+    Err(Error::Preconditions {
+        reason: crate::Reason::UnresolvedTie,
+        description: format!(
+            "{subject} has a tie no rule breaks; record a decision before adoption"
+        ),
+        violations: tied,
+    })
+}
+
+/// Checks a recorded tie decision: the term is in review, at least two members are named, each
+/// once and each a member, and who decided and why are written.
+pub fn check_tie_decision(
+    term: &Term,
+    order: &[UnitRef],
+    decided_by: &str,
+    reason: &str,
+) -> Result<(), Error> {
+    term.stage
+        .permit(Action::RecordTieDecision, &term.resource())?;
+    let mut v = Violations::default();
+    if order.len() < 2 {
+        v.add("units", "name at least two tied members, best first");
+    }
+    for (i, u) in order.iter().enumerate() {
+        if let Some(why) = term.not_a_member(u) {
+            v.add(format!("units[{i}]"), why);
+        } else if order[..i].contains(u) {
+            v.add(format!("units[{i}]"), format!("{u} is listed twice"));
+        }
+    }
+    if decided_by.trim().is_empty() {
+        v.add("decided_by", "say who decided (e.g. the members' meeting)");
+    }
+    if reason.trim().is_empty() {
+        v.add("reason", "say why");
+    }
+    v.finish(())
 }

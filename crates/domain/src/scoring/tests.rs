@@ -540,3 +540,23 @@ fn the_entry_set_last_counts() {
     );
     assert_eq!(scores[0].total, d("22.5"));
 }
+
+#[test]
+fn a_tie_decision_names_two_members_once_each_with_who_and_why() {
+    use crate::{fixtures::term, stage::Stage};
+    let mut t = term(&["01843", "01840", "01852"]);
+    t.stage = Stage::Review;
+    let order = [unit("01840"), unit("01843")];
+    let meeting = "Hội nghị tổng kết cụm";
+    let why = "Phường Đức Xuân hoàn thành chỉ tiêu thu ngân sách sớm hơn";
+    assert!(check_tie_decision(&t, &order, meeting, why).is_ok());
+    let Err(crate::Error::Invalid(v)) =
+        check_tie_decision(&t, &[unit("01840"), unit("01840"), unit("01855")], " ", "")
+    else {
+        panic!("a bad decision must be refused");
+    };
+    let fields: Vec<&str> = v.iter().map(|v| v.field.as_str()).collect();
+    assert_eq!(fields, ["units[1]", "units[2]", "decided_by", "reason"]);
+    t.stage = Stage::Adopted;
+    assert!(check_tie_decision(&t, &order, meeting, why).is_err());
+}

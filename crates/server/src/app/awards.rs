@@ -1,21 +1,14 @@
-//! Use cases of awards: proposal (eligibility, quotas, the top scorer), secret ballot,
-//! submission with a complete dossier, revocation.
+//! Use cases of awards: proposal, secret ballot, submission with a complete dossier,
+//! revocation. The rules are the domain's (`award`); these load, ask and store.
 
 use thidua_domain::{
-    Error, Reason,
-    award::{self, Award, AwardKind, AwardState, Ballot, Dossier},
-    criteria,
-    stage::Stage,
+    Error,
+    award::{self, Award, AwardKind, AwardState, Ballot, Dossier, ProposalFacts},
     unit::UnitRef,
 };
-use thidua_storage::Store;
+use thidua_storage::{Store, Tx};
 
 use super::{now, scoring};
-
-/// Whether an award still counts against quotas and the one-award rule.
-fn counts(a: &Award) -> bool {
-    !matches!(a.state, AwardState::Failed | AwardState::Revoked)
-}
 
 /// Proposes an award after adoption: the unit must be eligible, the kind's quota not used up,
 /// the unit not already proposed this term, and a provincial flag goes to the top scorer unless
@@ -32,68 +25,26 @@ pub fn propose(
     let now = now();
     store.write(|tx| {
         let term = tx.existing_term(cluster_id, year)?;
-        term.stage.require("proposing an award", &term.resource(), &[Stage::Adopted, Stage::Ballot])?;
-        if !term.has_member(unit) {
-            return Err(Error::invalid("unit", format!("{unit} is not a member of {}", term.resource())));
-        }
+        // The stage and membership come first: no board is computed for a refused call.
+        term.stage
+            .permit(thidua_domain::stage::Action::ProposeAward, &term.resource())?;
+        term.require_member("unit", unit)?;
         let board = scoring::scoreboard_in(tx, &term)?;
-        let mandatory: Vec<String> = {
-            let mut out = Vec::new();
-            criteria::walk(&board.version.groups, &mut |n| {
-                if n.mandatory && n.rule.is_some() {
-                    out.push(n.code.clone());
-                }
-            });
-            out
-        };
         let policy = tx.policy(cluster_id, year)?;
-        let (excellent, good) = policy.award_levels();
-        let score = board
-            .scores
-            .get(unit)
-            .ok_or_else(|| Error::Internal(format!("{unit} was not scored")))?;
-        let why = award::check_eligible(kind, score, &mandatory, &excellent, &good);
-        if !why.is_empty() {
-            return Err(Error::Preconditions {
-                reason: Reason::NotEligible,
-                description: format!("{unit} may not be proposed for a {}", kind.as_str()),
-                violations: why.into_iter().map(|w| (unit.to_string(), w)).collect(),
-            });
-        }
-        let existing = tx.awards(cluster_id, year)?;
-        if let Some(a) = existing.iter().find(|a| &a.unit == unit && counts(a)) {
-            return Err(Error::AlreadyExists {
-                resource: format!("awards/{}", a.id),
-                reason: Reason::AlreadyExists,
-                description: format!("{unit} is already proposed for a {} this term: one achievement, one award", a.kind.as_str()),
-            });
-        }
-        let meeting_standard = board
-            .scores
-            .values()
-            .filter(|s| award::check_eligible(AwardKind::ProvincialFlag, s, &mandatory, &excellent, &good).is_empty())
-            .count();
-        let used = existing.iter().filter(|a| a.kind == kind && counts(a)).count();
-        if let Some(limit) = policy.quotas.limit(kind, meeting_standard)
-            && used >= limit
-        {
-            return Err(Error::precondition(
-                Reason::QuotaExceeded,
-                term.resource(),
-                format!("the quota of {limit} {} for {} is used up", kind.as_str(), term.resource()),
-            ));
-        }
-        let leading = board.placements.first().filter(|p| !p.unresolved_tie).map(|p| p.unit.clone());
-        if kind == AwardKind::ProvincialFlag && leading.as_ref() != Some(unit) && override_reason.trim().is_empty() {
-            return Err(Error::precondition(
-                Reason::NotTopScorer,
-                unit.to_string(),
-                format!(
-                    "the provincial flag goes to the unit leading the cluster ({}); record an override with a reason to propose {unit}",
-                    leading.map(|u| u.to_string()).unwrap_or_else(|| "undecided".into())
-                ),
-            ));
-        }
+        let awards = tx.awards(cluster_id, year)?;
+        award::check_proposal(
+            &ProposalFacts {
+                term: &term,
+                groups: &board.version.groups,
+                scores: &board.scores,
+                placements: &board.placements,
+                policy: &policy,
+                awards: &awards,
+            },
+            unit,
+            kind,
+            override_reason,
+        )?;
         let award = Award {
             id: uuid::Uuid::now_v7().simple().to_string(),
             cluster_id: cluster_id.to_owned(),
@@ -114,30 +65,10 @@ pub fn propose(
     })
 }
 
-fn existing(tx: &mut thidua_storage::Tx<'_>, id: &str) -> Result<Award, Error> {
+fn existing(tx: &mut Tx<'_>, id: &str) -> Result<Award, Error> {
     tx.award(id)?.ok_or_else(|| Error::NotFound {
         resource: format!("awards/{id}"),
     })
-}
-
-fn require_state(a: &Award, allowed: &[AwardState], action: &str) -> Result<(), Error> {
-    if allowed.contains(&a.state) {
-        Ok(())
-    } else {
-        Err(Error::precondition(
-            Reason::AwardState,
-            format!("awards/{}", a.id),
-            format!(
-                "{action} needs a {} award; this one is {}",
-                allowed
-                    .iter()
-                    .map(|s| s.as_str())
-                    .collect::<Vec<_>>()
-                    .join(" or "),
-                a.state.as_str()
-            ),
-        ))
-    }
 }
 
 /// Records the secret ballot's counts on a proposal (stage ballot); pass or fail is computed
@@ -152,28 +83,8 @@ pub fn record_ballot(store: &Store, id: &str, counts: Ballot) -> Result<Award, E
             base: policy.ballot_base,
             ..counts
         };
-        ballot.check()?;
         let term = tx.existing_term(&a.cluster_id, a.year)?;
-        term.stage
-            .require("recording a ballot", &term.resource(), &[Stage::Ballot])?;
-        require_state(&a, &[AwardState::Proposed], "recording a ballot")?;
-        let members = i64::try_from(term.members.len()).unwrap_or(i64::MAX);
-        if ballot.eligible != members {
-            return Err(Error::invalid(
-                "ballot.eligible",
-                format!(
-                    "{} members may vote in {}, not {}",
-                    members,
-                    term.resource(),
-                    ballot.eligible
-                ),
-            ));
-        }
-        a.state = if ballot.passed() {
-            AwardState::Passed
-        } else {
-            AwardState::Failed
-        };
+        a.state = award::check_ballot(&term, &a, &ballot)?;
         a.updated_at = now;
         tx.insert_ballot(&a.id, &ballot, now)?;
         tx.update_award(&a)?;
@@ -188,26 +99,9 @@ pub fn submit(store: &Store, id: &str, dossier: Option<Dossier>) -> Result<Award
     store.write(|tx| {
         let mut a = existing(tx, id)?;
         let term = tx.existing_term(&a.cluster_id, a.year)?;
-        term.stage.require(
-            "submitting a proposal",
-            &term.resource(),
-            &[Stage::Ballot, Stage::Proposed],
-        )?;
-        require_state(&a, &[AwardState::Passed], "submitting")?;
-        if let Some(d) = dossier {
-            a.dossier = d;
-        }
-        let missing = a.dossier.missing();
-        if !missing.is_empty() {
-            return Err(Error::Preconditions {
-                reason: Reason::DossierIncomplete,
-                description: format!("the dossier of awards/{} is incomplete", a.id),
-                violations: missing
-                    .into_iter()
-                    .map(|v| (v.field, v.description))
-                    .collect(),
-            });
-        }
+        let dossier = dossier.unwrap_or_else(|| a.dossier.clone());
+        award::check_submission(&term, &a, &dossier)?;
+        a.dossier = dossier;
         a.state = AwardState::Submitted;
         a.updated_at = now;
         tx.update_award(&a)?;
@@ -218,20 +112,10 @@ pub fn submit(store: &Store, id: &str, dossier: Option<Dossier>) -> Result<Award
 /// Revokes a submitted award with its legal ground and act; it stays in history.
 pub fn revoke(store: &Store, id: &str, ground: &str, act: &str) -> Result<Award, Error> {
     let now = now();
-    let mut v = thidua_domain::error::Violations::default();
-    if ground.trim().is_empty() {
-        v.add(
-            "legal_ground",
-            "say on what ground (e.g. a false declaration found later)",
-        );
-    }
-    if act.trim().is_empty() {
-        v.add("legal_act", "name the revoking act");
-    }
-    v.finish(())?;
+    award::check_revocation(ground, act)?;
     store.write(|tx| {
         let mut a = existing(tx, id)?;
-        require_state(&a, &[AwardState::Submitted], "revoking")?;
+        a.require_state(&[AwardState::Submitted], "revoking")?;
         a.state = AwardState::Revoked;
         a.updated_at = now;
         tx.insert_revocation(&a.id, ground.trim(), act.trim(), now)?;

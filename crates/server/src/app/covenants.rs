@@ -75,17 +75,7 @@ pub fn sign(
     let now = now();
     store.write(|tx| {
         let term = tx.existing_term(cluster_id, year)?;
-        if !term.has_member(&signature.unit) {
-            return Err(Error::precondition(
-                Reason::NotAMember,
-                signature.unit.to_string(),
-                format!(
-                    "{} is not a member of {} and cannot sign its covenant",
-                    signature.unit,
-                    term.resource()
-                ),
-            ));
-        }
+        term.check_signatory(&signature.unit)?;
         super::targets::ensure_complete(tx, cluster_id, year)?;
         tx.insert_signature(cluster_id, year, &signature, now)?;
         tx.touch_term(cluster_id, year, None, now)?;

@@ -1,12 +1,10 @@
 //! Use cases of a term's table binding and targets.
 
-use rust_decimal::Decimal;
 use thidua_domain::{
-    Error, FieldViolation, Reason,
+    Error, Reason,
     criteria::{self, VersionState},
     decimal,
-    error::Violations,
-    target::Targets,
+    target::{self, TargetInput, Targets},
     term::{Member, Term},
     unit::UnitRef,
 };
@@ -138,21 +136,6 @@ pub fn apply(
     })
 }
 
-/// One target to set: `unit` `None` is the default.
-#[derive(Debug, Clone)]
-pub struct TargetInput {
-    /// Field path prefix for messages (`targets[3]` or `rows[3]`).
-    pub at: String,
-    /// Column name of the value, for messages (`value` or the criterion code).
-    pub value_field: String,
-    /// Member, or `None` for the default.
-    pub unit: Option<UnitRef>,
-    /// Criterion code.
-    pub code: String,
-    /// Value text.
-    pub value: String,
-}
-
 /// Sets targets before the covenant is signed: all of them or none.
 pub fn set(
     store: &Store,
@@ -163,47 +146,8 @@ pub fn set(
     let now = now();
     store.write(|tx| {
         let term = tx.existing_term(cluster_id, year)?;
-        if term.table.is_none() {
-            return Err(Error::precondition(
-                Reason::NoTable,
-                term.resource(),
-                format!("{} has no criteria table; apply one first", term.resource()),
-            ));
-        }
-        term.ensure_unsigned("targets")?;
         let codes = quantitative_codes(tx, &term)?;
-        let mut v = Violations::default();
-        let mut ok: Vec<(Option<UnitRef>, String, Decimal)> = Vec::new();
-        for t in &inputs {
-            let mut fine = true;
-            if !codes.contains(&t.code) {
-                v.add(
-                    format!("{}.criterion_code", t.at),
-                    format!(
-                        "`{}` is not a quantitative criterion of the term's table",
-                        t.code
-                    ),
-                );
-                fine = false;
-            }
-            if let Some(u) = &t.unit
-                && !term.has_member(u)
-            {
-                v.add(
-                    format!("{}.unit", t.at),
-                    format!("{u} is not a member of {}", term.resource()),
-                );
-                fine = false;
-            }
-            let field = format!("{}.{}", t.at, t.value_field);
-            match decimal::parse(&field, &t.value) {
-                Ok(d) if d < Decimal::ZERO => v.add(field, format!("{d} is negative")),
-                Ok(d) if fine => ok.push((t.unit.clone(), t.code.clone(), d)),
-                Ok(_) => {}
-                Err(e) => v.add(e.field, e.description),
-            }
-        }
-        v.finish(())?;
+        let ok = target::check_inputs(&term, &codes, &inputs)?;
         tx.touch_term(cluster_id, year, None, now)?;
         for (unit, code, value) in ok {
             match unit {
@@ -276,63 +220,7 @@ pub fn import(
     format: Format,
 ) -> Result<TargetsView, Error> {
     let sheet = sheets::read(content, format)?;
-    let members = store.read(|tx| tx.existing_term(cluster_id, year))?.members;
-    if sheet.header.first().map(String::as_str) != Some("unit") {
-        return Err(Error::Invalid(vec![FieldViolation::new(
-            "content",
-            "the first column must be `unit` (a member's code, or * for the default), then `name`, then one column per criterion code",
-        )]));
-    }
-    let code_columns: Vec<(usize, &String)> = sheet
-        .header
-        .iter()
-        .enumerate()
-        .skip(1)
-        .filter(|(_, h)| !h.is_empty() && h.as_str() != "name")
-        .collect();
-    let mut v = Violations::default();
-    let mut inputs = Vec::new();
-    for (i, (line, cells)) in sheet.rows.iter().enumerate() {
-        let cell = |c: usize| cells.get(c).map(|s| s.trim()).unwrap_or_default();
-        let who = cell(0);
-        let unit = if who == "*" {
-            None
-        } else {
-            let found: Vec<&Member> = members
-                .iter()
-                .filter(|m| m.unit.code == who || m.unit.key() == who)
-                .collect();
-            match found.as_slice() {
-                [m] => Some(m.unit.clone()),
-                [] => {
-                    v.add(
-                        format!("rows[{i}].unit"),
-                        format!("line {line}: `{who}` is not a member of the term"),
-                    );
-                    continue;
-                }
-                _ => {
-                    v.add(
-                        format!("rows[{i}].unit"),
-                        format!("line {line}: `{who}` names several members; write scheme~code"),
-                    );
-                    continue;
-                }
-            }
-        };
-        for (c, code) in &code_columns {
-            let value = cell(*c);
-            if !value.is_empty() {
-                inputs.push(TargetInput {
-                    at: format!("rows[{i}]"),
-                    value_field: (*code).clone(),
-                    unit: unit.clone(),
-                    code: (*code).clone(),
-                    value: value.to_owned(),
-                });
-            }
-        }
-    }
-    v.finish(())?;
+    let term = store.read(|tx| tx.existing_term(cluster_id, year))?;
+    let inputs = target::inputs_from_sheet(&term, &sheet.header, &sheet.rows)?;
     set(store, cluster_id, year, inputs)
 }

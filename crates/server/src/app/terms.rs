@@ -133,14 +133,7 @@ pub fn add_member(
     let now = now();
     store.write(|tx| {
         let term = tx.existing_term(cluster_id, year)?;
-        term.ensure_membership_open()?;
-        if term.has_member(unit) {
-            return Err(Error::AlreadyExists {
-                resource: unit.to_string(),
-                reason: Reason::AlreadyExists,
-                description: format!("{unit} is already a member of {}", term.resource()),
-            });
-        }
+        term.check_joining(unit)?;
         let cluster = tx.existing_cluster(cluster_id)?;
         check_joining(
             tx,
@@ -167,26 +160,7 @@ pub fn remove_member(
     let now = now();
     store.write(|tx| {
         let term = tx.existing_term(cluster_id, year)?;
-        term.ensure_membership_open()?;
-        if !term.has_member(unit) {
-            return Err(Error::precondition(
-                Reason::NotAMember,
-                unit.to_string(),
-                format!("{unit} is not a member of {}", term.resource()),
-            ));
-        }
-        if let Some(l) = term.leadership()
-            && (l.leader.as_ref() == Some(unit) || l.deputies.contains(unit))
-        {
-            return Err(Error::precondition(
-                Reason::MemberHasOffice,
-                unit.to_string(),
-                format!(
-                    "{unit} leads or deputises {}; record a new leadership first",
-                    term.resource()
-                ),
-            ));
-        }
+        term.check_leaving(unit)?;
         tx.touch_term(cluster_id, year, etag, now)?;
         tx.drop_member_targets(cluster_id, year, unit)?;
         tx.remove_member(cluster_id, year, unit)?;

@@ -6,7 +6,11 @@ use crate::{
     access::{Call, Scope, admit, message_digest, unit_key},
     boards::BoardCache,
 };
-use thidua_domain::{error::Violations, text};
+use thidua_domain::{
+    error::Violations,
+    reporting::{ImportRow, NewResult, NewScore},
+    text,
+};
 use thidua_proto::v1::{self as pb, scoring_service_server::ScoringService};
 use thidua_storage::Store;
 use tonic::{Request, Response, Status, Streaming};
@@ -15,13 +19,7 @@ use tonic::{Request, Response, Status, Streaming};
 pub const MAX_IMPORT_ROWS: usize = 100_000;
 
 use super::{blocking, format_in, idempotency, in_bulk_runtime, invalid, invalid_all, line_of};
-use crate::{
-    app::{
-        self,
-        scoring::{ImportRow, NewResult, NewScore},
-    },
-    convert,
-};
+use crate::{app, convert};
 
 /// The scoring service over a store.
 #[derive(Debug, Clone)]

@@ -3,14 +3,14 @@
 use thidua_domain::access::Role;
 
 use crate::access::admit;
-use thidua_domain::{FieldViolation, criteria, error::Violations, text};
+use thidua_domain::{FieldViolation, criteria, error::Violations, target::TargetInput, text};
 use thidua_proto::v1::{self as pb, target_service_server::TargetService};
 use thidua_storage::Store;
 use tonic::{Request, Response, Status};
 
 use super::{format_in, idempotency, invalid, invalid_all, page_request, page_token};
 use crate::{
-    app::{self, tables::parse_version_name, targets::TargetInput},
+    app::{self, tables::parse_version_name},
     convert,
     status::to_status,
 };

@@ -1,0 +1,216 @@
+//! The scoreboard (bảng tổng hợp): a term scored and ranked from its latest results and score
+//! layers, exported for printing, and the recorded decisions that order tied members.
+
+use std::collections::HashMap;
+
+use thidua_domain::{
+    Error,
+    criteria::TableVersion,
+    results::{self, Layer},
+    scoring::{self, MemberScore, Placement, TieBreak},
+    term::Term,
+    unit::UnitRef,
+};
+use thidua_storage::{Store, Tx};
+
+use super::bound_table;
+use crate::app::now;
+
+/// A scored and ranked term.
+#[derive(Debug, Clone)]
+pub struct Board {
+    /// The term.
+    pub term: Term,
+    /// The table version scored.
+    pub version: TableVersion,
+    /// Each member's scores, by unit.
+    pub scores: HashMap<UnitRef, MemberScore>,
+    /// The ranking.
+    pub placements: Vec<Placement>,
+}
+
+/// A term's members scored, with the table version and the policy used.
+pub(super) struct Scored {
+    pub(super) version: TableVersion,
+    pub(super) policy: thidua_domain::policy::Policy,
+    pub(super) scores: Vec<MemberScore>,
+}
+
+pub(super) fn score_term(
+    tx: &mut Tx<'_>,
+    term: &Term,
+    up_to: Option<Layer>,
+) -> Result<Scored, Error> {
+    let (table, version) = term.with_table(bound_table(tx, term)?)?;
+    let targets = tx.targets(&term.cluster_id, term.year)?;
+    let latest = tx.latest_entries(&term.cluster_id, term.year)?;
+    let layers = tx.layer_scores(&term.cluster_id, term.year)?;
+    let entries = results::compose_latest(latest, &layers, up_to);
+    let policy = tx.policy(&term.cluster_id, term.year)?;
+    let members: Vec<UnitRef> = term.members.iter().map(|m| m.unit.clone()).collect();
+    let scores = scoring::score_members(
+        &version.groups,
+        table.scale,
+        table.rounding_step,
+        &members,
+        &targets,
+        &entries,
+        &policy.levels,
+    );
+    Ok(Scored {
+        version,
+        policy,
+        scores,
+    })
+}
+
+/// Scores and ranks `term`, which the board then holds (taken, not copied: a province's
+/// nationwide scoring reads hundreds of terms).
+pub(super) fn board_in(tx: &mut Tx<'_>, term: Term, up_to: Option<Layer>) -> Result<Board, Error> {
+    let Scored {
+        version,
+        policy,
+        scores,
+    } = score_term(tx, &term, up_to)?;
+    let mut chain = policy.chain(&version.groups);
+    for (order, by, why) in tx.tie_decisions(&term.cluster_id, term.year)? {
+        chain.push(TieBreak::Decision {
+            order,
+            record: format!("{by}: {why}"),
+        });
+    }
+    let placements = scoring::rank(&scores, &chain);
+    Ok(Board {
+        term,
+        version,
+        scores: scores.into_iter().map(|s| (s.unit.clone(), s)).collect(),
+        placements,
+    })
+}
+
+/// The final scoreboard inside a transaction, for awards.
+pub fn scoreboard_in(tx: &mut Tx<'_>, term: &Term) -> Result<Board, Error> {
+    board_in(tx, term.clone(), Some(Layer::Adjustment))
+}
+
+/// The scoreboard of a term from results and the layers up to `up_to`.
+pub fn scoreboard(
+    store: &Store,
+    cluster_id: &str,
+    year: i32,
+    up_to: Option<Layer>,
+) -> Result<Board, Error> {
+    store.read(|tx| {
+        let term = tx.existing_term(cluster_id, year)?;
+        board_in(tx, term, up_to)
+    })
+}
+
+/// The scoreboard of a term inside a transaction the caller holds.
+pub fn scoreboard_in_tx(
+    tx: &mut Tx<'_>,
+    cluster_id: &str,
+    year: i32,
+    up_to: Option<Layer>,
+) -> Result<Board, Error> {
+    let term = tx.existing_term(cluster_id, year)?;
+    board_in(tx, term, up_to)
+}
+
+/// The summary table officers print and sign (Bảng tổng hợp kết quả chấm điểm).
+pub fn export_scoreboard(
+    store: &Store,
+    cluster_id: &str,
+    year: i32,
+    up_to: Option<Layer>,
+    format: crate::sheets::Format,
+) -> Result<(Vec<u8>, String), Error> {
+    let board = scoreboard(store, cluster_id, year, up_to)?;
+    let names: HashMap<&UnitRef, &str> = board
+        .term
+        .members
+        .iter()
+        .map(|m| (&m.unit, m.name.as_str()))
+        .collect();
+    let group_headers: Vec<String> = board
+        .version
+        .groups
+        .iter()
+        .map(|g| format!("{}. {}", g.code, g.title))
+        .collect();
+    let mut header: Vec<&str> = vec!["Hạng", "Mã đơn vị", "Tên đơn vị", "Tổng điểm"];
+    header.extend(group_headers.iter().map(String::as_str));
+    header.extend(["Xếp loại", "Ghi chú"]);
+    let rows: Vec<Vec<String>> = board
+        .placements
+        .iter()
+        .map(|p| {
+            let score = board.scores.get(&p.unit);
+            let mut row = vec![
+                if p.unresolved_tie {
+                    format!("{} (đồng hạng)", p.rank)
+                } else {
+                    p.rank.to_string()
+                },
+                p.unit.code.clone(),
+                names.get(&p.unit).copied().unwrap_or_default().to_owned(),
+                thidua_domain::decimal::format(p.total),
+            ];
+            row.extend(board.version.groups.iter().map(|g| {
+                thidua_domain::decimal::format(
+                    score
+                        .and_then(|s| s.node(&g.code))
+                        .map(|n| n.points)
+                        .unwrap_or_default(),
+                )
+            }));
+            row.push(
+                score
+                    .and_then(|s| s.classification.level.clone())
+                    .unwrap_or_else(|| "Không hoàn thành".to_owned()),
+            );
+            let notes: Vec<&str> = [
+                p.tie_note.as_str(),
+                score
+                    .map(|s| s.classification.note.as_str())
+                    .unwrap_or_default(),
+            ]
+            .into_iter()
+            .filter(|n| !n.is_empty())
+            .collect();
+            row.push(notes.join("; "));
+            row
+        })
+        .collect();
+    let bytes = crate::sheets::write(&header, &rows, format)?;
+    Ok((
+        bytes,
+        format!("{cluster_id}-{year}-bang-tong-hop.{}", format.extension()),
+    ))
+}
+
+/// Records the decision that orders tied members (during review), by whom and why.
+pub fn record_tie_decision(
+    store: &Store,
+    cluster_id: &str,
+    year: i32,
+    order: &[UnitRef],
+    decided_by: &str,
+    reason: &str,
+) -> Result<Board, Error> {
+    let now = now();
+    store.write(|tx| {
+        let term = tx.existing_term(cluster_id, year)?;
+        scoring::check_tie_decision(&term, order, decided_by, reason)?;
+        tx.touch_term(cluster_id, year, None, now)?;
+        tx.insert_tie_decision(
+            cluster_id,
+            year,
+            order,
+            decided_by.trim(),
+            reason.trim(),
+            now,
+        )?;
+        board_in(tx, term, Some(Layer::Adjustment))
+    })
+}

@@ -1,0 +1,113 @@
+//! Reporting results: one at a time or a whole file, and reading them back with late ones
+//! flagged.
+
+use thidua_domain::{
+    Error,
+    reporting::{self, ImportRow, NewResult},
+    results::ReportedResult,
+    stage::{self, Stage},
+    unit::UnitRef,
+};
+use thidua_storage::{Store, Tx};
+
+use super::bound_table;
+use crate::app::{Idempotency, now};
+
+/// Reports one result (a correction is a new revision).
+pub fn submit_result(
+    store: &Store,
+    cluster_id: &str,
+    year: i32,
+    r: NewResult,
+) -> Result<ReportedResult, Error> {
+    let now = now();
+    store.write(|tx| {
+        let term = tx.existing_term(cluster_id, year)?;
+        let version = bound_table(tx, &term)?.map(|(_, v)| v);
+        let mut stored = reporting::check_report(&term, version.as_ref(), &r, now)?;
+        // Bumping the term first serialises concurrent reports of one term.
+        tx.touch_term(cluster_id, year, None, now)?;
+        stored.revision = tx.insert_result(cluster_id, year, &stored)?;
+        flag_late(tx, cluster_id, year, std::slice::from_mut(&mut stored))?;
+        Ok(stored)
+    })
+}
+
+/// Flags results submitted after the reporting deadline, if one is set.
+fn flag_late(
+    tx: &mut Tx<'_>,
+    cluster_id: &str,
+    year: i32,
+    results: &mut [ReportedResult],
+) -> Result<(), Error> {
+    if let Some((_, deadline)) = tx
+        .deadlines(cluster_id, year)?
+        .into_iter()
+        .find(|(s, _)| *s == Stage::Reporting)
+    {
+        for r in results {
+            r.late = stage::is_late(r.submitted_at, deadline);
+        }
+    }
+    Ok(())
+}
+
+/// A term's results, every revision, late ones flagged.
+pub fn list_results(
+    store: &Store,
+    cluster_id: &str,
+    year: i32,
+    unit: Option<&UnitRef>,
+) -> Result<Vec<ReportedResult>, Error> {
+    store.read(|tx| {
+        tx.existing_term(cluster_id, year)?;
+        let mut results = tx.results(cluster_id, year, unit)?;
+        flag_late(tx, cluster_id, year, &mut results)?;
+        Ok(results)
+    })
+}
+
+/// The outcome of a result import.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct ImportOutcome {
+    /// Rows received.
+    pub rows: i64,
+    /// Results stored.
+    pub stored: i64,
+    /// True when replayed for a retried request id.
+    #[serde(skip)]
+    pub replayed: bool,
+}
+
+/// Imports many results: every row is checked first and every bad row reported; then all are
+/// stored in one transaction, each as the next revision of its (member, criterion).
+pub fn import_results(
+    store: &Store,
+    cluster_id: &str,
+    year: i32,
+    rows: &[ImportRow],
+    key: Option<Idempotency>,
+) -> Result<ImportOutcome, Error> {
+    let now = now();
+    store.write(|tx| {
+        if let Some(stored) = Idempotency::replay(key.as_ref(), tx)? {
+            let mut outcome: ImportOutcome = serde_json::from_str(&stored)
+                .map_err(|e| Error::Internal(format!("stored import outcome: {e}")))?;
+            outcome.replayed = true;
+            return Ok(outcome);
+        }
+        let term = tx.existing_term(cluster_id, year)?;
+        let version = bound_table(tx, &term)?.map(|(_, v)| v);
+        let mut planned = reporting::plan_import(&term, version.as_ref(), rows, now)?;
+        tx.touch_term(cluster_id, year, None, now)?;
+        tx.insert_results(cluster_id, year, &mut planned)?;
+        let outcome = ImportOutcome {
+            rows: i64::try_from(rows.len()).unwrap_or(i64::MAX),
+            stored: i64::try_from(planned.len()).unwrap_or(i64::MAX),
+            replayed: false,
+        };
+        let stored = serde_json::to_string(&outcome).map_err(|e| Error::Internal(e.to_string()))?;
+        Idempotency::remember(key.as_ref(), tx, &stored, now)?;
+        Ok(outcome)
+    })
+}

@@ -1,0 +1,95 @@
+//! Score layers (tự chấm, chấm chéo, điều chỉnh) and the explanation of a member's points.
+
+use thidua_domain::{
+    Error,
+    criteria::TableVersion,
+    reporting::{self, NewScore},
+    results::{Layer, LayerScore},
+    scoring::MemberScore,
+    term::Term,
+    unit::UnitRef,
+};
+use thidua_storage::{Store, Tx};
+
+use super::{
+    board::{Scored, score_term},
+    bound_table,
+};
+use crate::app::now;
+
+/// Records a layer score: self-scores while self-scoring, review scores and adjustments
+/// during review.
+pub fn record_score(
+    store: &Store,
+    cluster_id: &str,
+    year: i32,
+    s: NewScore,
+) -> Result<Explained, Error> {
+    let now = now();
+    store.write(|tx| {
+        let term = tx.existing_term(cluster_id, year)?;
+        let table = bound_table(tx, &term)?;
+        let score = reporting::check_score(&term, table.as_ref().map(|(t, v)| (t, v)), &s, now)?;
+        tx.touch_term(cluster_id, year, None, now)?;
+        tx.insert_layer_score(cluster_id, year, &score)?;
+        let term = tx.existing_term(cluster_id, year)?;
+        explain_in(tx, &term, &s.unit, Some(s.layer))
+    })
+}
+
+/// Every layer score of a term (optionally of one member).
+pub fn list_scores(
+    store: &Store,
+    cluster_id: &str,
+    year: i32,
+    unit: Option<&UnitRef>,
+) -> Result<Vec<LayerScore>, Error> {
+    store.read(|tx| {
+        tx.existing_term(cluster_id, year)?;
+        let mut scores = tx.layer_scores(cluster_id, year)?;
+        if let Some(u) = unit {
+            scores.retain(|s| &s.unit == u);
+        }
+        Ok(scores)
+    })
+}
+
+/// One member's explained scores, with the table for titles.
+#[derive(Debug, Clone)]
+pub struct Explained {
+    /// The scores.
+    pub score: MemberScore,
+    /// The table version, for titles.
+    pub version: TableVersion,
+}
+
+fn explain_in(
+    tx: &mut Tx<'_>,
+    term: &Term,
+    unit: &UnitRef,
+    up_to: Option<Layer>,
+) -> Result<Explained, Error> {
+    term.require_member("unit", unit)?;
+    let Scored {
+        version, scores, ..
+    } = score_term(tx, term, up_to)?;
+    let score = scores
+        .into_iter()
+        .find(|s| &s.unit == unit)
+        .ok_or_else(|| Error::Internal(format!("{unit} was not scored")))?;
+    Ok(Explained { score, version })
+}
+
+/// Explains one member's points.
+pub fn explain(
+    store: &Store,
+    cluster_id: &str,
+    year: i32,
+    unit: &UnitRef,
+    up_to: Option<Layer>,
+) -> Result<Explained, Error> {
+    store.read(|tx| {
+        let term = tx.existing_term(cluster_id, year)?;
+        explain_in(tx, &term, unit, up_to)
+    })
+}
