@@ -96,14 +96,6 @@ pub enum BallotCommand {
     },
 }
 
-fn award_name(a: &str) -> String {
-    if a.starts_with("awards/") {
-        a.to_owned()
-    } else {
-        format!("awards/{a}")
-    }
-}
-
 fn awards(list: &[pb::Award]) -> Section {
     let mut s = Section::new(
         "awards",
@@ -219,7 +211,7 @@ pub async fn run_award(ctx: &mut Context, command: AwardCommand) -> Result<(), F
             one(ctx
                 .awards()
                 .submit_award(pb::SubmitAwardRequest {
-                    award: award_name(&award),
+                    award: refs::award(&award),
                     dossier,
                 })
                 .await?
@@ -229,7 +221,7 @@ pub async fn run_award(ctx: &mut Context, command: AwardCommand) -> Result<(), F
         AwardCommand::Revoke { award, ground, act } => one(ctx
             .awards()
             .revoke_award(pb::RevokeAwardRequest {
-                award: award_name(&award),
+                award: refs::award(&award),
                 legal_ground: ground,
                 legal_act: act,
             })
@@ -263,7 +255,7 @@ pub async fn run_ballot(ctx: &mut Context, command: BallotCommand) -> Result<(),
     let a = one(ctx
         .awards()
         .record_ballot(pb::RecordBallotRequest {
-            award: award_name(&award),
+            award: refs::award(&award),
             ballot: Some(pb::Ballot {
                 eligible,
                 present,

@@ -1,5 +1,6 @@
 //! Reading resource references and values typed by a user.
 
+use thidua_domain::names::{AwardName, ClusterName, TableName, TermName};
 use thidua_proto::v1 as pb;
 
 use crate::failure::Failure;
@@ -16,18 +17,39 @@ pub fn unit(arg: &str, default_scheme: &str) -> String {
     }
 }
 
-/// A cluster name from `clusters/ID` or `ID`.
-pub fn cluster(arg: &str) -> String {
-    if arg.starts_with("clusters/") {
-        arg.to_owned()
-    } else {
-        format!("clusters/{arg}")
-    }
+/// The id in `arg`, which is either the id or the full name `{prefix}{id}`.
+fn id<'a>(arg: &'a str, prefix: &str) -> &'a str {
+    let arg = arg.trim();
+    arg.strip_prefix(prefix).unwrap_or(arg)
 }
 
-/// A term name.
+/// A cluster name from `clusters/ID` or `ID`.
+pub fn cluster(arg: &str) -> String {
+    ClusterName {
+        cluster_id: id(arg, "clusters/").to_owned(),
+    }
+    .to_string()
+}
+
+/// A term name from a cluster (`clusters/ID` or `ID`) and a year.
 pub fn term(cluster_arg: &str, year: i32) -> String {
-    format!("{}/terms/{year}", cluster(cluster_arg))
+    TermName::new(id(cluster_arg, "clusters/"), year).to_string()
+}
+
+/// A criteria table name from `criteriaTables/ID` or `ID`.
+pub fn table(arg: &str) -> String {
+    TableName {
+        table_id: id(arg, "criteriaTables/").to_owned(),
+    }
+    .to_string()
+}
+
+/// An award name from `awards/ID` or `ID`.
+pub fn award(arg: &str) -> String {
+    AwardName {
+        award_id: id(arg, "awards/").to_owned(),
+    }
+    .to_string()
 }
 
 /// A date `YYYY-MM-DD`.

@@ -82,21 +82,13 @@ pub enum TableCommand {
     },
 }
 
-fn table_name(id: &str) -> String {
-    if id.starts_with("criteriaTables/") {
-        id.to_owned()
-    } else {
-        format!("criteriaTables/{id}")
-    }
-}
-
 /// The version name, resolving "latest" through the server.
 pub async fn version_name(
     ctx: &mut Context,
     table: &str,
     version: Option<i32>,
 ) -> Result<String, Failure> {
-    let name = table_name(table);
+    let name = refs::table(table);
     let n = match version {
         Some(n) => n,
         None => {
@@ -210,7 +202,7 @@ pub async fn run(ctx: &mut Context, command: TableCommand) -> Result<(), Failure
             let v = ctx
                 .targets
                 .import_criteria_table(pb::ImportCriteriaTableRequest {
-                    table: table_name(&table),
+                    table: refs::table(&table),
                     content,
                     format: format.into(),
                     etag: String::new(),
@@ -270,7 +262,7 @@ pub async fn run(ctx: &mut Context, command: TableCommand) -> Result<(), Failure
             let versions = ctx
                 .targets
                 .list_table_versions(pb::ListTableVersionsRequest {
-                    parent: table_name(&table),
+                    parent: refs::table(&table),
                 })
                 .await?
                 .into_inner()

@@ -298,7 +298,7 @@ impl Term {
 
 /// The resource name of a term.
 pub fn term_resource(cluster_id: &str, year: i32) -> String {
-    format!("clusters/{cluster_id}/terms/{year}")
+    crate::names::TermName::new(cluster_id, year).to_string()
 }
 
 /// Checks a member list: at least one member, no unit twice.

@@ -102,7 +102,7 @@ impl TableVersion {
 
 /// The resource name of a table version.
 pub fn version_resource(table_id: &str, number: i32) -> String {
-    format!("criteriaTables/{table_id}/versions/{number}")
+    crate::names::VersionName::new(table_id, number).to_string()
 }
 
 /// A node of the tree: a group (depth 1), criterion (2) or sub-criterion (3).

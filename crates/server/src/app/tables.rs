@@ -281,20 +281,3 @@ pub fn versions(store: &Store, table_id: &str) -> Result<(Table, Vec<TableVersio
         ))
     })
 }
-
-/// Parses `criteriaTables/{id}/versions/{n}`.
-pub fn parse_version_name(field: &str, name: &str) -> Result<(String, i32), FieldViolation> {
-    let bad = || {
-        FieldViolation::new(
-            field,
-            format!("`{name}` is not a version name (criteriaTables/{{id}}/versions/{{n}})"),
-        )
-    };
-    let rest = name.strip_prefix("criteriaTables/").ok_or_else(bad)?;
-    let (id, n) = rest.split_once("/versions/").ok_or_else(bad)?;
-    if id.is_empty() || id.contains('/') {
-        return Err(bad());
-    }
-    let n: i32 = n.parse().map_err(|_| bad())?;
-    Ok((id.to_owned(), n))
-}

@@ -8,6 +8,7 @@ use thidua_domain::{
     covenant::{Covenant, CovenantStatus, Signature, Witness},
     error::Violations,
     lineage::{LineageKind, LineageLink},
+    names::{AwardName, ClusterName, CovenantName, TermName, VersionName},
     term::{Leadership, LeadershipMethod, Term},
     time::{Date, Timestamp},
     unit::{Unit, UnitKind, UnitRef},
@@ -26,18 +27,12 @@ pub use scoring::{
     layer_score_out, policy_in, policy_out, result_out, score_layer_in,
 };
 
-/// Parses `units/{scheme}~{code}`.
+/// Reads a unit name, `units/{scheme}~{code}`.
 pub fn unit_name(field: &str, name: &str) -> Result<UnitRef, FieldViolation> {
-    let key = name.strip_prefix("units/").ok_or_else(|| {
-        FieldViolation::new(
-            field,
-            format!("`{name}` is not a unit name (units/{{scheme}}~{{code}})"),
-        )
-    })?;
-    UnitRef::parse_key(field, key)
+    UnitRef::parse_name(field, name)
 }
 
-/// Parses an optional unit name: empty means none.
+/// Reads an optional unit name: empty means none.
 pub fn optional_unit_name(field: &str, name: &str) -> Result<Option<UnitRef>, FieldViolation> {
     if name.is_empty() {
         Ok(None)
@@ -46,45 +41,30 @@ pub fn optional_unit_name(field: &str, name: &str) -> Result<Option<UnitRef>, Fi
     }
 }
 
-/// Parses `clusters/{id}`.
+/// Reads a cluster name, `clusters/{id}`, to the cluster's id.
 pub fn cluster_name(field: &str, name: &str) -> Result<String, FieldViolation> {
-    name.strip_prefix("clusters/")
-        .filter(|id| !id.is_empty() && !id.contains('/'))
-        .map(str::to_owned)
-        .ok_or_else(|| {
-            FieldViolation::new(
-                field,
-                format!("`{name}` is not a cluster name (clusters/{{id}})"),
-            )
-        })
+    ClusterName::parse(field, name).map(|c| c.cluster_id)
 }
 
-/// Parses `clusters/{id}/terms/{year}`.
+/// Reads a term name, `clusters/{id}/terms/{year}`, to (cluster id, year).
 pub fn term_name(field: &str, name: &str) -> Result<(String, i32), FieldViolation> {
-    let bad = || {
-        FieldViolation::new(
-            field,
-            format!("`{name}` is not a term name (clusters/{{id}}/terms/{{year}})"),
-        )
-    };
-    let rest = name.strip_prefix("clusters/").ok_or_else(bad)?;
-    let (id, year) = rest.split_once("/terms/").ok_or_else(bad)?;
-    if id.is_empty() || id.contains('/') {
-        return Err(bad());
-    }
-    let year: i32 = year.parse().map_err(|_| bad())?;
-    Ok((id.to_owned(), year))
+    TermName::parse(field, name).map(|t| (t.cluster_id, t.year))
 }
 
-/// Parses `clusters/{id}/terms/{year}/covenant`.
+/// Reads a covenant name, `clusters/{id}/terms/{year}/covenant`, to its term's (cluster id,
+/// year).
 pub fn covenant_name(field: &str, name: &str) -> Result<(String, i32), FieldViolation> {
-    let term = name.strip_suffix("/covenant").ok_or_else(|| {
-        FieldViolation::new(
-            field,
-            format!("`{name}` is not a covenant name (clusters/{{id}}/terms/{{year}}/covenant)"),
-        )
-    })?;
-    term_name(field, term)
+    CovenantName::parse(field, name).map(|c| (c.term.cluster_id, c.term.year))
+}
+
+/// Reads a criteria table version name, `criteriaTables/{id}/versions/{n}`, to (table id, n).
+pub fn version_name(field: &str, name: &str) -> Result<(String, i32), FieldViolation> {
+    VersionName::parse(field, name).map(|v| (v.table_id, v.number))
+}
+
+/// Reads an award name, `awards/{id}`, to the award's id.
+pub fn award_name(field: &str, name: &str) -> Result<String, FieldViolation> {
+    AwardName::parse(field, name).map(|a| a.award_id)
 }
 
 /// Reads an optional date.
@@ -500,30 +480,6 @@ pub fn witness_in(w: Option<pb::Witness>) -> Result<Witness, Error> {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn resource_names_parse() {
-        assert_eq!(
-            unit_name("u", "units/qd124-2004~01843").ok(),
-            Some(UnitRef::new(
-                thidua_domain::unit::Scheme::Qd124_2004,
-                "01843"
-            ))
-        );
-        assert!(unit_name("u", "qd124-2004~01843").is_err());
-        assert_eq!(
-            term_name("t", "clusters/bac-kan-city/terms/2022").ok(),
-            Some(("bac-kan-city".into(), 2022))
-        );
-        assert!(term_name("t", "clusters/bac-kan-city/terms/x").is_err());
-        assert!(term_name("t", "clusters//terms/2022").is_err());
-        assert_eq!(
-            covenant_name("c", "clusters/bac-kan-city/terms/2022/covenant").ok(),
-            Some(("bac-kan-city".into(), 2022))
-        );
-        assert_eq!(cluster_name("c", "clusters/a").ok().as_deref(), Some("a"));
-        assert!(cluster_name("c", "clusters/a/b").is_err());
-    }
 
     #[test]
     fn times_round_trip() {

@@ -1,7 +1,7 @@
 //! What each request touches, read from its resource fields before anything else is
 //! validated: the resource column of the policy table (`thidua_domain::access::POLICY`).
 
-use thidua_domain::FieldViolation;
+use thidua_domain::{FieldViolation, names::TableName};
 use thidua_proto::v1 as pb;
 
 use crate::{
@@ -28,23 +28,11 @@ fn cluster(field: &str, name: &str) -> Result<Scope, FieldViolation> {
 
 /// The table of `criteriaTables/{id}` or `criteriaTables/{id}/versions/{n}`.
 fn table(field: &str, name: &str) -> Result<Scope, FieldViolation> {
-    name.strip_prefix("criteriaTables/")
-        .and_then(|rest| rest.split('/').next())
-        .filter(|id| !id.is_empty())
-        .map(|id| Scope::Table(id.to_owned()))
-        .ok_or_else(|| FieldViolation::new(field, format!("`{name}` is not a criteria table name")))
+    TableName::of_table_or_version(field, name).map(|t| Scope::Table(t.table_id))
 }
 
 fn award(field: &str, name: &str) -> Result<Scope, FieldViolation> {
-    name.strip_prefix("awards/")
-        .filter(|id| !id.is_empty() && !id.contains('/'))
-        .map(|id| Scope::Award(id.to_owned()))
-        .ok_or_else(|| {
-            FieldViolation::new(
-                field,
-                format!("`{name}` is not an award name (awards/{{id}})"),
-            )
-        })
+    convert::award_name(field, name).map(Scope::Award)
 }
 
 macro_rules! scoped {

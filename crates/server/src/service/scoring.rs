@@ -613,15 +613,7 @@ impl ScoringService for Scoring {
 }
 
 fn award_id(name: &str) -> Result<String, Status> {
-    name.strip_prefix("awards/")
-        .filter(|id| !id.is_empty() && !id.contains('/'))
-        .map(str::to_owned)
-        .ok_or_else(|| {
-            invalid(thidua_domain::FieldViolation::new(
-                "award",
-                format!("`{name}` is not an award name (awards/{{id}})"),
-            ))
-        })
+    convert::award_name("award", name).map_err(invalid)
 }
 
 /// The messages of a result import: its term and request id (first message only), and every

@@ -3,17 +3,13 @@
 use thidua_domain::access::Role;
 
 use crate::access::admit;
-use thidua_domain::{FieldViolation, criteria, error::Violations, target::TargetInput, text};
+use thidua_domain::{criteria, error::Violations, names::TableName, target::TargetInput, text};
 use thidua_proto::v1::{self as pb, target_service_server::TargetService};
 use thidua_storage::Store;
 use tonic::{Request, Response, Status};
 
 use super::{format_in, idempotency, invalid, invalid_all, page_request, page_token};
-use crate::{
-    app::{self, tables::parse_version_name},
-    convert,
-    status::to_status,
-};
+use crate::{app, convert, status::to_status};
 
 /// The target service over a store.
 #[derive(Debug, Clone)]
@@ -29,19 +25,13 @@ impl Targets {
 }
 
 fn table_id(field: &str, name: &str) -> Result<String, Status> {
-    name.strip_prefix("criteriaTables/")
-        .filter(|id| !id.is_empty() && !id.contains('/'))
-        .map(str::to_owned)
-        .ok_or_else(|| {
-            invalid(FieldViolation::new(
-                field,
-                format!("`{name}` is not a table name (criteriaTables/{{id}})"),
-            ))
-        })
+    TableName::parse(field, name)
+        .map(|t| t.table_id)
+        .map_err(invalid)
 }
 
 fn version_ref(field: &str, name: &str) -> Result<(String, i32), Status> {
-    parse_version_name(field, name).map_err(invalid)
+    convert::version_name(field, name).map_err(invalid)
 }
 
 fn term_ref(field: &str, name: &str) -> Result<(String, i32), Status> {
@@ -394,24 +384,5 @@ impl TargetService for Targets {
             content,
             file_name,
         }))
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn names_parse() {
-        assert_eq!(
-            table_id("t", "criteriaTables/bac-kan-2022").ok().as_deref(),
-            Some("bac-kan-2022")
-        );
-        assert!(table_id("t", "criteriaTables/a/versions/1").is_err());
-        assert_eq!(
-            version_ref("v", "criteriaTables/a/versions/2").ok(),
-            Some(("a".into(), 2))
-        );
-        assert!(version_ref("v", "criteriaTables/a/versions/x").is_err());
     }
 }
