@@ -3,7 +3,12 @@
 use clap::Subcommand;
 use thidua_proto::v1 as pb;
 
-use crate::{Context, failure::Failure, output::Section, refs, render};
+use crate::{
+    Context,
+    failure::{Answered, Failure},
+    output::Section,
+    refs, render,
+};
 
 #[derive(Debug, Subcommand)]
 pub enum AwardCommand {
@@ -147,7 +152,7 @@ fn awards(list: &[pb::Award]) -> Section {
 }
 
 fn one(a: Option<pb::Award>) -> Result<pb::Award, Failure> {
-    a.ok_or_else(|| Failure::other("the server answered without an award"))
+    a.answered("an award")
 }
 
 pub async fn run_award(ctx: &mut Context, command: AwardCommand) -> Result<(), Failure> {

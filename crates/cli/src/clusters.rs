@@ -3,7 +3,11 @@
 use clap::Subcommand;
 use thidua_proto::v1 as pb;
 
-use crate::{Context, failure::Failure, refs, render};
+use crate::{
+    Context,
+    failure::{Answered, Failure},
+    refs, render,
+};
 
 #[derive(Debug, Subcommand)]
 pub enum ClusterCommand {
@@ -105,7 +109,7 @@ pub async fn run(ctx: &mut Context, command: ClusterCommand) -> Result<(), Failu
                 .await?
                 .into_inner()
                 .cluster
-                .ok_or_else(|| Failure::other("the server answered without a cluster"))?;
+                .answered("a cluster")?;
             ctx.print(&[render::cluster(&c)])
         }
         ClusterCommand::List { search, organiser } => {
@@ -142,7 +146,7 @@ pub async fn run(ctx: &mut Context, command: ClusterCommand) -> Result<(), Failu
                 .await?
                 .into_inner()
                 .cluster
-                .ok_or_else(|| Failure::other("the server answered without a cluster"))?;
+                .answered("a cluster")?;
             ctx.print(&[render::cluster(&c)])
         }
         ClusterCommand::Update {
@@ -179,7 +183,7 @@ pub async fn run(ctx: &mut Context, command: ClusterCommand) -> Result<(), Failu
                 .await?
                 .into_inner()
                 .cluster
-                .ok_or_else(|| Failure::other("the server answered without a cluster"))?;
+                .answered("a cluster")?;
             ctx.print(&[render::cluster(&c)])
         }
         ClusterCommand::Delete { cluster } => {

@@ -5,7 +5,11 @@ use std::collections::HashMap;
 use clap::Subcommand;
 use thidua_proto::v1 as pb;
 
-use crate::{Context, failure::Failure, refs, render};
+use crate::{
+    Context,
+    failure::{Answered, Failure},
+    refs, render,
+};
 
 #[derive(Debug, Subcommand)]
 pub enum CovenantCommand {
@@ -80,7 +84,7 @@ async fn print(ctx: &mut Context, covenant: &pb::Covenant) -> Result<(), Failure
         .await?
         .into_inner()
         .term
-        .ok_or_else(|| Failure::other("the server answered without a term"))?;
+        .answered("a term")?;
     let names: HashMap<String, String> = term
         .members
         .into_iter()
@@ -100,7 +104,7 @@ pub async fn run(ctx: &mut Context, command: CovenantCommand) -> Result<(), Fail
                 .await?
                 .into_inner()
                 .covenant
-                .ok_or_else(|| Failure::other("the server answered without a covenant"))?;
+                .answered("a covenant")?;
             print(ctx, &c).await
         }
         CovenantCommand::Draft {
@@ -151,7 +155,7 @@ pub async fn run(ctx: &mut Context, command: CovenantCommand) -> Result<(), Fail
                 .await?
                 .into_inner()
                 .covenant
-                .ok_or_else(|| Failure::other("the server answered without a covenant"))?;
+                .answered("a covenant")?;
             print(ctx, &c).await
         }
         CovenantCommand::Sign {
@@ -175,7 +179,7 @@ pub async fn run(ctx: &mut Context, command: CovenantCommand) -> Result<(), Fail
                 .await?
                 .into_inner()
                 .covenant
-                .ok_or_else(|| Failure::other("the server answered without a covenant"))?;
+                .answered("a covenant")?;
             print(ctx, &c).await
         }
         CovenantCommand::Witness {
@@ -200,7 +204,7 @@ pub async fn run(ctx: &mut Context, command: CovenantCommand) -> Result<(), Fail
                 .await?
                 .into_inner()
                 .covenant
-                .ok_or_else(|| Failure::other("the server answered without a covenant"))?;
+                .answered("a covenant")?;
             print(ctx, &c).await
         }
     }

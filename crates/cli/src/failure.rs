@@ -51,6 +51,19 @@ impl Failure {
     }
 }
 
+/// A response field the contract always fills, read from a response: its absence is a broken
+/// server, reported as such instead of a panic.
+pub trait Answered<T> {
+    /// The value, or the failure "the server answered without `what`".
+    fn answered(self, what: &str) -> Result<T, Failure>;
+}
+
+impl<T> Answered<T> for Option<T> {
+    fn answered(self, what: &str) -> Result<T, Failure> {
+        self.ok_or_else(|| Failure::other(format!("the server answered without {what}")))
+    }
+}
+
 impl From<tonic::Status> for Failure {
     fn from(status: tonic::Status) -> Self {
         let code = match status.code() {

@@ -6,9 +6,12 @@ mod clusters;
 mod covenants;
 mod failure;
 mod output;
+mod policy;
 mod refs;
 mod render;
-mod scoring;
+mod results;
+mod scoreboard;
+mod scores;
 mod sheets;
 mod tables;
 mod targets;
@@ -106,13 +109,13 @@ enum Command {
     Target(targets::TargetCommand),
     /// Reported results (kết quả) with evidence.
     #[command(subcommand)]
-    Result(scoring::ResultCommand),
+    Result(results::ResultCommand),
     /// Score layers: self-score, review, adjustment.
     #[command(subcommand)]
-    Score(scoring::ScoreCommand),
+    Score(scores::ScoreCommand),
     /// The ranked, classified scoreboard and its explanations.
     #[command(subcommand)]
-    Scoreboard(scoring::ScoreboardCommand),
+    Scoreboard(scoreboard::ScoreboardCommand),
     /// Award proposals: propose, list, submit, revoke.
     #[command(subcommand)]
     Award(awards::AwardCommand),
@@ -242,9 +245,9 @@ async fn run(cli: Cli) -> Result<(), Failure> {
         Command::Covenant(c) => covenants::run(&mut ctx, c).await,
         Command::Table(c) => tables::run(&mut ctx, c).await,
         Command::Target(c) => targets::run(&mut ctx, c).await,
-        Command::Result(c) => scoring::run_result(&mut ctx, c).await,
-        Command::Score(c) => scoring::run_score(&mut ctx, c).await,
-        Command::Scoreboard(c) => scoring::run_scoreboard(&mut ctx, c).await,
+        Command::Result(c) => results::run_result(&mut ctx, c).await,
+        Command::Score(c) => scores::run_score(&mut ctx, c).await,
+        Command::Scoreboard(c) => scoreboard::run_scoreboard(&mut ctx, c).await,
         Command::Award(c) => awards::run_award(&mut ctx, c).await,
         Command::Ballot(c) => awards::run_ballot(&mut ctx, c).await,
         Command::Key(c) => access::run_key(&mut ctx, c).await,

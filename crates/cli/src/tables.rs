@@ -5,7 +5,12 @@ use std::path::PathBuf;
 use clap::Subcommand;
 use thidua_proto::v1 as pb;
 
-use crate::{Context, failure::Failure, output::Section, refs, render, sheets};
+use crate::{
+    Context,
+    failure::{Answered, Failure},
+    output::Section,
+    refs, render, sheets,
+};
 
 #[derive(Debug, Subcommand)]
 pub enum TableCommand {
@@ -97,7 +102,7 @@ pub async fn version_name(
                 .await?
                 .into_inner()
                 .table
-                .ok_or_else(|| Failure::other("the server answered without a table"))?
+                .answered("a table")?
                 .latest_version
         }
     };
@@ -158,7 +163,7 @@ pub async fn run(ctx: &mut Context, command: TableCommand) -> Result<(), Failure
                 .await?
                 .into_inner()
                 .table
-                .ok_or_else(|| Failure::other("the server answered without a table"))?;
+                .answered("a table")?;
             ctx.print(&[render::criteria_table(&t)])
         }
         TableCommand::List => {
@@ -210,7 +215,7 @@ pub async fn run(ctx: &mut Context, command: TableCommand) -> Result<(), Failure
                 .await?
                 .into_inner()
                 .version
-                .ok_or_else(|| Failure::other("the server answered without a version"))?;
+                .answered("a version")?;
             ctx.print(&[summary(&v)])
         }
         TableCommand::Export {
@@ -241,7 +246,7 @@ pub async fn run(ctx: &mut Context, command: TableCommand) -> Result<(), Failure
                 .await?
                 .into_inner()
                 .version
-                .ok_or_else(|| Failure::other("the server answered without a version"))?;
+                .answered("a version")?;
             ctx.print(&[summary(&v), render::tree(&v)])
         }
         TableCommand::Publish { table, version } => {
@@ -255,7 +260,7 @@ pub async fn run(ctx: &mut Context, command: TableCommand) -> Result<(), Failure
                 .await?
                 .into_inner()
                 .version
-                .ok_or_else(|| Failure::other("the server answered without a version"))?;
+                .answered("a version")?;
             ctx.print(&[summary(&v)])
         }
         TableCommand::Versions { table } => {

@@ -5,7 +5,12 @@ use std::{collections::HashMap, path::PathBuf};
 use clap::Subcommand;
 use thidua_proto::v1 as pb;
 
-use crate::{Context, failure::Failure, output::Section, refs, render, sheets};
+use crate::{
+    Context,
+    failure::{Answered, Failure},
+    output::Section,
+    refs, render, sheets,
+};
 
 #[derive(Debug, Subcommand)]
 pub enum TargetCommand {
@@ -110,7 +115,7 @@ pub async fn member_names(
         .await?
         .into_inner()
         .term
-        .ok_or_else(|| Failure::other("the server answered without a term"))?;
+        .answered("a term")?;
     Ok(t.members
         .into_iter()
         .map(|m| (m.unit, m.display_name))
@@ -118,9 +123,7 @@ pub async fn member_names(
 }
 
 pub async fn run(ctx: &mut Context, command: TargetCommand) -> Result<(), Failure> {
-    let show = |t: Option<pb::TermTargets>| {
-        t.ok_or_else(|| Failure::other("the server answered without targets"))
-    };
+    let show = |t: Option<pb::TermTargets>| t.answered("targets");
     match command {
         TargetCommand::Set {
             cluster,

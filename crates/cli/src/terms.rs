@@ -5,7 +5,12 @@ use std::collections::HashMap;
 use clap::Subcommand;
 use thidua_proto::v1 as pb;
 
-use crate::{Context, failure::Failure, output::Section, refs, render};
+use crate::{
+    Context,
+    failure::{Answered, Failure},
+    output::Section,
+    policy, refs, render,
+};
 
 #[derive(Debug, Subcommand)]
 pub enum TermCommand {
@@ -126,27 +131,8 @@ pub enum TermCommand {
         cluster: String,
         /// Year.
         year: i32,
-        /// A tie-break step, in order: subtotal:CODE, full_points or fewer_penalties.
-        #[arg(long = "tie-break")]
-        tie_breaks: Vec<String>,
-        /// A classification level, highest first: NAME:TOTAL_SHARE:CRITERION_SHARE.
-        #[arg(long = "level")]
-        levels: Vec<String>,
-        /// Provincial flags per term.
-        #[arg(long, default_value_t = 0)]
-        flags: i32,
-        /// Certificates of merit per term.
-        #[arg(long, default_value_t = 0)]
-        merits: i32,
-        /// Government flags as a share of units meeting the provincial standard.
-        #[arg(long)]
-        government_share: Option<String>,
-        /// The share of the ballot base the yes votes must exceed.
-        #[arg(long)]
-        ballot_threshold: Option<String>,
-        /// present or all.
-        #[arg(long, default_value = "present")]
-        ballot_base: String,
+        #[command(flatten)]
+        policy: policy::PolicyArgs,
     },
     /// Reopen adopted scores for review, with a written reason.
     Reopen {
@@ -179,7 +165,7 @@ async fn show(ctx: &mut Context, term: pb::Term) -> Result<(), Failure> {
         .await?
         .into_inner()
         .covenant
-        .ok_or_else(|| Failure::other("the server answered without a covenant"))?;
+        .answered("a covenant")?;
     let names: HashMap<String, String> = term
         .members
         .iter()
@@ -224,7 +210,7 @@ pub async fn run(ctx: &mut Context, command: TermCommand) -> Result<(), Failure>
                 .await?
                 .into_inner()
                 .term
-                .ok_or_else(|| Failure::other("the server answered without a term"))?;
+                .answered("a term")?;
             ctx.print(&render::term(&t))
         }
         TermCommand::Show { cluster, year } => {
@@ -236,7 +222,7 @@ pub async fn run(ctx: &mut Context, command: TermCommand) -> Result<(), Failure>
                 .await?
                 .into_inner()
                 .term
-                .ok_or_else(|| Failure::other("the server answered without a term"))?;
+                .answered("a term")?;
             show(ctx, t).await
         }
         TermCommand::List { cluster } => {
@@ -279,7 +265,7 @@ pub async fn run(ctx: &mut Context, command: TermCommand) -> Result<(), Failure>
                 .await?
                 .into_inner()
                 .term
-                .ok_or_else(|| Failure::other("the server answered without a term"))?;
+                .answered("a term")?;
             ctx.print(&render::term(&t))
         }
         TermCommand::RemoveMember {
@@ -297,7 +283,7 @@ pub async fn run(ctx: &mut Context, command: TermCommand) -> Result<(), Failure>
                 .await?
                 .into_inner()
                 .term
-                .ok_or_else(|| Failure::other("the server answered without a term"))?;
+                .answered("a term")?;
             ctx.print(&render::term(&t))
         }
         TermCommand::SetLeader {
@@ -340,7 +326,7 @@ pub async fn run(ctx: &mut Context, command: TermCommand) -> Result<(), Failure>
                 .await?
                 .into_inner()
                 .term
-                .ok_or_else(|| Failure::other("the server answered without a term"))?;
+                .answered("a term")?;
             ctx.print(&render::term(&t))
         }
         TermCommand::ApplyTable {
@@ -360,7 +346,7 @@ pub async fn run(ctx: &mut Context, command: TermCommand) -> Result<(), Failure>
                 .await?
                 .into_inner()
                 .targets
-                .ok_or_else(|| Failure::other("the server answered without targets"))?;
+                .answered("targets")?;
             let s = Section::fields(
                 "applied",
                 vec![
@@ -386,7 +372,7 @@ pub async fn run(ctx: &mut Context, command: TermCommand) -> Result<(), Failure>
                 .await?
                 .into_inner()
                 .term
-                .ok_or_else(|| Failure::other("the server answered without a term"))?;
+                .answered("a term")?;
             ctx.print(&render::term(&t))
         }
         TermCommand::Deadline {
@@ -417,99 +403,12 @@ pub async fn run(ctx: &mut Context, command: TermCommand) -> Result<(), Failure>
             }
             ctx.print(&[s])
         }
-        TermCommand::Policy { cluster, year } => {
-            let p = ctx
-                .scoring
-                .get_scoring_policy(pb::GetScoringPolicyRequest {
-                    term: refs::term(&cluster, year),
-                })
-                .await?
-                .into_inner()
-                .policy
-                .ok_or_else(|| Failure::other("the server answered without a policy"))?;
-            ctx.print(&policy_sections(&p))
-        }
+        TermCommand::Policy { cluster, year } => policy::show(ctx, &cluster, year).await,
         TermCommand::SetPolicy {
             cluster,
             year,
-            tie_breaks,
-            levels,
-            flags,
-            merits,
-            government_share,
-            ballot_threshold,
-            ballot_base,
-        } => {
-            let tie_breaks = tie_breaks
-                .iter()
-                .map(|t| match t.split_once(':') {
-                    Some(("subtotal", code)) => Ok(pb::TieBreakStep {
-                        kind: pb::TieBreakKind::Subtotal.into(),
-                        code: code.to_owned(),
-                    }),
-                    None if t == "full_points" => Ok(pb::TieBreakStep {
-                        kind: pb::TieBreakKind::FullPoints.into(),
-                        code: String::new(),
-                    }),
-                    None if t == "fewer_penalties" => Ok(pb::TieBreakStep {
-                        kind: pb::TieBreakKind::FewerPenalties.into(),
-                        code: String::new(),
-                    }),
-                    _ => Err(Failure::input(format!(
-                        "--tie-break: `{t}` is not subtotal:CODE, full_points or fewer_penalties"
-                    ))),
-                })
-                .collect::<Result<Vec<_>, _>>()?;
-            let levels = levels
-                .iter()
-                .map(|l| {
-                    let parts: Vec<&str> = l.rsplitn(3, ':').collect();
-                    match parts.as_slice() {
-                        [each, total, name] => Ok(pb::ClassificationLevel {
-                            name: (*name).to_owned(),
-                            min_total_share: Some(pb::Decimal {
-                                value: (*total).to_owned(),
-                            }),
-                            min_criterion_share: Some(pb::Decimal {
-                                value: (*each).to_owned(),
-                            }),
-                        }),
-                        _ => Err(Failure::input(format!(
-                            "--level: `{l}` is not NAME:TOTAL_SHARE:CRITERION_SHARE"
-                        ))),
-                    }
-                })
-                .collect::<Result<Vec<_>, _>>()?;
-            let base = match ballot_base.as_str() {
-                "present" => pb::BallotBase::Present,
-                "all" => pb::BallotBase::All,
-                other => {
-                    return Err(Failure::input(format!(
-                        "--ballot-base: `{other}` is not present or all"
-                    )));
-                }
-            };
-            let policy = pb::ScoringPolicy {
-                tie_breaks,
-                levels,
-                provincial_flags: flags,
-                certificates_of_merit: merits,
-                government_flag_share: government_share.map(|value| pb::Decimal { value }),
-                ballot_threshold: ballot_threshold.map(|value| pb::Decimal { value }),
-                ballot_base: base.into(),
-            };
-            let p = ctx
-                .scoring
-                .set_scoring_policy(pb::SetScoringPolicyRequest {
-                    term: refs::term(&cluster, year),
-                    policy: Some(policy),
-                })
-                .await?
-                .into_inner()
-                .policy
-                .ok_or_else(|| Failure::other("the server answered without a policy"))?;
-            ctx.print(&policy_sections(&p))
-        }
+            policy,
+        } => policy::set(ctx, &cluster, year, policy).await,
         TermCommand::Reopen {
             cluster,
             year,
@@ -524,7 +423,7 @@ pub async fn run(ctx: &mut Context, command: TermCommand) -> Result<(), Failure>
                 .await?
                 .into_inner()
                 .term
-                .ok_or_else(|| Failure::other("the server answered without a term"))?;
+                .answered("a term")?;
             ctx.print(&render::term(&t))
         }
         TermCommand::CarryForward {
@@ -546,64 +445,6 @@ pub async fn run(ctx: &mut Context, command: TermCommand) -> Result<(), Failure>
             ctx.print(&render::term(&response.term.unwrap_or_default()))
         }
     }
-}
-
-fn policy_sections(p: &pb::ScoringPolicy) -> Vec<Section> {
-    let steps: Vec<String> = p
-        .tie_breaks
-        .iter()
-        .map(|t| {
-            match pb::TieBreakKind::try_from(t.kind).unwrap_or(pb::TieBreakKind::Unspecified) {
-                pb::TieBreakKind::Subtotal => format!("subtotal:{}", t.code),
-                pb::TieBreakKind::FullPoints => "full_points".into(),
-                pb::TieBreakKind::FewerPenalties => "fewer_penalties".into(),
-                pb::TieBreakKind::Unspecified => String::new(),
-            }
-        })
-        .collect();
-    let info = Section::fields(
-        "policy",
-        vec![
-            (
-                "tie_breaks",
-                if steps.is_empty() {
-                    "default: subtotal of the first group, full_points, fewer_penalties".into()
-                } else {
-                    steps.join(", ")
-                },
-            ),
-            ("provincial_flags", p.provincial_flags.to_string()),
-            ("certificates_of_merit", p.certificates_of_merit.to_string()),
-            (
-                "government_flag_share",
-                render::decimal(p.government_flag_share.as_ref()),
-            ),
-            (
-                "ballot_threshold",
-                render::decimal(p.ballot_threshold.as_ref()),
-            ),
-            (
-                "ballot_base",
-                if p.ballot_base == i32::from(pb::BallotBase::All) {
-                    "all".into()
-                } else {
-                    "present".into()
-                },
-            ),
-        ],
-    );
-    let mut levels = Section::new(
-        "levels",
-        vec!["name", "min_total_share", "min_criterion_share"],
-    );
-    for l in &p.levels {
-        levels.row(vec![
-            l.name.clone(),
-            render::decimal(l.min_total_share.as_ref()),
-            render::decimal(l.min_criterion_share.as_ref()),
-        ]);
-    }
-    vec![info, levels]
 }
 
 /// Reads a stage as typed: `reporting`, `self_scoring`, `self-scoring`, …

@@ -6,7 +6,12 @@ use clap::Subcommand;
 use indicatif::{ProgressBar, ProgressStyle};
 use thidua_proto::v1 as pb;
 
-use crate::{Context, failure::Failure, output::Section, refs, render};
+use crate::{
+    Context,
+    failure::{Answered, Failure},
+    output::Section,
+    refs, render,
+};
 
 /// Rows per streamed import message.
 const IMPORT_BATCH: usize = 500;
@@ -217,7 +222,7 @@ pub async fn run(ctx: &mut Context, command: UnitCommand) -> Result<(), Failure>
                 .await?
                 .into_inner()
                 .unit
-                .ok_or_else(|| Failure::other("the server answered without a unit"))?;
+                .answered("a unit")?;
             ctx.print(&[render::unit(&u)])
         }
         UnitCommand::Create {
@@ -253,7 +258,7 @@ pub async fn run(ctx: &mut Context, command: UnitCommand) -> Result<(), Failure>
                 .await?
                 .into_inner()
                 .unit
-                .ok_or_else(|| Failure::other("the server answered without a unit"))?;
+                .answered("a unit")?;
             ctx.print(&[render::unit(&u)])
         }
         UnitCommand::Update {
@@ -317,7 +322,7 @@ pub async fn run(ctx: &mut Context, command: UnitCommand) -> Result<(), Failure>
                 .await?
                 .into_inner()
                 .unit
-                .ok_or_else(|| Failure::other("the server answered without a unit"))?;
+                .answered("a unit")?;
             ctx.print(&[render::unit(&u)])
         }
         UnitCommand::Link {
@@ -358,7 +363,7 @@ pub async fn run(ctx: &mut Context, command: UnitCommand) -> Result<(), Failure>
                 .await?
                 .into_inner()
                 .link
-                .ok_or_else(|| Failure::other("the server answered without a link"))?;
+                .answered("a link")?;
             ctx.print(&[links(&[link])])
         }
         UnitCommand::Lineage { unit } => {

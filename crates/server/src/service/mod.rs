@@ -1,12 +1,14 @@
 //! The tonic services: decode, call one use case on a blocking thread, encode.
 
 pub mod access;
+pub mod board_watch;
 pub mod clusters;
 pub mod scopes;
 pub mod scoreboard_route;
 pub mod scoring;
 pub mod targets;
 pub mod units;
+pub mod uploads;
 
 use base64::{Engine, engine::general_purpose::URL_SAFE_NO_PAD};
 use prost::Message;

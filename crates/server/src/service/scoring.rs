@@ -3,12 +3,12 @@
 use std::sync::Arc;
 
 use crate::{
-    access::{Call, Scope, admit, message_digest, unit_key},
+    access::{Call, Scope, admit},
     boards::BoardCache,
 };
 use thidua_domain::{
     error::Violations,
-    reporting::{ImportRow, NewResult, NewScore},
+    reporting::{NewResult, NewScore},
     text,
 };
 use thidua_proto::v1::{self as pb, scoring_service_server::ScoringService};
@@ -18,7 +18,10 @@ use tonic::{Request, Response, Status, Streaming};
 /// Rows one result import may carry: a term has members × criteria results, far fewer.
 pub const MAX_IMPORT_ROWS: usize = 100_000;
 
-use super::{blocking, format_in, idempotency, in_bulk_runtime, invalid, invalid_all, line_of};
+use super::{
+    board_watch, format_in, in_bulk_runtime, invalid, invalid_all,
+    uploads::{prepare_results, read_upload},
+};
 use crate::{app, convert};
 
 /// The scoring service over a store.
@@ -258,13 +261,18 @@ impl ScoringService for Scoring {
         &self,
         request: Request<Streaming<pb::ImportResultsRequest>>,
     ) -> Result<Response<pb::ImportResultsResponse>, Status> {
-        let (call, stream) = Call::open_stream(request)?;
+        let (call, mut stream) = Call::open_stream(request)?;
         // Decoding, converting and digesting the rows happen at idle priority, off the async
         // workers that serve every other call.
         let ((cluster_id, year), request_id, prepared) = in_bulk_runtime(async move {
-            let (term, request_id, sent) = read_import(stream).await?;
+            let (header, sent) = read_upload(&mut stream, MAX_IMPORT_ROWS).await?;
+            let pb::ImportResultsRequest {
+                term,
+                request_id,
+                rows: _,
+            } = header;
             let term_key = term_ref(&term)?;
-            let prepared = prepare_import(term, &request_id, sent)?;
+            let prepared = prepare_results(term, &request_id, sent)?;
             Ok::<_, Status>((term_key, request_id, prepared))
         })
         .await
@@ -501,67 +509,11 @@ impl ScoringService for Scoring {
         let pb::WatchScoreboardRequest { term, layer } = req;
         let (cluster_id, year) = term_ref(&term)?;
         let up_to = convert::board_layer_in(layer);
-        // Subscribe before reading, so no change between the first board and the loop is lost.
-        let mut changes = self.store.changes();
         let key_id = run.principal().key_id.clone();
         drop(run);
-        let board = {
-            let (store, cluster_id) = (self.store.clone(), cluster_id.clone());
-            move || {
-                let (store, cluster_id, key_id) =
-                    (store.clone(), cluster_id.clone(), key_id.clone());
-                async move {
-                    blocking(move || {
-                        // A key revoked while watching stops the stream at the next update.
-                        app::access::check_key(&store, &key_id)?;
-                        app::scoring::scoreboard(&store, &cluster_id, year, up_to)
-                    })
-                    .await
-                    .map(|b| convert::board_out(b, up_to))
-                }
-            }
-        };
-        let first = board().await?;
-        let (tx, rx) = tokio::sync::mpsc::channel(4);
-        let _ = tx
-            .send(Ok(pb::WatchScoreboardResponse {
-                scoreboard: Some(first.clone()),
-            }))
-            .await;
-        tokio::spawn(async move {
-            let mut last = first;
-            loop {
-                tokio::select! {
-                    () = tx.closed() => break,
-                    change = changes.recv() => match change {
-                        Ok((c, y)) if c == cluster_id && y == year => {}
-                        Ok(_) => continue,
-                        // Missed some: the board is read afresh anyway.
-                        Err(tokio::sync::broadcast::error::RecvError::Lagged(_)) => {}
-                        Err(tokio::sync::broadcast::error::RecvError::Closed) => break,
-                    },
-                }
-                match board().await {
-                    Ok(b) if b == last => {}
-                    Ok(b) => {
-                        let message = pb::WatchScoreboardResponse {
-                            scoreboard: Some(b.clone()),
-                        };
-                        if tx.send(Ok(message)).await.is_err() {
-                            break;
-                        }
-                        last = b;
-                    }
-                    Err(status) => {
-                        let _ = tx.send(Err(status)).await;
-                        break;
-                    }
-                }
-            }
-        });
-        Ok(Response::new(tokio_stream::wrappers::ReceiverStream::new(
-            rx,
-        )))
+        let stream =
+            board_watch::watch(self.store.clone(), cluster_id, year, up_to, key_id).await?;
+        Ok(Response::new(stream))
     }
 
     async fn get_scoring_policy(
@@ -614,85 +566,4 @@ impl ScoringService for Scoring {
 
 fn award_id(name: &str) -> Result<String, Status> {
     convert::award_name("award", name).map_err(invalid)
-}
-
-/// The messages of a result import: its term and request id (first message only), and every
-/// row, within [`MAX_IMPORT_ROWS`].
-async fn read_import(
-    mut stream: Streaming<pb::ImportResultsRequest>,
-) -> Result<(String, String, Vec<pb::ResultRow>), Status> {
-    let mut header: Option<(String, String)> = None;
-    let mut sent: Vec<pb::ResultRow> = Vec::new();
-    while let Some(message) = stream.message().await? {
-        let pb::ImportResultsRequest {
-            term,
-            request_id,
-            rows: batch,
-        } = message;
-        match &header {
-            None => header = Some((term, request_id)),
-            Some((t, r))
-                if (term.is_empty() && request_id.is_empty())
-                    || (&term == t && &request_id == r) => {}
-            Some(_) => {
-                return Err(invalid(thidua_domain::FieldViolation::new(
-                    "term",
-                    "only the first message of an import carries term and request_id",
-                )));
-            }
-        }
-        if sent.len() + batch.len() > MAX_IMPORT_ROWS {
-            return Err(invalid(thidua_domain::FieldViolation::new(
-                "rows",
-                format!("an import carries at most {MAX_IMPORT_ROWS} rows; split the file"),
-            )));
-        }
-        sent.extend(batch);
-    }
-    let (term, request_id) = header.unwrap_or_default();
-    Ok((term, request_id, sent))
-}
-
-/// An import's rows as the use case takes them, with what admission and the audit need.
-struct PreparedImport {
-    rows: Vec<ImportRow>,
-    key: Option<crate::app::Idempotency>,
-    digest: String,
-    /// Every unit the rows are for: a reporter may import only its own.
-    units: Vec<String>,
-}
-
-/// Converts and digests the rows of a result import: CPU work proportional to the import, done
-/// off the async workers ([`in_bulk_runtime`]).
-fn prepare_import(
-    term: String,
-    request_id: &str,
-    sent: Vec<pb::ResultRow>,
-) -> Result<PreparedImport, Status> {
-    let mut rows: Vec<ImportRow> = Vec::with_capacity(sent.len());
-    for row in &sent {
-        rows.push(ImportRow {
-            line: line_of(row.line, rows.len() + 1),
-            unit: row.unit.clone(),
-            code: row.criterion_code.clone(),
-            value: row.value.clone(),
-            evidence_ref: text::normalize(&row.evidence_reference),
-            evidence_note: row.evidence_description.clone(),
-            explanation: row.explanation.clone(),
-        });
-    }
-    let mut units: Vec<String> = sent.iter().map(|r| unit_key(&r.unit)).collect();
-    units.sort_unstable();
-    units.dedup();
-    let digest_source = pb::ImportResultsRequest {
-        term,
-        request_id: String::new(),
-        rows: sent,
-    };
-    Ok(PreparedImport {
-        rows,
-        key: idempotency("ImportResults", request_id, &digest_source)?,
-        digest: message_digest(&digest_source),
-        units,
-    })
 }

@@ -2,7 +2,6 @@
 
 use crate::access::{Call, Scope, admit};
 use thidua_domain::{
-    FieldViolation,
     error::Violations,
     import::ImportRow,
     time::Validity,
@@ -12,7 +11,10 @@ use thidua_proto::v1::{self as pb, unit_service_server::UnitService};
 use thidua_storage::{Store, UnitFilter};
 use tonic::{Request, Response, Status, Streaming};
 
-use super::{idempotency, invalid, invalid_all, line_of, mask_paths, page_request, page_token};
+use super::{
+    idempotency, invalid, invalid_all, line_of, mask_paths, page_request, page_token,
+    uploads::read_upload,
+};
 use crate::{
     app::{self, units::UnitPatch},
     convert,
@@ -209,45 +211,25 @@ impl UnitService for Units {
                 .admit(&self.store, Scope::Collection("units"))
                 .await?,
         );
-        let mut header: Option<pb::ImportUnitsRequest> = None;
-        let mut rows: Vec<ImportRow> = Vec::new();
-        let mut all_rows: Vec<pb::UnitRow> = Vec::new();
-        while let Some(mut message) = stream.message().await? {
-            let batch = std::mem::take(&mut message.rows);
-            match &header {
-                None => header = Some(message),
-                Some(h) if message == pb::ImportUnitsRequest::default() || &message == h => {}
-                Some(_) => {
-                    return Err(invalid(FieldViolation::new(
-                        "scheme",
-                        "only the first message of an import carries scheme, request_id and validity",
-                    )));
-                }
-            }
-            if rows.len() + batch.len() > MAX_IMPORT_ROWS {
-                return Err(invalid(FieldViolation::new(
-                    "rows",
-                    format!("an import carries at most {MAX_IMPORT_ROWS} rows; split the file"),
-                )));
-            }
-            for row in batch {
-                rows.push(ImportRow {
-                    line: line_of(row.line, rows.len() + 1),
-                    code: row.code.clone(),
-                    name: row.name.clone(),
-                    kind: row.kind.clone(),
-                    parent_code: row.parent_code.clone(),
-                });
-                all_rows.push(row);
-            }
-        }
+        let (header, all_rows) = read_upload(&mut stream, MAX_IMPORT_ROWS).await?;
+        let rows: Vec<ImportRow> = all_rows
+            .iter()
+            .enumerate()
+            .map(|(i, row)| ImportRow {
+                line: line_of(row.line, i + 1),
+                code: row.code.clone(),
+                name: row.name.clone(),
+                kind: row.kind.clone(),
+                parent_code: row.parent_code.clone(),
+            })
+            .collect();
         let pb::ImportUnitsRequest {
             scheme,
             request_id,
             valid_from,
             valid_to,
             rows: _,
-        } = header.unwrap_or_default();
+        } = header;
         let mut v = Violations::default();
         let scheme = v.check(Scheme::parse_field("scheme", &scheme));
         let from = v.check(convert::date_in("valid_from", valid_from.as_ref()));

@@ -1,0 +1,241 @@
+//! `thidua result …`: reporting results (báo cáo kết quả) one by one or from a file, and
+//! listing them.
+
+use std::collections::HashMap;
+
+use clap::Subcommand;
+use thidua_proto::v1 as pb;
+
+use crate::{
+    Context,
+    failure::{Answered, Failure},
+    output::Section,
+    refs, render,
+};
+
+#[derive(Debug, Subcommand)]
+pub enum ResultCommand {
+    /// Report one result with its evidence; a correction is a new revision.
+    Submit {
+        /// Cluster id.
+        cluster: String,
+        /// Year.
+        year: i32,
+        /// The member.
+        #[arg(long)]
+        unit: String,
+        /// The criterion code.
+        #[arg(long)]
+        criterion: String,
+        /// The value: a measurement, proposed points (judged) or 1/0 (event).
+        #[arg(long)]
+        value: String,
+        /// The evidence's document reference.
+        #[arg(long, default_value = "")]
+        evidence: String,
+        /// The evidence's description.
+        #[arg(long, default_value = "")]
+        evidence_note: String,
+        /// Why there is no evidence, where it is required.
+        #[arg(long, default_value = "")]
+        explanation: String,
+    },
+    /// Import results from a CSV or XLSX file: unit,criterion,value[,evidence,evidence_note,explanation].
+    /// All rows or none; every bad row is reported.
+    Import {
+        /// Cluster id.
+        cluster: String,
+        /// Year.
+        year: i32,
+        /// The CSV or XLSX file (first sheet).
+        file: std::path::PathBuf,
+        /// Idempotency key; a retry with the same key has one effect.
+        #[arg(long)]
+        request_id: Option<String>,
+    },
+    /// List a term's results, every revision.
+    List {
+        /// Cluster id.
+        cluster: String,
+        /// Year.
+        year: i32,
+        /// Only this member.
+        #[arg(long)]
+        unit: Option<String>,
+    },
+}
+
+pub async fn run_result(ctx: &mut Context, command: ResultCommand) -> Result<(), Failure> {
+    match command {
+        ResultCommand::Submit {
+            cluster,
+            year,
+            unit,
+            criterion,
+            value,
+            evidence,
+            evidence_note,
+            explanation: why,
+        } => {
+            let r = ctx
+                .scoring
+                .submit_result(pb::SubmitResultRequest {
+                    term: refs::term(&cluster, year),
+                    result: Some(pb::ReportedResult {
+                        unit: refs::unit(&unit, &ctx.scheme),
+                        criterion_code: criterion,
+                        revision: 0,
+                        value: Some(pb::Decimal { value }),
+                        evidence_reference: evidence,
+                        evidence_description: evidence_note,
+                        explanation: why,
+                        submit_time: None,
+                        late: false,
+                    }),
+                })
+                .await?
+                .into_inner()
+                .result
+                .answered("a result")?;
+            ctx.print(&[results(&[r], &HashMap::new())])
+        }
+        ResultCommand::Import {
+            cluster,
+            year,
+            file,
+            request_id,
+        } => import(ctx, &refs::term(&cluster, year), &file, request_id).await,
+        ResultCommand::List {
+            cluster,
+            year,
+            unit,
+        } => {
+            let term = refs::term(&cluster, year);
+            let list = ctx
+                .scoring
+                .list_results(pb::ListResultsRequest {
+                    term: term.clone(),
+                    unit: unit
+                        .map(|u| refs::unit(&u, &ctx.scheme))
+                        .unwrap_or_default(),
+                })
+                .await?
+                .into_inner()
+                .results;
+            let names = crate::targets::member_names(ctx, &term).await?;
+            ctx.print(&[results(&list, &names)])
+        }
+    }
+}
+
+fn results(list: &[pb::ReportedResult], names: &HashMap<String, String>) -> Section {
+    let mut s = Section::new(
+        "results",
+        vec![
+            "unit",
+            "display_name",
+            "criterion",
+            "revision",
+            "value",
+            "evidence",
+            "explanation",
+            "submitted",
+        ],
+    );
+    for r in list {
+        s.row(vec![
+            render::short_unit(&r.unit),
+            names.get(&r.unit).cloned().unwrap_or_default(),
+            r.criterion_code.clone(),
+            r.revision.to_string(),
+            render::decimal(r.value.as_ref()),
+            r.evidence_reference.clone(),
+            r.explanation.clone(),
+            render::time(r.submit_time.as_ref()),
+            if r.late { "late".into() } else { String::new() },
+        ]);
+    }
+    s
+}
+
+/// Reads the CSV or XLSX file (malformed lines reported before anything is sent) and streams it
+/// in batches, with a progress bar on a terminal.
+async fn import(
+    ctx: &mut Context,
+    term: &str,
+    file: &std::path::Path,
+    request_id: Option<String>,
+) -> Result<(), Failure> {
+    use std::io::IsTerminal;
+
+    use tokio_stream::StreamExt as _;
+
+    let (headers, records) = crate::sheets::read_rows(file)?;
+    let column = |name: &str| headers.iter().position(|h| h == name);
+    let (Some(unit), Some(criterion), Some(value)) =
+        (column("unit"), column("criterion"), column("value"))
+    else {
+        return Err(Failure::input(format!(
+            "{}: the header must name the columns unit,criterion,value (and optionally evidence,evidence_note,explanation)",
+            file.display()
+        )));
+    };
+    let (evidence, note, explanation) = (
+        column("evidence"),
+        column("evidence_note"),
+        column("explanation"),
+    );
+    let rows: Vec<pb::ResultRow> = records
+        .iter()
+        .map(|(line, cells)| {
+            let cell = |i: Option<usize>| i.and_then(|i| cells.get(i)).cloned().unwrap_or_default();
+            pb::ResultRow {
+                unit: cell(Some(unit)),
+                criterion_code: cell(Some(criterion)),
+                value: cell(Some(value)),
+                evidence_reference: cell(evidence),
+                evidence_description: cell(note),
+                explanation: cell(explanation),
+                line: *line,
+            }
+        })
+        .collect();
+    let progress = if std::io::stderr().is_terminal() {
+        let bar = indicatif::ProgressBar::new(u64::try_from(rows.len()).unwrap_or(u64::MAX));
+        if let Ok(style) =
+            indicatif::ProgressStyle::with_template("{msg} [{bar:40}] {pos}/{len} rows")
+        {
+            bar.set_style(style.progress_chars("=> "));
+        }
+        bar.set_message("sending");
+        bar
+    } else {
+        indicatif::ProgressBar::hidden()
+    };
+    let mut messages = vec![pb::ImportResultsRequest {
+        term: term.to_owned(),
+        request_id: refs::request_id(request_id),
+        rows: Vec::new(),
+    }];
+    messages.extend(rows.chunks(500).map(|c| pb::ImportResultsRequest {
+        rows: c.to_vec(),
+        ..Default::default()
+    }));
+    let bar = progress.clone();
+    let stream = tokio_stream::iter(messages).map(move |m| {
+        bar.inc(u64::try_from(m.rows.len()).unwrap_or(0));
+        m
+    });
+    let result = ctx.scoring.import_results(stream).await;
+    progress.finish_and_clear();
+    let r = result?.into_inner();
+    ctx.print(&[Section::fields(
+        "import",
+        vec![
+            ("file", file.display().to_string()),
+            ("rows", r.rows_total.to_string()),
+            ("stored", r.results_stored.to_string()),
+            ("replayed", r.replayed.to_string()),
+        ],
+    )])
+}

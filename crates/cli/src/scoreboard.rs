@@ -1,0 +1,269 @@
+//! `thidua scoreboard …`: the scoreboard (bảng tổng hợp) shown, watched, exported and
+//! explained, and tie decisions.
+
+use clap::{Subcommand, ValueEnum};
+use thidua_proto::v1 as pb;
+
+use crate::{Context, failure::Failure, output::Section, refs, render};
+
+/// Which scores a scoreboard uses.
+#[derive(Debug, Clone, Copy, ValueEnum)]
+pub enum LayerArg {
+    /// Computed from reported results only.
+    Results,
+    /// With self-scores.
+    #[value(name = "self")]
+    SelfScore,
+    /// With review scores.
+    Review,
+    /// With adjustments: the final scores.
+    Final,
+}
+
+impl LayerArg {
+    fn proto(self) -> pb::ScoreLayer {
+        match self {
+            LayerArg::Results => pb::ScoreLayer::Results,
+            LayerArg::SelfScore => pb::ScoreLayer::Self_,
+            LayerArg::Review => pb::ScoreLayer::Review,
+            LayerArg::Final => pb::ScoreLayer::Adjustment,
+        }
+    }
+}
+
+#[derive(Debug, Subcommand)]
+pub enum ScoreboardCommand {
+    /// Rank and classify the members.
+    Show {
+        /// Cluster id.
+        cluster: String,
+        /// Year.
+        year: i32,
+        /// Which scores to use.
+        #[arg(long, value_enum, default_value = "final")]
+        layer: LayerArg,
+    },
+    /// Write the summary table to sign (Bảng tổng hợp kết quả chấm điểm) as CSV or XLSX.
+    Export {
+        /// Cluster id.
+        cluster: String,
+        /// Year.
+        year: i32,
+        /// The file to write (.csv or .xlsx).
+        #[arg(short, long)]
+        file: std::path::PathBuf,
+        /// Which scores to use.
+        #[arg(long, value_enum, default_value = "final")]
+        layer: LayerArg,
+    },
+    /// Print the scoreboard now and again at every change, until interrupted.
+    Watch {
+        /// Cluster id.
+        cluster: String,
+        /// Year.
+        year: i32,
+        /// Which scores to use.
+        #[arg(long, value_enum, default_value = "final")]
+        layer: LayerArg,
+    },
+    /// Record the decision ordering members tied under every rule (during review).
+    Decide {
+        /// Cluster id.
+        cluster: String,
+        /// Year.
+        year: i32,
+        /// A tied member; repeat, best first.
+        #[arg(long = "unit", required = true)]
+        units: Vec<String>,
+        /// Who decided.
+        #[arg(long)]
+        by: String,
+        /// Why (e.g. the minutes' reference).
+        #[arg(long)]
+        reason: String,
+    },
+    /// Explain one member's points, criterion by criterion.
+    Explain {
+        /// Cluster id.
+        cluster: String,
+        /// Year.
+        year: i32,
+        /// The member.
+        unit: String,
+        /// Which scores to use.
+        #[arg(long, value_enum, default_value = "final")]
+        layer: LayerArg,
+    },
+}
+
+pub fn explanation(e: &pb::ExplainScoreResponse) -> Vec<Section> {
+    let info = Section::fields(
+        "member",
+        vec![
+            ("unit", e.unit.clone()),
+            ("total", render::decimal(e.total.as_ref())),
+        ],
+    );
+    let mut s = Section::new(
+        "criteria",
+        vec![
+            "code", "title", "rule", "max", "target", "input", "points", "why",
+        ],
+    );
+    for c in &e.criteria {
+        let depth = c.code.matches('.').count();
+        s.row(vec![
+            format!("{}{}", "  ".repeat(depth), c.code),
+            c.title.clone(),
+            c.rule.clone(),
+            render::decimal(c.max_points.as_ref()),
+            render::decimal(c.target.as_ref()),
+            c.input.clone(),
+            render::decimal(c.points.as_ref()),
+            c.why.clone(),
+        ]);
+    }
+    vec![info, s]
+}
+
+pub async fn run_scoreboard(ctx: &mut Context, command: ScoreboardCommand) -> Result<(), Failure> {
+    match command {
+        ScoreboardCommand::Watch {
+            cluster,
+            year,
+            layer,
+        } => {
+            let mut stream = ctx
+                .scoring
+                .watch_scoreboard(pb::WatchScoreboardRequest {
+                    term: refs::term(&cluster, year),
+                    layer: layer.proto().into(),
+                })
+                .await?
+                .into_inner();
+            while let Some(message) = stream.message().await? {
+                if let Some(b) = message.scoreboard {
+                    ctx.print(&board_sections(&b))?;
+                }
+            }
+            Ok(())
+        }
+        ScoreboardCommand::Show {
+            cluster,
+            year,
+            layer,
+        } => {
+            let b = ctx
+                .scoring
+                .get_scoreboard(pb::GetScoreboardRequest {
+                    term: refs::term(&cluster, year),
+                    layer: layer.proto().into(),
+                })
+                .await?
+                .into_inner();
+            ctx.print(&board_sections(&b))
+        }
+        ScoreboardCommand::Decide {
+            cluster,
+            year,
+            units,
+            by,
+            reason,
+        } => {
+            ctx.scoring
+                .record_tie_decision(pb::RecordTieDecisionRequest {
+                    term: refs::term(&cluster, year),
+                    units: units.iter().map(|u| refs::unit(u, &ctx.scheme)).collect(),
+                    decided_by: by,
+                    reason,
+                })
+                .await?;
+            eprintln!("decision recorded; run `thidua scoreboard show {cluster} {year}`");
+            Ok(())
+        }
+        ScoreboardCommand::Export {
+            cluster,
+            year,
+            file,
+            layer,
+        } => {
+            let format = crate::sheets::format(&file, None)?;
+            let out = ctx
+                .scoring
+                .export_scoreboard(pb::ExportScoreboardRequest {
+                    term: refs::term(&cluster, year),
+                    layer: layer.proto().into(),
+                    format: format.into(),
+                })
+                .await?
+                .into_inner();
+            crate::sheets::write(&file, &out.content)?;
+            eprintln!("wrote the scoreboard to {}", file.display());
+            Ok(())
+        }
+        ScoreboardCommand::Explain {
+            cluster,
+            year,
+            unit,
+            layer,
+        } => {
+            let e = ctx
+                .scoring
+                .explain_score(pb::ExplainScoreRequest {
+                    term: refs::term(&cluster, year),
+                    unit: refs::unit(&unit, &ctx.scheme),
+                    layer: layer.proto().into(),
+                })
+                .await?
+                .into_inner();
+            ctx.print(&explanation(&e))
+        }
+    }
+}
+
+/// A scoreboard as printable sections: the board's facts and the ranking.
+fn board_sections(b: &pb::GetScoreboardResponse) -> Vec<Section> {
+    let codes: Vec<String> = b
+        .rows
+        .first()
+        .map(|r| r.subtotals.iter().map(|s| s.code.clone()).collect())
+        .unwrap_or_default();
+    let mut headers: Vec<&str> = vec!["rank", "unit", "display_name", "total"];
+    headers.extend(codes.iter().map(String::as_str));
+    headers.extend(["classification", "tie_note"]);
+    let mut s = Section::new("scoreboard", headers);
+    for r in &b.rows {
+        let mut row = vec![
+            if r.unresolved_tie {
+                format!("{}=", r.rank)
+            } else {
+                r.rank.to_string()
+            },
+            render::short_unit(&r.unit),
+            r.display_name.clone(),
+            render::decimal(r.total.as_ref()),
+        ];
+        row.extend(
+            r.subtotals
+                .iter()
+                .map(|s| render::decimal(s.points.as_ref())),
+        );
+        row.push(if r.classification.is_empty() {
+            "không hoàn thành".into()
+        } else {
+            r.classification.clone()
+        });
+        row.push(r.tie_note.clone());
+        s.row(row);
+    }
+    let info = Section::fields(
+        "board",
+        vec![
+            ("term", b.term.clone()),
+            ("table_version", b.table_version.clone()),
+            ("layer", render::layer(b.layer)),
+            ("leading_unit", render::short_unit(&b.leading_unit)),
+        ],
+    );
+    vec![info, s]
+}

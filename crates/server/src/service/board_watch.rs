@@ -1,0 +1,87 @@
+//! The WatchScoreboard stream: the board now, then again after every committed change to its
+//! term that changes it, as the store announces them ([`Store::changes`]: this process's writes
+//! at once, other server processes' through PostgreSQL). A key revoked while watching ends the
+//! stream at the next change; so does the client going away.
+
+use thidua_domain::results::Layer;
+use thidua_proto::v1 as pb;
+use thidua_storage::Store;
+use tokio::sync::broadcast::error::RecvError;
+use tokio_stream::wrappers::ReceiverStream;
+use tonic::Status;
+
+use super::blocking;
+use crate::{app, convert};
+
+/// The stream a watcher reads.
+pub type BoardStream = ReceiverStream<Result<pb::WatchScoreboardResponse, Status>>;
+
+/// Boards sent but not yet read by the client; a slower client gets the latest board when it
+/// reads again, not every one in between.
+const QUEUED_BOARDS: usize = 4;
+
+/// Starts watching `(cluster_id, year)` up to layer `up_to` for the key `key_id`; the first
+/// board is read before this returns, so a watch on a missing term fails as a call.
+pub async fn watch(
+    store: Store,
+    cluster_id: String,
+    year: i32,
+    up_to: Option<Layer>,
+    key_id: String,
+) -> Result<BoardStream, Status> {
+    // Subscribe before reading, so no change between the first board and the loop is lost.
+    let mut changes = store.changes();
+    let board = {
+        let cluster_id = cluster_id.clone();
+        move || {
+            let (store, cluster_id, key_id) = (store.clone(), cluster_id.clone(), key_id.clone());
+            async move {
+                blocking(move || {
+                    app::access::check_key(&store, &key_id)?;
+                    app::scoring::scoreboard(&store, &cluster_id, year, up_to)
+                })
+                .await
+                .map(|b| convert::board_out(b, up_to))
+            }
+        }
+    };
+    let first = board().await?;
+    let (tx, rx) = tokio::sync::mpsc::channel(QUEUED_BOARDS);
+    let _ = tx
+        .send(Ok(pb::WatchScoreboardResponse {
+            scoreboard: Some(first.clone()),
+        }))
+        .await;
+    tokio::spawn(async move {
+        let mut last = first;
+        loop {
+            tokio::select! {
+                () = tx.closed() => break,
+                change = changes.recv() => match change {
+                    Ok((c, y)) if c == cluster_id && y == year => {}
+                    Ok(_) => continue,
+                    // Missed some: the board is read afresh anyway.
+                    Err(RecvError::Lagged(_)) => {}
+                    Err(RecvError::Closed) => break,
+                },
+            }
+            match board().await {
+                Ok(b) if b == last => {}
+                Ok(b) => {
+                    let message = pb::WatchScoreboardResponse {
+                        scoreboard: Some(b.clone()),
+                    };
+                    if tx.send(Ok(message)).await.is_err() {
+                        break;
+                    }
+                    last = b;
+                }
+                Err(status) => {
+                    let _ = tx.send(Err(status)).await;
+                    break;
+                }
+            }
+        }
+    });
+    Ok(ReceiverStream::new(rx))
+}
