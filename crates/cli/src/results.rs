@@ -166,52 +166,23 @@ async fn import(
     file: &std::path::Path,
     request_id: Option<String>,
 ) -> Result<(), Failure> {
-    use std::io::IsTerminal;
-
     use tokio_stream::StreamExt as _;
 
     let (headers, records) = crate::sheets::read_rows(file)?;
-    let column = |name: &str| headers.iter().position(|h| h == name);
-    let (Some(unit), Some(criterion), Some(value)) =
-        (column("unit"), column("criterion"), column("value"))
-    else {
-        return Err(Failure::input(format!(
-            "{}: the header must name the columns unit,criterion,value (and optionally evidence,evidence_note,explanation)",
-            file.display()
-        )));
-    };
-    let (evidence, note, explanation) = (
-        column("evidence"),
-        column("evidence_note"),
-        column("explanation"),
-    );
-    let rows: Vec<pb::ResultRow> = records
-        .iter()
-        .map(|(line, cells)| {
-            let cell = |i: Option<usize>| i.and_then(|i| cells.get(i)).cloned().unwrap_or_default();
-            pb::ResultRow {
-                unit: cell(Some(unit)),
-                criterion_code: cell(Some(criterion)),
-                value: cell(Some(value)),
-                evidence_reference: cell(evidence),
-                evidence_description: cell(note),
-                explanation: cell(explanation),
-                line: *line,
-            }
+    let rows: Vec<pb::ResultRow> = thidua_domain::reporting::result_rows(&headers, &records)
+        .map_err(|e| Failure::input(format!("{}: {e}", file.display())))?
+        .into_iter()
+        .map(|r| pb::ResultRow {
+            unit: r.unit,
+            criterion_code: r.code,
+            value: r.value,
+            evidence_reference: r.evidence_ref,
+            evidence_description: r.evidence_note,
+            explanation: r.explanation,
+            line: r.line,
         })
         .collect();
-    let progress = if std::io::stderr().is_terminal() {
-        let bar = indicatif::ProgressBar::new(u64::try_from(rows.len()).unwrap_or(u64::MAX));
-        if let Ok(style) =
-            indicatif::ProgressStyle::with_template("{msg} [{bar:40}] {pos}/{len} rows")
-        {
-            bar.set_style(style.progress_chars("=> "));
-        }
-        bar.set_message("sending");
-        bar
-    } else {
-        indicatif::ProgressBar::hidden()
-    };
+    let progress = crate::sheets::progress(rows.len());
     let mut messages = vec![pb::ImportResultsRequest {
         term: term.to_owned(),
         request_id: refs::request_id(request_id),

@@ -118,3 +118,19 @@ pub fn read_rows(path: &Path) -> Result<(Vec<String>, Vec<Line>), Failure> {
         .ok_or_else(|| Failure::input(format!("{}: the file is empty", path.display())))?;
     Ok((header, it.collect()))
 }
+
+/// A progress bar for sending `total` rows, drawn on stderr when it is a terminal.
+pub fn progress(total: usize) -> indicatif::ProgressBar {
+    use std::io::IsTerminal;
+    if !std::io::stderr().is_terminal() {
+        return indicatif::ProgressBar::hidden();
+    }
+    let bar = indicatif::ProgressBar::new(u64::try_from(total).unwrap_or(u64::MAX));
+    if let Ok(style) =
+        indicatif::ProgressStyle::with_template("{msg} [{bar:40}] {pos}/{len} rows ({per_sec})")
+    {
+        bar.set_style(style.progress_chars("=> "));
+    }
+    bar.set_message("sending");
+    bar
+}

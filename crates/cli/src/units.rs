@@ -1,9 +1,8 @@
 //! `thidua unit …`
 
-use std::{io::IsTerminal, path::PathBuf};
+use std::path::PathBuf;
 
 use clap::Subcommand;
-use indicatif::{ProgressBar, ProgressStyle};
 use thidua_proto::v1 as pb;
 
 use crate::{
@@ -409,81 +408,30 @@ fn links(links: &[pb::LineageLink]) -> Section {
     s
 }
 
-/// Reads the CSV (every malformed line reported at once), then streams it in batches with a
-/// progress bar on a terminal.
+/// Reads the CSV or XLSX file (every malformed line reported at once), then streams it in
+/// batches with a progress bar on a terminal.
 async fn import(
     ctx: &mut Context,
-    file: &PathBuf,
+    file: &std::path::Path,
     scheme: String,
     valid_from: Option<String>,
     valid_to: Option<String>,
     request_id: Option<String>,
 ) -> Result<(), Failure> {
-    let mut reader = csv::ReaderBuilder::new()
-        .flexible(false)
-        .from_path(file)
-        .map_err(|e| Failure::input(format!("{}: {e}", file.display())))?;
-    let headers = reader
-        .headers()
+    let (headers, records) = crate::sheets::read_rows(file)?;
+    let rows: Vec<pb::UnitRow> = thidua_domain::import::unit_rows(&headers, &records)
         .map_err(|e| Failure::input(format!("{}: {e}", file.display())))?
-        .clone();
-    let column = |name: &str| {
-        headers
-            .iter()
-            .position(|h| h.trim().trim_start_matches('\u{feff}') == name)
-    };
-    let (Some(code), Some(name), Some(kind), Some(parent)) = (
-        column("code"),
-        column("name"),
-        column("kind"),
-        column("parent_code"),
-    ) else {
-        return Err(Failure::input(format!(
-            "{}: the header must name the columns code,name,kind,parent_code",
-            file.display()
-        )));
-    };
-    let mut rows = Vec::new();
-    let mut problems = Vec::new();
-    for record in reader.records() {
-        match record {
-            Ok(r) => {
-                let line = r
-                    .position()
-                    .map_or(0, |p| u32::try_from(p.line()).unwrap_or(u32::MAX));
-                let cell = |i: usize| r.get(i).unwrap_or_default().to_owned();
-                rows.push(pb::UnitRow {
-                    code: cell(code),
-                    name: cell(name),
-                    kind: cell(kind),
-                    parent_code: cell(parent),
-                    line,
-                });
-            }
-            Err(e) => problems.push(format!("  {e}")),
-        }
-    }
-    if !problems.is_empty() {
-        return Err(Failure::input(format!(
-            "{}: {} malformed line(s), nothing was sent:\n{}",
-            file.display(),
-            problems.len(),
-            problems.join("\n")
-        )));
-    }
+        .into_iter()
+        .map(|r| pb::UnitRow {
+            code: r.code,
+            name: r.name,
+            kind: r.kind,
+            parent_code: r.parent_code,
+            line: r.line,
+        })
+        .collect();
     let total = rows.len();
-    let progress = if std::io::stderr().is_terminal() {
-        let bar = ProgressBar::new(u64::try_from(total).unwrap_or(u64::MAX));
-        if let Ok(style) =
-            ProgressStyle::with_template("{msg} [{bar:40}] {pos}/{len} rows ({per_sec})")
-        {
-            bar.set_style(style.progress_chars("=> "));
-        }
-        bar.set_message("sending");
-        bar
-    } else {
-        ProgressBar::hidden()
-    };
+    let progress = crate::sheets::progress(total);
     let mut messages = Vec::with_capacity(total / IMPORT_BATCH + 1);
     let mut chunks = rows.chunks(IMPORT_BATCH);
     messages.push(pb::ImportUnitsRequest {

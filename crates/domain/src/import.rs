@@ -24,6 +24,48 @@ pub struct ImportRow {
     pub parent_code: String,
 }
 
+/// The columns of a units file, in the header's words.
+pub const UNIT_COLUMNS: [&str; 4] = ["code", "name", "kind", "parent_code"];
+
+/// Where the column `name` stands in `header` (cells trimmed, a byte-order mark ignored).
+pub fn column(header: &[String], name: &str) -> Option<usize> {
+    header
+        .iter()
+        .position(|h| h.trim().trim_start_matches('\u{feff}') == name)
+}
+
+/// A cell of a row, empty when the row is short or the column absent.
+pub fn cell(cells: &[String], at: Option<usize>) -> String {
+    at.and_then(|i| cells.get(i))
+        .map(|c| c.trim().to_owned())
+        .unwrap_or_default()
+}
+
+/// Reads the rows of a units file (columns `code,name,kind,parent_code`, any order; (line,
+/// cells) as read): the one layout the CLI sends and the demo loads.
+pub fn unit_rows(header: &[String], lines: &[(u32, Vec<String>)]) -> Result<Vec<ImportRow>, Error> {
+    let [code, name, kind, parent] = UNIT_COLUMNS.map(|c| column(header, c));
+    if code.is_none() || name.is_none() || kind.is_none() || parent.is_none() {
+        return Err(Error::invalid(
+            "content",
+            format!(
+                "the header must name the columns {}",
+                UNIT_COLUMNS.join(",")
+            ),
+        ));
+    }
+    Ok(lines
+        .iter()
+        .map(|(line, cells)| ImportRow {
+            line: *line,
+            code: cell(cells, code),
+            name: cell(cells, name),
+            kind: cell(cells, kind),
+            parent_code: cell(cells, parent),
+        })
+        .collect())
+}
+
 /// What an import will do.
 #[derive(Debug, Default, PartialEq, Eq)]
 pub struct ImportPlan {
@@ -178,6 +220,27 @@ fn parents_first(drafts: Vec<UnitDraft>) -> Vec<UnitDraft> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_units_file_is_read_by_its_header_names() {
+        let header: Vec<String> = ["\u{feff}code", "parent_code", "name", "kind"]
+            .map(String::from)
+            .to_vec();
+        let rows = unit_rows(
+            &header,
+            &[(
+                2,
+                ["01843", "058", " Phùng Chí Kiên ", "phuong"]
+                    .map(String::from)
+                    .to_vec(),
+            )],
+        )
+        .unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!(rows[0].name, "Phùng Chí Kiên");
+        assert_eq!(rows[0].parent_code, "058");
+        assert_eq!(rows[0].line, 2);
+        assert!(unit_rows(&["code".to_owned(), "name".to_owned()], &[]).is_err());
+    }
 
     fn row(line: u32, code: &str, name: &str, kind: &str, parent: &str) -> ImportRow {
         ImportRow {

@@ -53,6 +53,49 @@ pub struct ImportRow {
     pub explanation: String,
 }
 
+/// The columns of a results file, in the header's words: the first three are required.
+pub const RESULT_COLUMNS: [&str; 6] = [
+    "unit",
+    "criterion",
+    "value",
+    "evidence",
+    "evidence_note",
+    "explanation",
+];
+
+/// Reads the rows of a results file (columns `unit,criterion,value` and optionally
+/// `evidence,evidence_note,explanation`, any order; (line, cells) as read): the one layout the
+/// CLI sends and the demo loads.
+pub fn result_rows(
+    header: &[String],
+    lines: &[(u32, Vec<String>)],
+) -> Result<Vec<ImportRow>, Error> {
+    use crate::import::{cell, column};
+    let [unit, criterion, value, evidence, note, explanation] =
+        RESULT_COLUMNS.map(|c| column(header, c));
+    if unit.is_none() || criterion.is_none() || value.is_none() {
+        return Err(Error::invalid(
+            "content",
+            format!(
+                "the header must name the columns unit,criterion,value (and optionally {})",
+                RESULT_COLUMNS[3..].join(",")
+            ),
+        ));
+    }
+    Ok(lines
+        .iter()
+        .map(|(line, cells)| ImportRow {
+            line: *line,
+            unit: cell(cells, unit),
+            code: cell(cells, criterion),
+            value: cell(cells, value),
+            evidence_ref: cell(cells, evidence),
+            evidence_note: cell(cells, note),
+            explanation: cell(cells, explanation),
+        })
+        .collect())
+}
+
 /// The leaf criteria of `version` that carry a rule, by code.
 fn leaves(version: &TableVersion) -> HashMap<&str, &Criterion> {
     let mut leaves = HashMap::default();
@@ -251,6 +294,30 @@ mod tests {
         fixtures::{table, term, unit},
         stage::Stage,
     };
+
+    #[test]
+    fn a_results_file_is_read_by_its_header_names() {
+        let header: Vec<String> = ["criterion", "unit", "value", "evidence"]
+            .map(String::from)
+            .to_vec();
+        let rows = result_rows(
+            &header,
+            &[(
+                5,
+                ["I.1", "01843", "13800", "Báo cáo 31/BC-UBND"]
+                    .map(String::from)
+                    .to_vec(),
+            )],
+        )
+        .unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!(
+            (rows[0].unit.as_str(), rows[0].code.as_str()),
+            ("01843", "I.1")
+        );
+        assert_eq!(rows[0].evidence_ref, "Báo cáo 31/BC-UBND");
+        assert!(rows[0].explanation.is_empty());
+        assert!(result_rows(&["unit".to_owned(), "value".to_owned()], &[]).is_err());
+    }
 
     fn row(line: u32, unit: &str, code: &str, value: &str, evidence: &str) -> ImportRow {
         ImportRow {

@@ -7,6 +7,10 @@
 //! representative, and the witness by title. The source gives no point values either: the
 //! criteria table mirrors the covenant's targets, but its points, rules and every member's
 //! budget-revenue target are illustrative.
+//!
+//! The data are the files under `demo/` (units, the criteria table, the targets, the year-end
+//! results), in the layouts the README documents, loaded through the same readers and use cases
+//! as an officer's files.
 
 use rust_decimal::Decimal;
 use thidua_domain::{
@@ -14,8 +18,8 @@ use thidua_domain::{
     award::{AwardKind, Ballot, BallotBase, Dossier},
     cluster::ClusterKind,
     covenant::{CovenantStatus, Signature, Witness},
-    criteria::{Criterion, Rule, VersionState},
-    import::ImportRow,
+    criteria::VersionState,
+    import, reporting,
     stage::Stage,
     term::{Leadership, LeadershipMethod},
     time::{Date, Timestamp, Validity},
@@ -23,7 +27,10 @@ use thidua_domain::{
 };
 use thidua_storage::Store;
 
-use crate::app::{self, Idempotency};
+use crate::{
+    app::{self, Idempotency},
+    sheets::{self, Format, Sheet},
+};
 
 /// The cluster's id.
 pub const CLUSTER_ID: &str = "bac-kan-city";
@@ -32,20 +39,21 @@ pub const CLUSTER_NAME: &str = "Cụm thi đua các xã, phường thành phố 
 /// The year of the seed term.
 pub const YEAR: i32 = 2022;
 
-/// Bắc Kạn province, Bắc Kạn city and the city's 8 communes and wards (QĐ 124/2004):
-/// code, name, kind, parent code.
-pub const UNITS: [(&str, &str, &str, &str); 10] = [
-    ("06", "Bắc Kạn", "tinh", ""),
-    ("058", "Bắc Kạn", "thanh_pho", "06"),
-    ("01834", "Nguyễn Thị Minh Khai", "phuong", "058"),
-    ("01837", "Sông Cầu", "phuong", "058"),
-    ("01840", "Đức Xuân", "phuong", "058"),
-    ("01843", "Phùng Chí Kiên", "phuong", "058"),
-    ("01846", "Huyền Tụng", "phuong", "058"),
-    ("01849", "Dương Quang", "xa", "058"),
-    ("01852", "Nông Thượng", "xa", "058"),
-    ("01855", "Xuất Hóa", "phuong", "058"),
-];
+/// Bắc Kạn province, Bắc Kạn city and the city's 8 communes and wards (QĐ 124/2004).
+const UNITS_CSV: &[u8] = include_bytes!("demo/units.csv");
+/// The illustrative 100-point table, with the five groups of the seed covenant and a bonus for
+/// a prior provincial flag.
+const TABLE_CSV: &[u8] = include_bytes!("demo/table.csv");
+/// The defaults and each member's assigned budget revenue (triệu đồng), illustrative.
+const TARGETS_CSV: &[u8] = include_bytes!("demo/targets.csv");
+/// Illustrative year-end results of each member: budget revenue (triệu đồng), income per
+/// hectare, judged proposals, percentages, outbreaks, and whether it holds a prior flag.
+const RESULTS_CSV: &[u8] = include_bytes!("demo/results.csv");
+
+/// The rows of an embedded CSV file.
+fn csv(content: &[u8]) -> Result<Sheet, Error> {
+    sheets::read(content, Format::Csv)
+}
 
 /// The targets of the seed covenant, by group.
 const COMMITMENTS: [&str; 5] = [
@@ -75,200 +83,6 @@ fn date(y: i32, m: u32, d: u32) -> Result<Date, Error> {
 /// The table's id.
 pub const TABLE_ID: &str = "bac-kan-2022";
 
-/// Each member's assigned budget revenue (triệu đồng), illustrative.
-const BUDGET_TARGETS: [(&str, i64); 8] = [
-    ("01834", 8_500),
-    ("01837", 7_200),
-    ("01840", 9_800),
-    ("01843", 12_500),
-    ("01846", 6_400),
-    ("01849", 2_100),
-    ("01852", 1_900),
-    ("01855", 3_600),
-];
-
-fn points(n: i64) -> Decimal {
-    Decimal::new(n, 0)
-}
-
-fn node(
-    code: &str,
-    title: &str,
-    max: i64,
-    rule: Option<Rule>,
-    metric: &str,
-    children: Vec<Criterion>,
-) -> Criterion {
-    Criterion {
-        code: code.into(),
-        title: title.into(),
-        max_points: points(max),
-        bonus_cap: None,
-        rule,
-        metric: metric.into(),
-        mandatory: false,
-        evidence_required: false,
-        children,
-    }
-}
-
-/// The illustrative 100-point table, with the five groups of the seed covenant and a bonus
-/// for a prior provincial flag.
-pub fn table_groups() -> Vec<Criterion> {
-    let half = Decimal::new(5, 1);
-    vec![
-        node(
-            "I",
-            "Phát triển kinh tế",
-            30,
-            None,
-            "",
-            vec![
-                Criterion {
-                    bonus_cap: Some(points(3)),
-                    evidence_required: true,
-                    ..node(
-                        "I.1",
-                        "Thu ngân sách đạt và vượt chỉ tiêu giao",
-                        15,
-                        Some(Rule::ProportionalWithBonus {
-                            bonus_per_percent: half,
-                        }),
-                        "triệu đồng",
-                        vec![],
-                    )
-                },
-                node(
-                    "I.2",
-                    "Chuyển dịch cơ cấu cây trồng, nâng cao thu nhập trên một héc-ta",
-                    10,
-                    Some(Rule::Proportional),
-                    "triệu đồng/ha",
-                    vec![],
-                ),
-                node(
-                    "I.3",
-                    "Thực hiện các chương trình mục tiêu quốc gia, giữ vững tiêu chí nông thôn mới",
-                    5,
-                    Some(Rule::Judged),
-                    "",
-                    vec![],
-                ),
-            ],
-        ),
-        node(
-            "II",
-            "Văn hóa, giáo dục, y tế",
-            25,
-            None,
-            "",
-            vec![
-                node(
-                    "II.1",
-                    "Xây dựng đời sống văn hóa ở cơ sở",
-                    8,
-                    Some(Rule::Judged),
-                    "",
-                    vec![],
-                ),
-                node(
-                    "II.2",
-                    "Duy trì chuẩn phổ cập giáo dục",
-                    7,
-                    Some(Rule::Threshold { partial: None }),
-                    "%",
-                    vec![],
-                ),
-                Criterion {
-                    mandatory: true,
-                    ..node(
-                        "II.3",
-                        "Không để xảy ra dịch bệnh lớn trên địa bàn",
-                        10,
-                        Some(Rule::LowerIsBetter {
-                            deduction_per_unit: points(5),
-                        }),
-                        "vụ",
-                        vec![],
-                    )
-                },
-            ],
-        ),
-        node(
-            "III",
-            "Xây dựng Đảng",
-            15,
-            None,
-            "",
-            vec![node(
-                "III.1",
-                "Cán bộ, đảng viên học tập, quán triệt các chỉ thị, nghị quyết",
-                15,
-                Some(Rule::DeductionPerShortfall {
-                    step_percent: points(1),
-                    deduction: points(1),
-                }),
-                "%",
-                vec![],
-            )],
-        ),
-        node(
-            "IV",
-            "Quốc phòng, an ninh",
-            15,
-            None,
-            "",
-            vec![Criterion {
-                mandatory: true,
-                ..node(
-                    "IV.1",
-                    "Tuyển quân đạt 100% chỉ tiêu cấp trên giao",
-                    15,
-                    Some(Rule::Threshold { partial: None }),
-                    "%",
-                    vec![],
-                )
-            }],
-        ),
-        node(
-            "V",
-            "Cải cách hành chính",
-            15,
-            None,
-            "",
-            vec![Criterion {
-                evidence_required: true,
-                ..node(
-                    "V.1",
-                    "Xếp loại tốt trở lên trong chỉ số cải cách hành chính năm 2022",
-                    15,
-                    Some(Rule::Judged),
-                    "",
-                    vec![],
-                )
-            }],
-        ),
-        node(
-            "VI",
-            "Điểm thưởng",
-            0,
-            None,
-            "",
-            vec![Criterion {
-                bonus_cap: Some(points(10)),
-                ..node(
-                    "VI.1",
-                    "Đã được tặng Cờ thi đua của UBND tỉnh năm trước",
-                    0,
-                    Some(Rule::Event { points: points(10) }),
-                    "",
-                    vec![],
-                )
-            }],
-        ),
-    ]
-}
-
 /// Creates and publishes the table, applies it to the term and registers the targets.
 fn load_table_and_targets(store: &Store) -> Result<(), Error> {
     let (_, latest) = app::tables::create(
@@ -279,7 +93,7 @@ fn load_table_and_targets(store: &Store) -> Result<(), Error> {
                 .into(),
             legal_act: "Số liệu minh họa: bài báo về lễ ký giao ước không nêu thang điểm".into(),
             legal_date: None,
-            scale: points(100),
+            scale: Decimal::ONE_HUNDRED,
             rounding_step: Decimal::new(5, 1),
             owner: None,
         },
@@ -288,7 +102,7 @@ fn load_table_and_targets(store: &Store) -> Result<(), Error> {
     let (_, version) = app::tables::version(store, TABLE_ID, latest)?;
     if version.state == VersionState::Draft {
         if version.groups.is_empty() {
-            app::tables::edit(store, TABLE_ID, table_groups(), None, None)?;
+            app::tables::import(store, TABLE_ID, TABLE_CSV, Format::Csv, None)?;
         }
         app::tables::publish(store, TABLE_ID, latest, None)?;
     }
@@ -296,86 +110,9 @@ fn load_table_and_targets(store: &Store) -> Result<(), Error> {
     if term.table.is_none() {
         app::targets::apply(store, CLUSTER_ID, YEAR, TABLE_ID, latest)?;
     }
-    let input =
-        |unit: Option<UnitRef>, code: &str, value: String| thidua_domain::target::TargetInput {
-            at: "demo".into(),
-            value_field: "value".into(),
-            unit,
-            code: code.into(),
-            value,
-        };
-    let mut inputs: Vec<_> = BUDGET_TARGETS
-        .iter()
-        .map(|(code, value)| input(Some(unit(code)), "I.1", value.to_string()))
-        .collect();
-    for (code, value) in [
-        ("I.2", "120"),
-        ("II.2", "100"),
-        ("II.3", "0"),
-        ("III.1", "100"),
-        ("IV.1", "100"),
-    ] {
-        inputs.push(input(None, code, value.into()));
-    }
-    app::targets::set(store, CLUSTER_ID, YEAR, inputs)?;
+    app::targets::import(store, CLUSTER_ID, YEAR, TARGETS_CSV, Format::Csv)?;
     Ok(())
 }
-
-/// The criteria reported, in the order of [`RESULTS`]' columns.
-const RESULT_CODES: [&str; 10] = [
-    "I.1", "I.2", "I.3", "II.1", "II.2", "II.3", "III.1", "IV.1", "V.1", "VI.1",
-];
-
-/// Illustrative year-end results of each member: budget revenue (triệu đồng), income per
-/// hectare, judged proposals, percentages, outbreaks, and whether it holds a prior flag.
-const RESULTS: [(&str, [&str; 10]); 8] = [
-    (
-        "01834",
-        [
-            "9100", "125", "4.5", "7.5", "100", "0", "100", "100", "14", "0",
-        ],
-    ),
-    (
-        "01837",
-        [
-            "7000", "118", "4", "7", "100", "0", "99", "100", "13.5", "0",
-        ],
-    ),
-    (
-        "01840",
-        [
-            "10500", "130", "5", "8", "100", "0", "100", "100", "14.5", "1",
-        ],
-    ),
-    (
-        "01843",
-        [
-            "13800", "128", "5", "8", "100", "0", "100", "100", "15", "1",
-        ],
-    ),
-    (
-        "01846",
-        ["6400", "110", "4", "6.5", "98", "1", "97", "100", "12", "0"],
-    ),
-    (
-        "01849",
-        [
-            "2300", "95", "3.5", "6", "100", "0", "100", "95", "12.5", "0",
-        ],
-    ),
-    (
-        "01852",
-        [
-            "1700", "90", "3.5", "6.5", "100", "0", "96", "100", "11", "0",
-        ],
-    ),
-    (
-        "01855",
-        [
-            "3700", "121", "4.5", "7", "100", "0", "100", "100", "13", "0",
-        ],
-    ),
-];
 
 /// Opens reporting and reports the illustrative results, once.
 fn report_results(store: &Store) -> Result<(), Error> {
@@ -389,44 +126,16 @@ fn report_results(store: &Store) -> Result<(), Error> {
     if !app::scoring::list_results(store, CLUSTER_ID, YEAR, None)?.is_empty() {
         return Ok(());
     }
-    for (code, values) in RESULTS {
-        for (criterion, value) in RESULT_CODES.iter().zip(values) {
-            let evidence = match *criterion {
-                "I.1" => "Báo cáo quyết toán thu ngân sách năm 2022 (minh họa)",
-                "V.1" => "Quyết định công bố chỉ số cải cách hành chính năm 2022 (minh họa)",
-                _ => "",
-            };
-            app::scoring::submit_result(
-                store,
-                CLUSTER_ID,
-                YEAR,
-                thidua_domain::reporting::NewResult {
-                    unit: unit(code),
-                    code: (*criterion).into(),
-                    value: value.into(),
-                    evidence_ref: evidence.into(),
-                    evidence_note: String::new(),
-                    explanation: String::new(),
-                },
-            )?;
-        }
-    }
+    let sheet = csv(RESULTS_CSV)?;
+    let rows = reporting::result_rows(&sheet.header, &sheet.rows)?;
+    app::scoring::import_results(store, CLUSTER_ID, YEAR, &rows, key("results"))?;
     Ok(())
 }
 
 /// Loads the seed case into `store`; a second call finds everything in place.
 pub fn load(store: &Store) -> Result<(), Error> {
-    let rows: Vec<ImportRow> = UNITS
-        .iter()
-        .zip(2..)
-        .map(|((code, name, kind, parent), line)| ImportRow {
-            line,
-            code: (*code).into(),
-            name: (*name).into(),
-            kind: (*kind).into(),
-            parent_code: (*parent).into(),
-        })
-        .collect();
+    let sheet = csv(UNITS_CSV)?;
+    let rows = import::unit_rows(&sheet.header, &sheet.rows)?;
     // The 2025 reform merged every one of these units; they ceased on 1 July 2025.
     let validity = Validity {
         from: None,
@@ -445,10 +154,11 @@ pub fn load(store: &Store) -> Result<(), Error> {
         },
         key("cluster"),
     )?;
-    let members: Vec<UnitRef> = UNITS
+    // The members are the communes and wards: five-digit codes.
+    let members: Vec<UnitRef> = rows
         .iter()
-        .filter(|u| u.0.len() == 5)
-        .map(|u| unit(u.0))
+        .filter(|r| r.code.len() == 5)
+        .map(|r| unit(&r.code))
         .collect();
     let term = app::terms::create(
         store,
@@ -500,8 +210,9 @@ pub fn load(store: &Store) -> Result<(), Error> {
     }
     // 28 April 2022, 08:00 in Hà Nội (UTC+7).
     let signed_at = Timestamp(1_651_107_600_000_000);
-    let names =
-        std::collections::HashMap::<&str, &str>::from_iter(UNITS.iter().map(|u| (u.0, u.1)));
+    let names = std::collections::HashMap::<&str, &str>::from_iter(
+        rows.iter().map(|r| (r.code.as_str(), r.name.as_str())),
+    );
     let covenant = app::covenants::get(store, CLUSTER_ID, YEAR)?;
     for member in &members {
         if covenant.signatures.iter().any(|s| &s.unit == member) {
@@ -538,13 +249,16 @@ pub fn load(store: &Store) -> Result<(), Error> {
         )?;
     }
     report_results(store)?;
-    run_to_proposals(store)?;
+    run_to_proposals(store, &names)?;
     Ok(())
 }
 
 /// Scores, adopts, votes on and submits the proposals, once: the provincial flag to the
 /// leading unit and certificates of merit to the next two (all illustrative).
-fn run_to_proposals(store: &Store) -> Result<(), Error> {
+fn run_to_proposals(
+    store: &Store,
+    names: &std::collections::HashMap<&str, &str>,
+) -> Result<(), Error> {
     let term = app::terms::get(store, CLUSTER_ID, YEAR)?;
     if term.stage != Stage::Reporting {
         return Ok(());
@@ -571,11 +285,7 @@ fn run_to_proposals(store: &Store) -> Result<(), Error> {
         } else {
             AwardKind::CertificateOfMerit
         };
-        let name = UNITS
-            .iter()
-            .find(|u| u.0 == unit.code)
-            .map(|u| u.1)
-            .unwrap_or_default();
+        let name = names.get(unit.code.as_str()).copied().unwrap_or_default();
         let dossier = Dossier {
             submission_letter: format!("Tờ trình đề nghị khen thưởng {name} năm 2022 (minh họa)"),
             minutes: "Biên bản hội nghị tổng kết cụm thi đua năm 2022 (minh họa)".into(),
