@@ -58,7 +58,7 @@ impl Env {
         let url =
             database_url.unwrap_or_else(|| dir.path().join("thidua.db").display().to_string());
         let store = Store::open(&url).with_context(|| format!("opening {url}"))?;
-        let (_, admin_token) = thidua_server::app::access::bootstrap_admin(&store, false)?
+        let (_, admin_token) = thidua_server::app::keys::bootstrap_admin(&store, false)?
             .context("bootstrap created no key")?;
         let url_for_twin = url.clone();
         let rt = tokio::runtime::Builder::new_multi_thread()

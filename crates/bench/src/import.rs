@@ -84,7 +84,7 @@ pub struct TermRows {
 
 /// The round: every member's actual for every criterion.
 pub fn round(terms: &[RoundTerm]) -> Vec<TermRows> {
-    let codes: Vec<String> = crate::scoring::table()
+    let codes: Vec<String> = crate::nationwide::table()
         .iter()
         .flat_map(|g| g.children.iter().map(|c| c.code.clone()))
         .collect();
@@ -105,7 +105,7 @@ pub fn round(terms: &[RoundTerm]) -> Vec<TermRows> {
                         .map(move |(c, code)| pb::ResultRow {
                             unit: format!("units/{}", m.key()),
                             criterion_code: code.clone(),
-                            value: crate::scoring::actual(unit, c).to_string(),
+                            value: crate::nationwide::actual(unit, c).to_string(),
                             evidence_reference: String::new(),
                             evidence_description: String::new(),
                             explanation: String::new(),

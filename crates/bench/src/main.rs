@@ -2,8 +2,8 @@
 
 mod data;
 mod import;
+mod nationwide;
 mod read;
-mod scoring;
 mod server;
 mod world;
 
@@ -138,7 +138,7 @@ fn main() -> anyhow::Result<()> {
         None => nation,
     };
     let runs = if args.smoke { 1 } else { args.runs.max(1) };
-    let mut rows = vec![scoring::nationwide(
+    let mut rows = vec![nationwide::nationwide(
         &nation.district_lists(),
         args.scale,
         runs,
@@ -260,7 +260,7 @@ fn main() -> anyhow::Result<()> {
     })?;
     let first_rate = rows_in_round as f64 / first_round.as_secs_f64().max(1e-9);
     let store = Store::open(&path)?;
-    rows.extend(scoring::from_database(&store, &round_terms, runs)?);
+    rows.extend(nationwide::from_database(&store, &round_terms, runs)?);
     for n in 2..=args.rounds {
         let took =
             rt.block_on(bulk.spawn(import::through_server(server.clone(), round.clone())))??;
@@ -279,7 +279,7 @@ fn main() -> anyhow::Result<()> {
         if !n.is_power_of_two() {
             continue;
         }
-        let mut scored = scoring::from_database(&store, &round_terms, runs)?;
+        let mut scored = nationwide::from_database(&store, &round_terms, runs)?;
         scored.truncate(1);
         for row in &mut scored {
             row.scenario = format!("growth: scoring from the database with {n}× the results");

@@ -57,15 +57,15 @@ pub fn build(store: &Store, nation: &Nation) -> Result<Vec<RoundTerm>, Error> {
             title: "Bảng tiêu chí thi đua cụm xã, phường năm 2024 (dữ liệu đo hiệu năng)".into(),
             legal_act: "Dữ liệu đo hiệu năng".into(),
             legal_date: None,
-            scale: crate::scoring::scale(),
+            scale: crate::nationwide::scale(),
             rounding_step: Decimal::new(1, 2),
             owner: None,
         },
         None,
     )?;
-    app::tables::edit(store, TABLE_ID, crate::scoring::table(), None, None)?;
+    app::tables::edit(store, TABLE_ID, crate::nationwide::table(), None, None)?;
     app::tables::publish(store, TABLE_ID, latest, None)?;
-    let codes: Vec<String> = crate::scoring::table()
+    let codes: Vec<String> = crate::nationwide::table()
         .iter()
         .flat_map(|g| g.children.iter().map(|c| c.code.clone()))
         .collect();

@@ -1,10 +1,10 @@
 //! `thidua`: the command-line client of the thidua server.
 
-mod access;
 mod awards;
 mod clusters;
 mod covenants;
 mod failure;
+mod keys;
 mod output;
 mod policy;
 mod refs;
@@ -124,12 +124,12 @@ enum Command {
     Ballot(awards::BallotCommand),
     /// API keys: create, list, revoke (administrators).
     #[command(subcommand)]
-    Key(access::KeyCommand),
+    Key(keys::KeyCommand),
     /// Show the API key in use.
     Whoami,
     /// The audit log: list events, verify the hash chain (administrators).
     #[command(subcommand)]
-    Audit(access::AuditCommand),
+    Audit(keys::AuditCommand),
     /// Print a shell completion script.
     Completions {
         /// The shell.
@@ -250,9 +250,9 @@ async fn run(cli: Cli) -> Result<(), Failure> {
         Command::Scoreboard(c) => scoreboard::run_scoreboard(&mut ctx, c).await,
         Command::Award(c) => awards::run_award(&mut ctx, c).await,
         Command::Ballot(c) => awards::run_ballot(&mut ctx, c).await,
-        Command::Key(c) => access::run_key(&mut ctx, c).await,
-        Command::Whoami => access::run_whoami(&mut ctx).await,
-        Command::Audit(c) => access::run_audit(&mut ctx, c).await,
+        Command::Key(c) => keys::run_key(&mut ctx, c).await,
+        Command::Whoami => keys::run_whoami(&mut ctx).await,
+        Command::Audit(c) => keys::run_audit(&mut ctx, c).await,
         Command::Completions { .. } => Ok(()),
     };
     result.map_err(|mut f| {

@@ -21,7 +21,7 @@ use thidua_domain::{
     time::Timestamp,
 };
 
-use crate::access::Scope;
+use crate::authorization::Scope;
 
 /// The longest an admission is used without asking the database again.
 pub const MAX_AGE: Duration = Duration::from_secs(1);

@@ -25,7 +25,7 @@ use thidua_storage::Store;
 use tokio::sync::Semaphore;
 use tower::{Layer, Service};
 
-use crate::{access::CalledMethod, admissions::Admissions, app, status::to_status};
+use crate::{admissions::Admissions, app, authorization::CalledMethod, status::to_status};
 
 /// Paths served without a key: the health check, for load balancers and orchestrators.
 const OPEN_PATH_PREFIX: &str = "/grpc.health.v1.Health/";

@@ -1,9 +1,9 @@
 #![doc = include_str!("../README.md")]
 
-pub mod access;
 pub mod admissions;
 pub mod app;
 pub mod auth;
+pub mod authorization;
 pub mod batched_writes;
 pub mod boards;
 pub mod convert;
@@ -26,7 +26,7 @@ use tokio_stream::wrappers::TcpListenerStream;
 
 use crate::batched_writes::BatchedWrites;
 use crate::service::{
-    access::Access, clusters::Clusters, scoring::Scoring, targets::Targets, units::Units,
+    clusters::Clusters, keys::Access, scoring::Scoring, targets::Targets, units::Units,
 };
 
 /// Default largest request or response message, in bytes.

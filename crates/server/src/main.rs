@@ -122,7 +122,7 @@ async fn main() -> anyhow::Result<()> {
         }
         Some(Command::BootstrapAdmin) => {
             let created = tokio::task::spawn_blocking(move || {
-                thidua_server::app::access::bootstrap_admin(&store, false)
+                thidua_server::app::keys::bootstrap_admin(&store, false)
             })
             .await??;
             if let Some((key, secret)) = created {
@@ -135,7 +135,7 @@ async fn main() -> anyhow::Result<()> {
     }
     let first = store.clone();
     let created = tokio::task::spawn_blocking(move || {
-        thidua_server::app::access::bootstrap_admin(&first, true)
+        thidua_server::app::keys::bootstrap_admin(&first, true)
     })
     .await??;
     if let Some((key, secret)) = created {

@@ -11,8 +11,8 @@ use thidua_proto::v1::{
     unit_service_server::UnitService,
 };
 use thidua_server::{
-    access::CalledMethod,
     auth::Credentials,
+    authorization::CalledMethod,
     service::{scoring::Scoring, targets::Targets, units::Units},
 };
 use thidua_storage::Store;
@@ -35,7 +35,7 @@ fn world() -> &'static World {
         let store = Store::open(&path.display().to_string())
             .unwrap_or_else(|e| panic!("opening the store: {e}"));
         thidua_server::demo::load(&store).unwrap_or_else(|e| panic!("loading the demo: {e}"));
-        let token = thidua_server::app::access::bootstrap_admin(&store, false)
+        let token = thidua_server::app::keys::bootstrap_admin(&store, false)
             .ok()
             .flatten()
             .map(|(_, token)| token)

@@ -1,6 +1,5 @@
 #![doc = include_str!("../README.md")]
 
-mod access;
 mod audit;
 mod awards;
 mod changes;
@@ -8,21 +7,22 @@ mod clusters;
 mod connection;
 mod covenants;
 mod errors;
+mod keys;
 mod latest;
 mod policies;
 mod request_ids;
+mod results;
 mod schema;
-mod scoring;
 mod tables;
 mod targets;
 mod terms;
 mod units;
 
-pub use access::TermPeople;
 pub use audit::{AuditFilter, NewEvent};
 pub use changes::TermKey;
 pub use clusters::ClusterFilter;
 pub use connection::{Backend, CallGuard, Store, Tx};
+pub use keys::TermPeople;
 pub use latest::LatestEntries;
 pub use request_ids::StoredResponse;
 pub use units::UnitFilter;

@@ -1,10 +1,10 @@
 //! Use cases: one function per use case, one transaction each, over `thidua-storage`, applying
 //! the rules of `thidua-domain`. Handlers decode and encode; they hold no business rules.
 
-pub mod access;
 pub mod awards;
 pub mod clusters;
 pub mod covenants;
+pub mod keys;
 pub mod scoring;
 pub mod tables;
 pub mod targets;

@@ -37,7 +37,7 @@ pub async fn watch(
             let (store, cluster_id, key_id) = (store.clone(), cluster_id.clone(), key_id.clone());
             async move {
                 blocking(move || {
-                    app::access::check_key(&store, &key_id)?;
+                    app::keys::check_key(&store, &key_id)?;
                     app::scoring::scoreboard(&store, &cluster_id, year, up_to)
                 })
                 .await

@@ -1,6 +1,6 @@
 //! `thidua.v1.ClusterService`: clusters, terms, leadership and covenants.
 
-use crate::access::admit;
+use crate::authorization::admit;
 use thidua_domain::{
     cluster::{self, MAX_NAME_CHARS},
     covenant::MAX_TEXT_CHARS,

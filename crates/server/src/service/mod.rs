@@ -1,8 +1,8 @@
 //! The tonic services: decode, call one use case on a blocking thread, encode.
 
-pub mod access;
 pub mod board_watch;
 pub mod clusters;
+pub mod keys;
 pub mod scopes;
 pub mod scoreboard_route;
 pub mod scoring;

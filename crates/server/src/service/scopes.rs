@@ -5,7 +5,7 @@ use thidua_domain::{FieldViolation, names::TableName};
 use thidua_proto::v1 as pb;
 
 use crate::{
-    access::{Scope, Scoped, unit_key},
+    authorization::{Scope, Scoped, unit_key},
     convert,
 };
 

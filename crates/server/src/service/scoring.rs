@@ -3,7 +3,7 @@
 use std::sync::Arc;
 
 use crate::{
-    access::{Call, Scope, admit},
+    authorization::{Call, Scope, admit},
     boards::BoardCache,
 };
 use thidua_domain::{

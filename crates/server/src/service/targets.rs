@@ -2,7 +2,7 @@
 
 use thidua_domain::access::Role;
 
-use crate::access::admit;
+use crate::authorization::admit;
 use thidua_domain::{criteria, error::Violations, names::TableName, target::TargetInput, text};
 use thidua_proto::v1::{self as pb, target_service_server::TargetService};
 use thidua_storage::Store;

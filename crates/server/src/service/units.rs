@@ -1,6 +1,6 @@
 //! `thidua.v1.UnitService`.
 
-use crate::access::{Call, Scope, admit};
+use crate::authorization::{Call, Scope, admit};
 use thidua_domain::{
     error::Violations,
     import::ImportRow,

@@ -8,7 +8,7 @@ use thidua_proto::v1 as pb;
 use tonic::{Status, Streaming};
 
 use super::{idempotency, invalid, line_of};
-use crate::access::{message_digest, unit_key};
+use crate::authorization::{message_digest, unit_key};
 
 /// A message of a streamed import.
 pub trait UploadMessage: prost::Message + Default + PartialEq + 'static {

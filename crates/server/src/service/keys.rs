@@ -9,8 +9,8 @@ use tonic::{Request, Response, Status};
 
 use super::{invalid, invalid_all, page_request, page_token};
 use crate::{
-    access::admit,
-    app::{self, access::NewKey},
+    app::{self, keys::NewKey},
+    authorization::admit,
     convert,
 };
 
@@ -49,7 +49,7 @@ impl AccessService for Access {
         let label = v.check(text::required_name(
             "api_key.display_name",
             &display_name,
-            app::access::MAX_LABEL_CHARS,
+            app::keys::MAX_LABEL_CHARS,
         ));
         let role = v.check(convert::role_in("api_key.role", role));
         let scope = v.check(convert::optional_unit_name("api_key.scope", &scope));
@@ -64,7 +64,7 @@ impl AccessService for Access {
         };
         let creator = run.principal().clone();
         let (key, secret) = run
-            .run(move |store| app::access::create_key(store, &creator, new))
+            .run(move |store| app::keys::create_key(store, &creator, new))
             .await?;
         Ok(Response::new(pb::CreateApiKeyResponse {
             api_key: Some(convert::key_out(key)),
@@ -83,7 +83,7 @@ impl AccessService for Access {
         } = req;
         let page = page_request(page_size, &token, "keys")?;
         let keys = run
-            .run(move |store| app::access::list_keys(store, &page))
+            .run(move |store| app::keys::list_keys(store, &page))
             .await?;
         Ok(Response::new(pb::ListApiKeysResponse {
             api_keys: keys.items.into_iter().map(convert::key_out).collect(),
@@ -98,7 +98,7 @@ impl AccessService for Access {
         let (run, req) = admit(&self.store, request).await?;
         let id = convert::key_name("name", &req.name).map_err(invalid)?;
         let key = run
-            .run(move |store| app::access::revoke_key(store, &id))
+            .run(move |store| app::keys::revoke_key(store, &id))
             .await?;
         Ok(Response::new(pb::RevokeApiKeyResponse {
             api_key: Some(convert::key_out(key)),
@@ -112,7 +112,7 @@ impl AccessService for Access {
         let (run, pb::GetCallerRequest {}) = admit(&self.store, request).await?;
         let principal = run.principal().clone();
         let key = run
-            .run(move |store| app::access::caller(store, &principal))
+            .run(move |store| app::keys::caller(store, &principal))
             .await?;
         Ok(Response::new(pb::GetCallerResponse {
             api_key: Some(convert::key_out(key)),
@@ -152,7 +152,7 @@ impl AuditService for Access {
             outcome,
         };
         let events = run
-            .run(move |store| app::access::list_audit(store, &filter, &page))
+            .run(move |store| app::keys::list_audit(store, &filter, &page))
             .await?;
         Ok(Response::new(pb::ListAuditEventsResponse {
             audit_events: events.items.into_iter().map(convert::event_out).collect(),
@@ -165,7 +165,7 @@ impl AuditService for Access {
         request: Request<pb::VerifyAuditChainRequest>,
     ) -> Result<Response<pb::VerifyAuditChainResponse>, Status> {
         let (run, pb::VerifyAuditChainRequest {}) = admit(&self.store, request).await?;
-        let (checked, broken) = run.run(app::access::verify_audit).await?;
+        let (checked, broken) = run.run(app::keys::verify_audit).await?;
         Ok(Response::new(pb::VerifyAuditChainResponse {
             events_checked: checked,
             intact: broken.is_none(),
