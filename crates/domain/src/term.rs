@@ -252,11 +252,17 @@ impl Term {
     /// when no other member shares that code. `Err` says why not, for the file's line.
     pub fn find_member(&self, written: &str) -> Result<&UnitRef, String> {
         let wanted = written.trim().trim_start_matches("units/");
+        // Compared in place, without writing each member's key: an import asks this for every
+        // row.
+        let scheme_and_code = wanted.split_once('~');
         let mut found = self
             .members
             .iter()
             .map(|m| &m.unit)
-            .filter(|u| u.code == wanted || u.key() == wanted);
+            .filter(|u| match scheme_and_code {
+                Some((scheme, code)) => u.code == code && u.scheme.as_str() == scheme,
+                None => u.code == wanted,
+            });
         match (found.next(), found.next()) {
             (Some(unit), None) => Ok(unit),
             (None, _) => Err(format!(
