@@ -412,6 +412,26 @@ pub fn hex(bytes: &[u8]) -> String {
     s
 }
 
+/// Checks a key request: every role but admin needs a scope unit, admin takes none, and an
+/// expiry lies in the future of `now`. Every problem is reported.
+pub fn check_key_request(
+    role: Role,
+    scope: Option<&crate::unit::UnitRef>,
+    expires_at: Option<Timestamp>,
+    now: Timestamp,
+) -> Result<(), crate::Error> {
+    let mut v = crate::error::Violations::default();
+    match (scope, role.is_scoped()) {
+        (None, true) => v.add("api_key.scope", format!("a {role} key needs a scope unit")),
+        (Some(_), false) => v.add("api_key.scope", "an admin key has no scope"),
+        _ => {}
+    }
+    if expires_at.is_some_and(|t| t <= now) {
+        v.add("api_key.expire_time", "must be in the future");
+    }
+    v.finish(())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -534,5 +554,23 @@ mod tests {
         assert!(check_token(&bad_char).is_err());
         assert_eq!(display_prefix(&good), "thd_AAAAAAAA");
         assert_eq!(token_digest(&good).len(), 64);
+    }
+
+    #[test]
+    fn a_key_request_matches_scope_to_role_and_expires_later() {
+        let now = Timestamp(1_000);
+        let bac_kan = crate::unit::UnitRef::new(crate::unit::Scheme::Qd124_2004, "06");
+        assert!(
+            check_key_request(Role::Observer, Some(&bac_kan), Some(Timestamp(2_000)), now).is_ok()
+        );
+        assert!(check_key_request(Role::Admin, None, None, now).is_ok());
+        let Err(crate::Error::Invalid(v)) =
+            check_key_request(Role::Reporter, None, Some(Timestamp(1_000)), now)
+        else {
+            panic!("a scoped role without a scope must be refused");
+        };
+        let fields: Vec<&str> = v.iter().map(|v| v.field.as_str()).collect();
+        assert_eq!(fields, ["api_key.scope", "api_key.expire_time"]);
+        assert!(check_key_request(Role::Admin, Some(&bac_kan), None, now).is_err());
     }
 }

@@ -84,6 +84,37 @@ pub fn check_cluster_id(field: &str, id: &str) -> Result<(), FieldViolation> {
     }
 }
 
+impl Cluster {
+    /// The resource name, `clusters/{id}`.
+    pub fn resource(&self) -> String {
+        crate::names::ClusterName {
+            cluster_id: self.id.clone(),
+        }
+        .to_string()
+    }
+
+    /// Checks a deletion: the caller's etag, if sent, is current, and the cluster has no terms
+    /// (`terms`): a cluster with history is kept.
+    pub fn check_deletable(&self, etag: Option<i64>, terms: i64) -> Result<(), crate::Error> {
+        if etag.is_some_and(|v| v != self.version) {
+            return Err(crate::Error::Aborted {
+                resource: self.resource(),
+            });
+        }
+        if terms > 0 {
+            return Err(crate::Error::precondition(
+                crate::Reason::ClusterHasTerms,
+                self.resource(),
+                format!(
+                    "{} has {terms} term(s); a cluster with history cannot be deleted",
+                    self.resource()
+                ),
+            ));
+        }
+        Ok(())
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

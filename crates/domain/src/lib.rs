@@ -12,6 +12,7 @@ pub mod error;
 mod fixtures;
 pub mod import;
 pub mod lineage;
+pub mod membership;
 pub mod names;
 pub mod policy;
 pub mod reporting;

@@ -49,6 +49,37 @@ impl Targets {
     }
 }
 
+/// Refuses signing the covenant of `term` while any member lacks a target for a quantitative
+/// criterion (`missing`: each (member, code) without one), naming each.
+pub fn check_complete(term: &Term, missing: &[(UnitRef, String)]) -> Result<(), Error> {
+    if missing.is_empty() {
+        return Ok(());
+    }
+    let name = |u: &UnitRef| {
+        term.members
+            .iter()
+            .find(|m| &m.unit == u)
+            .map_or("", |m| m.name.as_str())
+    };
+    Err(Error::Preconditions {
+        reason: Reason::TargetsMissing,
+        description: format!(
+            "{} target(s) are missing; register them before signing the covenant of {}",
+            missing.len(),
+            term.resource()
+        ),
+        violations: missing
+            .iter()
+            .map(|(u, c)| {
+                (
+                    u.to_string(),
+                    format!("{} has no target for criterion {c}", name(u)),
+                )
+            })
+            .collect(),
+    })
+}
+
 /// One target to set: `unit` `None` is the default.
 #[derive(Debug, Clone)]
 pub struct TargetInput {
@@ -245,6 +276,21 @@ mod tests {
                 ..
             })
         ));
+    }
+
+    #[test]
+    fn signing_waits_for_every_target() {
+        use crate::fixtures::{term, unit};
+        let t = term(&["01843", "01840"]);
+        assert!(check_complete(&t, &[]).is_ok());
+        let Err(Error::Preconditions {
+            reason, violations, ..
+        }) = check_complete(&t, &[(unit("01840"), "I.1".to_owned())])
+        else {
+            panic!("a missing target must block signing");
+        };
+        assert_eq!(reason, Reason::TargetsMissing);
+        assert!(violations[0].1.contains("Đức Xuân"), "{violations:?}");
     }
 
     #[test]

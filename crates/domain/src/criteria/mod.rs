@@ -9,12 +9,12 @@ use std::collections::{HashMap, HashSet};
 
 use rust_decimal::Decimal;
 
-pub use rows::{COLUMNS as TABLE_COLUMNS, TableRow, rows_to_tree, tree_to_rows};
+pub use rows::{COLUMNS as TABLE_COLUMNS, TableRow, rows_from_sheet, rows_to_tree, tree_to_rows};
 pub use rule::{Rule, RuleKind};
 
 use crate::{
     decimal,
-    error::{Error, FieldViolation, Violations},
+    error::{Error, FieldViolation, Reason, Violations},
     text,
     time::{Date, Timestamp},
 };
@@ -103,6 +103,50 @@ impl TableVersion {
 /// The resource name of a table version.
 pub fn version_resource(table_id: &str, number: i32) -> String {
     crate::names::VersionName::new(table_id, number).to_string()
+}
+
+impl TableVersion {
+    /// Checks that this version may be published with `table`'s settings: it is a draft (a
+    /// published version never changes), and its tree passes the whole-tree validation (every
+    /// problem listed as `VERSION_INCOMPLETE`).
+    pub fn check_publishable(&self, table: &Table) -> Result<(), Error> {
+        if self.state == VersionState::Published {
+            return Err(Error::precondition(
+                Reason::VersionPublished,
+                self.resource(),
+                format!("{} is already published", self.resource()),
+            ));
+        }
+        check_tree(
+            table.scale,
+            table.rounding_step,
+            &self.groups,
+            &Locator::Tree,
+        )
+        .map_err(|e| match e {
+            Error::Invalid(v) => Error::Preconditions {
+                reason: Reason::VersionIncomplete,
+                description: format!("{} cannot be published as it stands", self.resource()),
+                violations: v.into_iter().map(|v| (v.field, v.description)).collect(),
+            },
+            other => other,
+        })
+    }
+
+    /// Checks that this version may be applied to a term: only a published version is.
+    pub fn check_applicable(&self) -> Result<(), Error> {
+        if self.state == VersionState::Published {
+            return Ok(());
+        }
+        Err(Error::precondition(
+            Reason::VersionNotPublished,
+            self.resource(),
+            format!(
+                "{} is a draft; publish it before applying it to a term",
+                self.resource()
+            ),
+        ))
+    }
 }
 
 /// A node of the tree: a group (depth 1), criterion (2) or sub-criterion (3).

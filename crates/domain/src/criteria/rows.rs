@@ -32,6 +32,58 @@ pub struct TableRow {
     pub cells: [String; 9],
 }
 
+/// Reads a sheet in this layout (header, then (line, cells) rows as read) into rows: the
+/// header names every column, in any order, and no other; every problem with it is reported.
+pub fn rows_from_sheet(
+    header: &[String],
+    lines: Vec<(u32, Vec<String>)>,
+) -> Result<Vec<TableRow>, Error> {
+    let positions: [Option<usize>; 9] = COLUMNS.map(|c| header.iter().position(|h| h == c));
+    let missing: Vec<&str> = COLUMNS
+        .iter()
+        .zip(&positions)
+        .filter(|(_, p)| p.is_none())
+        .map(|(c, _)| *c)
+        .collect();
+    let unknown: Vec<&str> = header
+        .iter()
+        .map(String::as_str)
+        .filter(|h| !h.is_empty() && !COLUMNS.contains(h))
+        .collect();
+    let mut v = Vec::new();
+    if !missing.is_empty() {
+        v.push(FieldViolation::new(
+            "content",
+            format!("missing column(s): {}", missing.join(", ")),
+        ));
+    }
+    if !unknown.is_empty() {
+        v.push(FieldViolation::new(
+            "content",
+            format!(
+                "unknown column(s): {}; expected {}",
+                unknown.join(", "),
+                COLUMNS.join(", ")
+            ),
+        ));
+    }
+    if !v.is_empty() {
+        return Err(Error::Invalid(v));
+    }
+    Ok(lines
+        .into_iter()
+        .map(|(line, cells)| TableRow {
+            line,
+            cells: std::array::from_fn(|i| {
+                positions[i]
+                    .and_then(|p| cells.get(p))
+                    .cloned()
+                    .unwrap_or_default()
+            }),
+        })
+        .collect())
+}
+
 fn flag(field: &str, s: &str) -> Result<bool, FieldViolation> {
     match text::search_key(s).as_str() {
         "yes" | "y" | "x" | "true" | "1" | "co" => Ok(true),

@@ -1,7 +1,7 @@
 //! Use cases of clusters.
 
 use thidua_domain::{
-    Error, Reason,
+    Error,
     cluster::{Cluster, ClusterKind},
     unit::UnitRef,
 };
@@ -96,21 +96,8 @@ pub fn update(
 pub fn delete(store: &Store, id: &str, etag: Option<i64>) -> Result<(), Error> {
     store.write(|tx| {
         let cluster = tx.existing_cluster(id)?;
-        if etag.is_some_and(|v| v != cluster.version) {
-            return Err(Error::Aborted {
-                resource: format!("clusters/{id}"),
-            });
-        }
         let terms = tx.term_count(id)?;
-        if terms > 0 {
-            return Err(Error::precondition(
-                Reason::ClusterHasTerms,
-                format!("clusters/{id}"),
-                format!(
-                    "clusters/{id} has {terms} term(s); a cluster with history cannot be deleted"
-                ),
-            ));
-        }
+        cluster.check_deletable(etag, terms)?;
         tx.delete_cluster(id)
     })
 }

@@ -2,8 +2,8 @@
 
 use base64::{Engine, engine::general_purpose::URL_SAFE_NO_PAD};
 use thidua_domain::{
-    Error, FieldViolation,
-    access::{ApiKey, Principal, Role, TOKEN_PREFIX, display_prefix, token_digest},
+    Error,
+    access::{self, ApiKey, Principal, Role, TOKEN_PREFIX, display_prefix, token_digest},
     audit::{BrokenLink, Event, Verifier},
     time::Timestamp,
     unit::UnitRef,
@@ -60,27 +60,7 @@ pub fn create_key(
     new: NewKey,
 ) -> Result<(ApiKey, String), Error> {
     let now = now();
-    let mut bad = Vec::new();
-    match (&new.scope, new.role.is_scoped()) {
-        (None, true) => bad.push(FieldViolation::new(
-            "api_key.scope",
-            format!("a {} key needs a scope unit", new.role),
-        )),
-        (Some(_), false) => bad.push(FieldViolation::new(
-            "api_key.scope",
-            "an admin key has no scope",
-        )),
-        _ => {}
-    }
-    if new.expires_at.is_some_and(|t| t <= now) {
-        bad.push(FieldViolation::new(
-            "api_key.expire_time",
-            "must be in the future",
-        ));
-    }
-    if !bad.is_empty() {
-        return Err(Error::Invalid(bad));
-    }
+    access::check_key_request(new.role, new.scope.as_ref(), new.expires_at, now)?;
     let token = new_secret()?;
     let key = key_record(&new, &token, creator.audit_name(), now);
     store.write(|tx| {

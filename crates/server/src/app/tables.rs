@@ -5,7 +5,7 @@ use std::collections::HashMap;
 
 use rust_decimal::Decimal;
 use thidua_domain::{
-    Error, FieldViolation, Reason,
+    Error,
     criteria::{
         self, Criterion, Locator, TABLE_COLUMNS, Table, TableRow, TableVersion, VersionState,
         rows_to_tree, tree_to_rows,
@@ -141,56 +141,7 @@ pub fn edit(
 /// Reads a spreadsheet in the criteria layout into rows; every bad cell is reported.
 pub fn rows_from_sheet(content: &[u8], format: Format) -> Result<Vec<TableRow>, Error> {
     let sheet = sheets::read(content, format)?;
-    let mut missing = Vec::new();
-    let positions: Vec<Option<usize>> = TABLE_COLUMNS
-        .iter()
-        .map(|c| {
-            let p = sheet.header.iter().position(|h| h == c);
-            if p.is_none() {
-                missing.push(*c);
-            }
-            p
-        })
-        .collect();
-    let unknown: Vec<&String> = sheet
-        .header
-        .iter()
-        .filter(|h| !h.is_empty() && !TABLE_COLUMNS.contains(&h.as_str()))
-        .collect();
-    if !missing.is_empty() || !unknown.is_empty() {
-        let mut v = Vec::new();
-        if !missing.is_empty() {
-            v.push(FieldViolation::new(
-                "content",
-                format!("missing column(s): {}", missing.join(", ")),
-            ));
-        }
-        if !unknown.is_empty() {
-            let names: Vec<&str> = unknown.iter().map(|s| s.as_str()).collect();
-            v.push(FieldViolation::new(
-                "content",
-                format!(
-                    "unknown column(s): {}; expected {}",
-                    names.join(", "),
-                    TABLE_COLUMNS.join(", ")
-                ),
-            ));
-        }
-        return Err(Error::Invalid(v));
-    }
-    Ok(sheet
-        .rows
-        .into_iter()
-        .map(|(line, cells)| TableRow {
-            line,
-            cells: std::array::from_fn(|i| {
-                positions[i]
-                    .and_then(|p| cells.get(p))
-                    .cloned()
-                    .unwrap_or_default()
-            }),
-        })
-        .collect())
+    criteria::rows_from_sheet(&sheet.header, sheet.rows)
 }
 
 /// Imports a spreadsheet into the table's draft.
@@ -236,27 +187,7 @@ pub fn publish(
     store.write(|tx| {
         let table = tx.existing_criteria_table(table_id)?;
         let version = tx.existing_table_version(table_id, number)?;
-        if version.state == VersionState::Published {
-            return Err(Error::precondition(
-                Reason::VersionPublished,
-                version.resource(),
-                format!("{} is already published", version.resource()),
-            ));
-        }
-        criteria::check_tree(
-            table.scale,
-            table.rounding_step,
-            &version.groups,
-            &Locator::Tree,
-        )
-        .map_err(|e| match e {
-            Error::Invalid(v) => Error::Preconditions {
-                reason: Reason::VersionIncomplete,
-                description: format!("{} cannot be published as it stands", version.resource()),
-                violations: v.into_iter().map(|v| (v.field, v.description)).collect(),
-            },
-            other => other,
-        })?;
+        version.check_publishable(&table)?;
         tx.publish_version(table_id, number, etag.unwrap_or(version.etag), now)?;
         Ok((table, tx.existing_table_version(table_id, number)?))
     })

@@ -1,8 +1,8 @@
 //! Use cases of a term's table binding and targets.
 
 use thidua_domain::{
-    Error, Reason,
-    criteria::{self, VersionState},
+    Error,
+    criteria::{self},
     decimal,
     target::{self, TargetInput, Targets},
     term::{Member, Term},
@@ -62,36 +62,9 @@ fn view(tx: &mut Tx<'_>, cluster_id: &str, year: i32) -> Result<TargetsView, Err
 
 /// Refuses signing while any member lacks a target for a quantitative criterion.
 pub fn ensure_complete(tx: &mut Tx<'_>, cluster_id: &str, year: i32) -> Result<(), Error> {
-    let v = view(tx, cluster_id, year)?;
-    if v.missing.is_empty() {
-        return Ok(());
-    }
-    let names: std::collections::HashMap<&UnitRef, &str> = v
-        .members
-        .iter()
-        .map(|m| (&m.unit, m.name.as_str()))
-        .collect();
-    Err(Error::Preconditions {
-        reason: Reason::TargetsMissing,
-        description: format!(
-            "{} target(s) are missing; register them before signing the covenant of {}",
-            v.missing.len(),
-            v.term
-        ),
-        violations: v
-            .missing
-            .iter()
-            .map(|(u, c)| {
-                (
-                    u.to_string(),
-                    format!(
-                        "{} has no target for criterion {c}",
-                        names.get(u).copied().unwrap_or_default()
-                    ),
-                )
-            })
-            .collect(),
-    })
+    let term = tx.existing_term(cluster_id, year)?;
+    let missing = view(tx, cluster_id, year)?.missing;
+    target::check_complete(&term, &missing)
 }
 
 /// Binds a published version to a term before its covenant is signed.
@@ -115,16 +88,7 @@ pub fn apply(
                 ),
             )
         })?;
-        if version.state != VersionState::Published {
-            return Err(Error::precondition(
-                Reason::VersionNotPublished,
-                version.resource(),
-                format!(
-                    "{} is a draft; publish it before applying it to a term",
-                    version.resource()
-                ),
-            ));
-        }
+        version.check_applicable()?;
         tx.touch_term(cluster_id, year, None, now)?;
         tx.bind_table(cluster_id, year, table_id, number)?;
         let codes: Vec<String> = criteria::quantitative_leaves(&version.groups)

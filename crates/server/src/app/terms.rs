@@ -1,10 +1,10 @@
 //! Use cases of terms: creation, membership, leadership, carrying forward.
 
 use thidua_domain::{
-    Error, Reason,
+    Error,
     cluster::Cluster,
-    error::Violations,
-    term::{self, Leadership, LeadershipMethod, Period, Term, term_resource},
+    membership::{self, Joiners},
+    term::{self, Leadership, LeadershipMethod, Period, Term},
     time::Date,
     unit::UnitRef,
 };
@@ -27,8 +27,8 @@ pub struct NewTerm {
     pub members: Vec<UnitRef>,
 }
 
-/// Checks that every unit exists, existed during `period`, and sits in no other term of the
-/// same kind, year and organiser. `field(i)` names the i-th unit in violations.
+/// Loads what the domain needs to admit `units` into a term of `cluster` in `year` and asks it
+/// ([`membership::check_joiners`]). `field(i)` names the i-th unit in violations.
 fn check_joining(
     tx: &mut Tx<'_>,
     cluster: &Cluster,
@@ -38,51 +38,17 @@ fn check_joining(
     field: impl Fn(usize) -> String,
 ) -> Result<(), Error> {
     let found = tx.units_by_id(units)?;
-    let mut v = Violations::default();
-    for (i, u) in units.iter().enumerate() {
-        if !found.contains_key(u) {
-            v.add(field(i), format!("{u} does not exist"));
-        }
-    }
-    v.finish(())?;
-    let absent: Vec<String> = units
-        .iter()
-        .filter_map(|u| found.get(u))
-        .filter(|u| !period.admits(&u.validity))
-        .map(|u| {
-            format!(
-                "{} ({}) did not exist between {} and {}",
-                u.id, u.name, period.start, period.end
-            )
-        })
-        .collect();
-    if let Some(first) = units
-        .iter()
-        .find(|u| found.get(*u).is_some_and(|x| !period.admits(&x.validity)))
-    {
-        return Err(Error::precondition(
-            Reason::UnitNotValidInTerm,
-            first.to_string(),
-            absent.join("; "),
-        ));
-    }
-    let conflicts = tx.conflicting_memberships(units, year, cluster)?;
-    if let Some((first, _)) = conflicts.first() {
-        let description = conflicts
-            .iter()
-            .map(|(u, t)| format!("{u} is already a member of {t}"))
-            .collect::<Vec<_>>()
-            .join("; ");
-        return Err(Error::precondition(
-            Reason::UnitInAnotherTerm,
-            first.to_string(),
-            format!(
-                "{description}: a unit joins one {} term per year and organiser",
-                cluster.kind
-            ),
-        ));
-    }
-    Ok(())
+    let elsewhere = tx.conflicting_memberships(units, year, cluster)?;
+    membership::check_joiners(
+        Joiners {
+            units,
+            found: &found,
+            elsewhere: &elsewhere,
+        },
+        period,
+        cluster.kind,
+        field,
+    )
 }
 
 /// Creates a term with its members and a draft covenant.
@@ -225,42 +191,23 @@ pub fn carry_forward(
             });
         }
         let term = tx.existing_term(cluster_id, year)?;
-        term::check_year("term", next_year).map_err(|v| Error::Invalid(vec![v]))?;
-        if tx.term(cluster_id, next_year)?.is_some() {
-            let resource = term_resource(cluster_id, next_year);
-            return Err(Error::AlreadyExists {
-                description: format!("{resource} already exists"),
-                resource,
-                reason: Reason::TermExists,
-            });
-        }
+        let next_exists = tx.term(cluster_id, next_year)?.is_some();
+        let members: Vec<UnitRef> = term.members.iter().map(|m| m.unit.clone()).collect();
+        let units = tx.units_by_id(&members)?;
+        let plan = membership::plan_carry_forward(&term, next_exists, &units)?;
         let cluster = tx.existing_cluster(cluster_id)?;
-        let period = Period::of_year(next_year, None, None)?;
-        let refs: Vec<UnitRef> = term.members.iter().map(|m| m.unit.clone()).collect();
-        let units = tx.units_by_id(&refs)?;
-        let (carried, dropped): (Vec<UnitRef>, Vec<UnitRef>) = refs
-            .into_iter()
-            .partition(|u| units.get(u).is_some_and(|x| period.admits(&x.validity)));
-        if carried.is_empty() {
-            return Err(Error::precondition(
-                Reason::UnitNotValidInTerm,
-                term.resource(),
-                format!("no member of {} exists in {next_year}", term.resource()),
-            ));
-        }
-        check_joining(tx, &cluster, next_year, period, &carried, |i| {
+        check_joining(tx, &cluster, plan.year, plan.period, &plan.carried, |i| {
             format!("members[{i}]")
         })?;
-        tx.insert_term(&cluster, next_year, period, &carried, now)?;
+        tx.insert_term(&cluster, plan.year, plan.period, &plan.carried, now)?;
         // The criteria carry forward with the members; targets are the new year's to set.
         if let Some((table_id, number)) = &term.table {
-            tx.bind_table(cluster_id, next_year, table_id, *number)?;
+            tx.bind_table(cluster_id, plan.year, table_id, *number)?;
         }
-        let current = term.leadership().and_then(|l| l.leader.as_ref());
-        if let Some(leader) = term::next_in_rotation(&term.members, current, &carried) {
+        if let Some(leader) = plan.leader {
             tx.insert_leadership(
                 cluster_id,
-                next_year,
+                plan.year,
                 &Leadership {
                     leader: Some(leader),
                     deputies: vec![],
@@ -271,6 +218,7 @@ pub fn carry_forward(
                 },
             )?;
         }
+        let dropped = plan.dropped;
         let stored: Vec<String> = dropped.iter().map(UnitRef::key).collect();
         let stored = serde_json::to_string(&stored).map_err(|e| Error::Internal(e.to_string()))?;
         Idempotency::remember(key.as_ref(), tx, &stored, now)?;
