@@ -47,6 +47,34 @@ impl Idempotency {
         }
     }
 
+    /// The stored outcome of an earlier identical request, read back as `T`, if any.
+    pub fn replay_outcome<T: serde::de::DeserializeOwned>(
+        key: Option<&Self>,
+        tx: &mut Tx<'_>,
+    ) -> Result<Option<T>, Error> {
+        Self::replay(key, tx)?
+            .map(|stored| {
+                serde_json::from_str(&stored).map_err(|e| {
+                    Error::Internal(format!(
+                        "stored outcome of {}: {e}",
+                        key.map_or("", |k| k.method)
+                    ))
+                })
+            })
+            .transpose()
+    }
+
+    /// Records the outcome of this request as JSON, in the transaction of its effect.
+    pub fn remember_outcome<T: serde::Serialize>(
+        key: Option<&Self>,
+        tx: &mut Tx<'_>,
+        outcome: &T,
+        now: Timestamp,
+    ) -> Result<(), Error> {
+        let stored = serde_json::to_string(outcome).map_err(|e| Error::Internal(e.to_string()))?;
+        Self::remember(key, tx, &stored, now)
+    }
+
     /// Records the response of this request, in the transaction of its effect.
     pub fn remember(
         key: Option<&Self>,

@@ -178,9 +178,7 @@ pub fn carry_forward(
     let now = now();
     store.write(|tx| {
         let next_year = year + 1;
-        if let Some(stored) = Idempotency::replay(key.as_ref(), tx)? {
-            let dropped: Vec<String> = serde_json::from_str(&stored)
-                .map_err(|e| Error::Internal(format!("stored carry-forward: {e}")))?;
+        if let Some(dropped) = Idempotency::replay_outcome::<Vec<String>>(key.as_ref(), tx)? {
             let dropped = dropped
                 .iter()
                 .map(|k| UnitRef::parse_key("dropped", k).map_err(|v| Error::Invalid(vec![v])))
@@ -220,8 +218,7 @@ pub fn carry_forward(
         }
         let dropped = plan.dropped;
         let stored: Vec<String> = dropped.iter().map(UnitRef::key).collect();
-        let stored = serde_json::to_string(&stored).map_err(|e| Error::Internal(e.to_string()))?;
-        Idempotency::remember(key.as_ref(), tx, &stored, now)?;
+        Idempotency::remember_outcome(key.as_ref(), tx, &stored, now)?;
         Ok(CarriedForward {
             term: tx.existing_term(cluster_id, next_year)?,
             dropped,

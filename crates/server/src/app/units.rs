@@ -130,9 +130,7 @@ pub fn import(
 ) -> Result<ImportOutcome, Error> {
     let now = now();
     store.write(|tx| {
-        if let Some(stored) = Idempotency::replay(key.as_ref(), tx)? {
-            let mut outcome: ImportOutcome = serde_json::from_str(&stored)
-                .map_err(|e| Error::Internal(format!("stored import outcome: {e}")))?;
+        if let Some(mut outcome) = Idempotency::replay_outcome::<ImportOutcome>(key.as_ref(), tx)? {
             outcome.replayed = true;
             return Ok(outcome);
         }
@@ -145,8 +143,7 @@ pub fn import(
             unchanged: to_i64(plan.unchanged),
             replayed: false,
         };
-        let stored = serde_json::to_string(&outcome).map_err(|e| Error::Internal(e.to_string()))?;
-        Idempotency::remember(key.as_ref(), tx, &stored, now)?;
+        Idempotency::remember_outcome(key.as_ref(), tx, &outcome, now)?;
         Ok(outcome)
     })
 }

@@ -90,9 +90,7 @@ pub fn import_results(
 ) -> Result<ImportOutcome, Error> {
     let now = now();
     store.write(|tx| {
-        if let Some(stored) = Idempotency::replay(key.as_ref(), tx)? {
-            let mut outcome: ImportOutcome = serde_json::from_str(&stored)
-                .map_err(|e| Error::Internal(format!("stored import outcome: {e}")))?;
+        if let Some(mut outcome) = Idempotency::replay_outcome::<ImportOutcome>(key.as_ref(), tx)? {
             outcome.replayed = true;
             return Ok(outcome);
         }
@@ -106,8 +104,7 @@ pub fn import_results(
             stored: i64::try_from(planned.len()).unwrap_or(i64::MAX),
             replayed: false,
         };
-        let stored = serde_json::to_string(&outcome).map_err(|e| Error::Internal(e.to_string()))?;
-        Idempotency::remember(key.as_ref(), tx, &stored, now)?;
+        Idempotency::remember_outcome(key.as_ref(), tx, &outcome, now)?;
         Ok(outcome)
     })
 }
