@@ -155,8 +155,9 @@ fn one(a: Option<pb::Award>) -> Result<pb::Award, Failure> {
     a.answered("an award")
 }
 
+/// Runs a `thidua award` command.
 pub async fn run_award(ctx: &mut Context, command: AwardCommand) -> Result<(), Failure> {
-    let award = match command {
+    match command {
         AwardCommand::Propose {
             cluster,
             year,
@@ -167,40 +168,14 @@ pub async fn run_award(ctx: &mut Context, command: AwardCommand) -> Result<(), F
             report,
             override_reason,
         } => {
-            let full = format!("AWARD_KIND_{}", kind.to_uppercase().replace('-', "_"));
-            let kind = pb::AwardKind::from_str_name(&full)
-                .filter(|k| *k != pb::AwardKind::Unspecified)
-                .ok_or_else(|| Failure::input(format!("--kind: `{kind}` is not an award kind")))?;
-            let award = pb::Award {
-                term: refs::term(&cluster, year),
-                unit: refs::unit(&unit, &ctx.scheme),
-                kind: kind.into(),
-                dossier: Some(pb::Dossier {
-                    submission_letter: letter,
-                    minutes,
-                    achievement_report: report,
-                }),
-                override_reason,
-                ..Default::default()
+            let dossier = pb::Dossier {
+                submission_letter: letter,
+                minutes,
+                achievement_report: report,
             };
-            one(ctx
-                .awards()
-                .propose_award(pb::ProposeAwardRequest { award: Some(award) })
-                .await?
-                .into_inner()
-                .award)?
+            propose(ctx, &cluster, year, &unit, &kind, dossier, override_reason).await
         }
-        AwardCommand::List { cluster, year } => {
-            let list = ctx
-                .awards()
-                .list_awards(pb::ListAwardsRequest {
-                    term: refs::term(&cluster, year),
-                })
-                .await?
-                .into_inner()
-                .awards;
-            return ctx.print(&[awards(&list)]);
-        }
+        AwardCommand::List { cluster, year } => list(ctx, &cluster, year).await,
         AwardCommand::Submit {
             award,
             letter,
@@ -213,27 +188,87 @@ pub async fn run_award(ctx: &mut Context, command: AwardCommand) -> Result<(), F
                     minutes: minutes.unwrap_or_default(),
                     achievement_report: report.unwrap_or_default(),
                 });
-            one(ctx
-                .awards()
-                .submit_award(pb::SubmitAwardRequest {
-                    award: refs::award(&award),
-                    dossier,
-                })
-                .await?
-                .into_inner()
-                .award)?
+            submit(ctx, &award, dossier).await
         }
-        AwardCommand::Revoke { award, ground, act } => one(ctx
-            .awards()
-            .revoke_award(pb::RevokeAwardRequest {
-                award: refs::award(&award),
-                legal_ground: ground,
-                legal_act: act,
-            })
-            .await?
-            .into_inner()
-            .award)?,
+        AwardCommand::Revoke { award, ground, act } => revoke(ctx, &award, ground, act).await,
+    }
+}
+
+async fn propose(
+    ctx: &mut Context,
+    cluster: &str,
+    year: i32,
+    unit: &str,
+    kind: &str,
+    dossier: pb::Dossier,
+    override_reason: String,
+) -> Result<(), Failure> {
+    let full = format!("AWARD_KIND_{}", kind.to_uppercase().replace('-', "_"));
+    let kind = pb::AwardKind::from_str_name(&full)
+        .filter(|k| *k != pb::AwardKind::Unspecified)
+        .ok_or_else(|| Failure::input(format!("--kind: `{kind}` is not an award kind")))?;
+    let award = pb::Award {
+        term: refs::term(cluster, year),
+        unit: refs::unit(unit, &ctx.scheme),
+        kind: kind.into(),
+        dossier: Some(dossier),
+        override_reason,
+        ..Default::default()
     };
+    let award = one(ctx
+        .awards()
+        .propose_award(pb::ProposeAwardRequest { award: Some(award) })
+        .await?
+        .into_inner()
+        .award)?;
+    ctx.print(&[awards(&[award])])
+}
+
+async fn list(ctx: &mut Context, cluster: &str, year: i32) -> Result<(), Failure> {
+    let list = ctx
+        .awards()
+        .list_awards(pb::ListAwardsRequest {
+            term: refs::term(cluster, year),
+        })
+        .await?
+        .into_inner()
+        .awards;
+    ctx.print(&[awards(&list)])
+}
+
+async fn submit(
+    ctx: &mut Context,
+    award: &str,
+    dossier: Option<pb::Dossier>,
+) -> Result<(), Failure> {
+    let award = one(ctx
+        .awards()
+        .submit_award(pb::SubmitAwardRequest {
+            award: refs::award(award),
+            dossier,
+        })
+        .await?
+        .into_inner()
+        .award)?;
+    ctx.print(&[awards(&[award])])
+}
+
+async fn revoke(
+    ctx: &mut Context,
+    award: &str,
+    ground: String,
+    act: String,
+) -> Result<(), Failure> {
+    let award = one(ctx
+        .awards()
+        .revoke_award(pb::RevokeAwardRequest {
+            award: refs::award(award),
+            legal_ground: ground,
+            legal_act: act,
+        })
+        .await?
+        .into_inner()
+        .award)?;
     ctx.print(&[awards(&[award])])
 }
 

@@ -88,114 +88,142 @@ pub async fn run(ctx: &mut Context, command: ClusterCommand) -> Result<(), Failu
             organiser,
             description,
             request_id,
-        } => {
-            let cluster = pb::Cluster {
-                name: String::new(),
-                display_name: name,
-                kind: kind(&k)?.into(),
-                organiser: refs::unit(&organiser, &ctx.scheme),
-                description,
-                create_time: None,
-                update_time: None,
-                etag: String::new(),
-            };
-            let c = ctx
-                .clusters
-                .create_cluster(pb::CreateClusterRequest {
-                    cluster: Some(cluster),
-                    cluster_id: id.unwrap_or_default(),
-                    request_id: refs::request_id(request_id),
-                })
-                .await?
-                .into_inner()
-                .cluster
-                .answered("a cluster")?;
-            ctx.print(&[render::cluster(&c)])
-        }
-        ClusterCommand::List { search, organiser } => {
-            let mut request = pb::ListClustersRequest {
-                page_size: 1000,
-                page_token: String::new(),
-                organiser: organiser
-                    .map(|o| refs::unit(&o, &ctx.scheme))
-                    .unwrap_or_default(),
-                kind: 0,
-                search: search.unwrap_or_default(),
-            };
-            let mut found = Vec::new();
-            loop {
-                let page = ctx
-                    .clusters
-                    .list_clusters(request.clone())
-                    .await?
-                    .into_inner();
-                found.extend(page.clusters);
-                if page.next_page_token.is_empty() {
-                    break;
-                }
-                request.page_token = page.next_page_token;
-            }
-            ctx.print(&[render::clusters(&found)])
-        }
-        ClusterCommand::Get { cluster } => {
-            let c = ctx
-                .clusters
-                .get_cluster(pb::GetClusterRequest {
-                    name: refs::cluster(&cluster),
-                })
-                .await?
-                .into_inner()
-                .cluster
-                .answered("a cluster")?;
-            ctx.print(&[render::cluster(&c)])
-        }
+        } => create(ctx, id, name, k, organiser, description, request_id).await,
+        ClusterCommand::List { search, organiser } => list(ctx, search, organiser).await,
+        ClusterCommand::Get { cluster } => get(ctx, cluster).await,
         ClusterCommand::Update {
             cluster,
             name,
             description,
             etag,
-        } => {
-            let mut paths = Vec::new();
-            let mut c = pb::Cluster {
-                name: refs::cluster(&cluster),
-                etag: etag.unwrap_or_default(),
-                ..Default::default()
-            };
-            if let Some(n) = name {
-                c.display_name = n;
-                paths.push("display_name".to_owned());
-            }
-            if let Some(d) = description {
-                c.description = d;
-                paths.push("description".to_owned());
-            }
-            if paths.is_empty() {
-                return Err(Failure::input(
-                    "nothing to change: give --name or --description",
-                ));
-            }
-            let c = ctx
-                .clusters
-                .update_cluster(pb::UpdateClusterRequest {
-                    cluster: Some(c),
-                    update_mask: Some(prost_types::FieldMask { paths }),
-                })
-                .await?
-                .into_inner()
-                .cluster
-                .answered("a cluster")?;
-            ctx.print(&[render::cluster(&c)])
-        }
-        ClusterCommand::Delete { cluster } => {
-            let name = refs::cluster(&cluster);
-            ctx.clusters
-                .delete_cluster(pb::DeleteClusterRequest {
-                    name: name.clone(),
-                    etag: String::new(),
-                })
-                .await?;
-            eprintln!("deleted {name}");
-            Ok(())
-        }
+        } => update(ctx, cluster, name, description, etag).await,
+        ClusterCommand::Delete { cluster } => delete(ctx, cluster).await,
     }
+}
+
+async fn create(
+    ctx: &mut Context,
+    id: Option<String>,
+    name: String,
+    k: String,
+    organiser: String,
+    description: String,
+    request_id: Option<String>,
+) -> Result<(), Failure> {
+    let cluster = pb::Cluster {
+        name: String::new(),
+        display_name: name,
+        kind: kind(&k)?.into(),
+        organiser: refs::unit(&organiser, &ctx.scheme),
+        description,
+        create_time: None,
+        update_time: None,
+        etag: String::new(),
+    };
+    let c = ctx
+        .clusters
+        .create_cluster(pb::CreateClusterRequest {
+            cluster: Some(cluster),
+            cluster_id: id.unwrap_or_default(),
+            request_id: refs::request_id(request_id),
+        })
+        .await?
+        .into_inner()
+        .cluster
+        .answered("a cluster")?;
+    ctx.print(&[render::cluster(&c)])
+}
+
+async fn list(
+    ctx: &mut Context,
+    search: Option<String>,
+    organiser: Option<String>,
+) -> Result<(), Failure> {
+    let mut request = pb::ListClustersRequest {
+        page_size: 1000,
+        page_token: String::new(),
+        organiser: organiser
+            .map(|o| refs::unit(&o, &ctx.scheme))
+            .unwrap_or_default(),
+        kind: 0,
+        search: search.unwrap_or_default(),
+    };
+    let mut found = Vec::new();
+    loop {
+        let page = ctx
+            .clusters
+            .list_clusters(request.clone())
+            .await?
+            .into_inner();
+        found.extend(page.clusters);
+        if page.next_page_token.is_empty() {
+            break;
+        }
+        request.page_token = page.next_page_token;
+    }
+    ctx.print(&[render::clusters(&found)])
+}
+
+async fn get(ctx: &mut Context, cluster: String) -> Result<(), Failure> {
+    let c = ctx
+        .clusters
+        .get_cluster(pb::GetClusterRequest {
+            name: refs::cluster(&cluster),
+        })
+        .await?
+        .into_inner()
+        .cluster
+        .answered("a cluster")?;
+    ctx.print(&[render::cluster(&c)])
+}
+
+async fn update(
+    ctx: &mut Context,
+    cluster: String,
+    name: Option<String>,
+    description: Option<String>,
+    etag: Option<String>,
+) -> Result<(), Failure> {
+    let mut paths = Vec::new();
+    let mut c = pb::Cluster {
+        name: refs::cluster(&cluster),
+        etag: etag.unwrap_or_default(),
+        ..Default::default()
+    };
+    if let Some(n) = name {
+        c.display_name = n;
+        paths.push("display_name".to_owned());
+    }
+    if let Some(d) = description {
+        c.description = d;
+        paths.push("description".to_owned());
+    }
+    if paths.is_empty() {
+        return Err(Failure::input(
+            "nothing to change: give --name or --description",
+        ));
+    }
+    let c = ctx
+        .clusters
+        .update_cluster(pb::UpdateClusterRequest {
+            cluster: Some(c),
+            update_mask: Some(prost_types::FieldMask { paths }),
+        })
+        .await?
+        .into_inner()
+        .cluster
+        .answered("a cluster")?;
+    ctx.print(&[render::cluster(&c)])
+}
+
+async fn delete(ctx: &mut Context, cluster: String) -> Result<(), Failure> {
+    let name = refs::cluster(&cluster);
+    ctx.clusters
+        .delete_cluster(pb::DeleteClusterRequest {
+            name: name.clone(),
+            etag: String::new(),
+        })
+        .await?;
+    eprintln!("deleted {name}");
+    Ok(())
 }

@@ -21,27 +21,7 @@ pub enum CovenantCommand {
         year: i32,
     },
     /// Edit the draft (refused once anyone has signed).
-    Draft {
-        /// Cluster id.
-        cluster: String,
-        /// Year.
-        year: i32,
-        /// Theme.
-        #[arg(long)]
-        theme: Option<String>,
-        /// Body text.
-        #[arg(long)]
-        text: Option<String>,
-        /// A commitment; repeat in order (replaces the list).
-        #[arg(long = "commitment")]
-        commitments: Vec<String>,
-        /// Place of signing.
-        #[arg(long)]
-        place: Option<String>,
-        /// Date of signing (YYYY-MM-DD).
-        #[arg(long)]
-        date: Option<String>,
-    },
+    Draft(DraftArgs),
     /// Record a member's signature.
     Sign {
         /// Cluster id.
@@ -76,6 +56,30 @@ pub enum CovenantCommand {
     },
 }
 
+/// The flags of `Draft`.
+#[derive(Debug, clap::Args)]
+pub struct DraftArgs {
+    /// Cluster id.
+    pub cluster: String,
+    /// Year.
+    pub year: i32,
+    /// Theme.
+    #[arg(long)]
+    pub theme: Option<String>,
+    /// Body text.
+    #[arg(long)]
+    pub text: Option<String>,
+    /// A commitment; repeat in order (replaces the list).
+    #[arg(long = "commitment")]
+    pub commitments: Vec<String>,
+    /// Place of signing.
+    #[arg(long)]
+    pub place: Option<String>,
+    /// Date of signing (YYYY-MM-DD).
+    #[arg(long)]
+    pub date: Option<String>,
+}
+
 async fn print(ctx: &mut Context, covenant: &pb::Covenant) -> Result<(), Failure> {
     let term_name = covenant.name.trim_end_matches("/covenant").to_owned();
     let term = ctx
@@ -95,117 +99,140 @@ async fn print(ctx: &mut Context, covenant: &pb::Covenant) -> Result<(), Failure
 
 pub async fn run(ctx: &mut Context, command: CovenantCommand) -> Result<(), Failure> {
     match command {
-        CovenantCommand::Show { cluster, year } => {
-            let c = ctx
-                .clusters
-                .get_covenant(pb::GetCovenantRequest {
-                    name: format!("{}/covenant", refs::term(&cluster, year)),
-                })
-                .await?
-                .into_inner()
-                .covenant
-                .answered("a covenant")?;
-            print(ctx, &c).await
-        }
-        CovenantCommand::Draft {
-            cluster,
-            year,
-            theme,
-            text,
-            commitments,
-            place,
-            date,
-        } => {
-            let mut paths = Vec::new();
-            let mut c = pb::Covenant {
-                name: format!("{}/covenant", refs::term(&cluster, year)),
-                ..Default::default()
-            };
-            if let Some(t) = theme {
-                c.theme = t;
-                paths.push("theme".to_owned());
-            }
-            if let Some(t) = text {
-                c.text = t;
-                paths.push("text".to_owned());
-            }
-            if !commitments.is_empty() {
-                c.commitments = commitments;
-                paths.push("commitments".to_owned());
-            }
-            if let Some(p) = place {
-                c.place = p;
-                paths.push("place".to_owned());
-            }
-            if let Some(d) = date {
-                c.signing_date = Some(refs::date("--date", &d)?);
-                paths.push("signing_date".to_owned());
-            }
-            if paths.is_empty() {
-                return Err(Failure::input(
-                    "nothing to change: give --theme, --text, --commitment, --place or --date",
-                ));
-            }
-            let c = ctx
-                .clusters
-                .update_covenant(pb::UpdateCovenantRequest {
-                    covenant: Some(c),
-                    update_mask: Some(prost_types::FieldMask { paths }),
-                })
-                .await?
-                .into_inner()
-                .covenant
-                .answered("a covenant")?;
-            print(ctx, &c).await
-        }
+        CovenantCommand::Show { cluster, year } => show(ctx, cluster, year).await,
+        CovenantCommand::Draft(args) => draft(ctx, args).await,
         CovenantCommand::Sign {
             cluster,
             year,
             unit,
             signatory,
             title,
-        } => {
-            let c = ctx
-                .clusters
-                .sign_covenant(pb::SignCovenantRequest {
-                    covenant: format!("{}/covenant", refs::term(&cluster, year)),
-                    signature: Some(pb::Signature {
-                        unit: refs::unit(&unit, &ctx.scheme),
-                        signatory_name: signatory,
-                        signatory_title: title,
-                        sign_time: None,
-                    }),
-                })
-                .await?
-                .into_inner()
-                .covenant
-                .answered("a covenant")?;
-            print(ctx, &c).await
-        }
+        } => sign(ctx, cluster, year, unit, signatory, title).await,
         CovenantCommand::Witness {
             cluster,
             year,
             name,
             title,
             unit,
-        } => {
-            let c = ctx
-                .clusters
-                .add_covenant_witness(pb::AddCovenantWitnessRequest {
-                    covenant: format!("{}/covenant", refs::term(&cluster, year)),
-                    witness: Some(pb::Witness {
-                        person_name: name,
-                        title,
-                        unit: unit
-                            .map(|u| refs::unit(&u, &ctx.scheme))
-                            .unwrap_or_default(),
-                    }),
-                })
-                .await?
-                .into_inner()
-                .covenant
-                .answered("a covenant")?;
-            print(ctx, &c).await
-        }
+        } => witness(ctx, cluster, year, name, title, unit).await,
     }
+}
+
+async fn show(ctx: &mut Context, cluster: String, year: i32) -> Result<(), Failure> {
+    let c = ctx
+        .clusters
+        .get_covenant(pb::GetCovenantRequest {
+            name: format!("{}/covenant", refs::term(&cluster, year)),
+        })
+        .await?
+        .into_inner()
+        .covenant
+        .answered("a covenant")?;
+    print(ctx, &c).await
+}
+
+async fn draft(ctx: &mut Context, args: DraftArgs) -> Result<(), Failure> {
+    let DraftArgs {
+        cluster,
+        year,
+        theme,
+        text,
+        commitments,
+        place,
+        date,
+    } = args;
+    let mut paths = Vec::new();
+    let mut c = pb::Covenant {
+        name: format!("{}/covenant", refs::term(&cluster, year)),
+        ..Default::default()
+    };
+    if let Some(t) = theme {
+        c.theme = t;
+        paths.push("theme".to_owned());
+    }
+    if let Some(t) = text {
+        c.text = t;
+        paths.push("text".to_owned());
+    }
+    if !commitments.is_empty() {
+        c.commitments = commitments;
+        paths.push("commitments".to_owned());
+    }
+    if let Some(p) = place {
+        c.place = p;
+        paths.push("place".to_owned());
+    }
+    if let Some(d) = date {
+        c.signing_date = Some(refs::date("--date", &d)?);
+        paths.push("signing_date".to_owned());
+    }
+    if paths.is_empty() {
+        return Err(Failure::input(
+            "nothing to change: give --theme, --text, --commitment, --place or --date",
+        ));
+    }
+    let c = ctx
+        .clusters
+        .update_covenant(pb::UpdateCovenantRequest {
+            covenant: Some(c),
+            update_mask: Some(prost_types::FieldMask { paths }),
+        })
+        .await?
+        .into_inner()
+        .covenant
+        .answered("a covenant")?;
+    print(ctx, &c).await
+}
+
+async fn sign(
+    ctx: &mut Context,
+    cluster: String,
+    year: i32,
+    unit: String,
+    signatory: String,
+    title: String,
+) -> Result<(), Failure> {
+    let c = ctx
+        .clusters
+        .sign_covenant(pb::SignCovenantRequest {
+            covenant: format!("{}/covenant", refs::term(&cluster, year)),
+            signature: Some(pb::Signature {
+                unit: refs::unit(&unit, &ctx.scheme),
+                signatory_name: signatory,
+                signatory_title: title,
+                sign_time: None,
+            }),
+        })
+        .await?
+        .into_inner()
+        .covenant
+        .answered("a covenant")?;
+    print(ctx, &c).await
+}
+
+async fn witness(
+    ctx: &mut Context,
+    cluster: String,
+    year: i32,
+    name: String,
+    title: String,
+    unit: Option<String>,
+) -> Result<(), Failure> {
+    let c = ctx
+        .clusters
+        .add_covenant_witness(pb::AddCovenantWitnessRequest {
+            covenant: format!("{}/covenant", refs::term(&cluster, year)),
+            witness: Some(pb::Witness {
+                person_name: name,
+                title,
+                unit: unit
+                    .map(|u| refs::unit(&u, &ctx.scheme))
+                    .unwrap_or_default(),
+            }),
+        })
+        .await?
+        .into_inner()
+        .covenant
+        .answered("a covenant")?;
+    print(ctx, &c).await
 }

@@ -132,82 +132,94 @@ pub async fn run_key(ctx: &mut Context, command: KeyCommand) -> Result<(), Failu
             role: r,
             scope,
             expires_in_days,
-        } => {
-            let expire_time = expires_in_days.map(|days| {
-                let now = SystemTime::now()
-                    .duration_since(UNIX_EPOCH)
-                    .map(|d| d.as_secs())
-                    .unwrap_or(0);
-                prost_types::Timestamp {
-                    seconds: i64::try_from(now).unwrap_or(0) + i64::from(days) * 86_400,
-                    nanos: 0,
-                }
-            });
-            let created = ctx
-                .access
-                .create_api_key(pb::CreateApiKeyRequest {
-                    api_key: Some(pb::ApiKey {
-                        name: String::new(),
-                        display_name: label,
-                        role: role(&r)?.into(),
-                        scope: scope
-                            .map(|s| refs::unit(&s, &ctx.scheme))
-                            .unwrap_or_default(),
-                        display_prefix: String::new(),
-                        create_time: None,
-                        creator: String::new(),
-                        expire_time,
-                        revoke_time: None,
-                    }),
-                })
-                .await?
-                .into_inner();
-            let key = created.api_key.unwrap_or_default();
-            eprintln!("The secret is shown this once; store it now (THIDUA_TOKEN for the CLI).");
-            let mut s = keys_section(&[key]);
-            s.title = "API key created".into();
-            s.headers.push("secret".into());
-            if let Some(row) = s.rows.first_mut() {
-                row.push(created.secret);
-            }
-            ctx.print(&[s])
-        }
-        KeyCommand::List => {
-            let mut keys = Vec::new();
-            let mut token = String::new();
-            loop {
-                let page = ctx
-                    .access
-                    .list_api_keys(pb::ListApiKeysRequest {
-                        page_size: 1000,
-                        page_token: token,
-                    })
-                    .await?
-                    .into_inner();
-                keys.extend(page.api_keys);
-                if page.next_page_token.is_empty() {
-                    break;
-                }
-                token = page.next_page_token;
-            }
-            ctx.print(&[keys_section(&keys)])
-        }
-        KeyCommand::Revoke { key } => {
-            let name = if key.starts_with("keys/") {
-                key
-            } else {
-                format!("keys/{key}")
-            };
-            let revoked = ctx
-                .access
-                .revoke_api_key(pb::RevokeApiKeyRequest { name })
-                .await?
-                .into_inner()
-                .api_key
-                .unwrap_or_default();
-            ctx.print(&[keys_section(&[revoked])])
-        }
+        } => create(ctx, label, r, scope, expires_in_days).await,
+        KeyCommand::List => list(ctx).await,
+        KeyCommand::Revoke { key } => revoke(ctx, key).await,
     }
+}
+
+async fn create(
+    ctx: &mut Context,
+    label: String,
+    r: String,
+    scope: Option<String>,
+    expires_in_days: Option<u32>,
+) -> Result<(), Failure> {
+    let expire_time = expires_in_days.map(|days| {
+        let now = SystemTime::now()
+            .duration_since(UNIX_EPOCH)
+            .map(|d| d.as_secs())
+            .unwrap_or(0);
+        prost_types::Timestamp {
+            seconds: i64::try_from(now).unwrap_or(0) + i64::from(days) * 86_400,
+            nanos: 0,
+        }
+    });
+    let created = ctx
+        .access
+        .create_api_key(pb::CreateApiKeyRequest {
+            api_key: Some(pb::ApiKey {
+                name: String::new(),
+                display_name: label,
+                role: role(&r)?.into(),
+                scope: scope
+                    .map(|s| refs::unit(&s, &ctx.scheme))
+                    .unwrap_or_default(),
+                display_prefix: String::new(),
+                create_time: None,
+                creator: String::new(),
+                expire_time,
+                revoke_time: None,
+            }),
+        })
+        .await?
+        .into_inner();
+    let key = created.api_key.unwrap_or_default();
+    eprintln!("The secret is shown this once; store it now (THIDUA_TOKEN for the CLI).");
+    let mut s = keys_section(&[key]);
+    s.title = "API key created".into();
+    s.headers.push("secret".into());
+    if let Some(row) = s.rows.first_mut() {
+        row.push(created.secret);
+    }
+    ctx.print(&[s])
+}
+
+async fn list(ctx: &mut Context) -> Result<(), Failure> {
+    let mut keys = Vec::new();
+    let mut token = String::new();
+    loop {
+        let page = ctx
+            .access
+            .list_api_keys(pb::ListApiKeysRequest {
+                page_size: 1000,
+                page_token: token,
+            })
+            .await?
+            .into_inner();
+        keys.extend(page.api_keys);
+        if page.next_page_token.is_empty() {
+            break;
+        }
+        token = page.next_page_token;
+    }
+    ctx.print(&[keys_section(&keys)])
+}
+
+async fn revoke(ctx: &mut Context, key: String) -> Result<(), Failure> {
+    let name = if key.starts_with("keys/") {
+        key
+    } else {
+        format!("keys/{key}")
+    };
+    let revoked = ctx
+        .access
+        .revoke_api_key(pb::RevokeApiKeyRequest { name })
+        .await?
+        .into_inner()
+        .api_key
+        .unwrap_or_default();
+    ctx.print(&[keys_section(&[revoked])])
 }
 
 /// Prints the key the CLI is using.
@@ -232,89 +244,101 @@ pub async fn run_audit(ctx: &mut Context, command: AuditCommand) -> Result<(), F
             refusals,
             outcome,
             limit,
-        } => {
-            let mut s = Section::new(
-                "Audit events",
-                vec![
-                    "seq",
-                    "time",
-                    "principal",
-                    "method",
-                    "resource",
-                    "outcome",
-                    "request_id",
-                    "digest",
-                ],
-            );
-            let mut token = String::new();
-            while s.rows.len() < limit {
-                let page = ctx
-                    .audit
-                    .list_audit_events(pb::ListAuditEventsRequest {
-                        page_size: i32::try_from(limit - s.rows.len())
-                            .unwrap_or(1000)
-                            .min(1000),
-                        page_token: token,
-                        principal: principal.clone().unwrap_or_default(),
-                        method: method.clone().unwrap_or_default(),
-                        resource: resource.clone().unwrap_or_default(),
-                        since: None,
-                        refusals_only: refusals,
-                        outcome: outcome.unwrap_or_default().into(),
-                    })
-                    .await?
-                    .into_inner();
-                for e in page.audit_events {
-                    s.row(vec![
-                        e.sequence.to_string(),
-                        render::time(e.time.as_ref()),
-                        e.principal,
-                        e.method,
-                        e.resource,
-                        outcome_name(e.outcome),
-                        e.request_id,
-                        e.digest.chars().take(16).collect(),
-                    ]);
-                }
-                if page.next_page_token.is_empty() {
-                    break;
-                }
-                token = page.next_page_token;
-            }
-            ctx.print(&[s])
-        }
-        AuditCommand::Verify => {
-            let v = ctx
-                .audit
-                .verify_audit_chain(pb::VerifyAuditChainRequest {})
-                .await?
-                .into_inner();
-            let mut s = Section::new(
-                "Audit chain",
-                vec!["intact", "events_checked", "broken_sequence", "description"],
-            );
+        } => list_command(ctx, principal, method, resource, refusals, outcome, limit).await,
+        AuditCommand::Verify => verify(ctx).await,
+    }
+}
+
+async fn list_command(
+    ctx: &mut Context,
+    principal: Option<String>,
+    method: Option<String>,
+    resource: Option<String>,
+    refusals: bool,
+    outcome: Option<pb::AuditOutcome>,
+    limit: usize,
+) -> Result<(), Failure> {
+    let mut s = Section::new(
+        "Audit events",
+        vec![
+            "seq",
+            "time",
+            "principal",
+            "method",
+            "resource",
+            "outcome",
+            "request_id",
+            "digest",
+        ],
+    );
+    let mut token = String::new();
+    while s.rows.len() < limit {
+        let page = ctx
+            .audit
+            .list_audit_events(pb::ListAuditEventsRequest {
+                page_size: i32::try_from(limit - s.rows.len())
+                    .unwrap_or(1000)
+                    .min(1000),
+                page_token: token,
+                principal: principal.clone().unwrap_or_default(),
+                method: method.clone().unwrap_or_default(),
+                resource: resource.clone().unwrap_or_default(),
+                since: None,
+                refusals_only: refusals,
+                outcome: outcome.unwrap_or_default().into(),
+            })
+            .await?
+            .into_inner();
+        for e in page.audit_events {
             s.row(vec![
-                v.intact.to_string(),
-                v.events_checked.to_string(),
-                if v.intact {
-                    String::new()
-                } else {
-                    v.broken_sequence.to_string()
-                },
-                v.description.clone(),
+                e.sequence.to_string(),
+                render::time(e.time.as_ref()),
+                e.principal,
+                e.method,
+                e.resource,
+                outcome_name(e.outcome),
+                e.request_id,
+                e.digest.chars().take(16).collect(),
             ]);
-            ctx.print(&[s])?;
-            if v.intact {
-                Ok(())
-            } else {
-                Err(Failure {
-                    code: 6,
-                    message: format!(
-                        "error: the audit chain is broken at event {}: {}",
-                        v.broken_sequence, v.description
-                    ),
-                })
-            }
         }
+        if page.next_page_token.is_empty() {
+            break;
+        }
+        token = page.next_page_token;
+    }
+    ctx.print(&[s])
+}
+
+async fn verify(ctx: &mut Context) -> Result<(), Failure> {
+    let v = ctx
+        .audit
+        .verify_audit_chain(pb::VerifyAuditChainRequest {})
+        .await?
+        .into_inner();
+    let mut s = Section::new(
+        "Audit chain",
+        vec!["intact", "events_checked", "broken_sequence", "description"],
+    );
+    s.row(vec![
+        v.intact.to_string(),
+        v.events_checked.to_string(),
+        if v.intact {
+            String::new()
+        } else {
+            v.broken_sequence.to_string()
+        },
+        v.description.clone(),
+    ]);
+    ctx.print(&[s])?;
+    if v.intact {
+        Ok(())
+    } else {
+        Err(Failure {
+            code: 6,
+            message: format!(
+                "error: the audit chain is broken at event {}: {}",
+                v.broken_sequence, v.description
+            ),
+        })
     }
 }

@@ -16,30 +16,7 @@ use crate::{
 #[derive(Debug, Subcommand)]
 pub enum ResultCommand {
     /// Report one result with its evidence; a correction is a new revision.
-    Submit {
-        /// Cluster id.
-        cluster: String,
-        /// Year.
-        year: i32,
-        /// The member.
-        #[arg(long)]
-        unit: String,
-        /// The criterion code.
-        #[arg(long)]
-        criterion: String,
-        /// The value: a measurement, proposed points (judged) or 1/0 (event).
-        #[arg(long)]
-        value: String,
-        /// The evidence's document reference.
-        #[arg(long, default_value = "")]
-        evidence: String,
-        /// The evidence's description.
-        #[arg(long, default_value = "")]
-        evidence_note: String,
-        /// Why there is no evidence, where it is required.
-        #[arg(long, default_value = "")]
-        explanation: String,
-    },
+    Submit(SubmitArgs),
     /// Import results from a CSV or XLSX file: unit,criterion,value[,evidence,evidence_note,explanation].
     /// All rows or none; every bad row is reported.
     Import {
@@ -65,40 +42,36 @@ pub enum ResultCommand {
     },
 }
 
+/// The flags of `Submit`.
+#[derive(Debug, clap::Args)]
+pub struct SubmitArgs {
+    /// Cluster id.
+    pub cluster: String,
+    /// Year.
+    pub year: i32,
+    /// The member.
+    #[arg(long)]
+    pub unit: String,
+    /// The criterion code.
+    #[arg(long)]
+    pub criterion: String,
+    /// The value: a measurement, proposed points (judged) or 1/0 (event).
+    #[arg(long)]
+    pub value: String,
+    /// The evidence's document reference.
+    #[arg(long, default_value = "")]
+    pub evidence: String,
+    /// The evidence's description.
+    #[arg(long, default_value = "")]
+    pub evidence_note: String,
+    /// Why there is no evidence, where it is required.
+    #[arg(long, default_value = "")]
+    pub explanation: String,
+}
+
 pub async fn run_result(ctx: &mut Context, command: ResultCommand) -> Result<(), Failure> {
     match command {
-        ResultCommand::Submit {
-            cluster,
-            year,
-            unit,
-            criterion,
-            value,
-            evidence,
-            evidence_note,
-            explanation: why,
-        } => {
-            let r = ctx
-                .scoring
-                .submit_result(pb::SubmitResultRequest {
-                    term: refs::term(&cluster, year),
-                    result: Some(pb::ReportedResult {
-                        unit: refs::unit(&unit, &ctx.scheme),
-                        criterion_code: criterion,
-                        revision: 0,
-                        value: Some(pb::Decimal { value }),
-                        evidence_reference: evidence,
-                        evidence_description: evidence_note,
-                        explanation: why,
-                        submit_time: None,
-                        late: false,
-                    }),
-                })
-                .await?
-                .into_inner()
-                .result
-                .answered("a result")?;
-            ctx.print(&[results(&[r], &HashMap::new())])
-        }
+        ResultCommand::Submit(args) => submit(ctx, args).await,
         ResultCommand::Import {
             cluster,
             year,
@@ -109,23 +82,64 @@ pub async fn run_result(ctx: &mut Context, command: ResultCommand) -> Result<(),
             cluster,
             year,
             unit,
-        } => {
-            let term = refs::term(&cluster, year);
-            let list = ctx
-                .scoring
-                .list_results(pb::ListResultsRequest {
-                    term: term.clone(),
-                    unit: unit
-                        .map(|u| refs::unit(&u, &ctx.scheme))
-                        .unwrap_or_default(),
-                })
-                .await?
-                .into_inner()
-                .results;
-            let names = crate::targets::member_names(ctx, &term).await?;
-            ctx.print(&[results(&list, &names)])
-        }
+        } => list(ctx, cluster, year, unit).await,
     }
+}
+
+async fn submit(ctx: &mut Context, args: SubmitArgs) -> Result<(), Failure> {
+    let SubmitArgs {
+        cluster,
+        year,
+        unit,
+        criterion,
+        value,
+        evidence,
+        evidence_note,
+        explanation: why,
+    } = args;
+    let r = ctx
+        .scoring
+        .submit_result(pb::SubmitResultRequest {
+            term: refs::term(&cluster, year),
+            result: Some(pb::ReportedResult {
+                unit: refs::unit(&unit, &ctx.scheme),
+                criterion_code: criterion,
+                revision: 0,
+                value: Some(pb::Decimal { value }),
+                evidence_reference: evidence,
+                evidence_description: evidence_note,
+                explanation: why,
+                submit_time: None,
+                late: false,
+            }),
+        })
+        .await?
+        .into_inner()
+        .result
+        .answered("a result")?;
+    ctx.print(&[results(&[r], &HashMap::new())])
+}
+
+async fn list(
+    ctx: &mut Context,
+    cluster: String,
+    year: i32,
+    unit: Option<String>,
+) -> Result<(), Failure> {
+    let term = refs::term(&cluster, year);
+    let list = ctx
+        .scoring
+        .list_results(pb::ListResultsRequest {
+            term: term.clone(),
+            unit: unit
+                .map(|u| refs::unit(&u, &ctx.scheme))
+                .unwrap_or_default(),
+        })
+        .await?
+        .into_inner()
+        .results;
+    let names = crate::targets::member_names(ctx, &term).await?;
+    ctx.print(&[results(&list, &names)])
 }
 
 fn results(list: &[pb::ReportedResult], names: &HashMap<String, String>) -> Section {

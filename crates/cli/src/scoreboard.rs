@@ -132,93 +132,132 @@ pub async fn run_scoreboard(ctx: &mut Context, command: ScoreboardCommand) -> Re
             cluster,
             year,
             layer,
-        } => {
-            let mut stream = ctx
-                .scoring
-                .watch_scoreboard(pb::WatchScoreboardRequest {
-                    term: refs::term(&cluster, year),
-                    layer: layer.proto().into(),
-                })
-                .await?
-                .into_inner();
-            while let Some(message) = stream.message().await? {
-                if let Some(b) = message.scoreboard {
-                    ctx.print(&board_sections(&b))?;
-                }
-            }
-            Ok(())
-        }
+        } => watch(ctx, cluster, year, layer).await,
         ScoreboardCommand::Show {
             cluster,
             year,
             layer,
-        } => {
-            let b = ctx
-                .scoring
-                .get_scoreboard(pb::GetScoreboardRequest {
-                    term: refs::term(&cluster, year),
-                    layer: layer.proto().into(),
-                })
-                .await?
-                .into_inner();
-            ctx.print(&board_sections(&b))
-        }
+        } => show(ctx, cluster, year, layer).await,
         ScoreboardCommand::Decide {
             cluster,
             year,
             units,
             by,
             reason,
-        } => {
-            ctx.scoring
-                .record_tie_decision(pb::RecordTieDecisionRequest {
-                    term: refs::term(&cluster, year),
-                    units: units.iter().map(|u| refs::unit(u, &ctx.scheme)).collect(),
-                    decided_by: by,
-                    reason,
-                })
-                .await?;
-            eprintln!("decision recorded; run `thidua scoreboard show {cluster} {year}`");
-            Ok(())
-        }
+        } => decide(ctx, cluster, year, units, by, reason).await,
         ScoreboardCommand::Export {
             cluster,
             year,
             file,
             layer,
-        } => {
-            let format = crate::sheets::format(&file, None)?;
-            let out = ctx
-                .scoring
-                .export_scoreboard(pb::ExportScoreboardRequest {
-                    term: refs::term(&cluster, year),
-                    layer: layer.proto().into(),
-                    format: format.into(),
-                })
-                .await?
-                .into_inner();
-            crate::sheets::write(&file, &out.content)?;
-            eprintln!("wrote the scoreboard to {}", file.display());
-            Ok(())
-        }
+        } => export(ctx, cluster, year, file, layer).await,
         ScoreboardCommand::Explain {
             cluster,
             year,
             unit,
             layer,
-        } => {
-            let e = ctx
-                .scoring
-                .explain_score(pb::ExplainScoreRequest {
-                    term: refs::term(&cluster, year),
-                    unit: refs::unit(&unit, &ctx.scheme),
-                    layer: layer.proto().into(),
-                })
-                .await?
-                .into_inner();
-            ctx.print(&explanation(&e))
+        } => explain(ctx, cluster, year, unit, layer).await,
+    }
+}
+
+async fn watch(
+    ctx: &mut Context,
+    cluster: String,
+    year: i32,
+    layer: LayerArg,
+) -> Result<(), Failure> {
+    let mut stream = ctx
+        .scoring
+        .watch_scoreboard(pb::WatchScoreboardRequest {
+            term: refs::term(&cluster, year),
+            layer: layer.proto().into(),
+        })
+        .await?
+        .into_inner();
+    while let Some(message) = stream.message().await? {
+        if let Some(b) = message.scoreboard {
+            ctx.print(&board_sections(&b))?;
         }
     }
+    Ok(())
+}
+
+async fn show(
+    ctx: &mut Context,
+    cluster: String,
+    year: i32,
+    layer: LayerArg,
+) -> Result<(), Failure> {
+    let b = ctx
+        .scoring
+        .get_scoreboard(pb::GetScoreboardRequest {
+            term: refs::term(&cluster, year),
+            layer: layer.proto().into(),
+        })
+        .await?
+        .into_inner();
+    ctx.print(&board_sections(&b))
+}
+
+async fn decide(
+    ctx: &mut Context,
+    cluster: String,
+    year: i32,
+    units: Vec<String>,
+    by: String,
+    reason: String,
+) -> Result<(), Failure> {
+    ctx.scoring
+        .record_tie_decision(pb::RecordTieDecisionRequest {
+            term: refs::term(&cluster, year),
+            units: units.iter().map(|u| refs::unit(u, &ctx.scheme)).collect(),
+            decided_by: by,
+            reason,
+        })
+        .await?;
+    eprintln!("decision recorded; run `thidua scoreboard show {cluster} {year}`");
+    Ok(())
+}
+
+async fn export(
+    ctx: &mut Context,
+    cluster: String,
+    year: i32,
+    file: std::path::PathBuf,
+    layer: LayerArg,
+) -> Result<(), Failure> {
+    let format = crate::sheets::format(&file, None)?;
+    let out = ctx
+        .scoring
+        .export_scoreboard(pb::ExportScoreboardRequest {
+            term: refs::term(&cluster, year),
+            layer: layer.proto().into(),
+            format: format.into(),
+        })
+        .await?
+        .into_inner();
+    crate::sheets::write(&file, &out.content)?;
+    eprintln!("wrote the scoreboard to {}", file.display());
+    Ok(())
+}
+
+async fn explain(
+    ctx: &mut Context,
+    cluster: String,
+    year: i32,
+    unit: String,
+    layer: LayerArg,
+) -> Result<(), Failure> {
+    let e = ctx
+        .scoring
+        .explain_score(pb::ExplainScoreRequest {
+            term: refs::term(&cluster, year),
+            unit: refs::unit(&unit, &ctx.scheme),
+            layer: layer.proto().into(),
+        })
+        .await?
+        .into_inner();
+    ctx.print(&explanation(&e))
 }
 
 /// A scoreboard as printable sections: the board's facts and the ranking.

@@ -52,56 +52,67 @@ pub struct ScoreArgs {
     reason: String,
 }
 
+/// Runs a `thidua score` command.
 pub async fn run_score(ctx: &mut Context, command: ScoreCommand) -> Result<(), Failure> {
-    let (layer, args) = match command {
-        ScoreCommand::SelfScore(a) => (pb::ScoreLayer::Self_, a),
-        ScoreCommand::Review(a) => (pb::ScoreLayer::Review, a),
-        ScoreCommand::Adjust(a) => (pb::ScoreLayer::Adjustment, a),
+    match command {
+        ScoreCommand::SelfScore(a) => record(ctx, pb::ScoreLayer::Self_, a).await,
+        ScoreCommand::Review(a) => record(ctx, pb::ScoreLayer::Review, a).await,
+        ScoreCommand::Adjust(a) => record(ctx, pb::ScoreLayer::Adjustment, a).await,
         ScoreCommand::List {
             cluster,
             year,
             unit,
-        } => {
-            let scores = ctx
-                .scoring
-                .list_scores(pb::ListScoresRequest {
-                    term: refs::term(&cluster, year),
-                    unit: unit
-                        .map(|u| refs::unit(&u, &ctx.scheme))
-                        .unwrap_or_default(),
-                })
-                .await?
-                .into_inner()
-                .scores;
-            let mut s = Section::new(
-                "scores",
-                vec![
-                    "unit",
-                    "criterion",
-                    "layer",
-                    "seq",
-                    "points",
-                    "reason",
-                    "recorded",
-                ],
-            );
-            for x in &scores {
-                s.row(vec![
-                    render::short_unit(&x.unit),
-                    x.criterion_code.clone(),
-                    match pb::ScoreLayer::try_from(x.layer).unwrap_or(pb::ScoreLayer::Unspecified) {
-                        pb::ScoreLayer::Adjustment => "adjustment".to_owned(),
-                        _ => render::layer(x.layer),
-                    },
-                    x.seq.to_string(),
-                    render::decimal(x.points.as_ref()),
-                    x.reason.clone(),
-                    render::time(x.record_time.as_ref()),
-                ]);
-            }
-            return ctx.print(&[s]);
-        }
-    };
+        } => list(ctx, &cluster, year, unit).await,
+    }
+}
+
+async fn list(
+    ctx: &mut Context,
+    cluster: &str,
+    year: i32,
+    unit: Option<String>,
+) -> Result<(), Failure> {
+    let scores = ctx
+        .scoring
+        .list_scores(pb::ListScoresRequest {
+            term: refs::term(cluster, year),
+            unit: unit
+                .map(|u| refs::unit(&u, &ctx.scheme))
+                .unwrap_or_default(),
+        })
+        .await?
+        .into_inner()
+        .scores;
+    let mut s = Section::new(
+        "scores",
+        vec![
+            "unit",
+            "criterion",
+            "layer",
+            "seq",
+            "points",
+            "reason",
+            "recorded",
+        ],
+    );
+    for x in &scores {
+        s.row(vec![
+            render::short_unit(&x.unit),
+            x.criterion_code.clone(),
+            match pb::ScoreLayer::try_from(x.layer).unwrap_or(pb::ScoreLayer::Unspecified) {
+                pb::ScoreLayer::Adjustment => "adjustment".to_owned(),
+                _ => render::layer(x.layer),
+            },
+            x.seq.to_string(),
+            render::decimal(x.points.as_ref()),
+            x.reason.clone(),
+            render::time(x.record_time.as_ref()),
+        ]);
+    }
+    ctx.print(&[s])
+}
+
+async fn record(ctx: &mut Context, layer: pb::ScoreLayer, args: ScoreArgs) -> Result<(), Failure> {
     let e = ctx
         .scoring
         .record_score(pb::RecordScoreRequest {

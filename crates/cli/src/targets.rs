@@ -122,8 +122,13 @@ pub async fn member_names(
         .collect())
 }
 
+/// A term's targets from a response that must carry them.
+fn show(t: Option<pb::TermTargets>) -> Result<pb::TermTargets, Failure> {
+    t.answered("targets")
+}
+
+/// Runs a `thidua target` command.
 pub async fn run(ctx: &mut Context, command: TargetCommand) -> Result<(), Failure> {
-    let show = |t: Option<pb::TermTargets>| t.answered("targets");
     match command {
         TargetCommand::Set {
             cluster,
@@ -131,82 +136,109 @@ pub async fn run(ctx: &mut Context, command: TargetCommand) -> Result<(), Failur
             criterion,
             unit,
             value,
-        } => {
-            let term = refs::term(&cluster, year);
-            let target = pb::Target {
-                criterion_code: criterion,
-                unit: unit
-                    .map(|u| refs::unit(&u, &ctx.scheme))
-                    .unwrap_or_default(),
-                value: Some(pb::Decimal { value }),
-            };
-            let t = show(
-                ctx.targets
-                    .set_targets(pb::SetTargetsRequest {
-                        term: term.clone(),
-                        targets: vec![target],
-                    })
-                    .await?
-                    .into_inner()
-                    .targets,
-            )?;
-            let names = member_names(ctx, &term).await?;
-            ctx.print(&sections(&t, &names))
-        }
-        TargetCommand::List { cluster, year } => {
-            let term = refs::term(&cluster, year);
-            let t = show(
-                ctx.targets
-                    .list_targets(pb::ListTargetsRequest { term: term.clone() })
-                    .await?
-                    .into_inner()
-                    .targets,
-            )?;
-            let names = member_names(ctx, &term).await?;
-            ctx.print(&sections(&t, &names))
-        }
+        } => set(ctx, cluster, year, criterion, unit, value).await,
+        TargetCommand::List { cluster, year } => list(ctx, cluster, year).await,
         TargetCommand::Import {
             cluster,
             year,
             file,
             format,
-        } => {
-            let format = sheets::format(&file, format.as_deref())?;
-            let content = sheets::read(&file)?;
-            let term = refs::term(&cluster, year);
-            let t = show(
-                ctx.targets
-                    .import_targets(pb::ImportTargetsRequest {
-                        term: term.clone(),
-                        content,
-                        format: format.into(),
-                    })
-                    .await?
-                    .into_inner()
-                    .targets,
-            )?;
-            let names = member_names(ctx, &term).await?;
-            ctx.print(&sections(&t, &names))
-        }
+        } => import(ctx, cluster, year, file, format).await,
         TargetCommand::Export {
             cluster,
             year,
             file,
             format,
-        } => {
-            let format = sheets::format(&file, format.as_deref())?;
-            let term = refs::term(&cluster, year);
-            let out = ctx
-                .targets
-                .export_targets(pb::ExportTargetsRequest {
-                    term: term.clone(),
-                    format: format.into(),
-                })
-                .await?
-                .into_inner();
-            sheets::write(&file, &out.content)?;
-            eprintln!("wrote the targets of {term} to {}", file.display());
-            Ok(())
-        }
+        } => export(ctx, cluster, year, file, format).await,
     }
+}
+
+async fn set(
+    ctx: &mut Context,
+    cluster: String,
+    year: i32,
+    criterion: String,
+    unit: Option<String>,
+    value: String,
+) -> Result<(), Failure> {
+    let term = refs::term(&cluster, year);
+    let target = pb::Target {
+        criterion_code: criterion,
+        unit: unit
+            .map(|u| refs::unit(&u, &ctx.scheme))
+            .unwrap_or_default(),
+        value: Some(pb::Decimal { value }),
+    };
+    let t = show(
+        ctx.targets
+            .set_targets(pb::SetTargetsRequest {
+                term: term.clone(),
+                targets: vec![target],
+            })
+            .await?
+            .into_inner()
+            .targets,
+    )?;
+    let names = member_names(ctx, &term).await?;
+    ctx.print(&sections(&t, &names))
+}
+
+async fn list(ctx: &mut Context, cluster: String, year: i32) -> Result<(), Failure> {
+    let term = refs::term(&cluster, year);
+    let t = show(
+        ctx.targets
+            .list_targets(pb::ListTargetsRequest { term: term.clone() })
+            .await?
+            .into_inner()
+            .targets,
+    )?;
+    let names = member_names(ctx, &term).await?;
+    ctx.print(&sections(&t, &names))
+}
+
+async fn import(
+    ctx: &mut Context,
+    cluster: String,
+    year: i32,
+    file: PathBuf,
+    format: Option<String>,
+) -> Result<(), Failure> {
+    let format = sheets::format(&file, format.as_deref())?;
+    let content = sheets::read(&file)?;
+    let term = refs::term(&cluster, year);
+    let t = show(
+        ctx.targets
+            .import_targets(pb::ImportTargetsRequest {
+                term: term.clone(),
+                content,
+                format: format.into(),
+            })
+            .await?
+            .into_inner()
+            .targets,
+    )?;
+    let names = member_names(ctx, &term).await?;
+    ctx.print(&sections(&t, &names))
+}
+
+async fn export(
+    ctx: &mut Context,
+    cluster: String,
+    year: i32,
+    file: PathBuf,
+    format: Option<String>,
+) -> Result<(), Failure> {
+    let format = sheets::format(&file, format.as_deref())?;
+    let term = refs::term(&cluster, year);
+    let out = ctx
+        .targets
+        .export_targets(pb::ExportTargetsRequest {
+            term: term.clone(),
+            format: format.into(),
+        })
+        .await?
+        .into_inner();
+    sheets::write(&file, &out.content)?;
+    eprintln!("wrote the targets of {term} to {}", file.display());
+    Ok(())
 }

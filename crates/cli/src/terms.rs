@@ -64,27 +64,7 @@ pub enum TermCommand {
         unit: String,
     },
     /// Record the leader (trưởng cụm) and deputies (phó cụm).
-    SetLeader {
-        /// Cluster id.
-        cluster: String,
-        /// Year.
-        year: i32,
-        /// The leading member.
-        #[arg(long)]
-        leader: String,
-        /// A deputy member; repeat for several.
-        #[arg(long = "deputy")]
-        deputies: Vec<String>,
-        /// elected, rotated or appointed.
-        #[arg(long)]
-        method: String,
-        /// The deciding act (minutes or decision number).
-        #[arg(long)]
-        act: String,
-        /// Date of the act (YYYY-MM-DD).
-        #[arg(long)]
-        decided_on: Option<String>,
-    },
+    SetLeader(SetLeaderArgs),
     /// Bind a published criteria table version to the term (before the covenant is signed).
     ApplyTable {
         /// Cluster id.
@@ -156,6 +136,30 @@ pub enum TermCommand {
     },
 }
 
+/// The flags of `SetLeader`.
+#[derive(Debug, clap::Args)]
+pub struct SetLeaderArgs {
+    /// Cluster id.
+    pub cluster: String,
+    /// Year.
+    pub year: i32,
+    /// The leading member.
+    #[arg(long)]
+    pub leader: String,
+    /// A deputy member; repeat for several.
+    #[arg(long = "deputy")]
+    pub deputies: Vec<String>,
+    /// elected, rotated or appointed.
+    #[arg(long)]
+    pub method: String,
+    /// The deciding act (minutes or decision number).
+    #[arg(long)]
+    pub act: String,
+    /// Date of the act (YYYY-MM-DD).
+    #[arg(long)]
+    pub decided_on: Option<String>,
+}
+
 async fn show(ctx: &mut Context, term: pb::Term) -> Result<(), Failure> {
     let covenant = ctx
         .clusters
@@ -186,223 +190,37 @@ pub async fn run(ctx: &mut Context, command: TermCommand) -> Result<(), Failure>
             start,
             end,
             request_id,
-        } => {
-            let term = pb::Term {
-                year,
-                start_date: refs::opt_date("--start", start.as_deref())?,
-                end_date: refs::opt_date("--end", end.as_deref())?,
-                members: members
-                    .iter()
-                    .map(|m| pb::TermMember {
-                        unit: refs::unit(m, &ctx.scheme),
-                        ..Default::default()
-                    })
-                    .collect(),
-                ..Default::default()
-            };
-            let t = ctx
-                .clusters
-                .create_term(pb::CreateTermRequest {
-                    parent: refs::cluster(&cluster),
-                    term: Some(term),
-                    request_id: refs::request_id(request_id),
-                })
-                .await?
-                .into_inner()
-                .term
-                .answered("a term")?;
-            ctx.print(&render::term(&t))
-        }
-        TermCommand::Show { cluster, year } => {
-            let t = ctx
-                .clusters
-                .get_term(pb::GetTermRequest {
-                    name: refs::term(&cluster, year),
-                })
-                .await?
-                .into_inner()
-                .term
-                .answered("a term")?;
-            show(ctx, t).await
-        }
-        TermCommand::List { cluster } => {
-            let response = ctx
-                .clusters
-                .list_terms(pb::ListTermsRequest {
-                    parent: refs::cluster(&cluster),
-                    page_size: 1000,
-                    page_token: String::new(),
-                })
-                .await?
-                .into_inner();
-            let mut s = Section::new(
-                "terms",
-                vec!["name", "year", "members", "leader", "covenant"],
-            );
-            for t in &response.terms {
-                s.row(vec![
-                    t.name.clone(),
-                    t.year.to_string(),
-                    t.members.len().to_string(),
-                    render::short_unit(&t.leadership.clone().unwrap_or_default().leader),
-                    render::covenant_status(t.covenant_status),
-                ]);
-            }
-            ctx.print(&[s])
-        }
+        } => create(ctx, cluster, year, members, start, end, request_id).await,
+        TermCommand::Show { cluster, year } => show_command(ctx, cluster, year).await,
+        TermCommand::List { cluster } => list(ctx, cluster).await,
         TermCommand::AddMember {
             cluster,
             year,
             unit,
-        } => {
-            let t = ctx
-                .clusters
-                .add_term_member(pb::AddTermMemberRequest {
-                    term: refs::term(&cluster, year),
-                    unit: refs::unit(&unit, &ctx.scheme),
-                    etag: String::new(),
-                })
-                .await?
-                .into_inner()
-                .term
-                .answered("a term")?;
-            ctx.print(&render::term(&t))
-        }
+        } => add_member(ctx, cluster, year, unit).await,
         TermCommand::RemoveMember {
             cluster,
             year,
             unit,
-        } => {
-            let t = ctx
-                .clusters
-                .remove_term_member(pb::RemoveTermMemberRequest {
-                    term: refs::term(&cluster, year),
-                    unit: refs::unit(&unit, &ctx.scheme),
-                    etag: String::new(),
-                })
-                .await?
-                .into_inner()
-                .term
-                .answered("a term")?;
-            ctx.print(&render::term(&t))
-        }
-        TermCommand::SetLeader {
-            cluster,
-            year,
-            leader,
-            deputies,
-            method,
-            act,
-            decided_on,
-        } => {
-            let method = match method.as_str() {
-                "elected" => pb::LeadershipMethod::Elected,
-                "rotated" => pb::LeadershipMethod::Rotated,
-                "appointed" => pb::LeadershipMethod::Appointed,
-                other => {
-                    return Err(Failure::input(format!(
-                        "--method: `{other}` is not elected, rotated or appointed"
-                    )));
-                }
-            };
-            let leadership = pb::Leadership {
-                leader: refs::unit(&leader, &ctx.scheme),
-                deputies: deputies
-                    .iter()
-                    .map(|d| refs::unit(d, &ctx.scheme))
-                    .collect(),
-                method: method.into(),
-                deciding_act: act,
-                decided_on: refs::opt_date("--decided-on", decided_on.as_deref())?,
-                record_time: None,
-            };
-            let t = ctx
-                .clusters
-                .set_term_leadership(pb::SetTermLeadershipRequest {
-                    term: refs::term(&cluster, year),
-                    leadership: Some(leadership),
-                    etag: String::new(),
-                })
-                .await?
-                .into_inner()
-                .term
-                .answered("a term")?;
-            ctx.print(&render::term(&t))
-        }
+        } => remove_member(ctx, cluster, year, unit).await,
+        TermCommand::SetLeader(args) => set_leader(ctx, args).await,
         TermCommand::ApplyTable {
             cluster,
             year,
             table,
             version,
-        } => {
-            let table_version = crate::tables::version_name(ctx, &table, version).await?;
-            let term = refs::term(&cluster, year);
-            let targets = ctx
-                .targets
-                .apply_criteria_table(pb::ApplyCriteriaTableRequest {
-                    term: term.clone(),
-                    table_version: table_version.clone(),
-                })
-                .await?
-                .into_inner()
-                .targets
-                .answered("targets")?;
-            let s = Section::fields(
-                "applied",
-                vec![
-                    ("term", term),
-                    ("table_version", table_version),
-                    ("targets_missing", targets.missing.len().to_string()),
-                ],
-            );
-            ctx.print(&[s])
-        }
+        } => apply_table(ctx, cluster, year, table, version).await,
         TermCommand::Advance {
             cluster,
             year,
             stage,
-        } => {
-            let stage = stage_arg(&stage)?;
-            let t = ctx
-                .scoring
-                .advance_term(pb::AdvanceTermRequest {
-                    term: refs::term(&cluster, year),
-                    stage: stage.into(),
-                })
-                .await?
-                .into_inner()
-                .term
-                .answered("a term")?;
-            ctx.print(&render::term(&t))
-        }
+        } => advance(ctx, cluster, year, stage).await,
         TermCommand::Deadline {
             cluster,
             year,
             stage,
             date,
-        } => {
-            let stage = stage_arg(&stage)?;
-            let all = ctx
-                .scoring
-                .set_stage_deadlines(pb::SetStageDeadlinesRequest {
-                    term: refs::term(&cluster, year),
-                    deadlines: vec![pb::StageDeadline {
-                        stage: stage.into(),
-                        deadline: Some(refs::date("DATE", &date)?),
-                    }],
-                })
-                .await?
-                .into_inner()
-                .deadlines;
-            let mut s = Section::new("deadlines", vec!["stage", "deadline"]);
-            for d in &all {
-                s.row(vec![
-                    render::stage(d.stage),
-                    render::date(d.deadline.as_ref()),
-                ]);
-            }
-            ctx.print(&[s])
-        }
+        } => deadline(ctx, cluster, year, stage, date).await,
         TermCommand::Policy { cluster, year } => policy::show(ctx, &cluster, year).await,
         TermCommand::SetPolicy {
             cluster,
@@ -413,38 +231,292 @@ pub async fn run(ctx: &mut Context, command: TermCommand) -> Result<(), Failure>
             cluster,
             year,
             reason,
-        } => {
-            let t = ctx
-                .scoring
-                .reopen_term(pb::ReopenTermRequest {
-                    term: refs::term(&cluster, year),
-                    reason,
-                })
-                .await?
-                .into_inner()
-                .term
-                .answered("a term")?;
-            ctx.print(&render::term(&t))
-        }
+        } => reopen(ctx, cluster, year, reason).await,
         TermCommand::CarryForward {
             cluster,
             year,
             request_id,
-        } => {
-            let response = ctx
-                .clusters
-                .carry_forward_term(pb::CarryForwardTermRequest {
-                    term: refs::term(&cluster, year),
-                    request_id: refs::request_id(request_id),
-                })
-                .await?
-                .into_inner();
-            for d in &response.dropped_units {
-                eprintln!("not carried forward (no longer exists): {d}");
-            }
-            ctx.print(&render::term(&response.term.unwrap_or_default()))
-        }
+        } => carry_forward(ctx, cluster, year, request_id).await,
     }
+}
+
+async fn create(
+    ctx: &mut Context,
+    cluster: String,
+    year: i32,
+    members: Vec<String>,
+    start: Option<String>,
+    end: Option<String>,
+    request_id: Option<String>,
+) -> Result<(), Failure> {
+    let term = pb::Term {
+        year,
+        start_date: refs::opt_date("--start", start.as_deref())?,
+        end_date: refs::opt_date("--end", end.as_deref())?,
+        members: members
+            .iter()
+            .map(|m| pb::TermMember {
+                unit: refs::unit(m, &ctx.scheme),
+                ..Default::default()
+            })
+            .collect(),
+        ..Default::default()
+    };
+    let t = ctx
+        .clusters
+        .create_term(pb::CreateTermRequest {
+            parent: refs::cluster(&cluster),
+            term: Some(term),
+            request_id: refs::request_id(request_id),
+        })
+        .await?
+        .into_inner()
+        .term
+        .answered("a term")?;
+    ctx.print(&render::term(&t))
+}
+
+async fn show_command(ctx: &mut Context, cluster: String, year: i32) -> Result<(), Failure> {
+    let t = ctx
+        .clusters
+        .get_term(pb::GetTermRequest {
+            name: refs::term(&cluster, year),
+        })
+        .await?
+        .into_inner()
+        .term
+        .answered("a term")?;
+    show(ctx, t).await
+}
+
+async fn list(ctx: &mut Context, cluster: String) -> Result<(), Failure> {
+    let response = ctx
+        .clusters
+        .list_terms(pb::ListTermsRequest {
+            parent: refs::cluster(&cluster),
+            page_size: 1000,
+            page_token: String::new(),
+        })
+        .await?
+        .into_inner();
+    let mut s = Section::new(
+        "terms",
+        vec!["name", "year", "members", "leader", "covenant"],
+    );
+    for t in &response.terms {
+        s.row(vec![
+            t.name.clone(),
+            t.year.to_string(),
+            t.members.len().to_string(),
+            render::short_unit(&t.leadership.clone().unwrap_or_default().leader),
+            render::covenant_status(t.covenant_status),
+        ]);
+    }
+    ctx.print(&[s])
+}
+
+async fn add_member(
+    ctx: &mut Context,
+    cluster: String,
+    year: i32,
+    unit: String,
+) -> Result<(), Failure> {
+    let t = ctx
+        .clusters
+        .add_term_member(pb::AddTermMemberRequest {
+            term: refs::term(&cluster, year),
+            unit: refs::unit(&unit, &ctx.scheme),
+            etag: String::new(),
+        })
+        .await?
+        .into_inner()
+        .term
+        .answered("a term")?;
+    ctx.print(&render::term(&t))
+}
+
+async fn remove_member(
+    ctx: &mut Context,
+    cluster: String,
+    year: i32,
+    unit: String,
+) -> Result<(), Failure> {
+    let t = ctx
+        .clusters
+        .remove_term_member(pb::RemoveTermMemberRequest {
+            term: refs::term(&cluster, year),
+            unit: refs::unit(&unit, &ctx.scheme),
+            etag: String::new(),
+        })
+        .await?
+        .into_inner()
+        .term
+        .answered("a term")?;
+    ctx.print(&render::term(&t))
+}
+
+async fn set_leader(ctx: &mut Context, args: SetLeaderArgs) -> Result<(), Failure> {
+    let SetLeaderArgs {
+        cluster,
+        year,
+        leader,
+        deputies,
+        method,
+        act,
+        decided_on,
+    } = args;
+    let method = match method.as_str() {
+        "elected" => pb::LeadershipMethod::Elected,
+        "rotated" => pb::LeadershipMethod::Rotated,
+        "appointed" => pb::LeadershipMethod::Appointed,
+        other => {
+            return Err(Failure::input(format!(
+                "--method: `{other}` is not elected, rotated or appointed"
+            )));
+        }
+    };
+    let leadership = pb::Leadership {
+        leader: refs::unit(&leader, &ctx.scheme),
+        deputies: deputies
+            .iter()
+            .map(|d| refs::unit(d, &ctx.scheme))
+            .collect(),
+        method: method.into(),
+        deciding_act: act,
+        decided_on: refs::opt_date("--decided-on", decided_on.as_deref())?,
+        record_time: None,
+    };
+    let t = ctx
+        .clusters
+        .set_term_leadership(pb::SetTermLeadershipRequest {
+            term: refs::term(&cluster, year),
+            leadership: Some(leadership),
+            etag: String::new(),
+        })
+        .await?
+        .into_inner()
+        .term
+        .answered("a term")?;
+    ctx.print(&render::term(&t))
+}
+
+async fn apply_table(
+    ctx: &mut Context,
+    cluster: String,
+    year: i32,
+    table: String,
+    version: Option<i32>,
+) -> Result<(), Failure> {
+    let table_version = crate::tables::version_name(ctx, &table, version).await?;
+    let term = refs::term(&cluster, year);
+    let targets = ctx
+        .targets
+        .apply_criteria_table(pb::ApplyCriteriaTableRequest {
+            term: term.clone(),
+            table_version: table_version.clone(),
+        })
+        .await?
+        .into_inner()
+        .targets
+        .answered("targets")?;
+    let s = Section::fields(
+        "applied",
+        vec![
+            ("term", term),
+            ("table_version", table_version),
+            ("targets_missing", targets.missing.len().to_string()),
+        ],
+    );
+    ctx.print(&[s])
+}
+
+async fn advance(
+    ctx: &mut Context,
+    cluster: String,
+    year: i32,
+    stage: String,
+) -> Result<(), Failure> {
+    let stage = stage_arg(&stage)?;
+    let t = ctx
+        .scoring
+        .advance_term(pb::AdvanceTermRequest {
+            term: refs::term(&cluster, year),
+            stage: stage.into(),
+        })
+        .await?
+        .into_inner()
+        .term
+        .answered("a term")?;
+    ctx.print(&render::term(&t))
+}
+
+async fn deadline(
+    ctx: &mut Context,
+    cluster: String,
+    year: i32,
+    stage: String,
+    date: String,
+) -> Result<(), Failure> {
+    let stage = stage_arg(&stage)?;
+    let all = ctx
+        .scoring
+        .set_stage_deadlines(pb::SetStageDeadlinesRequest {
+            term: refs::term(&cluster, year),
+            deadlines: vec![pb::StageDeadline {
+                stage: stage.into(),
+                deadline: Some(refs::date("DATE", &date)?),
+            }],
+        })
+        .await?
+        .into_inner()
+        .deadlines;
+    let mut s = Section::new("deadlines", vec!["stage", "deadline"]);
+    for d in &all {
+        s.row(vec![
+            render::stage(d.stage),
+            render::date(d.deadline.as_ref()),
+        ]);
+    }
+    ctx.print(&[s])
+}
+
+async fn reopen(
+    ctx: &mut Context,
+    cluster: String,
+    year: i32,
+    reason: String,
+) -> Result<(), Failure> {
+    let t = ctx
+        .scoring
+        .reopen_term(pb::ReopenTermRequest {
+            term: refs::term(&cluster, year),
+            reason,
+        })
+        .await?
+        .into_inner()
+        .term
+        .answered("a term")?;
+    ctx.print(&render::term(&t))
+}
+
+async fn carry_forward(
+    ctx: &mut Context,
+    cluster: String,
+    year: i32,
+    request_id: Option<String>,
+) -> Result<(), Failure> {
+    let response = ctx
+        .clusters
+        .carry_forward_term(pb::CarryForwardTermRequest {
+            term: refs::term(&cluster, year),
+            request_id: refs::request_id(request_id),
+        })
+        .await?
+        .into_inner();
+    for d in &response.dropped_units {
+        eprintln!("not carried forward (no longer exists): {d}");
+    }
+    ctx.print(&render::term(&response.term.unwrap_or_default()))
 }
 
 /// Reads a stage as typed: `reporting`, `self_scoring`, `self-scoring`, …

@@ -33,110 +33,126 @@ pub enum UnitCommand {
         request_id: Option<String>,
     },
     /// List units, filtered; `--search` ignores case and diacritics.
-    List {
-        /// Only this scheme.
-        #[arg(long = "in-scheme")]
-        in_scheme: Option<String>,
-        /// Only children of this unit.
-        #[arg(long)]
-        parent: Option<String>,
-        /// Only this kind (e.g. ward, commune, province).
-        #[arg(long)]
-        kind: Option<String>,
-        /// Only units existing on this date.
-        #[arg(long)]
-        valid_on: Option<String>,
-        /// Search names (diacritic-insensitive) or an exact code.
-        #[arg(long)]
-        search: Option<String>,
-        /// At most this many units.
-        #[arg(long, default_value_t = 100)]
-        limit: usize,
-        /// Every matching unit.
-        #[arg(long, conflicts_with = "limit")]
-        all: bool,
-    },
+    List(ListArgs),
     /// Show one unit.
     Get {
         /// Unit: code, scheme~code or units/scheme~code.
         unit: String,
     },
     /// Create one unit.
-    Create {
-        /// Code in the scheme.
-        #[arg(long)]
-        code: String,
-        /// Name without kind prefix.
-        #[arg(long)]
-        name: String,
-        /// Kind: ward, commune, township, province, central_city, rural_district, department, …
-        #[arg(long)]
-        kind: String,
-        /// Parent unit.
-        #[arg(long)]
-        parent: Option<String>,
-        /// Validity start (YYYY-MM-DD).
-        #[arg(long)]
-        valid_from: Option<String>,
-        /// Validity end, exclusive (YYYY-MM-DD).
-        #[arg(long)]
-        valid_to: Option<String>,
-        /// Idempotency key.
-        #[arg(long)]
-        request_id: Option<String>,
-    },
+    Create(CreateArgs),
     /// Change a unit's name, kind, parent or validity.
-    Update {
-        /// The unit.
-        unit: String,
-        /// New name.
-        #[arg(long)]
-        name: Option<String>,
-        /// New kind.
-        #[arg(long)]
-        kind: Option<String>,
-        /// New parent.
-        #[arg(long)]
-        parent: Option<String>,
-        /// New validity start.
-        #[arg(long)]
-        valid_from: Option<String>,
-        /// New validity end (exclusive).
-        #[arg(long)]
-        valid_to: Option<String>,
-        /// Only update if the unit still has this etag.
-        #[arg(long)]
-        etag: Option<String>,
-    },
+    Update(UpdateArgs),
     /// Record a merger, split or renaming.
-    Link {
-        /// merged-into, split-from or renamed-to.
-        #[arg(long)]
-        kind: String,
-        /// The unit the link speaks of.
-        #[arg(long)]
-        unit: String,
-        /// The other unit.
-        #[arg(long)]
-        related: String,
-        /// The legal act.
-        #[arg(long)]
-        act: String,
-        /// Effective date (YYYY-MM-DD).
-        #[arg(long)]
-        date: String,
-        /// Note.
-        #[arg(long, default_value = "")]
-        note: String,
-        /// Idempotency key.
-        #[arg(long)]
-        request_id: Option<String>,
-    },
+    Link(LinkArgs),
     /// Show a unit's lineage.
     Lineage {
         /// The unit.
         unit: String,
     },
+}
+
+/// The flags of `Link`.
+#[derive(Debug, clap::Args)]
+pub struct LinkArgs {
+    /// merged-into, split-from or renamed-to.
+    #[arg(long)]
+    pub kind: String,
+    /// The unit the link speaks of.
+    #[arg(long)]
+    pub unit: String,
+    /// The other unit.
+    #[arg(long)]
+    pub related: String,
+    /// The legal act.
+    #[arg(long)]
+    pub act: String,
+    /// Effective date (YYYY-MM-DD).
+    #[arg(long)]
+    pub date: String,
+    /// Note.
+    #[arg(long, default_value = "")]
+    pub note: String,
+    /// Idempotency key.
+    #[arg(long)]
+    pub request_id: Option<String>,
+}
+
+/// The flags of `Update`.
+#[derive(Debug, clap::Args)]
+pub struct UpdateArgs {
+    /// The unit.
+    pub unit: String,
+    /// New name.
+    #[arg(long)]
+    pub name: Option<String>,
+    /// New kind.
+    #[arg(long)]
+    pub kind: Option<String>,
+    /// New parent.
+    #[arg(long)]
+    pub parent: Option<String>,
+    /// New validity start.
+    #[arg(long)]
+    pub valid_from: Option<String>,
+    /// New validity end (exclusive).
+    #[arg(long)]
+    pub valid_to: Option<String>,
+    /// Only update if the unit still has this etag.
+    #[arg(long)]
+    pub etag: Option<String>,
+}
+
+/// The flags of `Create`.
+#[derive(Debug, clap::Args)]
+pub struct CreateArgs {
+    /// Code in the scheme.
+    #[arg(long)]
+    pub code: String,
+    /// Name without kind prefix.
+    #[arg(long)]
+    pub name: String,
+    /// Kind: ward, commune, township, province, central_city, rural_district, department, …
+    #[arg(long)]
+    pub kind: String,
+    /// Parent unit.
+    #[arg(long)]
+    pub parent: Option<String>,
+    /// Validity start (YYYY-MM-DD).
+    #[arg(long)]
+    pub valid_from: Option<String>,
+    /// Validity end, exclusive (YYYY-MM-DD).
+    #[arg(long)]
+    pub valid_to: Option<String>,
+    /// Idempotency key.
+    #[arg(long)]
+    pub request_id: Option<String>,
+}
+
+/// The flags of `List`.
+#[derive(Debug, clap::Args)]
+pub struct ListArgs {
+    /// Only this scheme.
+    #[arg(long = "in-scheme")]
+    pub in_scheme: Option<String>,
+    /// Only children of this unit.
+    #[arg(long)]
+    pub parent: Option<String>,
+    /// Only this kind (e.g. ward, commune, province).
+    #[arg(long)]
+    pub kind: Option<String>,
+    /// Only units existing on this date.
+    #[arg(long)]
+    pub valid_on: Option<String>,
+    /// Search names (diacritic-insensitive) or an exact code.
+    #[arg(long)]
+    pub search: Option<String>,
+    /// At most this many units.
+    #[arg(long, default_value_t = 100)]
+    pub limit: usize,
+    /// Every matching unit.
+    #[arg(long, conflicts_with = "limit")]
+    pub all: bool,
 }
 
 /// Reads a kind as typed: `ward`, `UNIT_KIND_WARD`, or the CSV form `phuong`.
@@ -175,206 +191,230 @@ pub async fn run(ctx: &mut Context, command: UnitCommand) -> Result<(), Failure>
             valid_from,
             valid_to,
             request_id,
-        } => {
-            let scheme = ctx.scheme.clone();
-            import(ctx, &file, scheme, valid_from, valid_to, request_id).await
-        }
-        UnitCommand::List {
-            in_scheme,
-            parent,
-            kind: k,
-            valid_on,
-            search,
-            limit,
-            all,
-        } => {
-            let mut request = pb::ListUnitsRequest {
-                page_size: 0,
-                page_token: String::new(),
-                scheme: in_scheme.unwrap_or_default(),
-                parent: parent
-                    .map(|p| refs::unit(&p, &ctx.scheme))
-                    .unwrap_or_default(),
-                kind: k.as_deref().map(kind).transpose()?.unwrap_or(0),
-                valid_on: refs::opt_date("--valid-on", valid_on.as_deref())?,
-                search: search.unwrap_or_default(),
-            };
-            let limit = if all { usize::MAX } else { limit };
-            let mut found = Vec::new();
-            loop {
-                request.page_size =
-                    i32::try_from(limit.saturating_sub(found.len()).min(1000)).unwrap_or(1000);
-                let page = ctx.units.list_units(request.clone()).await?.into_inner();
-                found.extend(page.units);
-                if page.next_page_token.is_empty() || found.len() >= limit {
-                    break;
-                }
-                request.page_token = page.next_page_token;
-            }
-            ctx.print(&[render::units(&found)])
-        }
-        UnitCommand::Get { unit } => {
-            let name = refs::unit(&unit, &ctx.scheme);
-            let u = ctx
-                .units
-                .get_unit(pb::GetUnitRequest { name })
-                .await?
-                .into_inner()
-                .unit
-                .answered("a unit")?;
-            ctx.print(&[render::unit(&u)])
-        }
-        UnitCommand::Create {
-            code,
-            name,
-            kind: k,
-            parent,
-            valid_from,
-            valid_to,
-            request_id,
-        } => {
-            let unit = pb::Unit {
-                name: String::new(),
-                scheme: ctx.scheme.clone(),
-                code,
-                display_name: name,
-                kind: kind(&k)?,
-                parent: parent
-                    .map(|p| refs::unit(&p, &ctx.scheme))
-                    .unwrap_or_default(),
-                valid_from: refs::opt_date("--valid-from", valid_from.as_deref())?,
-                valid_to: refs::opt_date("--valid-to", valid_to.as_deref())?,
-                create_time: None,
-                update_time: None,
-                etag: String::new(),
-            };
-            let u = ctx
-                .units
-                .create_unit(pb::CreateUnitRequest {
-                    unit: Some(unit),
-                    request_id: refs::request_id(request_id),
-                })
-                .await?
-                .into_inner()
-                .unit
-                .answered("a unit")?;
-            ctx.print(&[render::unit(&u)])
-        }
-        UnitCommand::Update {
-            unit,
-            name,
-            kind: k,
-            parent,
-            valid_from,
-            valid_to,
-            etag,
-        } => {
-            let mut paths = Vec::new();
-            let mut u = pb::Unit {
-                name: refs::unit(&unit, &ctx.scheme),
-                etag: etag.unwrap_or_default(),
-                ..Default::default()
-            };
-            if let Some(n) = name {
-                u.display_name = n;
-                paths.push("display_name".to_owned());
-            }
-            if let Some(k) = k {
-                u.kind = kind(&k)?;
-                paths.push("kind".to_owned());
-            }
-            if let Some(p) = parent {
-                u.parent = if p.is_empty() {
-                    p
-                } else {
-                    refs::unit(&p, &ctx.scheme)
-                };
-                paths.push("parent".to_owned());
-            }
-            if let Some(d) = valid_from {
-                u.valid_from = if d.is_empty() {
-                    None
-                } else {
-                    Some(refs::date("--valid-from", &d)?)
-                };
-                paths.push("valid_from".to_owned());
-            }
-            if let Some(d) = valid_to {
-                u.valid_to = if d.is_empty() {
-                    None
-                } else {
-                    Some(refs::date("--valid-to", &d)?)
-                };
-                paths.push("valid_to".to_owned());
-            }
-            if paths.is_empty() {
-                return Err(Failure::input(
-                    "nothing to change: give --name, --kind, --parent, --valid-from or --valid-to",
-                ));
-            }
-            let u = ctx
-                .units
-                .update_unit(pb::UpdateUnitRequest {
-                    unit: Some(u),
-                    update_mask: Some(prost_types::FieldMask { paths }),
-                })
-                .await?
-                .into_inner()
-                .unit
-                .answered("a unit")?;
-            ctx.print(&[render::unit(&u)])
-        }
-        UnitCommand::Link {
-            kind: k,
-            unit,
-            related,
-            act,
-            date,
-            note,
-            request_id,
-        } => {
-            let kind = match k.as_str() {
-                "merged-into" | "merged_into" => pb::LineageKind::MergedInto,
-                "split-from" | "split_from" => pb::LineageKind::SplitFrom,
-                "renamed-to" | "renamed_to" => pb::LineageKind::RenamedTo,
-                other => {
-                    return Err(Failure::input(format!(
-                        "--kind: `{other}` is not merged-into, split-from or renamed-to"
-                    )));
-                }
-            };
-            let link = pb::LineageLink {
-                name: String::new(),
-                kind: kind.into(),
-                unit: refs::unit(&unit, &ctx.scheme),
-                related_unit: refs::unit(&related, &ctx.scheme),
-                legal_act: act,
-                effective_date: Some(refs::date("--date", &date)?),
-                note,
-                create_time: None,
-            };
-            let link = ctx
-                .units
-                .create_lineage_link(pb::CreateLineageLinkRequest {
-                    link: Some(link),
-                    request_id: refs::request_id(request_id),
-                })
-                .await?
-                .into_inner()
-                .link
-                .answered("a link")?;
-            ctx.print(&[links(&[link])])
-        }
-        UnitCommand::Lineage { unit } => {
-            let unit = refs::unit(&unit, &ctx.scheme);
-            let response = ctx
-                .units
-                .list_lineage_links(pb::ListLineageLinksRequest { unit })
-                .await?
-                .into_inner();
-            ctx.print(&[links(&response.links)])
-        }
+        } => import_command(ctx, file, valid_from, valid_to, request_id).await,
+        UnitCommand::List(args) => list(ctx, args).await,
+        UnitCommand::Get { unit } => get(ctx, unit).await,
+        UnitCommand::Create(args) => create(ctx, args).await,
+        UnitCommand::Update(args) => update(ctx, args).await,
+        UnitCommand::Link(args) => link(ctx, args).await,
+        UnitCommand::Lineage { unit } => lineage(ctx, unit).await,
     }
+}
+
+async fn import_command(
+    ctx: &mut Context,
+    file: PathBuf,
+    valid_from: Option<String>,
+    valid_to: Option<String>,
+    request_id: Option<String>,
+) -> Result<(), Failure> {
+    let scheme = ctx.scheme.clone();
+    import(ctx, &file, scheme, valid_from, valid_to, request_id).await
+}
+
+async fn list(ctx: &mut Context, args: ListArgs) -> Result<(), Failure> {
+    let ListArgs {
+        in_scheme,
+        parent,
+        kind: k,
+        valid_on,
+        search,
+        limit,
+        all,
+    } = args;
+    let mut request = pb::ListUnitsRequest {
+        page_size: 0,
+        page_token: String::new(),
+        scheme: in_scheme.unwrap_or_default(),
+        parent: parent
+            .map(|p| refs::unit(&p, &ctx.scheme))
+            .unwrap_or_default(),
+        kind: k.as_deref().map(kind).transpose()?.unwrap_or(0),
+        valid_on: refs::opt_date("--valid-on", valid_on.as_deref())?,
+        search: search.unwrap_or_default(),
+    };
+    let limit = if all { usize::MAX } else { limit };
+    let mut found = Vec::new();
+    loop {
+        request.page_size =
+            i32::try_from(limit.saturating_sub(found.len()).min(1000)).unwrap_or(1000);
+        let page = ctx.units.list_units(request.clone()).await?.into_inner();
+        found.extend(page.units);
+        if page.next_page_token.is_empty() || found.len() >= limit {
+            break;
+        }
+        request.page_token = page.next_page_token;
+    }
+    ctx.print(&[render::units(&found)])
+}
+
+async fn get(ctx: &mut Context, unit: String) -> Result<(), Failure> {
+    let name = refs::unit(&unit, &ctx.scheme);
+    let u = ctx
+        .units
+        .get_unit(pb::GetUnitRequest { name })
+        .await?
+        .into_inner()
+        .unit
+        .answered("a unit")?;
+    ctx.print(&[render::unit(&u)])
+}
+
+async fn create(ctx: &mut Context, args: CreateArgs) -> Result<(), Failure> {
+    let CreateArgs {
+        code,
+        name,
+        kind: k,
+        parent,
+        valid_from,
+        valid_to,
+        request_id,
+    } = args;
+    let unit = pb::Unit {
+        name: String::new(),
+        scheme: ctx.scheme.clone(),
+        code,
+        display_name: name,
+        kind: kind(&k)?,
+        parent: parent
+            .map(|p| refs::unit(&p, &ctx.scheme))
+            .unwrap_or_default(),
+        valid_from: refs::opt_date("--valid-from", valid_from.as_deref())?,
+        valid_to: refs::opt_date("--valid-to", valid_to.as_deref())?,
+        create_time: None,
+        update_time: None,
+        etag: String::new(),
+    };
+    let u = ctx
+        .units
+        .create_unit(pb::CreateUnitRequest {
+            unit: Some(unit),
+            request_id: refs::request_id(request_id),
+        })
+        .await?
+        .into_inner()
+        .unit
+        .answered("a unit")?;
+    ctx.print(&[render::unit(&u)])
+}
+
+async fn update(ctx: &mut Context, args: UpdateArgs) -> Result<(), Failure> {
+    let UpdateArgs {
+        unit,
+        name,
+        kind: k,
+        parent,
+        valid_from,
+        valid_to,
+        etag,
+    } = args;
+    let mut paths = Vec::new();
+    let mut u = pb::Unit {
+        name: refs::unit(&unit, &ctx.scheme),
+        etag: etag.unwrap_or_default(),
+        ..Default::default()
+    };
+    if let Some(n) = name {
+        u.display_name = n;
+        paths.push("display_name".to_owned());
+    }
+    if let Some(k) = k {
+        u.kind = kind(&k)?;
+        paths.push("kind".to_owned());
+    }
+    if let Some(p) = parent {
+        u.parent = if p.is_empty() {
+            p
+        } else {
+            refs::unit(&p, &ctx.scheme)
+        };
+        paths.push("parent".to_owned());
+    }
+    if let Some(d) = valid_from {
+        u.valid_from = if d.is_empty() {
+            None
+        } else {
+            Some(refs::date("--valid-from", &d)?)
+        };
+        paths.push("valid_from".to_owned());
+    }
+    if let Some(d) = valid_to {
+        u.valid_to = if d.is_empty() {
+            None
+        } else {
+            Some(refs::date("--valid-to", &d)?)
+        };
+        paths.push("valid_to".to_owned());
+    }
+    if paths.is_empty() {
+        return Err(Failure::input(
+            "nothing to change: give --name, --kind, --parent, --valid-from or --valid-to",
+        ));
+    }
+    let u = ctx
+        .units
+        .update_unit(pb::UpdateUnitRequest {
+            unit: Some(u),
+            update_mask: Some(prost_types::FieldMask { paths }),
+        })
+        .await?
+        .into_inner()
+        .unit
+        .answered("a unit")?;
+    ctx.print(&[render::unit(&u)])
+}
+
+async fn link(ctx: &mut Context, args: LinkArgs) -> Result<(), Failure> {
+    let LinkArgs {
+        kind: k,
+        unit,
+        related,
+        act,
+        date,
+        note,
+        request_id,
+    } = args;
+    let kind = match k.as_str() {
+        "merged-into" | "merged_into" => pb::LineageKind::MergedInto,
+        "split-from" | "split_from" => pb::LineageKind::SplitFrom,
+        "renamed-to" | "renamed_to" => pb::LineageKind::RenamedTo,
+        other => {
+            return Err(Failure::input(format!(
+                "--kind: `{other}` is not merged-into, split-from or renamed-to"
+            )));
+        }
+    };
+    let link = pb::LineageLink {
+        name: String::new(),
+        kind: kind.into(),
+        unit: refs::unit(&unit, &ctx.scheme),
+        related_unit: refs::unit(&related, &ctx.scheme),
+        legal_act: act,
+        effective_date: Some(refs::date("--date", &date)?),
+        note,
+        create_time: None,
+    };
+    let link = ctx
+        .units
+        .create_lineage_link(pb::CreateLineageLinkRequest {
+            link: Some(link),
+            request_id: refs::request_id(request_id),
+        })
+        .await?
+        .into_inner()
+        .link
+        .answered("a link")?;
+    ctx.print(&[links(&[link])])
+}
+
+async fn lineage(ctx: &mut Context, unit: String) -> Result<(), Failure> {
+    let unit = refs::unit(&unit, &ctx.scheme);
+    let response = ctx
+        .units
+        .list_lineage_links(pb::ListLineageLinksRequest { unit })
+        .await?
+        .into_inner();
+    ctx.print(&[links(&response.links)])
 }
 
 fn links(links: &[pb::LineageLink]) -> Section {
