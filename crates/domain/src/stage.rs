@@ -102,11 +102,13 @@ pub enum Action {
     RecordBallot,
     /// Submit a passed proposal to the provincial council.
     SubmitAward,
+    /// Reopen adopted scores for review, with a written reason.
+    Reopen,
 }
 
 impl Action {
     /// Every action, for the table's tests and documentation.
-    pub const ALL: [Action; 8] = [
+    pub const ALL: [Action; 9] = [
         Action::ReportResult,
         Action::RecordSelfScore,
         Action::RecordReviewScore,
@@ -115,6 +117,7 @@ impl Action {
         Action::ProposeAward,
         Action::RecordBallot,
         Action::SubmitAward,
+        Action::Reopen,
     ];
 
     /// The one table of which stages allow which action.
@@ -134,6 +137,7 @@ impl Action {
             Action::ProposeAward => &[Stage::Adopted, Stage::Ballot],
             Action::RecordBallot => &[Stage::Ballot],
             Action::SubmitAward => &[Stage::Ballot, Stage::Proposed],
+            Action::Reopen => &[Stage::Adopted],
         }
     }
 
@@ -148,6 +152,7 @@ impl Action {
             Action::ProposeAward => "proposing an award",
             Action::RecordBallot => "recording a ballot",
             Action::SubmitAward => "submitting a proposal",
+            Action::Reopen => "reopening",
         }
     }
 
@@ -216,13 +221,7 @@ pub fn check_advance(
 
 /// Checks a reopening: only an adopted scoreboard, back to review, with a written reason.
 pub fn check_reopen(current: Stage, reason: &str, subject: &str) -> Result<(), Error> {
-    if current != Stage::Adopted {
-        return Err(Error::precondition(
-            Reason::WrongStage,
-            subject,
-            format!("reopening needs stage adopted; {subject} is in stage {current}"),
-        ));
-    }
+    current.permit(Action::Reopen, subject)?;
     if reason.trim().is_empty() {
         return Err(Error::invalid(
             "reason",

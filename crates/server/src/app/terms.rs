@@ -29,7 +29,7 @@ pub struct NewTerm {
 
 /// Loads what the domain needs to admit `units` into a term of `cluster` in `year` and asks it
 /// ([`membership::check_joiners`]). `field(i)` names the i-th unit in violations.
-fn check_joining(
+fn admit_joiners(
     tx: &mut Tx<'_>,
     cluster: &Cluster,
     year: i32,
@@ -66,7 +66,7 @@ pub fn create(store: &Store, new: NewTerm, key: Option<Idempotency>) -> Result<T
             return tx.existing_term(&cluster, year);
         }
         let cluster = tx.existing_cluster(&new.cluster_id)?;
-        check_joining(tx, &cluster, year, period, &new.members, |i| {
+        admit_joiners(tx, &cluster, year, period, &new.members, |i| {
             format!("term.members[{i}].unit")
         })?;
         tx.insert_term(&cluster, year, period, &new.members, now)?;
@@ -101,7 +101,7 @@ pub fn add_member(
         let term = tx.existing_term(cluster_id, year)?;
         term.check_joining(unit)?;
         let cluster = tx.existing_cluster(cluster_id)?;
-        check_joining(
+        admit_joiners(
             tx,
             &cluster,
             year,
@@ -194,7 +194,7 @@ pub fn carry_forward(
         let units = tx.units_by_id(&members)?;
         let plan = membership::plan_carry_forward(&term, next_exists, &units)?;
         let cluster = tx.existing_cluster(cluster_id)?;
-        check_joining(tx, &cluster, plan.year, plan.period, &plan.carried, |i| {
+        admit_joiners(tx, &cluster, plan.year, plan.period, &plan.carried, |i| {
             format!("members[{i}]")
         })?;
         tx.insert_term(&cluster, plan.year, plan.period, &plan.carried, now)?;
