@@ -3,9 +3,8 @@
 //! does not hear a second time.
 
 use anyhow::{Context, ensure};
-use thidua_domain::time::Timestamp;
+use thidua_domain::{names::TermName, time::Timestamp};
 use thidua_proto::v1 as pb;
-use thidua_storage::TermKey;
 use tokio::sync::broadcast;
 
 use crate::{
@@ -26,16 +25,16 @@ pub fn heard_once(env: &Env) -> anyhow::Result<()> {
         let mut here = env.store.changes();
         let mut there = other.store.changes();
         let touch = |store: &thidua_storage::Store, cluster: &'static str| {
-            store.write(|tx| tx.touch_term(cluster, 2024, None, Timestamp(1)))
+            store.write(|tx| tx.touch_term(&TermName::new(cluster, 2024), None, Timestamp(1)))
         };
         touch(&env.store, "cum-phong-quang")?;
         ensure!(
-            next(&mut here).await? == ("cum-phong-quang".to_owned(), 2024),
+            next(&mut here).await? == TermName::new("cum-phong-quang", 2024),
             "the writer's own watchers hear its change at once"
         );
         if env.is_postgres() {
             ensure!(
-                next(&mut there).await? == ("cum-phong-quang".to_owned(), 2024),
+                next(&mut there).await? == TermName::new("cum-phong-quang", 2024),
                 "the other process hears it"
             );
             touch(&other.store, "cum-duc-xuan")?;
@@ -43,25 +42,25 @@ pub fn heard_once(env: &Env) -> anyhow::Result<()> {
             // NOTIFY, it would come before the other process's.
             let heard = next(&mut here).await?;
             ensure!(
-                heard == ("cum-duc-xuan".to_owned(), 2024),
+                heard == TermName::new("cum-duc-xuan", 2024),
                 "the writer heard {heard:?} after its own change"
             );
         }
         let rolled_back: Result<(), thidua_domain::Error> = env.store.write(|tx| {
-            tx.touch_term("cum-duc-xuan", 2024, None, Timestamp(2))?;
+            tx.touch_term(&TermName::new("cum-duc-xuan", 2024), None, Timestamp(2))?;
             Err(thidua_domain::Error::Cancelled)
         });
         ensure!(rolled_back.is_err());
         touch(&env.store, "cum-phong-quang")?;
         ensure!(
-            next(&mut here).await? == ("cum-phong-quang".to_owned(), 2024),
+            next(&mut here).await? == TermName::new("cum-phong-quang", 2024),
             "a rolled-back change is not announced"
         );
         Ok(())
     })
 }
 
-async fn next(changes: &mut broadcast::Receiver<TermKey>) -> anyhow::Result<TermKey> {
+async fn next(changes: &mut broadcast::Receiver<TermName>) -> anyhow::Result<TermName> {
     tokio::time::timeout(std::time::Duration::from_secs(30), changes.recv())
         .await
         .context("no change heard within 30 s")?

@@ -92,7 +92,7 @@ pub fn round(terms: &[RoundTerm]) -> Vec<TermRows> {
     terms
         .iter()
         .map(|t| TermRows {
-            cluster_id: t.cluster_id.clone(),
+            cluster_id: t.term.cluster_id.clone(),
             rows: t
                 .members
                 .iter()

@@ -201,7 +201,7 @@ fn main() -> anyhow::Result<()> {
         let term = round_terms
             .iter()
             .min_by_key(|t| t.members.len().abs_diff(15))
-            .map(|t| format!("clusters/{}/terms/{}", t.cluster_id, world::YEAR))
+            .map(|t| t.term.to_string())
             .unwrap_or_default();
         let members = round_terms
             .iter()

@@ -217,12 +217,7 @@ pub fn from_database(
         || plain_loop(&arrays),
         || {
             for t in round {
-                match thidua_server::app::scoring::scoreboard(
-                    store,
-                    &t.cluster_id,
-                    crate::world::YEAR,
-                    None,
-                ) {
+                match thidua_server::app::scoring::scoreboard(store, &t.term, None) {
                     Ok(board) => {
                         black_box(board);
                     }
@@ -237,7 +232,7 @@ pub fn from_database(
     // The floor under it: only reading each term's latest results, nothing scored.
     let floor = fastest(runs, || {
         for t in round {
-            let read = store.read(|tx| tx.latest_entries(&t.cluster_id, crate::world::YEAR));
+            let read = store.read(|tx| tx.latest_entries(&t.term));
             black_box(read.map(|r| r.len()).unwrap_or_default());
         }
     });

@@ -4,6 +4,7 @@
 
 use rust_decimal::Decimal;
 use thidua_domain::import::ImportRow;
+use thidua_domain::names::TermName;
 use thidua_domain::{
     Error,
     cluster::ClusterKind,
@@ -25,8 +26,8 @@ pub const TABLE_ID: &str = "bang-tieu-chi-2024";
 /// One term of the round: its cluster id and members.
 #[derive(Debug, Clone)]
 pub struct RoundTerm {
-    /// `clusters/{cluster_id}/terms/2024`.
-    pub cluster_id: String,
+    /// `clusters/cum-{district}/terms/2024`.
+    pub term: TermName,
     /// The member communes.
     pub members: Vec<UnitRef>,
 }
@@ -100,7 +101,8 @@ pub fn build(store: &Store, nation: &Nation) -> Result<Vec<RoundTerm>, Error> {
             },
             None,
         )?;
-        app::targets::apply(store, &cluster_id, YEAR, TABLE_ID, latest)?;
+        let term = TermName::new(&cluster_id, YEAR);
+        app::targets::apply(store, &term, TABLE_ID, latest)?;
         let defaults = codes
             .iter()
             .map(|code| thidua_domain::target::TargetInput {
@@ -111,12 +113,11 @@ pub fn build(store: &Store, nation: &Nation) -> Result<Vec<RoundTerm>, Error> {
                 value: "100".into(),
             })
             .collect();
-        app::targets::set(store, &cluster_id, YEAR, defaults)?;
+        app::targets::set(store, &term, defaults)?;
         for member in &members {
             app::covenants::sign(
                 store,
-                &cluster_id,
-                YEAR,
+                &term,
                 Signature {
                     unit: member.clone(),
                     signatory_name: format!("Chủ tịch UBND {}", member.code),
@@ -125,11 +126,8 @@ pub fn build(store: &Store, nation: &Nation) -> Result<Vec<RoundTerm>, Error> {
                 },
             )?;
         }
-        app::scoring::advance(store, &cluster_id, YEAR, Stage::Reporting)?;
-        terms.push(RoundTerm {
-            cluster_id,
-            members,
-        });
+        app::scoring::advance(store, &term, Stage::Reporting)?;
+        terms.push(RoundTerm { term, members });
     }
     Ok(terms)
 }

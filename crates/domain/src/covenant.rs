@@ -103,7 +103,7 @@ impl Covenant {
     pub fn resource(&self) -> String {
         format!(
             "{}/covenant",
-            crate::term::term_resource(&self.cluster_id, self.year)
+            crate::names::TermName::new(&self.cluster_id, self.year)
         )
     }
 }

@@ -102,7 +102,7 @@ pub fn plan_carry_forward(
     let year = term.year + 1;
     term::check_year("term", year).map_err(|v| Error::Invalid(vec![v]))?;
     if next_exists {
-        let resource = term::term_resource(&term.cluster_id, year);
+        let resource = crate::names::TermName::new(&term.cluster_id, year).to_string();
         return Err(Error::AlreadyExists {
             description: format!("{resource} already exists"),
             resource,

@@ -156,9 +156,14 @@ pub struct Term {
 }
 
 impl Term {
+    /// The term's name.
+    pub fn name(&self) -> crate::names::TermName {
+        crate::names::TermName::new(&self.cluster_id, self.year)
+    }
+
     /// The resource name, `clusters/{id}/terms/{year}`.
     pub fn resource(&self) -> String {
-        term_resource(&self.cluster_id, self.year)
+        self.name().to_string()
     }
 
     /// The current leadership, if any was recorded.
@@ -300,11 +305,6 @@ impl Term {
             ))
         }
     }
-}
-
-/// The resource name of a term.
-pub fn term_resource(cluster_id: &str, year: i32) -> String {
-    crate::names::TermName::new(cluster_id, year).to_string()
 }
 
 /// Checks a member list: at least one member, no unit twice.

@@ -4,9 +4,10 @@
 use std::{fmt, str::FromStr};
 
 use crate::{
-    error::FieldViolation,
+    Error,
+    error::{FieldViolation, Violations},
     text,
-    time::{Timestamp, Validity},
+    time::{Date, Timestamp, Validity},
 };
 
 /// Longest unit name accepted.
@@ -264,6 +265,53 @@ impl Unit {
     }
 }
 
+/// The fields of a unit an update changes; `None` keeps the stored value.
+#[derive(Debug, Clone, Default)]
+pub struct UnitPatch {
+    /// New name.
+    pub name: Option<String>,
+    /// New kind.
+    pub kind: Option<UnitKind>,
+    /// New parent (or none).
+    pub parent: Option<Option<UnitRef>>,
+    /// New validity start.
+    pub valid_from: Option<Option<Date>>,
+    /// New validity end.
+    pub valid_to: Option<Option<Date>>,
+}
+
+impl Unit {
+    /// The unit as `patch` leaves it, when `etag` (if given) is its version: the code still
+    /// fits the kind, the validity is a period, and the unit is not its own parent. Whether the
+    /// parent exists and may hold it is the caller's to check against the store.
+    pub fn patched(&self, etag: Option<i64>, patch: UnitPatch) -> Result<UnitDraft, Error> {
+        if etag.is_some_and(|e| e != self.version) {
+            return Err(Error::Aborted {
+                resource: self.id.to_string(),
+            });
+        }
+        let mut v = Violations::default();
+        let kind = patch.kind.unwrap_or(self.kind);
+        v.check(check_code("unit.kind", self.id.scheme, kind, &self.id.code));
+        let validity = v.check(Validity::new(
+            patch.valid_from.unwrap_or(self.validity.from),
+            patch.valid_to.unwrap_or(self.validity.to),
+            "unit.valid_to",
+        ));
+        let draft = UnitDraft {
+            id: self.id.clone(),
+            name: patch.name.unwrap_or_else(|| self.name.clone()),
+            kind,
+            parent: patch.parent.unwrap_or_else(|| self.parent.clone()),
+            validity: validity.unwrap_or_default(),
+        };
+        if draft.parent.as_ref() == Some(&self.id) {
+            v.add("unit.parent", "a unit cannot be its own parent");
+        }
+        v.finish(draft)
+    }
+}
+
 /// The editable content of a unit, validated.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct UnitDraft {
@@ -288,6 +336,12 @@ impl UnitDraft {
             && self.parent == unit.parent
             && self.validity == unit.validity
     }
+}
+
+/// The unit a request names in `field`, which must exist: `found` is what the store holds
+/// under `reference`.
+pub fn referenced(field: &str, reference: &UnitRef, found: Option<Unit>) -> Result<Unit, Error> {
+    found.ok_or_else(|| Error::invalid(field, format!("{reference} does not exist")))
 }
 
 /// Checks a code's shape for its scheme and kind (`field` names it in the violation).
@@ -400,6 +454,62 @@ pub fn validate_name(field: &str, name: &str) -> Result<String, FieldViolation> 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    fn duc_xuan() -> Unit {
+        Unit {
+            id: UnitRef::new(Scheme::Qd124_2004, "01840"),
+            name: "Đức Xuân".into(),
+            kind: UnitKind::Ward,
+            parent: Some(UnitRef::new(Scheme::Qd124_2004, "058")),
+            validity: Validity::default(),
+            created_at: Timestamp(1),
+            updated_at: Timestamp(1),
+            version: 3,
+        }
+    }
+
+    #[test]
+    fn a_patch_keeps_what_it_does_not_name_and_refuses_a_stale_etag_or_itself_as_parent() {
+        let unit = duc_xuan();
+        let renamed = unit
+            .patched(
+                Some(3),
+                UnitPatch {
+                    name: Some("Phường Đức Xuân".into()),
+                    ..UnitPatch::default()
+                },
+            )
+            .unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!(renamed.name, "Phường Đức Xuân");
+        assert_eq!((renamed.kind, &renamed.parent), (unit.kind, &unit.parent));
+        assert!(matches!(
+            unit.patched(Some(2), UnitPatch::default()),
+            Err(Error::Aborted { .. })
+        ));
+        let own_parent = UnitPatch {
+            parent: Some(Some(unit.id.clone())),
+            ..UnitPatch::default()
+        };
+        assert!(
+            matches!(unit.patched(None, own_parent), Err(Error::Invalid(v)) if v[0].field == "unit.parent")
+        );
+        let wrong_kind = UnitPatch {
+            kind: Some(UnitKind::Province),
+            ..UnitPatch::default()
+        };
+        assert!(
+            matches!(unit.patched(None, wrong_kind), Err(Error::Invalid(v)) if v[0].field == "unit.kind")
+        );
+    }
+
+    #[test]
+    fn a_referenced_unit_must_exist() {
+        let unit = duc_xuan();
+        let missing = referenced("cluster.organiser", &unit.id, None);
+        assert!(matches!(missing, Err(Error::Invalid(v)) if v[0].field == "cluster.organiser"));
+        let found = referenced("cluster.organiser", &unit.id, Some(unit.clone()));
+        assert_eq!(found.ok(), Some(unit));
+    }
 
     #[test]
     fn codes_have_the_width_of_their_level() {

@@ -98,7 +98,7 @@ impl Admissions {
 
 #[cfg(test)]
 mod tests {
-    use thidua_domain::access::Role;
+    use thidua_domain::{access::Role, names::TermName};
 
     use super::*;
 
@@ -114,7 +114,7 @@ mod tests {
     #[test]
     fn an_admission_holds_only_at_its_generation_and_before_expiry() {
         let admissions = Admissions::default();
-        let scope = Scope::Term("bac-kan-phuong".into(), 2022);
+        let scope = Scope::Term(TermName::new("bac-kan-phuong", 2022));
         let now = Timestamp(1_700_000_000_000_000);
         let later = Timestamp(now.0 + 10);
         admissions.put("d", Need::Read, &scope, &observer(), Some(later), Some(7));
@@ -137,7 +137,7 @@ mod tests {
             None,
             "another key"
         );
-        let other = Scope::Term("bac-kan-phuong".into(), 2023);
+        let other = Scope::Term(TermName::new("bac-kan-phuong", 2023));
         assert_eq!(
             admissions.get("d", Need::Read, &other, Some(7), now),
             None,

@@ -19,6 +19,7 @@ use thidua_domain::{
     Error, FieldViolation,
     access::{Effect, Facts, Need, Principal, decide, hex, rule},
     audit::Outcome,
+    names::TermName,
     results::Layer,
     time::Timestamp,
 };
@@ -48,11 +49,11 @@ pub enum Scope {
         organiser: String,
     },
     /// A term.
-    Term(String, i32),
+    Term(TermName),
     /// Writes for members of a term (unit keys).
-    Members(String, i32, Vec<String>),
+    Members(TermName, Vec<String>),
     /// One score layer of one member.
-    Score(String, i32, String, Layer),
+    Score(TermName, String, Layer),
 }
 
 impl Scope {
@@ -67,14 +68,9 @@ impl Scope {
             }
             Scope::Award(id) => format!("awards/{id}"),
             Scope::Table(id) => format!("criteriaTables/{id}"),
-            Scope::Term(id, year) => format!("clusters/{id}/terms/{year}"),
-            Scope::Members(id, year, units) if units.len() == 1 => {
-                format!("clusters/{id}/terms/{year}/members/{}", units[0])
-            }
-            Scope::Members(id, year, _) => format!("clusters/{id}/terms/{year}"),
-            Scope::Score(id, year, unit, _) => {
-                format!("clusters/{id}/terms/{year}/members/{unit}")
-            }
+            Scope::Members(t, units) if units.len() == 1 => format!("{t}/members/{}", units[0]),
+            Scope::Term(t) | Scope::Members(t, _) => t.to_string(),
+            Scope::Score(t, unit, _) => format!("{t}/members/{unit}"),
         }
     }
 
@@ -87,12 +83,12 @@ impl Scope {
                 None => Ok(Vec::new()),
             }
         };
-        let term = |tx: &mut Tx<'_>, cluster: &str, year: i32| -> Result<Facts, Error> {
-            let Some(TermPeople { members, leader }) = tx.term_people(cluster, year)? else {
+        let term = |tx: &mut Tx<'_>, term: &TermName| -> Result<Facts, Error> {
+            let Some(TermPeople { members, leader }) = tx.term_people(term)? else {
                 return Ok(Facts::default());
             };
             Ok(Facts {
-                organiser_line: organiser_line(tx, cluster)?,
+                organiser_line: organiser_line(tx, &term.cluster_id)?,
                 members,
                 leader,
                 unit: None,
@@ -113,16 +109,16 @@ impl Scope {
                 ..Facts::default()
             }],
             Scope::Award(id) => match tx.award(id)? {
-                Some(a) => vec![term(tx, &a.cluster_id, a.year)?],
+                Some(a) => vec![term(tx, &a.term())?],
                 None => vec![Facts::default()],
             },
             Scope::NewCluster { organiser } | Scope::Organiser(organiser) => vec![Facts {
                 organiser_line: tx.unit_line(organiser)?,
                 ..Facts::default()
             }],
-            Scope::Term(id, year) => vec![term(tx, id, *year)?],
-            Scope::Members(id, year, units) => {
-                let base = term(tx, id, *year)?;
+            Scope::Term(t) => vec![term(tx, t)?],
+            Scope::Members(t, units) => {
+                let base = term(tx, t)?;
                 if units.is_empty() {
                     vec![base]
                 } else {
@@ -135,10 +131,10 @@ impl Scope {
                         .collect()
                 }
             }
-            Scope::Score(id, year, unit, layer) => vec![Facts {
+            Scope::Score(t, unit, layer) => vec![Facts {
                 unit: Some(unit.clone()),
                 layer: Some(*layer),
-                ..term(tx, id, *year)?
+                ..term(tx, t)?
             }],
         })
     }

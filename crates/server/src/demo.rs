@@ -19,7 +19,9 @@ use thidua_domain::{
     cluster::ClusterKind,
     covenant::{CovenantStatus, Signature, Witness},
     criteria::VersionState,
-    import, reporting,
+    import,
+    names::TermName,
+    reporting,
     stage::Stage,
     term::{Leadership, LeadershipMethod},
     time::{Date, Timestamp, Validity},
@@ -38,6 +40,11 @@ pub const CLUSTER_ID: &str = "bac-kan-city";
 pub const CLUSTER_NAME: &str = "Cụm thi đua các xã, phường thành phố Bắc Kạn";
 /// The year of the seed term.
 pub const YEAR: i32 = 2022;
+
+/// The demo term's name.
+fn demo_term() -> TermName {
+    TermName::new(CLUSTER_ID, YEAR)
+}
 
 /// Bắc Kạn province, Bắc Kạn city and the city's 8 communes and wards (QĐ 124/2004).
 const UNITS_CSV: &[u8] = include_bytes!("demo/units.csv");
@@ -106,29 +113,29 @@ fn load_table_and_targets(store: &Store) -> Result<(), Error> {
         }
         app::tables::publish(store, TABLE_ID, latest, None)?;
     }
-    let term = app::terms::get(store, CLUSTER_ID, YEAR)?;
+    let term = app::terms::get(store, &demo_term())?;
     if term.table.is_none() {
-        app::targets::apply(store, CLUSTER_ID, YEAR, TABLE_ID, latest)?;
+        app::targets::apply(store, &demo_term(), TABLE_ID, latest)?;
     }
-    app::targets::import(store, CLUSTER_ID, YEAR, TARGETS_CSV, Format::Csv)?;
+    app::targets::import(store, &demo_term(), TARGETS_CSV, Format::Csv)?;
     Ok(())
 }
 
 /// Opens reporting and reports the illustrative results, once.
 fn report_results(store: &Store) -> Result<(), Error> {
-    let term = app::terms::get(store, CLUSTER_ID, YEAR)?;
+    let term = app::terms::get(store, &demo_term())?;
     if term.table.is_none() || term.covenant_status != CovenantStatus::Signed {
         return Ok(());
     }
     if term.stage == Stage::Setup {
-        app::scoring::advance(store, CLUSTER_ID, YEAR, Stage::Reporting)?;
+        app::scoring::advance(store, &demo_term(), Stage::Reporting)?;
     }
-    if !app::scoring::list_results(store, CLUSTER_ID, YEAR, None)?.is_empty() {
+    if !app::scoring::list_results(store, &demo_term(), None)?.is_empty() {
         return Ok(());
     }
     let sheet = csv(RESULTS_CSV)?;
     let rows = reporting::result_rows(&sheet.header, &sheet.rows)?;
-    app::scoring::import_results(store, CLUSTER_ID, YEAR, &rows, key("results"))?;
+    app::scoring::import_results(store, &demo_term(), &rows, key("results"))?;
     Ok(())
 }
 
@@ -174,8 +181,7 @@ pub fn load(store: &Store) -> Result<(), Error> {
     if term.leadership().is_none() {
         app::terms::set_leadership(
             store,
-            CLUSTER_ID,
-            YEAR,
+            &demo_term(),
             Leadership {
                 leader: Some(unit("01843")),
                 deputies: vec![],
@@ -187,13 +193,12 @@ pub fn load(store: &Store) -> Result<(), Error> {
             None,
         )?;
     }
-    let covenant = app::covenants::get(store, CLUSTER_ID, YEAR)?;
+    let covenant = app::covenants::get(store, &demo_term())?;
     if covenant.status == CovenantStatus::Draft {
         load_table_and_targets(store)?;
         app::covenants::update(
             store,
-            CLUSTER_ID,
-            YEAR,
+            &demo_term(),
             None,
             app::covenants::CovenantPatch {
                 theme: Some("Giao ước thi đua năm 2022".into()),
@@ -213,7 +218,7 @@ pub fn load(store: &Store) -> Result<(), Error> {
     let names = std::collections::HashMap::<&str, &str>::from_iter(
         rows.iter().map(|r| (r.code.as_str(), r.name.as_str())),
     );
-    let covenant = app::covenants::get(store, CLUSTER_ID, YEAR)?;
+    let covenant = app::covenants::get(store, &demo_term())?;
     for member in &members {
         if covenant.signatures.iter().any(|s| &s.unit == member) {
             continue;
@@ -226,8 +231,7 @@ pub fn load(store: &Store) -> Result<(), Error> {
         };
         app::covenants::sign(
             store,
-            CLUSTER_ID,
-            YEAR,
+            &demo_term(),
             Signature {
                 unit: member.clone(),
                 signatory_name: format!("Đại diện UBND {kind} {name}"),
@@ -239,8 +243,7 @@ pub fn load(store: &Store) -> Result<(), Error> {
     if covenant.witnesses.is_empty() {
         app::covenants::add_witness(
             store,
-            CLUSTER_ID,
-            YEAR,
+            &demo_term(),
             Witness {
                 person_name: "Đại diện Thường trực HĐND thành phố".into(),
                 title: "Phó Chủ tịch HĐND thành phố Bắc Kạn".into(),
@@ -259,17 +262,16 @@ fn run_to_proposals(
     store: &Store,
     names: &std::collections::HashMap<&str, &str>,
 ) -> Result<(), Error> {
-    let term = app::terms::get(store, CLUSTER_ID, YEAR)?;
+    let term = app::terms::get(store, &demo_term())?;
     if term.stage != Stage::Reporting {
         return Ok(());
     }
     for stage in [Stage::SelfScoring, Stage::Review, Stage::Adopted] {
-        app::scoring::advance(store, CLUSTER_ID, YEAR, stage)?;
+        app::scoring::advance(store, &demo_term(), stage)?;
     }
     let board = app::scoring::scoreboard(
         store,
-        CLUSTER_ID,
-        YEAR,
+        &demo_term(),
         Some(thidua_domain::results::Layer::Adjustment),
     )?;
     let top: Vec<UnitRef> = board
@@ -292,10 +294,15 @@ fn run_to_proposals(
             achievement_report: format!("Báo cáo thành tích của {name} năm 2022 (minh họa)"),
         };
         awards.push(app::awards::propose(
-            store, CLUSTER_ID, YEAR, unit, kind, dossier, "",
+            store,
+            &demo_term(),
+            unit,
+            kind,
+            dossier,
+            "",
         )?);
     }
-    app::scoring::advance(store, CLUSTER_ID, YEAR, Stage::Ballot)?;
+    app::scoring::advance(store, &demo_term(), Stage::Ballot)?;
     for award in &awards {
         let ballot = Ballot {
             eligible: 8,
@@ -309,6 +316,6 @@ fn run_to_proposals(
         app::awards::record_ballot(store, &award.id, ballot)?;
         app::awards::submit(store, &award.id, None)?;
     }
-    app::scoring::advance(store, CLUSTER_ID, YEAR, Stage::Proposed)?;
+    app::scoring::advance(store, &demo_term(), Stage::Proposed)?;
     Ok(())
 }

@@ -5,6 +5,7 @@ use thidua_domain::{
     Error,
     award::{Award, AwardState, Ballot, BallotBase, Dossier},
     decimal,
+    names::TermName,
     time::Timestamp,
     unit::UnitRef,
 };
@@ -59,13 +60,13 @@ impl Tx<'_> {
     /// Records a tie decision: the tied units in decided order, by whom and why.
     pub fn insert_tie_decision(
         &mut self,
-        cluster_id: &str,
-        year: i32,
+        term: &TermName,
         order: &[UnitRef],
         decided_by: &str,
         reason: &str,
         now: Timestamp,
     ) -> Result<(), Error> {
+        let (cluster_id, year) = (term.cluster_id.as_str(), term.year);
         let seq: i64 = tie_decisions::table
             .filter(tie_decisions::cluster_id.eq(cluster_id))
             .filter(tie_decisions::year.eq(year))
@@ -93,9 +94,9 @@ impl Tx<'_> {
     /// Every tie decision of a term, oldest first: (order, who, why).
     pub fn tie_decisions(
         &mut self,
-        cluster_id: &str,
-        year: i32,
+        term: &TermName,
     ) -> Result<Vec<(Vec<UnitRef>, String, String)>, Error> {
+        let (cluster_id, year) = (term.cluster_id.as_str(), term.year);
         let rows: Vec<(String, String, String)> =
             per_backend!(&mut *self.conn, |c| tie_decisions::table
                 .filter(tie_decisions::cluster_id.eq(cluster_id))
@@ -258,7 +259,8 @@ impl Tx<'_> {
     }
 
     /// A term's awards, in proposal order.
-    pub fn awards(&mut self, cluster_id: &str, year: i32) -> Result<Vec<Award>, Error> {
+    pub fn awards(&mut self, term: &TermName) -> Result<Vec<Award>, Error> {
+        let (cluster_id, year) = (term.cluster_id.as_str(), term.year);
         let rows: Vec<AwardRow> = awards::table
             .filter(awards::cluster_id.eq(cluster_id))
             .filter(awards::year.eq(year))

@@ -15,13 +15,10 @@ use std::{
 };
 
 use diesel::{PgConnection, RunQueryDsl, connection::SimpleConnection};
-use thidua_domain::Error;
+use thidua_domain::{Error, names::TermName};
 use tokio::sync::broadcast;
 
 use crate::{Store, errors::db};
-
-/// A term that changed: (cluster id, year).
-pub type TermKey = (String, i32);
 
 /// The PostgreSQL channel changes are announced on.
 const CHANNEL: &str = "thidua_scoreboard";
@@ -38,7 +35,7 @@ const FEED_CAPACITY: usize = 1024;
 /// The announcements of one store and all its clones.
 #[derive(Debug)]
 pub(crate) struct ChangeFeed {
-    sender: broadcast::Sender<TermKey>,
+    sender: broadcast::Sender<TermName>,
     /// Tells this store's own NOTIFYs from other processes': the listener skips its own, which
     /// local watchers have already heard.
     origin: String,
@@ -57,7 +54,7 @@ impl ChangeFeed {
     }
 
     /// Announces to this process's watchers (after commit).
-    pub(crate) fn announce_locally(&self, touched: &[TermKey]) {
+    pub(crate) fn announce_locally(&self, touched: &[TermName]) {
         for term in touched {
             // No receiver means nobody watches; that is fine.
             let _ = self.sender.send(term.clone());
@@ -69,12 +66,12 @@ impl ChangeFeed {
     pub(crate) fn notify_others(
         &self,
         conn: &mut PgConnection,
-        touched: &[TermKey],
+        touched: &[TermName],
     ) -> Result<(), Error> {
-        for (cluster_id, year) in touched {
+        for term in touched {
             diesel::sql_query("SELECT pg_notify($1, $2)")
                 .bind::<diesel::sql_types::Text, _>(CHANNEL)
-                .bind::<diesel::sql_types::Text, _>(payload(&self.origin, cluster_id, *year))
+                .bind::<diesel::sql_types::Text, _>(payload(&self.origin, term))
                 .execute(conn)
                 .map_err(db)?;
         }
@@ -82,25 +79,28 @@ impl ChangeFeed {
     }
 }
 
-fn payload(origin: &str, cluster_id: &str, year: i32) -> String {
-    format!("{origin}~{cluster_id}~{year}")
+fn payload(origin: &str, term: &TermName) -> String {
+    format!("{origin}~{}~{}", term.cluster_id, term.year)
 }
 
 /// The term a notification names, unless it came from `origin` (or is not ours).
-fn from_other(origin: &str, payload: &str) -> Option<TermKey> {
+fn from_other(origin: &str, payload: &str) -> Option<TermName> {
     let (from, term) = payload.split_once('~')?;
     if from == origin {
         return None;
     }
     let (cluster_id, year) = term.rsplit_once('~')?;
-    Some((cluster_id.to_owned(), year.parse().ok()?))
+    Some(TermName {
+        cluster_id: cluster_id.to_owned(),
+        year: year.parse().ok()?,
+    })
 }
 
 impl Store {
     /// Every term change committed from now on, through this store or any clone of it, and (once
     /// [`Store::hear_other_processes`] runs) through other server processes. Each committed
     /// change is heard once.
-    pub fn changes(&self) -> broadcast::Receiver<TermKey> {
+    pub fn changes(&self) -> broadcast::Receiver<TermName> {
         self.feed.sender.subscribe()
     }
 
@@ -171,13 +171,13 @@ mod tests {
 
     #[test]
     fn a_notification_is_heard_from_others_only() {
-        let p = payload("41.7", "bac-kan-city", 2022);
+        let term = TermName {
+            cluster_id: "bac-kan-city".to_owned(),
+            year: 2022,
+        };
+        let p = payload("41.7", &term);
         assert_eq!(from_other("41.7", &p), None, "its own");
-        assert_eq!(
-            from_other("99.1", &p),
-            Some(("bac-kan-city".to_owned(), 2022)),
-            "another process's"
-        );
+        assert_eq!(from_other("99.1", &p), Some(term), "another process's");
         assert_eq!(from_other("99.1", "garbage"), None);
         assert_eq!(from_other("99.1", "a~b~not-a-year"), None);
     }

@@ -16,12 +16,9 @@ use diesel::{
 };
 use diesel_migrations::{EmbeddedMigrations, MigrationHarness, embed_migrations};
 use thidua_domain::Error;
+use thidua_domain::names::TermName;
 
-use crate::{
-    NewEvent,
-    changes::{ChangeFeed, TermKey},
-    errors::db,
-};
+use crate::{NewEvent, changes::ChangeFeed, errors::db};
 
 const SQLITE_MIGRATIONS: EmbeddedMigrations = embed_migrations!("migrations/sqlite");
 const POSTGRES_MIGRATIONS: EmbeddedMigrations = embed_migrations!("migrations/postgres");
@@ -276,7 +273,7 @@ fn in_transaction<T>(
     trees: &PublishedTrees,
     feed: Option<&ChangeFeed>,
     f: impl FnOnce(&mut Tx<'_>) -> Result<T, Error>,
-) -> Result<(T, Vec<TermKey>), Error> {
+) -> Result<(T, Vec<TermName>), Error> {
     let write = feed.is_some();
     match conn {
         AnyConnection::Sqlite(c) if write => {
@@ -327,19 +324,15 @@ pub struct Tx<'c> {
     pub(crate) read_only: bool,
     /// The terms this transaction changed, each once, in the order first touched: announced
     /// after commit.
-    pub(crate) touched: Vec<TermKey>,
+    pub(crate) touched: Vec<TermName>,
 }
 
 impl Tx<'_> {
-    /// Records that this transaction changed what `(cluster_id, year)` shows; announced once
+    /// Records that this transaction changed what `term` shows; announced once
     /// the transaction commits.
-    pub(crate) fn record_change(&mut self, cluster_id: &str, year: i32) {
-        if !self
-            .touched
-            .iter()
-            .any(|(c, y)| *y == year && c == cluster_id)
-        {
-            self.touched.push((cluster_id.to_owned(), year));
+    pub(crate) fn record_change(&mut self, term: &TermName) {
+        if !self.touched.contains(term) {
+            self.touched.push(term.clone());
         }
     }
 }
@@ -369,7 +362,10 @@ mod tests {
         let at = |s: &Store| s.generation().ok_or("SQLite keeps a generation");
         let before = at(&store)?;
         store
-            .read(|tx| tx.term_version("bac-kan-phuong", 2022).map(|_| ()))
+            .read(|tx| {
+                tx.term_version(&thidua_domain::names::TermName::new("bac-kan-phuong", 2022))
+                    .map(|_| ())
+            })
             .ok();
         assert_eq!(at(&store)?, before, "a read leaves it");
         let clone = store.clone();

@@ -4,7 +4,7 @@ use diesel::prelude::*;
 use thidua_domain::{
     Error, Reason,
     covenant::{Covenant, CovenantStatus, CovenantText, Signature, Witness},
-    term::term_resource,
+    names::TermName,
     time::Timestamp,
     unit::UnitRef,
 };
@@ -31,7 +31,8 @@ struct CovenantRow {
 
 impl Tx<'_> {
     /// A term's covenant with signatures and witnesses.
-    pub fn covenant(&mut self, cluster_id: &str, year: i32) -> Result<Option<Covenant>, Error> {
+    pub fn covenant(&mut self, term: &TermName) -> Result<Option<Covenant>, Error> {
+        let (cluster_id, year) = (term.cluster_id.as_str(), term.year);
         let row: Option<CovenantRow> = covenants::table
             .find((cluster_id, year))
             .get_result(self.conn)
@@ -109,22 +110,21 @@ impl Tx<'_> {
     }
 
     /// A term's covenant, or `NotFound`.
-    pub fn existing_covenant(&mut self, cluster_id: &str, year: i32) -> Result<Covenant, Error> {
-        self.covenant(cluster_id, year)?
-            .ok_or_else(|| Error::NotFound {
-                resource: format!("{}/covenant", term_resource(cluster_id, year)),
-            })
+    pub fn existing_covenant(&mut self, term: &TermName) -> Result<Covenant, Error> {
+        self.covenant(term)?.ok_or_else(|| Error::NotFound {
+            resource: format!("{term}/covenant"),
+        })
     }
 
     /// Saves the covenant's text if its version is still `expected_version`.
     pub fn update_covenant_text(
         &mut self,
-        cluster_id: &str,
-        year: i32,
+        term: &TermName,
         text: &CovenantText,
         expected_version: i64,
         now: Timestamp,
     ) -> Result<(), Error> {
+        let (cluster_id, year) = (term.cluster_id.as_str(), term.year);
         let commitments =
             serde_json::to_string(&text.commitments).map_err(|e| Error::Internal(e.to_string()))?;
         let updated = diesel::update(
@@ -146,13 +146,14 @@ impl Tx<'_> {
         .map_err(db)?;
         if updated == 0 {
             return Err(Error::Aborted {
-                resource: format!("{}/covenant", term_resource(cluster_id, year)),
+                resource: format!("{term}/covenant"),
             });
         }
         Ok(())
     }
 
-    fn bump_covenant(&mut self, cluster_id: &str, year: i32, now: Timestamp) -> Result<(), Error> {
+    fn bump_covenant(&mut self, term: &TermName, now: Timestamp) -> Result<(), Error> {
+        let (cluster_id, year) = (term.cluster_id.as_str(), term.year);
         diesel::update(covenants::table.find((cluster_id, year)))
             .set((
                 covenants::version.eq(covenants::version + 1),
@@ -166,14 +167,14 @@ impl Tx<'_> {
     /// Records a member's signature; `AlreadyExists` when the member already signed.
     pub fn insert_signature(
         &mut self,
-        cluster_id: &str,
-        year: i32,
+        term: &TermName,
         s: &Signature,
         now: Timestamp,
     ) -> Result<(), Error> {
+        let (cluster_id, year) = (term.cluster_id.as_str(), term.year);
         // Updating the covenant row first locks it, so concurrent writers of one covenant take
         // turns and each sees the others' rows when it numbers its own.
-        self.bump_covenant(cluster_id, year, now)?;
+        self.bump_covenant(term, now)?;
         let count: i64 = covenant_signatures::table
             .filter(covenant_signatures::cluster_id.eq(cluster_id))
             .filter(covenant_signatures::year.eq(year))
@@ -194,7 +195,7 @@ impl Tx<'_> {
             .execute(self.conn)
             .map_err(|e| {
                 if is_unique_violation(&e) {
-                    let resource = format!("{}/covenant", term_resource(cluster_id, year));
+                    let resource = format!("{term}/covenant");
                     Error::AlreadyExists {
                         description: format!("{} has already signed {resource}", s.unit),
                         resource,
@@ -210,14 +211,14 @@ impl Tx<'_> {
     /// Records a witness.
     pub fn insert_witness(
         &mut self,
-        cluster_id: &str,
-        year: i32,
+        term: &TermName,
         w: &Witness,
         now: Timestamp,
     ) -> Result<(), Error> {
+        let (cluster_id, year) = (term.cluster_id.as_str(), term.year);
         // Updating the covenant row first locks it, so concurrent writers of one covenant take
         // turns and each sees the others' rows when it numbers its own.
-        self.bump_covenant(cluster_id, year, now)?;
+        self.bump_covenant(term, now)?;
         let count: i64 = covenant_witnesses::table
             .filter(covenant_witnesses::cluster_id.eq(cluster_id))
             .filter(covenant_witnesses::year.eq(year))

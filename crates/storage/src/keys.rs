@@ -5,6 +5,7 @@ use diesel::prelude::*;
 use thidua_domain::{
     Error,
     access::{ApiKey, Role},
+    names::TermName,
     time::Timestamp,
 };
 
@@ -214,11 +215,8 @@ impl Tx<'_> {
     }
 
     /// The members and current leader of a term, if the term exists.
-    pub fn term_people(
-        &mut self,
-        cluster_id: &str,
-        year: i32,
-    ) -> Result<Option<TermPeople>, Error> {
+    pub fn term_people(&mut self, term: &TermName) -> Result<Option<TermPeople>, Error> {
+        let (cluster_id, year) = (term.cluster_id.as_str(), term.year);
         let exists: Option<i32> = terms::table
             .find((cluster_id, year))
             .select(terms::year)

@@ -9,7 +9,7 @@ use std::{collections::BTreeMap, sync::Arc};
 
 use diesel::prelude::*;
 use rust_decimal::Decimal;
-use thidua_domain::{Error, scoring::Entry, unit::UnitRef};
+use thidua_domain::{Error, names::TermName, scoring::Entry, unit::UnitRef};
 
 use crate::{
     Tx,
@@ -279,10 +279,10 @@ impl Tx<'_> {
     /// when `for_update`, so two writers of one term cannot both merge into the same row.
     fn packed_latest(
         &mut self,
-        cluster_id: &str,
-        year: i32,
+        term: &TermName,
         for_update: bool,
     ) -> Result<Option<Vec<u8>>, Error> {
+        let (cluster_id, year) = (term.cluster_id.as_str(), term.year);
         let q = latest_results::table
             .filter(latest_results::cluster_id.eq(cluster_id))
             .filter(latest_results::year.eq(year))
@@ -298,7 +298,8 @@ impl Tx<'_> {
     /// Each (member, criterion)'s latest result from `results`: one scan in key order keeping
     /// the last revision of each. (Ordering revisions descending would make SQLite sort the
     /// whole term in a temporary B-tree, because the key is ascending.)
-    fn scan_latest(&mut self, cluster_id: &str, year: i32) -> Result<Latest, Error> {
+    fn scan_latest(&mut self, term: &TermName) -> Result<Latest, Error> {
+        let (cluster_id, year) = (term.cluster_id.as_str(), term.year);
         let rows = results::table
             .filter(results::cluster_id.eq(cluster_id))
             .filter(results::year.eq(year))
@@ -324,25 +325,21 @@ impl Tx<'_> {
 
     /// The term's latest results for a writer to merge into, locked against other writers on
     /// PostgreSQL (SQLite has one writer at a time), and whether the packed row exists.
-    pub(crate) fn latest_for_update(
-        &mut self,
-        cluster_id: &str,
-        year: i32,
-    ) -> Result<(Latest, bool), Error> {
-        match self.packed_latest(cluster_id, year, true)? {
+    pub(crate) fn latest_for_update(&mut self, term: &TermName) -> Result<(Latest, bool), Error> {
+        match self.packed_latest(term, true)? {
             Some(bytes) => Ok((unpack(&bytes)?, true)),
-            None => Ok((self.scan_latest(cluster_id, year)?, false)),
+            None => Ok((self.scan_latest(term)?, false)),
         }
     }
 
     /// Writes the term's packed row; `exists` as [`Tx::latest_for_update`] reported it.
     pub(crate) fn store_latest(
         &mut self,
-        cluster_id: &str,
-        year: i32,
+        term: &TermName,
         latest: &Latest,
         exists: bool,
     ) -> Result<(), Error> {
+        let (cluster_id, year) = (term.cluster_id.as_str(), term.year);
         let packed = pack(latest);
         if exists {
             diesel::update(
@@ -367,10 +364,10 @@ impl Tx<'_> {
 
     /// Each member's latest result of each criterion of a term, for scoring: one row read,
     /// however many revisions the term has.
-    pub fn latest_entries(&mut self, cluster_id: &str, year: i32) -> Result<LatestEntries, Error> {
-        match self.packed_latest(cluster_id, year, false)? {
+    pub fn latest_entries(&mut self, term: &TermName) -> Result<LatestEntries, Error> {
+        match self.packed_latest(term, false)? {
             Some(bytes) => unpack_entries(&bytes),
-            None => entries_of(self.scan_latest(cluster_id, year)?),
+            None => entries_of(self.scan_latest(term)?),
         }
     }
 }
@@ -488,18 +485,18 @@ mod tests {
     -> Result<(), Box<dyn std::error::Error>> {
         let dir = tempfile::tempdir()?;
         let (store, wards) = bac_kan(dir.path())?;
-        let (id, year) = ("bac-kan-phuong", 2022);
+        let term = TermName::new("bac-kan-phuong", 2022);
         let agree = |store: &crate::Store| -> Result<Latest, Error> {
             store.read(|tx| {
-                let scanned = tx.scan_latest(id, year)?;
-                let packed = tx.packed_latest(id, year, false)?;
+                let scanned = tx.scan_latest(&term)?;
+                let packed = tx.packed_latest(&term, false)?;
                 let packed = packed.ok_or_else(|| Error::Internal("no packed row".into()))?;
                 if unpack(&packed)? != scanned {
                     return Err(Error::Internal(
                         "the packed row differs from results".into(),
                     ));
                 }
-                if tx.latest_entries(id, year)? != entries_of(scanned.clone())? {
+                if tx.latest_entries(&term)? != entries_of(scanned.clone())? {
                     return Err(Error::Internal("latest_entries differs".into()));
                 }
                 Ok(scanned)
@@ -507,9 +504,9 @@ mod tests {
         };
         store.write(|tx| {
             let mut rows = [result(&wards[0], "I.1", 700), result(&wards[1], "I.1", 650)];
-            tx.insert_results(id, year, &mut rows)?;
+            tx.insert_results(&term, &mut rows)?;
             assert_eq!([rows[0].revision, rows[1].revision], [1, 1]);
-            tx.insert_result(id, year, &result(&wards[0], "I.1", 720))
+            tx.insert_result(&term, &result(&wards[0], "I.1", 720))
                 .map(|_| ())
         })?;
         let latest = agree(&store)?;
@@ -525,13 +522,13 @@ mod tests {
                 .map_err(db)?;
             Ok(())
         })?;
-        let read = store.read(|tx| tx.latest_entries(id, year))?;
+        let read = store.read(|tx| tx.latest_entries(&term))?;
         assert_eq!(read, entries_of(latest.clone())?);
         let numbered = store.write(|tx| {
-            tx.insert_result(id, year, &result(&wards[2], "II.1", 90))?;
+            tx.insert_result(&term, &result(&wards[2], "II.1", 90))?;
             // One pair twice in a batch: two revisions, the later one counts.
             let mut rows = [result(&wards[1], "I.1", 660), result(&wards[1], "I.1", 670)];
-            tx.insert_results(id, year, &mut rows)?;
+            tx.insert_results(&term, &mut rows)?;
             Ok([rows[0].revision, rows[1].revision])
         })?;
         assert_eq!(numbered, [2, 3], "numbered on from what results held");

@@ -19,7 +19,6 @@ mod terms;
 mod units;
 
 pub use audit::{AuditFilter, NewEvent};
-pub use changes::TermKey;
 pub use clusters::ClusterFilter;
 pub use connection::{Backend, CallGuard, Store, Tx};
 pub use keys::TermPeople;

@@ -6,6 +6,7 @@ use thidua_domain::{
     Error,
     award::{BallotBase, Quotas},
     decimal,
+    names::TermName,
     policy::{Policy, TieRule},
     scoring::ClassLevel,
     time::Timestamp,
@@ -104,7 +105,8 @@ fn from_json(j: PolicyJson) -> Result<Policy, Error> {
 
 impl Tx<'_> {
     /// A term's policy; the defaults when none was set.
-    pub fn policy(&mut self, cluster_id: &str, year: i32) -> Result<Policy, Error> {
+    pub fn policy(&mut self, term: &TermName) -> Result<Policy, Error> {
+        let (cluster_id, year) = (term.cluster_id.as_str(), term.year);
         let text: Option<String> = per_backend!(&mut *self.conn, |c| scoring_policies::table
             .find((cluster_id, year))
             .select(scoring_policies::policy)
@@ -118,13 +120,8 @@ impl Tx<'_> {
     }
 
     /// Replaces a term's policy.
-    pub fn set_policy(
-        &mut self,
-        cluster_id: &str,
-        year: i32,
-        p: &Policy,
-        now: Timestamp,
-    ) -> Result<(), Error> {
+    pub fn set_policy(&mut self, term: &TermName, p: &Policy, now: Timestamp) -> Result<(), Error> {
+        let (cluster_id, year) = (term.cluster_id.as_str(), term.year);
         let text =
             serde_json::to_string(&to_json(p)).map_err(|e| Error::Internal(e.to_string()))?;
         diesel::delete(scoring_policies::table.find((cluster_id, year)))

@@ -3,6 +3,7 @@
 use diesel::prelude::*;
 use thidua_domain::{
     Error, decimal,
+    names::TermName,
     results::{Layer, LayerScore, ReportedResult},
     stage::Stage,
     time::{Date, Timestamp},
@@ -35,11 +36,11 @@ impl Tx<'_> {
     /// Sets (replaces) a stage's deadline.
     pub fn set_deadline(
         &mut self,
-        cluster_id: &str,
-        year: i32,
+        term: &TermName,
         stage: Stage,
         deadline: Date,
     ) -> Result<(), Error> {
+        let (cluster_id, year) = (term.cluster_id.as_str(), term.year);
         diesel::delete(
             stage_deadlines::table
                 .filter(stage_deadlines::cluster_id.eq(cluster_id))
@@ -61,7 +62,8 @@ impl Tx<'_> {
     }
 
     /// A term's deadlines, in stage order.
-    pub fn deadlines(&mut self, cluster_id: &str, year: i32) -> Result<Vec<(Stage, Date)>, Error> {
+    pub fn deadlines(&mut self, term: &TermName) -> Result<Vec<(Stage, Date)>, Error> {
+        let (cluster_id, year) = (term.cluster_id.as_str(), term.year);
         let rows: Vec<(String, String)> = stage_deadlines::table
             .filter(stage_deadlines::cluster_id.eq(cluster_id))
             .filter(stage_deadlines::year.eq(year))
@@ -84,13 +86,13 @@ impl Tx<'_> {
     /// Moves a term to `to`, recording the move and its reason.
     pub fn set_stage(
         &mut self,
-        cluster_id: &str,
-        year: i32,
+        term: &TermName,
         from: Stage,
         to: Stage,
         reason: &str,
         now: Timestamp,
     ) -> Result<(), Error> {
+        let (cluster_id, year) = (term.cluster_id.as_str(), term.year);
         let updated = diesel::update(
             terms::table
                 .filter(terms::cluster_id.eq(cluster_id))
@@ -106,7 +108,7 @@ impl Tx<'_> {
         .map_err(db)?;
         if updated == 0 {
             return Err(Error::Aborted {
-                resource: thidua_domain::term::term_resource(cluster_id, year),
+                resource: term.to_string(),
             });
         }
         let seq: i64 = stage_events::table
@@ -128,19 +130,14 @@ impl Tx<'_> {
             ))
             .execute(self.conn)
             .map_err(db)?;
-        self.record_change(cluster_id, year);
+        self.record_change(term);
         Ok(())
     }
 
     /// Stores a result as the next revision of (member, criterion); returns the revision.
-    pub fn insert_result(
-        &mut self,
-        cluster_id: &str,
-        year: i32,
-        r: &ReportedResult,
-    ) -> Result<i32, Error> {
+    pub fn insert_result(&mut self, term: &TermName, r: &ReportedResult) -> Result<i32, Error> {
         let mut rows = [r.clone()];
-        self.insert_results(cluster_id, year, &mut rows)?;
+        self.insert_results(term, &mut rows)?;
         Ok(rows[0].revision)
     }
 
@@ -149,10 +146,10 @@ impl Tx<'_> {
     /// row's `revision`.
     pub fn insert_results(
         &mut self,
-        cluster_id: &str,
-        year: i32,
+        term: &TermName,
         rows: &mut [ReportedResult],
     ) -> Result<(), Error> {
+        let (cluster_id, year) = (term.cluster_id.as_str(), term.year);
         #[derive(Insertable)]
         #[diesel(table_name = results)]
         struct Row {
@@ -184,7 +181,7 @@ impl Tx<'_> {
                 submitted_at: r.submitted_at.0,
             }
         };
-        let (mut latest, exists) = self.latest_for_update(cluster_id, year)?;
+        let (mut latest, exists) = self.latest_for_update(term)?;
         for r in rows.iter_mut() {
             let n = latest
                 .entry((r.unit.key(), r.code.clone()))
@@ -236,16 +233,16 @@ impl Tx<'_> {
                 .map_err(db)?;
             }
         }
-        self.store_latest(cluster_id, year, &latest, exists)
+        self.store_latest(term, &latest, exists)
     }
 
     /// Every result revision of a term (optionally of one member), in a stable order.
     pub fn results(
         &mut self,
-        cluster_id: &str,
-        year: i32,
+        term: &TermName,
         unit: Option<&UnitRef>,
     ) -> Result<Vec<ReportedResult>, Error> {
+        let (cluster_id, year) = (term.cluster_id.as_str(), term.year);
         let mut q = results::table
             .filter(results::cluster_id.eq(cluster_id))
             .filter(results::year.eq(year))
@@ -299,12 +296,8 @@ impl Tx<'_> {
     }
 
     /// Stores a layer score as the next of its (member, criterion, layer).
-    pub fn insert_layer_score(
-        &mut self,
-        cluster_id: &str,
-        year: i32,
-        s: &LayerScore,
-    ) -> Result<i32, Error> {
+    pub fn insert_layer_score(&mut self, term: &TermName, s: &LayerScore) -> Result<i32, Error> {
+        let (cluster_id, year) = (term.cluster_id.as_str(), term.year);
         let last: Option<i32> = layer_scores::table
             .filter(layer_scores::cluster_id.eq(cluster_id))
             .filter(layer_scores::year.eq(year))
@@ -333,7 +326,8 @@ impl Tx<'_> {
     }
 
     /// Every layer score of a term.
-    pub fn layer_scores(&mut self, cluster_id: &str, year: i32) -> Result<Vec<LayerScore>, Error> {
+    pub fn layer_scores(&mut self, term: &TermName) -> Result<Vec<LayerScore>, Error> {
+        let (cluster_id, year) = (term.cluster_id.as_str(), term.year);
         let rows: Vec<ScoreCells> = per_backend!(&mut *self.conn, |c| layer_scores::table
             .filter(layer_scores::cluster_id.eq(cluster_id))
             .filter(layer_scores::year.eq(year))

@@ -2,7 +2,9 @@
 
 use diesel::prelude::*;
 use rust_decimal::Decimal;
-use thidua_domain::{Error, decimal, target::Targets, time::Timestamp, unit::UnitRef};
+use thidua_domain::{
+    Error, decimal, names::TermName, target::Targets, time::Timestamp, unit::UnitRef,
+};
 
 use crate::{
     Tx,
@@ -16,11 +18,11 @@ impl Tx<'_> {
     /// Binds a table version to a term.
     pub fn bind_table(
         &mut self,
-        cluster_id: &str,
-        year: i32,
+        term: &TermName,
         table_id: &str,
         number: i32,
     ) -> Result<(), Error> {
+        let (cluster_id, year) = (term.cluster_id.as_str(), term.year);
         diesel::update(terms::table.find((cluster_id, year)))
             .set((
                 terms::table_id.eq(Some(table_id)),
@@ -32,7 +34,8 @@ impl Tx<'_> {
     }
 
     /// A term's targets.
-    pub fn targets(&mut self, cluster_id: &str, year: i32) -> Result<Targets, Error> {
+    pub fn targets(&mut self, term: &TermName) -> Result<Targets, Error> {
+        let (cluster_id, year) = (term.cluster_id.as_str(), term.year);
         // Defaults (no member) and assigned values in one statement: one of a dozen reads
         // each scoreboard makes.
         let rows: Vec<(Option<String>, String, String)> = per_backend!(&mut *self.conn, |c| {
@@ -76,12 +79,12 @@ impl Tx<'_> {
     /// Sets a default target (replacing any earlier value).
     pub fn set_default_target(
         &mut self,
-        cluster_id: &str,
-        year: i32,
+        term: &TermName,
         code: &str,
         value: Decimal,
         now: Timestamp,
     ) -> Result<(), Error> {
+        let (cluster_id, year) = (term.cluster_id.as_str(), term.year);
         diesel::delete(
             default_targets::table
                 .filter(default_targets::cluster_id.eq(cluster_id))
@@ -106,13 +109,13 @@ impl Tx<'_> {
     /// Sets a member's assigned target (replacing any earlier value).
     pub fn set_assigned_target(
         &mut self,
-        cluster_id: &str,
-        year: i32,
+        term: &TermName,
         unit: &UnitRef,
         code: &str,
         value: Decimal,
         now: Timestamp,
     ) -> Result<(), Error> {
+        let (cluster_id, year) = (term.cluster_id.as_str(), term.year);
         diesel::delete(
             assigned_targets::table
                 .filter(assigned_targets::cluster_id.eq(cluster_id))
@@ -137,12 +140,8 @@ impl Tx<'_> {
     }
 
     /// Drops targets of criteria not in `codes` (after a new table is bound).
-    pub fn retain_targets(
-        &mut self,
-        cluster_id: &str,
-        year: i32,
-        codes: &[String],
-    ) -> Result<(), Error> {
+    pub fn retain_targets(&mut self, term: &TermName, codes: &[String]) -> Result<(), Error> {
+        let (cluster_id, year) = (term.cluster_id.as_str(), term.year);
         diesel::delete(
             default_targets::table
                 .filter(default_targets::cluster_id.eq(cluster_id))
@@ -163,12 +162,8 @@ impl Tx<'_> {
     }
 
     /// Drops a member's assigned targets (before it leaves the term).
-    pub fn drop_member_targets(
-        &mut self,
-        cluster_id: &str,
-        year: i32,
-        unit: &UnitRef,
-    ) -> Result<(), Error> {
+    pub fn drop_member_targets(&mut self, term: &TermName, unit: &UnitRef) -> Result<(), Error> {
+        let (cluster_id, year) = (term.cluster_id.as_str(), term.year);
         diesel::delete(
             assigned_targets::table
                 .filter(assigned_targets::cluster_id.eq(cluster_id))

@@ -5,7 +5,8 @@ use thidua_domain::{
     Error, Reason,
     cluster::Cluster,
     covenant::CovenantStatus,
-    term::{Leadership, Member, Period, Term, term_resource},
+    names::TermName,
+    term::{Leadership, Member, Period, Term},
     time::Timestamp,
     unit::UnitRef,
 };
@@ -93,7 +94,7 @@ impl Tx<'_> {
             .execute(self.conn)
             .map_err(|e| {
                 if is_unique_violation(&e) {
-                    let resource = term_resource(&cluster.id, year);
+                    let resource = TermName::new(&cluster.id, year).to_string();
                     Error::AlreadyExists {
                         description: format!("{resource} already exists"),
                         resource,
@@ -170,12 +171,8 @@ impl Tx<'_> {
     }
 
     /// Removes a member.
-    pub fn remove_member(
-        &mut self,
-        cluster_id: &str,
-        year: i32,
-        unit: &UnitRef,
-    ) -> Result<(), Error> {
+    pub fn remove_member(&mut self, term: &TermName, unit: &UnitRef) -> Result<(), Error> {
+        let (cluster_id, year) = (term.cluster_id.as_str(), term.year);
         diesel::delete(
             term_members::table
                 .filter(term_members::cluster_id.eq(cluster_id))
@@ -207,7 +204,7 @@ impl Tx<'_> {
             .load(self.conn)
             .map_err(db)?;
         rows.into_iter()
-            .map(|(u, c)| Ok((parse_key(&u)?, term_resource(&c, year))))
+            .map(|(u, c)| Ok((parse_key(&u)?, TermName::new(&c, year).to_string())))
             .collect()
     }
 
@@ -217,19 +214,19 @@ impl Tx<'_> {
     /// version it read gone and failing with a stale etag it never sent.
     pub fn touch_term(
         &mut self,
-        cluster_id: &str,
-        year: i32,
+        term: &TermName,
         expected: Option<i64>,
         now: Timestamp,
     ) -> Result<(), Error> {
-        let term = terms::table
+        let (cluster_id, year) = (term.cluster_id.as_str(), term.year);
+        let row = terms::table
             .filter(terms::cluster_id.eq(cluster_id))
             .filter(terms::year.eq(year));
         let updated = match expected {
-            Some(e) => diesel::update(term.filter(terms::version.eq(e)))
+            Some(e) => diesel::update(row.filter(terms::version.eq(e)))
                 .set((terms::version.eq(e + 1), terms::updated_at.eq(now.0)))
                 .execute(self.conn),
-            None => diesel::update(term)
+            None => diesel::update(row)
                 .set((
                     terms::version.eq(terms::version + 1),
                     terms::updated_at.eq(now.0),
@@ -239,22 +236,18 @@ impl Tx<'_> {
         .map_err(db)?;
         if updated == 0 {
             // No such term (its absence reported as such), or a stale `expected`.
-            self.term_version(cluster_id, year)?;
+            self.term_version(term)?;
             return Err(Error::Aborted {
-                resource: term_resource(cluster_id, year),
+                resource: term.to_string(),
             });
         }
-        self.record_change(cluster_id, year);
+        self.record_change(term);
         Ok(())
     }
 
     /// Appends a leadership record.
-    pub fn insert_leadership(
-        &mut self,
-        cluster_id: &str,
-        year: i32,
-        l: &Leadership,
-    ) -> Result<(), Error> {
+    pub fn insert_leadership(&mut self, term: &TermName, l: &Leadership) -> Result<(), Error> {
+        let (cluster_id, year) = (term.cluster_id.as_str(), term.year);
         let count: i64 = leadership_records::table
             .filter(leadership_records::cluster_id.eq(cluster_id))
             .filter(leadership_records::year.eq(year))
@@ -283,7 +276,8 @@ impl Tx<'_> {
     }
 
     /// One term with members, leadership history and covenant status.
-    pub fn term(&mut self, cluster_id: &str, year: i32) -> Result<Option<Term>, Error> {
+    pub fn term(&mut self, term: &TermName) -> Result<Option<Term>, Error> {
+        let (cluster_id, year) = (term.cluster_id.as_str(), term.year);
         // Scoring reads a term per scoreboard: its statements run on the concrete connection
         // (see `per_backend`).
         let row: Option<TermRow> = per_backend!(&mut *self.conn, |c| terms::table
@@ -296,7 +290,8 @@ impl Tx<'_> {
 
     /// A term's version, bumped by every change to it or to what it scores (results, score
     /// layers, targets, stage, policy, tie decisions); `NotFound` without the term.
-    pub fn term_version(&mut self, cluster_id: &str, year: i32) -> Result<i64, Error> {
+    pub fn term_version(&mut self, term: &TermName) -> Result<i64, Error> {
+        let (cluster_id, year) = (term.cluster_id.as_str(), term.year);
         terms::table
             .find((cluster_id, year))
             .select(terms::version)
@@ -304,14 +299,14 @@ impl Tx<'_> {
             .optional()
             .map_err(db)?
             .ok_or_else(|| Error::NotFound {
-                resource: term_resource(cluster_id, year),
+                resource: term.to_string(),
             })
     }
 
     /// One term, or `NotFound`.
-    pub fn existing_term(&mut self, cluster_id: &str, year: i32) -> Result<Term, Error> {
-        self.term(cluster_id, year)?.ok_or_else(|| Error::NotFound {
-            resource: term_resource(cluster_id, year),
+    pub fn existing_term(&mut self, term: &TermName) -> Result<Term, Error> {
+        self.term(term)?.ok_or_else(|| Error::NotFound {
+            resource: term.to_string(),
         })
     }
 

@@ -6,6 +6,7 @@ use diesel::prelude::*;
 use thidua_domain::{
     Error,
     lineage::{LineageKind, LineageLink},
+    names::TermName,
     text::search_key,
     time::{Date, Timestamp, Validity},
     unit::{Scheme, Unit, UnitDraft, UnitKind, UnitRef},
@@ -223,7 +224,7 @@ impl Tx<'_> {
             .load(self.conn)
             .map_err(db)?;
         for (cluster_id, year) in terms {
-            self.touch_term(&cluster_id, year, None, now)?;
+            self.touch_term(&TermName::new(&cluster_id, year), None, now)?;
         }
         self.existing_unit(&draft.id)
     }

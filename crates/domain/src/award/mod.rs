@@ -220,6 +220,13 @@ pub struct Award {
 }
 
 impl Award {
+    /// The term it is proposed in.
+    pub fn term(&self) -> crate::names::TermName {
+        crate::names::TermName::new(&self.cluster_id, self.year)
+    }
+}
+
+impl Award {
     /// The resource name, `awards/{id}`.
     pub fn resource(&self) -> String {
         format!("awards/{}", self.id)

@@ -100,6 +100,23 @@ impl TableVersion {
     }
 }
 
+/// Where an edit of a table's criteria is stored ([`TableVersion::edit_lands`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum EditLands {
+    /// Replaces the draft `number`, whose etag must still be `expected`.
+    Draft {
+        /// The draft's number.
+        number: i32,
+        /// The etag it must have.
+        expected: i64,
+    },
+    /// Starts version `number`.
+    NewVersion {
+        /// The new version's number.
+        number: i32,
+    },
+}
+
 /// The resource name of a table version.
 pub fn version_resource(table_id: &str, number: i32) -> String {
     crate::names::VersionName::new(table_id, number).to_string()
@@ -131,6 +148,21 @@ impl TableVersion {
             },
             other => other,
         })
+    }
+
+    /// Where an edit of the table lands when this is its latest version: a draft is replaced
+    /// in place (at `etag`, or its current etag), a published version never changes, so the
+    /// edit becomes the next version.
+    pub fn edit_lands(&self, etag: Option<i64>) -> EditLands {
+        match self.state {
+            VersionState::Draft => EditLands::Draft {
+                number: self.number,
+                expected: etag.unwrap_or(self.etag),
+            },
+            VersionState::Published => EditLands::NewVersion {
+                number: self.number + 1,
+            },
+        }
     }
 
     /// Checks that this version may be applied to a term: only a published version is.

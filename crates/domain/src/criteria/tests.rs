@@ -256,3 +256,30 @@ fn bad_rows_are_all_reported() {
         ]
     );
 }
+
+#[test]
+fn an_edit_replaces_a_draft_and_follows_a_published_version() {
+    let mut v = crate::fixtures::table();
+    assert_eq!(v.state, VersionState::Published);
+    assert_eq!(
+        v.edit_lands(Some(9)),
+        EditLands::NewVersion {
+            number: v.number + 1
+        }
+    );
+    v.state = VersionState::Draft;
+    assert_eq!(
+        v.edit_lands(None),
+        EditLands::Draft {
+            number: v.number,
+            expected: v.etag
+        }
+    );
+    assert_eq!(
+        v.edit_lands(Some(9)),
+        EditLands::Draft {
+            number: v.number,
+            expected: 9
+        }
+    );
+}

@@ -4,6 +4,7 @@
 use thidua_domain::{
     Error,
     award::{self, Award, AwardKind, AwardState, Ballot, Dossier, ProposalFacts},
+    names::TermName,
     unit::UnitRef,
 };
 use thidua_storage::{Store, Tx};
@@ -15,23 +16,23 @@ use super::{now, scoring};
 /// an override with a reason is recorded.
 pub fn propose(
     store: &Store,
-    cluster_id: &str,
-    year: i32,
+    name: &TermName,
     unit: &UnitRef,
     kind: AwardKind,
     dossier: Dossier,
     override_reason: &str,
 ) -> Result<Award, Error> {
+    let (cluster_id, year) = (name.cluster_id.as_str(), name.year);
     let now = now();
     store.write(|tx| {
-        let term = tx.existing_term(cluster_id, year)?;
+        let term = tx.existing_term(name)?;
         // The stage and membership come first: no board is computed for a refused call.
         term.stage
             .permit(thidua_domain::stage::Action::ProposeAward, &term.resource())?;
         term.require_member("unit", unit)?;
         let board = scoring::scoreboard_in(tx, &term)?;
-        let policy = tx.policy(cluster_id, year)?;
-        let awards = tx.awards(cluster_id, year)?;
+        let policy = tx.policy(name)?;
+        let awards = tx.awards(name)?;
         award::check_proposal(
             &ProposalFacts {
                 term: &term,
@@ -59,7 +60,7 @@ pub fn propose(
             created_at: now,
             updated_at: now,
         };
-        tx.touch_term(cluster_id, year, None, now)?;
+        tx.touch_term(name, None, now)?;
         tx.insert_award(&award)?;
         Ok(award)
     })
@@ -77,13 +78,13 @@ pub fn record_ballot(store: &Store, id: &str, counts: Ballot) -> Result<Award, E
     let now = now();
     store.write(|tx| {
         let mut a = existing(tx, id)?;
-        let policy = tx.policy(&a.cluster_id, a.year)?;
+        let policy = tx.policy(&a.term())?;
         let ballot = Ballot {
             threshold: policy.ballot_threshold,
             base: policy.ballot_base,
             ..counts
         };
-        let term = tx.existing_term(&a.cluster_id, a.year)?;
+        let term = tx.existing_term(&a.term())?;
         a.state = award::check_ballot(&term, &a, &ballot)?;
         a.updated_at = now;
         tx.insert_ballot(&a.id, &ballot, now)?;
@@ -98,7 +99,7 @@ pub fn submit(store: &Store, id: &str, dossier: Option<Dossier>) -> Result<Award
     let now = now();
     store.write(|tx| {
         let mut a = existing(tx, id)?;
-        let term = tx.existing_term(&a.cluster_id, a.year)?;
+        let term = tx.existing_term(&a.term())?;
         let dossier = dossier.unwrap_or_else(|| a.dossier.clone());
         award::check_submission(&term, &a, &dossier)?;
         a.dossier = dossier;
@@ -126,9 +127,9 @@ pub fn revoke(store: &Store, id: &str, ground: &str, act: &str) -> Result<Award,
 }
 
 /// A term's awards.
-pub fn list(store: &Store, cluster_id: &str, year: i32) -> Result<Vec<Award>, Error> {
+pub fn list(store: &Store, name: &TermName) -> Result<Vec<Award>, Error> {
     store.read(|tx| {
-        tx.existing_term(cluster_id, year)?;
-        tx.awards(cluster_id, year)
+        tx.existing_term(name)?;
+        tx.awards(name)
     })
 }

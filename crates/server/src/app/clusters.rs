@@ -31,12 +31,8 @@ pub fn create(store: &Store, new: NewCluster, key: Option<Idempotency>) -> Resul
         if let Some(id) = Idempotency::replay(key.as_ref(), tx)? {
             return tx.existing_cluster(&id);
         }
-        if tx.unit(&new.organiser)?.is_none() {
-            return Err(Error::invalid(
-                "cluster.organiser",
-                format!("{} does not exist", new.organiser),
-            ));
-        }
+        let organiser = tx.unit(&new.organiser)?;
+        thidua_domain::unit::referenced("cluster.organiser", &new.organiser, organiser)?;
         let id = new
             .id
             .unwrap_or_else(|| format!("c-{}", uuid::Uuid::now_v7().simple()));

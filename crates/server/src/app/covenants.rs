@@ -3,14 +3,15 @@
 use thidua_domain::{
     Error, Reason,
     covenant::{Covenant, CovenantStatus, CovenantText, Signature, Witness},
+    names::TermName,
 };
 use thidua_storage::Store;
 
 use super::now;
 
 /// Gets a covenant.
-pub fn get(store: &Store, cluster_id: &str, year: i32) -> Result<Covenant, Error> {
-    store.read(|tx| tx.existing_covenant(cluster_id, year))
+pub fn get(store: &Store, name: &TermName) -> Result<Covenant, Error> {
+    store.read(|tx| tx.existing_covenant(name))
 }
 
 /// The changes to a draft covenant; `None` leaves a field as it is.
@@ -43,14 +44,13 @@ fn ensure_draft(c: &Covenant) -> Result<(), Error> {
 /// Edits a draft covenant.
 pub fn update(
     store: &Store,
-    cluster_id: &str,
-    year: i32,
+    name: &TermName,
     etag: Option<i64>,
     patch: CovenantPatch,
 ) -> Result<Covenant, Error> {
     let now = now();
     store.write(|tx| {
-        let c = tx.existing_covenant(cluster_id, year)?;
+        let c = tx.existing_covenant(name)?;
         ensure_draft(&c)?;
         let version = etag.unwrap_or(c.version);
         let text = CovenantText {
@@ -60,48 +60,33 @@ pub fn update(
             place: patch.place.unwrap_or(c.text.place),
             signing_date: patch.signing_date.unwrap_or(c.text.signing_date),
         };
-        tx.update_covenant_text(cluster_id, year, &text, version, now)?;
-        tx.existing_covenant(cluster_id, year)
+        tx.update_covenant_text(name, &text, version, now)?;
+        tx.existing_covenant(name)
     })
 }
 
 /// Records a member's signature.
-pub fn sign(
-    store: &Store,
-    cluster_id: &str,
-    year: i32,
-    signature: Signature,
-) -> Result<Covenant, Error> {
+pub fn sign(store: &Store, name: &TermName, signature: Signature) -> Result<Covenant, Error> {
     let now = now();
     store.write(|tx| {
-        let term = tx.existing_term(cluster_id, year)?;
+        let term = tx.existing_term(name)?;
         term.check_signatory(&signature.unit)?;
-        super::targets::ensure_complete(tx, cluster_id, year)?;
-        tx.insert_signature(cluster_id, year, &signature, now)?;
-        tx.touch_term(cluster_id, year, None, now)?;
-        tx.existing_covenant(cluster_id, year)
+        super::targets::ensure_complete(tx, name)?;
+        tx.insert_signature(name, &signature, now)?;
+        tx.touch_term(name, None, now)?;
+        tx.existing_covenant(name)
     })
 }
 
 /// Records a witness.
-pub fn add_witness(
-    store: &Store,
-    cluster_id: &str,
-    year: i32,
-    witness: Witness,
-) -> Result<Covenant, Error> {
+pub fn add_witness(store: &Store, name: &TermName, witness: Witness) -> Result<Covenant, Error> {
     let now = now();
     store.write(|tx| {
-        tx.existing_covenant(cluster_id, year)?;
-        if let Some(unit) = &witness.unit
-            && tx.unit(unit)?.is_none()
-        {
-            return Err(Error::invalid(
-                "witness.unit",
-                format!("{unit} does not exist"),
-            ));
+        tx.existing_covenant(name)?;
+        if let Some(unit) = &witness.unit {
+            thidua_domain::unit::referenced("witness.unit", unit, tx.unit(unit)?)?;
         }
-        tx.insert_witness(cluster_id, year, &witness, now)?;
-        tx.existing_covenant(cluster_id, year)
+        tx.insert_witness(name, &witness, now)?;
+        tx.existing_covenant(name)
     })
 }

@@ -64,13 +64,8 @@ pub fn create_key(
     let token = new_secret()?;
     let key = key_record(&new, &token, creator.audit_name(), now);
     store.write(|tx| {
-        if let Some(scope) = &new.scope
-            && tx.unit(scope)?.is_none()
-        {
-            return Err(Error::invalid(
-                "api_key.scope",
-                format!("{scope} does not exist"),
-            ));
+        if let Some(scope) = &new.scope {
+            thidua_domain::unit::referenced("api_key.scope", scope, tx.unit(scope)?)?;
         }
         tx.insert_key(&key, &token_digest(&token))
     })?;

@@ -7,7 +7,7 @@ use rust_decimal::Decimal;
 use thidua_domain::{
     Error,
     criteria::{
-        self, Criterion, Locator, TABLE_COLUMNS, Table, TableRow, TableVersion, VersionState,
+        self, Criterion, EditLands, Locator, TABLE_COLUMNS, Table, TableRow, TableVersion,
         rows_to_tree, tree_to_rows,
     },
     time::Date,
@@ -123,15 +123,14 @@ pub fn edit(
         criteria::check_tree(table.scale, table.rounding_step, &groups, &locator)?;
         let latest = tx.latest_version_number(table_id)?;
         let version = tx.existing_table_version(table_id, latest)?;
-        let number = match version.state {
-            VersionState::Draft => {
-                let expected = etag.unwrap_or(version.etag);
-                tx.replace_version_tree(table_id, latest, &groups, expected, now)?;
-                latest
+        let number = match version.edit_lands(etag) {
+            EditLands::Draft { number, expected } => {
+                tx.replace_version_tree(table_id, number, &groups, expected, now)?;
+                number
             }
-            VersionState::Published => {
-                tx.insert_version(table_id, latest + 1, &groups, now)?;
-                latest + 1
+            EditLands::NewVersion { number } => {
+                tx.insert_version(table_id, number, &groups, now)?;
+                number
             }
         };
         Ok((table, tx.existing_table_version(table_id, number)?))

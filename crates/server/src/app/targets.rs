@@ -4,6 +4,7 @@ use thidua_domain::{
     Error,
     criteria::{self},
     decimal,
+    names::TermName,
     target::{self, TargetInput, Targets},
     term::{Member, Term},
     unit::UnitRef,
@@ -44,10 +45,10 @@ pub fn quantitative_codes(tx: &mut Tx<'_>, term: &Term) -> Result<Vec<String>, E
     }
 }
 
-fn view(tx: &mut Tx<'_>, cluster_id: &str, year: i32) -> Result<TargetsView, Error> {
-    let term = tx.existing_term(cluster_id, year)?;
+fn view(tx: &mut Tx<'_>, name: &TermName) -> Result<TargetsView, Error> {
+    let term = tx.existing_term(name)?;
     let codes = quantitative_codes(tx, &term)?;
-    let targets = tx.targets(cluster_id, year)?;
+    let targets = tx.targets(name)?;
     let refs: Vec<UnitRef> = term.members.iter().map(|m| m.unit.clone()).collect();
     let missing = targets.missing(&refs, &codes);
     Ok(TargetsView {
@@ -61,23 +62,22 @@ fn view(tx: &mut Tx<'_>, cluster_id: &str, year: i32) -> Result<TargetsView, Err
 }
 
 /// Refuses signing while any member lacks a target for a quantitative criterion.
-pub fn ensure_complete(tx: &mut Tx<'_>, cluster_id: &str, year: i32) -> Result<(), Error> {
-    let term = tx.existing_term(cluster_id, year)?;
-    let missing = view(tx, cluster_id, year)?.missing;
+pub fn ensure_complete(tx: &mut Tx<'_>, name: &TermName) -> Result<(), Error> {
+    let term = tx.existing_term(name)?;
+    let missing = view(tx, name)?.missing;
     target::check_complete(&term, &missing)
 }
 
 /// Binds a published version to a term before its covenant is signed.
 pub fn apply(
     store: &Store,
-    cluster_id: &str,
-    year: i32,
+    name: &TermName,
     table_id: &str,
     number: i32,
 ) -> Result<TargetsView, Error> {
     let now = now();
     store.write(|tx| {
-        let term = tx.existing_term(cluster_id, year)?;
+        let term = tx.existing_term(name)?;
         term.ensure_unsigned("the criteria table")?;
         let version = tx.table_version(table_id, number)?.ok_or_else(|| {
             Error::invalid(
@@ -89,43 +89,38 @@ pub fn apply(
             )
         })?;
         version.check_applicable()?;
-        tx.touch_term(cluster_id, year, None, now)?;
-        tx.bind_table(cluster_id, year, table_id, number)?;
+        tx.touch_term(name, None, now)?;
+        tx.bind_table(name, table_id, number)?;
         let codes: Vec<String> = criteria::quantitative_leaves(&version.groups)
             .into_iter()
             .map(|c| c.code.clone())
             .collect();
-        tx.retain_targets(cluster_id, year, &codes)?;
-        view(tx, cluster_id, year)
+        tx.retain_targets(name, &codes)?;
+        view(tx, name)
     })
 }
 
 /// Sets targets before the covenant is signed: all of them or none.
-pub fn set(
-    store: &Store,
-    cluster_id: &str,
-    year: i32,
-    inputs: Vec<TargetInput>,
-) -> Result<TargetsView, Error> {
+pub fn set(store: &Store, name: &TermName, inputs: Vec<TargetInput>) -> Result<TargetsView, Error> {
     let now = now();
     store.write(|tx| {
-        let term = tx.existing_term(cluster_id, year)?;
+        let term = tx.existing_term(name)?;
         let codes = quantitative_codes(tx, &term)?;
         let ok = target::check_inputs(&term, &codes, &inputs)?;
-        tx.touch_term(cluster_id, year, None, now)?;
+        tx.touch_term(name, None, now)?;
         for (unit, code, value) in ok {
             match unit {
-                Some(u) => tx.set_assigned_target(cluster_id, year, &u, &code, value, now)?,
-                None => tx.set_default_target(cluster_id, year, &code, value, now)?,
+                Some(u) => tx.set_assigned_target(name, &u, &code, value, now)?,
+                None => tx.set_default_target(name, &code, value, now)?,
             }
         }
-        view(tx, cluster_id, year)
+        view(tx, name)
     })
 }
 
 /// A term's targets.
-pub fn list(store: &Store, cluster_id: &str, year: i32) -> Result<TargetsView, Error> {
-    store.read(|tx| view(tx, cluster_id, year))
+pub fn list(store: &Store, name: &TermName) -> Result<TargetsView, Error> {
+    store.read(|tx| view(tx, name))
 }
 
 /// The label of a member in a targets sheet: its code when no other member shares it, else
@@ -139,13 +134,9 @@ fn label(members: &[Member], unit: &UnitRef) -> String {
 }
 
 /// Writes a term's targets: a `*` row of defaults, then one row per member.
-pub fn export(
-    store: &Store,
-    cluster_id: &str,
-    year: i32,
-    format: Format,
-) -> Result<(Vec<u8>, String), Error> {
-    let v = list(store, cluster_id, year)?;
+pub fn export(store: &Store, name: &TermName, format: Format) -> Result<(Vec<u8>, String), Error> {
+    let (cluster_id, year) = (name.cluster_id.as_str(), name.year);
+    let v = list(store, name)?;
     let mut header = vec!["unit", "name"];
     header.extend(v.codes.iter().map(String::as_str));
     let mut rows = Vec::new();
@@ -178,13 +169,12 @@ pub fn export(
 /// Reads a targets sheet and sets every value in it: all or nothing.
 pub fn import(
     store: &Store,
-    cluster_id: &str,
-    year: i32,
+    name: &TermName,
     content: &[u8],
     format: Format,
 ) -> Result<TargetsView, Error> {
     let sheet = sheets::read(content, format)?;
-    let term = store.read(|tx| tx.existing_term(cluster_id, year))?;
+    let term = store.read(|tx| tx.existing_term(name))?;
     let inputs = target::inputs_from_sheet(&term, &sheet.header, &sheet.rows)?;
-    set(store, cluster_id, year, inputs)
+    set(store, name, inputs)
 }

@@ -4,6 +4,7 @@ use thidua_domain::{
     Error,
     cluster::Cluster,
     membership::{self, Joiners},
+    names::TermName,
     term::{self, Leadership, LeadershipMethod, Period, Term},
     time::Date,
     unit::UnitRef,
@@ -59,11 +60,11 @@ pub fn create(store: &Store, new: NewTerm, key: Option<Idempotency>) -> Result<T
     term::check_members("term.members", &new.members)?;
     store.write(|tx| {
         if let Some(name) = Idempotency::replay(key.as_ref(), tx)? {
-            let (cluster, year) = name
+            let stored = name
                 .rsplit_once('/')
-                .and_then(|(c, y)| Some((c.to_owned(), y.parse().ok()?)))
+                .and_then(|(c, y)| Some(TermName::new(c, y.parse().ok()?)))
                 .ok_or_else(|| Error::Internal(format!("stored term key {name}")))?;
-            return tx.existing_term(&cluster, year);
+            return tx.existing_term(&stored);
         }
         let cluster = tx.existing_cluster(&new.cluster_id)?;
         admit_joiners(tx, &cluster, year, period, &new.members, |i| {
@@ -71,13 +72,13 @@ pub fn create(store: &Store, new: NewTerm, key: Option<Idempotency>) -> Result<T
         })?;
         tx.insert_term(&cluster, year, period, &new.members, now)?;
         Idempotency::remember(key.as_ref(), tx, &format!("{}/{year}", cluster.id), now)?;
-        tx.existing_term(&cluster.id, year)
+        tx.existing_term(&TermName::new(&cluster.id, year))
     })
 }
 
 /// Gets a term.
-pub fn get(store: &Store, cluster_id: &str, year: i32) -> Result<Term, Error> {
-    store.read(|tx| tx.existing_term(cluster_id, year))
+pub fn get(store: &Store, name: &TermName) -> Result<Term, Error> {
+    store.read(|tx| tx.existing_term(name))
 }
 
 /// Lists a cluster's terms.
@@ -91,14 +92,14 @@ pub fn list(store: &Store, cluster_id: &str, page: &PageRequest) -> Result<Page<
 /// Adds a member before the covenant is signed.
 pub fn add_member(
     store: &Store,
-    cluster_id: &str,
-    year: i32,
+    name: &TermName,
     unit: &UnitRef,
     etag: Option<i64>,
 ) -> Result<Term, Error> {
+    let (cluster_id, year) = (name.cluster_id.as_str(), name.year);
     let now = now();
     store.write(|tx| {
-        let term = tx.existing_term(cluster_id, year)?;
+        let term = tx.existing_term(name)?;
         term.check_joining(unit)?;
         let cluster = tx.existing_cluster(cluster_id)?;
         admit_joiners(
@@ -109,53 +110,50 @@ pub fn add_member(
             std::slice::from_ref(unit),
             |_| "unit".into(),
         )?;
-        tx.touch_term(cluster_id, year, etag, now)?;
+        tx.touch_term(name, etag, now)?;
         tx.add_member(&cluster, year, unit)?;
-        tx.existing_term(cluster_id, year)
+        tx.existing_term(name)
     })
 }
 
 /// Removes a member before the covenant is signed; a leader or deputy must be replaced first.
 pub fn remove_member(
     store: &Store,
-    cluster_id: &str,
-    year: i32,
+    name: &TermName,
     unit: &UnitRef,
     etag: Option<i64>,
 ) -> Result<Term, Error> {
     let now = now();
     store.write(|tx| {
-        let term = tx.existing_term(cluster_id, year)?;
+        let term = tx.existing_term(name)?;
         term.check_leaving(unit)?;
-        tx.touch_term(cluster_id, year, etag, now)?;
-        tx.drop_member_targets(cluster_id, year, unit)?;
-        tx.remove_member(cluster_id, year, unit)?;
-        tx.existing_term(cluster_id, year)
+        tx.touch_term(name, etag, now)?;
+        tx.drop_member_targets(name, unit)?;
+        tx.remove_member(name, unit)?;
+        tx.existing_term(name)
     })
 }
 
 /// Records a new leadership; earlier records stay.
 pub fn set_leadership(
     store: &Store,
-    cluster_id: &str,
-    year: i32,
+    name: &TermName,
     leadership: Leadership,
     etag: Option<i64>,
 ) -> Result<Term, Error> {
     let now = now();
     store.write(|tx| {
-        let term = tx.existing_term(cluster_id, year)?;
+        let term = tx.existing_term(name)?;
         term::check_leadership(&term, &leadership)?;
-        tx.touch_term(cluster_id, year, etag, now)?;
+        tx.touch_term(name, etag, now)?;
         tx.insert_leadership(
-            cluster_id,
-            year,
+            name,
             &Leadership {
                 recorded_at: now,
                 ..leadership
             },
         )?;
-        tx.existing_term(cluster_id, year)
+        tx.existing_term(name)
     })
 }
 
@@ -171,25 +169,25 @@ pub struct CarriedForward {
 /// Starts next year's term from this one.
 pub fn carry_forward(
     store: &Store,
-    cluster_id: &str,
-    year: i32,
+    name: &TermName,
     key: Option<Idempotency>,
 ) -> Result<CarriedForward, Error> {
+    let cluster_id = name.cluster_id.as_str();
+    let next = TermName::new(cluster_id, name.year + 1);
     let now = now();
     store.write(|tx| {
-        let next_year = year + 1;
         if let Some(dropped) = Idempotency::replay_outcome::<Vec<String>>(key.as_ref(), tx)? {
             let dropped = dropped
                 .iter()
                 .map(|k| UnitRef::parse_key("dropped", k).map_err(|v| Error::Invalid(vec![v])))
                 .collect::<Result<_, _>>()?;
             return Ok(CarriedForward {
-                term: tx.existing_term(cluster_id, next_year)?,
+                term: tx.existing_term(&next)?,
                 dropped,
             });
         }
-        let term = tx.existing_term(cluster_id, year)?;
-        let next_exists = tx.term(cluster_id, next_year)?.is_some();
+        let term = tx.existing_term(name)?;
+        let next_exists = tx.term(&next)?.is_some();
         let members: Vec<UnitRef> = term.members.iter().map(|m| m.unit.clone()).collect();
         let units = tx.units_by_id(&members)?;
         let plan = membership::plan_carry_forward(&term, next_exists, &units)?;
@@ -200,12 +198,11 @@ pub fn carry_forward(
         tx.insert_term(&cluster, plan.year, plan.period, &plan.carried, now)?;
         // The criteria carry forward with the members; targets are the new year's to set.
         if let Some((table_id, number)) = &term.table {
-            tx.bind_table(cluster_id, plan.year, table_id, *number)?;
+            tx.bind_table(&next, table_id, *number)?;
         }
         if let Some(leader) = plan.leader {
             tx.insert_leadership(
-                cluster_id,
-                plan.year,
+                &next,
                 &Leadership {
                     leader: Some(leader),
                     deputies: vec![],
@@ -220,7 +217,7 @@ pub fn carry_forward(
         let stored: Vec<String> = dropped.iter().map(UnitRef::key).collect();
         Idempotency::remember_outcome(key.as_ref(), tx, &stored, now)?;
         Ok(CarriedForward {
-            term: tx.existing_term(cluster_id, next_year)?,
+            term: tx.existing_term(&next)?,
             dropped,
         })
     })

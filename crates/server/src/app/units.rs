@@ -6,7 +6,7 @@ use thidua_domain::{
     import::{ImportRow, plan_import},
     lineage::{LineageKind, LineageLink, check_link},
     time::{Date, Validity},
-    unit::{self, Scheme, Unit, UnitDraft, UnitKind, UnitRef},
+    unit::{self, Scheme, Unit, UnitDraft, UnitKind, UnitPatch, UnitRef},
 };
 use thidua_storage::{Page, PageRequest, Store, Tx, UnitFilter};
 
@@ -15,10 +15,7 @@ use super::{Idempotency, now};
 /// Checks that a draft's parent exists and fits the hierarchy.
 fn check_parent_exists(tx: &mut Tx<'_>, draft: &UnitDraft, field: &str) -> Result<(), Error> {
     let parent = match &draft.parent {
-        Some(p) => match tx.unit(p)? {
-            Some(u) => Some((p, u.kind)),
-            None => return Err(Error::invalid(field, format!("parent {p} does not exist"))),
-        },
+        Some(p) => Some((p, unit::referenced(field, p, tx.unit(p)?)?.kind)),
         None => None,
     };
     unit::check_parent(field, draft.id.scheme, draft.kind, parent)
@@ -51,21 +48,6 @@ pub fn list(store: &Store, filter: &UnitFilter, page: &PageRequest) -> Result<Pa
     store.read(|tx| tx.list_units(filter, page))
 }
 
-/// The changes of an update; `None` leaves a field as it is.
-#[derive(Debug, Default)]
-pub struct UnitPatch {
-    /// New name.
-    pub name: Option<String>,
-    /// New kind.
-    pub kind: Option<UnitKind>,
-    /// New parent (or none).
-    pub parent: Option<Option<UnitRef>>,
-    /// New validity start.
-    pub valid_from: Option<Option<Date>>,
-    /// New validity end.
-    pub valid_to: Option<Option<Date>>,
-}
-
 /// Updates a unit if `etag` is current.
 pub fn update(
     store: &Store,
@@ -76,33 +58,9 @@ pub fn update(
     let now = now();
     store.write(|tx| {
         let unit = tx.existing_unit(id)?;
-        let version = etag.unwrap_or(unit.version);
-        if version != unit.version {
-            return Err(Error::Aborted {
-                resource: id.to_string(),
-            });
-        }
-        let mut v = Violations::default();
-        let kind = patch.kind.unwrap_or(unit.kind);
-        v.check(unit::check_code("unit.kind", id.scheme, kind, &id.code));
-        let validity = v.check(Validity::new(
-            patch.valid_from.unwrap_or(unit.validity.from),
-            patch.valid_to.unwrap_or(unit.validity.to),
-            "unit.valid_to",
-        ));
-        let draft = UnitDraft {
-            id: id.clone(),
-            name: patch.name.unwrap_or(unit.name),
-            kind,
-            parent: patch.parent.unwrap_or(unit.parent),
-            validity: validity.unwrap_or_default(),
-        };
-        if draft.parent.as_ref() == Some(id) {
-            v.add("unit.parent", "a unit cannot be its own parent");
-        }
-        v.finish(())?;
+        let draft = unit.patched(etag, patch)?;
         check_parent_exists(tx, &draft, "unit.parent")?;
-        tx.update_unit(&draft, version, now)
+        tx.update_unit(&draft, unit.version, now)
     })
 }
 

@@ -46,15 +46,14 @@ pub fn cluster_name(field: &str, name: &str) -> Result<String, FieldViolation> {
     ClusterName::parse(field, name).map(|c| c.cluster_id)
 }
 
-/// Reads a term name, `clusters/{id}/terms/{year}`, to (cluster id, year).
-pub fn term_name(field: &str, name: &str) -> Result<(String, i32), FieldViolation> {
-    TermName::parse(field, name).map(|t| (t.cluster_id, t.year))
+/// Reads a term name, `clusters/{id}/terms/{year}`.
+pub fn term_name(field: &str, name: &str) -> Result<TermName, FieldViolation> {
+    TermName::parse(field, name)
 }
 
-/// Reads a covenant name, `clusters/{id}/terms/{year}/covenant`, to its term's (cluster id,
-/// year).
-pub fn covenant_name(field: &str, name: &str) -> Result<(String, i32), FieldViolation> {
-    CovenantName::parse(field, name).map(|c| (c.term.cluster_id, c.term.year))
+/// Reads a covenant name, `clusters/{id}/terms/{year}/covenant`, to its term.
+pub fn covenant_name(field: &str, name: &str) -> Result<TermName, FieldViolation> {
+    CovenantName::parse(field, name).map(|c| c.term)
 }
 
 /// Reads a criteria table version name, `criteriaTables/{id}/versions/{n}`, to (table id, n).

@@ -227,7 +227,7 @@ pub fn award_out(a: thidua_domain::award::Award) -> pb::Award {
     use thidua_domain::award::{AwardKind, AwardState, BallotBase};
     pb::Award {
         name: format!("awards/{}", a.id),
-        term: thidua_domain::term::term_resource(&a.cluster_id, a.year),
+        term: a.term().to_string(),
         unit: a.unit.to_string(),
         kind: match a.kind {
             AwardKind::ProvincialFlag => pb::AwardKind::ProvincialFlag,

@@ -3,7 +3,7 @@
 //! at once, other server processes' through PostgreSQL). A key revoked while watching ends the
 //! stream at the next change; so does the client going away.
 
-use thidua_domain::results::Layer;
+use thidua_domain::{names::TermName, results::Layer};
 use thidua_proto::v1 as pb;
 use thidua_storage::Store;
 use tokio::sync::broadcast::error::RecvError;
@@ -20,25 +20,24 @@ pub type BoardStream = ReceiverStream<Result<pb::WatchScoreboardResponse, Status
 /// reads again, not every one in between.
 const QUEUED_BOARDS: usize = 4;
 
-/// Starts watching `(cluster_id, year)` up to layer `up_to` for the key `key_id`; the first
+/// Starts watching `term` up to layer `up_to` for the key `key_id`; the first
 /// board is read before this returns, so a watch on a missing term fails as a call.
 pub async fn watch(
     store: Store,
-    cluster_id: String,
-    year: i32,
+    term: TermName,
     up_to: Option<Layer>,
     key_id: String,
 ) -> Result<BoardStream, Status> {
     // Subscribe before reading, so no change between the first board and the loop is lost.
     let mut changes = store.changes();
     let board = {
-        let cluster_id = cluster_id.clone();
+        let term = term.clone();
         move || {
-            let (store, cluster_id, key_id) = (store.clone(), cluster_id.clone(), key_id.clone());
+            let (store, term, key_id) = (store.clone(), term.clone(), key_id.clone());
             async move {
                 blocking(move || {
                     app::keys::check_key(&store, &key_id)?;
-                    app::scoring::scoreboard(&store, &cluster_id, year, up_to)
+                    app::scoring::scoreboard(&store, &term, up_to)
                 })
                 .await
                 .map(|b| convert::board_out(b, up_to))
@@ -58,7 +57,7 @@ pub async fn watch(
             tokio::select! {
                 () = tx.closed() => break,
                 change = changes.recv() => match change {
-                    Ok((c, y)) if c == cluster_id && y == year => {}
+                    Ok(changed) if changed == term => {}
                     Ok(_) => continue,
                     // Missed some: the board is read afresh anyway.
                     Err(RecvError::Lagged(_)) => {}

@@ -5,6 +5,7 @@ use thidua_domain::{
     cluster::{self, MAX_NAME_CHARS},
     covenant::MAX_TEXT_CHARS,
     error::Violations,
+    names::TermName,
     text,
 };
 use thidua_proto::v1::{self as pb, cluster_service_server::ClusterService};
@@ -31,7 +32,7 @@ impl Clusters {
     }
 }
 
-fn term_ref(field: &str, name: &str) -> Result<(String, i32), Status> {
+fn term_ref(field: &str, name: &str) -> Result<TermName, Status> {
     convert::term_name(field, name).map_err(invalid)
 }
 
@@ -287,10 +288,8 @@ impl ClusterService for Clusters {
     ) -> Result<Response<pb::GetTermResponse>, Status> {
         let (run, req) = admit(&self.store, request).await?;
         let pb::GetTermRequest { name } = req;
-        let (cluster_id, year) = term_ref("name", &name)?;
-        let term = run
-            .run(move |store| app::terms::get(store, &cluster_id, year))
-            .await?;
+        let term = term_ref("name", &name)?;
+        let term = run.run(move |store| app::terms::get(store, &term)).await?;
         Ok(Response::new(pb::GetTermResponse {
             term: Some(convert::term_out(term)),
         }))
@@ -323,11 +322,11 @@ impl ClusterService for Clusters {
     ) -> Result<Response<pb::AddTermMemberResponse>, Status> {
         let (run, req) = admit(&self.store, request).await?;
         let pb::AddTermMemberRequest { term, unit, etag } = req;
-        let (cluster_id, year) = term_ref("term", &term)?;
+        let term = term_ref("term", &term)?;
         let unit = convert::unit_name("unit", &unit).map_err(invalid)?;
         let etag = convert::etag_in("etag", &etag).map_err(invalid)?;
         let term = run
-            .run(move |store| app::terms::add_member(store, &cluster_id, year, &unit, etag))
+            .run(move |store| app::terms::add_member(store, &term, &unit, etag))
             .await?;
         Ok(Response::new(pb::AddTermMemberResponse {
             term: Some(convert::term_out(term)),
@@ -340,11 +339,11 @@ impl ClusterService for Clusters {
     ) -> Result<Response<pb::RemoveTermMemberResponse>, Status> {
         let (run, req) = admit(&self.store, request).await?;
         let pb::RemoveTermMemberRequest { term, unit, etag } = req;
-        let (cluster_id, year) = term_ref("term", &term)?;
+        let term = term_ref("term", &term)?;
         let unit = convert::unit_name("unit", &unit).map_err(invalid)?;
         let etag = convert::etag_in("etag", &etag).map_err(invalid)?;
         let term = run
-            .run(move |store| app::terms::remove_member(store, &cluster_id, year, &unit, etag))
+            .run(move |store| app::terms::remove_member(store, &term, &unit, etag))
             .await?;
         Ok(Response::new(pb::RemoveTermMemberResponse {
             term: Some(convert::term_out(term)),
@@ -361,14 +360,12 @@ impl ClusterService for Clusters {
             leadership,
             etag,
         } = req;
-        let (cluster_id, year) = term_ref("term", &term)?;
+        let term = term_ref("term", &term)?;
         let etag = convert::etag_in("etag", &etag).map_err(invalid)?;
         let leadership = convert::leadership_in(leadership.unwrap_or_default(), app::now())
             .map_err(to_status)?;
         let term = run
-            .run(move |store| {
-                app::terms::set_leadership(store, &cluster_id, year, leadership, etag)
-            })
+            .run(move |store| app::terms::set_leadership(store, &term, leadership, etag))
             .await?;
         Ok(Response::new(pb::SetTermLeadershipResponse {
             term: Some(convert::term_out(term)),
@@ -382,9 +379,9 @@ impl ClusterService for Clusters {
         let (run, mut req) = admit(&self.store, request).await?;
         let request_id = std::mem::take(&mut req.request_id);
         let key = idempotency("CarryForwardTerm", &request_id, &req)?;
-        let (cluster_id, year) = term_ref("term", &req.term)?;
+        let term = term_ref("term", &req.term)?;
         let carried = run
-            .run(move |store| app::terms::carry_forward(store, &cluster_id, year, key))
+            .run(move |store| app::terms::carry_forward(store, &term, key))
             .await?;
         Ok(Response::new(pb::CarryForwardTermResponse {
             term: Some(convert::term_out(carried.term)),
@@ -398,9 +395,9 @@ impl ClusterService for Clusters {
     ) -> Result<Response<pb::GetCovenantResponse>, Status> {
         let (run, req) = admit(&self.store, request).await?;
         let pb::GetCovenantRequest { name } = req;
-        let (cluster_id, year) = convert::covenant_name("name", &name).map_err(invalid)?;
+        let term = convert::covenant_name("name", &name).map_err(invalid)?;
         let covenant = run
-            .run(move |store| app::covenants::get(store, &cluster_id, year))
+            .run(move |store| app::covenants::get(store, &term))
             .await?;
         Ok(Response::new(pb::GetCovenantResponse {
             covenant: Some(convert::covenant_out(covenant)),
@@ -480,11 +477,11 @@ impl ClusterService for Clusters {
                 _ => {}
             }
         }
-        let Some((cluster_id, year)) = target.filter(|_| v.is_empty()) else {
+        let Some(term) = target.filter(|_| v.is_empty()) else {
             return Err(invalid_all(v.into_inner()));
         };
         let covenant = run
-            .run(move |store| app::covenants::update(store, &cluster_id, year, etag, patch))
+            .run(move |store| app::covenants::update(store, &term, etag, patch))
             .await?;
         Ok(Response::new(pb::UpdateCovenantResponse {
             covenant: Some(convert::covenant_out(covenant)),
@@ -500,10 +497,10 @@ impl ClusterService for Clusters {
             covenant,
             signature,
         } = req;
-        let (cluster_id, year) = convert::covenant_name("covenant", &covenant).map_err(invalid)?;
+        let term = convert::covenant_name("covenant", &covenant).map_err(invalid)?;
         let signature = convert::signature_in(signature, app::now()).map_err(to_status)?;
         let covenant = run
-            .run(move |store| app::covenants::sign(store, &cluster_id, year, signature))
+            .run(move |store| app::covenants::sign(store, &term, signature))
             .await?;
         Ok(Response::new(pb::SignCovenantResponse {
             covenant: Some(convert::covenant_out(covenant)),
@@ -516,10 +513,10 @@ impl ClusterService for Clusters {
     ) -> Result<Response<pb::AddCovenantWitnessResponse>, Status> {
         let (run, req) = admit(&self.store, request).await?;
         let pb::AddCovenantWitnessRequest { covenant, witness } = req;
-        let (cluster_id, year) = convert::covenant_name("covenant", &covenant).map_err(invalid)?;
+        let term = convert::covenant_name("covenant", &covenant).map_err(invalid)?;
         let witness = convert::witness_in(witness).map_err(to_status)?;
         let covenant = run
-            .run(move |store| app::covenants::add_witness(store, &cluster_id, year, witness))
+            .run(move |store| app::covenants::add_witness(store, &term, witness))
             .await?;
         Ok(Response::new(pb::AddCovenantWitnessResponse {
             covenant: Some(convert::covenant_out(covenant)),

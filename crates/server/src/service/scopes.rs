@@ -1,7 +1,10 @@
 //! What each request touches, read from its resource fields before anything else is
 //! validated: the resource column of the policy table (`thidua_domain::access::POLICY`).
 
-use thidua_domain::{FieldViolation, names::TableName};
+use thidua_domain::{
+    FieldViolation,
+    names::{TableName, TermName},
+};
 use thidua_proto::v1 as pb;
 
 use crate::{
@@ -10,16 +13,16 @@ use crate::{
 };
 
 fn term(field: &str, name: &str) -> Result<Scope, FieldViolation> {
-    convert::term_name(field, name).map(|(id, year)| Scope::Term(id, year))
+    convert::term_name(field, name).map(Scope::Term)
 }
 
-fn covenant(field: &str, name: &str) -> Result<(String, i32), FieldViolation> {
+fn covenant(field: &str, name: &str) -> Result<TermName, FieldViolation> {
     convert::covenant_name(field, name)
 }
 
 fn member(field: &str, name: &str, unit: &str) -> Result<Scope, FieldViolation> {
-    let (id, year) = convert::term_name(field, name)?;
-    Ok(Scope::Members(id, year, vec![unit_key(unit)]))
+    let term = convert::term_name(field, name)?;
+    Ok(Scope::Members(term, vec![unit_key(unit)]))
 }
 
 fn cluster(field: &str, name: &str) -> Result<Scope, FieldViolation> {
@@ -80,18 +83,18 @@ scoped! {
     pb::RemoveTermMemberRequest => |r| term("term", &r.term);
     pb::SetTermLeadershipRequest => |r| term("term", &r.term);
     pb::CarryForwardTermRequest => |r| term("term", &r.term), id = request_id;
-    pb::GetCovenantRequest => |r| covenant("name", &r.name).map(|(id, y)| Scope::Term(id, y));
+    pb::GetCovenantRequest => |r| covenant("name", &r.name).map(Scope::Term);
     pb::UpdateCovenantRequest => |r| covenant(
         "covenant.name",
         r.covenant.as_ref().map(|c| c.name.as_str()).unwrap_or(""),
     )
-    .map(|(id, y)| Scope::Term(id, y));
-    pb::SignCovenantRequest => |r| covenant("covenant", &r.covenant).map(|(id, y)| {
+    .map(Scope::Term);
+    pb::SignCovenantRequest => |r| covenant("covenant", &r.covenant).map(|t| {
         let unit = r.signature.as_ref().map(|s| s.unit.as_str()).unwrap_or("");
-        Scope::Members(id, y, vec![unit_key(unit)])
+        Scope::Members(t, vec![unit_key(unit)])
     });
     pb::AddCovenantWitnessRequest => |r| covenant("covenant", &r.covenant)
-        .map(|(id, y)| Scope::Term(id, y));
+        .map(Scope::Term);
 
     pb::CreateCriteriaTableRequest => |_r| Ok(Scope::Collection("criteriaTables")), id = request_id;
     pb::GetCriteriaTableRequest => |r| Ok(Scope::Resource(r.name.clone()));
@@ -121,9 +124,9 @@ scoped! {
     pb::ListResultsRequest => |r| term("term", &r.term);
     pb::ListScoresRequest => |r| term("term", &r.term);
     pb::RecordScoreRequest => |r| {
-        let (id, year) = convert::term_name("term", &r.term)?;
+        let term = convert::term_name("term", &r.term)?;
         let layer = convert::score_layer_in("layer", r.layer)?;
-        Ok(Scope::Score(id, year, unit_key(&r.unit), layer))
+        Ok(Scope::Score(term, unit_key(&r.unit), layer))
     };
     pb::GetScoreboardRequest => |r| term("term", &r.term);
     pb::WatchScoreboardRequest => |r| term("term", &r.term);

@@ -8,6 +8,7 @@ use crate::{
 };
 use thidua_domain::{
     error::Violations,
+    names::TermName,
     reporting::{NewResult, NewScore},
     text,
 };
@@ -50,24 +51,28 @@ impl Scoring {
     ) -> Result<Arc<pb::GetScoreboardResponse>, Status> {
         let (call, req) = Call::open(request)?;
         let pb::GetScoreboardRequest { term, layer } = req;
-        let (cluster_id, year) = term_ref(&term)?;
+        let term = term_ref(&term)?;
         let up_to = convert::board_layer_in(layer);
         let cache = self.boards.clone();
-        let scope = Scope::Term(cluster_id.clone(), year);
-        let fresh_key = cluster_id.clone();
+        let scope = Scope::Term(term.clone());
+        let fresh_key = term.clone();
         call.admit_read(
             &self.store,
             scope,
-            |generation| self.boards.fresh(&fresh_key, year, layer, generation),
+            |generation| {
+                self.boards
+                    .fresh(&fresh_key.cluster_id, fresh_key.year, layer, generation)
+            },
             move |tx, generation| {
-                let version = tx.term_version(&cluster_id, year)?;
-                if let Some(kept) = cache.confirm(&cluster_id, year, layer, version, generation) {
+                let version = tx.term_version(&term)?;
+                let (cluster_id, year) = (term.cluster_id.as_str(), term.year);
+                if let Some(kept) = cache.confirm(cluster_id, year, layer, version, generation) {
                     return Ok(kept);
                 }
-                let board = app::scoring::scoreboard_in_tx(tx, &cluster_id, year, up_to)?;
+                let board = app::scoring::scoreboard_in_tx(tx, &term, up_to)?;
                 let version = board.term.version;
                 let out = Arc::new(convert::board_out(board, up_to));
-                cache.put((&cluster_id, year, layer), version, generation, out.clone());
+                cache.put((cluster_id, year, layer), version, generation, out.clone());
                 Ok(out)
             },
         )
@@ -75,7 +80,7 @@ impl Scoring {
     }
 }
 
-fn term_ref(name: &str) -> Result<(String, i32), Status> {
+fn term_ref(name: &str) -> Result<TermName, Status> {
     convert::term_name("term", name).map_err(invalid)
 }
 
@@ -87,10 +92,10 @@ impl ScoringService for Scoring {
     ) -> Result<Response<pb::AdvanceTermResponse>, Status> {
         let (run, req) = admit(&self.store, request).await?;
         let pb::AdvanceTermRequest { term, stage } = req;
-        let (cluster_id, year) = term_ref(&term)?;
+        let term = term_ref(&term)?;
         let to = convert::stage_in("stage", stage).map_err(invalid)?;
         let term = run
-            .run(move |store| app::scoring::advance(store, &cluster_id, year, to))
+            .run(move |store| app::scoring::advance(store, &term, to))
             .await?;
         Ok(Response::new(pb::AdvanceTermResponse {
             term: Some(convert::term_out(term)),
@@ -103,10 +108,10 @@ impl ScoringService for Scoring {
     ) -> Result<Response<pb::ReopenTermResponse>, Status> {
         let (run, req) = admit(&self.store, request).await?;
         let pb::ReopenTermRequest { term, reason } = req;
-        let (cluster_id, year) = term_ref(&term)?;
+        let term = term_ref(&term)?;
         let reason = text::optional_text("reason", &reason, 2000).map_err(invalid)?;
         let term = run
-            .run(move |store| app::scoring::reopen(store, &cluster_id, year, &reason))
+            .run(move |store| app::scoring::reopen(store, &term, &reason))
             .await?;
         Ok(Response::new(pb::ReopenTermResponse {
             term: Some(convert::term_out(term)),
@@ -119,7 +124,7 @@ impl ScoringService for Scoring {
     ) -> Result<Response<pb::SubmitResultResponse>, Status> {
         let (run, req) = admit(&self.store, request).await?;
         let pb::SubmitResultRequest { term, result } = req;
-        let (cluster_id, year) = term_ref(&term)?;
+        let term = term_ref(&term)?;
         let pb::ReportedResult {
             unit,
             criterion_code,
@@ -148,7 +153,7 @@ impl ScoringService for Scoring {
             explanation,
         };
         let stored = run
-            .run(move |store| app::scoring::submit_result(store, &cluster_id, year, new))
+            .run(move |store| app::scoring::submit_result(store, &term, new))
             .await?;
         Ok(Response::new(pb::SubmitResultResponse {
             result: Some(convert::result_out(stored)),
@@ -161,10 +166,10 @@ impl ScoringService for Scoring {
     ) -> Result<Response<pb::ListResultsResponse>, Status> {
         let (run, req) = admit(&self.store, request).await?;
         let pb::ListResultsRequest { term, unit } = req;
-        let (cluster_id, year) = term_ref(&term)?;
+        let term = term_ref(&term)?;
         let unit = convert::optional_unit_name("unit", &unit).map_err(invalid)?;
         let results = run
-            .run(move |store| app::scoring::list_results(store, &cluster_id, year, unit.as_ref()))
+            .run(move |store| app::scoring::list_results(store, &term, unit.as_ref()))
             .await?;
         Ok(Response::new(pb::ListResultsResponse {
             results: results.into_iter().map(convert::result_out).collect(),
@@ -184,7 +189,7 @@ impl ScoringService for Scoring {
             points,
             reason,
         } = req;
-        let (cluster_id, year) = term_ref(&term)?;
+        let term = term_ref(&term)?;
         let mut v = Violations::default();
         let unit = v.check(convert::unit_name("unit", &unit));
         let layer = v.check(convert::score_layer_in("layer", layer));
@@ -202,7 +207,7 @@ impl ScoringService for Scoring {
             reason,
         };
         let explained = run
-            .run(move |store| app::scoring::record_score(store, &cluster_id, year, new))
+            .run(move |store| app::scoring::record_score(store, &term, new))
             .await?;
         Ok(Response::new(pb::RecordScoreResponse {
             explanation: Some(convert::explained_out(explained)),
@@ -224,11 +229,11 @@ impl ScoringService for Scoring {
     ) -> Result<Response<pb::ExplainScoreResponse>, Status> {
         let (run, req) = admit(&self.store, request).await?;
         let pb::ExplainScoreRequest { term, unit, layer } = req;
-        let (cluster_id, year) = term_ref(&term)?;
+        let term = term_ref(&term)?;
         let unit = convert::unit_name("unit", &unit).map_err(invalid)?;
         let up_to = convert::board_layer_in(layer);
         let explained = run
-            .run(move |store| app::scoring::explain(store, &cluster_id, year, &unit, up_to))
+            .run(move |store| app::scoring::explain(store, &term, &unit, up_to))
             .await?;
         Ok(Response::new(convert::explained_out(explained)))
     }
@@ -243,13 +248,11 @@ impl ScoringService for Scoring {
             layer,
             format,
         } = req;
-        let (cluster_id, year) = term_ref(&term)?;
+        let term = term_ref(&term)?;
         let up_to = convert::board_layer_in(layer);
         let format = format_in(format)?;
         let (content, file_name) = run
-            .run(move |store| {
-                app::scoring::export_scoreboard(store, &cluster_id, year, up_to, format)
-            })
+            .run(move |store| app::scoring::export_scoreboard(store, &term, up_to, format))
             .await?;
         Ok(Response::new(pb::ExportScoreboardResponse {
             content,
@@ -264,7 +267,7 @@ impl ScoringService for Scoring {
         let (call, mut stream) = Call::open_stream(request)?;
         // Decoding, converting and digesting the rows happen at idle priority, off the async
         // workers that serve every other call.
-        let ((cluster_id, year), request_id, prepared) = in_bulk_runtime(async move {
+        let (term, request_id, prepared) = in_bulk_runtime(async move {
             let (header, sent) = read_upload(&mut stream, MAX_IMPORT_ROWS).await?;
             let pb::ImportResultsRequest {
                 term,
@@ -279,16 +282,11 @@ impl ScoringService for Scoring {
         .map_err(crate::status::to_status)??;
         let call = call.request_id(&request_id).digest_of(prepared.digest);
         let run = call
-            .admit(
-                &self.store,
-                Scope::Members(cluster_id.clone(), year, prepared.units),
-            )
+            .admit(&self.store, Scope::Members(term.clone(), prepared.units))
             .await?;
         let (rows, key) = (prepared.rows, prepared.key);
         let outcome = run
-            .run_bulk(move |store| {
-                app::scoring::import_results(store, &cluster_id, year, &rows, key)
-            })
+            .run_bulk(move |store| app::scoring::import_results(store, &term, &rows, key))
             .await?;
         Ok(Response::new(pb::ImportResultsResponse {
             rows_total: outcome.rows,
@@ -308,7 +306,7 @@ impl ScoringService for Scoring {
             decided_by,
             reason,
         } = req;
-        let (cluster_id, year) = term_ref(&term)?;
+        let term = term_ref(&term)?;
         let mut v = Violations::default();
         let order: Vec<_> = units
             .iter()
@@ -320,14 +318,7 @@ impl ScoringService for Scoring {
         }
         let board = run
             .run(move |store| {
-                app::scoring::record_tie_decision(
-                    store,
-                    &cluster_id,
-                    year,
-                    &order,
-                    &decided_by,
-                    &reason,
-                )
+                app::scoring::record_tie_decision(store, &term, &order, &decided_by, &reason)
             })
             .await?;
         Ok(Response::new(pb::RecordTieDecisionResponse {
@@ -366,7 +357,7 @@ impl ScoringService for Scoring {
             &override_reason,
             2000,
         ));
-        let (Some((cluster_id, year)), Some(unit), Some(kind), Some(override_reason)) =
+        let (Some(term), Some(unit), Some(kind), Some(override_reason)) =
             (target, unit, kind, override_reason)
         else {
             return Err(invalid_all(v.into_inner()));
@@ -374,15 +365,7 @@ impl ScoringService for Scoring {
         let dossier = convert::dossier_in(dossier);
         let award = run
             .run(move |store| {
-                app::awards::propose(
-                    store,
-                    &cluster_id,
-                    year,
-                    &unit,
-                    kind,
-                    dossier,
-                    &override_reason,
-                )
+                app::awards::propose(store, &term, &unit, kind, dossier, &override_reason)
             })
             .await?;
         Ok(Response::new(pb::ProposeAwardResponse {
@@ -447,9 +430,9 @@ impl ScoringService for Scoring {
     ) -> Result<Response<pb::ListAwardsResponse>, Status> {
         let (run, req) = admit(&self.store, request).await?;
         let pb::ListAwardsRequest { term } = req;
-        let (cluster_id, year) = term_ref(&term)?;
+        let term = term_ref(&term)?;
         let awards = run
-            .run(move |store| app::awards::list(store, &cluster_id, year))
+            .run(move |store| app::awards::list(store, &term))
             .await?;
         Ok(Response::new(pb::ListAwardsResponse {
             awards: awards.into_iter().map(convert::award_out).collect(),
@@ -462,7 +445,7 @@ impl ScoringService for Scoring {
     ) -> Result<Response<pb::SetStageDeadlinesResponse>, Status> {
         let (run, req) = admit(&self.store, request).await?;
         let pb::SetStageDeadlinesRequest { term, deadlines } = req;
-        let (cluster_id, year) = term_ref(&term)?;
+        let term = term_ref(&term)?;
         let mut v = Violations::default();
         let mut parsed = Vec::with_capacity(deadlines.len());
         for (i, d) in deadlines.iter().enumerate() {
@@ -485,7 +468,7 @@ impl ScoringService for Scoring {
             return Err(invalid_all(v.into_inner()));
         }
         let all = run
-            .run(move |store| app::scoring::set_deadlines(store, &cluster_id, year, &parsed))
+            .run(move |store| app::scoring::set_deadlines(store, &term, &parsed))
             .await?;
         Ok(Response::new(pb::SetStageDeadlinesResponse {
             deadlines: all
@@ -507,12 +490,11 @@ impl ScoringService for Scoring {
     ) -> Result<Response<Self::WatchScoreboardStream>, Status> {
         let (run, req) = admit(&self.store, request).await?;
         let pb::WatchScoreboardRequest { term, layer } = req;
-        let (cluster_id, year) = term_ref(&term)?;
+        let term = term_ref(&term)?;
         let up_to = convert::board_layer_in(layer);
         let key_id = run.principal().key_id.clone();
         drop(run);
-        let stream =
-            board_watch::watch(self.store.clone(), cluster_id, year, up_to, key_id).await?;
+        let stream = board_watch::watch(self.store.clone(), term, up_to, key_id).await?;
         Ok(Response::new(stream))
     }
 
@@ -522,9 +504,9 @@ impl ScoringService for Scoring {
     ) -> Result<Response<pb::GetScoringPolicyResponse>, Status> {
         let (run, req) = admit(&self.store, request).await?;
         let pb::GetScoringPolicyRequest { term } = req;
-        let (cluster_id, year) = term_ref(&term)?;
+        let term = term_ref(&term)?;
         let policy = run
-            .run(move |store| app::scoring::policy(store, &cluster_id, year))
+            .run(move |store| app::scoring::policy(store, &term))
             .await?;
         Ok(Response::new(pb::GetScoringPolicyResponse {
             policy: Some(convert::policy_out(policy)),
@@ -537,10 +519,10 @@ impl ScoringService for Scoring {
     ) -> Result<Response<pb::SetScoringPolicyResponse>, Status> {
         let (run, req) = admit(&self.store, request).await?;
         let pb::SetScoringPolicyRequest { term, policy } = req;
-        let (cluster_id, year) = term_ref(&term)?;
+        let term = term_ref(&term)?;
         let policy = convert::policy_in(policy).map_err(crate::status::to_status)?;
         let policy = run
-            .run(move |store| app::scoring::set_policy(store, &cluster_id, year, policy))
+            .run(move |store| app::scoring::set_policy(store, &term, policy))
             .await?;
         Ok(Response::new(pb::SetScoringPolicyResponse {
             policy: Some(convert::policy_out(policy)),
@@ -553,10 +535,10 @@ impl ScoringService for Scoring {
     ) -> Result<Response<pb::ListScoresResponse>, Status> {
         let (run, req) = admit(&self.store, request).await?;
         let pb::ListScoresRequest { term, unit } = req;
-        let (cluster_id, year) = term_ref(&term)?;
+        let term = term_ref(&term)?;
         let unit = convert::optional_unit_name("unit", &unit).map_err(invalid)?;
         let scores = run
-            .run(move |store| app::scoring::list_scores(store, &cluster_id, year, unit.as_ref()))
+            .run(move |store| app::scoring::list_scores(store, &term, unit.as_ref()))
             .await?;
         Ok(Response::new(pb::ListScoresResponse {
             scores: scores.into_iter().map(convert::layer_score_out).collect(),

@@ -3,7 +3,9 @@
 use thidua_domain::access::Role;
 
 use crate::authorization::admit;
-use thidua_domain::{criteria, error::Violations, names::TableName, target::TargetInput, text};
+use thidua_domain::{
+    criteria, error::Violations, names::TableName, names::TermName, target::TargetInput, text,
+};
 use thidua_proto::v1::{self as pb, target_service_server::TargetService};
 use thidua_storage::Store;
 use tonic::{Request, Response, Status};
@@ -34,7 +36,7 @@ fn version_ref(field: &str, name: &str) -> Result<(String, i32), Status> {
     convert::version_name(field, name).map_err(invalid)
 }
 
-fn term_ref(field: &str, name: &str) -> Result<(String, i32), Status> {
+fn term_ref(field: &str, name: &str) -> Result<TermName, Status> {
     convert::term_name(field, name).map_err(invalid)
 }
 
@@ -282,10 +284,10 @@ impl TargetService for Targets {
             term,
             table_version,
         } = req;
-        let (cluster_id, year) = term_ref("term", &term)?;
+        let term = term_ref("term", &term)?;
         let (id, number) = version_ref("table_version", &table_version)?;
         let view = run
-            .run(move |store| app::targets::apply(store, &cluster_id, year, &id, number))
+            .run(move |store| app::targets::apply(store, &term, &id, number))
             .await?;
         Ok(Response::new(pb::ApplyCriteriaTableResponse {
             targets: Some(convert::targets_out(view)),
@@ -298,7 +300,7 @@ impl TargetService for Targets {
     ) -> Result<Response<pb::SetTargetsResponse>, Status> {
         let (run, req) = admit(&self.store, request).await?;
         let pb::SetTargetsRequest { term, targets } = req;
-        let (cluster_id, year) = term_ref("term", &term)?;
+        let term = term_ref("term", &term)?;
         let mut v = Violations::default();
         let mut inputs = Vec::with_capacity(targets.len());
         for (i, t) in targets.into_iter().enumerate() {
@@ -327,7 +329,7 @@ impl TargetService for Targets {
             return Err(invalid_all(v.into_inner()));
         }
         let view = run
-            .run(move |store| app::targets::set(store, &cluster_id, year, inputs))
+            .run(move |store| app::targets::set(store, &term, inputs))
             .await?;
         Ok(Response::new(pb::SetTargetsResponse {
             targets: Some(convert::targets_out(view)),
@@ -340,9 +342,9 @@ impl TargetService for Targets {
     ) -> Result<Response<pb::ListTargetsResponse>, Status> {
         let (run, req) = admit(&self.store, request).await?;
         let pb::ListTargetsRequest { term } = req;
-        let (cluster_id, year) = term_ref("term", &term)?;
+        let term = term_ref("term", &term)?;
         let view = run
-            .run(move |store| app::targets::list(store, &cluster_id, year))
+            .run(move |store| app::targets::list(store, &term))
             .await?;
         Ok(Response::new(pb::ListTargetsResponse {
             targets: Some(convert::targets_out(view)),
@@ -359,10 +361,10 @@ impl TargetService for Targets {
             content,
             format,
         } = req;
-        let (cluster_id, year) = term_ref("term", &term)?;
+        let term = term_ref("term", &term)?;
         let format = format_in(format)?;
         let view = run
-            .run_bulk(move |store| app::targets::import(store, &cluster_id, year, &content, format))
+            .run_bulk(move |store| app::targets::import(store, &term, &content, format))
             .await?;
         Ok(Response::new(pb::ImportTargetsResponse {
             targets: Some(convert::targets_out(view)),
@@ -375,10 +377,10 @@ impl TargetService for Targets {
     ) -> Result<Response<pb::ExportTargetsResponse>, Status> {
         let (run, req) = admit(&self.store, request).await?;
         let pb::ExportTargetsRequest { term, format } = req;
-        let (cluster_id, year) = term_ref("term", &term)?;
+        let term = term_ref("term", &term)?;
         let format = format_in(format)?;
         let (content, file_name) = run
-            .run(move |store| app::targets::export(store, &cluster_id, year, format))
+            .run(move |store| app::targets::export(store, &term, format))
             .await?;
         Ok(Response::new(pb::ExportTargetsResponse {
             content,

@@ -5,7 +5,7 @@ use thidua_domain::{
     error::Violations,
     import::ImportRow,
     time::Validity,
-    unit::{self, Scheme},
+    unit::{self, Scheme, UnitPatch},
 };
 use thidua_proto::v1::{self as pb, unit_service_server::UnitService};
 use thidua_storage::{Store, UnitFilter};
@@ -15,10 +15,7 @@ use super::{
     idempotency, invalid, invalid_all, line_of, mask_paths, page_request, page_token,
     uploads::read_upload,
 };
-use crate::{
-    app::{self, units::UnitPatch},
-    convert,
-};
+use crate::{app, convert};
 
 /// Rows one import may carry: the national legacy list has 11,367; this leaves ample room
 /// while bounding the memory one stream can claim.

@@ -6,6 +6,7 @@ use std::collections::HashMap;
 use thidua_domain::{
     Error,
     criteria::TableVersion,
+    names::TermName,
     results::{self, Layer},
     scoring::{self, MemberScore, Placement, TieBreak},
     term::Term,
@@ -42,11 +43,11 @@ pub(super) fn score_term(
     up_to: Option<Layer>,
 ) -> Result<Scored, Error> {
     let (table, version) = term.with_table(bound_table(tx, term)?)?;
-    let targets = tx.targets(&term.cluster_id, term.year)?;
-    let latest = tx.latest_entries(&term.cluster_id, term.year)?;
-    let layers = tx.layer_scores(&term.cluster_id, term.year)?;
+    let targets = tx.targets(&term.name())?;
+    let latest = tx.latest_entries(&term.name())?;
+    let layers = tx.layer_scores(&term.name())?;
     let entries = results::compose_latest(latest, &layers, up_to);
-    let policy = tx.policy(&term.cluster_id, term.year)?;
+    let policy = tx.policy(&term.name())?;
     let members: Vec<UnitRef> = term.members.iter().map(|m| m.unit.clone()).collect();
     let scores = scoring::score_members(
         &version.groups,
@@ -73,7 +74,7 @@ pub(super) fn board_in(tx: &mut Tx<'_>, term: Term, up_to: Option<Layer>) -> Res
         scores,
     } = score_term(tx, &term, up_to)?;
     let mut chain = policy.chain(&version.groups);
-    for (order, by, why) in tx.tie_decisions(&term.cluster_id, term.year)? {
+    for (order, by, why) in tx.tie_decisions(&term.name())? {
         chain.push(TieBreak::Decision {
             order,
             record: format!("{by}: {why}"),
@@ -94,14 +95,9 @@ pub fn scoreboard_in(tx: &mut Tx<'_>, term: &Term) -> Result<Board, Error> {
 }
 
 /// The scoreboard of a term from results and the layers up to `up_to`.
-pub fn scoreboard(
-    store: &Store,
-    cluster_id: &str,
-    year: i32,
-    up_to: Option<Layer>,
-) -> Result<Board, Error> {
+pub fn scoreboard(store: &Store, name: &TermName, up_to: Option<Layer>) -> Result<Board, Error> {
     store.read(|tx| {
-        let term = tx.existing_term(cluster_id, year)?;
+        let term = tx.existing_term(name)?;
         board_in(tx, term, up_to)
     })
 }
@@ -109,23 +105,22 @@ pub fn scoreboard(
 /// The scoreboard of a term inside a transaction the caller holds.
 pub fn scoreboard_in_tx(
     tx: &mut Tx<'_>,
-    cluster_id: &str,
-    year: i32,
+    name: &TermName,
     up_to: Option<Layer>,
 ) -> Result<Board, Error> {
-    let term = tx.existing_term(cluster_id, year)?;
+    let term = tx.existing_term(name)?;
     board_in(tx, term, up_to)
 }
 
 /// The summary table officers print and sign (Bảng tổng hợp kết quả chấm điểm).
 pub fn export_scoreboard(
     store: &Store,
-    cluster_id: &str,
-    year: i32,
+    name: &TermName,
     up_to: Option<Layer>,
     format: crate::sheets::Format,
 ) -> Result<(Vec<u8>, String), Error> {
-    let board = scoreboard(store, cluster_id, year, up_to)?;
+    let (cluster_id, year) = (name.cluster_id.as_str(), name.year);
+    let board = scoreboard(store, name, up_to)?;
     let names: HashMap<&UnitRef, &str> = board
         .term
         .members
@@ -192,25 +187,17 @@ pub fn export_scoreboard(
 /// Records the decision that orders tied members (during review), by whom and why.
 pub fn record_tie_decision(
     store: &Store,
-    cluster_id: &str,
-    year: i32,
+    name: &TermName,
     order: &[UnitRef],
     decided_by: &str,
     reason: &str,
 ) -> Result<Board, Error> {
     let now = now();
     store.write(|tx| {
-        let term = tx.existing_term(cluster_id, year)?;
+        let term = tx.existing_term(name)?;
         scoring::check_tie_decision(&term, order, decided_by, reason)?;
-        tx.touch_term(cluster_id, year, None, now)?;
-        tx.insert_tie_decision(
-            cluster_id,
-            year,
-            order,
-            decided_by.trim(),
-            reason.trim(),
-            now,
-        )?;
+        tx.touch_term(name, None, now)?;
+        tx.insert_tie_decision(name, order, decided_by.trim(), reason.trim(), now)?;
         board_in(tx, term, Some(Layer::Adjustment))
     })
 }

@@ -3,6 +3,7 @@
 
 use thidua_domain::{
     Error,
+    names::TermName,
     reporting::{self, ImportRow, NewResult},
     results::ReportedResult,
     stage::{self, Stage},
@@ -16,19 +17,18 @@ use crate::app::{Idempotency, now};
 /// Reports one result (a correction is a new revision).
 pub fn submit_result(
     store: &Store,
-    cluster_id: &str,
-    year: i32,
+    name: &TermName,
     r: NewResult,
 ) -> Result<ReportedResult, Error> {
     let now = now();
     store.write(|tx| {
-        let term = tx.existing_term(cluster_id, year)?;
+        let term = tx.existing_term(name)?;
         let version = bound_table(tx, &term)?.map(|(_, v)| v);
         let mut stored = reporting::check_report(&term, version.as_ref(), &r, now)?;
         // Bumping the term first serialises concurrent reports of one term.
-        tx.touch_term(cluster_id, year, None, now)?;
-        stored.revision = tx.insert_result(cluster_id, year, &stored)?;
-        flag_late(tx, cluster_id, year, std::slice::from_mut(&mut stored))?;
+        tx.touch_term(name, None, now)?;
+        stored.revision = tx.insert_result(name, &stored)?;
+        flag_late(tx, name, std::slice::from_mut(&mut stored))?;
         Ok(stored)
     })
 }
@@ -36,12 +36,11 @@ pub fn submit_result(
 /// Flags results submitted after the reporting deadline, if one is set.
 fn flag_late(
     tx: &mut Tx<'_>,
-    cluster_id: &str,
-    year: i32,
+    name: &TermName,
     results: &mut [ReportedResult],
 ) -> Result<(), Error> {
     if let Some((_, deadline)) = tx
-        .deadlines(cluster_id, year)?
+        .deadlines(name)?
         .into_iter()
         .find(|(s, _)| *s == Stage::Reporting)
     {
@@ -55,14 +54,13 @@ fn flag_late(
 /// A term's results, every revision, late ones flagged.
 pub fn list_results(
     store: &Store,
-    cluster_id: &str,
-    year: i32,
+    name: &TermName,
     unit: Option<&UnitRef>,
 ) -> Result<Vec<ReportedResult>, Error> {
     store.read(|tx| {
-        tx.existing_term(cluster_id, year)?;
-        let mut results = tx.results(cluster_id, year, unit)?;
-        flag_late(tx, cluster_id, year, &mut results)?;
+        tx.existing_term(name)?;
+        let mut results = tx.results(name, unit)?;
+        flag_late(tx, name, &mut results)?;
         Ok(results)
     })
 }
@@ -83,8 +81,7 @@ pub struct ImportOutcome {
 /// stored in one transaction, each as the next revision of its (member, criterion).
 pub fn import_results(
     store: &Store,
-    cluster_id: &str,
-    year: i32,
+    name: &TermName,
     rows: &[ImportRow],
     key: Option<Idempotency>,
 ) -> Result<ImportOutcome, Error> {
@@ -94,11 +91,11 @@ pub fn import_results(
             outcome.replayed = true;
             return Ok(outcome);
         }
-        let term = tx.existing_term(cluster_id, year)?;
+        let term = tx.existing_term(name)?;
         let version = bound_table(tx, &term)?.map(|(_, v)| v);
         let mut planned = reporting::plan_import(&term, version.as_ref(), rows, now)?;
-        tx.touch_term(cluster_id, year, None, now)?;
-        tx.insert_results(cluster_id, year, &mut planned)?;
+        tx.touch_term(name, None, now)?;
+        tx.insert_results(name, &mut planned)?;
         let outcome = ImportOutcome {
             rows: i64::try_from(rows.len()).unwrap_or(i64::MAX),
             stored: i64::try_from(planned.len()).unwrap_or(i64::MAX),

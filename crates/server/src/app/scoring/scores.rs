@@ -3,6 +3,7 @@
 use thidua_domain::{
     Error,
     criteria::TableVersion,
+    names::TermName,
     reporting::{self, NewScore},
     results::{Layer, LayerScore},
     scoring::MemberScore,
@@ -19,20 +20,15 @@ use crate::app::now;
 
 /// Records a layer score: self-scores while self-scoring, review scores and adjustments
 /// during review.
-pub fn record_score(
-    store: &Store,
-    cluster_id: &str,
-    year: i32,
-    s: NewScore,
-) -> Result<Explained, Error> {
+pub fn record_score(store: &Store, name: &TermName, s: NewScore) -> Result<Explained, Error> {
     let now = now();
     store.write(|tx| {
-        let term = tx.existing_term(cluster_id, year)?;
+        let term = tx.existing_term(name)?;
         let table = bound_table(tx, &term)?;
         let score = reporting::check_score(&term, table.as_ref().map(|(t, v)| (t, v)), &s, now)?;
-        tx.touch_term(cluster_id, year, None, now)?;
-        tx.insert_layer_score(cluster_id, year, &score)?;
-        let term = tx.existing_term(cluster_id, year)?;
+        tx.touch_term(name, None, now)?;
+        tx.insert_layer_score(name, &score)?;
+        let term = tx.existing_term(name)?;
         explain_in(tx, &term, &s.unit, Some(s.layer))
     })
 }
@@ -40,13 +36,12 @@ pub fn record_score(
 /// Every layer score of a term (optionally of one member).
 pub fn list_scores(
     store: &Store,
-    cluster_id: &str,
-    year: i32,
+    name: &TermName,
     unit: Option<&UnitRef>,
 ) -> Result<Vec<LayerScore>, Error> {
     store.read(|tx| {
-        tx.existing_term(cluster_id, year)?;
-        let mut scores = tx.layer_scores(cluster_id, year)?;
+        tx.existing_term(name)?;
+        let mut scores = tx.layer_scores(name)?;
         if let Some(u) = unit {
             scores.retain(|s| &s.unit == u);
         }
@@ -83,13 +78,12 @@ fn explain_in(
 /// Explains one member's points.
 pub fn explain(
     store: &Store,
-    cluster_id: &str,
-    year: i32,
+    name: &TermName,
     unit: &UnitRef,
     up_to: Option<Layer>,
 ) -> Result<Explained, Error> {
     store.read(|tx| {
-        let term = tx.existing_term(cluster_id, year)?;
+        let term = tx.existing_term(name)?;
         explain_in(tx, &term, unit, up_to)
     })
 }
