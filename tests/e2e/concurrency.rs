@@ -133,6 +133,7 @@ pub fn load_shedding(env: &Env) -> anyhow::Result<()> {
                 // Probes come fast; the per-key rate must not be what refuses them.
                 rate_per_key: 1e9,
                 burst_per_key: 1e9,
+                ..thidua_server::auth::Limits::default()
             },
             ..thidua_server::ServeOptions::default()
         },

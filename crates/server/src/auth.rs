@@ -6,15 +6,16 @@
 //! - **Authentication.** `authorization: Bearer <API key>` on every call but the health check.
 //!   The key's digest is looked up on every call, so a revocation takes effect at once, on
 //!   every server sharing the database.
-//! - **Rate.** A token bucket per key: a misbehaving integration slows itself, not the others.
+//! - **Rate.** Every call counts against its peer address here, before its key is looked up;
+//!   once the key is known (in `authorization::Call::admit`), against the key
+//!   ([`crate::rates`]): a misbehaving integration slows itself, not the others, and made-up
+//!   keys cost no memory.
 
 use std::{
-    collections::HashMap,
     future::Future,
     pin::Pin,
-    sync::{Arc, Mutex},
+    sync::Arc,
     task::{Context, Poll},
-    time::Instant,
 };
 
 use thidua_domain::{
@@ -25,7 +26,14 @@ use thidua_storage::Store;
 use tokio::sync::Semaphore;
 use tower::{Layer, Service};
 
-use crate::{admissions::Admissions, app, authorization::CalledMethod, status::to_status};
+use crate::{
+    admissions::Admissions,
+    app,
+    authorization::CalledMethod,
+    connections::peer_of,
+    rates::{Rate, Rates},
+    status::to_status,
+};
 
 /// Paths served without a key: the health check, for load balancers and orchestrators.
 const OPEN_PATH_PREFIX: &str = "/grpc.health.v1.Health/";
@@ -49,6 +57,10 @@ pub struct Limits {
     pub rate_per_key: f64,
     /// Calls a key may make in a burst above its rate.
     pub burst_per_key: f64,
+    /// Calls per second from one peer address, sustained, before any key is looked up.
+    pub rate_per_peer: f64,
+    /// Calls a peer address may make in a burst above its rate.
+    pub burst_per_peer: f64,
 }
 
 impl Default for Limits {
@@ -57,30 +69,8 @@ impl Default for Limits {
             max_in_flight: 512,
             rate_per_key: 200.0,
             burst_per_key: 400.0,
-        }
-    }
-}
-
-/// A token bucket per key id.
-#[derive(Debug, Default)]
-struct Buckets {
-    by_key: HashMap<String, (f64, Instant)>,
-}
-
-impl Buckets {
-    fn admit(&mut self, key: &str, limits: &Limits, now: Instant) -> bool {
-        let (tokens, last) = self
-            .by_key
-            .entry(key.to_owned())
-            .or_insert((limits.burst_per_key, now));
-        let refill = now.duration_since(*last).as_secs_f64() * limits.rate_per_key;
-        *tokens = (*tokens + refill).min(limits.burst_per_key);
-        *last = now;
-        if *tokens >= 1.0 {
-            *tokens -= 1.0;
-            true
-        } else {
-            false
+            rate_per_peer: 2000.0,
+            burst_per_peer: 4000.0,
         }
     }
 }
@@ -89,9 +79,8 @@ impl Buckets {
 #[derive(Debug, Clone)]
 pub struct AuthLayer {
     store: Store,
-    limits: Limits,
     in_flight: Arc<Semaphore>,
-    buckets: Arc<Mutex<Buckets>>,
+    rates: Arc<Rates>,
     admissions: Arc<Admissions>,
 }
 
@@ -100,9 +89,17 @@ impl AuthLayer {
     pub fn new(store: Store, limits: Limits) -> Self {
         Self {
             store,
-            limits,
             in_flight: Arc::new(Semaphore::new(limits.max_in_flight)),
-            buckets: Arc::default(),
+            rates: Arc::new(Rates::new(
+                Rate {
+                    per_second: limits.rate_per_key,
+                    burst: limits.burst_per_key as u32,
+                },
+                Rate {
+                    per_second: limits.rate_per_peer,
+                    burst: limits.burst_per_peer as u32,
+                },
+            )),
             admissions: Arc::default(),
         }
     }
@@ -133,7 +130,8 @@ where
     S: Service<http::Request<B>, Response = http::Response<R>> + Clone + Send + 'static,
     S::Future: Send + 'static,
     S::Error: Send + 'static,
-    B: Send + 'static,
+    B: http_body::Body + Send + 'static,
+    B::Data: Send,
     R: Default + Send + 'static,
 {
     type Response = S::Response;
@@ -151,18 +149,25 @@ where
         if request.uri().path().starts_with(OPEN_PATH_PREFIX) {
             return Box::pin(inner.call(request));
         }
+        if let Some(peer) = peer_of(&request)
+            && let Err(e) = self.door.rates.admit_peer(peer)
+        {
+            return refuse(request, e);
+        }
         let Ok(permit) = self.door.in_flight.clone().try_acquire_owned() else {
-            return refuse(Error::ResourceExhausted(
-                "the server is at its limit of calls in flight; retry with backoff".into(),
-            ));
+            return refuse(
+                request,
+                Error::ResourceExhausted(
+                    "the server is at its limit of calls in flight; retry with backoff".into(),
+                ),
+            );
         };
         let path = request.uri().path();
         let method = policy_method(path);
         if method.is_none() && !path.starts_with(REFLECTION_PATH_PREFIX) {
             // Deny by default: a method the policy table does not name is never served.
-            return refuse(Error::PermissionDenied {
-                method: path.to_owned(),
-            });
+            let method = path.to_owned();
+            return refuse(request, Error::PermissionDenied { method });
         }
         let token = bearer(request.headers());
         let door = self.door.clone();
@@ -179,9 +184,10 @@ where
             };
             let digest = match (digest, method) {
                 (Ok(d), Some(_)) => Ok(d),
-                (Ok(d), None) => authenticate(&door.store, &d).await.map(|p| {
+                (Ok(d), None) => authenticate(&door.store, &d).await.and_then(|p| {
+                    door.rates.admit_key(&p.key_id)?;
                     request.extensions_mut().insert(p);
-                    d
+                    Ok(d)
                 }),
                 (Err(e), _) => Err(e),
             };
@@ -189,25 +195,14 @@ where
                 Ok(d) => d,
                 Err(e) => {
                     tracing::info!(path = %request.uri().path(), reason = %e, "refused: unauthenticated");
-                    return Ok(to_status(e).into_http());
+                    return refuse(request, e).await;
                 }
             };
-            let admitted = door
-                .buckets
-                .lock()
-                .map(|mut b| b.admit(&digest, &door.limits, Instant::now()))
-                .unwrap_or(false);
-            if !admitted {
-                return Ok(to_status(Error::ResourceExhausted(format!(
-                    "rate limit of this API key ({} calls/s) exceeded; retry with backoff",
-                    door.limits.rate_per_key
-                )))
-                .into_http());
-            }
             if let Some(method) = method {
                 request.extensions_mut().insert(CalledMethod(method));
                 request.extensions_mut().insert(Credentials(digest));
                 request.extensions_mut().insert(door.admissions.clone());
+                request.extensions_mut().insert(door.rates.clone());
             }
             let mut response = inner.call(request).await;
             drop(permit);
@@ -223,13 +218,40 @@ where
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Credentials(pub String);
 
-fn refuse<R, E>(error: Error) -> BoxFuture<Result<http::Response<R>, E>>
+/// Answers a call with `error` at once, without running it. What is left of its request is
+/// read and dropped in the background: HTTP/2 counts the DATA frames a connection received
+/// and nobody read against a budget, and a connection whose refused calls exhausted it would
+/// be closed (`ENHANCE_YOUR_CALM`), taking the client's other calls with it.
+fn refuse<B, R, E>(
+    request: http::Request<B>,
+    error: Error,
+) -> BoxFuture<Result<http::Response<R>, E>>
 where
+    B: http_body::Body + Send + 'static,
+    B::Data: Send,
     R: Default + Send + 'static,
     E: Send + 'static,
 {
+    tokio::spawn(drain(request.into_body()));
     let response = to_status(error).into_http();
     Box::pin(async move { Ok(response) })
+}
+
+/// Longest part of a refused request read before the rest is dropped unread.
+const DRAINED_BYTES: usize = 4 * 1024 * 1024;
+
+/// Reads `body` to its end (or [`DRAINED_BYTES`]) and drops it.
+async fn drain<B: http_body::Body>(body: B) {
+    use bytes::Buf;
+    use http_body_util::BodyExt;
+    let mut body = std::pin::pin!(body);
+    let mut read = 0;
+    while read < DRAINED_BYTES {
+        match body.as_mut().frame().await {
+            Some(Ok(frame)) => read += frame.data_ref().map_or(0, Buf::remaining),
+            _ => break,
+        }
+    }
 }
 
 /// tonic answers a message over the size limit with OUT_OF_RANGE; the contract says
@@ -278,26 +300,6 @@ pub fn key_in(tx: &mut thidua_storage::Tx<'_>, digest: &str) -> Result<ApiKey, E
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn a_key_gets_its_burst_then_its_rate() {
-        let limits = Limits {
-            max_in_flight: 1,
-            rate_per_key: 10.0,
-            burst_per_key: 3.0,
-        };
-        let mut buckets = Buckets::default();
-        let t0 = Instant::now();
-        assert!((0..3).all(|_| buckets.admit("a", &limits, t0)));
-        assert!(!buckets.admit("a", &limits, t0), "burst used up");
-        assert!(
-            buckets.admit("b", &limits, t0),
-            "keys are limited separately"
-        );
-        let later = t0 + std::time::Duration::from_millis(100);
-        assert!(buckets.admit("a", &limits, later), "one call refilled");
-        assert!(!buckets.admit("a", &limits, later));
-    }
 
     #[test]
     fn only_bearer_tokens_are_read() {

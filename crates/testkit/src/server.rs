@@ -66,9 +66,29 @@ pub fn bootstrap_admin(binary: &Path, database: &str) -> anyhow::Result<String> 
 impl ServerProcess {
     /// Starts `binary` on `database`, listening on 127.0.0.1:0, with `extra` arguments.
     pub fn start(binary: &Path, database: &str, extra: &[&str]) -> anyhow::Result<Self> {
+        Self::spawn(Command::new(binary), database, extra)
+    }
+
+    /// [`ServerProcess::start`] with at most `descriptors` open files (through util-linux's
+    /// `prlimit`, which execs the server: the process is the server itself).
+    pub fn start_with_descriptor_limit(
+        binary: &Path,
+        database: &str,
+        extra: &[&str],
+        descriptors: u64,
+    ) -> anyhow::Result<Self> {
+        let mut command = Command::new("prlimit");
+        command
+            .arg(format!("--nofile={descriptors}:{descriptors}"))
+            .arg("--")
+            .arg(binary);
+        Self::spawn(command, database, extra)
+    }
+
+    fn spawn(mut command: Command, database: &str, extra: &[&str]) -> anyhow::Result<Self> {
         let scratch = Scratch::new("server")?;
         let log = std::fs::File::create(scratch.path().join("log"))?;
-        let mut child = Command::new(binary)
+        let mut child = command
             .args([
                 "--database",
                 database,
