@@ -83,7 +83,7 @@ pub fn backup_and_restore(env: &Env) -> anyhow::Result<()> {
         let chain = copy
             .audit()
             .await?
-            .verify_audit_chain(pb::VerifyAuditChainRequest {})
+            .verify_audit_chain(pb::VerifyAuditChainRequest::default())
             .await?
             .into_inner();
         ensure!(chain.intact && chain.events_checked >= 3, "{chain:?}");

@@ -149,7 +149,7 @@ pub fn kill_during_imports(database: &str) -> anyhow::Result<()> {
         }
     }
     let store = thidua_storage::Store::open(database)?;
-    let (checked, broken) = thidua_server::app::keys::verify_audit(&store)?;
+    let (checked, broken) = thidua_server::app::keys::verify_audit(&store, None)?;
     ensure!(broken.is_none(), "audit chain after crashes: {broken:?}");
     ensure!(checked >= 1, "no audit events");
     if !database.starts_with("postgres") {

@@ -8,6 +8,7 @@ use std::{
 };
 
 use anyhow::Context;
+use thidua_domain::audit::checkpoint::AuditKey;
 use thidua_proto::{
     auth::{AuthChannel, Bearer},
     v1::{
@@ -19,6 +20,9 @@ use thidua_proto::{
 use thidua_storage::Store;
 use tokio::{runtime::Runtime, sync::oneshot};
 use tonic::transport::Channel;
+
+/// The audit key of every in-process test server.
+pub const TEST_AUDIT_KEY: [u8; 32] = [0x5a; 32];
 
 /// A running server and what talks to it.
 pub struct Env {
@@ -52,8 +56,11 @@ impl Env {
     /// Like [`Env::start`], with the server's options.
     pub fn start_with(
         database_url: Option<String>,
-        options: thidua_server::ServeOptions,
+        mut options: thidua_server::ServeOptions,
     ) -> anyhow::Result<Self> {
+        options
+            .audit_key
+            .get_or_insert_with(|| AuditKey::from_bytes(TEST_AUDIT_KEY));
         let dir = thidua_testkit::Scratch::new("e2e")?;
         let url =
             database_url.unwrap_or_else(|| dir.path().join("thidua.db").display().to_string());

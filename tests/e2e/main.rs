@@ -69,6 +69,7 @@ const SCENARIOS: &[(&str, Scenario)] = &[
     ("authentication", security::authentication),
     ("policy_walk", security::policy_walk),
     ("audit_chain", security::audit_chain),
+    ("audit_checkpoint", security::audit_checkpoint),
     ("limits", security::limits),
     ("mutual_tls", security::mutual_tls),
     ("races", concurrency::races),
@@ -76,6 +77,13 @@ const SCENARIOS: &[(&str, Scenario)] = &[
     ("deadlines_roll_back", concurrency::deadlines_roll_back),
     ("crash_safety", crash::crash_safety),
     ("backup_and_restore", backup::backup_and_restore),
+];
+
+/// Scenarios of the transport in front of the database, run once (on SQLite): the backend
+/// plays no part in them.
+const TRANSPORT_SCENARIOS: &[(&str, Scenario)] = &[
+    ("idle_connections", security::idle_connections),
+    ("made_up_keys", security::made_up_keys),
 ];
 
 fn main() -> std::process::ExitCode {
@@ -126,6 +134,12 @@ fn main() -> std::process::ExitCode {
             None => Err(Failed::from("PostgreSQL unavailable")),
         });
         trials.push(trial.with_ignored_flag(postgres.is_none() && !require_postgres));
+    }
+    for (name, scenario) in TRANSPORT_SCENARIOS {
+        let scenario = *scenario;
+        trials.push(Trial::test(format!("sqlite::{name}"), move || {
+            run(None, scenario)
+        }));
     }
     // Stops its database: a PostgreSQL cluster of its own.
     trials.push(

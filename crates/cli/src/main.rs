@@ -1,5 +1,6 @@
 //! `thidua`: the command-line client of the thidua server.
 
+mod audit;
 mod awards;
 mod clusters;
 mod covenants;
@@ -127,9 +128,9 @@ enum Command {
     Key(keys::KeyCommand),
     /// Show the API key in use.
     Whoami,
-    /// The audit log: list events, verify the hash chain (administrators).
+    /// The audit log: list events, verify the hash chain, sign checkpoints (administrators).
     #[command(subcommand)]
-    Audit(keys::AuditCommand),
+    Audit(audit::AuditCommand),
     /// Print a shell completion script.
     Completions {
         /// The shell.
@@ -252,7 +253,7 @@ async fn run(cli: Cli) -> Result<(), Failure> {
         Command::Ballot(c) => awards::run_ballot(&mut ctx, c).await,
         Command::Key(c) => keys::run_key(&mut ctx, c).await,
         Command::Whoami => keys::run_whoami(&mut ctx).await,
-        Command::Audit(c) => keys::run_audit(&mut ctx, c).await,
+        Command::Audit(c) => audit::run_audit(&mut ctx, c).await,
         Command::Completions { .. } => Ok(()),
     };
     result.map_err(|mut f| {

@@ -295,6 +295,11 @@ pub const POLICY: &[(&str, Need, Effect)] = &[
     ("AccessService/GetCaller", Need::Public, Effect::Read),
     ("AuditService/ListAuditEvents", Need::Admin, Effect::Read),
     ("AuditService/VerifyAuditChain", Need::Admin, Effect::Read),
+    (
+        "AuditService/CreateAuditCheckpoint",
+        Need::Admin,
+        Effect::Read,
+    ),
 ];
 
 /// The policy row of `method` (`Service/Method`), if any.

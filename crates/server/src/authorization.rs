@@ -26,7 +26,7 @@ use thidua_domain::{
 use thidua_storage::{CallGuard, NewEvent, Store, TermPeople, Tx};
 use tonic::{Request, Status};
 
-use crate::{admissions::Admissions, app, auth::Credentials, status::to_status};
+use crate::{admissions::Admissions, app, auth::Credentials, rates::Rates, status::to_status};
 
 /// What a call touches, as far as authorization is concerned.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
@@ -186,6 +186,9 @@ pub struct Call {
     /// The server's admissions kept in memory; absent for calls not made through the
     /// authentication layer.
     admissions: Option<Arc<Admissions>>,
+    /// The server's rate limiters; absent for calls not made through the authentication
+    /// layer.
+    rates: Option<Arc<Rates>>,
     method: &'static str,
     need: Need,
     effect: Effect,
@@ -197,27 +200,25 @@ impl Call {
     /// Opens a unary call: the key digest and method the authentication layer attached, the
     /// digest of the request. The key itself is looked up when the call is admitted.
     pub fn open<T: Message>(request: Request<T>) -> Result<(Self, T), Status> {
-        let (credentials, admissions, method) = caller_of(&request)?;
+        let caller = caller_of(&request)?;
         let message = request.into_inner();
         let digest = message_digest(&message);
-        Ok((Self::new(credentials, admissions, method, digest)?, message))
+        Ok((Self::new(caller, digest)?, message))
     }
 
     /// Opens a streaming call; its digest is set once the stream is read ([`Call::digest`]).
     pub fn open_stream<T>(request: Request<T>) -> Result<(Self, T), Status> {
-        let (credentials, admissions, method) = caller_of(&request)?;
-        Ok((
-            Self::new(credentials, admissions, method, String::new())?,
-            request.into_inner(),
-        ))
+        let caller = caller_of(&request)?;
+        Ok((Self::new(caller, String::new())?, request.into_inner()))
     }
 
-    fn new(
-        credentials: String,
-        admissions: Option<Arc<Admissions>>,
-        method: &'static str,
-        digest: String,
-    ) -> Result<Self, Status> {
+    fn new(caller: Caller, digest: String) -> Result<Self, Status> {
+        let Caller {
+            credentials,
+            admissions,
+            rates,
+            method,
+        } = caller;
         // A method without a policy row is refused: deny by default.
         let (need, effect) = rule(method).ok_or_else(|| {
             to_status(Error::PermissionDenied {
@@ -227,6 +228,7 @@ impl Call {
         Ok(Self {
             credentials,
             admissions,
+            rates,
             method,
             need,
             effect,
@@ -250,6 +252,14 @@ impl Call {
     pub fn digest_of(mut self, digest: String) -> Self {
         self.digest = digest;
         self
+    }
+
+    /// Counts the call against its key's rate (the key is known to exist by now).
+    fn count_rate(&self, principal: &Principal) -> Result<(), Error> {
+        match &self.rates {
+            Some(rates) => rates.admit_key(&principal.key_id),
+            None => Ok(()),
+        }
     }
 
     fn event(&self, principal: &Principal, scope: &Scope, outcome: Outcome) -> NewEvent {
@@ -285,6 +295,7 @@ impl Call {
             }
         };
         tracing::Span::current().record("principal", principal.audit_name());
+        self.count_rate(&principal).map_err(to_status)?;
         if !ok {
             let denied = Error::PermissionDenied {
                 method: self.method.to_owned(),
@@ -351,6 +362,7 @@ impl Call {
             && let Some(r) = fresh(generation)
         {
             tracing::Span::current().record("principal", principal.audit_name());
+            self.count_rate(&principal).map_err(to_status)?;
             return Ok(r);
         }
         let store = store.clone();
@@ -358,6 +370,7 @@ impl Call {
             let (principal, served) = store.read(|tx| {
                 let decision = who_and_whether(tx, &self.credentials, self.need, &scope)?;
                 self.keep(&scope, &decision, generation);
+                self.count_rate(&decision.principal)?;
                 if decision.admitted {
                     f(tx, generation).map(|r| (decision.principal, Some(r)))
                 } else {
@@ -515,14 +528,26 @@ pub fn message_digest(message: &impl Message) -> String {
 pub struct CalledMethod(pub &'static str);
 
 /// The key digest and method the authentication layer attached to `request`.
-type Caller = (String, Option<Arc<Admissions>>, &'static str);
+/// What the authentication layer attached to a call.
+struct Caller {
+    credentials: String,
+    admissions: Option<Arc<Admissions>>,
+    rates: Option<Arc<Rates>>,
+    method: &'static str,
+}
 
 fn caller_of<T>(request: &Request<T>) -> Result<Caller, Status> {
     let credentials = request.extensions().get::<Credentials>().cloned();
     let admissions = request.extensions().get::<Arc<Admissions>>().cloned();
+    let rates = request.extensions().get::<Arc<Rates>>().cloned();
     let method = request.extensions().get::<CalledMethod>().copied();
     match (credentials, method) {
-        (Some(Credentials(c)), Some(CalledMethod(m))) => Ok((c, admissions, m)),
+        (Some(Credentials(credentials)), Some(CalledMethod(method))) => Ok(Caller {
+            credentials,
+            admissions,
+            rates,
+            method,
+        }),
         _ => Err(to_status(Error::Unauthenticated(
             "missing `authorization: Bearer <API key>`".into(),
         ))),

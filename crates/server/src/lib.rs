@@ -6,15 +6,18 @@ pub mod auth;
 pub mod authorization;
 pub mod batched_writes;
 pub mod boards;
+pub mod connections;
 pub mod convert;
 pub mod demo;
 pub mod logging;
+pub mod rates;
 pub mod service;
 pub mod sheets;
 pub mod status;
 
 use std::{future::Future, time::Duration};
 
+use thidua_domain::audit::checkpoint::AuditKey;
 use thidua_proto::v1::{
     access_service_server::AccessServiceServer, audit_service_server::AuditServiceServer,
     cluster_service_server::ClusterServiceServer, target_service_server::TargetServiceServer,
@@ -24,9 +27,12 @@ use thidua_storage::Store;
 use tokio::net::TcpListener;
 use tokio_stream::wrappers::TcpListenerStream;
 
-use crate::batched_writes::BatchedWrites;
 use crate::service::{
     clusters::Clusters, keys::Access, scoring::Scoring, targets::Targets, units::Units,
+};
+use crate::{
+    batched_writes::BatchedWrites,
+    connections::{ConnectionLimits, Gate, Guarded},
 };
 
 /// Default largest request or response message, in bytes.
@@ -40,6 +46,15 @@ pub struct ServeOptions {
     pub drain_timeout: Duration,
     /// Calls in flight, per-key rate.
     pub limits: auth::Limits,
+    /// Signs audit checkpoints; read from a file outside the database (`--audit-key`).
+    pub audit_key: Option<AuditKey>,
+    /// Open connections (in all, per peer), handshake and idle timeouts.
+    pub connections: ConnectionLimits,
+    /// How often an HTTP/2 keepalive ping is sent on a connection; a peer that does not
+    /// answer within [`ServeOptions::keepalive_timeout`] is disconnected.
+    pub keepalive_interval: Duration,
+    /// How long a keepalive ping may wait for its answer.
+    pub keepalive_timeout: Duration,
     /// Largest message either way; a larger one is refused RESOURCE_EXHAUSTED.
     pub max_message_bytes: usize,
     /// HTTP/2 streams one connection may open at once.
@@ -77,6 +92,10 @@ impl Default for ServeOptions {
         Self {
             drain_timeout: Duration::from_secs(30),
             limits: auth::Limits::default(),
+            audit_key: None,
+            connections: ConnectionLimits::default(),
+            keepalive_interval: Duration::from_secs(30),
+            keepalive_timeout: Duration::from_secs(10),
             max_message_bytes: MAX_MESSAGE_BYTES,
             max_concurrent_streams: 128,
             request_timeout: Duration::from_secs(300),
@@ -85,30 +104,45 @@ impl Default for ServeOptions {
     }
 }
 
-/// Accepted connections with Nagle's algorithm off (a response's last frames must not wait
-/// for the client's delayed ACK: a 40 ms stall per call otherwise), their responses written
-/// in batches instead ([`batched_writes`]; written through under TLS).
+/// Accepted connections within the [`Gate`]'s caps (the others closed at once), each
+/// [`Guarded`] by the handshake and idle timeouts, with Nagle's algorithm off (a response's
+/// last frames must not wait for the client's delayed ACK: a 40 ms stall per call otherwise),
+/// their responses written in batches instead ([`batched_writes`]; written through under
+/// TLS).
 fn incoming(
     listener: TcpListener,
     tls: bool,
-) -> impl tokio_stream::Stream<Item = std::io::Result<BatchedWrites<tokio::net::TcpStream>>> {
+    gate: std::sync::Arc<Gate>,
+) -> impl tokio_stream::Stream<Item = std::io::Result<BatchedWrites<Guarded<tokio::net::TcpStream>>>>
+{
     use tokio_stream::StreamExt;
-    TcpListenerStream::new(listener).map(move |accepted| {
-        accepted.and_then(|stream| {
+    TcpListenerStream::new(listener).filter_map(move |accepted| {
+        let admitted = accepted.and_then(|stream| {
+            let peer = stream.peer_addr()?.ip();
+            // Refused: the stream is dropped here, which closes it.
+            let Ok(ticket) = gate.admit(peer) else {
+                return Ok(None);
+            };
             stream.set_nodelay(true)?;
-            Ok(if tls {
+            let stream = Guarded::new(stream, ticket);
+            Ok(Some(if tls {
                 BatchedWrites::through(stream)
             } else {
                 BatchedWrites::new(stream)
-            })
-        })
+            }))
+        });
+        admitted.transpose()
     })
 }
 
 /// The contract's services, in one list: each is registered, held to the message limit and
 /// reported by health from here (SERVING once the server can serve, NOT_SERVING from the
 /// moment shutdown begins). Returns the routes and the services' full names.
-pub fn contract_services(store: &Store, max: usize) -> (tonic::service::Routes, Vec<&'static str>) {
+pub fn contract_services(
+    store: &Store,
+    max: usize,
+    audit_key: Option<std::sync::Arc<AuditKey>>,
+) -> (tonic::service::Routes, Vec<&'static str>) {
     let mut routes = tonic::service::RoutesBuilder::default();
     let mut names = Vec::new();
     macro_rules! serve_all {
@@ -130,14 +164,54 @@ pub fn contract_services(store: &Store, max: usize) -> (tonic::service::Routes, 
         sized!(ClusterServiceServer::new(Clusters::new(store.clone()))),
         sized!(TargetServiceServer::new(Targets::new(store.clone()))),
         service::scoreboard_route::ScoringRoutes::new(Scoring::new(store.clone()), max),
-        sized!(AccessServiceServer::new(Access::new(store.clone()))),
-        sized!(AuditServiceServer::new(Access::new(store.clone()))),
+        sized!(AccessServiceServer::new(Access::new(
+            store.clone(),
+            audit_key.clone()
+        ))),
+        sized!(AuditServiceServer::new(Access::new(
+            store.clone(),
+            audit_key
+        ))),
     );
     (routes.routes(), names)
 }
 
 fn name_of<S: tonic::server::NamedService>(_: &S) -> &'static str {
     S::NAME
+}
+
+/// Puts back the audit table's append-only guard if someone removed or disabled it: logged as
+/// an error and recorded in the audit log (see `thidua_storage`'s `audit_guard`). The server
+/// runs it at start, before it reports ready.
+pub async fn restore_audit_guard(store: &Store) -> anyhow::Result<()> {
+    let store = store.clone();
+    let restored = tokio::task::spawn_blocking(move || {
+        store.write(|tx| {
+            let restored = tx.restore_audit_guard()?;
+            if !restored.is_empty() {
+                tx.append_audit(thidua_storage::NewEvent {
+                    time: app::now(),
+                    principal: "server".into(),
+                    method: "server/RestoreAuditGuard".into(),
+                    resource: "auditEvents".into(),
+                    outcome: thidua_domain::audit::Outcome::Ok,
+                    request_id: String::new(),
+                    digest: String::new(),
+                })?;
+            }
+            Ok(restored)
+        })
+    })
+    .await??;
+    if !restored.is_empty() {
+        tracing::error!(
+            triggers = ?restored,
+            "the audit log's append-only guard was removed or disabled in the database; it is \
+             restored. Verify the chain against your last checkpoint (thidua audit verify \
+             --checkpoint FILE) and find out who had owner rights on the database"
+        );
+    }
+    Ok(())
 }
 
 /// Serves every service on `listener` until `shutdown` completes. Then health turns
@@ -156,7 +230,11 @@ pub async fn serve(
     let door = auth::AuthLayer::new(store.clone(), options.limits);
     let stop_hearing = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));
     store.hear_other_processes(stop_hearing.clone());
-    let (routes, services) = contract_services(&store, options.max_message_bytes);
+    let (routes, services) = contract_services(
+        &store,
+        options.max_message_bytes,
+        options.audit_key.clone().map(std::sync::Arc::new),
+    );
     let (health, health_service) = tonic_health::server::health_reporter();
     for name in &services {
         health
@@ -186,13 +264,22 @@ pub async fn serve(
     }
     let server = builder
         .max_concurrent_streams(options.max_concurrent_streams)
+        .http2_keepalive_interval(Some(options.keepalive_interval))
+        .http2_keepalive_timeout(Some(options.keepalive_timeout))
         .timeout(options.request_timeout)
         .layer(logging::RequestLogLayer)
         .layer(door)
         .add_routes(routes)
         .add_service(health_service)
         .add_service(reflection)
-        .serve_with_incoming_shutdown(incoming(listener, options.tls.is_some()), drain);
+        .serve_with_incoming_shutdown(
+            incoming(
+                listener,
+                options.tls.is_some(),
+                Gate::new(options.connections),
+            ),
+            drain,
+        );
     let deadline = async {
         if draining_rx.await.is_ok() {
             tokio::time::sleep(options.drain_timeout).await;

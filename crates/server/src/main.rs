@@ -4,6 +4,7 @@ use std::{net::SocketAddr, path::PathBuf};
 
 use anyhow::Context;
 use clap::{Parser, Subcommand};
+use thidua_domain::audit::checkpoint::AuditKey;
 use thidua_storage::Store;
 use tracing_subscriber::EnvFilter;
 
@@ -51,6 +52,31 @@ struct Args {
     /// Calls an API key may make in a burst above its rate.
     #[arg(long, env = "THIDUA_BURST_PER_KEY", default_value_t = 400.0)]
     burst_per_key: f64,
+    /// Calls per second from one peer address, sustained, counted before its key is looked
+    /// up (what a caller with no valid key gets).
+    #[arg(long, env = "THIDUA_RATE_PER_PEER", default_value_t = 2000.0)]
+    rate_per_peer: f64,
+    /// Calls a peer address may make in a burst above its rate.
+    #[arg(long, env = "THIDUA_BURST_PER_PEER", default_value_t = 4000.0)]
+    burst_per_peer: f64,
+    /// Open connections in all; more are closed at once. Lowered to fit the process's
+    /// descriptor limit when that is smaller.
+    #[arg(long, env = "THIDUA_MAX_CONNECTIONS", default_value_t = 1024)]
+    max_connections: usize,
+    /// Open connections from one peer address; more are closed at once.
+    #[arg(long, env = "THIDUA_MAX_CONNECTIONS_PER_PEER", default_value_t = 256)]
+    max_connections_per_peer: usize,
+    /// Seconds a new connection has to begin its TLS or HTTP/2 handshake.
+    #[arg(long, env = "THIDUA_HANDSHAKE_TIMEOUT", default_value_t = 10)]
+    handshake_timeout: u64,
+    /// Seconds an open connection may send nothing (live clients answer the server's
+    /// keepalive pings, sent every 30 s) before it is closed.
+    #[arg(long, env = "THIDUA_IDLE_TIMEOUT", default_value_t = 120)]
+    idle_timeout: u64,
+    /// Serve without TLS on an address other than loopback. Bearer keys then cross the
+    /// network in clear: only behind a proxy that terminates TLS on the same host or network.
+    #[arg(long, env = "THIDUA_ALLOW_INSECURE")]
+    allow_insecure: bool,
     /// Seconds a call may run (the client's deadline applies when shorter); then it is
     /// cancelled and its transaction rolled back.
     #[arg(long, env = "THIDUA_REQUEST_TIMEOUT", default_value_t = 300)]
@@ -64,6 +90,11 @@ struct Args {
     /// CA whose certificates clients must present (mutual TLS, for system-to-system links).
     #[arg(long, env = "THIDUA_CLIENT_CA", requires = "tls_cert")]
     client_ca: Option<PathBuf>,
+    /// File of the key that signs audit checkpoints, kept outside the database (and out of its
+    /// backups); created, readable by this user only, when missing. Default: beside a SQLite
+    /// database (`DATABASE.audit-key`), else `thidua-audit.key` in the working directory.
+    #[arg(long, env = "THIDUA_AUDIT_KEY", global = true)]
+    audit_key: Option<PathBuf>,
     /// Load the seed case (Bắc Kạn city, 2022) before serving; loading twice changes nothing.
     #[arg(long, env = "THIDUA_DEMO")]
     demo: bool,
@@ -133,6 +164,22 @@ async fn main() -> anyhow::Result<()> {
         }
         None => {}
     }
+    let read = |p: &PathBuf| std::fs::read(p).with_context(|| format!("reading {}", p.display()));
+    let tls = match (&args.tls_cert, &args.tls_key) {
+        (Some(cert), Some(key)) => Some(thidua_server::Tls {
+            cert: read(cert)?,
+            key: read(key)?,
+            client_ca: args.client_ca.as_ref().map(read).transpose()?,
+        }),
+        _ => None,
+    };
+    check_transport(args.listen, tls.is_some(), args.allow_insecure)?;
+    // Bind before anything is created or printed: a taken port fails here, having changed
+    // nothing.
+    let listener = tokio::net::TcpListener::bind(args.listen)
+        .await
+        .with_context(|| format!("listening on {}", args.listen))?;
+    let address = listener.local_addr()?;
     let first = store.clone();
     let created = tokio::task::spawn_blocking(move || {
         thidua_server::app::keys::bootstrap_admin(&first, true)
@@ -146,22 +193,10 @@ async fn main() -> anyhow::Result<()> {
             key.id
         );
     }
+    thidua_server::restore_audit_guard(&store).await?;
     if args.demo {
         load_demo(store.clone()).await?;
     }
-    let read = |p: &PathBuf| std::fs::read(p).with_context(|| format!("reading {}", p.display()));
-    let tls = match (&args.tls_cert, &args.tls_key) {
-        (Some(cert), Some(key)) => Some(thidua_server::Tls {
-            cert: read(cert)?,
-            key: read(key)?,
-            client_ca: args.client_ca.as_ref().map(read).transpose()?,
-        }),
-        _ => None,
-    };
-    let listener = tokio::net::TcpListener::bind(args.listen)
-        .await
-        .with_context(|| format!("listening on {}", args.listen))?;
-    let address = listener.local_addr()?;
     if args.ready_line {
         use std::io::Write;
         let mut out = std::io::stdout().lock();
@@ -173,13 +208,25 @@ async fn main() -> anyhow::Result<()> {
         tls = if args.client_ca.is_some() { "mutual" } else if args.tls_cert.is_some() { "server" } else { "off" },
         "serving thidua.v1"
     );
+    let audit_key = audit_key(&args)?;
     let options = thidua_server::ServeOptions {
+        audit_key: Some(audit_key),
         drain_timeout: std::time::Duration::from_secs(args.drain_timeout),
         limits: thidua_server::auth::Limits {
             max_in_flight: args.max_in_flight.max(1),
             rate_per_key: args.rate_per_key.max(0.001),
             burst_per_key: args.burst_per_key.max(1.0),
+            rate_per_peer: args.rate_per_peer.max(0.001),
+            burst_per_peer: args.burst_per_peer.max(1.0),
         },
+        connections: thidua_server::connections::ConnectionLimits {
+            max_total: fit_descriptors(args.max_connections.max(1)),
+            max_per_peer: args.max_connections_per_peer.max(1),
+            handshake_timeout: std::time::Duration::from_secs(args.handshake_timeout.max(1)),
+            idle_timeout: std::time::Duration::from_secs(args.idle_timeout.max(1)),
+        },
+        keepalive_interval: std::time::Duration::from_secs(30),
+        keepalive_timeout: std::time::Duration::from_secs(10),
         max_message_bytes: args.max_message_bytes,
         max_concurrent_streams: args.max_concurrent_streams.max(1),
         request_timeout: std::time::Duration::from_secs(args.request_timeout.max(1)),
@@ -245,6 +292,94 @@ async fn shutdown_signal(on_stdin_eof: bool) {
         () = terminate => {},
         () = eof => {},
     }
+}
+
+/// The audit key from its file, created when missing.
+fn audit_key(args: &Args) -> anyhow::Result<AuditKey> {
+    let path = match &args.audit_key {
+        Some(p) => p.clone(),
+        None if args.database.starts_with("postgres") => PathBuf::from("thidua-audit.key"),
+        None => {
+            let db = args
+                .database
+                .strip_prefix("sqlite://")
+                .unwrap_or(&args.database);
+            PathBuf::from(format!("{db}.audit-key"))
+        }
+    };
+    match std::fs::read_to_string(&path) {
+        Ok(text) => AuditKey::from_hex(&text)
+            .with_context(|| format!("reading the audit key {}", path.display())),
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+            let mut bytes = [0u8; thidua_domain::audit::checkpoint::KEY_BYTES];
+            getrandom::fill(&mut bytes)
+                .map_err(|e| anyhow::anyhow!("no randomness for the audit key: {e}"))?;
+            let key = AuditKey::from_bytes(bytes);
+            write_private(&path, &format!("{}\n", key.to_hex()))
+                .with_context(|| format!("creating the audit key {}", path.display()))?;
+            tracing::info!(
+                path = %path.display(),
+                key_id = %key.id(),
+                "audit key created: keep a copy apart from the database's backups"
+            );
+            Ok(key)
+        }
+        Err(e) => Err(e).with_context(|| format!("reading the audit key {}", path.display())),
+    }
+}
+
+/// Writes a new file only its owner may read.
+fn write_private(path: &std::path::Path, text: &str) -> std::io::Result<()> {
+    use std::io::Write;
+    let mut options = std::fs::OpenOptions::new();
+    options.write(true).create_new(true);
+    #[cfg(unix)]
+    std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
+    let mut file = options.open(path)?;
+    file.write_all(text.as_bytes())?;
+    file.sync_all()
+}
+
+/// Refuses plaintext on an address other than loopback unless `allow_insecure`, and warns
+/// when it is allowed: bearer keys would cross the network in clear.
+fn check_transport(listen: SocketAddr, tls: bool, allow_insecure: bool) -> anyhow::Result<()> {
+    if tls || listen.ip().is_loopback() {
+        return Ok(());
+    }
+    if !allow_insecure {
+        anyhow::bail!(
+            "refusing to serve without TLS on {listen}: API keys would cross the network in \
+             clear. Give --tls-cert and --tls-key, listen on 127.0.0.1 behind a TLS proxy, or \
+             pass --allow-insecure if a proxy on this network terminates TLS"
+        );
+    }
+    tracing::warn!(
+        address = %listen,
+        "serving without TLS on a non-loopback address (--allow-insecure): API keys cross the network in clear"
+    );
+    Ok(())
+}
+
+/// Descriptors kept back from connections for the database pool, files and the listener.
+const RESERVED_DESCRIPTORS: u64 = 128;
+
+/// `wanted` connections, or fewer when the process's descriptor limit could not hold them
+/// (then every call would fail once descriptors ran out, the health check included).
+fn fit_descriptors(wanted: usize) -> usize {
+    let Ok((soft, _)) = nix::sys::resource::getrlimit(nix::sys::resource::Resource::RLIMIT_NOFILE)
+    else {
+        return wanted;
+    };
+    let room = usize::try_from(soft.saturating_sub(RESERVED_DESCRIPTORS).max(16)).unwrap_or(wanted);
+    if room < wanted {
+        tracing::warn!(
+            wanted,
+            allowed = room,
+            descriptor_limit = soft,
+            "the descriptor limit is low: fewer connections are allowed than --max-connections"
+        );
+    }
+    wanted.min(room)
 }
 
 /// The database URL without a password, for logs.

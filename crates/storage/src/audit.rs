@@ -104,13 +104,7 @@ impl Tx<'_> {
                 .execute(c)
                 .map_err(db)?;
         }
-        let last: Option<(i64, String)> = audit_events::table
-            .order(audit_events::seq.desc())
-            .select((audit_events::seq, audit_events::hash))
-            .first(self.conn)
-            .optional()
-            .map_err(db)?;
-        let (previous_seq, previous_hash) = last.unwrap_or((0, GENESIS.to_owned()));
+        let (previous_seq, previous_hash) = self.audit_head()?.unwrap_or((0, GENESIS.to_owned()));
         let event = Event {
             seq: previous_seq + 1,
             time: new.time,
@@ -192,6 +186,16 @@ impl Tx<'_> {
             None
         };
         Ok(Page { items, next })
+    }
+
+    /// The chain's head: the last event's position and hash, if there is an event.
+    pub fn audit_head(&mut self) -> Result<Option<(i64, String)>, Error> {
+        audit_events::table
+            .order(audit_events::seq.desc())
+            .select((audit_events::seq, audit_events::hash))
+            .first(self.conn)
+            .optional()
+            .map_err(db)
     }
 
     /// Up to `limit` events after `after_seq`, oldest first, each with its stored hash: the

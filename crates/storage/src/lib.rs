@@ -1,6 +1,7 @@
 #![doc = include_str!("../README.md")]
 
 mod audit;
+mod audit_guard;
 mod awards;
 mod changes;
 mod clusters;

@@ -136,7 +136,166 @@ async fn verify(env: &Env) -> anyhow::Result<pb::VerifyAuditChainResponse> {
     Ok(env
         .audit()
         .await?
-        .verify_audit_chain(pb::VerifyAuditChainRequest {})
+        .verify_audit_chain(pb::VerifyAuditChainRequest::default())
         .await?
         .into_inner())
+}
+
+/// Someone with the database owner's rights rewrites an event and recomputes every later hash,
+/// or cuts events off the end: the chain alone still verifies, a checkpoint signed before
+/// does not. A removed (or disabled) append-only guard is put back when a server starts, with
+/// an error in its log and an event in the chain.
+pub fn audit_checkpoint(env: &Env) -> anyhow::Result<()> {
+    let files = tempfile::tempdir()?;
+    let before_rewrite = files.path().join("mốc-1.json");
+    let before_cut = files.path().join("mốc-2.json");
+    env.block_on(async {
+        import_bac_kan(env).await?;
+        create_cluster(env, "bac-kan-city", pb::ClusterKind::Territorial).await?;
+        create_cluster(env, "cum-duc-xuan", pb::ClusterKind::Territorial).await?;
+        let out = env.cli(&["audit", "checkpoint", "--out", &path(&before_rewrite)?])?;
+        ensure!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        let out = env.cli(&["audit", "verify", "--checkpoint", &path(&before_rewrite)?])?;
+        ensure!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        let head = verify(env).await?.events_checked;
+
+        // Event 2 rewritten, every later hash recomputed: the chain alone verifies.
+        let url = env.database_url.clone();
+        tokio::task::spawn_blocking(move || rewrite(&url, 2)).await??;
+        ensure!(
+            verify(env).await?.intact,
+            "the rehashed chain should verify alone"
+        );
+        let out = env.cli(&["audit", "verify", "--checkpoint", &path(&before_rewrite)?])?;
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        ensure!(
+            out.status.code() == Some(6) && stderr.contains(&format!("event {head}")),
+            "exit {:?}: {stderr}",
+            out.status.code()
+        );
+
+        // A checkpoint of the present head, then the last two events cut off.
+        let out = env.cli(&["audit", "checkpoint", "--out", &path(&before_cut)?])?;
+        ensure!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        let head = verify(env).await?.events_checked;
+        let url = env.database_url.clone();
+        let cut = format!("DELETE FROM audit_events WHERE seq > {}", head - 2);
+        tokio::task::spawn_blocking(move || {
+            let mut statements = guard_off(&url);
+            statements.push(&cut);
+            attack(&url, &statements)
+        })
+        .await??;
+        ensure!(
+            verify(env).await?.intact,
+            "the cut chain should verify alone"
+        );
+        let out = env.cli(&["audit", "verify", "--checkpoint", &path(&before_cut)?])?;
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        ensure!(
+            out.status.code() == Some(6) && stderr.contains("removed from its end"),
+            "exit {:?}: {stderr}",
+            out.status.code()
+        );
+        // A checkpoint edited by hand is refused, not trusted.
+        let text = std::fs::read_to_string(&before_cut)?;
+        let forged = text.replace(&format!("\"sequence\": {head}"), "\"sequence\": 1");
+        std::fs::write(&before_cut, forged)?;
+        let out = env.cli(&["audit", "verify", "--checkpoint", &path(&before_cut)?])?;
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        ensure!(
+            out.status.code() == Some(3) && stderr.contains("checkpoint.signature"),
+            "exit {:?}: {stderr}",
+            out.status.code()
+        );
+        anyhow::Ok(())
+    })?;
+
+    // The guard is off (the attacks above removed it); a server that starts puts it back.
+    let server = thidua_testkit::ServerProcess::start(
+        &crate::crash::server_binary()?,
+        &env.database_url,
+        &["--audit-key", &path(&files.path().join("audit.key"))?],
+    )?;
+    let log = server.log();
+    ensure!(
+        log.contains("append-only guard was removed or disabled"),
+        "no error about the guard: {log}"
+    );
+    let url = env.database_url.clone();
+    ensure!(
+        tamper(&url, 1, false).is_err(),
+        "the guard was not put back: an UPDATE went through"
+    );
+    let restored = env.block_on(async {
+        let events = env
+            .audit()
+            .await?
+            .list_audit_events(pb::ListAuditEventsRequest {
+                method: "server/RestoreAuditGuard".into(),
+                ..Default::default()
+            })
+            .await?
+            .into_inner()
+            .audit_events;
+        anyhow::Ok(events.len())
+    })?;
+    ensure!(restored == 1, "{restored} restoration events");
+    Ok(())
+}
+
+fn path(p: &std::path::Path) -> anyhow::Result<String> {
+    p.to_str().map(str::to_owned).context("path is not UTF-8")
+}
+
+/// The statements that take the append-only guard off, as the database owner can.
+fn guard_off(url: &str) -> Vec<&'static str> {
+    if url.starts_with("postgres") {
+        vec!["ALTER TABLE audit_events DISABLE TRIGGER audit_events_append_only_rows"]
+    } else {
+        vec![
+            "DROP TRIGGER IF EXISTS audit_events_append_only_update",
+            "DROP TRIGGER IF EXISTS audit_events_append_only_delete",
+        ]
+    }
+}
+
+/// Rewrites who made event `seq` and recomputes every later hash, as an attacker who knows the
+/// chain's rule would.
+fn rewrite(url: &str, seq: i64) -> anyhow::Result<()> {
+    use thidua_domain::audit::{GENESIS, link};
+    let store = thidua_storage::Store::open(url)?;
+    let mut chain = store.read(|tx| tx.audit_chain(0, 100_000))?;
+    let mut statements: Vec<String> = guard_off(url).into_iter().map(str::to_owned).collect();
+    let mut previous = GENESIS.to_owned();
+    for (event, hash) in &mut chain {
+        if event.seq == seq {
+            event.principal = "keys/phung-chi-kien".into();
+            statements.push(format!(
+                "UPDATE audit_events SET principal = 'keys/phung-chi-kien' WHERE seq = {seq}"
+            ));
+        }
+        let relinked = link(&previous, event);
+        if relinked != *hash {
+            statements.push(format!(
+                "UPDATE audit_events SET hash = '{relinked}' WHERE seq = {}",
+                event.seq
+            ));
+        }
+        previous = relinked;
+    }
+    let statements: Vec<&str> = statements.iter().map(String::as_str).collect();
+    attack(url, &statements)
 }

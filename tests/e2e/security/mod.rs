@@ -1,5 +1,6 @@
 //! Security as an attacker tries it, one file per topic: authentication, the policy walked over
-//! the wire for every RPC × role × scope, the audit chain and its tampering, limits, mutual TLS.
+//! the wire for every RPC × role × scope, the audit chain and its tampering, limits, mutual TLS, the
+//! transport under abuse.
 
 mod audit;
 mod authentication;
@@ -7,12 +8,14 @@ mod limits;
 mod policy_cases;
 mod policy_walk;
 mod tls;
+mod transport;
 
-pub use audit::audit_chain;
+pub use audit::{audit_chain, audit_checkpoint};
 pub use authentication::authentication;
 pub use limits::limits;
 pub use policy_walk::policy_walk;
 pub use tls::mutual_tls;
+pub use transport::{idle_connections, made_up_keys};
 
 use anyhow::ensure;
 use thidua_proto::v1 as pb;

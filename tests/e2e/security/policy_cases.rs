@@ -407,4 +407,9 @@ pub(super) const CASES: &[Case] = &[
         fields: &[],
         expect: ADMIN,
     },
+    Case {
+        method: "AuditService/CreateAuditCheckpoint",
+        fields: &[],
+        expect: ADMIN,
+    },
 ];

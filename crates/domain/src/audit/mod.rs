@@ -5,6 +5,8 @@
 //! [`GENESIS`]. Editing, inserting or deleting a stored event breaks every later link, and
 //! [`verify`] names the first broken one.
 
+pub mod checkpoint;
+
 use sha2::{Digest, Sha256};
 
 use crate::{Error, access::hex, time::Timestamp};
@@ -170,10 +172,14 @@ pub struct BrokenLink {
 }
 
 /// Walks the chain in `seq` order, one event at a time, so a long log is checked page by page.
+/// Anchored to a checkpoint ([`Verifier::anchored`]), it also finds a history rewritten with
+/// every later hash recomputed, and a cut tail.
 #[derive(Debug, Clone)]
 pub struct Verifier {
     previous: String,
     next_seq: i64,
+    /// The position and hash a checkpoint vouches for.
+    anchor: Option<(i64, String)>,
 }
 
 impl Default for Verifier {
@@ -181,11 +187,37 @@ impl Default for Verifier {
         Self {
             previous: GENESIS.to_owned(),
             next_seq: 1,
+            anchor: None,
         }
     }
 }
 
 impl Verifier {
+    /// A verifier that also holds the chain to `checkpoint`'s head: the event at its position
+    /// must have its hash, and the chain must reach it.
+    pub fn anchored(checkpoint: &checkpoint::Checkpoint) -> Self {
+        Self {
+            anchor: Some((checkpoint.sequence, checkpoint.hash.clone())),
+            ..Self::default()
+        }
+    }
+
+    /// Ends the walk: the number of events checked, or, when the chain stops before the
+    /// anchor's position, the cut.
+    pub fn finish(self) -> Result<i64, BrokenLink> {
+        let checked = self.checked();
+        match self.anchor {
+            Some((seq, _)) if checked < seq => Err(BrokenLink {
+                seq: checked + 1,
+                description: format!(
+                    "the chain ends at event {checked}, but a checkpoint vouches for event \
+                     {seq}: events were removed from its end"
+                ),
+            }),
+            _ => Ok(checked),
+        }
+    }
+
     /// Checks the next event and its stored hash.
     pub fn check(&mut self, event: &Event, stored: &str) -> Result<(), BrokenLink> {
         if event.seq != self.next_seq {
@@ -204,6 +236,19 @@ impl Verifier {
                 seq: event.seq,
                 description: format!(
                     "event {} does not match its hash: it, or the event before it, was changed",
+                    event.seq
+                ),
+            });
+        }
+        if let Some((seq, hash)) = &self.anchor
+            && *seq == event.seq
+            && *hash != computed
+        {
+            return Err(BrokenLink {
+                seq: event.seq,
+                description: format!(
+                    "event {} is not the one a checkpoint vouches for: the history up to it \
+                     was rewritten",
                     event.seq
                 ),
             });

@@ -4,7 +4,10 @@ use base64::{Engine, engine::general_purpose::URL_SAFE_NO_PAD};
 use thidua_domain::{
     Error,
     access::{self, ApiKey, Principal, Role, TOKEN_PREFIX, display_prefix, token_digest},
-    audit::{BrokenLink, Event, Verifier},
+    audit::{
+        BrokenLink, Event, GENESIS, Verifier,
+        checkpoint::{AuditKey, Checkpoint},
+    },
     time::Timestamp,
     unit::UnitRef,
 };
@@ -140,15 +143,26 @@ pub fn list_audit(
     store.read(|tx| tx.list_audit(filter, page))
 }
 
-/// Recomputes the whole chain, a batch per transaction; returns how many events matched and
-/// the first broken link, if any.
-pub fn verify_audit(store: &Store) -> Result<(i64, Option<BrokenLink>), Error> {
-    let mut verifier = Verifier::default();
+/// Recomputes the whole chain, a batch per transaction, held to `anchor` (a checkpoint and
+/// the key that must have signed it) when given; returns how many events matched and the
+/// first broken link, if any.
+pub fn verify_audit(
+    store: &Store,
+    anchor: Option<(&Checkpoint, &AuditKey)>,
+) -> Result<(i64, Option<BrokenLink>), Error> {
+    let mut verifier = match anchor {
+        Some((checkpoint, key)) => {
+            key.check("checkpoint", checkpoint)?;
+            Verifier::anchored(checkpoint)
+        }
+        None => Verifier::default(),
+    };
     loop {
         let after = verifier.checked();
         let batch = store.read(|tx| tx.audit_chain(after, VERIFY_BATCH))?;
         if batch.is_empty() {
-            return Ok((verifier.checked(), None));
+            let checked = verifier.checked();
+            return Ok((checked, verifier.finish().err()));
         }
         for (event, hash) in &batch {
             if let Err(broken) = verifier.check(event, hash) {
@@ -156,4 +170,12 @@ pub fn verify_audit(store: &Store) -> Result<(i64, Option<BrokenLink>), Error> {
             }
         }
     }
+}
+
+/// Signs the chain's present head with `key` (the genesis link, at position 0, when the log
+/// is empty).
+pub fn create_checkpoint(store: &Store, key: &AuditKey) -> Result<Checkpoint, Error> {
+    let head = store.read(|tx| tx.audit_head())?;
+    let (sequence, hash) = head.unwrap_or((0, GENESIS.to_owned()));
+    Ok(key.sign(sequence, &hash, now()))
 }

@@ -3,11 +3,12 @@
 use thidua_domain::{
     FieldViolation,
     access::{ApiKey, Role},
-    audit::{Event, Outcome},
+    audit::{Event, Outcome, checkpoint::Checkpoint},
+    time::Timestamp,
 };
 use thidua_proto::v1 as pb;
 
-use super::time_out;
+use super::{time_in, time_out};
 
 /// Reads a role.
 pub fn role_in(field: &str, role: i32) -> Result<Role, FieldViolation> {
@@ -120,4 +121,40 @@ pub fn outcome_in(field: &str, value: i32) -> Result<Option<Outcome>, FieldViola
     let wanted = pb::AuditOutcome::try_from(value)
         .map_err(|_| FieldViolation::new(field, format!("{value} is not an audit outcome")))?;
     Ok(Outcome::ALL.into_iter().find(|o| outcome_out(*o) == wanted))
+}
+
+/// Writes an audit checkpoint.
+pub fn checkpoint_out(c: Checkpoint) -> pb::AuditCheckpoint {
+    let Checkpoint {
+        sequence,
+        hash,
+        time,
+        key_id,
+        signature,
+    } = c;
+    pb::AuditCheckpoint {
+        sequence,
+        hash,
+        create_time: time_out(time),
+        key_id,
+        signature,
+    }
+}
+
+/// Reads an audit checkpoint (its signature is checked by the audit key, not here).
+pub fn checkpoint_in(c: pb::AuditCheckpoint) -> Checkpoint {
+    let pb::AuditCheckpoint {
+        sequence,
+        hash,
+        create_time,
+        key_id,
+        signature,
+    } = c;
+    Checkpoint {
+        sequence,
+        hash,
+        time: time_in(create_time.as_ref()).unwrap_or(Timestamp(0)),
+        key_id,
+        signature,
+    }
 }

@@ -1,6 +1,8 @@
 //! `thidua.v1.AccessService` and `thidua.v1.AuditService`: API keys and the audit log.
 
-use thidua_domain::{error::Violations, text, time::Timestamp};
+use std::sync::Arc;
+
+use thidua_domain::{audit::checkpoint::AuditKey, error::Violations, text, time::Timestamp};
 use thidua_proto::v1::{
     self as pb, access_service_server::AccessService, audit_service_server::AuditService,
 };
@@ -18,12 +20,23 @@ use crate::{
 #[derive(Debug, Clone)]
 pub struct Access {
     store: Store,
+    /// Signs and checks audit checkpoints; `None` when the server was given none.
+    audit_key: Option<Arc<AuditKey>>,
 }
 
 impl Access {
-    /// The services over `store`.
-    pub fn new(store: Store) -> Self {
-        Self { store }
+    /// The services over `store`, signing audit checkpoints with `audit_key`.
+    pub fn new(store: Store, audit_key: Option<Arc<AuditKey>>) -> Self {
+        Self { store, audit_key }
+    }
+
+    fn audit_key(&self, field: &str) -> Result<Arc<AuditKey>, Status> {
+        self.audit_key.clone().ok_or_else(|| {
+            invalid(thidua_domain::FieldViolation::new(
+                field,
+                "this server has no audit key (thidua-server --audit-key FILE)",
+            ))
+        })
     }
 }
 
@@ -164,13 +177,35 @@ impl AuditService for Access {
         &self,
         request: Request<pb::VerifyAuditChainRequest>,
     ) -> Result<Response<pb::VerifyAuditChainResponse>, Status> {
-        let (run, pb::VerifyAuditChainRequest {}) = admit(&self.store, request).await?;
-        let (checked, broken) = run.run(app::keys::verify_audit).await?;
+        let (run, pb::VerifyAuditChainRequest { checkpoint }) = admit(&self.store, request).await?;
+        let anchor = match checkpoint {
+            Some(c) => Some((convert::checkpoint_in(c), self.audit_key("checkpoint")?)),
+            None => None,
+        };
+        let (checked, broken) = run
+            .run(move |store| {
+                app::keys::verify_audit(store, anchor.as_ref().map(|(c, k)| (c, k.as_ref())))
+            })
+            .await?;
         Ok(Response::new(pb::VerifyAuditChainResponse {
             events_checked: checked,
             intact: broken.is_none(),
             broken_sequence: broken.as_ref().map_or(0, |b| b.seq),
             description: broken.map(|b| b.description).unwrap_or_default(),
+        }))
+    }
+
+    async fn create_audit_checkpoint(
+        &self,
+        request: Request<pb::CreateAuditCheckpointRequest>,
+    ) -> Result<Response<pb::CreateAuditCheckpointResponse>, Status> {
+        let (run, pb::CreateAuditCheckpointRequest {}) = admit(&self.store, request).await?;
+        let key = self.audit_key("checkpoint")?;
+        let checkpoint = run
+            .run(move |store| app::keys::create_checkpoint(store, &key))
+            .await?;
+        Ok(Response::new(pb::CreateAuditCheckpointResponse {
+            checkpoint: Some(convert::checkpoint_out(checkpoint)),
         }))
     }
 }

@@ -148,4 +148,5 @@ scoped! {
     pb::GetCallerRequest => |_r| Ok(Scope::Collection("keys"));
     pb::ListAuditEventsRequest => |_r| Ok(Scope::Collection("auditEvents"));
     pb::VerifyAuditChainRequest => |_r| Ok(Scope::Collection("auditEvents"));
+    pb::CreateAuditCheckpointRequest => |_r| Ok(Scope::Collection("auditEvents"));
 }
