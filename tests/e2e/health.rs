@@ -179,3 +179,40 @@ pub fn server_stops_with_its_supervisor(env: &Env) -> anyhow::Result<()> {
     );
     Ok(())
 }
+
+/// A server whose port is taken fails before it creates or prints anything: no administrator
+/// key is made for a server that never ran. One told to listen in clear on a public address
+/// refuses to start.
+pub fn startup_refusals(env: &Env) -> anyhow::Result<()> {
+    let _ = env;
+    let binary = crate::crash::server_binary()?;
+    let dir = tempfile::tempdir()?;
+    let taken = std::net::TcpListener::bind("127.0.0.1:0")?;
+    let database = dir.path().join("Đức Xuân.db");
+    let run = |listen: String| {
+        std::process::Command::new(&binary)
+            .args([
+                "--database",
+                database.to_str().unwrap_or_default(),
+                "--listen",
+            ])
+            .arg(listen)
+            .env("RUST_LOG", "warn")
+            .stdin(std::process::Stdio::null())
+            .output()
+    };
+    let out = run(taken.local_addr()?.to_string())?;
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    ensure!(!out.status.success(), "started on a taken port");
+    ensure!(
+        stderr.contains("listening on") && !stderr.contains("THIDUA_TOKEN="),
+        "{stderr}"
+    );
+    let out = run("0.0.0.0:0".into())?;
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    ensure!(
+        !out.status.success() && stderr.contains("--allow-insecure"),
+        "{stderr}"
+    );
+    Ok(())
+}

@@ -84,6 +84,7 @@ const SCENARIOS: &[(&str, Scenario)] = &[
 const TRANSPORT_SCENARIOS: &[(&str, Scenario)] = &[
     ("idle_connections", security::idle_connections),
     ("made_up_keys", security::made_up_keys),
+    ("startup_refusals", health::startup_refusals),
 ];
 
 fn main() -> std::process::ExitCode {

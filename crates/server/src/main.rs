@@ -395,3 +395,18 @@ fn display_url(url: &str) -> String {
         _ => PathBuf::from(url).display().to_string(),
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn plaintext_is_refused_off_loopback_unless_allowed() {
+        let public: SocketAddr = "0.0.0.0:50051".parse().unwrap_or_else(|e| panic!("{e}"));
+        let local: SocketAddr = "127.0.0.1:50051".parse().unwrap_or_else(|e| panic!("{e}"));
+        assert!(check_transport(public, false, false).is_err());
+        assert!(check_transport(public, false, true).is_ok());
+        assert!(check_transport(public, true, false).is_ok());
+        assert!(check_transport(local, false, false).is_ok());
+    }
+}
