@@ -214,5 +214,31 @@ pub fn startup_refusals(env: &Env) -> anyhow::Result<()> {
         !out.status.success() && stderr.contains("--allow-insecure"),
         "{stderr}"
     );
+    // A database URL that cannot work says why, once, at once.
+    for (url, cause) in [
+        (
+            "mysql://thidua@127.0.0.1/thidua",
+            "`mysql://` is not supported",
+        ),
+        ("postgres://thidua@127.0.0.1:1/thidua", "Connection refused"),
+    ] {
+        let started = std::time::Instant::now();
+        let out = std::process::Command::new(&binary)
+            .args(["--database", url, "--listen", "127.0.0.1:0"])
+            .env("RUST_LOG", "warn")
+            .stdin(std::process::Stdio::null())
+            .output()?;
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        ensure!(!out.status.success(), "started on {url}");
+        ensure!(
+            stderr.matches(cause).count() == 1,
+            "{url}: the cause once, not {stderr}"
+        );
+        ensure!(
+            started.elapsed() < std::time::Duration::from_secs(3),
+            "{url}: took {:?}",
+            started.elapsed()
+        );
+    }
     Ok(())
 }

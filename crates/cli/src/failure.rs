@@ -75,6 +75,12 @@ impl From<tonic::Status> for Failure {
             Code::Unauthenticated | Code::PermissionDenied => 8,
             _ => 1,
         };
+        if let Some(hint) = transport_hint(&status) {
+            return Self {
+                code: 7,
+                message: format!("error: {hint}"),
+            };
+        }
         let details = status.get_error_details();
         let mut message = format!("error: {} ({:?})", status.message(), status.code());
         if let Some(info) = details.error_info() {
@@ -95,6 +101,50 @@ impl From<tonic::Status> for Failure {
         }
         Self { code, message }
     }
+}
+
+/// Set when this run connects over TLS without a client certificate.
+static TLS_WITHOUT_CLIENT_CERTIFICATE: std::sync::atomic::AtomicBool =
+    std::sync::atomic::AtomicBool::new(false);
+
+/// Records that this run connects over TLS without a client certificate, so a connection the
+/// server closes at once can be explained ([`transport_hint`]).
+pub fn note_tls_without_client_certificate() {
+    TLS_WITHOUT_CLIENT_CERTIFICATE.store(true, std::sync::atomic::Ordering::Relaxed);
+}
+
+/// What a failed connection most likely means. A server that requires a client certificate
+/// ends the TLS handshake of a client without one; the client (rustls under tonic) sees only a
+/// closed connection ("transport error", "operation was canceled", a broken pipe).
+fn transport_hint(status: &tonic::Status) -> Option<String> {
+    let mut causes = status.message().to_owned();
+    let mut source = std::error::Error::source(status);
+    while let Some(e) = source {
+        causes.push('\n');
+        causes.push_str(&e.to_string());
+        source = e.source();
+    }
+    let closed = [
+        "broken pipe",
+        "operation was canceled",
+        "connection reset",
+        "CertificateRequired",
+        "certificate required",
+    ]
+    .iter()
+    .any(|n| causes.contains(n));
+    (closed
+        && matches!(
+            status.code(),
+            Code::Unknown | Code::Cancelled | Code::Unavailable
+        )
+        && TLS_WITHOUT_CLIENT_CERTIFICATE.load(std::sync::atomic::Ordering::Relaxed))
+    .then(|| {
+        "the server closed the TLS connection: it requires a client certificate (mutual \
+         TLS). Pass --client-cert and --client-key (or THIDUA_CLIENT_CERT and \
+         THIDUA_CLIENT_KEY) with the certificate your administrator issued"
+            .to_owned()
+    })
 }
 
 impl From<std::io::Error> for Failure {

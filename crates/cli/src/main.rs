@@ -218,6 +218,9 @@ async fn run(cli: Cli) -> Result<(), Failure> {
         endpoint = endpoint
             .tls_config(tls)
             .map_err(|e| Failure::input(format!("TLS settings: {e}")))?;
+        if cli.client_cert.is_none() {
+            failure::note_tls_without_client_certificate();
+        }
     }
     // Connect on first use, so bad local input is reported before any network trouble.
     let channel = endpoint.connect_lazy();

@@ -92,11 +92,13 @@ pub enum Reason {
     StorageUnavailable,
     /// An unexpected failure.
     Internal,
+    /// The database's disk is full.
+    StorageFull,
 }
 
 impl Reason {
     /// Every reason, in the contract's order (`ErrorReason` in `common.proto`).
-    pub const ALL: [Reason; 31] = [
+    pub const ALL: [Reason; 32] = [
         Reason::InvalidArgument,
         Reason::NotFound,
         Reason::AlreadyExists,
@@ -128,6 +130,7 @@ impl Reason {
         Reason::Cancelled,
         Reason::StorageUnavailable,
         Reason::Internal,
+        Reason::StorageFull,
     ];
 
     /// The `UPPER_SNAKE` form used in `ErrorInfo`.
@@ -163,6 +166,7 @@ impl Reason {
             Reason::ResourceExhausted => "RESOURCE_EXHAUSTED",
             Reason::Cancelled => "CANCELLED",
             Reason::StorageUnavailable => "STORAGE_UNAVAILABLE",
+            Reason::StorageFull => "STORAGE_FULL",
             Reason::Internal => "INTERNAL",
         }
     }
@@ -236,6 +240,9 @@ pub enum Error {
     /// The database cannot be reached.
     #[error("storage unavailable: {0}")]
     Unavailable(String),
+    /// The database's disk is full; nothing was saved.
+    #[error("storage full: {0}")]
+    StorageFull(String),
     /// A bug or an unexpected state; details go to the log only.
     #[error("internal error: {0}")]
     Internal(String),
@@ -281,6 +288,7 @@ impl Error {
             Error::ResourceExhausted(_) => Reason::ResourceExhausted,
             Error::Cancelled => Reason::Cancelled,
             Error::Unavailable(_) => Reason::StorageUnavailable,
+            Error::StorageFull(_) => Reason::StorageFull,
             Error::Internal(_) => Reason::Internal,
         }
     }

@@ -13,6 +13,22 @@ pub const ERROR_DOMAIN: &str = "thidua.v1";
 /// details travel in a trailer, and HTTP/2 peers refuse header blocks much over 16 KiB.
 pub const MAX_FIELD_VIOLATIONS: usize = 100;
 
+/// Characters of any one text (a violation's description, a resource name, a message) sent in
+/// a status; longer ones are cut with `…`. Invalid input is often quoted in its violation, and
+/// a client's own metadata limit would otherwise replace the whole error with its own.
+pub const MAX_TEXT_CHARS: usize = 200;
+
+/// Bytes of field violations sent in one status at most, besides their count.
+pub const MAX_DETAIL_BYTES: usize = 8 * 1024;
+
+/// `text`, cut to [`MAX_TEXT_CHARS`] characters.
+fn clip(text: &str) -> std::borrow::Cow<'_, str> {
+    match text.char_indices().nth(MAX_TEXT_CHARS) {
+        None => text.into(),
+        Some((end, _)) => format!("{}…", &text[..end]).into(),
+    }
+}
+
 /// The gRPC code of a domain error: the same code [`to_status`] answers with.
 pub fn code_of(error: &Error) -> Code {
     match Outcome::of(error) {
@@ -39,20 +55,33 @@ pub fn to_status(error: Error) -> Status {
     match error {
         Error::Invalid(violations) => {
             let total = violations.len();
+            let mut listed = 0;
+            let mut bytes = 0;
             for v in violations.iter().take(MAX_FIELD_VIOLATIONS) {
-                details.add_bad_request_violation(&v.field, &v.description);
+                let (field, description) = (clip(&v.field), clip(&v.description));
+                bytes += field.len() + description.len();
+                if bytes > MAX_DETAIL_BYTES {
+                    break;
+                }
+                details.add_bad_request_violation(field, description);
+                listed += 1;
             }
-            let message = if total > MAX_FIELD_VIOLATIONS {
-                format!("{total} invalid fields; the first {MAX_FIELD_VIOLATIONS} are listed")
-            } else if total == 1 {
-                format!("invalid argument: {}", violations[0])
+            let message = if total == 1 {
+                format!(
+                    "invalid argument: {}: {}",
+                    clip(&violations[0].field),
+                    clip(&violations[0].description)
+                )
+            } else if listed < total {
+                format!("{total} invalid fields; the first {listed} are listed")
             } else {
                 format!("{total} invalid fields")
             };
             Status::with_error_details(Code::InvalidArgument, message, details)
         }
         Error::NotFound { resource } => {
-            details.set_resource_info(resource_type(&resource), &resource, "", "not found");
+            let resource = clip(&resource);
+            details.set_resource_info(resource_type(&resource), &*resource, "", "not found");
             Status::with_error_details(Code::NotFound, format!("{resource} not found"), details)
         }
         Error::AlreadyExists {
@@ -60,15 +89,21 @@ pub fn to_status(error: Error) -> Status {
             description,
             ..
         } => {
-            details.set_resource_info(resource_type(&resource), &resource, "", "already exists");
-            Status::with_error_details(Code::AlreadyExists, description, details)
+            let resource = clip(&resource);
+            details.set_resource_info(resource_type(&resource), &*resource, "", "already exists");
+            Status::with_error_details(Code::AlreadyExists, clip(&description), details)
         }
         Error::FailedPrecondition {
             reason,
             subject,
             description,
         } => {
-            details.add_precondition_failure_violation(reason.as_str(), &subject, &description);
+            let description = clip(&description);
+            details.add_precondition_failure_violation(
+                reason.as_str(),
+                clip(&subject),
+                &*description,
+            );
             Status::with_error_details(Code::FailedPrecondition, description, details)
         }
         Error::Preconditions {
@@ -76,26 +111,38 @@ pub fn to_status(error: Error) -> Status {
             description,
             violations,
         } => {
+            let mut bytes = 0;
             for (subject, what) in violations.iter().take(MAX_FIELD_VIOLATIONS) {
+                let (subject, what) = (clip(subject), clip(what));
+                bytes += subject.len() + what.len();
+                if bytes > MAX_DETAIL_BYTES {
+                    break;
+                }
                 details.add_precondition_failure_violation(reason.as_str(), subject, what);
             }
-            Status::with_error_details(Code::FailedPrecondition, description, details)
+            Status::with_error_details(Code::FailedPrecondition, clip(&description), details)
         }
         Error::Aborted { resource } => Status::with_error_details(
             Code::Aborted,
-            format!("{resource} was changed since it was read (stale etag); read it again"),
+            format!(
+                "{} was changed since it was read (stale etag); read it again",
+                clip(&resource)
+            ),
             details,
         ),
         Error::Unauthenticated(why) => {
-            Status::with_error_details(Code::Unauthenticated, why, details)
+            Status::with_error_details(Code::Unauthenticated, clip(&why), details)
         }
         Error::PermissionDenied { method } => Status::with_error_details(
             Code::PermissionDenied,
-            format!("{method} is not allowed for this key on this resource"),
+            format!(
+                "{} is not allowed for this key on this resource",
+                clip(&method)
+            ),
             details,
         ),
         Error::ResourceExhausted(why) => {
-            Status::with_error_details(Code::ResourceExhausted, why, details)
+            Status::with_error_details(Code::ResourceExhausted, clip(&why), details)
         }
         Error::Cancelled => Status::with_error_details(
             Code::Cancelled,
@@ -107,6 +154,14 @@ pub fn to_status(error: Error) -> Status {
             Status::with_error_details(
                 Code::Unavailable,
                 "the database is unavailable; retry later",
+                details,
+            )
+        }
+        Error::StorageFull(cause) => {
+            tracing::error!(%cause, "the database's disk is full");
+            Status::with_error_details(
+                Code::ResourceExhausted,
+                "the database's disk is full: nothing was saved; free space on the database's disk and retry",
                 details,
             )
         }
@@ -132,6 +187,36 @@ fn resource_type(resource: &str) -> String {
 mod tests {
     use super::*;
     use thidua_domain::{FieldViolation, Reason};
+
+    /// What a 5 KiB bad decimal, and 100 bad rows of 30 KiB each, once did: a status too big
+    /// for the client's metadata limit. Whatever the input, the status stays small.
+    #[test]
+    fn echoed_input_is_cut_and_the_details_are_bounded_in_bytes() {
+        let huge = "9".repeat(5 * 1024);
+        let one = to_status(Error::Invalid(vec![FieldViolation::new(
+            "result.value",
+            format!("`{huge}` is not a decimal"),
+        )]));
+        assert!(one.message().len() < 400, "{}", one.message().len());
+        assert!(one.message().ends_with('…'));
+        let rows: Vec<_> = (0..100)
+            .map(|i| {
+                FieldViolation::new(
+                    format!("rows[{i}].value"),
+                    format!("`{}` is not a decimal", "Đức Xuân ".repeat(3000)),
+                )
+            })
+            .collect();
+        let many = to_status(Error::Invalid(rows));
+        let details = many.details().len() + many.message().len();
+        assert!(details < 16 * 1024, "{details} bytes of status");
+        let listed = many
+            .get_error_details()
+            .bad_request()
+            .map_or(0, |b| b.field_violations.len());
+        assert!(listed > 10 && listed < 100, "{listed}");
+        assert!(many.message().contains(&format!("the first {listed}")));
+    }
 
     #[test]
     fn validation_errors_carry_every_field_up_to_the_cap() {

@@ -10,7 +10,7 @@ use std::{
 };
 
 use diesel::{
-    PgConnection, SqliteConnection,
+    Connection, PgConnection, SqliteConnection,
     connection::{AnsiTransactionManager, SimpleConnection, TransactionManager},
     r2d2::{ConnectionManager, CustomizeConnection, Pool},
 };
@@ -120,6 +120,17 @@ impl Store {
         let (backend, conn_url) =
             if url.starts_with("postgres://") || url.starts_with("postgresql://") {
                 (Backend::Postgres, url.to_owned())
+            } else if let Some((scheme, _)) = url.split_once("://")
+                && scheme != "sqlite"
+            {
+                return Err(Error::invalid(
+                    "database",
+                    format!(
+                        "the database URL scheme `{scheme}://` is not supported: use \
+                         postgres://USER:PASSWORD@HOST/DATABASE for PostgreSQL, or a file path \
+                         (or sqlite://PATH) for SQLite"
+                    ),
+                ));
             } else {
                 let path = url.strip_prefix("sqlite://").unwrap_or(url);
                 if path.is_empty() {
@@ -127,6 +138,22 @@ impl Store {
                 }
                 (Backend::Sqlite, path.to_owned())
             };
+        // One connection first, without the pool: a wrong host, port, database or password is
+        // reported at once with the database's own words, not after the pool's retries.
+        let first = match backend {
+            Backend::Postgres => PgConnection::establish(&conn_url).map(drop),
+            Backend::Sqlite => SqliteConnection::establish(&conn_url).map(drop),
+        };
+        first.map_err(|e| {
+            Error::Unavailable(format!(
+                "cannot connect to the {} database: {}",
+                match backend {
+                    Backend::Postgres => "PostgreSQL",
+                    Backend::Sqlite => "SQLite",
+                },
+                e.to_string().trim()
+            ))
+        })?;
         let manager = ConnectionManager::<AnyConnection>::new(conn_url.clone());
         let builder = Pool::builder().connection_timeout(Duration::from_secs(10));
         let builder = match backend {

@@ -14,6 +14,9 @@ pub(crate) fn db(e: DieselError) -> Error {
         DieselError::DatabaseError(DatabaseErrorKind::SerializationFailure, info) => {
             Error::Unavailable(format!("concurrent update, retry: {}", info.message()))
         }
+        DieselError::DatabaseError(_, info) if is_full(info.message()) => {
+            Error::StorageFull(info.message().to_owned())
+        }
         DieselError::DatabaseError(_, info)
             if is_busy(info.message()) || is_connection_lost(info.message()) =>
         {
@@ -22,6 +25,7 @@ pub(crate) fn db(e: DieselError) -> Error {
         DieselError::BrokenTransactionManager => {
             Error::Unavailable("the connection broke mid-transaction".into())
         }
+        other if is_full(&other.to_string()) => Error::StorageFull(other.to_string()),
         other if is_connection_lost(&other.to_string()) => Error::Unavailable(other.to_string()),
         other => Error::Internal(other.to_string()),
     }
@@ -47,6 +51,18 @@ fn is_connection_lost(message: &str) -> bool {
     .any(|m| message.contains(m))
 }
 
+/// A full disk: SQLite's SQLITE_FULL, PostgreSQL's `disk_full` (SQLSTATE 53100) and the
+/// operating system's ENOSPC as PostgreSQL reports it.
+fn is_full(message: &str) -> bool {
+    [
+        "database or disk is full",
+        "No space left on device",
+        "could not extend file",
+    ]
+    .iter()
+    .any(|m| message.contains(m))
+}
+
 fn is_busy(message: &str) -> bool {
     message.contains("database is locked") || message.contains("database is busy")
 }
@@ -63,4 +79,26 @@ pub(crate) fn is_unique_violation(e: &DieselError) -> bool {
 /// write.
 pub(crate) fn corrupt(what: &str, value: &str) -> Error {
     Error::Internal(format!("stored {what} `{value}` is not valid"))
+}
+
+#[cfg(test)]
+mod tests {
+    use diesel::{Connection, RunQueryDsl, SqliteConnection};
+
+    use super::*;
+
+    /// SQLite refuses to grow past `max_page_count` with SQLITE_FULL, as on a full disk.
+    #[test]
+    fn a_full_disk_is_storage_full() -> Result<(), Box<dyn std::error::Error>> {
+        let dir = tempfile::tempdir()?;
+        let path = dir.path().join("Phong Quang.db");
+        let mut c = SqliteConnection::establish(&path.display().to_string())?;
+        diesel::sql_query("CREATE TABLE filler (x TEXT)").execute(&mut c)?;
+        diesel::sql_query("PRAGMA max_page_count = 2").execute(&mut c)?;
+        let full = diesel::sql_query("INSERT INTO filler VALUES (printf('%.*c', 100000, 'x'))")
+            .execute(&mut c)
+            .map_err(db);
+        assert!(matches!(full, Err(Error::StorageFull(_))), "{full:?}");
+        Ok(())
+    }
 }

@@ -154,5 +154,15 @@ pub fn mutual_tls(_env: &Env) -> anyhow::Result<()> {
         String::from_utf8_lossy(&out.stderr)
     );
     ensure!(String::from_utf8_lossy(&out.stdout).contains("admin"));
+    // Without its certificate the CLI says what is missing, not "operation was canceled".
+    let out = std::process::Command::new(crate::env::cli_binary()?)
+        .args(["--server", &https, "--ca-cert", &ca, "whoami"])
+        .env("THIDUA_TOKEN", &env.admin_token)
+        .output()?;
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    ensure!(
+        !out.status.success() && stderr.contains("client certificate"),
+        "CLI without its certificate: {stderr}"
+    );
     Ok(())
 }

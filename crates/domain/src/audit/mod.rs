@@ -110,7 +110,7 @@ impl Outcome {
             Error::Aborted { .. } => Outcome::Aborted,
             Error::Unauthenticated(_) => Outcome::Unauthenticated,
             Error::PermissionDenied { .. } => Outcome::PermissionDenied,
-            Error::ResourceExhausted(_) => Outcome::ResourceExhausted,
+            Error::ResourceExhausted(_) | Error::StorageFull(_) => Outcome::ResourceExhausted,
             Error::Cancelled => Outcome::Cancelled,
             Error::Unavailable(_) => Outcome::Unavailable,
             Error::Internal(_) => Outcome::Internal,
