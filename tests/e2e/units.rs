@@ -466,6 +466,22 @@ pub fn import_all_or_nothing(env: &Env) -> anyhow::Result<()> {
         let unknown = import(env, "qd999", bac_kan_rows()?, "", None, None).await;
         let status = expect_error(unknown, Code::InvalidArgument, None)?;
         ensure!(fields(&status) == ["scheme"]);
+        // Header fields belong to the first message only, even repeated unchanged.
+        let header = pb::ImportUnitsRequest {
+            scheme: "qd124-2004".into(),
+            request_id: "nhap-hai-dau".into(),
+            ..Default::default()
+        };
+        let second = pb::ImportUnitsRequest {
+            rows: bac_kan_rows()?,
+            ..header.clone()
+        };
+        let repeated = env
+            .units()
+            .await?
+            .import_units(tokio_stream::iter(vec![header, second]))
+            .await;
+        expect_error(repeated, Code::InvalidArgument, None)?;
         Ok(())
     })
 }

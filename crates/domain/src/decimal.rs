@@ -2,7 +2,7 @@
 
 use rust_decimal::Decimal;
 
-use crate::error::FieldViolation;
+use crate::{error::FieldViolation, text::quote};
 
 /// Parses a plain decimal: optional sign, digits, optional dot and digits (`97.5`, `-10`).
 /// Exponents, thousands separators, `NaN` and friends are refused.
@@ -17,11 +17,18 @@ pub fn parse(field: &str, text: &str) -> Result<Decimal, FieldViolation> {
     if !plain {
         return Err(FieldViolation::new(
             field,
-            format!("`{text}` is not a plain decimal such as 97.5"),
+            format!("`{}` is not a plain decimal such as 97.5", quote(text)),
         ));
     }
-    Decimal::from_str_exact(t)
-        .map_err(|_| FieldViolation::new(field, format!("`{text}` is out of range")))
+    let value = Decimal::from_str_exact(t)
+        .map_err(|_| FieldViolation::new(field, format!("`{}` is out of range", quote(text))))?;
+    if value.is_zero() && t.starts_with('-') {
+        return Err(FieldViolation::new(
+            field,
+            format!("`{}` is a negative zero; write 0", quote(text)),
+        ));
+    }
+    Ok(value)
 }
 
 /// Parses an optional decimal: empty text is `None`.
@@ -46,6 +53,17 @@ pub fn is_multiple(value: Decimal, step: Decimal) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_negative_zero_is_refused_and_long_input_is_quoted_short() {
+        assert!(parse("value", "-0").is_err());
+        assert!(parse("value", "-0.00").is_err());
+        assert_eq!(parse("value", "0").ok(), Some(Decimal::ZERO));
+        assert!(parse("value", "-0.5").is_ok());
+        let long = "9x".repeat(2500);
+        let refused = parse("value", &long).err().map(|v| v.description);
+        assert!(refused.is_some_and(|d| d.chars().count() < 100));
+    }
 
     #[test]
     fn only_plain_decimals_parse() {

@@ -35,8 +35,26 @@ pub fn required_name(field: &str, text: &str, max: usize) -> Result<String, Fiel
     optional_text(field, &name, max)
 }
 
+/// Characters of a piece of input quoted back in an error, at most.
+pub const QUOTED_CHARS: usize = 40;
+
+/// `text` as an error quotes it: at most [`QUOTED_CHARS`] characters, cut with `…`.
+pub fn quote(text: &str) -> String {
+    match text.char_indices().nth(QUOTED_CHARS) {
+        None => text.to_owned(),
+        Some((end, _)) => format!("{}…", &text[..end]),
+    }
+}
+
+/// Bidirectional formatting characters: embeddings and overrides (U+202A–U+202E), isolates
+/// (U+2066–U+2069) and the marks (U+200E, U+200F, U+061C). In a name they make it display
+/// differently from what it is (`U+202E` shows the rest reversed).
+fn is_bidi_control(c: char) -> bool {
+    matches!(c, '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}' | '\u{200E}' | '\u{200F}' | '\u{061C}')
+}
+
 /// Validates and normalises an optional text of at most `max` characters; control characters
-/// other than line breaks are refused.
+/// other than line breaks, and bidirectional formatting characters, are refused.
 pub fn optional_text(field: &str, text: &str, max: usize) -> Result<String, FieldViolation> {
     let value: String = text.trim().nfc().collect();
     let count = value.chars().count();
@@ -55,12 +73,32 @@ pub fn optional_text(field: &str, text: &str, max: usize) -> Result<String, Fiel
             "must not contain control characters",
         ));
     }
+    if value.chars().any(is_bidi_control) {
+        return Err(FieldViolation::new(
+            field,
+            "must not contain bidirectional formatting characters (U+202A–U+202E, \
+             U+2066–U+2069, U+200E, U+200F, U+061C): they make a text display differently \
+             from what it is",
+        ));
+    }
     Ok(value)
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_name_with_a_bidirectional_override_is_refused() {
+        assert!(required_name("display_name", "Phường Đức Xuân", 200).is_ok());
+        for c in ['\u{202E}', '\u{2067}', '\u{200F}'] {
+            let spoofed = format!("Phường {c}nâuX cứĐ");
+            assert!(
+                required_name("display_name", &spoofed, 200).is_err(),
+                "{c:?}"
+            );
+        }
+    }
 
     #[test]
     fn search_key_folds_case_and_diacritics() {

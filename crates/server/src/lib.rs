@@ -142,6 +142,7 @@ pub fn contract_services(
     store: &Store,
     max: usize,
     audit_key: Option<std::sync::Arc<AuditKey>>,
+    stopping: tokio::sync::watch::Receiver<bool>,
 ) -> (tonic::service::Routes, Vec<&'static str>) {
     let mut routes = tonic::service::RoutesBuilder::default();
     let mut names = Vec::new();
@@ -163,7 +164,7 @@ pub fn contract_services(
         sized!(UnitServiceServer::new(Units::new(store.clone()))),
         sized!(ClusterServiceServer::new(Clusters::new(store.clone()))),
         sized!(TargetServiceServer::new(Targets::new(store.clone()))),
-        service::scoreboard_route::ScoringRoutes::new(Scoring::new(store.clone()), max),
+        service::scoreboard_route::ScoringRoutes::new(Scoring::new(store.clone(), stopping), max),
         sized!(AccessServiceServer::new(Access::new(
             store.clone(),
             audit_key.clone()
@@ -230,10 +231,12 @@ pub async fn serve(
     let door = auth::AuthLayer::new(store.clone(), options.limits);
     let stop_hearing = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));
     store.hear_other_processes(stop_hearing.clone());
+    let (stopping_tx, stopping) = tokio::sync::watch::channel(false);
     let (routes, services) = contract_services(
         &store,
         options.max_message_bytes,
         options.audit_key.clone().map(std::sync::Arc::new),
+        stopping,
     );
     let (health, health_service) = tonic_health::server::health_reporter();
     for name in &services {
@@ -246,6 +249,7 @@ pub async fn serve(
     let drain = async move {
         shutdown.await;
         let _ = draining_tx.send(());
+        let _ = stopping_tx.send(true);
         tracing::info!("shutting down: health NOT_SERVING, finishing in-flight calls");
         for name in services.iter().chain([&""]) {
             reporter

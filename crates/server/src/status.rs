@@ -172,6 +172,12 @@ pub fn to_status(error: Error) -> Status {
     }
 }
 
+/// The end of a stream the server closes because it is shutting down: UNAVAILABLE, which
+/// clients retry, saying to reconnect.
+pub fn shutting_down() -> Status {
+    Status::unavailable("the server is shutting down; reconnect to go on watching")
+}
+
 /// The collection of a resource name: `units/x` → `units`, `clusters/a/terms/2022` → `terms`.
 fn resource_type(resource: &str) -> String {
     let parts: Vec<&str> = resource.split('/').collect();

@@ -145,7 +145,7 @@ proptest! {
     #[test]
     fn mutated_results_and_scores_are_refused_cleanly((e, cut, ins) in edits()) {
         let w = world();
-        let scoring = Scoring::new(w.store.clone());
+        let scoring = Scoring::new(w.store.clone(), tokio::sync::watch::channel(false).1);
         let bytes = mutate(&seed_result().encode_to_vec(), &e, cut, &ins);
         if let Ok(request) = pb::SubmitResultRequest::decode(bytes.as_slice()) {
             let out = w.rt.block_on(scoring.submit_result(admitted(request, "ScoringService/SubmitResult")));
@@ -166,7 +166,7 @@ proptest! {
         evidence in any::<String>(),
     ) {
         let w = world();
-        let scoring = Scoring::new(w.store.clone());
+        let scoring = Scoring::new(w.store.clone(), tokio::sync::watch::channel(false).1);
         let mut request = seed_result();
         if let Some(r) = request.result.as_mut() {
             r.unit = unit;
@@ -242,7 +242,7 @@ proptest! {
 #[test]
 fn the_seeds_pass_validation() {
     let w = world();
-    let scoring = Scoring::new(w.store.clone());
+    let scoring = Scoring::new(w.store.clone(), tokio::sync::watch::channel(false).1);
     let stage = |out: Result<(), tonic::Status>| {
         out.err()
             .is_some_and(|s| s.code() == Code::FailedPrecondition && s.message().contains("stage"))

@@ -134,6 +134,32 @@ pub fn watch_scoreboard(env: &Env) -> anyhow::Result<()> {
                 "the other server's watcher saw {relayed:?}"
             );
         }
+        // Shutting down ends the open watch at once, telling its client to reconnect, instead
+        // of holding the shutdown for the drain time.
+        let started = std::time::Instant::now();
+        env.signal_shutdown();
+        let ended = tokio::time::timeout(std::time::Duration::from_secs(30), async {
+            // Boards sent before the signal (on PostgreSQL, the last change's) come first.
+            loop {
+                match here.message().await {
+                    Ok(Some(_)) => continue,
+                    other => return other,
+                }
+            }
+        })
+        .await
+        .context("the watch went on after the shutdown signal")?;
+        ensure!(
+            matches!(&ended, Err(s) if s.code() == tonic::Code::Unavailable
+                && s.message().contains("reconnect")),
+            "the watch ended with {ended:?}"
+        );
+        env.server_stopped().await?;
+        ensure!(
+            started.elapsed() < std::time::Duration::from_secs(3),
+            "the server took {:?} to stop with a watcher open",
+            started.elapsed()
+        );
         Ok(())
     })
 }

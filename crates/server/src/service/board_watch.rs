@@ -20,13 +20,15 @@ pub type BoardStream = ReceiverStream<Result<pb::WatchScoreboardResponse, Status
 /// reads again, not every one in between.
 const QUEUED_BOARDS: usize = 4;
 
-/// Starts watching `term` up to layer `up_to` for the key `key_id`; the first
-/// board is read before this returns, so a watch on a missing term fails as a call.
+/// Starts watching `term` up to layer `up_to` for the key `key_id`, until the client goes or
+/// `stopping` turns true (then the stream ends UNAVAILABLE, telling the client to reconnect);
+/// the first board is read before this returns, so a watch on a missing term fails as a call.
 pub async fn watch(
     store: Store,
     term: TermName,
     up_to: Option<Layer>,
     key_id: String,
+    mut stopping: tokio::sync::watch::Receiver<bool>,
 ) -> Result<BoardStream, Status> {
     // Subscribe before reading, so no change between the first board and the loop is lost.
     let mut changes = store.changes();
@@ -53,9 +55,22 @@ pub async fn watch(
         .await;
     tokio::spawn(async move {
         let mut last = first;
+        let stopped = async move {
+            // Without a sender nobody will ever stop the watch: it ends with its client.
+            if stopping.wait_for(|s| *s).await.is_err() {
+                std::future::pending::<()>().await;
+            }
+        };
+        tokio::pin!(stopped);
         loop {
             tokio::select! {
                 () = tx.closed() => break,
+                // The server is shutting down: end the stream now, telling the client to come
+                // back, instead of holding the shutdown for its whole drain time.
+                () = &mut stopped => {
+                    let _ = tx.send(Err(crate::status::shutting_down())).await;
+                    break;
+                }
                 change = changes.recv() => match change {
                     Ok(changed) if changed == term => {}
                     Ok(_) => continue,

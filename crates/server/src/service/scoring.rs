@@ -30,14 +30,17 @@ use crate::{app, convert};
 pub struct Scoring {
     store: Store,
     boards: BoardCache,
+    /// Turns true when the server begins to shut down: open watches end then.
+    stopping: tokio::sync::watch::Receiver<bool>,
 }
 
 impl Scoring {
-    /// A service over `store`.
-    pub fn new(store: Store) -> Self {
+    /// A service over `store`; its watches end when `stopping` turns true.
+    pub fn new(store: Store, stopping: tokio::sync::watch::Receiver<bool>) -> Self {
         Self {
             store,
             boards: BoardCache::default(),
+            stopping,
         }
     }
 }
@@ -494,7 +497,14 @@ impl ScoringService for Scoring {
         let up_to = convert::board_layer_in(layer);
         let key_id = run.principal().key_id.clone();
         drop(run);
-        let stream = board_watch::watch(self.store.clone(), term, up_to, key_id).await?;
+        let stream = board_watch::watch(
+            self.store.clone(),
+            term,
+            up_to,
+            key_id,
+            self.stopping.clone(),
+        )
+        .await?;
         Ok(Response::new(stream))
     }
 

@@ -1,6 +1,6 @@
 //! Reading a client-streamed import (ImportUnits, ImportResults): the first message carries the
 //! import's header fields (scheme or term, request id, …) and every message may carry rows. A
-//! later message repeating the header, or carrying none, is fine; a different header is
+//! later message carries rows only; one with any header field, even the same again, is
 //! refused, and so is an upload past its row limit, before anything is converted.
 
 use thidua_domain::{FieldViolation, reporting::ImportRow, text};
@@ -52,7 +52,7 @@ pub async fn read_upload<M: UploadMessage>(
         let batch = message.take_rows();
         match &header {
             None => header = Some(message),
-            Some(h) if message == M::default() || &message == h => {}
+            Some(_) if message == M::default() => {}
             Some(_) => {
                 return Err(invalid(FieldViolation::new(
                     M::HEADER_FIELD,
