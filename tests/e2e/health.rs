@@ -75,6 +75,36 @@ pub fn health_and_reflection(env: &Env) -> anyhow::Result<()> {
                 "reflection lacks {expected}: {names:?}"
             );
         }
+        // v1alpha too, for older clients (grpcurl before 1.9, Evans, Python's grpcio).
+        use tonic_reflection::pb::v1alpha as alpha;
+        let mut old = alpha::server_reflection_client::ServerReflectionClient::new(
+            env.channel_as(Some(&env.admin_token)).await?,
+        );
+        let request = alpha::ServerReflectionRequest {
+            host: String::new(),
+            message_request: Some(
+                alpha::server_reflection_request::MessageRequest::ListServices(String::new()),
+            ),
+        };
+        let listed = old
+            .server_reflection_info(tokio_stream::iter([request]))
+            .await?
+            .into_inner()
+            .message()
+            .await?
+            .and_then(|r| r.message_response);
+        let Some(alpha::server_reflection_response::MessageResponse::ListServicesResponse(list)) =
+            listed
+        else {
+            anyhow::bail!("no service list over v1alpha");
+        };
+        ensure!(
+            list.service
+                .iter()
+                .any(|s| s.name == "thidua.v1.ScoringService"),
+            "v1alpha lists {:?}",
+            list.service
+        );
         Ok(())
     })
 }

@@ -12,6 +12,7 @@ mod crash;
 mod env;
 mod health;
 mod migrations;
+mod observability;
 mod scoring;
 mod security;
 mod support;
@@ -85,6 +86,7 @@ const TRANSPORT_SCENARIOS: &[(&str, Scenario)] = &[
     ("idle_connections", security::idle_connections),
     ("made_up_keys", security::made_up_keys),
     ("startup_refusals", health::startup_refusals),
+    ("observability", observability::observability),
 ];
 
 fn main() -> std::process::ExitCode {

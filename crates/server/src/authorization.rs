@@ -214,6 +214,7 @@ impl Call {
 
     fn new(caller: Caller, digest: String) -> Result<Self, Status> {
         let Caller {
+            request_id,
             credentials,
             admissions,
             rates,
@@ -232,14 +233,17 @@ impl Call {
             method,
             need,
             effect,
-            request_id: String::new(),
+            request_id,
             digest,
         })
     }
 
-    /// Records the client's request id in the audit event.
+    /// Records the client's request id (the message's idempotency key) in the audit event,
+    /// in place of the call's `x-request-id`; an empty one leaves the call's.
     pub fn request_id(mut self, request_id: &str) -> Self {
-        request_id.clone_into(&mut self.request_id);
+        if !request_id.is_empty() {
+            request_id.clone_into(&mut self.request_id);
+        }
         self
     }
 
@@ -530,6 +534,7 @@ pub struct CalledMethod(pub &'static str);
 /// The key digest and method the authentication layer attached to `request`.
 /// What the authentication layer attached to a call.
 struct Caller {
+    request_id: String,
     credentials: String,
     admissions: Option<Arc<Admissions>>,
     rates: Option<Arc<Rates>>,
@@ -540,9 +545,15 @@ fn caller_of<T>(request: &Request<T>) -> Result<Caller, Status> {
     let credentials = request.extensions().get::<Credentials>().cloned();
     let admissions = request.extensions().get::<Arc<Admissions>>().cloned();
     let rates = request.extensions().get::<Arc<Rates>>().cloned();
+    let request_id = request
+        .extensions()
+        .get::<crate::logging::RequestId>()
+        .map(|r| r.0.clone())
+        .unwrap_or_default();
     let method = request.extensions().get::<CalledMethod>().copied();
     match (credentials, method) {
         (Some(Credentials(credentials)), Some(CalledMethod(method))) => Ok(Caller {
+            request_id,
             credentials,
             admissions,
             rates,

@@ -95,6 +95,13 @@ struct Args {
     /// database (`DATABASE.audit-key`), else `thidua-audit.key` in the working directory.
     #[arg(long, env = "THIDUA_AUDIT_KEY", global = true)]
     audit_key: Option<PathBuf>,
+    /// Log lines as `text` (with colours on a terminal) or `json` (one object per line, for a
+    /// log collector).
+    #[arg(long, env = "THIDUA_LOG_FORMAT", value_enum, default_value_t = LogFormat::Text, global = true)]
+    log_format: LogFormat,
+    /// Serve Prometheus metrics at http://ADDR/metrics.
+    #[arg(long, env = "THIDUA_METRICS_LISTEN", global = true)]
+    metrics_listen: Option<SocketAddr>,
     /// Load the seed case (Bắc Kạn city, 2022) before serving; loading twice changes nothing.
     #[arg(long, env = "THIDUA_DEMO")]
     demo: bool,
@@ -108,6 +115,15 @@ struct Args {
     stop_on_stdin_eof: bool,
     #[command(subcommand)]
     command: Option<Command>,
+}
+
+/// How log lines are written.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+enum LogFormat {
+    /// Human-readable lines.
+    Text,
+    /// One JSON object per line.
+    Json,
 }
 
 #[derive(Debug, Subcommand)]
@@ -129,14 +145,8 @@ enum Command {
 
 #[tokio::main]
 async fn main() -> anyhow::Result<()> {
-    // Logs go to stderr: stdout carries data (the secret printed by `bootstrap-admin`).
-    tracing_subscriber::fmt()
-        .with_writer(std::io::stderr)
-        .with_env_filter(
-            EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new("info")),
-        )
-        .init();
     let args = Args::parse();
+    init_logging(args.log_format);
     let url = args.database.clone();
     let store = tokio::task::spawn_blocking(move || Store::open(&url))
         .await?
@@ -197,9 +207,24 @@ async fn main() -> anyhow::Result<()> {
     if args.demo {
         load_demo(store.clone()).await?;
     }
+    let metrics_address = match args.metrics_listen {
+        Some(at) => {
+            let listener = tokio::net::TcpListener::bind(at)
+                .await
+                .with_context(|| format!("listening for metrics on {at}"))?;
+            let bound = listener.local_addr()?;
+            thidua_server::metrics::serve(listener, store.clone())?;
+            tracing::info!(address = %format!("http://{bound}/metrics"), "serving metrics");
+            Some(bound)
+        }
+        None => None,
+    };
     if args.ready_line {
         use std::io::Write;
         let mut out = std::io::stdout().lock();
+        if let Some(m) = metrics_address {
+            writeln!(out, "metrics {m}")?;
+        }
         writeln!(out, "listening {address}")?;
         out.flush()?;
     }
@@ -239,6 +264,23 @@ async fn main() -> anyhow::Result<()> {
         options,
     )
     .await
+}
+
+/// Logs go to stderr (stdout carries data: the secret printed by `bootstrap-admin`), as text
+/// with colours only on a terminal that wants them, or as JSON lines.
+fn init_logging(format: LogFormat) {
+    use std::io::IsTerminal;
+    let filter = EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new("info"));
+    let builder = tracing_subscriber::fmt()
+        .with_writer(std::io::stderr)
+        .with_env_filter(filter);
+    match format {
+        LogFormat::Json => builder.json().with_current_span(true).init(),
+        LogFormat::Text => {
+            let colours = std::io::stderr().is_terminal() && std::env::var_os("NO_COLOR").is_none();
+            builder.with_ansi(colours).init();
+        }
+    }
 }
 
 async fn load_demo(store: Store) -> anyhow::Result<()> {

@@ -181,6 +181,12 @@ impl Store {
         Ok(store)
     }
 
+    /// The connection pool: connections open, and of those, idle.
+    pub fn pool_state(&self) -> (u32, u32) {
+        let state = self.pool.state();
+        (state.connections, state.idle_connections)
+    }
+
     /// The backend in use.
     pub fn backend(&self) -> Backend {
         self.backend

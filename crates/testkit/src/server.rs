@@ -26,6 +26,8 @@ pub struct ServerProcess {
     stdin: Option<ChildStdin>,
     /// `http://127.0.0.1:PORT`.
     pub url: String,
+    /// `http://127.0.0.1:PORT/metrics`, when the server was started with `--metrics-listen`.
+    pub metrics_url: Option<String>,
     scratch: Scratch,
 }
 
@@ -69,6 +71,19 @@ impl ServerProcess {
         Self::spawn(Command::new(binary), database, extra)
     }
 
+    /// [`ServerProcess::start`] logging what `rust_log` lets through (an `EnvFilter`, e.g.
+    /// `info`), whatever this process's `RUST_LOG` says.
+    pub fn start_logging(
+        binary: &Path,
+        database: &str,
+        extra: &[&str],
+        rust_log: &str,
+    ) -> anyhow::Result<Self> {
+        let mut command = Command::new(binary);
+        command.env("RUST_LOG", rust_log);
+        Self::spawn(command, database, extra)
+    }
+
     /// [`ServerProcess::start`] with at most `descriptors` open files (through util-linux's
     /// `prlimit`, which execs the server: the process is the server itself).
     pub fn start_with_descriptor_limit(
@@ -88,6 +103,13 @@ impl ServerProcess {
     fn spawn(mut command: Command, database: &str, extra: &[&str]) -> anyhow::Result<Self> {
         let scratch = Scratch::new("server")?;
         let log = std::fs::File::create(scratch.path().join("log"))?;
+        // A filter the caller set on `command` wins over this process's RUST_LOG.
+        let rust_log = command
+            .get_envs()
+            .find(|(k, _)| *k == "RUST_LOG")
+            .and_then(|(_, v)| v.map(|v| v.to_string_lossy().into_owned()))
+            .or_else(|| std::env::var("RUST_LOG").ok())
+            .unwrap_or_else(|| "warn".into());
         let mut child = command
             .args([
                 "--database",
@@ -99,10 +121,7 @@ impl ServerProcess {
             ])
             .args(extra)
             .env("NO_COLOR", "1")
-            .env(
-                "RUST_LOG",
-                std::env::var("RUST_LOG").unwrap_or_else(|_| "warn".into()),
-            )
+            .env("RUST_LOG", rust_log)
             .stdin(Stdio::piped())
             .stdout(Stdio::piped())
             .stderr(log)
@@ -110,29 +129,54 @@ impl ServerProcess {
         let stdin = child.stdin.take();
         let stdout = child.stdout.take().context("no stdout")?;
         let (tx, rx) = mpsc::channel();
+        // The ready lines: `metrics ADDRESS` (with --metrics-listen), then `listening ADDRESS`.
         std::thread::spawn(move || {
-            let mut line = String::new();
-            let read = BufReader::new(stdout).read_line(&mut line);
-            let _ = tx.send(read.map(|_| line));
+            let mut reader = BufReader::new(stdout);
+            let mut lines = String::new();
+            loop {
+                let mut line = String::new();
+                match reader.read_line(&mut line) {
+                    Ok(0) => break,
+                    Ok(_) => {
+                        lines.push_str(&line);
+                        if line.starts_with("listening ") {
+                            break;
+                        }
+                    }
+                    Err(e) => {
+                        let _ = tx.send(Err(e));
+                        return;
+                    }
+                }
+            }
+            let _ = tx.send(Ok(lines));
         });
         let mut server = ServerProcess {
             child,
             stdin,
             url: String::new(),
+            metrics_url: None,
             scratch,
         };
-        let line = match rx.recv_timeout(START_TIMEOUT) {
-            Ok(Ok(line)) => line,
+        let lines = match rx.recv_timeout(START_TIMEOUT) {
+            Ok(Ok(lines)) => lines,
             Ok(Err(e)) => bail!("reading the server's ready line: {e}"),
             Err(_) => bail!("the server did not start within {START_TIMEOUT:?}"),
         };
-        let Some(address) = line.trim().strip_prefix("listening ") else {
+        for line in lines.lines() {
+            if let Some(address) = line.strip_prefix("metrics ") {
+                server.metrics_url = Some(format!("http://{address}/metrics"));
+            }
+            if let Some(address) = line.strip_prefix("listening ") {
+                server.url = format!("http://{address}");
+            }
+        }
+        if server.url.is_empty() {
             bail!(
                 "the server ended before listening: {}",
                 server.log().trim_end()
             );
-        };
-        server.url = format!("http://{address}");
+        }
         Ok(server)
     }
 
@@ -158,6 +202,16 @@ impl ServerProcess {
     pub fn close_stdin_and_wait(mut self) -> anyhow::Result<bool> {
         drop(self.stdin.take());
         Ok(self.child.wait()?.success())
+    }
+
+    /// Shuts the server down as its supervisor's death would (standard input closed), waits for
+    /// it, and returns its whole log; fails unless it exited successfully.
+    pub fn stop(mut self) -> anyhow::Result<String> {
+        drop(self.stdin.take());
+        let status = self.child.wait()?;
+        let log = self.log();
+        ensure!(status.success(), "the server exited {status}: {log}");
+        Ok(log)
     }
 
     /// Resident and peak resident memory, in bytes, from `/proc`.

@@ -14,7 +14,9 @@ use crate::authorization::{message_digest, unit_key};
 pub trait UploadMessage: prost::Message + Default + PartialEq + 'static {
     /// One row of the upload.
     type Row;
-    /// The header field named when a later message's header differs.
+    /// What its rows are, for the import-rows metric.
+    const KIND: &'static str;
+    /// The header field named when a later message carries header fields.
     const HEADER_FIELD: &'static str;
     /// The header fields, for that message.
     const HEADER_FIELDS: &'static str;
@@ -24,6 +26,7 @@ pub trait UploadMessage: prost::Message + Default + PartialEq + 'static {
 
 impl UploadMessage for pb::ImportUnitsRequest {
     type Row = pb::UnitRow;
+    const KIND: &'static str = "units";
     const HEADER_FIELD: &'static str = "scheme";
     const HEADER_FIELDS: &'static str = "scheme, request_id and validity";
     fn take_rows(&mut self) -> Vec<pb::UnitRow> {
@@ -33,6 +36,7 @@ impl UploadMessage for pb::ImportUnitsRequest {
 
 impl UploadMessage for pb::ImportResultsRequest {
     type Row = pb::ResultRow;
+    const KIND: &'static str = "results";
     const HEADER_FIELD: &'static str = "term";
     const HEADER_FIELDS: &'static str = "term and request_id";
     fn take_rows(&mut self) -> Vec<pb::ResultRow> {
@@ -71,6 +75,7 @@ pub async fn read_upload<M: UploadMessage>(
         }
         rows.extend(batch);
     }
+    crate::metrics::import_rows(M::KIND, rows.len());
     Ok((header.unwrap_or_default(), rows))
 }
 
