@@ -57,13 +57,18 @@ pub fn observability(env: &Env) -> anyhow::Result<()> {
             cluster_id: "cum-duc-xuan".into(),
             request_id: String::new(),
         });
-        request.metadata_mut().insert("authorization", token.clone());
+        request
+            .metadata_mut()
+            .insert("authorization", token.clone());
         request
             .metadata_mut()
             .insert("x-request-id", "phung-chi-kien-42".parse()?);
         let created = clusters.create_cluster(request).await?;
         ensure!(
-            created.metadata().get("x-request-id").and_then(|v| v.to_str().ok())
+            created
+                .metadata()
+                .get("x-request-id")
+                .and_then(|v| v.to_str().ok())
                 == Some("phung-chi-kien-42"),
             "{:?}",
             created.metadata()

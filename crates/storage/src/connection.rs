@@ -69,6 +69,8 @@ pub struct Store {
     pub(crate) trees: Arc<PublishedTrees>,
     /// Where committed term changes are announced: see [`Store::changes`].
     pub(crate) feed: Arc<ChangeFeed>,
+    /// SQLite's writers' queue: see [`Store::write_turn`].
+    pub(crate) writes: Option<Arc<crate::write_queue::WriteQueue>>,
 }
 
 /// The trees of published criteria table versions, by (table, version number, etag), as read
@@ -176,6 +178,11 @@ impl Store {
             generation: Arc::new(AtomicU64::new(0)),
             trees: Arc::default(),
             feed: Arc::new(ChangeFeed::new()),
+            writes: (backend == Backend::Sqlite).then(|| {
+                Arc::new(crate::write_queue::WriteQueue::new(
+                    crate::write_queue::MAX_WAITING,
+                ))
+            }),
         };
         store.migrate()?;
         Ok(store)

@@ -18,6 +18,7 @@ mod tables;
 mod targets;
 mod terms;
 mod units;
+mod write_queue;
 
 pub use audit::{AuditFilter, NewEvent};
 pub use clusters::ClusterFilter;
@@ -26,6 +27,7 @@ pub use keys::TermPeople;
 pub use latest::LatestEntries;
 pub use request_ids::StoredResponse;
 pub use units::UnitFilter;
+pub use write_queue::{MAX_WAITING, WriteTurn};
 
 /// A keyset page request: at most `limit` rows after the row whose sort key is `after`.
 #[derive(Debug, Clone, Default)]

@@ -17,128 +17,18 @@ use prost::Message;
 use sha2::{Digest, Sha256};
 use thidua_domain::{
     Error, FieldViolation,
-    access::{Effect, Facts, Need, Principal, decide, hex, rule},
+    access::{Effect, Need, Principal, decide, hex, rule},
     audit::Outcome,
-    names::TermName,
-    results::Layer,
     time::Timestamp,
 };
-use thidua_storage::{CallGuard, NewEvent, Store, TermPeople, Tx};
+use thidua_storage::{CallGuard, NewEvent, Store, Tx};
 use tonic::{Request, Status};
 
 use crate::{admissions::Admissions, app, auth::Credentials, rates::Rates, status::to_status};
 
-/// What a call touches, as far as authorization is concerned.
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
-pub enum Scope {
-    /// Nothing in particular: a collection (`units`, `keys`, `criteriaTables`, `auditEvents`).
-    Collection(&'static str),
-    /// One resource whose access does not depend on a cluster (a unit, a table, a key).
-    Resource(String),
-    /// A cluster, `clusters/{id}`.
-    Cluster(String),
-    /// The clusters of one organiser (unit key), as a listing filter.
-    Organiser(String),
-    /// An award proposal, `awards/{id}`: the scope of its term.
-    Award(String),
-    /// A criteria table, `criteriaTables/{id}`: managed by the organiser it belongs to.
-    Table(String),
-    /// A cluster to be created by `organiser` (unit key).
-    NewCluster {
-        /// The organiser unit's key.
-        organiser: String,
-    },
-    /// A term.
-    Term(TermName),
-    /// Writes for members of a term (unit keys).
-    Members(TermName, Vec<String>),
-    /// One score layer of one member.
-    Score(TermName, String, Layer),
-}
+mod scope;
 
-impl Scope {
-    /// The resource name recorded in the audit log.
-    pub fn resource(&self) -> String {
-        match self {
-            Scope::Collection(c) => (*c).to_owned(),
-            Scope::Resource(r) => r.clone(),
-            Scope::Cluster(id) => format!("clusters/{id}"),
-            Scope::NewCluster { organiser } | Scope::Organiser(organiser) => {
-                format!("clusters?organiser=units/{organiser}")
-            }
-            Scope::Award(id) => format!("awards/{id}"),
-            Scope::Table(id) => format!("criteriaTables/{id}"),
-            Scope::Members(t, units) if units.len() == 1 => format!("{t}/members/{}", units[0]),
-            Scope::Term(t) | Scope::Members(t, _) => t.to_string(),
-            Scope::Score(t, unit, _) => format!("{t}/members/{unit}"),
-        }
-    }
-
-    /// The facts of this scope as `tx` sees them. A missing cluster or term gives empty facts,
-    /// so only an administrator gets as far as learning that it does not exist.
-    fn facts(&self, tx: &mut Tx<'_>) -> Result<Vec<Facts>, Error> {
-        let organiser_line = |tx: &mut Tx<'_>, cluster: &str| -> Result<Vec<String>, Error> {
-            match tx.cluster_organiser(cluster)? {
-                Some(organiser) => tx.unit_line(&organiser),
-                None => Ok(Vec::new()),
-            }
-        };
-        let term = |tx: &mut Tx<'_>, term: &TermName| -> Result<Facts, Error> {
-            let Some(TermPeople { members, leader }) = tx.term_people(term)? else {
-                return Ok(Facts::default());
-            };
-            Ok(Facts {
-                organiser_line: organiser_line(tx, &term.cluster_id)?,
-                members,
-                leader,
-                unit: None,
-                layer: None,
-            })
-        };
-        Ok(match self {
-            Scope::Collection(_) | Scope::Resource(_) => vec![Facts::default()],
-            Scope::Cluster(id) => vec![Facts {
-                organiser_line: organiser_line(tx, id)?,
-                ..Facts::default()
-            }],
-            Scope::Table(id) => vec![Facts {
-                organiser_line: match tx.table_owner(id)? {
-                    Some(owner) => tx.unit_line(&owner)?,
-                    None => Vec::new(),
-                },
-                ..Facts::default()
-            }],
-            Scope::Award(id) => match tx.award(id)? {
-                Some(a) => vec![term(tx, &a.term())?],
-                None => vec![Facts::default()],
-            },
-            Scope::NewCluster { organiser } | Scope::Organiser(organiser) => vec![Facts {
-                organiser_line: tx.unit_line(organiser)?,
-                ..Facts::default()
-            }],
-            Scope::Term(t) => vec![term(tx, t)?],
-            Scope::Members(t, units) => {
-                let base = term(tx, t)?;
-                if units.is_empty() {
-                    vec![base]
-                } else {
-                    units
-                        .iter()
-                        .map(|u| Facts {
-                            unit: Some(u.clone()),
-                            ..base.clone()
-                        })
-                        .collect()
-                }
-            }
-            Scope::Score(t, unit, layer) => vec![Facts {
-                unit: Some(unit.clone()),
-                layer: Some(*layer),
-                ..term(tx, t)?
-            }],
-        })
-    }
-}
+pub use scope::Scope;
 
 /// Who holds the key with digest `credentials`, and whether they may call `need` on `scope`,
 /// as `tx` sees it.
@@ -486,8 +376,23 @@ impl Admitted {
         f: impl FnOnce(&Store) -> Result<T, Error> + Send + 'static,
     ) -> Result<T, Status> {
         let store = self.store.clone();
+        let turn = match self.write_turn().await {
+            Ok(turn) => turn,
+            Err(e) => return self.finish(Err(e)).await,
+        };
         let result = crate::service::on_db(move || f(&store)).await;
+        drop(turn);
         self.finish(result).await
+    }
+
+    /// A write waits for its turn in the store's queue (SQLite's one writer), for as long as
+    /// the call's deadline allows; a read goes at once.
+    async fn write_turn(&self) -> Result<Option<thidua_storage::WriteTurn>, Error> {
+        if self.call.effect == Effect::Write {
+            self.store.write_turn().await.map(Some)
+        } else {
+            Ok(None)
+        }
     }
 
     /// [`Admitted::run`] for the bulk work of a whole-file import, on a thread that yields the
@@ -497,7 +402,12 @@ impl Admitted {
         f: impl FnOnce(&Store) -> Result<T, Error> + Send + 'static,
     ) -> Result<T, Status> {
         let store = self.store.clone();
+        let turn = match self.write_turn().await {
+            Ok(turn) => turn,
+            Err(e) => return self.finish(Err(e)).await,
+        };
         let result = crate::service::on_db_bulk(move || f(&store)).await;
+        drop(turn);
         self.finish(result).await
     }
 
@@ -531,7 +441,6 @@ pub fn message_digest(message: &impl Message) -> String {
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct CalledMethod(pub &'static str);
 
-/// The key digest and method the authentication layer attached to `request`.
 /// What the authentication layer attached to a call.
 struct Caller {
     request_id: String,
