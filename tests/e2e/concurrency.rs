@@ -223,8 +223,7 @@ fn import_messages(rows: &[pb::UnitRow], request_id: &str) -> Vec<pb::ImportUnit
 
 /// A call past its deadline is cancelled and its transaction rolled back: whatever the
 /// moment the deadline strikes (during the upload or the transaction), the retry with the
-/// same request id replays only what was acknowledged, and nothing unacknowledged is half
-/// there.
+/// same request id replays what was acknowledged, and nothing unacknowledged is half there.
 pub fn deadlines_roll_back(env: &Env) -> anyhow::Result<()> {
     let rows = national_rows()?;
     env.block_on(async {
@@ -248,8 +247,11 @@ pub fn deadlines_roll_back(env: &Env) -> anyhow::Result<()> {
                 .import_units(tokio_stream::iter(import_messages(&rows, &request_id)))
                 .await?
                 .into_inner();
+            // An acknowledged import is there for the retry to replay. An unacknowledged one
+            // may be there too, whole: a commit just before the server's deadline whose answer
+            // reaches the client just after its own.
             ensure!(
-                retry.replayed == first_ok,
+                retry.replayed || !first_ok,
                 "deadline {millis} ms: first call ok={first_ok}, retry replayed={}",
                 retry.replayed
             );

@@ -11,6 +11,7 @@ mod concurrency;
 mod crash;
 mod env;
 mod health;
+mod lineage;
 mod migrations;
 mod observability;
 mod scoring;
@@ -33,6 +34,7 @@ const SCENARIOS: &[(&str, Scenario)] = &[
     ("unit_validation_and_etags", units::validation_and_etags),
     ("unit_import_all_or_nothing", units::import_all_or_nothing),
     ("unit_lineage", units::lineage),
+    ("lineage_import", lineage::lineage_import),
     ("cluster_lifecycle", clusters::cluster_lifecycle),
     ("term_rules", clusters::term_rules),
     (

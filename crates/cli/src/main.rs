@@ -6,6 +6,7 @@ mod clusters;
 mod covenants;
 mod failure;
 mod keys;
+mod lineage;
 mod output;
 mod policy;
 mod refs;

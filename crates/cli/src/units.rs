@@ -45,11 +45,8 @@ pub enum UnitCommand {
     Update(UpdateArgs),
     /// Record a merger, split or renaming.
     Link(LinkArgs),
-    /// Show a unit's lineage.
-    Lineage {
-        /// The unit.
-        unit: String,
-    },
+    /// Show a unit's lineage, or import a reform's lineage file.
+    Lineage(crate::lineage::LineageArgs),
 }
 
 /// The flags of `Link`.
@@ -197,7 +194,7 @@ pub async fn run(ctx: &mut Context, command: UnitCommand) -> Result<(), Failure>
         UnitCommand::Create(args) => create(ctx, args).await,
         UnitCommand::Update(args) => update(ctx, args).await,
         UnitCommand::Link(args) => link(ctx, args).await,
-        UnitCommand::Lineage { unit } => lineage(ctx, unit).await,
+        UnitCommand::Lineage(args) => crate::lineage::run(ctx, args).await,
     }
 }
 
@@ -393,6 +390,7 @@ async fn link(ctx: &mut Context, args: LinkArgs) -> Result<(), Failure> {
         effective_date: Some(refs::date("--date", &date)?),
         note,
         create_time: None,
+        share: pb::LineageShare::Whole.into(),
     };
     let link = ctx
         .units
@@ -404,48 +402,7 @@ async fn link(ctx: &mut Context, args: LinkArgs) -> Result<(), Failure> {
         .into_inner()
         .link
         .answered("a link")?;
-    ctx.print(&[links(&[link])])
-}
-
-async fn lineage(ctx: &mut Context, unit: String) -> Result<(), Failure> {
-    let unit = refs::unit(&unit, &ctx.scheme);
-    let response = ctx
-        .units
-        .list_lineage_links(pb::ListLineageLinksRequest { unit })
-        .await?
-        .into_inner();
-    ctx.print(&[links(&response.links)])
-}
-
-fn links(links: &[pb::LineageLink]) -> Section {
-    let mut s = Section::new(
-        "lineage",
-        vec![
-            "unit",
-            "kind",
-            "related_unit",
-            "legal_act",
-            "effective_date",
-            "note",
-        ],
-    );
-    for l in links {
-        s.row(vec![
-            render::short_unit(&l.unit),
-            pb::LineageKind::try_from(l.kind)
-                .map(|k| {
-                    k.as_str_name()
-                        .trim_start_matches("LINEAGE_KIND_")
-                        .to_lowercase()
-                })
-                .unwrap_or_default(),
-            render::short_unit(&l.related_unit),
-            l.legal_act.clone(),
-            render::date(l.effective_date.as_ref()),
-            l.note.clone(),
-        ]);
-    }
-    s
+    ctx.print(&[crate::lineage::links(&[link])])
 }
 
 /// Reads the CSV or XLSX file (every malformed line reported at once), then streams it in

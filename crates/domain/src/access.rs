@@ -178,6 +178,7 @@ pub const POLICY: &[(&str, Need, Effect)] = &[
     ("UnitService/UpdateUnit", Need::Admin, Effect::Write),
     ("UnitService/ImportUnits", Need::Admin, Effect::Write),
     ("UnitService/CreateLineageLink", Need::Admin, Effect::Write),
+    ("UnitService/ImportLineage", Need::Admin, Effect::Write),
     ("UnitService/ListLineageLinks", Need::Public, Effect::Read),
     ("ClusterService/CreateCluster", Need::Manage, Effect::Write),
     ("ClusterService/GetCluster", Need::Read, Effect::Read),

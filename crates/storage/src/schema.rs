@@ -27,6 +27,7 @@ diesel::table! {
         effective_date -> Text,
         note -> Text,
         created_at -> BigInt,
+        share -> Text,
     }
 }
 

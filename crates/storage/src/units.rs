@@ -5,7 +5,7 @@ use std::collections::HashMap;
 use diesel::prelude::*;
 use thidua_domain::{
     Error,
-    lineage::{LineageKind, LineageLink},
+    lineage::{LineageKind, LineageLink, Share},
     names::TermName,
     text::search_key,
     time::{Date, Timestamp, Validity},
@@ -286,10 +286,68 @@ impl Tx<'_> {
                 lineage_links::effective_date.eq(link.effective_date.to_string()),
                 lineage_links::note.eq(&link.note),
                 lineage_links::created_at.eq(link.created_at.0),
+                lineage_links::share.eq(link.share.as_str()),
             ))
             .execute(self.conn)
             .map_err(db)?;
         Ok(())
+    }
+
+    /// The stored link with the same units, kind and date as `link`, if any: a link is
+    /// recorded once, whatever request sends it again.
+    pub fn same_link(&mut self, link: &LineageLink) -> Result<Option<LineageLink>, Error> {
+        let row: Option<LinkRow> = lineage_links::table
+            .filter(lineage_links::unit_id.eq(link.unit.key()))
+            .filter(lineage_links::related_unit_id.eq(link.related.key()))
+            .filter(lineage_links::kind.eq(link.kind.as_str()))
+            .filter(lineage_links::effective_date.eq(link.effective_date.to_string()))
+            .first(self.conn)
+            .optional()
+            .map_err(db)?;
+        row.map(LinkRow::into_domain).transpose()
+    }
+
+    /// The links whose subject is one of `units`.
+    pub fn links_from(&mut self, units: &[UnitRef]) -> Result<Vec<LineageLink>, Error> {
+        let mut out = Vec::new();
+        for chunk in units.chunks(INSERT_CHUNK) {
+            let keys: Vec<String> = chunk.iter().map(UnitRef::key).collect();
+            let rows: Vec<LinkRow> = lineage_links::table
+                .filter(lineage_links::unit_id.eq_any(keys))
+                .load(self.conn)
+                .map_err(db)?;
+            for row in rows {
+                out.push(row.into_domain()?);
+            }
+        }
+        Ok(out)
+    }
+
+    /// Ends the validity of `units` on `date` (those still open-ended), moving their versions;
+    /// returns how many ended.
+    pub fn end_units(
+        &mut self,
+        units: &[UnitRef],
+        date: Date,
+        now: Timestamp,
+    ) -> Result<usize, Error> {
+        let mut ended = 0;
+        for chunk in units.chunks(INSERT_CHUNK) {
+            let keys: Vec<String> = chunk.iter().map(UnitRef::key).collect();
+            ended += diesel::update(
+                units::table
+                    .filter(units::id.eq_any(keys))
+                    .filter(units::valid_to.is_null()),
+            )
+            .set((
+                units::valid_to.eq(date.to_string()),
+                units::updated_at.eq(now.0),
+                units::version.eq(units::version + 1),
+            ))
+            .execute(self.conn)
+            .map_err(db)?;
+        }
+        Ok(ended)
     }
 
     /// One lineage link by id.
@@ -328,6 +386,7 @@ struct LinkRow {
     effective_date: String,
     note: String,
     created_at: i64,
+    share: String,
 }
 
 impl LinkRow {
@@ -339,6 +398,10 @@ impl LinkRow {
                 .map_err(|()| corrupt("lineage kind", &self.kind))?,
             unit: parse_key(&self.unit_id)?,
             related: parse_key(&self.related_unit_id)?,
+            share: self
+                .share
+                .parse::<Share>()
+                .map_err(|()| corrupt("lineage share", &self.share))?,
             legal_act: self.legal_act,
             effective_date: self
                 .effective_date

@@ -104,6 +104,11 @@ pub(super) const CASES: &[Case] = &[
         expect: ADMIN,
     },
     Case {
+        method: "UnitService/ImportLineage",
+        fields: &[],
+        expect: ADMIN,
+    },
+    Case {
         method: "UnitService/ListLineageLinks",
         fields: &[("unit", KIEN)],
         expect: PUBLIC,

@@ -5,6 +5,7 @@ pub mod awards;
 pub mod clusters;
 pub mod covenants;
 pub mod keys;
+pub mod lineage;
 pub mod scoring;
 pub mod tables;
 pub mod targets;

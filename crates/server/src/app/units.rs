@@ -1,10 +1,9 @@
-//! Use cases of units: create, get, list, update, import, lineage.
+//! Use cases of units: create, get, list, update, import.
 
 use thidua_domain::{
     Error, FieldViolation,
     error::Violations,
     import::{ImportRow, plan_import},
-    lineage::{LineageKind, LineageLink, check_link},
     time::{Date, Validity},
     unit::{self, Scheme, Unit, UnitDraft, UnitKind, UnitPatch, UnitRef},
 };
@@ -108,88 +107,6 @@ pub fn import(
 
 fn to_i64(n: usize) -> i64 {
     i64::try_from(n).unwrap_or(i64::MAX)
-}
-
-/// A lineage link to record.
-#[derive(Debug, Clone)]
-pub struct NewLink {
-    /// Kind.
-    pub kind: LineageKind,
-    /// Subject.
-    pub unit: UnitRef,
-    /// Other side.
-    pub related: UnitRef,
-    /// Legal act.
-    pub legal_act: String,
-    /// Effective date.
-    pub effective_date: Date,
-    /// Note.
-    pub note: String,
-}
-
-/// Records a lineage link; the subject's (or, for a split, the new unit's) validity is set to
-/// begin or end on the effective date, and nothing else changes.
-pub fn create_link(
-    store: &Store,
-    link: NewLink,
-    key: Option<Idempotency>,
-) -> Result<LineageLink, Error> {
-    let now = now();
-    store.write(|tx| {
-        if let Some(id) = Idempotency::replay(key.as_ref(), tx)? {
-            return tx
-                .link(&id)?
-                .ok_or_else(|| Error::Internal(format!("replayed link {id} is missing")));
-        }
-        let unit = tx
-            .unit(&link.unit)?
-            .ok_or_else(|| Error::invalid("link.unit", format!("{} does not exist", link.unit)))?;
-        let related = tx.unit(&link.related)?.ok_or_else(|| {
-            Error::invalid(
-                "link.related_unit",
-                format!("{} does not exist", link.related),
-            )
-        })?;
-        check_link(
-            link.kind,
-            &unit,
-            &related,
-            &link.legal_act,
-            link.effective_date,
-        )
-        .map_err(Error::Invalid)?;
-        // A merger or renaming ends the subject on the effective date; a split starts it then.
-        let mut draft = unit.to_draft();
-        if link.kind.ends_subject() {
-            draft.validity.to = draft.validity.to.or(Some(link.effective_date));
-        } else {
-            draft.validity.from = draft.validity.from.or(Some(link.effective_date));
-        }
-        if draft.validity != unit.validity {
-            tx.update_unit(&draft, unit.version, now)?;
-        }
-        let stored = LineageLink {
-            id: uuid::Uuid::now_v7().simple().to_string(),
-            kind: link.kind,
-            unit: link.unit,
-            related: link.related,
-            legal_act: link.legal_act,
-            effective_date: link.effective_date,
-            note: link.note,
-            created_at: now,
-        };
-        tx.insert_link(&stored)?;
-        Idempotency::remember(key.as_ref(), tx, &stored.id, now)?;
-        Ok(stored)
-    })
-}
-
-/// The lineage of one unit.
-pub fn links(store: &Store, id: &UnitRef) -> Result<Vec<LineageLink>, Error> {
-    store.read(|tx| {
-        tx.existing_unit(id)?;
-        tx.links_of(id)
-    })
 }
 
 /// Validates a new unit's own fields (its parent's existence is checked in the transaction).

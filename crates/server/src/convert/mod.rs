@@ -7,7 +7,7 @@ use thidua_domain::{
     cluster::{Cluster, ClusterKind},
     covenant::{Covenant, CovenantStatus, Signature, Witness},
     error::Violations,
-    lineage::{LineageKind, LineageLink},
+    lineage::{LineageKind, LineageLink, Share},
     names::{AwardName, ClusterName, CovenantName, TermName, VersionName},
     term::{Leadership, LeadershipMethod, Term},
     time::{Date, Timestamp},
@@ -181,6 +181,20 @@ pub fn lineage_kind_in(field: &str, kind: i32) -> Result<LineageKind, FieldViola
         pb::LineageKind::MergedInto => Ok(LineageKind::MergedInto),
         pb::LineageKind::SplitFrom => Ok(LineageKind::SplitFrom),
         pb::LineageKind::RenamedTo => Ok(LineageKind::RenamedTo),
+        pb::LineageKind::SplitInto => Ok(LineageKind::SplitInto),
+    }
+}
+
+/// Reads a lineage share (unset: whole).
+pub fn lineage_share_in(field: &str, share: i32) -> Result<Share, FieldViolation> {
+    match pb::LineageShare::try_from(share) {
+        Ok(pb::LineageShare::Unspecified | pb::LineageShare::Whole) => Ok(Share::Whole),
+        Ok(pb::LineageShare::Main) => Ok(Share::Main),
+        Ok(pb::LineageShare::Part) => Ok(Share::Part),
+        Err(_) => Err(FieldViolation::new(
+            field,
+            format!("{share} is not a share"),
+        )),
     }
 }
 
@@ -192,6 +206,13 @@ pub fn link_out(l: LineageLink) -> pb::LineageLink {
             LineageKind::MergedInto => pb::LineageKind::MergedInto,
             LineageKind::SplitFrom => pb::LineageKind::SplitFrom,
             LineageKind::RenamedTo => pb::LineageKind::RenamedTo,
+            LineageKind::SplitInto => pb::LineageKind::SplitInto,
+        }
+        .into(),
+        share: match l.share {
+            Share::Whole => pb::LineageShare::Whole,
+            Share::Main => pb::LineageShare::Main,
+            Share::Part => pb::LineageShare::Part,
         }
         .into(),
         unit: l.unit.to_string(),

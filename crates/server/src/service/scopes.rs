@@ -60,6 +60,7 @@ scoped! {
         r.unit.as_ref().map(|u| u.name.clone()).unwrap_or_default(),
     ));
     pb::CreateLineageLinkRequest => |_r| Ok(Scope::Collection("lineageLinks")), id = request_id;
+    pb::ImportLineageRequest => |_r| Ok(Scope::Collection("lineageLinks")), id = request_id;
     pb::ListLineageLinksRequest => |r| Ok(Scope::Resource(r.unit.clone()));
 
     pb::CreateClusterRequest => |r| Ok(Scope::NewCluster {

@@ -12,7 +12,7 @@ use thidua_storage::{Store, UnitFilter};
 use tonic::{Request, Response, Status, Streaming};
 
 use super::{
-    idempotency, invalid, invalid_all, line_of, mask_paths, page_request, page_token,
+    format_in, idempotency, invalid, invalid_all, line_of, mask_paths, page_request, page_token,
     uploads::read_upload,
 };
 use crate::{app, convert};
@@ -278,9 +278,11 @@ impl UnitService for Units {
             effective_date,
             note,
             create_time: _,
+            share,
         } = req.link.unwrap_or_default();
         let mut v = Violations::default();
         let kind = v.check(convert::lineage_kind_in("link.kind", kind));
+        let share = v.check(convert::lineage_share_in("link.share", share));
         let unit = v.check(convert::unit_name("link.unit", &unit));
         let related = v.check(convert::unit_name("link.related_unit", &related_unit));
         let effective = v
@@ -300,25 +302,27 @@ impl UnitService for Units {
         let note = v.check(thidua_domain::text::optional_text("link.note", &note, 2000));
         let (
             Some(kind),
+            Some(share),
             Some(unit),
             Some(related),
             Some(effective_date),
             Some(legal_act),
             Some(note),
-        ) = (kind, unit, related, effective, legal_act, note)
+        ) = (kind, share, unit, related, effective, legal_act, note)
         else {
             return Err(invalid_all(v.into_inner()));
         };
-        let link = app::units::NewLink {
+        let link = app::lineage::NewLink {
             kind,
             unit,
             related,
+            share,
             legal_act,
             effective_date,
             note,
         };
         let link = run
-            .run(move |store| app::units::create_link(store, link, key))
+            .run(move |store| app::lineage::create_link(store, link, key))
             .await?;
         Ok(Response::new(pb::CreateLineageLinkResponse {
             link: Some(convert::link_out(link)),
@@ -332,9 +336,71 @@ impl UnitService for Units {
         let (run, req) = admit(&self.store, request).await?;
         let pb::ListLineageLinksRequest { unit } = req;
         let id = convert::unit_name("unit", &unit).map_err(invalid)?;
-        let links = run.run(move |store| app::units::links(store, &id)).await?;
+        let links = run
+            .run(move |store| app::lineage::links(store, &id))
+            .await?;
         Ok(Response::new(pb::ListLineageLinksResponse {
             links: links.into_iter().map(convert::link_out).collect(),
+        }))
+    }
+
+    async fn import_lineage(
+        &self,
+        request: Request<pb::ImportLineageRequest>,
+    ) -> Result<Response<pb::ImportLineageResponse>, Status> {
+        let (run, mut req) = admit(&self.store, request).await?;
+        let request_id = std::mem::take(&mut req.request_id);
+        let key = idempotency("ImportLineage", &request_id, &req)?;
+        let pb::ImportLineageRequest {
+            from_scheme,
+            to_scheme,
+            effective_date,
+            legal_act,
+            content,
+            format,
+            request_id: _,
+        } = req;
+        let format = format_in(format)?;
+        let mut v = Violations::default();
+        let from = v.check(Scheme::parse_field("from_scheme", &from_scheme));
+        let to = v.check(Scheme::parse_field("to_scheme", &to_scheme));
+        let date = v
+            .check(convert::date_in("effective_date", effective_date.as_ref()))
+            .flatten();
+        if effective_date.is_none() {
+            v.add("effective_date", "the effective date is required");
+        }
+        let legal_act = v.check(thidua_domain::text::optional_text(
+            "legal_act",
+            &legal_act,
+            300,
+        ));
+        let (Some(from), Some(to), Some(date), Some(legal_act)) = (from, to, date, legal_act)
+        else {
+            return Err(invalid_all(v.into_inner()));
+        };
+        let outcome = run
+            .run_bulk(move |store| {
+                let sheet = crate::sheets::read(&content, format)?;
+                let rows =
+                    thidua_domain::lineage::import::lineage_rows(&sheet.header, &sheet.rows)?;
+                crate::metrics::import_rows("lineage", rows.len());
+                let file = app::lineage::LineageImport {
+                    from,
+                    to,
+                    date,
+                    legal_act,
+                    rows,
+                };
+                app::lineage::import_lineage(store, file, key)
+            })
+            .await?;
+        Ok(Response::new(pb::ImportLineageResponse {
+            rows_total: outcome.rows,
+            links_created: outcome.created,
+            links_unchanged: outcome.unchanged,
+            units_ended: outcome.units_ended,
+            replayed: outcome.replayed,
         }))
     }
 }

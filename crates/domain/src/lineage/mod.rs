@@ -1,6 +1,8 @@
 //! Lineage (lịch sử hình thành): mergers, splits and renamings of units, by legal act. A link
 //! never rewrites the past: results stay with the unit as it was.
 
+pub mod import;
+
 use std::str::FromStr;
 
 use crate::{
@@ -10,7 +12,7 @@ use crate::{
 };
 
 /// The kind of change.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum LineageKind {
     /// The unit was merged into the related unit.
     MergedInto,
@@ -18,6 +20,44 @@ pub enum LineageKind {
     SplitFrom,
     /// The unit was renamed and continues as the related unit.
     RenamedTo,
+    /// The unit was divided, and this part of it went into the related unit (chia tách); the
+    /// unit ceases. Its [`Share`] says whether the related unit took most of it.
+    SplitInto,
+}
+
+/// How much of a unit went into the related unit.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Share {
+    /// All of it (a merger, a renaming, a split from an existing unit).
+    Whole,
+    /// Most of a divided unit: its default successor.
+    Main,
+    /// Another part of a divided unit.
+    Part,
+}
+
+impl Share {
+    /// Stored form.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Share::Whole => "whole",
+            Share::Main => "main",
+            Share::Part => "part",
+        }
+    }
+}
+
+impl FromStr for Share {
+    type Err = ();
+
+    fn from_str(s: &str) -> Result<Self, ()> {
+        match s {
+            "whole" => Ok(Share::Whole),
+            "main" => Ok(Share::Main),
+            "part" => Ok(Share::Part),
+            _ => Err(()),
+        }
+    }
 }
 
 impl LineageKind {
@@ -27,12 +67,16 @@ impl LineageKind {
             LineageKind::MergedInto => "merged_into",
             LineageKind::SplitFrom => "split_from",
             LineageKind::RenamedTo => "renamed_to",
+            LineageKind::SplitInto => "split_into",
         }
     }
 
     /// True when the subject unit ceases to exist on the effective date.
     pub fn ends_subject(self) -> bool {
-        matches!(self, LineageKind::MergedInto | LineageKind::RenamedTo)
+        matches!(
+            self,
+            LineageKind::MergedInto | LineageKind::RenamedTo | LineageKind::SplitInto
+        )
     }
 }
 
@@ -44,6 +88,7 @@ impl FromStr for LineageKind {
             "merged_into" => Ok(LineageKind::MergedInto),
             "split_from" => Ok(LineageKind::SplitFrom),
             "renamed_to" => Ok(LineageKind::RenamedTo),
+            "split_into" => Ok(LineageKind::SplitInto),
             _ => Err(()),
         }
     }
@@ -60,6 +105,8 @@ pub struct LineageLink {
     pub unit: UnitRef,
     /// Other side.
     pub related: UnitRef,
+    /// How much of the subject went into the related unit.
+    pub share: Share,
     /// Legal act.
     pub legal_act: String,
     /// Effective date.

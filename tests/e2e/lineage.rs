@@ -1,0 +1,168 @@
+//! A reform's lineage imported from its file: checked whole, stored once, the same again
+//! changing nothing; one link is one row whatever request sends it.
+
+use anyhow::{Context, ensure};
+use thidua_proto::v1 as pb;
+
+use crate::{
+    env::{Env, shared_data},
+    support::legacy,
+};
+
+const ACT: &str = "Nghị quyết 1683/NQ-UBTVQH15";
+
+fn path(p: &std::path::Path) -> anyhow::Result<String> {
+    p.to_str().map(str::to_owned).context("path is not UTF-8")
+}
+
+fn json_of(out: &std::process::Output) -> anyhow::Result<serde_json::Value> {
+    ensure!(
+        out.status.success(),
+        "exit {:?}: {}",
+        out.status.code(),
+        String::from_utf8_lossy(&out.stderr)
+    );
+    Ok(serde_json::from_slice(&out.stdout)?)
+}
+
+pub fn lineage_import(env: &Env) -> anyhow::Result<()> {
+    let legacy_units = path(&shared_data("units-legacy.csv")?)?;
+    let units_2025 = path(&shared_data("units-2025.csv")?)?;
+    let communes = path(&shared_data("lineage-2025.csv")?)?;
+    let provinces = path(&shared_data("provinces-lineage-2025.csv")?)?;
+    json_of(&env.cli(&[
+        "unit",
+        "import",
+        &legacy_units,
+        "--scheme",
+        "qd124-2004",
+        "-o",
+        "json",
+    ])?)?;
+    json_of(&env.cli(&[
+        "unit",
+        "import",
+        &units_2025,
+        "--scheme",
+        "qd19-2025",
+        "--valid-from",
+        "2025-07-01",
+        "-o",
+        "json",
+    ])?)?;
+    let import = |file: &str| {
+        env.cli(&[
+            "unit",
+            "lineage",
+            "import",
+            file,
+            "--date",
+            "2025-07-01",
+            "--act",
+            ACT,
+            "-o",
+            "json",
+        ])
+    };
+
+    // A file with bad rows stores nothing and names each bad line.
+    let dir = tempfile::tempdir()?;
+    let bad = dir.path().join("sáp-nhập-lỗi.csv");
+    std::fs::write(
+        &bad,
+        "legacy_code,code_2025,change,share\n\
+         01834,01840,merged_into,whole\n\
+         99999,01843,merged_into,whole\n\
+         01840,77777,merged_into,whole\n\
+         00007,00008,split_into,part\n",
+    )?;
+    let out = import(&path(&bad)?)?;
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    ensure!(
+        out.status.code() == Some(3),
+        "exit {:?}: {stderr}",
+        out.status.code()
+    );
+    for line in ["line 3", "line 4", "line 5"] {
+        ensure!(stderr.contains(line), "{line} not reported: {stderr}");
+    }
+    ensure!(
+        !stderr.contains("line 2"),
+        "a good line was reported: {stderr}"
+    );
+    let links_of = |unit: String| async move {
+        anyhow::Ok(
+            env.units()
+                .await?
+                .list_lineage_links(pb::ListLineageLinksRequest { unit })
+                .await?
+                .into_inner()
+                .links,
+        )
+    };
+    ensure!(
+        env.block_on(links_of(legacy("01834")))?.is_empty(),
+        "a refused file stored a link"
+    );
+
+    // The whole commune file, then again.
+    let first = json_of(&import(&communes)?)?;
+    ensure!(
+        first[0]["links_created"] == "9997" && first[0]["units_ended"] == "9580",
+        "{first}"
+    );
+    let out = import(&communes)?;
+    let again = json_of(&out)?;
+    ensure!(
+        again[0]["links_created"] == "0" && again[0]["links_unchanged"] == "9997",
+        "{again}"
+    );
+    ensure!(String::from_utf8_lossy(&out.stderr).contains("nothing to store"));
+    let provinces = json_of(&import(&provinces)?)?;
+    ensure!(provinces[0]["links_created"] == "63", "{provinces}");
+
+    // Phùng Chí Kiên went into Bắc Kạn; the same link sent again, under a new request id, is
+    // the one already stored.
+    env.block_on(async {
+        let before = links_of(legacy("01843")).await?;
+        ensure!(before.len() == 1, "{before:?}");
+        let again = env
+            .units()
+            .await?
+            .create_lineage_link(pb::CreateLineageLinkRequest {
+                link: Some(pb::LineageLink {
+                    kind: pb::LineageKind::MergedInto.into(),
+                    unit: legacy("01843"),
+                    related_unit: "units/qd19-2025~01843".into(),
+                    legal_act: ACT.into(),
+                    effective_date: Some(pb::Date {
+                        year: 2025,
+                        month: 7,
+                        day: 1,
+                    }),
+                    ..Default::default()
+                }),
+                request_id: "lien-ket-lan-hai".into(),
+            })
+            .await?
+            .into_inner()
+            .link
+            .context("no link")?;
+        ensure!(
+            again.name == before[0].name,
+            "{again:?} is not {:?}",
+            before[0]
+        );
+        ensure!(links_of(legacy("01843")).await?.len() == 1);
+        let divided = links_of(legacy("00007")).await?;
+        ensure!(
+            divided
+                .iter()
+                .filter(|l| l.share() == pb::LineageShare::Main)
+                .count()
+                == 1,
+            "{divided:?}"
+        );
+        anyhow::Ok(())
+    })
+}
