@@ -166,3 +166,73 @@ pub fn lineage_import(env: &Env) -> anyhow::Result<()> {
         anyhow::Ok(())
     })
 }
+
+/// A unit cannot cease before a term it is scored in has begun: the update is refused, naming
+/// the term; ending it during or after the term is fine.
+pub fn unit_end_checked_against_terms(env: &Env) -> anyhow::Result<()> {
+    use crate::support::{create_cluster, create_term, expect_error, import_bac_kan};
+    env.block_on(async {
+        import_bac_kan(env).await?;
+        create_cluster(env, "bac-kan-city", pb::ClusterKind::Territorial).await?;
+        create_term(
+            env,
+            "bac-kan-city",
+            2022,
+            &[legacy("01843"), legacy("01840")],
+        )
+        .await?;
+        let end = |day: pb::Date| async move {
+            let mut units = env.units().await?;
+            let unit = units
+                .get_unit(pb::GetUnitRequest {
+                    name: legacy("01843"),
+                })
+                .await?
+                .into_inner()
+                .unit
+                .context("no unit")?;
+            anyhow::Ok(
+                units
+                    .update_unit(pb::UpdateUnitRequest {
+                        unit: Some(pb::Unit {
+                            name: legacy("01843"),
+                            valid_to: Some(day),
+                            etag: unit.etag,
+                            ..Default::default()
+                        }),
+                        update_mask: Some(prost_types::FieldMask {
+                            paths: vec!["valid_to".into()],
+                        }),
+                    })
+                    .await,
+            )
+        };
+        let early = end(pb::Date {
+            year: 2021,
+            month: 6,
+            day: 30,
+        })
+        .await?;
+        let status = expect_error(
+            early,
+            tonic::Code::FailedPrecondition,
+            Some("UNIT_NOT_VALID_IN_TERM"),
+        )?;
+        let details = tonic_types::StatusExt::get_error_details(&status);
+        let subjects: Vec<String> = details
+            .precondition_failure()
+            .map(|p| p.violations.iter().map(|v| v.subject.clone()).collect())
+            .unwrap_or_default();
+        ensure!(
+            subjects == ["clusters/bac-kan-city/terms/2022"],
+            "{subjects:?}: {status:?}"
+        );
+        end(pb::Date {
+            year: 2025,
+            month: 7,
+            day: 1,
+        })
+        .await??;
+        anyhow::Ok(())
+    })
+}

@@ -35,6 +35,10 @@ const SCENARIOS: &[(&str, Scenario)] = &[
     ("unit_import_all_or_nothing", units::import_all_or_nothing),
     ("unit_lineage", units::lineage),
     ("lineage_import", lineage::lineage_import),
+    (
+        "unit_end_checked_against_terms",
+        lineage::unit_end_checked_against_terms,
+    ),
     ("cluster_lifecycle", clusters::cluster_lifecycle),
     ("term_rules", clusters::term_rules),
     (

@@ -133,9 +133,84 @@ pub fn plan_carry_forward(
     })
 }
 
+/// Checks a unit's new validity end `to` (exclusive) against the terms it is a member of
+/// (`terms`: each term's name and period): a unit cannot cease before a term in which it is
+/// scored has begun. Refused FAILED_PRECONDITION, naming every such term.
+pub fn check_unit_end(
+    unit: &UnitRef,
+    to: Option<crate::time::Date>,
+    terms: &[(crate::names::TermName, Period)],
+) -> Result<(), Error> {
+    let Some(to) = to else {
+        return Ok(());
+    };
+    let blocked: Vec<(String, String)> = terms
+        .iter()
+        .filter(|(_, period)| to <= period.start)
+        .map(|(name, period)| {
+            (
+                name.to_string(),
+                format!(
+                    "{unit} is a member of {name}, which begins on {}",
+                    period.start
+                ),
+            )
+        })
+        .collect();
+    if blocked.is_empty() {
+        return Ok(());
+    }
+    Err(Error::Preconditions {
+        reason: Reason::UnitNotValidInTerm,
+        description: format!(
+            "{unit} cannot cease on {to}: it is a member of {} term(s) that begin later; \
+             remove it from them first",
+            blocked.len()
+        ),
+        violations: blocked,
+    })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_unit_cannot_cease_before_a_term_it_is_scored_in() {
+        let kien = UnitRef::new(crate::unit::Scheme::Qd124_2004, "01843");
+        let date = |s: &str| s.parse().unwrap_or_else(|e| panic!("{e}"));
+        let terms = [
+            (
+                crate::names::TermName::new("bac-kan-city", 2022),
+                Period {
+                    start: date("2022-01-01"),
+                    end: date("2022-12-31"),
+                },
+            ),
+            (
+                crate::names::TermName::new("bac-kan-city", 2025),
+                Period {
+                    start: date("2025-01-01"),
+                    end: date("2025-12-31"),
+                },
+            ),
+        ];
+        assert!(check_unit_end(&kien, Some(date("2025-07-01")), &terms).is_ok());
+        assert!(check_unit_end(&kien, None, &terms).is_ok());
+        match check_unit_end(&kien, Some(date("2021-06-30")), &terms) {
+            Err(Error::Preconditions { violations, .. }) => assert_eq!(
+                violations
+                    .iter()
+                    .map(|(t, _)| t.as_str())
+                    .collect::<Vec<_>>(),
+                [
+                    "clusters/bac-kan-city/terms/2022",
+                    "clusters/bac-kan-city/terms/2025"
+                ]
+            ),
+            other => panic!("{other:?}"),
+        }
+    }
     use crate::{
         fixtures::{term, unit},
         term::{Leadership, LeadershipMethod},

@@ -7,6 +7,7 @@ use thidua_domain::{
     Error,
     lineage::{LineageKind, LineageLink, Share},
     names::TermName,
+    term::Period,
     text::search_key,
     time::{Date, Timestamp, Validity},
     unit::{Scheme, Unit, UnitDraft, UnitKind, UnitRef},
@@ -16,7 +17,7 @@ use crate::{
     Page, PageRequest, Tx,
     connection::per_backend,
     errors::{corrupt, db, is_unique_violation},
-    schema::{lineage_links, term_members, units},
+    schema::{lineage_links, term_members, terms, units},
 };
 
 /// Rows per multi-row INSERT: 12 columns × 500 stays under SQLite's bound-parameter limit.
@@ -272,6 +273,36 @@ impl Tx<'_> {
             .load(self.conn)
             .map_err(db)?;
         page_of(rows, page.limit, |r| r.id.clone(), UnitRow::into_domain)
+    }
+
+    /// The terms `unit` is a member of, with their periods.
+    pub fn member_terms(&mut self, unit: &UnitRef) -> Result<Vec<(TermName, Period)>, Error> {
+        let rows: Vec<(String, i32, String, String)> = term_members::table
+            .inner_join(
+                terms::table.on(terms::cluster_id
+                    .eq(term_members::cluster_id)
+                    .and(terms::year.eq(term_members::year))),
+            )
+            .filter(term_members::unit_id.eq(unit.key()))
+            .select((
+                terms::cluster_id,
+                terms::year,
+                terms::start_date,
+                terms::end_date,
+            ))
+            .order((terms::year, terms::cluster_id))
+            .load(self.conn)
+            .map_err(db)?;
+        rows.into_iter()
+            .map(|(cluster, year, start, end)| {
+                let day = |text: &str| text.parse().map_err(|_| corrupt("date", text));
+                let period = Period {
+                    start: day(&start)?,
+                    end: day(&end)?,
+                };
+                Ok((TermName::new(&cluster, year), period))
+            })
+            .collect()
     }
 
     /// Records a lineage link.

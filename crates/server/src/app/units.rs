@@ -4,6 +4,7 @@ use thidua_domain::{
     Error, FieldViolation,
     error::Violations,
     import::{ImportRow, plan_import},
+    membership,
     time::{Date, Validity},
     unit::{self, Scheme, Unit, UnitDraft, UnitKind, UnitPatch, UnitRef},
 };
@@ -59,6 +60,10 @@ pub fn update(
         let unit = tx.existing_unit(id)?;
         let draft = unit.patched(etag, patch)?;
         check_parent_exists(tx, &draft, "unit.parent")?;
+        if draft.validity.to != unit.validity.to {
+            let terms = tx.member_terms(id)?;
+            membership::check_unit_end(id, draft.validity.to, &terms)?;
+        }
         tx.update_unit(&draft, unit.version, now)
     })
 }
