@@ -27,9 +27,14 @@ impl Server {
             &binary,
             database,
             &[
+                // The bench is one client measuring the server, not a caller to hold back.
                 "--rate-per-key",
                 "1000000000",
                 "--burst-per-key",
+                "1000000000",
+                "--rate-per-peer",
+                "1000000000",
+                "--burst-per-peer",
                 "1000000000",
             ],
         )?;
