@@ -351,6 +351,13 @@ impl Drop for CancelOnDrop {
     }
 }
 
+/// Where a use case runs: beside interactive calls, or at idle priority for bulk work.
+#[derive(Debug, Clone, Copy)]
+enum Thread {
+    Interactive,
+    Bulk,
+}
+
 /// An admitted call: runs its use case and audits its failure.
 #[derive(Debug)]
 pub struct Admitted {
@@ -375,24 +382,7 @@ impl Admitted {
         self,
         f: impl FnOnce(&Store) -> Result<T, Error> + Send + 'static,
     ) -> Result<T, Status> {
-        let store = self.store.clone();
-        let turn = match self.write_turn().await {
-            Ok(turn) => turn,
-            Err(e) => return self.finish(Err(e)).await,
-        };
-        let result = crate::service::on_db(move || f(&store)).await;
-        drop(turn);
-        self.finish(result).await
-    }
-
-    /// A write waits for its turn in the store's queue (SQLite's one writer), for as long as
-    /// the call's deadline allows; a read goes at once.
-    async fn write_turn(&self) -> Result<Option<thidua_storage::WriteTurn>, Error> {
-        if self.call.effect == Effect::Write {
-            self.store.write_turn().await.map(Some)
-        } else {
-            Ok(None)
-        }
+        self.run_on(Thread::Interactive, f).await
     }
 
     /// [`Admitted::run`] for the bulk work of a whole-file import, on a thread that yields the
@@ -401,12 +391,30 @@ impl Admitted {
         self,
         f: impl FnOnce(&Store) -> Result<T, Error> + Send + 'static,
     ) -> Result<T, Status> {
-        let store = self.store.clone();
-        let turn = match self.write_turn().await {
-            Ok(turn) => turn,
-            Err(e) => return self.finish(Err(e)).await,
+        self.run_on(Thread::Bulk, f).await
+    }
+
+    /// A write first waits for its turn in the store's queue (SQLite's one writer), for as
+    /// long as the call's deadline allows; a read goes at once.
+    async fn run_on<T: Send + 'static>(
+        self,
+        thread: Thread,
+        f: impl FnOnce(&Store) -> Result<T, Error> + Send + 'static,
+    ) -> Result<T, Status> {
+        let turn = if self.call.effect == Effect::Write {
+            match self.store.write_turn().await {
+                Ok(turn) => Some(turn),
+                Err(e) => return self.finish(Err(e)).await,
+            }
+        } else {
+            None
         };
-        let result = crate::service::on_db_bulk(move || f(&store)).await;
+        let store = self.store.clone();
+        let work = move || f(&store);
+        let result = match thread {
+            Thread::Interactive => crate::service::on_db(work).await,
+            Thread::Bulk => crate::service::on_db_bulk(work).await,
+        };
         drop(turn);
         self.finish(result).await
     }
