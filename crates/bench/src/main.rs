@@ -2,6 +2,7 @@
 
 mod data;
 mod import;
+mod lineage;
 mod nationwide;
 mod read;
 mod server;
@@ -52,6 +53,13 @@ struct Args {
     /// Calls of the unary read scenario (and of its ceiling).
     #[arg(long, default_value_t = 20_000)]
     reads: usize,
+    /// The 2025 unit list (`units-2025.csv`): with --lineage and --units, the lineage import
+    /// scenario runs.
+    #[arg(long)]
+    units_2025: Option<PathBuf>,
+    /// The 2025 reform's commune lineage (`lineage-2025.csv`).
+    #[arg(long)]
+    lineage: Option<PathBuf>,
     /// Import the round this many times in all (each a new revision of every result), to
     /// show how import and scoring grow with the table. Each round's import is reported;
     /// scoring is measured at the powers of two (16 gives 1×, 2×, 4×, 8× and 16×).
@@ -161,6 +169,20 @@ fn main() -> anyhow::Result<()> {
 
     // SQLite: the round through the server, and the database scenarios on the result.
     let dir = thidua_testkit::Scratch::new("bench")?;
+    match (&args.units, &args.units_2025, &args.lineage) {
+        (Some(legacy), Some(units_2025), Some(lineage)) if !args.smoke => {
+            rows.push(lineage::lineage_import(
+                dir.path(),
+                legacy,
+                units_2025,
+                lineage,
+                runs,
+            )?);
+        }
+        _ => notes.push(
+            "Lineage import skipped: it needs --units, --units-2025 and --lineage.".to_owned(),
+        ),
+    }
     let path = dir.path().join("round.db").display().to_string();
     let (round_terms, round) = setup(&path, &nation)?;
     let round = Arc::new(round);
@@ -378,6 +400,12 @@ fn render(rows: &[Row], args: &Args, notes: &[String]) -> String {
     let mut command = String::from("thidua-bench");
     if let Some(p) = &args.units {
         command.push_str(&format!(" --units {}", p.display()));
+    }
+    if let Some(p) = &args.units_2025 {
+        command.push_str(&format!(" --units-2025 {}", p.display()));
+    }
+    if let Some(p) = &args.lineage {
+        command.push_str(&format!(" --lineage {}", p.display()));
     }
     if args.scale > 1 {
         command.push_str(&format!(" --scale {}", args.scale));
