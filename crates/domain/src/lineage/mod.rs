@@ -2,6 +2,7 @@
 //! never rewrites the past: results stay with the unit as it was.
 
 pub mod import;
+pub mod record;
 
 use std::str::FromStr;
 
