@@ -38,12 +38,17 @@ pub fn required_name(field: &str, text: &str, max: usize) -> Result<String, Fiel
 /// Characters of a piece of input quoted back in an error, at most.
 pub const QUOTED_CHARS: usize = 40;
 
+/// `text` cut to at most `chars` characters, the cut marked with `…`.
+pub fn cut(text: &str, chars: usize) -> std::borrow::Cow<'_, str> {
+    match text.char_indices().nth(chars) {
+        None => text.into(),
+        Some((end, _)) => format!("{}…", &text[..end]).into(),
+    }
+}
+
 /// `text` as an error quotes it: at most [`QUOTED_CHARS`] characters, cut with `…`.
 pub fn quote(text: &str) -> String {
-    match text.char_indices().nth(QUOTED_CHARS) {
-        None => text.to_owned(),
-        Some((end, _)) => format!("{}…", &text[..end]),
-    }
+    cut(text, QUOTED_CHARS).into_owned()
 }
 
 /// Bidirectional formatting characters: embeddings and overrides (U+202A–U+202E), isolates

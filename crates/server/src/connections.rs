@@ -189,12 +189,12 @@ pub struct Guarded<S> {
 }
 
 impl Guarded<TcpStream> {
-    /// Guards `stream`, admitted with `ticket`.
-    pub fn new(stream: TcpStream, ticket: Ticket) -> Self {
+    /// Guards `stream` from `peer`, admitted with `ticket`.
+    pub fn new(stream: TcpStream, peer: std::net::SocketAddr, ticket: Ticket) -> Self {
         let limits = ticket.gate.limits;
         let now = Instant::now();
         Self {
-            peer: stream.peer_addr().ok(),
+            peer: Some(peer),
             local: stream.local_addr().ok(),
             inner: stream,
             _ticket: ticket,

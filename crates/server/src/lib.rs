@@ -119,13 +119,13 @@ fn incoming(
     use tokio_stream::StreamExt;
     TcpListenerStream::new(listener).filter_map(move |accepted| {
         let admitted = accepted.and_then(|stream| {
-            let peer = stream.peer_addr()?.ip();
+            let peer = stream.peer_addr()?;
             // Refused: the stream is dropped here, which closes it.
-            let Ok(ticket) = gate.admit(peer) else {
+            let Ok(ticket) = gate.admit(peer.ip()) else {
                 return Ok(None);
             };
             stream.set_nodelay(true)?;
-            let stream = Guarded::new(stream, ticket);
+            let stream = Guarded::new(stream, peer, ticket);
             Ok(Some(if tls {
                 BatchedWrites::through(stream)
             } else {

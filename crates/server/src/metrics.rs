@@ -1,6 +1,7 @@
 //! Prometheus metrics (`--metrics-listen ADDR`, served at `/metrics`), recorded through the
 //! `metrics` facade and rendered by `metrics-exporter-prometheus`. Without the flag no
-//! recorder is installed and every record below is a no-op.
+//! recorder is installed and every record below returns at once, before building its labels:
+//! they are on every call's path.
 //!
 //! - `thidua_calls_total{method,code}` and `thidua_call_duration_seconds{method,code}`: every
 //!   call once it is over ([`crate::logging`]);
@@ -11,7 +12,10 @@
 //! The method label is one of the contract's methods, the health check or reflection; any other
 //! path counts as `unknown`, so a caller cannot grow the label set.
 
-use std::time::Duration;
+use std::{
+    sync::atomic::{AtomicBool, Ordering},
+    time::Duration,
+};
 
 use metrics_exporter_prometheus::{PrometheusBuilder, PrometheusHandle};
 use thidua_domain::access::POLICY;
@@ -43,13 +47,25 @@ fn method_label(path: &str) -> String {
     "unknown".to_owned()
 }
 
+/// Whether [`serve`] installed the recorder; set once, before any call is served.
+static RECORDING: AtomicBool = AtomicBool::new(false);
+
+fn recording() -> bool {
+    RECORDING.load(Ordering::Relaxed)
+}
+
 /// A call has begun.
 pub fn call_started() {
-    metrics::gauge!("thidua_calls_in_flight").increment(1.0);
+    if recording() {
+        metrics::gauge!("thidua_calls_in_flight").increment(1.0);
+    }
 }
 
 /// A call on `path` is over with `code` after `latency`.
 pub fn call_ended(path: &str, code: tonic::Code, latency: Duration) {
+    if !recording() {
+        return;
+    }
     metrics::gauge!("thidua_calls_in_flight").decrement(1.0);
     let labels = [
         ("method", method_label(path)),
@@ -61,6 +77,9 @@ pub fn call_ended(path: &str, code: tonic::Code, latency: Duration) {
 
 /// An import received `rows` rows of `kind` (`units`, `results`).
 pub fn import_rows(kind: &'static str, rows: usize) {
+    if !recording() {
+        return;
+    }
     metrics::counter!("thidua_import_rows_total", "kind" => kind)
         .increment(u64::try_from(rows).unwrap_or(u64::MAX));
 }
@@ -71,6 +90,7 @@ pub fn serve(listener: TcpListener, store: Store) -> anyhow::Result<()> {
     let handle = PrometheusBuilder::new()
         .set_buckets(BUCKETS)?
         .install_recorder()?;
+    RECORDING.store(true, Ordering::Relaxed);
     tokio::spawn(sample_pool(store));
     tokio::spawn(serve_scrapes(listener, handle));
     Ok(())

@@ -23,10 +23,7 @@ pub const MAX_DETAIL_BYTES: usize = 8 * 1024;
 
 /// `text`, cut to [`MAX_TEXT_CHARS`] characters.
 fn clip(text: &str) -> std::borrow::Cow<'_, str> {
-    match text.char_indices().nth(MAX_TEXT_CHARS) {
-        None => text.into(),
-        Some((end, _)) => format!("{}…", &text[..end]).into(),
-    }
+    thidua_domain::text::cut(text, MAX_TEXT_CHARS)
 }
 
 /// The gRPC code of a domain error: the same code [`to_status`] answers with.

@@ -75,9 +75,9 @@ impl Store {
     /// Waits for this write's turn (on PostgreSQL at once); refused RESOURCE_EXHAUSTED when
     /// the queue is full. Hold the turn for the whole write transaction.
     pub async fn write_turn(&self) -> Result<WriteTurn, Error> {
-        let queue = match (&self.writes, self.backend()) {
-            (Some(queue), Backend::Sqlite) => queue,
-            _ => return Ok(WriteTurn { _permit: None }),
+        // Only a SQLite store has a queue.
+        let Some(queue) = &self.writes else {
+            return Ok(WriteTurn { _permit: None });
         };
         if queue.waiting.fetch_add(1, Ordering::AcqRel) >= queue.max_waiting {
             queue.waiting.fetch_sub(1, Ordering::AcqRel);
