@@ -461,6 +461,7 @@ pub fn covenant_and_carry_forward(env: &Env) -> anyhow::Result<()> {
         let carry = |year: i32, request_id: &str| pb::CarryForwardTermRequest {
             term: format!("clusters/cum-a/terms/{year}"),
             request_id: request_id.into(),
+            ..Default::default()
         };
         let next = clusters
             .carry_forward_term(carry(2022, "chuyen-2023"))

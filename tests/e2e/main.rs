@@ -14,6 +14,7 @@ mod health;
 mod lineage;
 mod migrations;
 mod observability;
+mod reform;
 mod scoring;
 mod security;
 mod support;
@@ -39,6 +40,7 @@ const SCENARIOS: &[(&str, Scenario)] = &[
         "unit_end_checked_against_terms",
         lineage::unit_end_checked_against_terms,
     ),
+    ("reform_carry_forward", reform::reform_carry_forward),
     ("cluster_lifecycle", clusters::cluster_lifecycle),
     ("term_rules", clusters::term_rules),
     (

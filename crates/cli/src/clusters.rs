@@ -65,6 +65,27 @@ pub enum ClusterCommand {
         /// Cluster id.
         cluster: String,
     },
+    /// Record that the organiser ceased and who took the cluster over (đơn vị kế thừa), e.g.
+    /// Bắc Kạn city (qd124-2004~058) → Thái Nguyên province (qd19-2025~19) on 2025-07-01.
+    Transfer {
+        /// Cluster id.
+        cluster: String,
+        /// The successor organiser, e.g. qd19-2025~19.
+        #[arg(long)]
+        to: String,
+        /// The day it took over (YYYY-MM-DD).
+        #[arg(long)]
+        date: String,
+        /// The act that decided it, e.g. "Nghị quyết 1683/NQ-UBTVQH15".
+        #[arg(long)]
+        act: String,
+        /// Only transfer if the cluster still has this etag.
+        #[arg(long)]
+        etag: Option<String>,
+        /// Idempotency key.
+        #[arg(long)]
+        request_id: Option<String>,
+    },
 }
 
 fn kind(s: &str) -> Result<pb::ClusterKind, Failure> {
@@ -98,6 +119,31 @@ pub async fn run(ctx: &mut Context, command: ClusterCommand) -> Result<(), Failu
             etag,
         } => update(ctx, cluster, name, description, etag).await,
         ClusterCommand::Delete { cluster } => delete(ctx, cluster).await,
+        ClusterCommand::Transfer {
+            cluster,
+            to,
+            date,
+            act,
+            etag,
+            request_id,
+        } => {
+            let request = pb::TransferClusterRequest {
+                cluster: refs::cluster(&cluster),
+                to_organiser: refs::unit(&to, &ctx.scheme),
+                effective_date: Some(refs::date("--date", &date)?),
+                legal_act: act,
+                etag: etag.unwrap_or_default(),
+                request_id: refs::request_id(request_id),
+            };
+            let c = ctx
+                .clusters
+                .transfer_cluster(request)
+                .await?
+                .into_inner()
+                .cluster
+                .answered("a cluster")?;
+            ctx.print(&[render::cluster(&c), render::transfers(&c)])
+        }
     }
 }
 
@@ -119,6 +165,7 @@ async fn create(
         create_time: None,
         update_time: None,
         etag: String::new(),
+        transfers: Vec::new(),
     };
     let c = ctx
         .clusters
@@ -174,7 +221,11 @@ async fn get(ctx: &mut Context, cluster: String) -> Result<(), Failure> {
         .into_inner()
         .cluster
         .answered("a cluster")?;
-    ctx.print(&[render::cluster(&c)])
+    if c.transfers.is_empty() {
+        ctx.print(&[render::cluster(&c)])
+    } else {
+        ctx.print(&[render::cluster(&c), render::transfers(&c)])
+    }
 }
 
 async fn update(

@@ -127,6 +127,43 @@ pub fn clusters(clusters: &[pb::Cluster]) -> Section {
     s
 }
 
+/// Members that ceased and the successors that took their places in `term`.
+pub fn successions(successions: &[pb::Succession], term: &pb::Term) -> Section {
+    let mut s = Section::new("successions", vec!["unit", "successor", "successor_name"]);
+    for x in successions {
+        let name = term
+            .members
+            .iter()
+            .find(|m| m.unit == x.successor)
+            .map(|m| m.display_name.clone())
+            .unwrap_or_default();
+        s.row(vec![short_unit(&x.unit), short_unit(&x.successor), name]);
+    }
+    s
+}
+
+/// A cluster's transfers to successor organisers.
+pub fn transfers(c: &pb::Cluster) -> Section {
+    let mut s = Section::new(
+        "transfers",
+        vec![
+            "effective_date",
+            "from_organiser",
+            "to_organiser",
+            "legal_act",
+        ],
+    );
+    for t in &c.transfers {
+        s.row(vec![
+            date(t.effective_date.as_ref()),
+            short_unit(&t.from_organiser),
+            short_unit(&t.to_organiser),
+            t.legal_act.clone(),
+        ]);
+    }
+    s
+}
+
 /// One cluster.
 pub fn cluster(c: &pb::Cluster) -> Section {
     Section::fields(
@@ -170,6 +207,7 @@ pub fn term(t: &pb::Term) -> Vec<Section> {
         vec![
             ("name", t.name.clone()),
             ("year", t.year.to_string()),
+            ("organiser", short_unit(&t.organiser)),
             (
                 "period",
                 format!(

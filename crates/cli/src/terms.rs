@@ -124,12 +124,25 @@ pub enum TermCommand {
         #[arg(long)]
         reason: String,
     },
-    /// Start next year's term from this one, leader rotated.
+    /// Start a later year's term from this one: members as they are in that year (a member that
+    /// ceased is replaced by its successor from the lineage), leader rotated, deputies kept.
     CarryForward {
         /// Cluster id.
         cluster: String,
         /// The year to carry forward from.
         year: i32,
+        /// The new term's year (default: the next year), e.g. 2026 from 2022.
+        #[arg(long)]
+        to_year: Option<i32>,
+        /// Show the plan; store nothing.
+        #[arg(long)]
+        dry_run: bool,
+        /// The new leader (a member of the new term), when the leader ceased or by decision.
+        #[arg(long, conflicts_with = "leader_from_lineage")]
+        leader: Option<String>,
+        /// When the leader ceased, its successor from the lineage leads.
+        #[arg(long)]
+        leader_from_lineage: bool,
         /// Idempotency key.
         #[arg(long)]
         request_id: Option<String>,
@@ -235,8 +248,24 @@ pub async fn run(ctx: &mut Context, command: TermCommand) -> Result<(), Failure>
         TermCommand::CarryForward {
             cluster,
             year,
+            to_year,
+            dry_run,
+            leader,
+            leader_from_lineage,
             request_id,
-        } => carry_forward(ctx, cluster, year, request_id).await,
+        } => {
+            let request = pb::CarryForwardTermRequest {
+                term: refs::term(&cluster, year),
+                request_id: refs::request_id(request_id),
+                year: to_year.unwrap_or(0),
+                validate_only: dry_run,
+                leader: leader
+                    .map(|l| refs::unit(&l, &ctx.scheme))
+                    .unwrap_or_default(),
+                leader_from_lineage,
+            };
+            carry_forward(ctx, request).await
+        }
     }
 }
 
@@ -501,22 +530,20 @@ async fn reopen(
 
 async fn carry_forward(
     ctx: &mut Context,
-    cluster: String,
-    year: i32,
-    request_id: Option<String>,
+    request: pb::CarryForwardTermRequest,
 ) -> Result<(), Failure> {
-    let response = ctx
-        .clusters
-        .carry_forward_term(pb::CarryForwardTermRequest {
-            term: refs::term(&cluster, year),
-            request_id: refs::request_id(request_id),
-        })
-        .await?
-        .into_inner();
+    let dry_run = request.validate_only;
+    let response = ctx.clusters.carry_forward_term(request).await?.into_inner();
+    let term = response.term.unwrap_or_default();
+    let mut sections = render::term(&term);
+    sections.push(render::successions(&response.successions, &term));
     for d in &response.dropped_units {
-        eprintln!("not carried forward (no longer exists): {d}");
+        eprintln!("not carried forward (ceased, no successor in the lineage): {d}");
     }
-    ctx.print(&render::term(&response.term.unwrap_or_default()))
+    if dry_run {
+        eprintln!("dry run: nothing was stored");
+    }
+    ctx.print(&sections)
 }
 
 /// Reads a stage as typed: `reporting`, `self_scoring`, `self-scoring`, …

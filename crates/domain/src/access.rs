@@ -185,6 +185,11 @@ pub const POLICY: &[(&str, Need, Effect)] = &[
     ("ClusterService/ListClusters", Need::Read, Effect::Read),
     ("ClusterService/UpdateCluster", Need::Manage, Effect::Write),
     ("ClusterService/DeleteCluster", Need::Manage, Effect::Write),
+    (
+        "ClusterService/TransferCluster",
+        Need::Manage,
+        Effect::Write,
+    ),
     ("ClusterService/CreateTerm", Need::Manage, Effect::Write),
     ("ClusterService/GetTerm", Need::Read, Effect::Read),
     ("ClusterService/ListTerms", Need::Read, Effect::Read),
@@ -318,6 +323,10 @@ pub struct Facts {
     /// The organiser unit of the cluster concerned, then its ancestors, nearest first; empty
     /// when the call concerns no cluster or the cluster does not exist.
     pub organiser_line: Vec<String>,
+    /// For a term organised by another unit than the cluster's organiser today (before a
+    /// transfer to a successor): that unit, then its ancestors. It may read the years it
+    /// organised, and nothing more.
+    pub former_organiser_line: Vec<String>,
     /// The term's members; empty when the call concerns no term.
     pub members: Vec<String>,
     /// The term's current leader unit.
@@ -348,9 +357,17 @@ pub fn decide(principal: &Principal, need: Need, facts: &Facts) -> bool {
         Need::Author => principal.role == Role::Organiser,
         Need::Manage => organises,
         Need::Read => {
+            let organised = principal.role == Role::Organiser
+                && facts.former_organiser_line.first().map(String::as_str) == Some(scope);
+            let observes = principal.role == Role::Observer
+                && facts
+                    .organiser_line
+                    .iter()
+                    .chain(&facts.former_organiser_line)
+                    .any(|u| u == scope);
             organises
-                || (principal.role == Role::Observer
-                    && facts.organiser_line.iter().any(|u| u == scope))
+                || organised
+                || observes
                 || (principal.role == Role::Reporter && is_member(scope))
         }
         Need::Report => organises || reports_for_itself,
@@ -470,6 +487,42 @@ mod tests {
             leader: Some("qd124-2004~01843".into()),
             unit: Some(unit.into()),
             layer,
+            ..Facts::default()
+        }
+    }
+
+    #[test]
+    fn after_the_transfer_the_successor_manages_and_the_city_only_reads_its_years() {
+        let thai_nguyen = who(Role::Organiser, "qd19-2025~19");
+        let city = who(Role::Organiser, "qd124-2004~058");
+        let old_province = who(Role::Observer, "qd124-2004~06");
+        let now = vec!["qd19-2025~19".to_owned()];
+        let term_2022 = Facts {
+            organiser_line: now.clone(),
+            former_organiser_line: vec!["qd124-2004~058".into(), "qd124-2004~06".into()],
+            ..Facts::default()
+        };
+        let term_2026 = Facts {
+            organiser_line: now.clone(),
+            ..Facts::default()
+        };
+        let cluster = Facts {
+            organiser_line: now,
+            ..Facts::default()
+        };
+        for need in [Need::Read, Need::Manage, Need::Report] {
+            assert!(decide(&thai_nguyen, need, &term_2022), "{need:?} 2022");
+            assert!(decide(&thai_nguyen, need, &term_2026), "{need:?} 2026");
+        }
+        assert!(decide(&city, Need::Read, &term_2022));
+        assert!(decide(&old_province, Need::Read, &term_2022));
+        for need in [Need::Manage, Need::Report] {
+            assert!(!decide(&city, need, &term_2022), "{need:?} 2022");
+        }
+        for facts in [&term_2026, &cluster] {
+            assert!(!decide(&city, Need::Read, facts));
+            assert!(!decide(&city, Need::Manage, facts));
+            assert!(!decide(&old_province, Need::Read, facts));
         }
     }
 

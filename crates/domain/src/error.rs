@@ -94,11 +94,15 @@ pub enum Reason {
     Internal,
     /// The database's disk is full.
     StorageFull,
+    /// The cluster's organiser did not exist in the term's year.
+    OrganiserNotValid,
+    /// The leader ceased to exist: a new one must be named.
+    LeaderCeased,
 }
 
 impl Reason {
     /// Every reason, in the contract's order (`ErrorReason` in `common.proto`).
-    pub const ALL: [Reason; 32] = [
+    pub const ALL: [Reason; 34] = [
         Reason::InvalidArgument,
         Reason::NotFound,
         Reason::AlreadyExists,
@@ -131,6 +135,8 @@ impl Reason {
         Reason::StorageUnavailable,
         Reason::Internal,
         Reason::StorageFull,
+        Reason::OrganiserNotValid,
+        Reason::LeaderCeased,
     ];
 
     /// The `UPPER_SNAKE` form used in `ErrorInfo`.
@@ -167,6 +173,8 @@ impl Reason {
             Reason::Cancelled => "CANCELLED",
             Reason::StorageUnavailable => "STORAGE_UNAVAILABLE",
             Reason::StorageFull => "STORAGE_FULL",
+            Reason::OrganiserNotValid => "ORGANISER_NOT_VALID",
+            Reason::LeaderCeased => "LEADER_CEASED",
             Reason::Internal => "INTERNAL",
         }
     }

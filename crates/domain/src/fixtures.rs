@@ -33,6 +33,7 @@ pub fn term(codes: &[&str]) -> Term {
     Term {
         cluster_id: "bac-kan-city".into(),
         year: 2022,
+        organiser: unit("058"),
         period: Period::of_year(2022, None, None).unwrap_or_else(|e| panic!("{e}")),
         members: codes
             .iter()
@@ -54,6 +55,28 @@ pub fn term(codes: &[&str]) -> Term {
         updated_at: Timestamp(0),
         version: 1,
     }
+}
+
+/// A stored unit (a ward) valid in [`from`, `to`), with its key.
+pub fn stored_unit(
+    id: UnitRef,
+    name: &str,
+    from: Option<crate::time::Date>,
+    to: Option<crate::time::Date>,
+) -> (UnitRef, crate::unit::Unit) {
+    (
+        id.clone(),
+        crate::unit::Unit {
+            id,
+            name: name.into(),
+            kind: crate::unit::UnitKind::Ward,
+            parent: None,
+            validity: crate::time::Validity { from, to },
+            created_at: Timestamp(0),
+            updated_at: Timestamp(0),
+            version: 1,
+        },
+    )
 }
 
 /// An exact decimal.

@@ -3,6 +3,7 @@
 pub mod access;
 pub mod audit;
 pub mod award;
+pub mod carry_forward;
 pub mod cluster;
 pub mod covenant;
 pub mod criteria;
@@ -19,6 +20,7 @@ pub mod reporting;
 pub mod results;
 pub mod scoring;
 pub mod stage;
+pub mod succession;
 pub mod target;
 pub mod term;
 pub mod text;

@@ -1,13 +1,12 @@
 //! Who may join a term (thành viên): a unit that exists, existed during the term's period, and
-//! sits in no other term of the same kind, year and organiser; and what carrying a term into
-//! the next year takes along (kết chuyển).
+//! sits in no other term of the same kind, year and organiser; and when a member may cease.
 
 use std::collections::HashMap;
 
 use crate::{
     cluster::ClusterKind,
     error::{Error, Reason, Violations},
-    term::{self, Period, Term},
+    term::Period,
     unit::{Unit, UnitRef},
 };
 
@@ -74,63 +73,6 @@ pub fn check_joiners(
         ));
     }
     Ok(())
-}
-
-/// Next year's term, as carried forward from this one.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct CarryForward {
-    /// The next year.
-    pub year: i32,
-    /// Its period: the whole year.
-    pub period: Period,
-    /// The members that still exist in it, in rotation order.
-    pub carried: Vec<UnitRef>,
-    /// The members that no longer exist in it.
-    pub dropped: Vec<UnitRef>,
-    /// The next leader in rotation, if there was a leader and a member follows.
-    pub leader: Option<UnitRef>,
-}
-
-/// Plans carrying `term` into the next year: the year is within range and has no term yet
-/// (`next_exists`), and at least one member still exists then (`units`: the members as
-/// stored). The leadership rotates to the next member carried.
-pub fn plan_carry_forward(
-    term: &Term,
-    next_exists: bool,
-    units: &HashMap<UnitRef, Unit>,
-) -> Result<CarryForward, Error> {
-    let year = term.year + 1;
-    term::check_year("term", year).map_err(|v| Error::Invalid(vec![v]))?;
-    if next_exists {
-        let resource = crate::names::TermName::new(&term.cluster_id, year).to_string();
-        return Err(Error::AlreadyExists {
-            description: format!("{resource} already exists"),
-            resource,
-            reason: Reason::TermExists,
-        });
-    }
-    let period = Period::of_year(year, None, None)?;
-    let (carried, dropped): (Vec<UnitRef>, Vec<UnitRef>) = term
-        .members
-        .iter()
-        .map(|m| m.unit.clone())
-        .partition(|u| units.get(u).is_some_and(|x| period.admits(&x.validity)));
-    if carried.is_empty() {
-        return Err(Error::precondition(
-            Reason::UnitNotValidInTerm,
-            term.resource(),
-            format!("no member of {} exists in {year}", term.resource()),
-        ));
-    }
-    let current = term.leadership().and_then(|l| l.leader.as_ref());
-    let leader = term::next_in_rotation(&term.members, current, &carried);
-    Ok(CarryForward {
-        year,
-        period,
-        carried,
-        dropped,
-        leader,
-    })
 }
 
 /// Checks a unit's new validity end `to` (exclusive) against the terms it is a member of
@@ -212,38 +154,16 @@ mod tests {
         }
     }
     use crate::{
-        fixtures::{term, unit},
-        term::{Leadership, LeadershipMethod},
-        time::{Date, Timestamp, Validity},
-        unit::UnitKind,
+        fixtures::{stored_unit, unit},
+        time::Date,
     };
-
-    fn stored(code: &str, name: &str, until: Option<Date>) -> (UnitRef, Unit) {
-        let id = unit(code);
-        (
-            id.clone(),
-            Unit {
-                id,
-                name: name.into(),
-                kind: UnitKind::Ward,
-                parent: Some(unit("058")),
-                validity: Validity {
-                    from: None,
-                    to: until,
-                },
-                created_at: Timestamp(0),
-                updated_at: Timestamp(0),
-                version: 1,
-            },
-        )
-    }
 
     #[test]
     fn joiners_exist_in_the_period_and_nowhere_else() {
         let reform = Date::new(2025, 7, 1);
         let found: HashMap<UnitRef, Unit> = [
-            stored("01843", "Phùng Chí Kiên", reform),
-            stored("01840", "Đức Xuân", reform),
+            stored_unit(unit("01843"), "Phùng Chí Kiên", None, reform),
+            stored_unit(unit("01840"), "Đức Xuân", None, reform),
         ]
         .into_iter()
         .collect();
@@ -288,55 +208,6 @@ mod tests {
             )
             .map_err(|e| e.reason()),
             Err(Reason::UnitInAnotherTerm)
-        );
-    }
-
-    #[test]
-    fn carrying_forward_keeps_who_still_exists_and_rotates_the_leader() {
-        let mut t = term(&["01834", "01843", "01840"]);
-        t.year = 2024;
-        t.leadership_history.push(Leadership {
-            leader: Some(unit("01834")),
-            deputies: vec![],
-            method: LeadershipMethod::Elected,
-            deciding_act: "Hội nghị tổng kết năm 2023".into(),
-            decided_on: None,
-            recorded_at: Timestamp(0),
-        });
-        let reform = Date::new(2025, 7, 1);
-        let units: HashMap<UnitRef, Unit> = [
-            stored("01834", "Nguyễn Thị Minh Khai", reform),
-            stored("01843", "Phùng Chí Kiên", None),
-            stored("01840", "Đức Xuân", None),
-        ]
-        .into_iter()
-        .collect();
-        let plan = plan_carry_forward(&t, false, &units).unwrap_or_else(|e| panic!("{e}"));
-        assert_eq!(plan.year, 2025);
-        assert_eq!(
-            plan.carried.len(),
-            3,
-            "Nguyễn Thị Minh Khai still exists in 2025"
-        );
-        assert!(plan.dropped.is_empty());
-        assert_eq!(plan.leader, Some(unit("01843")));
-        assert_eq!(
-            plan_carry_forward(&t, true, &units).map_err(|e| e.reason()),
-            Err(Reason::TermExists)
-        );
-        t.year = 2025;
-        let plan = plan_carry_forward(&t, false, &units).unwrap_or_else(|e| panic!("{e}"));
-        assert_eq!(plan.dropped, [unit("01834")], "merged on 1 July 2025");
-        assert_eq!(plan.carried, [unit("01843"), unit("01840")]);
-        assert_eq!(
-            plan.leader,
-            Some(unit("01843")),
-            "the leader gone, the next carried member leads"
-        );
-        let none: HashMap<UnitRef, Unit> = HashMap::new();
-        assert_eq!(
-            plan_carry_forward(&t, false, &none).map_err(|e| e.reason()),
-            Err(Reason::UnitNotValidInTerm)
         );
     }
 }

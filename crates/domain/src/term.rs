@@ -135,6 +135,9 @@ pub struct Term {
     pub cluster_id: String,
     /// The year.
     pub year: i32,
+    /// The unit that organised the cluster in this year (the cluster's organiser then: a
+    /// transfer to a successor does not rewrite past terms).
+    pub organiser: UnitRef,
     /// Its days.
     pub period: Period,
     /// Members in rotation order.

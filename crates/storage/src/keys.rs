@@ -70,6 +70,8 @@ pub struct TermPeople {
     pub members: Vec<String>,
     /// The current leader, if one is recorded.
     pub leader: Option<String>,
+    /// The unit that organised the term (the cluster's organiser then).
+    pub organiser: String,
 }
 
 impl Tx<'_> {
@@ -217,15 +219,15 @@ impl Tx<'_> {
     /// The members and current leader of a term, if the term exists.
     pub fn term_people(&mut self, term: &TermName) -> Result<Option<TermPeople>, Error> {
         let (cluster_id, year) = (term.cluster_id.as_str(), term.year);
-        let exists: Option<i32> = terms::table
+        let organiser: Option<String> = terms::table
             .find((cluster_id, year))
-            .select(terms::year)
+            .select(terms::organiser_id)
             .get_result(self.conn)
             .optional()
             .map_err(db)?;
-        if exists.is_none() {
+        let Some(organiser) = organiser else {
             return Ok(None);
-        }
+        };
         let members: Vec<String> = term_members::table
             .filter(term_members::cluster_id.eq(cluster_id))
             .filter(term_members::year.eq(year))
@@ -243,6 +245,7 @@ impl Tx<'_> {
         Ok(Some(TermPeople {
             members,
             leader: leader.flatten(),
+            organiser,
         }))
     }
 }

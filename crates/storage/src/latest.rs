@@ -460,7 +460,7 @@ mod tests {
                     .parse()
                     .map_err(|_| Error::Internal("date".into()))?,
             };
-            tx.insert_term(&cluster, 2022, period, &wards, now)
+            tx.insert_term(&cluster, &cluster.organiser, 2022, period, &wards, now)
         })?;
         Ok((store, wards))
     }

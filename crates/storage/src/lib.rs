@@ -17,6 +17,7 @@ mod schema;
 mod tables;
 mod targets;
 mod terms;
+mod transfers;
 mod units;
 mod write_queue;
 

@@ -370,3 +370,15 @@ diesel::table! {
         hash -> Text,
     }
 }
+
+diesel::table! {
+    organiser_transfers (cluster_id, seq) {
+        cluster_id -> Text,
+        seq -> Integer,
+        from_unit_id -> Text,
+        to_unit_id -> Text,
+        effective_date -> Text,
+        legal_act -> Text,
+        recorded_at -> BigInt,
+    }
+}

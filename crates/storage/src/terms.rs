@@ -26,7 +26,7 @@ struct TermRow {
     start_date: String,
     end_date: String,
     _cluster_kind: String,
-    _organiser_id: String,
+    organiser_id: String,
     created_at: i64,
     updated_at: i64,
     version: i64,
@@ -71,9 +71,11 @@ impl LeadershipRow {
 
 impl Tx<'_> {
     /// Creates a term with its members (rotation order as given) and an empty draft covenant.
+    /// `organiser` is the one of the year (the cluster's, or before a transfer its predecessor).
     pub fn insert_term(
         &mut self,
         cluster: &Cluster,
+        organiser: &UnitRef,
         year: i32,
         period: Period,
         members: &[UnitRef],
@@ -86,7 +88,7 @@ impl Tx<'_> {
                 terms::start_date.eq(period.start.to_string()),
                 terms::end_date.eq(period.end.to_string()),
                 terms::cluster_kind.eq(cluster.kind.as_str()),
-                terms::organiser_id.eq(cluster.organiser.key()),
+                terms::organiser_id.eq(organiser.key()),
                 terms::created_at.eq(now.0),
                 terms::updated_at.eq(now.0),
                 terms::version.eq(1_i64),
@@ -105,7 +107,7 @@ impl Tx<'_> {
                 }
             })?;
         for (unit, position) in members.iter().zip(1..) {
-            self.insert_member(cluster, year, unit, position)?;
+            self.insert_member(cluster, organiser, year, unit, position)?;
         }
         diesel::insert_into(covenants::table)
             .values((
@@ -126,6 +128,7 @@ impl Tx<'_> {
     fn insert_member(
         &mut self,
         cluster: &Cluster,
+        organiser: &UnitRef,
         year: i32,
         unit: &UnitRef,
         position: i32,
@@ -137,7 +140,7 @@ impl Tx<'_> {
                 term_members::unit_id.eq(unit.key()),
                 term_members::position.eq(position),
                 term_members::cluster_kind.eq(cluster.kind.as_str()),
-                term_members::organiser_id.eq(cluster.organiser.key()),
+                term_members::organiser_id.eq(organiser.key()),
             ))
             .execute(self.conn)
             .map_err(|e| {
@@ -154,10 +157,12 @@ impl Tx<'_> {
         Ok(())
     }
 
-    /// Adds a member at the end of the rotation order.
+    /// Adds a member at the end of the rotation order of the term of `year`, organised by
+    /// `organiser`.
     pub fn add_member(
         &mut self,
         cluster: &Cluster,
+        organiser: &UnitRef,
         year: i32,
         unit: &UnitRef,
     ) -> Result<(), Error> {
@@ -167,7 +172,7 @@ impl Tx<'_> {
             .select(diesel::dsl::max(term_members::position))
             .get_result(self.conn)
             .map_err(db)?;
-        self.insert_member(cluster, year, unit, last.unwrap_or(0) + 1)
+        self.insert_member(cluster, organiser, year, unit, last.unwrap_or(0) + 1)
     }
 
     /// Removes a member.
@@ -184,20 +189,21 @@ impl Tx<'_> {
         Ok(())
     }
 
-    /// The terms in which `units` are members in `year` for clusters of `kind` under
-    /// `organiser`, other than the cluster `except`: (unit, term resource).
+    /// The terms in which `units` are members in `year` for clusters of `cluster`'s kind under
+    /// `organiser`, other than `cluster`: (unit, term resource).
     pub fn conflicting_memberships(
         &mut self,
         units: &[UnitRef],
         year: i32,
         cluster: &Cluster,
+        organiser: &UnitRef,
     ) -> Result<Vec<(UnitRef, String)>, Error> {
         let keys: Vec<String> = units.iter().map(UnitRef::key).collect();
         let rows: Vec<(String, String)> = term_members::table
             .filter(term_members::unit_id.eq_any(keys))
             .filter(term_members::year.eq(year))
             .filter(term_members::cluster_kind.eq(cluster.kind.as_str()))
-            .filter(term_members::organiser_id.eq(cluster.organiser.key()))
+            .filter(term_members::organiser_id.eq(organiser.key()))
             .filter(term_members::cluster_id.ne(&cluster.id))
             .select((term_members::unit_id, term_members::cluster_id))
             .order(term_members::unit_id)
@@ -368,6 +374,7 @@ impl Tx<'_> {
                 members.len(),
                 usize::try_from(signed).unwrap_or(0),
             ),
+            organiser: parse_key(&r.organiser_id)?,
             cluster_id: r.cluster_id,
             year: r.year,
             period,

@@ -8,6 +8,7 @@ mod limits;
 mod policy_cases;
 mod policy_walk;
 mod tls;
+mod transfer_walk;
 mod transport;
 
 pub use audit::{audit_chain, audit_checkpoint};
@@ -22,8 +23,25 @@ use thidua_proto::v1 as pb;
 
 use crate::{env::Env, support::legacy};
 
-/// Creates a key as administrator; returns its secret.
+/// Creates a key as administrator, scoped to a unit of the 2004 scheme by code; returns its
+/// secret.
 pub(crate) async fn create_key(
+    env: &Env,
+    label: &str,
+    role: pb::Role,
+    scope: &str,
+) -> anyhow::Result<String> {
+    let scope = if scope.is_empty() {
+        String::new()
+    } else {
+        legacy(scope)
+    };
+    create_key_for(env, label, role, &scope).await
+}
+
+/// Creates a key as administrator, scoped to `scope` (a unit's resource name, or empty);
+/// returns its secret.
+pub async fn create_key_for(
     env: &Env,
     label: &str,
     role: pb::Role,
@@ -36,11 +54,7 @@ pub(crate) async fn create_key(
             api_key: Some(pb::ApiKey {
                 display_name: label.into(),
                 role: role.into(),
-                scope: if scope.is_empty() {
-                    String::new()
-                } else {
-                    legacy(scope)
-                },
+                scope: scope.into(),
                 ..Default::default()
             }),
         })

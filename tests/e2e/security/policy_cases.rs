@@ -57,20 +57,20 @@ pub(super) const COVENANT: &str = "clusters/bac-kan-city/terms/2022/covenant";
 /// numbers) and the expectation.
 pub(super) struct Case {
     pub(super) method: &'static str,
-    pub(super) fields: &'static [(&'static str, Value)],
+    pub(super) fields: &'static [(&'static str, Value<'static>)],
     pub(super) expect: &'static str,
 }
 
 #[derive(Clone, Copy)]
-pub(super) enum Value {
-    Str(&'static str),
+pub(super) enum Value<'a> {
+    Str(&'a str),
     Enum(i32),
 }
 
 pub(super) use Value::{Enum, Str};
 
-pub(super) const KIEN: Value = Str("units/qd124-2004~01843");
-pub(super) const DUONG_QUANG: Value = Str("units/qd124-2004~01849");
+pub(super) const KIEN: Value<'static> = Str("units/qd124-2004~01843");
+pub(super) const DUONG_QUANG: Value<'static> = Str("units/qd124-2004~01849");
 
 pub(super) const CASES: &[Case] = &[
     Case {
@@ -136,6 +136,11 @@ pub(super) const CASES: &[Case] = &[
     Case {
         method: "ClusterService/UpdateCluster",
         fields: &[("cluster.name", Str(CLUSTER))],
+        expect: MANAGE,
+    },
+    Case {
+        method: "ClusterService/TransferCluster",
+        fields: &[("cluster", Str(CLUSTER))],
         expect: MANAGE,
     },
     Case {

@@ -73,19 +73,19 @@ impl Codec for RawCodec {
 }
 
 /// The thidua.v1 methods and message types, from the descriptor set the server registers.
-struct Contract {
+pub(super) struct Contract {
     files: prost_types::FileDescriptorSet,
 }
 
 impl Contract {
-    fn load() -> anyhow::Result<Self> {
+    pub(super) fn load() -> anyhow::Result<Self> {
         Ok(Self {
             files: prost_types::FileDescriptorSet::decode(thidua_proto::FILE_DESCRIPTOR_SET)?,
         })
     }
 
     /// Every `Service/Method` with its input type's full name.
-    fn methods(&self) -> Vec<(String, String)> {
+    pub(super) fn methods(&self) -> Vec<(String, String)> {
         self.files
             .file
             .iter()
@@ -117,10 +117,14 @@ impl Contract {
     }
 
     /// Encodes `fields` (dotted paths) as a message of type `full_name`.
-    fn encode(&self, full_name: &str, fields: &[(&str, Value)]) -> anyhow::Result<Vec<u8>> {
+    pub(super) fn encode(
+        &self,
+        full_name: &str,
+        fields: &[(&str, Value<'_>)],
+    ) -> anyhow::Result<Vec<u8>> {
         let message = self.message(full_name)?;
         let mut out = Vec::new();
-        let mut nested: Vec<(String, Vec<(String, Value)>)> = Vec::new();
+        let mut nested: Vec<(String, Vec<(String, Value<'_>)>)> = Vec::new();
         for (path, value) in fields {
             match path.split_once('.') {
                 Some((head, rest)) => match nested.iter_mut().find(|(h, _)| h == head) {
@@ -141,7 +145,8 @@ impl Contract {
         }
         for (head, inner) in nested {
             let field = field(message, &head)?;
-            let inner: Vec<(&str, Value)> = inner.iter().map(|(p, v)| (p.as_str(), *v)).collect();
+            let inner: Vec<(&str, Value<'_>)> =
+                inner.iter().map(|(p, v)| (p.as_str(), *v)).collect();
             let bytes = self.encode(field.type_name(), &inner)?;
             put_bytes(&mut out, field.number(), &bytes);
         }
@@ -176,7 +181,12 @@ fn put_bytes(out: &mut Vec<u8>, number: i32, bytes: &[u8]) {
 
 /// Calls `method` with `body` as `token`; the status code (OK when the first message or the
 /// end of the stream arrives without error).
-async fn call_raw(env: &Env, token: &str, method: &str, body: Vec<u8>) -> anyhow::Result<Code> {
+pub(super) async fn call_raw(
+    env: &Env,
+    token: &str,
+    method: &str,
+    body: Vec<u8>,
+) -> anyhow::Result<Code> {
     let channel = env.channel_as(Some(token)).await?;
     let mut grpc = tonic::client::Grpc::new(channel);
     grpc.ready().await.map_err(|e| anyhow::anyhow!("{e}"))?;
@@ -381,7 +391,7 @@ pub fn policy_walk(env: &Env) -> anyhow::Result<()> {
             refusals == denied,
             "{denied} refusals answered, {refusals} audited"
         );
-        Ok(())
+        super::transfer_walk::after_transfer(env, &contract).await
     })
 }
 

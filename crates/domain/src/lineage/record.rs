@@ -27,6 +27,32 @@ pub fn carries_record(predecessor: &UnitRef, successor: &UnitRef, links: &[Linea
         .any(|l| &l.unit == predecessor && &l.related == successor && passes_record(l))
 }
 
+/// The unit that continues `unit` where `is_current` holds (e.g. exists in a term's year): the
+/// first along the chain of record-passing links, the same rule as the record's (a whole
+/// merger, a renaming, the `main` part of a division). `None` when the chain ends first: a
+/// district had no successor, the reform abolished the level.
+pub fn successor(
+    unit: &UnitRef,
+    links: &[LineageLink],
+    is_current: impl Fn(&UnitRef) -> bool,
+) -> Option<UnitRef> {
+    let mut seen: HashSet<&UnitRef> = HashSet::from([unit]);
+    let mut at = unit;
+    loop {
+        let next = links
+            .iter()
+            .find(|l| &l.unit == at && passes_record(l))
+            .map(|l| &l.related)?;
+        if !seen.insert(next) {
+            return None;
+        }
+        if is_current(next) {
+            return Some(next.clone());
+        }
+        at = next;
+    }
+}
+
 /// The units whose records `unit` carries, through any chain of `links`, nearest first (each
 /// once; `unit` itself not included).
 pub fn record_predecessors(unit: &UnitRef, links: &[LineageLink]) -> Vec<UnitRef> {
@@ -147,6 +173,36 @@ mod tests {
             link(b.clone(), LineageKind::MergedInto, c.clone(), Share::Whole),
             link(c.clone(), LineageKind::RenamedTo, a.clone(), Share::Whole),
         ];
-        assert_eq!(record_predecessors(&c, &links), vec![b, a]);
+        assert_eq!(record_predecessors(&c, &links), vec![b.clone(), a.clone()]);
+        assert_eq!(successor(&a, &links, |u| u == &c), Some(c.clone()));
+        assert_eq!(successor(&a, &links, |_| false), None);
+    }
+
+    #[test]
+    fn the_successor_of_a_divided_unit_is_its_main_part_and_a_district_has_none() {
+        let links = [
+            link(
+                legacy("00007"),
+                LineageKind::SplitInto,
+                new("00004"),
+                Share::Part,
+            ),
+            link(
+                legacy("00007"),
+                LineageKind::SplitInto,
+                new("00008"),
+                Share::Main,
+            ),
+            link(
+                legacy("01852"),
+                LineageKind::MergedInto,
+                new("01843"),
+                Share::Whole,
+            ),
+        ];
+        let all = |_: &UnitRef| true;
+        assert_eq!(successor(&legacy("00007"), &links, all), Some(new("00008")));
+        assert_eq!(successor(&legacy("01852"), &links, all), Some(new("01843")));
+        assert_eq!(successor(&legacy("058"), &links, all), None);
     }
 }

@@ -52,11 +52,6 @@ pub fn create(store: &Store, new: NewCluster, key: Option<Idempotency>) -> Resul
     })
 }
 
-/// Gets a cluster.
-pub fn get(store: &Store, id: &str) -> Result<Cluster, Error> {
-    store.read(|tx| tx.existing_cluster(id))
-}
-
 /// Lists clusters.
 pub fn list(
     store: &Store,

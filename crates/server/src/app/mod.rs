@@ -7,6 +7,7 @@ pub mod covenants;
 pub mod keys;
 pub mod lineage;
 pub mod scoring;
+pub mod succession;
 pub mod tables;
 pub mod targets;
 pub mod terms;

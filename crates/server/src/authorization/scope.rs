@@ -59,11 +59,24 @@ impl Scope {
             }
         };
         let term = |tx: &mut Tx<'_>, term: &TermName| -> Result<Facts, Error> {
-            let Some(TermPeople { members, leader }) = tx.term_people(term)? else {
+            let Some(TermPeople {
+                members,
+                leader,
+                organiser,
+            }) = tx.term_people(term)?
+            else {
                 return Ok(Facts::default());
             };
+            let organiser_line = organiser_line(tx, &term.cluster_id)?;
+            // Before a transfer, the term's own organiser keeps reading it.
+            let former_organiser_line = if organiser_line.first() == Some(&organiser) {
+                Vec::new()
+            } else {
+                tx.unit_line(&organiser)?
+            };
             Ok(Facts {
-                organiser_line: organiser_line(tx, &term.cluster_id)?,
+                organiser_line,
+                former_organiser_line,
                 members,
                 leader,
                 unit: None,

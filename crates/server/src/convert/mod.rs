@@ -233,9 +233,30 @@ pub fn cluster_kind_in(field: &str, kind: i32) -> Result<ClusterKind, FieldViola
     }
 }
 
+/// Writes a cluster with its transfers to successor organisers.
+pub fn cluster_with_transfers_out(
+    c: Cluster,
+    transfers: Vec<thidua_domain::succession::OrganiserTransfer>,
+) -> pb::Cluster {
+    pb::Cluster {
+        transfers: transfers
+            .into_iter()
+            .map(|t| pb::OrganiserTransfer {
+                from_organiser: t.from.to_string(),
+                to_organiser: t.to.to_string(),
+                effective_date: date_out(Some(t.date)),
+                legal_act: t.legal_act,
+                record_time: time_out(t.recorded_at),
+            })
+            .collect(),
+        ..cluster_out(c)
+    }
+}
+
 /// Writes a cluster.
 pub fn cluster_out(c: Cluster) -> pb::Cluster {
     pb::Cluster {
+        transfers: Vec::new(),
         name: format!("clusters/{}", c.id),
         display_name: c.name,
         kind: match c.kind {
@@ -398,6 +419,7 @@ pub fn term_out(t: Term) -> pb::Term {
             .map(|(id, n)| thidua_domain::criteria::version_resource(&id, n))
             .unwrap_or_default(),
         stage: stage_out(t.stage).into(),
+        organiser: t.organiser.to_string(),
     }
 }
 

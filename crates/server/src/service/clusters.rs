@@ -2,6 +2,7 @@
 
 use crate::authorization::admit;
 use thidua_domain::{
+    carry_forward::LeaderChoice,
     cluster::{self, MAX_NAME_CHARS},
     covenant::MAX_TEXT_CHARS,
     error::Violations,
@@ -59,6 +60,7 @@ impl ClusterService for Clusters {
             create_time: _,
             update_time: _,
             etag: _,
+            transfers: _,
         } = cluster.unwrap_or_default();
         let mut v = Violations::default();
         let id = if cluster_id.is_empty() {
@@ -106,9 +108,55 @@ impl ClusterService for Clusters {
         let (run, req) = admit(&self.store, request).await?;
         let pb::GetClusterRequest { name } = req;
         let id = convert::cluster_name("name", &name).map_err(invalid)?;
-        let cluster = run.run(move |store| app::clusters::get(store, &id)).await?;
+        let (cluster, transfers) = run
+            .run(move |store| app::succession::cluster_with_transfers(store, &id))
+            .await?;
         Ok(Response::new(pb::GetClusterResponse {
-            cluster: Some(convert::cluster_out(cluster)),
+            cluster: Some(convert::cluster_with_transfers_out(cluster, transfers)),
+        }))
+    }
+
+    async fn transfer_cluster(
+        &self,
+        request: Request<pb::TransferClusterRequest>,
+    ) -> Result<Response<pb::TransferClusterResponse>, Status> {
+        let (run, mut req) = admit(&self.store, request).await?;
+        let request_id = std::mem::take(&mut req.request_id);
+        let key = idempotency("TransferCluster", &request_id, &req)?;
+        let mut v = Violations::default();
+        let cluster_id = v.check(convert::cluster_name("cluster", &req.cluster));
+        let to = v.check(convert::unit_name("to_organiser", &req.to_organiser));
+        let date = v
+            .check(convert::date_in(
+                "effective_date",
+                req.effective_date.as_ref(),
+            ))
+            .flatten();
+        if date.is_none() && req.effective_date.is_none() {
+            v.add(
+                "effective_date",
+                "the day the successor took over is required",
+            );
+        }
+        let legal_act = v.check(text::required_name("legal_act", &req.legal_act, 500));
+        let etag = v.check(convert::etag_in("etag", &req.etag)).flatten();
+        let (Some(cluster_id), Some(to), Some(date), Some(legal_act)) =
+            (cluster_id, to, date, legal_act)
+        else {
+            return Err(invalid_all(v.into_inner()));
+        };
+        let new = app::succession::NewTransfer {
+            cluster_id,
+            to,
+            date,
+            legal_act,
+            etag,
+        };
+        let (cluster, transfers) = run
+            .run(move |store| app::succession::transfer(store, new, key))
+            .await?;
+        Ok(Response::new(pb::TransferClusterResponse {
+            cluster: Some(convert::cluster_with_transfers_out(cluster, transfers)),
         }))
     }
 
@@ -170,6 +218,7 @@ impl ClusterService for Clusters {
             create_time: _,
             update_time: _,
             etag,
+            transfers: _,
         } = cluster.unwrap_or_default();
         let paths = mask_paths(update_mask, &["display_name", "description"])?;
         let mut v = Violations::default();
@@ -246,6 +295,7 @@ impl ClusterService for Clusters {
             etag: _,
             table_version: _,
             stage: _,
+            organiser: _,
         } = term.unwrap_or_default();
         let mut v = Violations::default();
         let cluster_id = v.check(convert::cluster_name("parent", &parent));
@@ -379,13 +429,44 @@ impl ClusterService for Clusters {
         let (run, mut req) = admit(&self.store, request).await?;
         let request_id = std::mem::take(&mut req.request_id);
         let key = idempotency("CarryForwardTerm", &request_id, &req)?;
-        let term = term_ref("term", &req.term)?;
+        let mut v = Violations::default();
+        let term = v.check(convert::term_name("term", &req.term));
+        let leader = v
+            .check(convert::optional_unit_name("leader", &req.leader))
+            .flatten();
+        let year = (req.year != 0).then_some(req.year);
+        if leader.is_some() && req.leader_from_lineage {
+            v.add(
+                "leader_from_lineage",
+                "name a leader or take the successor from the lineage, not both",
+            );
+        }
+        let Some(term) = term.filter(|_| v.is_empty()) else {
+            return Err(invalid_all(v.into_inner()));
+        };
+        let options = app::terms::CarryOptions {
+            year,
+            leader: match leader {
+                Some(u) => LeaderChoice::Named(u),
+                None if req.leader_from_lineage => LeaderChoice::FromLineage,
+                None => LeaderChoice::Rotate,
+            },
+            validate_only: req.validate_only,
+        };
         let carried = run
-            .run(move |store| app::terms::carry_forward(store, &term, key))
+            .run(move |store| app::terms::carry_forward(store, &term, options, key))
             .await?;
         Ok(Response::new(pb::CarryForwardTermResponse {
             term: Some(convert::term_out(carried.term)),
             dropped_units: carried.dropped.iter().map(ToString::to_string).collect(),
+            successions: carried
+                .successions
+                .iter()
+                .map(|(unit, successor)| pb::Succession {
+                    unit: unit.to_string(),
+                    successor: successor.to_string(),
+                })
+                .collect(),
         }))
     }
 

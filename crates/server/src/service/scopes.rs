@@ -77,6 +77,7 @@ scoped! {
         r.cluster.as_ref().map(|c| c.name.as_str()).unwrap_or(""),
     );
     pb::DeleteClusterRequest => |r| cluster("name", &r.name);
+    pb::TransferClusterRequest => |r| cluster("cluster", &r.cluster), id = request_id;
     pb::CreateTermRequest => |r| cluster("parent", &r.parent), id = request_id;
     pb::GetTermRequest => |r| term("name", &r.name);
     pb::ListTermsRequest => |r| cluster("parent", &r.parent);
