@@ -168,10 +168,11 @@ pub fn term_rules(env: &Env) -> anyhow::Result<()> {
             )?;
             ensure!(fields(&status) == ["term.year"]);
         }
+        // The city organiser ceased with its members: the organiser is checked first.
         expect_error(
             create_term(env, "cum-a", 2026, &members).await,
             Code::FailedPrecondition,
-            Some("UNIT_NOT_VALID_IN_TERM"),
+            Some("ORGANISER_NOT_VALID"),
         )?;
         expect_error(
             create_term(env, "cum-a", 2022, &["units/qd19-2025~01843".to_owned()]).await,

@@ -41,6 +41,7 @@ const SCENARIOS: &[(&str, Scenario)] = &[
         lineage::unit_end_checked_against_terms,
     ),
     ("reform_carry_forward", reform::reform_carry_forward),
+    ("history_across_lineage", reform::history_across_lineage),
     ("cluster_lifecycle", clusters::cluster_lifecycle),
     ("term_rules", clusters::term_rules),
     (

@@ -311,3 +311,78 @@ pub fn reform_carry_forward(env: &Env) -> anyhow::Result<()> {
         Ok(())
     })
 }
+
+/// The demo across the reform: phường Bắc Kạn (2025) carries the 2022 record of the four units
+/// it merged, year by year, each row naming its own unit; a key sees only the terms it may read.
+pub fn history_across_lineage(env: &Env) -> anyhow::Result<()> {
+    thidua_server::demo::load(&env.store)?;
+    let out = ok_json(&env.cli(&["unit", "history", "qd19-2025~01843", "-o", "json"])?)?;
+    let rows = out.as_array().context("history rows")?;
+    let who: Vec<(i64, &str)> = rows
+        .iter()
+        .filter_map(|r| {
+            Some((
+                r["year"].as_str()?.parse().ok()?,
+                r["display_name"].as_str()?,
+            ))
+        })
+        .collect();
+    ensure!(
+        who == [
+            (2022, "Sông Cầu"),
+            (2022, "Phùng Chí Kiên"),
+            (2022, "Nông Thượng"),
+            (2022, "Xuất Hóa"),
+            (2026, "Bắc Kạn"),
+        ],
+        "{who:?}"
+    );
+    ensure!(
+        rows.iter()
+            .take(4)
+            .all(|r| r["rank"] != "" && r["total"] != "")
+            && rows[4]["rank"] == "",
+        "the adopted 2022 years are ranked, 2026 not yet: {out}"
+    );
+    ensure!(
+        rows.iter()
+            .any(|r| r["awards"].as_str().is_some_and(|a| !a.is_empty())),
+        "the 2022 proposals are listed: {out}"
+    );
+    let later = ok_json(&env.cli(&[
+        "unit",
+        "history",
+        "qd19-2025~01843",
+        "--from",
+        "2023",
+        "-o",
+        "json",
+    ])?)?;
+    ensure!(later.as_array().map(Vec::len) == Some(1), "{later}");
+
+    env.block_on(async {
+        let phong_quang = create_key_for(
+            env,
+            "UBND xã Phong Quang",
+            pb::Role::Reporter,
+            "units/qd19-2025~01849",
+        )
+        .await?;
+        let seen = pb::unit_service_client::UnitServiceClient::new(
+            env.channel_as(Some(&phong_quang)).await?,
+        )
+        .get_unit_history(pb::GetUnitHistoryRequest {
+            unit: "units/qd19-2025~01843".into(),
+            from_year: 0,
+        })
+        .await?
+        .into_inner()
+        .years;
+        let terms: Vec<&str> = seen.iter().map(|y| y.term.as_str()).collect();
+        ensure!(
+            terms == ["clusters/bac-kan-city/terms/2026"],
+            "a member of 2026 only reads 2026: {terms:?}"
+        );
+        Ok(())
+    })
+}

@@ -67,7 +67,33 @@ pub fn seed_case(env: &Env) -> anyhow::Result<()> {
             .cluster
             .context("the server answered without a cluster")?;
         ensure!(cluster.display_name == "Cụm thi đua các xã, phường thành phố Bắc Kạn");
-        ensure!(cluster.organiser == legacy("058"));
+        ensure!(
+            cluster.organiser == "units/qd19-2025~19"
+                && cluster.transfers.len() == 1
+                && cluster.transfers[0].from_organiser == legacy("058"),
+            "the city's cluster went to Thái Nguyên: {cluster:?}"
+        );
+        let next = clusters
+            .get_term(pb::GetTermRequest {
+                name: "clusters/bac-kan-city/terms/2026".into(),
+            })
+            .await?
+            .into_inner()
+            .term
+            .context("the 2026 term")?;
+        let names: Vec<&str> = next
+            .members
+            .iter()
+            .map(|m| m.display_name.as_str())
+            .collect();
+        ensure!(names == ["Đức Xuân", "Bắc Kạn", "Phong Quang"], "{names:?}");
+        ensure!(
+            next.leadership
+                .as_ref()
+                .is_some_and(|l| l.leader == "units/qd19-2025~01843"),
+            "phường Bắc Kạn, successor of Phùng Chí Kiên, leads"
+        );
+        ensure!(next.leadership_history.len() == 1, "carried forward twice");
         let covenant = clusters
             .get_covenant(pb::GetCovenantRequest {
                 name: "clusters/bac-kan-city/terms/2022/covenant".into(),

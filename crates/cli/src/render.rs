@@ -127,6 +127,53 @@ pub fn clusters(clusters: &[pb::Cluster]) -> Section {
     s
 }
 
+/// A unit's record, year by year.
+pub fn unit_history(years: &[pb::UnitHistoryYear]) -> Section {
+    let mut s = Section::new(
+        "history",
+        vec![
+            "year",
+            "term",
+            "unit",
+            "display_name",
+            "rank",
+            "total",
+            "classification",
+            "awards",
+        ],
+    );
+    for y in years {
+        let awards: Vec<String> = y
+            .awards
+            .iter()
+            .map(|a| {
+                let kind = pb::AwardKind::try_from(a.kind)
+                    .map(|k| enum_name(k.as_str_name(), "AWARD_KIND_"))
+                    .unwrap_or_default();
+                let state = pb::AwardState::try_from(a.state)
+                    .map(|k| enum_name(k.as_str_name(), "AWARD_STATE_"))
+                    .unwrap_or_default();
+                format!("{kind} ({state})")
+            })
+            .collect();
+        s.row(vec![
+            y.year.to_string(),
+            y.term.clone(),
+            short_unit(&y.unit),
+            y.unit_display_name.clone(),
+            if y.rank == 0 {
+                String::new()
+            } else {
+                y.rank.to_string()
+            },
+            decimal(y.total.as_ref()),
+            y.classification.clone(),
+            awards.join(", "),
+        ]);
+    }
+    s
+}
+
 /// Members that ceased and the successors that took their places in `term`.
 pub fn successions(successions: &[pb::Succession], term: &pb::Term) -> Section {
     let mut s = Section::new("successions", vec!["unit", "successor", "successor_name"]);

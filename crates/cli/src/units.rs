@@ -47,6 +47,16 @@ pub enum UnitCommand {
     Link(LinkArgs),
     /// Show a unit's lineage, or import a reform's lineage file.
     Lineage(crate::lineage::LineageArgs),
+    /// A unit's record year by year — terms, rank, total, classification, awards — with the
+    /// years of the predecessors whose record it carries (e.g. phường Bắc Kạn, 2025, carries
+    /// Phùng Chí Kiên's).
+    History {
+        /// The unit, e.g. qd19-2025~01843.
+        unit: String,
+        /// Only years from this one on.
+        #[arg(long)]
+        from: Option<i32>,
+    },
 }
 
 /// The flags of `Link`.
@@ -195,6 +205,19 @@ pub async fn run(ctx: &mut Context, command: UnitCommand) -> Result<(), Failure>
         UnitCommand::Update(args) => update(ctx, args).await,
         UnitCommand::Link(args) => link(ctx, args).await,
         UnitCommand::Lineage(args) => crate::lineage::run(ctx, args).await,
+        UnitCommand::History { unit, from } => {
+            let request = pb::GetUnitHistoryRequest {
+                unit: refs::unit(&unit, &ctx.scheme),
+                from_year: from.unwrap_or(0),
+            };
+            let years = ctx
+                .units
+                .get_unit_history(request)
+                .await?
+                .into_inner()
+                .years;
+            ctx.print(&[render::unit_history(&years)])
+        }
     }
 }
 

@@ -180,6 +180,8 @@ pub const POLICY: &[(&str, Need, Effect)] = &[
     ("UnitService/CreateLineageLink", Need::Admin, Effect::Write),
     ("UnitService/ImportLineage", Need::Admin, Effect::Write),
     ("UnitService/ListLineageLinks", Need::Public, Effect::Read),
+    // Public at the door; each term of the history is then decided as a read of it.
+    ("UnitService/GetUnitHistory", Need::Public, Effect::Read),
     ("ClusterService/CreateCluster", Need::Manage, Effect::Write),
     ("ClusterService/GetCluster", Need::Read, Effect::Read),
     ("ClusterService/ListClusters", Need::Read, Effect::Read),

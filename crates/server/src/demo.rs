@@ -10,7 +10,12 @@
 //!
 //! The data are the files under `demo/` (units, the criteria table, the targets, the year-end
 //! results), in the layouts the README documents, loaded through the same readers and use cases
-//! as an officer's files.
+//! as an officer's files. Then `demo/reform.rs` takes the case across the 2025 reform: the
+//! cluster handed to Thái Nguyên and its 2026 term of the three successors.
+
+mod reform;
+
+pub use reform::NEXT_YEAR;
 
 use rust_decimal::Decimal;
 use thidua_domain::{
@@ -253,7 +258,7 @@ pub fn load(store: &Store) -> Result<(), Error> {
     }
     report_results(store)?;
     run_to_proposals(store, &names)?;
-    Ok(())
+    reform::load(store)
 }
 
 /// Scores, adopts, votes on and submits the proposals, once: the provincial flag to the

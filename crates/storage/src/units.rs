@@ -354,6 +354,22 @@ impl Tx<'_> {
         Ok(out)
     }
 
+    /// The links whose related unit is one of `units` (what they came from).
+    pub fn links_to(&mut self, units: &[UnitRef]) -> Result<Vec<LineageLink>, Error> {
+        let mut out = Vec::new();
+        for chunk in units.chunks(INSERT_CHUNK) {
+            let keys: Vec<String> = chunk.iter().map(UnitRef::key).collect();
+            let rows: Vec<LinkRow> = lineage_links::table
+                .filter(lineage_links::related_unit_id.eq_any(keys))
+                .load(self.conn)
+                .map_err(db)?;
+            for row in rows {
+                out.push(row.into_domain()?);
+            }
+        }
+        Ok(out)
+    }
+
     /// Ends the validity of `units` on `date` (those still open-ended), moving their versions;
     /// returns how many ended.
     pub fn end_units(

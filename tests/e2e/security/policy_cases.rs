@@ -114,6 +114,11 @@ pub(super) const CASES: &[Case] = &[
         expect: PUBLIC,
     },
     Case {
+        method: "UnitService/GetUnitHistory",
+        fields: &[("unit", KIEN)],
+        expect: PUBLIC,
+    },
+    Case {
         method: "ClusterService/CreateCluster",
         fields: &[("cluster.organiser", Str("units/qd124-2004~058"))],
         expect: MANAGE,

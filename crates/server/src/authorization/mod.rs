@@ -30,6 +30,17 @@ mod scope;
 
 pub use scope::Scope;
 
+/// Whether `principal` may read `term`, decided as a call reading it would be: for listings
+/// that gather terms of many clusters (a unit's history) and leave out the others.
+pub fn may_read_term(
+    tx: &mut Tx<'_>,
+    principal: &Principal,
+    term: &thidua_domain::names::TermName,
+) -> Result<bool, Error> {
+    let facts = Scope::Term(term.clone()).facts(tx)?;
+    Ok(facts.iter().all(|f| decide(principal, Need::Read, f)))
+}
+
 /// Who holds the key with digest `credentials`, and whether they may call `need` on `scope`,
 /// as `tx` sees it.
 fn who_and_whether(

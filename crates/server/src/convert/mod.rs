@@ -24,7 +24,7 @@ pub use criteria::{
 pub use keys::{checkpoint_in, checkpoint_out, event_out, key_name, key_out, outcome_in, role_in};
 pub use results::{
     award_kind_in, award_out, ballot_in, board_layer_in, board_out, dossier_in, explained_out,
-    layer_score_out, policy_in, policy_out, result_out, score_layer_in,
+    layer_score_out, policy_in, policy_out, result_out, score_layer_in, unit_year_out,
 };
 
 /// Reads a unit name, `units/{scheme}~{code}`.

@@ -222,6 +222,28 @@ pub fn ballot_in(b: Option<pb::Ballot>) -> Result<thidua_domain::award::Ballot, 
     })
 }
 
+/// Writes one year of a unit's history.
+pub fn unit_year_out(y: crate::app::history::UnitYear) -> pb::UnitHistoryYear {
+    let (rank, total, level) = match y.placed {
+        Some((rank, total, level)) => (
+            i32::try_from(rank).unwrap_or(i32::MAX),
+            decimal_out(total),
+            level.unwrap_or_default(),
+        ),
+        None => (0, None, String::new()),
+    };
+    pb::UnitHistoryYear {
+        year: y.term.year,
+        term: y.term.to_string(),
+        unit: y.unit.to_string(),
+        unit_display_name: y.name,
+        rank,
+        total,
+        classification: level,
+        awards: y.awards.into_iter().map(award_out).collect(),
+    }
+}
+
 /// Writes an award.
 pub fn award_out(a: thidua_domain::award::Award) -> pb::Award {
     use thidua_domain::award::{AwardKind, AwardState, BallotBase};

@@ -62,6 +62,7 @@ scoped! {
     pb::CreateLineageLinkRequest => |_r| Ok(Scope::Collection("lineageLinks")), id = request_id;
     pb::ImportLineageRequest => |_r| Ok(Scope::Collection("lineageLinks")), id = request_id;
     pb::ListLineageLinksRequest => |r| Ok(Scope::Resource(r.unit.clone()));
+    pb::GetUnitHistoryRequest => |r| Ok(Scope::Resource(r.unit.clone()));
 
     pb::CreateClusterRequest => |r| Ok(Scope::NewCluster {
         organiser: unit_key(r.cluster.as_ref().map(|c| c.organiser.as_str()).unwrap_or("")),

@@ -344,6 +344,27 @@ impl UnitService for Units {
         }))
     }
 
+    async fn get_unit_history(
+        &self,
+        request: Request<pb::GetUnitHistoryRequest>,
+    ) -> Result<Response<pb::GetUnitHistoryResponse>, Status> {
+        let (run, req) = admit(&self.store, request).await?;
+        let pb::GetUnitHistoryRequest { unit, from_year } = req;
+        let id = convert::unit_name("unit", &unit).map_err(invalid)?;
+        let from = (from_year != 0).then_some(from_year);
+        let principal = run.principal().clone();
+        let years = run
+            .run(move |store| {
+                app::history::unit_history(store, &id, from, |tx, term| {
+                    crate::authorization::may_read_term(tx, &principal, term)
+                })
+            })
+            .await?;
+        Ok(Response::new(pb::GetUnitHistoryResponse {
+            years: years.into_iter().map(convert::unit_year_out).collect(),
+        }))
+    }
+
     async fn import_lineage(
         &self,
         request: Request<pb::ImportLineageRequest>,
