@@ -203,6 +203,7 @@ pub fn unit_end_checked_against_terms(env: &Env) -> anyhow::Result<()> {
                         update_mask: Some(prost_types::FieldMask {
                             paths: vec!["valid_to".into()],
                         }),
+                        effective_date: None,
                     })
                     .await,
             )

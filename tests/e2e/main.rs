@@ -42,6 +42,7 @@ const SCENARIOS: &[(&str, Scenario)] = &[
     ),
     ("reform_carry_forward", reform::reform_carry_forward),
     ("history_across_lineage", reform::history_across_lineage),
+    ("names_through_time", reform::names_through_time),
     ("cluster_lifecycle", clusters::cluster_lifecycle),
     ("term_rules", clusters::term_rules),
     (

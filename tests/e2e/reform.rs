@@ -386,3 +386,88 @@ pub fn history_across_lineage(env: &Env) -> anyhow::Result<()> {
         Ok(())
     })
 }
+
+/// A renaming from a date keeps the earlier name for earlier years: the 2022 scoreboard still
+/// says Sông Cầu after the ward is renamed in 2025; a correction without a date does not.
+pub fn names_through_time(env: &Env) -> anyhow::Result<()> {
+    thidua_server::demo::load(&env.store)?;
+    let board_name = |code: &str| {
+        let code = legacy(code);
+        env.block_on(async {
+            let board = env
+                .scoring()
+                .await?
+                .get_scoreboard(pb::GetScoreboardRequest {
+                    term: "clusters/bac-kan-city/terms/2022".into(),
+                    layer: 0,
+                })
+                .await?
+                .into_inner();
+            board
+                .rows
+                .iter()
+                .find(|r| r.unit == code)
+                .map(|r| r.display_name.clone())
+                .context("no row")
+        })
+    };
+    ensure!(board_name("01837")? == "Sông Cầu");
+    refused(
+        &env.cli(&[
+            "unit",
+            "update",
+            "01837",
+            "--name",
+            "Sông Cầu mới",
+            "--from",
+            "2025-07-01",
+        ])?,
+        "effective_date",
+    )?;
+    ok_json(&env.cli(&[
+        "unit",
+        "update",
+        "01837",
+        "--name",
+        "Sông Cầu mới",
+        "--from",
+        "2025-01-01",
+        "-o",
+        "json",
+    ])?)?;
+    ensure!(
+        board_name("01837")? == "Sông Cầu",
+        "2022 keeps the name it had in 2022"
+    );
+    let unit = ok_json(&env.cli(&["unit", "get", "01837", "-o", "json"])?)?;
+    ensure!(
+        unit["unit"]["display_name"] == "Sông Cầu mới"
+            && unit["earlier"][0]["display_name"] == "Sông Cầu"
+            && unit["earlier"][0]["until"] == "2025-01-01",
+        "{unit}"
+    );
+    refused(
+        &env.cli(&[
+            "unit",
+            "update",
+            "01837",
+            "--name",
+            "Sông Cầu",
+            "--from",
+            "2024-06-01",
+        ])?,
+        "already changed on 2025-01-01",
+    )?;
+    // A correction in place (a typo) is the name of every year.
+    ok_json(&env.cli(&[
+        "unit",
+        "update",
+        "01852",
+        "--name",
+        "Nông Thượng (sửa)",
+        "-o",
+        "json",
+    ])?)?;
+    ensure!(board_name("01852")? == "Nông Thượng (sửa)");
+    Ok(())
+}

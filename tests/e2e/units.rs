@@ -375,6 +375,7 @@ pub fn validation_and_etags(env: &Env) -> anyhow::Result<()> {
             update_mask: Some(prost_types::FieldMask {
                 paths: vec!["display_name".into()],
             }),
+            effective_date: None,
         };
         let renamed = client
             .update_unit(update(&created.etag, "Tân Lập Mới"))
@@ -412,6 +413,7 @@ pub fn validation_and_etags(env: &Env) -> anyhow::Result<()> {
                 update_mask: Some(prost_types::FieldMask {
                     paths: vec!["code".into()],
                 }),
+                effective_date: None,
             })
             .await;
         expect_error(bad_mask, Code::InvalidArgument, None)?;

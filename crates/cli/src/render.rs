@@ -127,6 +127,20 @@ pub fn clusters(clusters: &[pb::Cluster]) -> Section {
     s
 }
 
+/// A unit's earlier names, kinds and parents.
+pub fn unit_periods(periods: &[pb::UnitPeriod]) -> Section {
+    let mut s = Section::new("earlier", vec!["until", "display_name", "kind", "parent"]);
+    for p in periods {
+        s.row(vec![
+            date(p.valid_until.as_ref()),
+            p.display_name.clone(),
+            unit_kind(p.kind),
+            short_unit(&p.parent),
+        ]);
+    }
+    s
+}
+
 /// A unit's record, year by year.
 pub fn unit_history(years: &[pb::UnitHistoryYear]) -> Section {
     let mut s = Section::new(

@@ -105,6 +105,10 @@ pub struct UpdateArgs {
     /// New validity end (exclusive).
     #[arg(long)]
     pub valid_to: Option<String>,
+    /// The day the new name, kind or parent take effect (YYYY-MM-DD): the earlier ones are
+    /// kept, and terms of earlier years keep showing them. Without it, a correction in place.
+    #[arg(long)]
+    pub from: Option<String>,
     /// Only update if the unit still has this etag.
     #[arg(long)]
     pub etag: Option<String>,
@@ -270,14 +274,18 @@ async fn list(ctx: &mut Context, args: ListArgs) -> Result<(), Failure> {
 
 async fn get(ctx: &mut Context, unit: String) -> Result<(), Failure> {
     let name = refs::unit(&unit, &ctx.scheme);
-    let u = ctx
+    let response = ctx
         .units
         .get_unit(pb::GetUnitRequest { name })
         .await?
-        .into_inner()
-        .unit
-        .answered("a unit")?;
-    ctx.print(&[render::unit(&u)])
+        .into_inner();
+    let periods = render::unit_periods(&response.past_periods);
+    let u = response.unit.answered("a unit")?;
+    if response.past_periods.is_empty() {
+        ctx.print(&[render::unit(&u)])
+    } else {
+        ctx.print(&[render::unit(&u), periods])
+    }
 }
 
 async fn create(ctx: &mut Context, args: CreateArgs) -> Result<(), Failure> {
@@ -326,8 +334,10 @@ async fn update(ctx: &mut Context, args: UpdateArgs) -> Result<(), Failure> {
         parent,
         valid_from,
         valid_to,
+        from,
         etag,
     } = args;
+    let effective_date = from.map(|d| refs::date("--from", &d)).transpose()?;
     let mut paths = Vec::new();
     let mut u = pb::Unit {
         name: refs::unit(&unit, &ctx.scheme),
@@ -376,6 +386,7 @@ async fn update(ctx: &mut Context, args: UpdateArgs) -> Result<(), Failure> {
         .update_unit(pb::UpdateUnitRequest {
             unit: Some(u),
             update_mask: Some(prost_types::FieldMask { paths }),
+            effective_date,
         })
         .await?
         .into_inner()

@@ -15,6 +15,7 @@ pub mod import;
 pub mod lineage;
 pub mod membership;
 pub mod names;
+pub mod periods;
 pub mod policy;
 pub mod reporting;
 pub mod results;

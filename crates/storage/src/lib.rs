@@ -10,6 +10,7 @@ mod covenants;
 mod errors;
 mod keys;
 mod latest;
+mod periods;
 mod policies;
 mod request_ids;
 mod results;

@@ -145,6 +145,8 @@ diesel::allow_tables_to_appear_in_same_query!(
     covenant_signatures,
     covenant_witnesses,
     request_ids,
+    unit_periods,
+    organiser_transfers,
 );
 
 diesel::table! {
@@ -380,5 +382,15 @@ diesel::table! {
         effective_date -> Text,
         legal_act -> Text,
         recorded_at -> BigInt,
+    }
+}
+
+diesel::table! {
+    unit_periods (unit_id, valid_until) {
+        unit_id -> Text,
+        valid_until -> Text,
+        name -> Text,
+        kind -> Text,
+        parent_id -> Nullable<Text>,
     }
 }

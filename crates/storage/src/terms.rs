@@ -15,7 +15,9 @@ use crate::{
     Page, PageRequest, Tx,
     connection::per_backend,
     errors::{corrupt, db, is_unique_violation},
-    schema::{covenant_signatures, covenants, leadership_records, term_members, terms},
+    schema::{
+        covenant_signatures, covenants, leadership_records, term_members, terms, unit_periods,
+    },
     units::{page_of, parse_date, parse_key},
 };
 
@@ -34,6 +36,10 @@ struct TermRow {
     table_number: Option<i32>,
     stage: String,
 }
+
+/// A member's unit, position and current name, and the end and name of one of its earlier
+/// periods that outlived the term (or none).
+type MemberRow = (String, i32, Option<String>, Option<String>, Option<String>);
 
 #[derive(Queryable)]
 struct LeadershipRow {
@@ -317,14 +323,21 @@ impl Tx<'_> {
     }
 
     fn complete_term(&mut self, r: TermRow) -> Result<Term, Error> {
-        // Members with their names in one query (a member's unit always exists: foreign key).
-        // Sorted by position here rather than by the database, which spares SQLite a
-        // temporary B-tree per term (`EXPLAIN QUERY PLAN`): the key does not start with it.
-        let mut member_rows: Vec<(String, i32, Option<String>)> =
+        // Members with their names in one query (a member's unit always exists: foreign key),
+        // each with the earlier names that outlived the term's last day: the term shows the
+        // one it bore then (`periods::name_on`), not a later renaming. Sorted by position here
+        // rather than by the database, which spares SQLite a temporary B-tree per term
+        // (`EXPLAIN QUERY PLAN`): the key does not start with it.
+        let mut member_rows: Vec<MemberRow> =
             per_backend!(&mut *self.conn, |c| term_members::table
                 .left_join(
                     crate::schema::units::table
                         .on(crate::schema::units::id.eq(term_members::unit_id)),
+                )
+                .left_join(
+                    unit_periods::table.on(unit_periods::unit_id
+                        .eq(term_members::unit_id)
+                        .and(unit_periods::valid_until.gt(&r.end_date))),
                 )
                 .filter(term_members::cluster_id.eq(&r.cluster_id))
                 .filter(term_members::year.eq(r.year))
@@ -332,16 +345,20 @@ impl Tx<'_> {
                     term_members::unit_id,
                     term_members::position,
                     crate::schema::units::name.nullable(),
+                    unit_periods::valid_until.nullable(),
+                    unit_periods::name.nullable(),
                 ))
                 .load(c))
             .map_err(db)?;
-        member_rows.sort_by(|a, b| (a.1, &a.0).cmp(&(b.1, &b.0)));
+        // One row per member: the earliest later period's name, if any.
+        member_rows.sort_by(|a, b| (a.1, &a.0, &a.3).cmp(&(b.1, &b.0, &b.3)));
+        member_rows.dedup_by(|later, first| later.0 == first.0);
         let members = member_rows
             .into_iter()
-            .map(|(key, position, name)| {
+            .map(|(key, position, name, _, then)| {
                 Ok(Member {
                     unit: parse_key(&key)?,
-                    name: name.unwrap_or_default(),
+                    name: then.or(name).unwrap_or_default(),
                     position,
                 })
             })

@@ -90,6 +90,7 @@ pub fn watch_scoreboard(env: &Env) -> anyhow::Result<()> {
                 update_mask: Some(prost_types::FieldMask {
                     paths: vec!["display_name".into()],
                 }),
+                effective_date: None,
             })
             .await?;
         let renamed = next_board(&mut here).await?;

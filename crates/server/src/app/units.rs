@@ -5,6 +5,7 @@ use thidua_domain::{
     error::Violations,
     import::{ImportRow, plan_import},
     membership,
+    periods::{self, PastPeriod},
     time::{Date, Validity},
     unit::{self, Scheme, Unit, UnitDraft, UnitKind, UnitPatch, UnitRef},
 };
@@ -43,23 +44,43 @@ pub fn get(store: &Store, id: &UnitRef) -> Result<Unit, Error> {
     store.read(|tx| tx.existing_unit(id))
 }
 
+/// Gets a unit with its earlier periods, oldest first.
+pub fn get_with_periods(store: &Store, id: &UnitRef) -> Result<(Unit, Vec<PastPeriod>), Error> {
+    store.read(|tx| {
+        let unit = tx.existing_unit(id)?;
+        let periods = tx.periods_of(std::slice::from_ref(id))?.remove(id);
+        Ok((unit, periods.unwrap_or_default()))
+    })
+}
+
 /// Lists units.
 pub fn list(store: &Store, filter: &UnitFilter, page: &PageRequest) -> Result<Page<Unit>, Error> {
     store.read(|tx| tx.list_units(filter, page))
 }
 
 /// Updates a unit if `etag` is current.
+/// With `from`, the new name, kind or parent take effect that day and the earlier ones are
+/// kept as a past period ([`periods::new_period`]); without it they are corrected in place.
 pub fn update(
     store: &Store,
     id: &UnitRef,
     etag: Option<i64>,
     patch: UnitPatch,
+    from: Option<Date>,
 ) -> Result<Unit, Error> {
     let now = now();
     store.write(|tx| {
         let unit = tx.existing_unit(id)?;
         let draft = unit.patched(etag, patch)?;
         check_parent_exists(tx, &draft, "unit.parent")?;
+        if let Some(from) = from {
+            let last = tx
+                .periods_of(std::slice::from_ref(id))?
+                .remove(id)
+                .and_then(|p| p.last().map(|p| p.until));
+            let past = periods::new_period(&unit, &draft, from, last)?;
+            tx.insert_period(&past)?;
+        }
         if draft.validity.to != unit.validity.to {
             let terms = tx.member_terms(id)?;
             membership::check_unit_end(id, draft.validity.to, &terms)?;

@@ -81,9 +81,20 @@ impl UnitService for Units {
         let (run, req) = admit(&self.store, request).await?;
         let pb::GetUnitRequest { name } = req;
         let id = convert::unit_name("name", &name).map_err(invalid)?;
-        let unit = run.run(move |store| app::units::get(store, &id)).await?;
+        let (unit, periods) = run
+            .run(move |store| app::units::get_with_periods(store, &id))
+            .await?;
         Ok(Response::new(pb::GetUnitResponse {
             unit: Some(convert::unit_out(unit)),
+            past_periods: periods
+                .into_iter()
+                .map(|p| pb::UnitPeriod {
+                    valid_until: convert::date_out(Some(p.until)),
+                    display_name: p.name,
+                    kind: convert::unit_kind_out(p.kind).into(),
+                    parent: p.parent.map(|u| u.to_string()).unwrap_or_default(),
+                })
+                .collect(),
         }))
     }
 
@@ -145,7 +156,11 @@ impl UnitService for Units {
         request: Request<pb::UpdateUnitRequest>,
     ) -> Result<Response<pb::UpdateUnitResponse>, Status> {
         let (run, req) = admit(&self.store, request).await?;
-        let pb::UpdateUnitRequest { unit, update_mask } = req;
+        let pb::UpdateUnitRequest {
+            unit,
+            update_mask,
+            effective_date,
+        } = req;
         let pb::Unit {
             name,
             scheme: _,
@@ -186,11 +201,14 @@ impl UnitService for Units {
                 _ => {}
             }
         }
+        let from = v
+            .check(convert::date_in("effective_date", effective_date.as_ref()))
+            .flatten();
         let Some(id) = id.filter(|_| v.is_empty()) else {
             return Err(invalid_all(v.into_inner()));
         };
         let unit = run
-            .run(move |store| app::units::update(store, &id, etag, patch))
+            .run(move |store| app::units::update(store, &id, etag, patch, from))
             .await?;
         Ok(Response::new(pb::UpdateUnitResponse {
             unit: Some(convert::unit_out(unit)),
