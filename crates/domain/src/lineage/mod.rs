@@ -118,6 +118,43 @@ pub struct LineageLink {
     pub created_at: Timestamp,
 }
 
+impl LineageLink {
+    /// The link as (older unit, newer unit): a merger, renaming or division leads from its
+    /// subject to the related unit; a split leads from the unit split from to the subject.
+    pub fn older_newer(&self) -> (&UnitRef, &UnitRef) {
+        if self.kind.ends_subject() {
+            (&self.unit, &self.related)
+        } else {
+            (&self.related, &self.unit)
+        }
+    }
+}
+
+/// Whether a link from `older` to `newer` would close a cycle in `links`: `newer` already
+/// leads, through later units, back to `older`. Time only runs one way, so such a link is
+/// refused.
+pub fn closes_cycle(older: &UnitRef, newer: &UnitRef, links: &[LineageLink]) -> bool {
+    if older == newer {
+        return true;
+    }
+    let mut seen: std::collections::HashSet<&UnitRef> = std::collections::HashSet::from([newer]);
+    let mut frontier = vec![newer];
+    while let Some(at) = frontier.pop() {
+        for l in links {
+            let (from, to) = l.older_newer();
+            if from == at {
+                if to == older {
+                    return true;
+                }
+                if seen.insert(to) {
+                    frontier.push(to);
+                }
+            }
+        }
+    }
+    false
+}
+
 /// Checks a link against the two units. For a merger or renaming the subject must exist until
 /// the effective date and the related unit from it; for a split the related unit must exist on
 /// the day before and the subject from the effective date.
@@ -195,6 +232,35 @@ mod tests {
             updated_at: Timestamp(0),
             version: 1,
         }
+    }
+
+    #[test]
+    fn a_link_back_to_an_earlier_unit_closes_a_cycle() {
+        let (a, b, c) = (
+            UnitRef::new(Scheme::Qd124_2004, "01834"),
+            UnitRef::new(Scheme::Qd19_2025, "01840"),
+            UnitRef::new(Scheme::Local, "bac-kan-moi"),
+        );
+        let link = |kind, unit: &UnitRef, related: &UnitRef| LineageLink {
+            id: String::new(),
+            kind,
+            unit: unit.clone(),
+            related: related.clone(),
+            share: Share::Whole,
+            legal_act: "Nghị quyết 1683/NQ-UBTVQH15".into(),
+            effective_date: "2025-07-01".parse().unwrap_or_else(|e| panic!("{e}")),
+            note: String::new(),
+            created_at: Timestamp(0),
+        };
+        // a → b (merger), c split from b: a is older than b, b older than c.
+        let links = [
+            link(LineageKind::MergedInto, &a, &b),
+            link(LineageKind::SplitFrom, &c, &b),
+        ];
+        assert!(closes_cycle(&c, &a, &links), "c → a would close a → b → c");
+        assert!(closes_cycle(&b, &a, &links));
+        assert!(closes_cycle(&a, &a, &links));
+        assert!(!closes_cycle(&a, &c, &links), "a → c runs forward");
     }
 
     #[test]

@@ -3,7 +3,7 @@
 use thidua_domain::{
     Error,
     lineage::{
-        LineageKind, LineageLink, Share, check_link,
+        LineageKind, LineageLink, Share, check_link, closes_cycle,
         import::{LineageRow, plan_lineage_import},
     },
     time::Date,
@@ -63,6 +63,24 @@ pub fn create_link(
             link.effective_date,
         )
         .map_err(Error::Invalid)?;
+        let candidate = LineageLink {
+            id: String::new(),
+            kind: link.kind,
+            unit: link.unit.clone(),
+            related: link.related.clone(),
+            share: link.share,
+            legal_act: String::new(),
+            effective_date: link.effective_date,
+            note: String::new(),
+            created_at: now,
+        };
+        let (older, newer) = candidate.older_newer();
+        if closes_cycle(older, newer, &links_around(tx, newer)?) {
+            return Err(Error::invalid(
+                "link.related_unit",
+                format!("{newer} already descends from {older}: the link would close a cycle"),
+            ));
+        }
         // A merger or renaming ends the subject on the effective date; a split starts it then.
         let mut draft = unit.to_draft();
         if link.kind.ends_subject() {
@@ -93,6 +111,37 @@ pub fn create_link(
         Idempotency::remember(key.as_ref(), tx, &stored.id, now)?;
         Ok(stored)
     })
+}
+
+/// The links that touch `unit` or any unit linked to it, transitively (bounded): what a new
+/// link is checked against for cycles.
+fn links_around(
+    tx: &mut thidua_storage::Tx<'_>,
+    unit: &UnitRef,
+) -> Result<Vec<LineageLink>, Error> {
+    let mut links: Vec<LineageLink> = Vec::new();
+    let mut seen: Vec<UnitRef> = vec![unit.clone()];
+    let mut frontier = vec![unit.clone()];
+    for _ in 0..16 {
+        if frontier.is_empty() {
+            break;
+        }
+        let mut found = tx.links_from(&frontier)?;
+        found.extend(tx.links_to(&frontier)?);
+        frontier = Vec::new();
+        for l in found {
+            for u in [&l.unit, &l.related] {
+                if !seen.contains(u) {
+                    seen.push(u.clone());
+                    frontier.push(u.clone());
+                }
+            }
+            if !links.iter().any(|x| x.id == l.id) {
+                links.push(l);
+            }
+        }
+    }
+    Ok(links)
 }
 
 /// The lineage of one unit.
