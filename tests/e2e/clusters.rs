@@ -168,12 +168,6 @@ pub fn term_rules(env: &Env) -> anyhow::Result<()> {
             )?;
             ensure!(fields(&status) == ["term.year"]);
         }
-        // The city organiser ceased with its members: the organiser is checked first.
-        expect_error(
-            create_term(env, "cum-a", 2026, &members).await,
-            Code::FailedPrecondition,
-            Some("ORGANISER_NOT_VALID"),
-        )?;
         expect_error(
             create_term(env, "cum-a", 2022, &["units/qd19-2025~01843".to_owned()]).await,
             Code::FailedPrecondition,

@@ -63,6 +63,7 @@ const SCENARIOS: &[(&str, Scenario)] = &[
         scoring::result_import_and_export,
     ),
     ("awards_and_ballots", scoring::awards_and_ballots),
+    ("government_flag_quota", scoring::government_flag_quota),
     (
         "tie_decision_allows_adoption",
         scoring::tie_decision_allows_adoption,

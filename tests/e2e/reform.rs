@@ -383,6 +383,24 @@ pub fn history_across_lineage(env: &Env) -> anyhow::Result<()> {
             terms == ["clusters/bac-kan-city/terms/2026"],
             "a member of 2026 only reads 2026: {terms:?}"
         );
+        // Thái Nguyên, the successor organiser, reads the 2022 scoreboard the city adopted.
+        let province = create_key_for(
+            env,
+            "Sở Nội vụ Thái Nguyên",
+            pb::Role::Organiser,
+            THAI_NGUYEN,
+        )
+        .await?;
+        let board = pb::scoring_service_client::ScoringServiceClient::new(
+            env.channel_as(Some(&province)).await?,
+        )
+        .get_scoreboard(pb::GetScoreboardRequest {
+            term: "clusters/bac-kan-city/terms/2022".into(),
+            layer: 0,
+        })
+        .await?
+        .into_inner();
+        ensure!(board.rows.len() == 8 && board.leading_unit == legacy("01843"));
         Ok(())
     })
 }

@@ -408,6 +408,22 @@ impl Tx<'_> {
         })
     }
 
+    /// The terms `organiser` organised in `year`, across its clusters.
+    pub fn organiser_terms(
+        &mut self,
+        organiser: &UnitRef,
+        year: i32,
+    ) -> Result<Vec<TermName>, Error> {
+        let clusters: Vec<String> = terms::table
+            .filter(terms::organiser_id.eq(organiser.key()))
+            .filter(terms::year.eq(year))
+            .order(terms::cluster_id)
+            .select(terms::cluster_id)
+            .load(self.conn)
+            .map_err(db)?;
+        Ok(clusters.iter().map(|c| TermName::new(c, year)).collect())
+    }
+
     /// A page of a cluster's terms, newest first.
     pub fn list_terms(
         &mut self,

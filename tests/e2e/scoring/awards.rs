@@ -93,8 +93,20 @@ pub fn awards_and_ballots(env: &Env) -> anyhow::Result<()> {
         )?;
         let flag = propose(env, "01843", pb::AwardKind::ProvincialFlag).await?;
         let merit = propose(env, "01840", pb::AwardKind::CertificateOfMerit).await?;
-        expect_error(
+        // The provincial flag does not bar the Government flag, but one excellent unit in
+        // the organiser's year is too few for its 20% share.
+        let status = expect_error(
             propose(env, "01843", pb::AwardKind::GovernmentFlag).await,
+            Code::FailedPrecondition,
+            Some("QUOTA_EXCEEDED"),
+        )?;
+        ensure!(
+            status.message().contains("1 collectives"),
+            "{}",
+            status.message()
+        );
+        expect_error(
+            propose(env, "01843", pb::AwardKind::CertificateOfMerit).await,
             Code::AlreadyExists,
             None,
         )?;

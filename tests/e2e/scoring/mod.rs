@@ -6,6 +6,7 @@ mod awards;
 mod cycle;
 mod imports;
 mod policy;
+mod quota;
 mod ties;
 mod watch;
 
@@ -13,6 +14,7 @@ pub use awards::awards_and_ballots;
 pub use cycle::year_end_cycle;
 pub use imports::result_import_and_export;
 pub use policy::scoring_policy;
+pub use quota::government_flag_quota;
 pub use ties::{tie_decision_allows_adoption, unresolved_tie_blocks_adoption};
 pub use watch::watch_scoreboard;
 

@@ -4,11 +4,13 @@
 
 mod ballot;
 mod proposal;
+mod quota;
 
 pub use ballot::{Ballot, BallotBase, check_ballot};
 pub use proposal::{
     ProposalFacts, check_eligible, check_proposal, check_revocation, check_submission,
 };
+pub use quota::{OrganiserYear, meeting_flag_standard};
 
 use std::str::FromStr;
 

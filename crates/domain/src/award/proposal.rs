@@ -33,11 +33,13 @@ pub struct ProposalFacts<'a> {
     pub policy: &'a Policy,
     /// The term's awards so far, in any state.
     pub awards: &'a [Award],
+    /// The Government-flag quota's base: the organiser's terms of the year, with what counts.
+    pub organiser_year: &'a super::OrganiserYear,
 }
 
 /// The mandatory criteria that carry a rule: a member short of full points on any of them is
 /// not eligible.
-fn mandatory_codes(groups: &[Criterion]) -> Vec<String> {
+pub(super) fn mandatory_codes(groups: &[Criterion]) -> Vec<String> {
     let mut out = Vec::new();
     criteria::walk(groups, &mut |n| {
         if n.mandatory && n.rule.is_some() {
@@ -74,7 +76,15 @@ pub fn check_proposal(
             violations: why.into_iter().map(|w| (unit.to_string(), w)).collect(),
         });
     }
-    if let Some(held) = facts.awards.iter().find(|a| &a.unit == unit && a.counts()) {
+    // One achievement, one award; but the Government flag is chosen among the collectives that
+    // reached the provincial flag's standard, so holding the provincial flag does not bar it.
+    let bars =
+        |held: AwardKind| !(kind == AwardKind::GovernmentFlag && held == AwardKind::ProvincialFlag);
+    if let Some(held) = facts
+        .awards
+        .iter()
+        .find(|a| &a.unit == unit && a.counts() && bars(a.kind))
+    {
         return Err(Error::AlreadyExists {
             resource: held.resource(),
             reason: Reason::AlreadyExists,
@@ -84,30 +94,27 @@ pub fn check_proposal(
             ),
         });
     }
-    let meeting_standard = facts
-        .scores
-        .values()
-        .filter(|s| {
-            check_eligible(AwardKind::ProvincialFlag, s, &mandatory, &excellent, &good).is_empty()
-        })
-        .count();
-    let used = facts
-        .awards
-        .iter()
-        .filter(|a| a.kind == kind && a.counts())
-        .count();
-    if let Some(limit) = facts.policy.quotas.limit(kind, meeting_standard)
-        && used >= limit
-    {
-        return Err(Error::precondition(
-            Reason::QuotaExceeded,
-            term.resource(),
-            format!(
-                "the quota of {limit} {} for {} is used up",
-                kind.as_str(),
-                term.resource()
-            ),
-        ));
+    if kind == AwardKind::GovernmentFlag {
+        super::quota::check_government_quota(facts)?;
+    } else {
+        let used = facts
+            .awards
+            .iter()
+            .filter(|a| a.kind == kind && a.counts())
+            .count();
+        if let Some(limit) = facts.policy.quotas.limit(kind, 0)
+            && used >= limit
+        {
+            return Err(Error::precondition(
+                Reason::QuotaExceeded,
+                term.resource(),
+                format!(
+                    "the quota of {limit} {} for {} is used up",
+                    kind.as_str(),
+                    term.resource()
+                ),
+            ));
+        }
     }
     let leading = facts
         .placements
@@ -206,7 +213,7 @@ pub fn check_eligible(
 }
 
 #[cfg(test)]
-mod tests {
+pub(super) mod tests {
     use super::*;
     use crate::unit::UnitRef;
 
@@ -302,7 +309,7 @@ mod tests {
     /// The seed's wards scored for real: imported results, composed, scored and ranked.
     /// Phùng Chí Kiên full marks; Đức Xuân just under; Nông Thượng had an outbreak (a
     /// mandatory criterion missed).
-    fn adopted() -> (
+    pub(crate) fn adopted() -> (
         Term,
         crate::criteria::TableVersion,
         HashMap<UnitRef, MemberScore>,
@@ -364,7 +371,7 @@ mod tests {
         (t, version, scores, placements)
     }
 
-    fn proposed(unit: &str, kind: AwardKind, state: AwardState) -> Award {
+    pub(crate) fn proposed(unit: &str, kind: AwardKind, state: AwardState) -> Award {
         Award {
             id: format!("{unit}-{}", kind.as_str()),
             cluster_id: "bac-kan-city".into(),
@@ -381,7 +388,7 @@ mod tests {
         }
     }
 
-    fn reason(result: Result<(), Error>) -> Option<Reason> {
+    pub(crate) fn reason(result: Result<(), Error>) -> Option<Reason> {
         result.err().map(|e| e.reason())
     }
 
@@ -392,6 +399,7 @@ mod tests {
         let policy = Policy::default();
         assert_eq!(placements[0].unit, unit("01843"), "{placements:?}");
         let none: Vec<Award> = Vec::new();
+        let scope = crate::award::OrganiserYear::default();
         let facts = |awards| ProposalFacts {
             term: &term,
             groups: &version.groups,
@@ -399,6 +407,7 @@ mod tests {
             placements: &placements,
             policy: &policy,
             awards,
+            organiser_year: &scope,
         };
         let flag = AwardKind::ProvincialFlag;
         assert_eq!(

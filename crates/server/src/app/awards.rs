@@ -3,8 +3,9 @@
 
 use thidua_domain::{
     Error,
-    award::{self, Award, AwardKind, AwardState, Ballot, Dossier, ProposalFacts},
+    award::{self, Award, AwardKind, AwardState, Ballot, Dossier, OrganiserYear, ProposalFacts},
     names::TermName,
+    stage::Stage,
     unit::UnitRef,
 };
 use thidua_storage::{Store, Tx};
@@ -33,6 +34,11 @@ pub fn propose(
         let board = scoring::scoreboard_in(tx, &term)?;
         let policy = tx.policy(name)?;
         let awards = tx.awards(name)?;
+        let organiser_year = if kind == AwardKind::GovernmentFlag {
+            organiser_year(tx, &term.organiser, year)?
+        } else {
+            OrganiserYear::default()
+        };
         award::check_proposal(
             &ProposalFacts {
                 term: &term,
@@ -41,6 +47,7 @@ pub fn propose(
                 placements: &board.placements,
                 policy: &policy,
                 awards: &awards,
+                organiser_year: &organiser_year,
             },
             unit,
             kind,
@@ -64,6 +71,35 @@ pub fn propose(
         tx.insert_award(&award)?;
         Ok(award)
     })
+}
+
+/// The base of the Government-flag quota: the organiser's adopted terms of the year, the
+/// collectives meeting the provincial-flag standard in them, and the Government flags already
+/// proposed there.
+fn organiser_year(tx: &mut Tx<'_>, organiser: &UnitRef, year: i32) -> Result<OrganiserYear, Error> {
+    let mut scope = OrganiserYear {
+        organiser: Some(organiser.clone()),
+        year,
+        ..OrganiserYear::default()
+    };
+    for name in tx.organiser_terms(organiser, year)? {
+        let term = tx.existing_term(&name)?;
+        if term.stage < Stage::Adopted {
+            continue;
+        }
+        let board = scoring::scoreboard_in(tx, &term)?;
+        let policy = tx.policy(&name)?;
+        scope.meeting_standard +=
+            award::meeting_flag_standard(&board.version.groups, &board.scores, &policy);
+        scope.government_flags.extend(
+            tx.awards(&name)?
+                .iter()
+                .filter(|a| a.kind == AwardKind::GovernmentFlag && a.counts())
+                .map(Award::resource),
+        );
+        scope.terms.push(name.to_string());
+    }
+    Ok(scope)
 }
 
 fn existing(tx: &mut Tx<'_>, id: &str) -> Result<Award, Error> {

@@ -2,7 +2,6 @@
 
 use crate::authorization::admit;
 use thidua_domain::{
-    carry_forward::LeaderChoice,
     cluster::{self, MAX_NAME_CHARS},
     covenant::MAX_TEXT_CHARS,
     error::Violations,
@@ -13,7 +12,7 @@ use thidua_proto::v1::{self as pb, cluster_service_server::ClusterService};
 use thidua_storage::{ClusterFilter, Store};
 use tonic::{Request, Response, Status};
 
-use super::{idempotency, invalid, invalid_all, mask_paths, page_request, page_token};
+use super::{idempotency, invalid, invalid_all, mask_paths, page_request, page_token, succession};
 use crate::{
     app::{self, covenants::CovenantPatch},
     convert,
@@ -120,44 +119,7 @@ impl ClusterService for Clusters {
         &self,
         request: Request<pb::TransferClusterRequest>,
     ) -> Result<Response<pb::TransferClusterResponse>, Status> {
-        let (run, mut req) = admit(&self.store, request).await?;
-        let request_id = std::mem::take(&mut req.request_id);
-        let key = idempotency("TransferCluster", &request_id, &req)?;
-        let mut v = Violations::default();
-        let cluster_id = v.check(convert::cluster_name("cluster", &req.cluster));
-        let to = v.check(convert::unit_name("to_organiser", &req.to_organiser));
-        let date = v
-            .check(convert::date_in(
-                "effective_date",
-                req.effective_date.as_ref(),
-            ))
-            .flatten();
-        if date.is_none() && req.effective_date.is_none() {
-            v.add(
-                "effective_date",
-                "the day the successor took over is required",
-            );
-        }
-        let legal_act = v.check(text::required_name("legal_act", &req.legal_act, 500));
-        let etag = v.check(convert::etag_in("etag", &req.etag)).flatten();
-        let (Some(cluster_id), Some(to), Some(date), Some(legal_act)) =
-            (cluster_id, to, date, legal_act)
-        else {
-            return Err(invalid_all(v.into_inner()));
-        };
-        let new = app::succession::NewTransfer {
-            cluster_id,
-            to,
-            date,
-            legal_act,
-            etag,
-        };
-        let (cluster, transfers) = run
-            .run(move |store| app::succession::transfer(store, new, key))
-            .await?;
-        Ok(Response::new(pb::TransferClusterResponse {
-            cluster: Some(convert::cluster_with_transfers_out(cluster, transfers)),
-        }))
+        succession::transfer_cluster(&self.store, request).await
     }
 
     async fn list_clusters(
@@ -426,48 +388,7 @@ impl ClusterService for Clusters {
         &self,
         request: Request<pb::CarryForwardTermRequest>,
     ) -> Result<Response<pb::CarryForwardTermResponse>, Status> {
-        let (run, mut req) = admit(&self.store, request).await?;
-        let request_id = std::mem::take(&mut req.request_id);
-        let key = idempotency("CarryForwardTerm", &request_id, &req)?;
-        let mut v = Violations::default();
-        let term = v.check(convert::term_name("term", &req.term));
-        let leader = v
-            .check(convert::optional_unit_name("leader", &req.leader))
-            .flatten();
-        let year = (req.year != 0).then_some(req.year);
-        if leader.is_some() && req.leader_from_lineage {
-            v.add(
-                "leader_from_lineage",
-                "name a leader or take the successor from the lineage, not both",
-            );
-        }
-        let Some(term) = term.filter(|_| v.is_empty()) else {
-            return Err(invalid_all(v.into_inner()));
-        };
-        let options = app::terms::CarryOptions {
-            year,
-            leader: match leader {
-                Some(u) => LeaderChoice::Named(u),
-                None if req.leader_from_lineage => LeaderChoice::FromLineage,
-                None => LeaderChoice::Rotate,
-            },
-            validate_only: req.validate_only,
-        };
-        let carried = run
-            .run(move |store| app::terms::carry_forward(store, &term, options, key))
-            .await?;
-        Ok(Response::new(pb::CarryForwardTermResponse {
-            term: Some(convert::term_out(carried.term)),
-            dropped_units: carried.dropped.iter().map(ToString::to_string).collect(),
-            successions: carried
-                .successions
-                .iter()
-                .map(|(unit, successor)| pb::Succession {
-                    unit: unit.to_string(),
-                    successor: successor.to_string(),
-                })
-                .collect(),
-        }))
+        succession::carry_forward_term(&self.store, request).await
     }
 
     async fn get_covenant(

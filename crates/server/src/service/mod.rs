@@ -6,6 +6,7 @@ pub mod keys;
 pub mod scopes;
 pub mod scoreboard_route;
 pub mod scoring;
+mod succession;
 pub mod targets;
 pub mod units;
 pub mod uploads;
