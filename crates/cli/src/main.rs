@@ -4,6 +4,7 @@ mod audit;
 mod awards;
 mod clusters;
 mod covenants;
+mod decisions;
 mod failure;
 mod keys;
 mod lineage;
@@ -124,6 +125,9 @@ enum Command {
     /// Secret ballots on proposals.
     #[command(subcommand)]
     Ballot(awards::BallotCommand),
+    /// Decisions (quyết định khen thưởng), the award register and the catalogue of titles.
+    #[command(subcommand)]
+    Decision(decisions::DecisionCommand),
     /// API keys: create, list, revoke (administrators).
     #[command(subcommand)]
     Key(keys::KeyCommand),
@@ -255,6 +259,7 @@ async fn run(cli: Cli) -> Result<(), Failure> {
         Command::Scoreboard(c) => scoreboard::run_scoreboard(&mut ctx, c).await,
         Command::Award(c) => awards::run_award(&mut ctx, c).await,
         Command::Ballot(c) => awards::run_ballot(&mut ctx, c).await,
+        Command::Decision(c) => decisions::run(&mut ctx, c).await,
         Command::Key(c) => keys::run_key(&mut ctx, c).await,
         Command::Whoami => keys::run_whoami(&mut ctx).await,
         Command::Audit(c) => audit::run_audit(&mut ctx, c).await,

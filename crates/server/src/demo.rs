@@ -20,7 +20,10 @@ pub use reform::NEXT_YEAR;
 use rust_decimal::Decimal;
 use thidua_domain::{
     Error,
-    award::{AwardKind, Ballot, BallotBase, Dossier},
+    award::{
+        AwardKind, Ballot, BallotBase, Dossier,
+        decision::{DecisionKind, NewDecision},
+    },
     cluster::ClusterKind,
     covenant::{CovenantStatus, Signature, Witness},
     criteria::VersionState,
@@ -322,5 +325,27 @@ fn run_to_proposals(
         app::awards::submit(store, &award.id, None)?;
     }
     app::scoring::advance(store, &demo_term(), Stage::Proposed)?;
+    decide_flag(store, &awards[0])
+}
+
+/// The province decides the leading unit's provincial flag (illustrative number and date).
+fn decide_flag(store: &Store, flag: &thidua_domain::award::Award) -> Result<(), Error> {
+    app::decisions::record(
+        store,
+        NewDecision {
+            number: "215/QĐ-UBND".into(),
+            date: date(2023, 2, 10)?,
+            authority: unit("06"),
+            signer: "Chủ tịch UBND tỉnh Bắc Kạn (minh họa)".into(),
+            entry: "CTD_TINH".into(),
+            year: Some(YEAR),
+            kind: DecisionKind::Award,
+            approve: vec![flag.id.clone()],
+            reject: vec![],
+            units: vec![],
+            reason: "Dẫn đầu cụm thi đua các xã, phường thành phố Bắc Kạn năm 2022".into(),
+        },
+        key("decision-flag"),
+    )?;
     Ok(())
 }

@@ -33,6 +33,7 @@ struct AwardRow {
     override_reason: String,
     created_at: i64,
     updated_at: i64,
+    decision_id: Option<String>,
 }
 
 impl AwardRow {
@@ -50,6 +51,7 @@ impl AwardRow {
             override_reason: a.override_reason.clone(),
             created_at: a.created_at.0,
             updated_at: a.updated_at.0,
+            decision_id: a.decision.clone(),
         }
     }
 }
@@ -240,6 +242,7 @@ impl Tx<'_> {
             override_reason: row.override_reason,
             ballot,
             revocation,
+            decision: row.decision_id,
             created_at: Timestamp(row.created_at),
             updated_at: Timestamp(row.updated_at),
             id: row.id,

@@ -298,6 +298,7 @@ diesel::table! {
         override_reason -> Text,
         created_at -> BigInt,
         updated_at -> BigInt,
+        decision_id -> Nullable<Text>,
     }
 }
 
@@ -394,3 +395,31 @@ diesel::table! {
         parent_id -> Nullable<Text>,
     }
 }
+
+diesel::table! {
+    decisions (id) {
+        id -> Text,
+        number -> Text,
+        decided_on -> Text,
+        authority_id -> Text,
+        signer -> Text,
+        entry -> Text,
+        year -> Integer,
+        kind -> Text,
+        reason -> Text,
+        recorded_at -> BigInt,
+    }
+}
+
+diesel::table! {
+    register_entries (decision_id, unit_id) {
+        decision_id -> Text,
+        unit_id -> Text,
+        entry -> Text,
+        year -> Integer,
+        award_id -> Nullable<Text>,
+        revoked_by -> Nullable<Text>,
+    }
+}
+
+diesel::allow_tables_to_appear_in_same_query!(decisions, register_entries);

@@ -4,6 +4,7 @@
 
 mod awards;
 mod cycle;
+mod decisions;
 mod imports;
 mod policy;
 mod quota;
@@ -12,6 +13,7 @@ mod watch;
 
 pub use awards::awards_and_ballots;
 pub use cycle::year_end_cycle;
+pub use decisions::decisions_and_register;
 pub use imports::result_import_and_export;
 pub use policy::scoring_policy;
 pub use quota::government_flag_quota;

@@ -393,6 +393,21 @@ pub(super) const CASES: &[Case] = &[
         expect: READ_TERM,
     },
     Case {
+        method: "ScoringService/RecordDecision",
+        fields: &[("decision.authority", Str("units/qd124-2004~058"))],
+        expect: MANAGE,
+    },
+    Case {
+        method: "ScoringService/ListRegister",
+        fields: &[],
+        expect: PUBLIC,
+    },
+    Case {
+        method: "ScoringService/ListAwardEntries",
+        fields: &[],
+        expect: PUBLIC,
+    },
+    Case {
         method: "AccessService/CreateApiKey",
         fields: &[],
         expect: ADMIN,

@@ -304,6 +304,7 @@ async fn fixture(env: &Env) -> anyhow::Result<()> {
                 override_reason: String::new(),
                 ballot: None,
                 revocation: None,
+                decision: None,
                 created_at: Timestamp(0),
                 updated_at: Timestamp(0),
             })

@@ -130,6 +130,14 @@ pub const POLICY: &[(&str, Need, Effect)] = &[
     ("ScoringService/SubmitAward", Need::Manage, Effect::Write),
     ("ScoringService/RevokeAward", Need::Manage, Effect::Write),
     ("ScoringService/ListAwards", Need::Read, Effect::Read),
+    // A decision is recorded by the issuing authority's officers (or an administrator).
+    ("ScoringService/RecordDecision", Need::Manage, Effect::Write),
+    ("ScoringService/ListRegister", Need::Public, Effect::Read),
+    (
+        "ScoringService/ListAwardEntries",
+        Need::Public,
+        Effect::Read,
+    ),
     ("AccessService/CreateApiKey", Need::Admin, Effect::Write),
     ("AccessService/ListApiKeys", Need::Admin, Effect::Read),
     ("AccessService/RevokeApiKey", Need::Admin, Effect::Write),

@@ -3,6 +3,8 @@
 //! `ballot` the secret ballot (bỏ phiếu kín).
 
 mod ballot;
+pub mod catalogue;
+pub mod decision;
 mod proposal;
 mod quota;
 
@@ -164,6 +166,10 @@ pub enum AwardState {
     Submitted,
     /// Revoked later; kept in history.
     Revoked,
+    /// Approved by a recorded decision: in the award register.
+    Awarded,
+    /// Rejected by a recorded decision.
+    Rejected,
 }
 
 impl AwardState {
@@ -175,6 +181,8 @@ impl AwardState {
             AwardState::Failed => "failed",
             AwardState::Submitted => "submitted",
             AwardState::Revoked => "revoked",
+            AwardState::Awarded => "awarded",
+            AwardState::Rejected => "rejected",
         }
     }
 
@@ -186,6 +194,8 @@ impl AwardState {
             AwardState::Failed,
             AwardState::Submitted,
             AwardState::Revoked,
+            AwardState::Awarded,
+            AwardState::Rejected,
         ]
         .into_iter()
         .find(|k| k.as_str() == s)
@@ -215,6 +225,8 @@ pub struct Award {
     pub ballot: Option<Ballot>,
     /// The revocation's legal ground and act, once revoked.
     pub revocation: Option<(String, String)>,
+    /// The decision that approved or rejected it, once decided (a decision's id).
+    pub decision: Option<String>,
     /// When proposed.
     pub created_at: Timestamp,
     /// Last change.
@@ -234,10 +246,13 @@ impl Award {
         format!("awards/{}", self.id)
     }
 
-    /// Whether the award still counts against quotas and the one-award rule: a failed ballot
-    /// or a revocation frees its place.
+    /// Whether the award still counts against quotas and the one-award rule: a failed ballot,
+    /// a rejection or a revocation frees its place.
     pub fn counts(&self) -> bool {
-        !matches!(self.state, AwardState::Failed | AwardState::Revoked)
+        !matches!(
+            self.state,
+            AwardState::Failed | AwardState::Revoked | AwardState::Rejected
+        )
     }
 
     /// Refuses `action` unless the award is in one of `allowed`, naming its state.

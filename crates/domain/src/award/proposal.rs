@@ -383,6 +383,7 @@ pub(super) mod tests {
             override_reason: String::new(),
             ballot: None,
             revocation: None,
+            decision: None,
             created_at: crate::time::Timestamp(0),
             updated_at: crate::time::Timestamp(0),
         }

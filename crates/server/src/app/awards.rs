@@ -64,6 +64,7 @@ pub fn propose(
             override_reason: override_reason.trim().to_owned(),
             ballot: None,
             revocation: None,
+            decision: None,
             created_at: now,
             updated_at: now,
         };

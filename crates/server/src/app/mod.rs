@@ -4,6 +4,7 @@
 pub mod awards;
 pub mod clusters;
 pub mod covenants;
+pub mod decisions;
 pub mod history;
 pub mod keys;
 pub mod lineage;

@@ -244,26 +244,33 @@ pub fn unit_year_out(y: crate::app::history::UnitYear) -> pb::UnitHistoryYear {
     }
 }
 
+/// Writes an award kind.
+pub fn award_kind_out(kind: thidua_domain::award::AwardKind) -> pb::AwardKind {
+    use thidua_domain::award::AwardKind;
+    match kind {
+        AwardKind::ProvincialFlag => pb::AwardKind::ProvincialFlag,
+        AwardKind::GovernmentFlag => pb::AwardKind::GovernmentFlag,
+        AwardKind::CertificateOfMerit => pb::AwardKind::CertificateOfMerit,
+        AwardKind::CertificateOfCommendation => pb::AwardKind::CertificateOfCommendation,
+    }
+}
+
 /// Writes an award.
 pub fn award_out(a: thidua_domain::award::Award) -> pb::Award {
-    use thidua_domain::award::{AwardKind, AwardState, BallotBase};
+    use thidua_domain::award::{AwardState, BallotBase};
     pb::Award {
         name: format!("awards/{}", a.id),
         term: a.term().to_string(),
         unit: a.unit.to_string(),
-        kind: match a.kind {
-            AwardKind::ProvincialFlag => pb::AwardKind::ProvincialFlag,
-            AwardKind::GovernmentFlag => pb::AwardKind::GovernmentFlag,
-            AwardKind::CertificateOfMerit => pb::AwardKind::CertificateOfMerit,
-            AwardKind::CertificateOfCommendation => pb::AwardKind::CertificateOfCommendation,
-        }
-        .into(),
+        kind: award_kind_out(a.kind).into(),
         state: match a.state {
             AwardState::Proposed => pb::AwardState::Proposed,
             AwardState::Passed => pb::AwardState::Passed,
             AwardState::Failed => pb::AwardState::Failed,
             AwardState::Submitted => pb::AwardState::Submitted,
             AwardState::Revoked => pb::AwardState::Revoked,
+            AwardState::Awarded => pb::AwardState::Awarded,
+            AwardState::Rejected => pb::AwardState::Rejected,
         }
         .into(),
         dossier: Some(pb::Dossier {
@@ -293,6 +300,10 @@ pub fn award_out(a: thidua_domain::award::Award) -> pb::Award {
             .unwrap_or_default(),
         revocation_act: a.revocation.map(|r| r.1).unwrap_or_default(),
         create_time: time_out(a.created_at),
+        decision: a
+            .decision
+            .map(|d| format!("decisions/{d}"))
+            .unwrap_or_default(),
     }
 }
 

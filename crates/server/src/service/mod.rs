@@ -2,6 +2,7 @@
 
 pub mod board_watch;
 pub mod clusters;
+mod decisions;
 pub mod keys;
 pub mod scopes;
 pub mod scoreboard_route;

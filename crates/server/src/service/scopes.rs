@@ -62,6 +62,11 @@ scoped! {
     pb::CreateLineageLinkRequest => |_r| Ok(Scope::Collection("lineageLinks")), id = request_id;
     pb::ImportLineageRequest => |_r| Ok(Scope::Collection("lineageLinks")), id = request_id;
     pb::ListLineageLinksRequest => |r| Ok(Scope::Resource(r.unit.clone()));
+    pb::RecordDecisionRequest => |r| Ok(Scope::Organiser(unit_key(
+        r.decision.as_ref().map(|d| d.authority.as_str()).unwrap_or(""),
+    ))), id = request_id;
+    pb::ListRegisterRequest => |_r| Ok(Scope::Collection("register"));
+    pb::ListAwardEntriesRequest => |_r| Ok(Scope::Collection("awardEntries"));
     pb::GetUnitHistoryRequest => |r| Ok(Scope::Resource(r.unit.clone()));
 
     pb::CreateClusterRequest => |r| Ok(Scope::NewCluster {

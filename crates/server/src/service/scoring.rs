@@ -20,7 +20,7 @@ use tonic::{Request, Response, Status, Streaming};
 pub const MAX_IMPORT_ROWS: usize = 100_000;
 
 use super::{
-    board_watch, format_in, in_bulk_runtime, invalid, invalid_all,
+    board_watch, decisions, format_in, in_bulk_runtime, invalid, invalid_all,
     uploads::{prepare_results, read_upload},
 };
 use crate::{app, convert};
@@ -350,6 +350,7 @@ impl ScoringService for Scoring {
             revocation_ground: _,
             revocation_act: _,
             create_time: _,
+            decision: _,
         } = award.unwrap_or_default();
         let mut v = Violations::default();
         let target = v.check(convert::term_name("award.term", &term));
@@ -425,6 +426,27 @@ impl ScoringService for Scoring {
         Ok(Response::new(pb::RevokeAwardResponse {
             award: Some(convert::award_out(award)),
         }))
+    }
+
+    async fn record_decision(
+        &self,
+        request: Request<pb::RecordDecisionRequest>,
+    ) -> Result<Response<pb::RecordDecisionResponse>, Status> {
+        decisions::record_decision(&self.store, request).await
+    }
+
+    async fn list_register(
+        &self,
+        request: Request<pb::ListRegisterRequest>,
+    ) -> Result<Response<pb::ListRegisterResponse>, Status> {
+        decisions::list_register(&self.store, request).await
+    }
+
+    async fn list_award_entries(
+        &self,
+        request: Request<pb::ListAwardEntriesRequest>,
+    ) -> Result<Response<pb::ListAwardEntriesResponse>, Status> {
+        decisions::list_award_entries(&self.store, request).await
     }
 
     async fn list_awards(

@@ -1,0 +1,135 @@
+//! Use cases of decisions (quyết định khen thưởng) and the award register: a decision approves
+//! or rejects submitted proposals, awards units directly, or revokes; the register keeps who
+//! holds what, for which year, by which decision.
+
+use thidua_domain::{
+    Error,
+    award::{
+        AwardState,
+        decision::{
+            Decision, DecisionFacts, DecisionKind, NewDecision, Registered, check_decision,
+        },
+    },
+    unit::UnitRef,
+};
+use thidua_storage::{RegisterFilter, Store};
+
+use super::{Idempotency, now};
+
+/// Records a decision and what it does to the proposals and the register, in one transaction.
+/// Returns the decision and the register lines it made or revoked.
+pub fn record(
+    store: &Store,
+    new: NewDecision,
+    key: Option<Idempotency>,
+) -> Result<(Decision, Vec<Registered>), Error> {
+    let now = now();
+    store.write(|tx| {
+        if let Some(id) = Idempotency::replay(key.as_ref(), tx)? {
+            let lines = tx.registered(&RegisterFilter::default())?;
+            let decision = lines
+                .iter()
+                .find(|r| r.decision.id == id)
+                .map(|r| r.decision.clone())
+                .ok_or_else(|| Error::Internal(format!("replayed decision {id} is missing")))?;
+            let made = lines
+                .into_iter()
+                .filter(|r| r.decision.id == id || r.revoked_by.as_deref() == Some(&id))
+                .collect();
+            return Ok((decision, made));
+        }
+        if tx.unit(&new.authority)?.is_none() {
+            return Err(Error::invalid(
+                "decision.authority",
+                format!("{} does not exist", new.authority),
+            ));
+        }
+        let mut proposals = Vec::new();
+        for id in new.approve.iter().chain(&new.reject) {
+            proposals.extend(tx.award(id)?);
+        }
+        let found = tx.units_by_id(&new.units)?;
+        let unknown: Vec<UnitRef> = new
+            .units
+            .iter()
+            .filter(|u| !found.contains_key(u))
+            .cloned()
+            .collect();
+        let same_number = tx.decision_dates(&new.authority, &new.number)?;
+        let held = match new.kind {
+            DecisionKind::Revocation => tx.registered(&RegisterFilter {
+                units: Some(new.units.clone()),
+                year: new.year,
+                entry: Some(new.entry.clone()),
+            })?,
+            DecisionKind::Award => Vec::new(),
+        };
+        let year = check_decision(
+            &new,
+            DecisionFacts {
+                proposals: &proposals,
+                same_number: &same_number,
+                held: &held,
+                unknown_units: &unknown,
+            },
+        )?;
+        let decision = Decision {
+            id: uuid::Uuid::now_v7().simple().to_string(),
+            number: new.number.trim().to_owned(),
+            date: new.date,
+            authority: new.authority.clone(),
+            signer: new.signer.trim().to_owned(),
+            entry: new.entry.clone(),
+            year,
+            kind: new.kind,
+            reason: new.reason.trim().to_owned(),
+            recorded_at: now,
+        };
+        tx.insert_decision(&decision)?;
+        match new.kind {
+            DecisionKind::Award => {
+                for mut award in proposals {
+                    let approved = new.approve.contains(&award.id);
+                    if approved {
+                        tx.register(&decision, &award.unit, Some(&award.id))?;
+                    }
+                    award.state = if approved {
+                        AwardState::Awarded
+                    } else {
+                        AwardState::Rejected
+                    };
+                    award.decision = Some(decision.id.clone());
+                    award.updated_at = now;
+                    tx.touch_term(&award.term(), None, now)?;
+                    tx.update_award(&award)?;
+                }
+                for unit in &new.units {
+                    tx.register(&decision, unit, None)?;
+                }
+            }
+            DecisionKind::Revocation => {
+                for unit in &new.units {
+                    tx.revoke_registered(unit, &decision.entry, year, &decision.id)?;
+                }
+            }
+        }
+        Idempotency::remember(key.as_ref(), tx, &decision.id, now)?;
+        let made = tx
+            .registered(&RegisterFilter {
+                units: None,
+                year: Some(year),
+                entry: Some(decision.entry.clone()),
+            })?
+            .into_iter()
+            .filter(|r| {
+                r.decision.id == decision.id || r.revoked_by.as_deref() == Some(&decision.id)
+            })
+            .collect();
+        Ok((decision, made))
+    })
+}
+
+/// The register's lines matching `filter`.
+pub fn register(store: &Store, filter: &RegisterFilter) -> Result<Vec<Registered>, Error> {
+    store.read(|tx| tx.registered(filter))
+}

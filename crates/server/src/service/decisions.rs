@@ -1,0 +1,56 @@
+//! `ScoringService` calls of the award register: decisions, the register, the catalogue.
+
+use thidua_domain::award::catalogue::CATALOGUE;
+use thidua_proto::v1 as pb;
+use thidua_storage::{RegisterFilter, Store};
+use tonic::{Request, Response, Status};
+
+use super::{idempotency, invalid, invalid_all};
+use crate::{app, authorization::admit, convert};
+
+pub(super) async fn record_decision(
+    store: &Store,
+    request: Request<pb::RecordDecisionRequest>,
+) -> Result<Response<pb::RecordDecisionResponse>, Status> {
+    let (run, mut req) = admit(store, request).await?;
+    let request_id = std::mem::take(&mut req.request_id);
+    let key = idempotency("RecordDecision", &request_id, &req)?;
+    let new = convert::decision_in(req).map_err(invalid_all)?;
+    let (decision, lines) = run
+        .run(move |store| app::decisions::record(store, new, key))
+        .await?;
+    Ok(Response::new(pb::RecordDecisionResponse {
+        decision: Some(convert::decision_out(decision)),
+        entries: lines.into_iter().map(convert::registered_out).collect(),
+    }))
+}
+
+pub(super) async fn list_register(
+    store: &Store,
+    request: Request<pb::ListRegisterRequest>,
+) -> Result<Response<pb::ListRegisterResponse>, Status> {
+    let (run, req) = admit(store, request).await?;
+    let pb::ListRegisterRequest { year, unit, entry } = req;
+    let unit = convert::optional_unit_name("unit", &unit).map_err(invalid)?;
+    let filter = RegisterFilter {
+        units: unit.map(|u| vec![u]),
+        year: (year != 0).then_some(year),
+        entry: (!entry.trim().is_empty()).then(|| entry.trim().to_owned()),
+    };
+    let lines = run
+        .run(move |store| app::decisions::register(store, &filter))
+        .await?;
+    Ok(Response::new(pb::ListRegisterResponse {
+        entries: lines.into_iter().map(convert::registered_out).collect(),
+    }))
+}
+
+pub(super) async fn list_award_entries(
+    store: &Store,
+    request: Request<pb::ListAwardEntriesRequest>,
+) -> Result<Response<pb::ListAwardEntriesResponse>, Status> {
+    admit(store, request).await?;
+    Ok(Response::new(pb::ListAwardEntriesResponse {
+        entries: CATALOGUE.iter().map(convert::entry_out).collect(),
+    }))
+}

@@ -1,0 +1,3 @@
+ALTER TABLE awards DROP COLUMN decision_id;
+DROP TABLE register_entries;
+DROP TABLE decisions;
