@@ -65,6 +65,7 @@ const SCENARIOS: &[(&str, Scenario)] = &[
     ("awards_and_ballots", scoring::awards_and_ballots),
     ("government_flag_quota", scoring::government_flag_quota),
     ("decisions_and_register", scoring::decisions_and_register),
+    ("bonus_from_the_register", scoring::bonus_from_the_register),
     (
         "tie_decision_allows_adoption",
         scoring::tie_decision_allows_adoption,

@@ -70,6 +70,19 @@ pub fn check_result(
             }
             Some(Entry::Points(parsed))
         }
+        Some(Rule::Event {
+            register: Some(code),
+            ..
+        }) => {
+            errors.push(FieldViolation::new(
+                format!("{field}.criterion_code"),
+                format!(
+                    "{} is read from the award register ({code} of the previous year), not reported",
+                    node.code
+                ),
+            ));
+            None
+        }
         Some(Rule::Event { .. }) => {
             if parsed != Decimal::ZERO && parsed != Decimal::ONE {
                 errors.push(FieldViolation::new(
@@ -179,7 +192,7 @@ pub fn check_layer_score(
             "criterion_code",
             format!("{} is not a leaf criterion", node.code),
         )),
-        Some(Rule::Event { points: p }) => {
+        Some(Rule::Event { points: p, .. }) => {
             if points != Decimal::ZERO && points != *p {
                 errors.push(FieldViolation::new(
                     "points",
@@ -306,12 +319,29 @@ mod tests {
             check_result(&judged, "18.5", "", "", "r").ok(),
             Some(Entry::Points(d("18.5")))
         );
-        let event = node(Rule::Event { points: d("10") }, false);
+        let event = node(
+            Rule::Event {
+                points: d("10"),
+                register: None,
+            },
+            false,
+        );
         assert_eq!(
             check_result(&event, "1", "", "", "r").ok(),
             Some(Entry::Event(true))
         );
         assert!(check_result(&event, "2", "", "", "r").is_err());
+        let from_register = node(
+            Rule::Event {
+                points: d("10"),
+                register: Some("CTD_TINH".into()),
+            },
+            false,
+        );
+        assert!(
+            check_result(&from_register, "1", "", "", "r").is_err(),
+            "read from the award register, never reported"
+        );
     }
 
     #[test]

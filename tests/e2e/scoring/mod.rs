@@ -8,6 +8,7 @@ mod decisions;
 mod imports;
 mod policy;
 mod quota;
+mod register_bonus;
 mod ties;
 mod watch;
 
@@ -17,6 +18,7 @@ pub use decisions::decisions_and_register;
 pub use imports::result_import_and_export;
 pub use policy::scoring_policy;
 pub use quota::government_flag_quota;
+pub use register_bonus::bonus_from_the_register;
 pub use ties::{tie_decision_allows_adoption, unresolved_tie_blocks_adoption};
 pub use watch::watch_scoreboard;
 

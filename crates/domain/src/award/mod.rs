@@ -7,6 +7,7 @@ pub mod catalogue;
 pub mod decision;
 mod proposal;
 mod quota;
+pub mod register_events;
 
 pub use ballot::{Ballot, BallotBase, check_ballot};
 pub use proposal::{

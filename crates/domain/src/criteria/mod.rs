@@ -477,7 +477,7 @@ fn check_rule(
                 );
             }
         }
-        Rule::Event { points } => {
+        Rule::Event { points, .. } => {
             if points.is_zero() {
                 v.add(params.clone(), "an event's points must not be zero");
             } else if !decimal::is_multiple(points.abs(), step) {

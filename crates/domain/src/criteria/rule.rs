@@ -43,6 +43,10 @@ pub enum Rule {
     Event {
         /// The points.
         points: Decimal,
+        /// When set, the event is read from the award register, never reported: the member
+        /// (or a predecessor whose record it carries) holds this catalogue entry for the
+        /// previous year.
+        register: Option<String>,
     },
 }
 
@@ -157,21 +161,43 @@ impl Rule {
             Rule::LowerIsBetter { deduction_per_unit } => {
                 vec![("deduction_per_unit", *deduction_per_unit)]
             }
-            Rule::Event { points } => vec![("points", *points)],
+            Rule::Event { points, .. } => vec![("points", *points)],
         };
-        pairs
+        let mut text: Vec<String> = pairs
             .into_iter()
             .map(|(k, v)| format!("{k}={}", decimal::format(v)))
-            .collect::<Vec<_>>()
-            .join(";")
+            .collect();
+        if let Rule::Event {
+            register: Some(code),
+            ..
+        } = self
+        {
+            text.push(format!("register={code}"));
+        }
+        text.join(";")
     }
 
     /// Builds a rule from its kind and parameter text; every problem is named on `field`.
     pub fn parse(kind: RuleKind, params: &str, field: &str) -> Result<Self, Vec<FieldViolation>> {
         let mut found: Vec<(String, Decimal)> = Vec::new();
         let mut errors = Vec::new();
+        let mut register = None;
         for pair in params.split(';').map(str::trim).filter(|p| !p.is_empty()) {
             match pair.split_once('=') {
+                // The one parameter that is a code, not a number.
+                Some((k, v)) if kind == RuleKind::Event && k.trim() == "register" => {
+                    let code = v.trim();
+                    if crate::award::catalogue::entry(code).is_some() {
+                        register = Some(code.to_owned());
+                    } else {
+                        errors.push(FieldViolation::new(
+                            field,
+                            format!(
+                                "register: `{code}` is not in the catalogue of titles and forms"
+                            ),
+                        ));
+                    }
+                }
                 Some((k, v)) => match decimal::parse(field, v) {
                     Ok(d) => found.push((k.trim().to_owned(), d)),
                     Err(e) => errors.push(FieldViolation::new(
@@ -191,7 +217,7 @@ impl Rule {
             RuleKind::ProportionalWithBonus => &["bonus_per_percent"],
             RuleKind::DeductionPerShortfall => &["step_percent", "deduction"],
             RuleKind::LowerIsBetter => &["deduction_per_unit"],
-            RuleKind::Event => &["points"],
+            RuleKind::Event => &["points", "register"],
         };
         for (k, _) in &found {
             if !allowed.contains(&k.as_str()) {
@@ -237,7 +263,7 @@ impl Rule {
             }
             RuleKind::LowerIsBetter => required("deduction_per_unit")
                 .map(|deduction_per_unit| Rule::LowerIsBetter { deduction_per_unit }),
-            RuleKind::Event => required("points").map(|points| Rule::Event { points }),
+            RuleKind::Event => required("points").map(|points| Rule::Event { points, register }),
         };
         match rule {
             Some(rule) if errors.is_empty() => Ok(rule),

@@ -194,7 +194,10 @@ fn events_sit_outside_the_scale() {
             "III.1",
             "Đã nhận Cờ thi đua của tỉnh năm trước",
             "0",
-            Rule::Event { points: d("10") },
+            Rule::Event {
+                points: d("10"),
+                register: None,
+            },
             "",
         )],
     ));

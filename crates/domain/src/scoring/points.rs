@@ -114,7 +114,7 @@ fn evaluate(
             (p, say!(explain, "{} points given", fmt(p)))
         }
         (None, _) => (Decimal::ZERO, say!(explain, "not a leaf")),
-        (Some(Rule::Event { points }), Some(Entry::Event(true))) => (
+        (Some(Rule::Event { points, .. }), Some(Entry::Event(true))) => (
             *points,
             say!(explain, "event occurred: {} points", fmt(*points)),
         ),

@@ -140,11 +140,25 @@ fn judged_and_events() {
     );
     let flag = Criterion {
         bonus_cap: Some(d("10")),
-        ..leaf("VI.1", "0", Rule::Event { points: d("10") })
+        ..leaf(
+            "VI.1",
+            "0",
+            Rule::Event {
+                points: d("10"),
+                register: None,
+            },
+        )
     };
     assert_eq!(score(&flag, "0", Entry::Event(true)), "10");
     assert_eq!(score(&flag, "0", Entry::Event(false)), "0");
-    let violation = leaf("VI.2", "0", Rule::Event { points: d("-5") });
+    let violation = leaf(
+        "VI.2",
+        "0",
+        Rule::Event {
+            points: d("-5"),
+            register: None,
+        },
+    );
     assert_eq!(score(&violation, "0", Entry::Event(true)), "-5");
 }
 
@@ -205,7 +219,14 @@ fn bonuses_may_exceed_the_scale() {
             "0",
             vec![Criterion {
                 bonus_cap: Some(d("10")),
-                ..leaf("II.1", "0", Rule::Event { points: d("10") })
+                ..leaf(
+                    "II.1",
+                    "0",
+                    Rule::Event {
+                        points: d("10"),
+                        register: None,
+                    },
+                )
             }],
         ),
     ];
@@ -249,7 +270,14 @@ fn judged_table() -> Vec<Criterion> {
         group(
             "III",
             "0",
-            vec![leaf("III.1", "0", Rule::Event { points: d("-5") })],
+            vec![leaf(
+                "III.1",
+                "0",
+                Rule::Event {
+                    points: d("-5"),
+                    register: None,
+                },
+            )],
         ),
     ]
 }

@@ -3,19 +3,11 @@
 
 use rust_decimal::Decimal;
 use thidua_domain::{
-    Error,
-    award::Award,
-    lineage::{LineageLink, record},
-    names::TermName,
-    stage::Stage,
-    unit::UnitRef,
+    Error, award::Award, lineage::record, names::TermName, stage::Stage, unit::UnitRef,
 };
 use thidua_storage::{Store, Tx};
 
 use super::scoring::scoreboard_in;
-
-/// How far back a chain of predecessors is followed.
-const MAX_CHAIN: usize = 16;
 
 /// One term of a unit's record.
 #[derive(Debug, Clone)]
@@ -32,25 +24,6 @@ pub struct UnitYear {
     pub awards: Vec<Award>,
 }
 
-/// The links that lead into `unit`, transitively.
-fn links_into(tx: &mut Tx<'_>, unit: &UnitRef) -> Result<Vec<LineageLink>, Error> {
-    let mut links: Vec<LineageLink> = Vec::new();
-    let mut frontier = vec![unit.clone()];
-    for _ in 0..MAX_CHAIN {
-        if frontier.is_empty() {
-            break;
-        }
-        let found = tx.links_to(&frontier)?;
-        frontier = found
-            .iter()
-            .map(|l| l.unit.clone())
-            .filter(|u| !links.iter().any(|l| &l.unit == u))
-            .collect();
-        links.extend(found);
-    }
-    Ok(links)
-}
-
 /// The record of `unit` and of the predecessors it carries the record of, oldest year first,
 /// from `from` on; only the terms `may_read` admits.
 pub fn unit_history(
@@ -61,7 +34,7 @@ pub fn unit_history(
 ) -> Result<Vec<UnitYear>, Error> {
     store.read(|tx| {
         tx.existing_unit(unit)?;
-        let links = links_into(tx, unit)?;
+        let links = super::succession::links_into(tx, std::slice::from_ref(unit))?;
         let mut units = vec![unit.clone()];
         units.extend(record::record_predecessors(unit, &links));
         let mut years = Vec::new();

@@ -46,6 +46,25 @@ pub fn lineage_closure(
     Ok((units, links))
 }
 
+/// The links that lead into `units`, transitively: whose records they carry.
+pub fn links_into(tx: &mut Tx<'_>, units: &[UnitRef]) -> Result<Vec<LineageLink>, Error> {
+    let mut links: Vec<LineageLink> = Vec::new();
+    let mut frontier = units.to_vec();
+    for _ in 0..MAX_CHAIN {
+        if frontier.is_empty() {
+            break;
+        }
+        let found = tx.links_to(&frontier)?;
+        frontier = found
+            .iter()
+            .map(|l| l.unit.clone())
+            .filter(|u| !links.iter().any(|l| &l.unit == u))
+            .collect();
+        links.extend(found);
+    }
+    Ok(links)
+}
+
 /// The organiser of `cluster` for a term of `period`, which must have existed then (refused
 /// with `ORGANISER_NOT_VALID`, naming the recorded successor or the one the lineage suggests).
 pub fn organiser_of_year(

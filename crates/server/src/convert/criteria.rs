@@ -48,6 +48,7 @@ fn rule_in(
         deduction,
         deduction_per_unit,
         points,
+        register_entry,
     } = rule?;
     let kind = pb::RuleKind::try_from(*kind).unwrap_or(pb::RuleKind::Unspecified);
     let params: [(&str, &Option<pb::Decimal>, bool); 6] = [
@@ -115,7 +116,20 @@ fn rule_in(
         pb::RuleKind::LowerIsBetter => req("deduction_per_unit", deduction_per_unit)
             .map(|deduction_per_unit| Rule::LowerIsBetter { deduction_per_unit }),
         pb::RuleKind::Judged => Some(Rule::Judged),
-        pb::RuleKind::Event => req("points", points).map(|points| Rule::Event { points }),
+        pb::RuleKind::Event => {
+            let register =
+                (!register_entry.trim().is_empty()).then(|| register_entry.trim().to_owned());
+            let points = req("points", points);
+            if let Some(code) = &register
+                && thidua_domain::award::catalogue::entry(code).is_none()
+            {
+                v.add(
+                    format!("{field}.register_entry"),
+                    format!("`{code}` is not in the catalogue of titles and forms"),
+                );
+            }
+            points.map(|points| Rule::Event { points, register })
+        }
     }
 }
 
@@ -129,6 +143,7 @@ fn rule_out(rule: &thidua_domain::criteria::Rule) -> pb::Rule {
         deduction: None,
         deduction_per_unit: None,
         points: None,
+        register_entry: String::new(),
     };
     out.kind = match rule {
         Rule::Threshold { partial } => {
@@ -153,8 +168,9 @@ fn rule_out(rule: &thidua_domain::criteria::Rule) -> pb::Rule {
             pb::RuleKind::LowerIsBetter
         }
         Rule::Judged => pb::RuleKind::Judged,
-        Rule::Event { points } => {
+        Rule::Event { points, register } => {
             out.points = decimal_out(*points);
+            out.register_entry = register.clone().unwrap_or_default();
             pb::RuleKind::Event
         }
     }

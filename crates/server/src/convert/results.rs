@@ -153,7 +153,10 @@ pub fn explained_out(e: Explained) -> pb::ExplainScoreResponse {
                 target: c.target.and_then(decimal_out),
                 input: c.entry.map(entry_text).unwrap_or_default(),
                 points: decimal_out(c.points),
-                why: c.why(),
+                why: match e.grounds.get(c.code) {
+                    Some(ground) => format!("{} — {ground}", c.why()),
+                    None => c.why(),
+                },
                 code: c.code.to_string(),
             })
             .collect(),

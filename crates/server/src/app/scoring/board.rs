@@ -5,14 +5,15 @@ use std::collections::HashMap;
 
 use thidua_domain::{
     Error,
+    award::register_events,
     criteria::TableVersion,
     names::TermName,
     results::{self, Layer},
-    scoring::{self, MemberScore, Placement, TieBreak},
+    scoring::{self, Entry, MemberScore, Placement, TieBreak},
     term::Term,
     unit::UnitRef,
 };
-use thidua_storage::{Store, Tx};
+use thidua_storage::{RegisterFilter, Store, Tx};
 
 use super::bound_table;
 use crate::app::now;
@@ -35,6 +36,8 @@ pub(super) struct Scored {
     pub(super) version: TableVersion,
     pub(super) policy: thidua_domain::policy::Policy,
     pub(super) scores: Vec<MemberScore>,
+    /// The decisions behind events read from the award register, by member and criterion.
+    pub(super) grounds: HashMap<(UnitRef, String), String>,
 }
 
 pub(super) fn score_term(
@@ -46,9 +49,32 @@ pub(super) fn score_term(
     let targets = tx.targets(&term.name())?;
     let latest = tx.latest_entries(&term.name())?;
     let layers = tx.layer_scores(&term.name())?;
-    let entries = results::compose_latest(latest, &layers, up_to);
+    let mut entries = results::compose_latest(latest, &layers, up_to);
     let policy = tx.policy(&term.name())?;
     let members: Vec<UnitRef> = term.members.iter().map(|m| m.unit.clone()).collect();
+    // Events bound to the award register are derived here, after the layers: no report or
+    // score stands in for a decision. Tables without such an event read nothing more.
+    let mut grounds = HashMap::new();
+    if !register_events::bound_leaves(&version.groups).is_empty() {
+        let links = crate::app::succession::links_into(tx, &members)?;
+        let mut carriers = members.clone();
+        carriers.extend(links.iter().map(|l| l.unit.clone()));
+        let register = tx.registered(&RegisterFilter {
+            units: Some(carriers),
+            year: Some(term.year - 1),
+            entry: None,
+        })?;
+        for e in register_events::derive(&version.groups, &members, term.year, &register, &links) {
+            entries.insert(
+                e.unit.clone(),
+                e.code.clone(),
+                Entry::Event(e.ground.is_some()),
+            );
+            if let Some(ground) = e.ground {
+                grounds.insert((e.unit, e.code), ground);
+            }
+        }
+    }
     let scores = scoring::score_members(
         &version.groups,
         table.scale,
@@ -62,6 +88,7 @@ pub(super) fn score_term(
         version,
         policy,
         scores,
+        grounds,
     })
 }
 
@@ -72,6 +99,7 @@ pub(super) fn board_in(tx: &mut Tx<'_>, term: Term, up_to: Option<Layer>) -> Res
         version,
         policy,
         scores,
+        ..
     } = score_term(tx, &term, up_to)?;
     let mut chain = policy.chain(&version.groups);
     for (order, by, why) in tx.tie_decisions(&term.name())? {

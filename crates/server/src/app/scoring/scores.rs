@@ -56,6 +56,8 @@ pub struct Explained {
     pub score: MemberScore,
     /// The table version, for titles.
     pub version: TableVersion,
+    /// The decisions behind the member's events read from the award register, by criterion.
+    pub grounds: std::collections::HashMap<String, String>,
 }
 
 fn explain_in(
@@ -66,13 +68,25 @@ fn explain_in(
 ) -> Result<Explained, Error> {
     term.require_member("unit", unit)?;
     let Scored {
-        version, scores, ..
+        version,
+        scores,
+        grounds,
+        ..
     } = score_term(tx, term, up_to)?;
     let score = scores
         .into_iter()
         .find(|s| &s.unit == unit)
         .ok_or_else(|| Error::Internal(format!("{unit} was not scored")))?;
-    Ok(Explained { score, version })
+    let grounds = grounds
+        .into_iter()
+        .filter(|((u, _), _)| u == unit)
+        .map(|((_, code), ground)| (code, ground))
+        .collect();
+    Ok(Explained {
+        score,
+        version,
+        grounds,
+    })
 }
 
 /// Explains one member's points.
