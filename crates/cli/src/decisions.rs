@@ -24,6 +24,18 @@ pub enum DecisionCommand {
     },
     /// The catalogue of titles and forms, with their codes.
     Entries,
+    /// Load past decisions from CSV or XLSX: `unit_code,entry_code,number,date,authority,year`
+    /// (and `signer`), one row per awarded unit; all rows or none.
+    Import {
+        /// The file.
+        file: std::path::PathBuf,
+        /// csv or xlsx (default: from the extension).
+        #[arg(long)]
+        format: Option<String>,
+        /// Idempotency key.
+        #[arg(long)]
+        request_id: Option<String>,
+    },
 }
 
 /// The flags of `Record`.
@@ -143,6 +155,28 @@ pub async fn run(ctx: &mut Context, command: DecisionCommand) -> Result<(), Fail
                 .into_inner()
                 .entries;
             ctx.print(&[register(&lines)])
+        }
+        DecisionCommand::Import {
+            file,
+            format,
+            request_id,
+        } => {
+            let request = pb::ImportDecisionsRequest {
+                format: crate::sheets::format(&file, format.as_deref())?.into(),
+                content: crate::sheets::read(&file)?,
+                scheme: ctx.scheme.clone(),
+                request_id: refs::request_id(request_id),
+            };
+            let r = ctx.scoring.import_decisions(request).await?.into_inner();
+            ctx.print(&[Section::fields(
+                "import",
+                vec![
+                    ("rows", r.rows.to_string()),
+                    ("decisions_created", r.decisions_created.to_string()),
+                    ("decisions_unchanged", r.decisions_unchanged.to_string()),
+                    ("registered", r.registered.to_string()),
+                ],
+            )])
         }
         DecisionCommand::Entries => {
             let entries = ctx

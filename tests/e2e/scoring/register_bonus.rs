@@ -104,6 +104,51 @@ pub fn bonus_from_the_register(env: &Env) -> anyhow::Result<()> {
         let (points, _) = bonus(env, "01840").await?;
         ensure!(points == "0", "Đức Xuân held no flag in 2022: {points}");
 
+        // A past decision loaded from a file counts the same; a bad file stores nothing.
+        let dir = tempfile::tempdir()?;
+        let bad = dir.path().join("quyết-định-lỗi.csv");
+        std::fs::write(
+            &bad,
+            "unit_code,entry_code,number,date,authority,year\n\
+             01840,CTD_TINH,98/QĐ-UBND,2023-01-05,06,2022\n\
+             99999,CTD_TINH,98/QĐ-UBND,2023-01-05,06,2022\n",
+        )?;
+        let out = env.cli(&["decision", "import", bad.to_str().context("utf-8")?])?;
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        ensure!(
+            !out.status.success() && stderr.contains("line 3"),
+            "{stderr}"
+        );
+        let (points, _) = bonus(env, "01840").await?;
+        ensure!(points == "0", "nothing stored from a bad file");
+        let good = dir.path().join("quyết-định-2022.csv");
+        std::fs::write(
+            &good,
+            "unit_code,entry_code,number,date,authority,year,signer\n\
+             01840,CTD_TINH,98/QĐ-UBND,2023-01-05,06,2022,Chủ tịch UBND tỉnh\n",
+        )?;
+        for created in ["1", "0"] {
+            let out = env.cli(&[
+                "decision",
+                "import",
+                good.to_str().context("utf-8")?,
+                "-o",
+                "json",
+            ])?;
+            ensure!(
+                out.status.success(),
+                "{}",
+                String::from_utf8_lossy(&out.stderr)
+            );
+            let r: serde_json::Value = serde_json::from_slice(&out.stdout)?;
+            ensure!(r["decisions_created"] == created, "{r}");
+        }
+        let (points, why) = bonus(env, "01840").await?;
+        ensure!(
+            points == "10" && why.contains("98/QĐ-UBND"),
+            "{points}: {why}"
+        );
+
         // Revoked, it no longer counts.
         env.scoring()
             .await?

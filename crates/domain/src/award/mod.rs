@@ -5,6 +5,7 @@
 mod ballot;
 pub mod catalogue;
 pub mod decision;
+pub mod past_decisions;
 mod proposal;
 mod quota;
 pub mod register_events;

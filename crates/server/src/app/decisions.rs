@@ -2,6 +2,8 @@
 //! or rejects submitted proposals, awards units directly, or revokes; the register keeps who
 //! holds what, for which year, by which decision.
 
+use std::collections::{HashMap, HashSet};
+
 use thidua_domain::{
     Error,
     award::{
@@ -9,8 +11,10 @@ use thidua_domain::{
         decision::{
             Decision, DecisionFacts, DecisionKind, NewDecision, Registered, check_decision,
         },
+        past_decisions,
     },
-    unit::UnitRef,
+    import::{cell, column},
+    unit::{Scheme, UnitRef},
 };
 use thidua_storage::{RegisterFilter, Store};
 
@@ -132,4 +136,88 @@ pub fn record(
 /// The register's lines matching `filter`.
 pub fn register(store: &Store, filter: &RegisterFilter) -> Result<Vec<Registered>, Error> {
     store.read(|tx| tx.registered(filter))
+}
+
+/// What a decisions import did.
+#[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct ImportOutcome {
+    /// Rows read.
+    pub rows: i64,
+    /// Decisions recorded.
+    pub created: i64,
+    /// Decisions already stored, left as they were.
+    pub unchanged: i64,
+    /// Register lines made.
+    pub registered: i64,
+}
+
+/// Loads past decisions from a sheet whose unit and authority codes are of `scheme`: the file
+/// checked whole, every decision and register line stored in one transaction.
+pub fn import(
+    store: &Store,
+    scheme: Scheme,
+    header: &[String],
+    lines: &[(u32, Vec<String>)],
+    key: Option<Idempotency>,
+) -> Result<ImportOutcome, Error> {
+    let now = now();
+    store.write(|tx| {
+        if let Some(outcome) = Idempotency::replay_outcome::<ImportOutcome>(key.as_ref(), tx)? {
+            return Ok(outcome);
+        }
+        let named: Vec<UnitRef> = lines
+            .iter()
+            .flat_map(|(_, cells)| cells.iter())
+            .map(|c| UnitRef::new(scheme, c.trim()))
+            .collect();
+        let units: HashSet<String> = tx
+            .units_by_id(&named)?
+            .into_keys()
+            .map(|u| u.code)
+            .collect();
+        let number = column(header, "number");
+        let authority = column(header, "authority");
+        let mut stored = HashMap::new();
+        for (_, cells) in lines {
+            let (n, a) = (cell(cells, number), cell(cells, authority));
+            if let Some(date) = tx
+                .decision_dates(&UnitRef::new(scheme, &a), &n)?
+                .into_iter()
+                .next()
+            {
+                stored.insert((a, n), date);
+            }
+        }
+        let plan = past_decisions::plan(header, lines, &units, &stored)?;
+        let mut outcome = ImportOutcome {
+            rows: i64::try_from(lines.len()).unwrap_or(i64::MAX),
+            ..ImportOutcome::default()
+        };
+        for past in plan {
+            if past.stored {
+                outcome.unchanged += 1;
+                continue;
+            }
+            let decision = Decision {
+                id: uuid::Uuid::now_v7().simple().to_string(),
+                number: past.number,
+                date: past.date,
+                authority: UnitRef::new(scheme, &past.authority),
+                signer: past.signer,
+                entry: past.entry,
+                year: past.year,
+                kind: DecisionKind::Award,
+                reason: "Nhập từ hồ sơ quyết định các năm trước".into(),
+                recorded_at: now,
+            };
+            tx.insert_decision(&decision)?;
+            for code in &past.units {
+                tx.register(&decision, &UnitRef::new(scheme, code), None)?;
+                outcome.registered += 1;
+            }
+            outcome.created += 1;
+        }
+        Idempotency::remember_outcome(key.as_ref(), tx, &outcome, now)?;
+        Ok(outcome)
+    })
 }

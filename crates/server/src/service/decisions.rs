@@ -1,11 +1,11 @@
 //! `ScoringService` calls of the award register: decisions, the register, the catalogue.
 
-use thidua_domain::award::catalogue::CATALOGUE;
+use thidua_domain::{award::catalogue::CATALOGUE, unit::Scheme};
 use thidua_proto::v1 as pb;
 use thidua_storage::{RegisterFilter, Store};
 use tonic::{Request, Response, Status};
 
-use super::{idempotency, invalid, invalid_all};
+use super::{format_in, idempotency, invalid, invalid_all};
 use crate::{app, authorization::admit, convert};
 
 pub(super) async fn record_decision(
@@ -42,6 +42,34 @@ pub(super) async fn list_register(
         .await?;
     Ok(Response::new(pb::ListRegisterResponse {
         entries: lines.into_iter().map(convert::registered_out).collect(),
+    }))
+}
+
+pub(super) async fn import_decisions(
+    store: &Store,
+    request: Request<pb::ImportDecisionsRequest>,
+) -> Result<Response<pb::ImportDecisionsResponse>, Status> {
+    let (run, mut req) = admit(store, request).await?;
+    let request_id = std::mem::take(&mut req.request_id);
+    let key = idempotency("ImportDecisions", &request_id, &req)?;
+    let format = format_in(req.format)?;
+    let scheme = if req.scheme.trim().is_empty() {
+        Scheme::Qd124_2004
+    } else {
+        Scheme::parse_field("scheme", &req.scheme).map_err(invalid)?
+    };
+    let content = req.content;
+    let outcome = run
+        .run_bulk(move |store| {
+            let sheet = crate::sheets::read(&content, format)?;
+            app::decisions::import(store, scheme, &sheet.header, &sheet.rows, key)
+        })
+        .await?;
+    Ok(Response::new(pb::ImportDecisionsResponse {
+        rows: outcome.rows,
+        decisions_created: outcome.created,
+        decisions_unchanged: outcome.unchanged,
+        registered: outcome.registered,
     }))
 }
 

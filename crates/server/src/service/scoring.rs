@@ -442,6 +442,13 @@ impl ScoringService for Scoring {
         decisions::list_register(&self.store, request).await
     }
 
+    async fn import_decisions(
+        &self,
+        request: Request<pb::ImportDecisionsRequest>,
+    ) -> Result<Response<pb::ImportDecisionsResponse>, Status> {
+        decisions::import_decisions(&self.store, request).await
+    }
+
     async fn list_award_entries(
         &self,
         request: Request<pb::ListAwardEntriesRequest>,
