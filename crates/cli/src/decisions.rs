@@ -24,6 +24,15 @@ pub enum DecisionCommand {
     },
     /// The catalogue of titles and forms, with their codes.
     Entries,
+    /// Write the standing awards for the national records (CSV or XLSX, by the extension).
+    Export {
+        /// The file to write, e.g. so-khen-thuong-2022.xlsx.
+        #[arg(short = 'f', long)]
+        file: std::path::PathBuf,
+        /// Only this year.
+        #[arg(long)]
+        year: Option<i32>,
+    },
     /// Load past decisions from CSV or XLSX: `unit_code,entry_code,number,date,authority,year`
     /// (and `signer`), one row per awarded unit; all rows or none.
     Import {
@@ -87,6 +96,7 @@ fn register(lines: &[pb::RegisterEntry]) -> Section {
             "entry",
             "entry_name",
             "unit",
+            "display_name",
             "decision",
             "date",
             "authority",
@@ -101,6 +111,7 @@ fn register(lines: &[pb::RegisterEntry]) -> Section {
             d.entry.clone(),
             l.entry_name.clone(),
             render::short_unit(&l.unit),
+            l.unit_display_name.clone(),
             d.number.clone(),
             render::date(d.decision_date.as_ref()),
             render::short_unit(&d.authority),
@@ -177,6 +188,16 @@ pub async fn run(ctx: &mut Context, command: DecisionCommand) -> Result<(), Fail
                     ("registered", r.registered.to_string()),
                 ],
             )])
+        }
+        DecisionCommand::Export { file, year } => {
+            let request = pb::ExportRegisterRequest {
+                year: year.unwrap_or(0),
+                format: crate::sheets::format(&file, None)?.into(),
+            };
+            let out = ctx.scoring.export_register(request).await?.into_inner();
+            crate::sheets::write(&file, &out.content)?;
+            eprintln!("wrote the register to {}", file.display());
+            Ok(())
         }
         DecisionCommand::Entries => {
             let entries = ctx

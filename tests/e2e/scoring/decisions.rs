@@ -173,5 +173,38 @@ pub fn decisions_and_register(env: &Env) -> anyhow::Result<()> {
         codes.iter().filter(|(_, _, standing)| !standing).count() == 1,
         "exactly the revoked title is marked: {codes:?}"
     );
+
+    // For the national records: the standing awards, each unit named as in 2022.
+    let dir = tempfile::tempdir()?;
+    let file = dir.path().join("sổ-khen-thưởng-2022.csv");
+    let out = env.cli(&[
+        "decision",
+        "export",
+        "--year",
+        "2022",
+        "-f",
+        file.to_str().context("utf-8")?,
+    ])?;
+    ensure!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let mut reader = csv::Reader::from_path(&file)?;
+    let rows: Vec<Vec<String>> = reader
+        .records()
+        .map(|r| r.map(|r| r.iter().map(str::to_owned).collect()))
+        .collect::<Result<_, _>>()?;
+    ensure!(
+        rows.len() == 2,
+        "the revoked title is not exported: {rows:?}"
+    );
+    ensure!(
+        rows[1][1] == "qd124-2004~01843"
+            && rows[1][2] == "Phùng Chí Kiên"
+            && rows[1][4] == "Cờ thi đua của Ủy ban nhân dân tỉnh"
+            && rows[1][5] == "215/QĐ-UBND",
+        "{rows:?}"
+    );
     Ok(())
 }

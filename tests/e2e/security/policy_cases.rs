@@ -403,6 +403,11 @@ pub(super) const CASES: &[Case] = &[
         expect: PUBLIC,
     },
     Case {
+        method: "ScoringService/ExportRegister",
+        fields: &[],
+        expect: PUBLIC,
+    },
+    Case {
         method: "ScoringService/ImportDecisions",
         fields: &[],
         expect: ADMIN,

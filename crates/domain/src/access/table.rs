@@ -133,6 +133,7 @@ pub const POLICY: &[(&str, Need, Effect)] = &[
     // A decision is recorded by the issuing authority's officers (or an administrator).
     ("ScoringService/RecordDecision", Need::Manage, Effect::Write),
     ("ScoringService/ListRegister", Need::Public, Effect::Read),
+    ("ScoringService/ExportRegister", Need::Public, Effect::Read),
     ("ScoringService/ImportDecisions", Need::Admin, Effect::Write),
     (
         "ScoringService/ListAwardEntries",

@@ -7,16 +7,20 @@ use std::collections::{HashMap, HashSet};
 use thidua_domain::{
     Error,
     award::{
-        AwardState,
+        AwardState, catalogue,
         decision::{
             Decision, DecisionFacts, DecisionKind, NewDecision, Registered, check_decision,
         },
         past_decisions,
     },
     import::{cell, column},
+    periods,
+    time::Date,
     unit::{Scheme, UnitRef},
 };
-use thidua_storage::{RegisterFilter, Store};
+use thidua_storage::{RegisterFilter, Store, Tx};
+
+use crate::sheets::{self, Format};
 
 use super::{Idempotency, now};
 
@@ -26,7 +30,7 @@ pub fn record(
     store: &Store,
     new: NewDecision,
     key: Option<Idempotency>,
-) -> Result<(Decision, Vec<Registered>), Error> {
+) -> Result<(Decision, Vec<(Registered, String)>), Error> {
     let now = now();
     store.write(|tx| {
         if let Some(id) = Idempotency::replay(key.as_ref(), tx)? {
@@ -36,11 +40,11 @@ pub fn record(
                 .find(|r| r.decision.id == id)
                 .map(|r| r.decision.clone())
                 .ok_or_else(|| Error::Internal(format!("replayed decision {id} is missing")))?;
-            let made = lines
+            let made: Vec<Registered> = lines
                 .into_iter()
                 .filter(|r| r.decision.id == id || r.revoked_by.as_deref() == Some(&id))
                 .collect();
-            return Ok((decision, made));
+            return Ok((decision, named(tx, made)?));
         }
         if tx.unit(&new.authority)?.is_none() {
             return Err(Error::invalid(
@@ -118,7 +122,7 @@ pub fn record(
             }
         }
         Idempotency::remember(key.as_ref(), tx, &decision.id, now)?;
-        let made = tx
+        let made: Vec<Registered> = tx
             .registered(&RegisterFilter {
                 units: None,
                 year: Some(year),
@@ -129,13 +133,91 @@ pub fn record(
                 r.decision.id == decision.id || r.revoked_by.as_deref() == Some(&decision.id)
             })
             .collect();
-        Ok((decision, made))
+        Ok((decision, named(tx, made)?))
     })
 }
 
-/// The register's lines matching `filter`.
-pub fn register(store: &Store, filter: &RegisterFilter) -> Result<Vec<Registered>, Error> {
-    store.read(|tx| tx.registered(filter))
+/// The register's lines matching `filter`, each with the unit's name in the year it concerns.
+pub fn register(
+    store: &Store,
+    filter: &RegisterFilter,
+) -> Result<Vec<(Registered, String)>, Error> {
+    store.read(|tx| {
+        let lines = tx.registered(filter)?;
+        named(tx, lines)
+    })
+}
+
+/// Each line with its unit's name as it was on the last day of the line's year.
+fn named(tx: &mut Tx<'_>, lines: Vec<Registered>) -> Result<Vec<(Registered, String)>, Error> {
+    let ids: Vec<UnitRef> = lines.iter().map(|l| l.unit.clone()).collect();
+    let units = tx.units_by_id(&ids)?;
+    let periods = tx.periods_of(&ids)?;
+    Ok(lines
+        .into_iter()
+        .map(|l| {
+            let current = units.get(&l.unit).map_or("", |u| u.name.as_str());
+            let name = match Date::last_of_year(l.decision.year) {
+                Some(day) => periods::name_on(
+                    current,
+                    periods.get(&l.unit).map_or(&[][..], Vec::as_slice),
+                    day,
+                ),
+                None => current,
+            }
+            .to_owned();
+            (l, name)
+        })
+        .collect())
+}
+
+/// The standing awards of the register (of `year`, or all) as the national records take them:
+/// one row per awardee, named as in that year; revoked lines are left out.
+pub fn export_register(
+    store: &Store,
+    year: Option<i32>,
+    format: Format,
+) -> Result<(Vec<u8>, String), Error> {
+    let lines = register(
+        store,
+        &RegisterFilter {
+            year,
+            ..RegisterFilter::default()
+        },
+    )?;
+    let header = [
+        "Năm",
+        "Mã đơn vị",
+        "Tên đơn vị",
+        "Mã danh hiệu, hình thức",
+        "Danh hiệu, hình thức khen thưởng",
+        "Số quyết định",
+        "Ngày quyết định",
+        "Cơ quan quyết định",
+    ];
+    let rows: Vec<Vec<String>> = lines
+        .into_iter()
+        .filter(|(l, _)| l.counts())
+        .map(|(l, name)| {
+            let d = l.decision;
+            vec![
+                d.year.to_string(),
+                l.unit.key(),
+                name,
+                d.entry.clone(),
+                catalogue::entry(&d.entry).map_or_else(String::new, |e| e.name.to_owned()),
+                d.number,
+                d.date.to_string(),
+                d.authority.key(),
+            ]
+        })
+        .collect();
+    let content = sheets::write(&header, &rows, format)?;
+    let file_name = match year {
+        Some(y) => format!("so-khen-thuong-{y}.{}", format.extension()),
+        None => format!("so-khen-thuong.{}", format.extension()),
+    };
+    Ok((content, file_name))
 }
 
 /// What a decisions import did.

@@ -98,8 +98,8 @@ pub fn decision_out(d: Decision) -> pb::Decision {
     }
 }
 
-/// Writes a register line.
-pub fn registered_out(r: Registered) -> pb::RegisterEntry {
+/// Writes a register line with its unit's name in the year it concerns.
+pub fn registered_out((r, unit_display_name): (Registered, String)) -> pb::RegisterEntry {
     let entry_name = catalogue::entry(&r.decision.entry)
         .map(|e| e.name.to_owned())
         .unwrap_or_default();
@@ -114,6 +114,7 @@ pub fn registered_out(r: Registered) -> pb::RegisterEntry {
             .map(|d| format!("decisions/{d}"))
             .unwrap_or_default(),
         entry_name,
+        unit_display_name,
         decision: Some(decision_out(r.decision)),
     }
 }

@@ -73,6 +73,22 @@ pub(super) async fn import_decisions(
     }))
 }
 
+pub(super) async fn export_register(
+    store: &Store,
+    request: Request<pb::ExportRegisterRequest>,
+) -> Result<Response<pb::ExportRegisterResponse>, Status> {
+    let (run, req) = admit(store, request).await?;
+    let format = format_in(req.format)?;
+    let year = (req.year != 0).then_some(req.year);
+    let (content, file_name) = run
+        .run(move |store| app::decisions::export_register(store, year, format))
+        .await?;
+    Ok(Response::new(pb::ExportRegisterResponse {
+        content,
+        file_name,
+    }))
+}
+
 pub(super) async fn list_award_entries(
     store: &Store,
     request: Request<pb::ListAwardEntriesRequest>,

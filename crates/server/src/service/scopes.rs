@@ -66,6 +66,7 @@ scoped! {
         r.decision.as_ref().map(|d| d.authority.as_str()).unwrap_or(""),
     ))), id = request_id;
     pb::ListRegisterRequest => |_r| Ok(Scope::Collection("register"));
+    pb::ExportRegisterRequest => |_r| Ok(Scope::Collection("register"));
     pb::ImportDecisionsRequest => |_r| Ok(Scope::Collection("decisions")), id = request_id;
     pb::ListAwardEntriesRequest => |_r| Ok(Scope::Collection("awardEntries"));
     pb::GetUnitHistoryRequest => |r| Ok(Scope::Resource(r.unit.clone()));

@@ -449,6 +449,13 @@ impl ScoringService for Scoring {
         decisions::import_decisions(&self.store, request).await
     }
 
+    async fn export_register(
+        &self,
+        request: Request<pb::ExportRegisterRequest>,
+    ) -> Result<Response<pb::ExportRegisterResponse>, Status> {
+        decisions::export_register(&self.store, request).await
+    }
+
     async fn list_award_entries(
         &self,
         request: Request<pb::ListAwardEntriesRequest>,
