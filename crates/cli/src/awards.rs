@@ -37,12 +37,20 @@ pub enum AwardCommand {
         #[arg(long, default_value = "")]
         override_reason: String,
     },
-    /// List a term's proposals.
+    /// List a term's proposals (CLUSTER YEAR), or with --organiser every proposal of a year
+    /// across the clusters the unit organised, with each term's stage and the decision.
     List {
         /// Cluster id.
-        cluster: String,
+        #[arg(required_unless_present = "organiser")]
+        cluster: Option<String>,
         /// Year.
-        year: i32,
+        year: Option<i32>,
+        /// The organiser whose clusters to list (with --year).
+        #[arg(long, requires = "year_flag")]
+        organiser: Option<String>,
+        /// The year, with --organiser.
+        #[arg(long = "year", id = "year_flag")]
+        year_flag: Option<i32>,
     },
     /// Submit a passed proposal with its complete dossier.
     Submit {
@@ -175,7 +183,18 @@ pub async fn run_award(ctx: &mut Context, command: AwardCommand) -> Result<(), F
             };
             propose(ctx, &cluster, year, &unit, &kind, dossier, override_reason).await
         }
-        AwardCommand::List { cluster, year } => list(ctx, &cluster, year).await,
+        AwardCommand::List {
+            cluster,
+            year,
+            organiser,
+            year_flag,
+        } => match (organiser, year_flag, cluster, year) {
+            (Some(organiser), Some(year), _, _) => list_of_organiser(ctx, &organiser, year).await,
+            (None, _, Some(cluster), Some(year)) => list(ctx, &cluster, year).await,
+            _ => Err(Failure::input(
+                "give CLUSTER YEAR, or --organiser UNIT --year YEAR",
+            )),
+        },
         AwardCommand::Submit {
             award,
             letter,
@@ -234,6 +253,53 @@ async fn list(ctx: &mut Context, cluster: &str, year: i32) -> Result<(), Failure
         .into_inner()
         .awards;
     ctx.print(&[awards(&list)])
+}
+
+async fn list_of_organiser(ctx: &mut Context, organiser: &str, year: i32) -> Result<(), Failure> {
+    let request = pb::ListOrganiserAwardsRequest {
+        organiser: refs::unit(organiser, &ctx.scheme),
+        year,
+    };
+    let listed = ctx
+        .awards()
+        .list_organiser_awards(request)
+        .await?
+        .into_inner()
+        .awards;
+    let mut s = Section::new(
+        "awards",
+        vec!["term", "stage", "unit", "kind", "state", "decision"],
+    );
+    for entry in listed {
+        let a = entry.award.unwrap_or_default();
+        s.row(vec![
+            a.term,
+            pb::TermStage::try_from(entry.stage)
+                .map(|k| {
+                    k.as_str_name()
+                        .trim_start_matches("TERM_STAGE_")
+                        .to_lowercase()
+                })
+                .unwrap_or_default(),
+            render::short_unit(&a.unit),
+            pb::AwardKind::try_from(a.kind)
+                .map(|k| {
+                    k.as_str_name()
+                        .trim_start_matches("AWARD_KIND_")
+                        .to_lowercase()
+                })
+                .unwrap_or_default(),
+            pb::AwardState::try_from(a.state)
+                .map(|k| {
+                    k.as_str_name()
+                        .trim_start_matches("AWARD_STATE_")
+                        .to_lowercase()
+                })
+                .unwrap_or_default(),
+            a.decision,
+        ]);
+    }
+    ctx.print(&[s])
 }
 
 async fn submit(

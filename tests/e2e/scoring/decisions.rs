@@ -174,6 +174,33 @@ pub fn decisions_and_register(env: &Env) -> anyhow::Result<()> {
         "exactly the revoked title is marked: {codes:?}"
     );
 
+    // The organiser's view across its clusters, with stage and decision.
+    let out = env.cli(&[
+        "award",
+        "list",
+        "--organiser",
+        "058",
+        "--year",
+        "2022",
+        "-o",
+        "json",
+    ])?;
+    ensure!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let listed: serde_json::Value = serde_json::from_slice(&out.stdout)?;
+    let listed = listed.as_array().context("awards")?;
+    ensure!(
+        listed.len() == 3
+            && listed.iter().all(|a| a["stage"] == "proposed")
+            && listed.iter().all(|a| a["decision"]
+                .as_str()
+                .is_some_and(|d| d.starts_with("decisions/"))),
+        "{listed:?}"
+    );
+
     // For the national records: the standing awards, each unit named as in 2022.
     let dir = tempfile::tempdir()?;
     let file = dir.path().join("sổ-khen-thưởng-2022.csv");

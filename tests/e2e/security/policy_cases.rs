@@ -403,6 +403,11 @@ pub(super) const CASES: &[Case] = &[
         expect: PUBLIC,
     },
     Case {
+        method: "ScoringService/ListOrganiserAwards",
+        fields: &[("organiser", Str("units/qd124-2004~058"))],
+        expect: READ_CLUSTER,
+    },
+    Case {
         method: "ScoringService/ExportRegister",
         fields: &[],
         expect: PUBLIC,

@@ -134,6 +134,11 @@ pub const POLICY: &[(&str, Need, Effect)] = &[
     ("ScoringService/RecordDecision", Need::Manage, Effect::Write),
     ("ScoringService/ListRegister", Need::Public, Effect::Read),
     ("ScoringService/ExportRegister", Need::Public, Effect::Read),
+    (
+        "ScoringService/ListOrganiserAwards",
+        Need::Read,
+        Effect::Read,
+    ),
     ("ScoringService/ImportDecisions", Need::Admin, Effect::Write),
     (
         "ScoringService/ListAwardEntries",

@@ -163,7 +163,25 @@ pub fn revoke(store: &Store, id: &str, ground: &str, act: &str) -> Result<Award,
     })
 }
 
-/// A term's awards.
+/// The organiser's view: the proposals of `year` across the terms `organiser` organised, each
+/// with its term's stage.
+pub fn list_of_organiser(
+    store: &Store,
+    organiser: &UnitRef,
+    year: i32,
+) -> Result<Vec<(Award, Stage)>, Error> {
+    store.read(|tx| {
+        tx.existing_unit(organiser)?;
+        let mut out = Vec::new();
+        for name in tx.organiser_terms(organiser, year)? {
+            let stage = tx.existing_term(&name)?.stage;
+            out.extend(tx.awards(&name)?.into_iter().map(|a| (a, stage)));
+        }
+        Ok(out)
+    })
+}
+
+/// A term's proposals.
 pub fn list(store: &Store, name: &TermName) -> Result<Vec<Award>, Error> {
     store.read(|tx| {
         tx.existing_term(name)?;

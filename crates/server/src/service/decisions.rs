@@ -1,4 +1,5 @@
-//! `ScoringService` calls of the award register: decisions, the register, the catalogue.
+//! `ScoringService` calls of the award register: proposals listed by term or organiser,
+//! decisions, the register and its export, past decisions, the catalogue.
 
 use thidua_domain::{award::catalogue::CATALOGUE, unit::Scheme};
 use thidua_proto::v1 as pb;
@@ -86,6 +87,41 @@ pub(super) async fn export_register(
     Ok(Response::new(pb::ExportRegisterResponse {
         content,
         file_name,
+    }))
+}
+
+pub(super) async fn list_awards(
+    store: &Store,
+    request: Request<pb::ListAwardsRequest>,
+) -> Result<Response<pb::ListAwardsResponse>, Status> {
+    let (run, req) = admit(store, request).await?;
+    let term = convert::term_name("term", &req.term).map_err(invalid)?;
+    let awards = run
+        .run(move |store| app::awards::list(store, &term))
+        .await?;
+    Ok(Response::new(pb::ListAwardsResponse {
+        awards: awards.into_iter().map(convert::award_out).collect(),
+    }))
+}
+
+pub(super) async fn list_organiser_awards(
+    store: &Store,
+    request: Request<pb::ListOrganiserAwardsRequest>,
+) -> Result<Response<pb::ListOrganiserAwardsResponse>, Status> {
+    let (run, req) = admit(store, request).await?;
+    let organiser = convert::unit_name("organiser", &req.organiser).map_err(invalid)?;
+    let year = thidua_domain::term::check_year("year", req.year).map_err(invalid)?;
+    let awards = run
+        .run(move |store| app::awards::list_of_organiser(store, &organiser, year))
+        .await?;
+    Ok(Response::new(pb::ListOrganiserAwardsResponse {
+        awards: awards
+            .into_iter()
+            .map(|(a, stage)| pb::OrganiserAward {
+                award: Some(convert::award_out(a)),
+                stage: convert::stage_out(stage).into(),
+            })
+            .collect(),
     }))
 }
 

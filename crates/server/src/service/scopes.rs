@@ -67,6 +67,7 @@ scoped! {
     ))), id = request_id;
     pb::ListRegisterRequest => |_r| Ok(Scope::Collection("register"));
     pb::ExportRegisterRequest => |_r| Ok(Scope::Collection("register"));
+    pb::ListOrganiserAwardsRequest => |r| Ok(Scope::Organiser(unit_key(&r.organiser)));
     pb::ImportDecisionsRequest => |_r| Ok(Scope::Collection("decisions")), id = request_id;
     pb::ListAwardEntriesRequest => |_r| Ok(Scope::Collection("awardEntries"));
     pb::GetUnitHistoryRequest => |r| Ok(Scope::Resource(r.unit.clone()));

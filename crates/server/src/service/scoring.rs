@@ -456,6 +456,13 @@ impl ScoringService for Scoring {
         decisions::export_register(&self.store, request).await
     }
 
+    async fn list_organiser_awards(
+        &self,
+        request: Request<pb::ListOrganiserAwardsRequest>,
+    ) -> Result<Response<pb::ListOrganiserAwardsResponse>, Status> {
+        decisions::list_organiser_awards(&self.store, request).await
+    }
+
     async fn list_award_entries(
         &self,
         request: Request<pb::ListAwardEntriesRequest>,
@@ -467,15 +474,7 @@ impl ScoringService for Scoring {
         &self,
         request: Request<pb::ListAwardsRequest>,
     ) -> Result<Response<pb::ListAwardsResponse>, Status> {
-        let (run, req) = admit(&self.store, request).await?;
-        let pb::ListAwardsRequest { term } = req;
-        let term = term_ref(&term)?;
-        let awards = run
-            .run(move |store| app::awards::list(store, &term))
-            .await?;
-        Ok(Response::new(pb::ListAwardsResponse {
-            awards: awards.into_iter().map(convert::award_out).collect(),
-        }))
+        decisions::list_awards(&self.store, request).await
     }
 
     async fn set_stage_deadlines(
