@@ -32,6 +32,10 @@ pub enum DecisionCommand {
         /// Only this year.
         #[arg(long)]
         year: Option<i32>,
+        /// The yearly statistical summary by title and form (Tổng hợp khen thưởng) instead of
+        /// the list.
+        #[arg(long)]
+        summary: bool,
     },
     /// Load past decisions from CSV or XLSX: `unit_code,entry_code,number,date,authority,year`
     /// (and `signer`), one row per awarded unit; all rows or none.
@@ -189,10 +193,15 @@ pub async fn run(ctx: &mut Context, command: DecisionCommand) -> Result<(), Fail
                 ],
             )])
         }
-        DecisionCommand::Export { file, year } => {
+        DecisionCommand::Export {
+            file,
+            year,
+            summary,
+        } => {
             let request = pb::ExportRegisterRequest {
                 year: year.unwrap_or(0),
                 format: crate::sheets::format(&file, None)?.into(),
+                summary,
             };
             let out = ctx.scoring.export_register(request).await?.into_inner();
             crate::sheets::write(&file, &out.content)?;

@@ -3,6 +3,7 @@
 //! and the refusals that keep the register true.
 
 use anyhow::{Context, ensure};
+use calamine::Reader;
 use thidua_proto::v1 as pb;
 use tonic::Code;
 
@@ -232,6 +233,37 @@ pub fn decisions_and_register(env: &Env) -> anyhow::Result<()> {
             && rows[1][4] == "Cờ thi đua của Ủy ban nhân dân tỉnh"
             && rows[1][5] == "215/QĐ-UBND",
         "{rows:?}"
+    );
+
+    // The yearly summary by title and form: the flag and one certificate stand.
+    let file = dir.path().join("tổng-hợp-2022.xlsx");
+    let out = env.cli(&[
+        "decision",
+        "export",
+        "--year",
+        "2022",
+        "--summary",
+        "-f",
+        file.to_str().context("utf-8")?,
+    ])?;
+    ensure!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let mut book: calamine::Xlsx<_> = calamine::open_workbook(&file)?;
+    let sheet = book.worksheet_range_at(0).context("a sheet")??;
+    let counts: Vec<(String, String)> = sheet
+        .rows()
+        .skip(1)
+        .map(|r| (r[0].to_string(), r[4].to_string()))
+        .collect();
+    ensure!(
+        counts.contains(&("CTD_TINH".into(), "1".into()))
+            && counts.contains(&("BK_UBND_TINH".into(), "1".into()))
+            && counts.contains(&("TTLDXS".into(), "0".into()))
+            && counts.len() == 7,
+        "{counts:?}"
     );
     Ok(())
 }

@@ -171,6 +171,59 @@ fn named(tx: &mut Tx<'_>, lines: Vec<Registered>) -> Result<Vec<(Registered, Str
         .collect())
 }
 
+/// The yearly statistical summary of the register (of `year`, or all): for each title and form
+/// of the catalogue, in its order, the collectives holding it; revoked lines do not count.
+pub fn summarise_register(
+    store: &Store,
+    year: Option<i32>,
+    format: Format,
+) -> Result<(Vec<u8>, String), Error> {
+    let lines = store.read(|tx| {
+        tx.registered(&RegisterFilter {
+            year,
+            ..RegisterFilter::default()
+        })
+    })?;
+    let header = [
+        "Mã",
+        "Danh hiệu thi đua, hình thức khen thưởng",
+        "Loại",
+        "Cấp",
+        "Số tập thể",
+    ];
+    let rows: Vec<Vec<String>> = catalogue::CATALOGUE
+        .iter()
+        .map(|e| {
+            let held = lines
+                .iter()
+                .filter(|l| l.counts() && l.decision.entry == e.code)
+                .count();
+            vec![
+                e.code.to_owned(),
+                e.name.to_owned(),
+                match e.kind {
+                    catalogue::EntryKind::Title => "Danh hiệu",
+                    catalogue::EntryKind::Form => "Hình thức",
+                }
+                .to_owned(),
+                match e.level {
+                    catalogue::Level::State => "Nhà nước",
+                    catalogue::Level::Province => "Tỉnh",
+                    catalogue::Level::Grassroots => "Cơ sở",
+                }
+                .to_owned(),
+                held.to_string(),
+            ]
+        })
+        .collect();
+    let content = sheets::write(&header, &rows, format)?;
+    let file_name = match year {
+        Some(y) => format!("tong-hop-khen-thuong-{y}.{}", format.extension()),
+        None => format!("tong-hop-khen-thuong.{}", format.extension()),
+    };
+    Ok((content, file_name))
+}
+
 /// The standing awards of the register (of `year`, or all) as the national records take them:
 /// one row per awardee, named as in that year; revoked lines are left out.
 pub fn export_register(

@@ -81,8 +81,15 @@ pub(super) async fn export_register(
     let (run, req) = admit(store, request).await?;
     let format = format_in(req.format)?;
     let year = (req.year != 0).then_some(req.year);
+    let summary = req.summary;
     let (content, file_name) = run
-        .run(move |store| app::decisions::export_register(store, year, format))
+        .run(move |store| {
+            if summary {
+                app::decisions::summarise_register(store, year, format)
+            } else {
+                app::decisions::export_register(store, year, format)
+            }
+        })
         .await?;
     Ok(Response::new(pb::ExportRegisterResponse {
         content,
