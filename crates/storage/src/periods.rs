@@ -39,6 +39,10 @@ impl Tx<'_> {
             ))
             .execute(self.conn)
             .map_err(db)?;
+        diesel::update(crate::schema::units::table.find(p.unit.key()))
+            .set(crate::schema::units::has_past_periods.eq(true))
+            .execute(self.conn)
+            .map_err(db)?;
         Ok(())
     }
 

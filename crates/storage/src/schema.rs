@@ -14,6 +14,7 @@ diesel::table! {
         created_at -> BigInt,
         updated_at -> BigInt,
         version -> BigInt,
+        has_past_periods -> Bool,
     }
 }
 

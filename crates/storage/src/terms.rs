@@ -15,9 +15,7 @@ use crate::{
     Page, PageRequest, Tx,
     connection::per_backend,
     errors::{corrupt, db, is_unique_violation},
-    schema::{
-        covenant_signatures, covenants, leadership_records, term_members, terms, unit_periods,
-    },
+    schema::{covenant_signatures, covenants, leadership_records, term_members, terms},
     units::{page_of, parse_date, parse_key},
 };
 
@@ -37,9 +35,8 @@ struct TermRow {
     stage: String,
 }
 
-/// A member's unit, position and current name, and the end and name of one of its earlier
-/// periods that outlived the term (or none).
-type MemberRow = (String, i32, Option<String>, Option<String>, Option<String>);
+/// A member's unit, position, current name and whether it has earlier periods.
+type MemberRow = (String, i32, Option<String>, Option<bool>);
 
 #[derive(Queryable)]
 struct LeadershipRow {
@@ -323,21 +320,16 @@ impl Tx<'_> {
     }
 
     fn complete_term(&mut self, r: TermRow) -> Result<Term, Error> {
-        // Members with their names in one query (a member's unit always exists: foreign key),
-        // each with the earlier names that outlived the term's last day: the term shows the
-        // one it bore then (`periods::name_on`), not a later renaming. Sorted by position here
-        // rather than by the database, which spares SQLite a temporary B-tree per term
-        // (`EXPLAIN QUERY PLAN`): the key does not start with it.
+        // Members with their names in one query (a member's unit always exists: foreign key).
+        // A renamed unit (flagged) shows the name it bore on the term's last day
+        // (`periods::name_on`), read in a second query only when a member has earlier periods.
+        // Sorted by position here rather than by the database, which spares SQLite a
+        // temporary B-tree per term (`EXPLAIN QUERY PLAN`): the key does not start with it.
         let mut member_rows: Vec<MemberRow> =
             per_backend!(&mut *self.conn, |c| term_members::table
                 .left_join(
                     crate::schema::units::table
                         .on(crate::schema::units::id.eq(term_members::unit_id)),
-                )
-                .left_join(
-                    unit_periods::table.on(unit_periods::unit_id
-                        .eq(term_members::unit_id)
-                        .and(unit_periods::valid_until.gt(&r.end_date))),
                 )
                 .filter(term_members::cluster_id.eq(&r.cluster_id))
                 .filter(term_members::year.eq(r.year))
@@ -345,24 +337,39 @@ impl Tx<'_> {
                     term_members::unit_id,
                     term_members::position,
                     crate::schema::units::name.nullable(),
-                    unit_periods::valid_until.nullable(),
-                    unit_periods::name.nullable(),
+                    crate::schema::units::has_past_periods.nullable(),
                 ))
                 .load(c))
             .map_err(db)?;
-        // One row per member: the earliest later period's name, if any.
-        member_rows.sort_by(|a, b| (a.1, &a.0, &a.3).cmp(&(b.1, &b.0, &b.3)));
-        member_rows.dedup_by(|later, first| later.0 == first.0);
-        let members = member_rows
-            .into_iter()
-            .map(|(key, position, name, _, then)| {
+        member_rows.sort_by(|a, b| (a.1, &a.0).cmp(&(b.1, &b.0)));
+        let mut members = member_rows
+            .iter()
+            .map(|(key, position, name, _)| {
                 Ok(Member {
-                    unit: parse_key(&key)?,
-                    name: then.or(name).unwrap_or_default(),
-                    position,
+                    unit: parse_key(key)?,
+                    name: name.clone().unwrap_or_default(),
+                    position: *position,
                 })
             })
             .collect::<Result<Vec<_>, Error>>()?;
+        let renamed: Vec<UnitRef> = members
+            .iter()
+            .zip(&member_rows)
+            .filter(|(_, row)| row.3 == Some(true))
+            .map(|(m, _)| m.unit.clone())
+            .collect();
+        if !renamed.is_empty() {
+            let last_day = r
+                .end_date
+                .parse()
+                .map_err(|_| corrupt("date", &r.end_date))?;
+            let periods = self.periods_of(&renamed)?;
+            for m in &mut members {
+                if let Some(p) = periods.get(&m.unit) {
+                    m.name = thidua_domain::periods::name_on(&m.name, p, last_day).to_owned();
+                }
+            }
+        }
         let leadership_rows: Vec<LeadershipRow> =
             per_backend!(&mut *self.conn, |c| leadership_records::table
                 .filter(leadership_records::cluster_id.eq(&r.cluster_id))

@@ -1,0 +1,1 @@
+ALTER TABLE units DROP COLUMN has_past_periods;
