@@ -47,33 +47,8 @@ pub(super) async fn signed_term(
     create_cluster(env, "cum-a", pb::ClusterKind::Territorial).await?;
     let units: Vec<String> = members.iter().map(|m| legacy(m)).collect();
     create_term(env, "cum-a", 2022, &units).await?;
+    published_table(env, "bang-2022", TABLE_CSV).await?;
     let mut targets = env.targets().await?;
-    targets
-        .create_criteria_table(pb::CreateCriteriaTableRequest {
-            table: Some(pb::CriteriaTable {
-                title: "Bảng tiêu chí thi đua năm 2022".into(),
-                scale: decimal("100"),
-                rounding_step: decimal("0.5"),
-                ..Default::default()
-            }),
-            table_id: "bang-2022".into(),
-            request_id: String::new(),
-        })
-        .await?;
-    targets
-        .import_criteria_table(pb::ImportCriteriaTableRequest {
-            table: "criteriaTables/bang-2022".into(),
-            content: TABLE_CSV.as_bytes().to_vec(),
-            format: pb::SpreadsheetFormat::Csv.into(),
-            etag: String::new(),
-        })
-        .await?;
-    targets
-        .publish_table_version(pb::PublishTableVersionRequest {
-            name: "criteriaTables/bang-2022/versions/1".into(),
-            etag: String::new(),
-        })
-        .await?;
     targets
         .apply_criteria_table(pb::ApplyCriteriaTableRequest {
             term: TERM.into(),
@@ -120,6 +95,38 @@ pub(super) async fn signed_term(
             })
             .await?;
     }
+    Ok(())
+}
+
+/// Creates table `id` from `csv` (the test layout) and publishes its first version.
+pub(super) async fn published_table(env: &Env, id: &str, csv: &str) -> anyhow::Result<()> {
+    let mut targets = env.targets().await?;
+    targets
+        .create_criteria_table(pb::CreateCriteriaTableRequest {
+            table: Some(pb::CriteriaTable {
+                title: "Bảng tiêu chí thi đua năm 2022".into(),
+                scale: decimal("100"),
+                rounding_step: decimal("0.5"),
+                ..Default::default()
+            }),
+            table_id: id.into(),
+            request_id: String::new(),
+        })
+        .await?;
+    targets
+        .import_criteria_table(pb::ImportCriteriaTableRequest {
+            table: format!("criteriaTables/{id}"),
+            content: csv.as_bytes().to_vec(),
+            format: pb::SpreadsheetFormat::Csv.into(),
+            etag: String::new(),
+        })
+        .await?;
+    targets
+        .publish_table_version(pb::PublishTableVersionRequest {
+            name: format!("criteriaTables/{id}/versions/1"),
+            etag: String::new(),
+        })
+        .await?;
     Ok(())
 }
 

@@ -6,7 +6,7 @@ use thidua_proto::v1 as pb;
 use tonic::Code;
 use tonic_types::StatusExt;
 
-use super::decimal;
+use super::{decimal, published_table};
 use crate::{
     env::Env,
     support::{create_cluster, create_term, expect_error, import_bac_kan, legacy},
@@ -146,33 +146,7 @@ async fn propose(env: &Env, term: &str, unit: &str) -> Result<pb::Award, tonic::
 pub fn government_flag_quota(env: &Env) -> anyhow::Result<()> {
     env.block_on(async {
         import_bac_kan(env).await?;
-        let mut targets = env.targets().await?;
-        targets
-            .create_criteria_table(pb::CreateCriteriaTableRequest {
-                table: Some(pb::CriteriaTable {
-                    title: "Bảng tiêu chí thi đua năm 2022".into(),
-                    scale: decimal("100"),
-                    rounding_step: decimal("0.5"),
-                    ..Default::default()
-                }),
-                table_id: "bang-2022".into(),
-                request_id: String::new(),
-            })
-            .await?;
-        targets
-            .import_criteria_table(pb::ImportCriteriaTableRequest {
-                table: "criteriaTables/bang-2022".into(),
-                content: TABLE_CSV.as_bytes().to_vec(),
-                format: pb::SpreadsheetFormat::Csv.into(),
-                etag: String::new(),
-            })
-            .await?;
-        targets
-            .publish_table_version(pb::PublishTableVersionRequest {
-                name: "criteriaTables/bang-2022/versions/1".into(),
-                etag: String::new(),
-            })
-            .await?;
+        published_table(env, "bang-2022", TABLE_CSV).await?;
         let a = adopted(
             env,
             "cum-a",
