@@ -125,20 +125,8 @@ fn awards(list: &[pb::Award]) -> Section {
         s.row(vec![
             a.name.clone(),
             render::short_unit(&a.unit),
-            pb::AwardKind::try_from(a.kind)
-                .map(|k| {
-                    k.as_str_name()
-                        .trim_start_matches("AWARD_KIND_")
-                        .to_lowercase()
-                })
-                .unwrap_or_default(),
-            pb::AwardState::try_from(a.state)
-                .map(|k| {
-                    k.as_str_name()
-                        .trim_start_matches("AWARD_STATE_")
-                        .to_lowercase()
-                })
-                .unwrap_or_default(),
+            render::award_kind(a.kind),
+            render::award_state(a.state),
             a.ballot
                 .as_ref()
                 .map(|b| {
@@ -274,28 +262,10 @@ async fn list_of_organiser(ctx: &mut Context, organiser: &str, year: i32) -> Res
         let a = entry.award.unwrap_or_default();
         s.row(vec![
             a.term,
-            pb::TermStage::try_from(entry.stage)
-                .map(|k| {
-                    k.as_str_name()
-                        .trim_start_matches("TERM_STAGE_")
-                        .to_lowercase()
-                })
-                .unwrap_or_default(),
+            render::stage(entry.stage),
             render::short_unit(&a.unit),
-            pb::AwardKind::try_from(a.kind)
-                .map(|k| {
-                    k.as_str_name()
-                        .trim_start_matches("AWARD_KIND_")
-                        .to_lowercase()
-                })
-                .unwrap_or_default(),
-            pb::AwardState::try_from(a.state)
-                .map(|k| {
-                    k.as_str_name()
-                        .trim_start_matches("AWARD_STATE_")
-                        .to_lowercase()
-                })
-                .unwrap_or_default(),
+            render::award_kind(a.kind),
+            render::award_state(a.state),
             a.decision,
         ]);
     }

@@ -232,15 +232,11 @@ pub async fn run(ctx: &mut Context, command: DecisionCommand) -> Result<(), Fail
                     e.display_name,
                     e.level,
                     e.kind,
-                    pb::AwardKind::try_from(e.proposed_as)
-                        .ok()
-                        .filter(|k| *k != pb::AwardKind::Unspecified)
-                        .map(|k| {
-                            k.as_str_name()
-                                .trim_start_matches("AWARD_KIND_")
-                                .to_lowercase()
-                        })
-                        .unwrap_or_default(),
+                    if e.proposed_as == i32::from(pb::AwardKind::Unspecified) {
+                        String::new()
+                    } else {
+                        render::award_kind(e.proposed_as)
+                    },
                     if e.secret_ballot { "yes" } else { "no" }.to_owned(),
                 ]);
             }

@@ -160,15 +160,7 @@ pub fn unit_history(years: &[pb::UnitHistoryYear]) -> Section {
         let awards: Vec<String> = y
             .awards
             .iter()
-            .map(|a| {
-                let kind = pb::AwardKind::try_from(a.kind)
-                    .map(|k| enum_name(k.as_str_name(), "AWARD_KIND_"))
-                    .unwrap_or_default();
-                let state = pb::AwardState::try_from(a.state)
-                    .map(|k| enum_name(k.as_str_name(), "AWARD_STATE_"))
-                    .unwrap_or_default();
-                format!("{kind} ({state})")
-            })
+            .map(|a| format!("{} ({})", award_kind(a.kind), award_state(a.state)))
             .collect();
         s.row(vec![
             y.year.to_string(),
@@ -390,6 +382,20 @@ pub fn layer(l: i32) -> String {
         pb::ScoreLayer::Review => "review".into(),
         pb::ScoreLayer::Adjustment | pb::ScoreLayer::Unspecified => "final".into(),
     }
+}
+
+/// An award kind's display form, e.g. `provincial_flag`.
+pub fn award_kind(k: i32) -> String {
+    pb::AwardKind::try_from(k)
+        .map(|k| enum_name(k.as_str_name(), "AWARD_KIND_"))
+        .unwrap_or_default()
+}
+
+/// An award state's display form, e.g. `awarded`.
+pub fn award_state(s: i32) -> String {
+    pb::AwardState::try_from(s)
+        .map(|k| enum_name(k.as_str_name(), "AWARD_STATE_"))
+        .unwrap_or_default()
 }
 
 /// A term stage's display form.
