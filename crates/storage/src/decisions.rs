@@ -77,11 +77,23 @@ pub struct RegisterFilter {
     pub year: Option<i32>,
     /// Only this entry.
     pub entry: Option<String>,
+    /// Only the lines this decision (an id) made or revoked.
+    pub decision: Option<String>,
 }
 
 type RegisterRow = (String, String, Option<String>, Option<String>);
 
 impl Tx<'_> {
+    /// A decision by id.
+    pub fn decision(&mut self, id: &str) -> Result<Option<Decision>, Error> {
+        let row: Option<DecisionRow> = decisions::table
+            .find(id)
+            .get_result(self.conn)
+            .optional()
+            .map_err(db)?;
+        row.map(DecisionRow::into_domain).transpose()
+    }
+
     /// Records a decision.
     pub fn insert_decision(&mut self, d: &Decision) -> Result<(), Error> {
         diesel::insert_into(decisions::table)
@@ -164,6 +176,13 @@ impl Tx<'_> {
         }
         if let Some(entry) = &filter.entry {
             query = query.filter(register_entries::entry.eq(entry.clone()));
+        }
+        if let Some(id) = &filter.decision {
+            query = query.filter(
+                register_entries::decision_id
+                    .eq(id.clone())
+                    .or(register_entries::revoked_by.eq(id.clone())),
+            );
         }
         let rows: Vec<(RegisterRow, DecisionRow)> = query
             .order((

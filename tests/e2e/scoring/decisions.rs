@@ -129,16 +129,26 @@ pub fn decisions_and_register(env: &Env) -> anyhow::Result<()> {
             "{:?}",
             fields(&status)
         );
-        scoring
-            .record_decision(pb::RecordDecisionRequest {
-                decision: Some(pb::Decision {
-                    reason: "Khai man thành tích (Điều 94 Nghị định 98/2023/NĐ-CP)".into(),
-                    ..revoke
-                }),
-                units: vec![legacy("01840")],
-                ..Default::default()
-            })
-            .await?;
+        let revocation = pb::RecordDecisionRequest {
+            decision: Some(pb::Decision {
+                reason: "Khai man thành tích (Điều 94 Nghị định 98/2023/NĐ-CP)".into(),
+                ..revoke
+            }),
+            units: vec![legacy("01840")],
+            request_id: "qd-45".into(),
+            ..Default::default()
+        };
+        let first = scoring
+            .record_decision(revocation.clone())
+            .await?
+            .into_inner();
+        let replayed = scoring.record_decision(revocation).await?.into_inner();
+        ensure!(
+            first.decision == replayed.decision
+                && replayed.entries.len() == 1
+                && !replayed.entries[0].revoked_by.is_empty(),
+            "a retried revocation answers as the first: {replayed:?}"
+        );
         Ok::<_, anyhow::Error>(())
     })?;
 

@@ -34,16 +34,13 @@ pub fn record(
     let now = now();
     store.write(|tx| {
         if let Some(id) = Idempotency::replay(key.as_ref(), tx)? {
-            let lines = tx.registered(&RegisterFilter::default())?;
-            let decision = lines
-                .iter()
-                .find(|r| r.decision.id == id)
-                .map(|r| r.decision.clone())
+            let decision = tx
+                .decision(&id)?
                 .ok_or_else(|| Error::Internal(format!("replayed decision {id} is missing")))?;
-            let made: Vec<Registered> = lines
-                .into_iter()
-                .filter(|r| r.decision.id == id || r.revoked_by.as_deref() == Some(&id))
-                .collect();
+            let made = tx.registered(&RegisterFilter {
+                decision: Some(id),
+                ..RegisterFilter::default()
+            })?;
             return Ok((decision, named(tx, made)?));
         }
         if tx.unit(&new.authority)?.is_none() {
@@ -69,6 +66,7 @@ pub fn record(
                 units: Some(new.units.clone()),
                 year: new.year,
                 entry: Some(new.entry.clone()),
+                decision: None,
             })?,
             DecisionKind::Award => Vec::new(),
         };
@@ -122,17 +120,10 @@ pub fn record(
             }
         }
         Idempotency::remember(key.as_ref(), tx, &decision.id, now)?;
-        let made: Vec<Registered> = tx
-            .registered(&RegisterFilter {
-                units: None,
-                year: Some(year),
-                entry: Some(decision.entry.clone()),
-            })?
-            .into_iter()
-            .filter(|r| {
-                r.decision.id == decision.id || r.revoked_by.as_deref() == Some(&decision.id)
-            })
-            .collect();
+        let made = tx.registered(&RegisterFilter {
+            decision: Some(decision.id.clone()),
+            ..RegisterFilter::default()
+        })?;
         Ok((decision, named(tx, made)?))
     })
 }
@@ -300,10 +291,11 @@ pub fn import(
         if let Some(outcome) = Idempotency::replay_outcome::<ImportOutcome>(key.as_ref(), tx)? {
             return Ok(outcome);
         }
+        let (unit, authority) = (column(header, "unit_code"), column(header, "authority"));
         let named: Vec<UnitRef> = lines
             .iter()
-            .flat_map(|(_, cells)| cells.iter())
-            .map(|c| UnitRef::new(scheme, c.trim()))
+            .flat_map(|(_, cells)| [cell(cells, unit), cell(cells, authority)])
+            .map(|code| UnitRef::new(scheme, code))
             .collect();
         let units: HashSet<String> = tx
             .units_by_id(&named)?
@@ -311,7 +303,6 @@ pub fn import(
             .map(|u| u.code)
             .collect();
         let number = column(header, "number");
-        let authority = column(header, "authority");
         let mut stored = HashMap::new();
         for (_, cells) in lines {
             let (n, a) = (cell(cells, number), cell(cells, authority));

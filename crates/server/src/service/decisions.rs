@@ -37,6 +37,7 @@ pub(super) async fn list_register(
         units: unit.map(|u| vec![u]),
         year: (year != 0).then_some(year),
         entry: (!entry.trim().is_empty()).then(|| entry.trim().to_owned()),
+        decision: None,
     };
     let lines = run
         .run(move |store| app::decisions::register(store, &filter))

@@ -63,6 +63,7 @@ pub(super) fn score_term(
             units: Some(carriers),
             year: Some(term.year - 1),
             entry: None,
+            decision: None,
         })?;
         for e in register_events::derive(&version.groups, &members, term.year, &register, &links) {
             entries.insert(
