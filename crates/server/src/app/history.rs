@@ -34,7 +34,11 @@ pub fn unit_history(
 ) -> Result<Vec<UnitYear>, Error> {
     store.read(|tx| {
         tx.existing_unit(unit)?;
-        let links = super::succession::links_into(tx, std::slice::from_ref(unit))?;
+        let links = super::succession::links_along(
+            tx,
+            std::slice::from_ref(unit),
+            super::succession::Along::Backward,
+        )?;
         let mut units = vec![unit.clone()];
         units.extend(record::record_predecessors(unit, &links));
         let mut years = Vec::new();

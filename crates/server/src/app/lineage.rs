@@ -11,7 +11,10 @@ use thidua_domain::{
 };
 use thidua_storage::Store;
 
-use super::{Idempotency, now};
+use super::{
+    Idempotency, now,
+    succession::{Along, links_along},
+};
 
 /// A lineage link to record.
 #[derive(Debug, Clone)]
@@ -75,7 +78,11 @@ pub fn create_link(
             created_at: now,
         };
         let (older, newer) = candidate.older_newer();
-        if closes_cycle(older, newer, &links_around(tx, newer)?) {
+        if closes_cycle(
+            older,
+            newer,
+            &links_along(tx, std::slice::from_ref(newer), Along::Both)?,
+        ) {
             return Err(Error::invalid(
                 "link.related_unit",
                 format!("{newer} already descends from {older}: the link would close a cycle"),
@@ -111,37 +118,6 @@ pub fn create_link(
         Idempotency::remember(key.as_ref(), tx, &stored.id, now)?;
         Ok(stored)
     })
-}
-
-/// The links that touch `unit` or any unit linked to it, transitively (bounded): what a new
-/// link is checked against for cycles.
-fn links_around(
-    tx: &mut thidua_storage::Tx<'_>,
-    unit: &UnitRef,
-) -> Result<Vec<LineageLink>, Error> {
-    let mut links: Vec<LineageLink> = Vec::new();
-    let mut seen: Vec<UnitRef> = vec![unit.clone()];
-    let mut frontier = vec![unit.clone()];
-    for _ in 0..16 {
-        if frontier.is_empty() {
-            break;
-        }
-        let mut found = tx.links_from(&frontier)?;
-        found.extend(tx.links_to(&frontier)?);
-        frontier = Vec::new();
-        for l in found {
-            for u in [&l.unit, &l.related] {
-                if !seen.contains(u) {
-                    seen.push(u.clone());
-                    frontier.push(u.clone());
-                }
-            }
-            if !links.iter().any(|x| x.id == l.id) {
-                links.push(l);
-            }
-        }
-    }
-    Ok(links)
 }
 
 /// The lineage of one unit.

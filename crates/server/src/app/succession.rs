@@ -1,7 +1,7 @@
 //! Use cases across the 2025 reform: a cluster handed to a successor organiser, and who an
 //! organiser or member of the past became (from the recorded lineage).
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 
 use thidua_domain::{
     Error,
@@ -20,49 +20,63 @@ use super::{Idempotency, now};
 /// and after add a few.
 const MAX_CHAIN: usize = 16;
 
-/// The units `start` lead to through the lineage, with the links between them: `start`
-/// themselves, and every unit their links name, transitively.
-pub fn lineage_closure(
+/// Which way to follow lineage links from a unit.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Along {
+    /// To what the units became (links from them).
+    Forward,
+    /// To what they came from (links into them).
+    Backward,
+    /// Both ways.
+    Both,
+}
+
+/// The links reachable from `start` along `along`, transitively (each once).
+pub fn links_along(
     tx: &mut Tx<'_>,
     start: &[UnitRef],
-) -> Result<(HashMap<UnitRef, Unit>, Vec<LineageLink>), Error> {
-    let mut units = tx.units_by_id(start)?;
+    along: Along,
+) -> Result<Vec<LineageLink>, Error> {
+    let mut seen: HashSet<UnitRef> = start.iter().cloned().collect();
+    let mut ids: HashSet<String> = HashSet::new();
     let mut links: Vec<LineageLink> = Vec::new();
     let mut frontier: Vec<UnitRef> = start.to_vec();
     for _ in 0..MAX_CHAIN {
         if frontier.is_empty() {
             break;
         }
-        let found = tx.links_from(&frontier)?;
-        let next: Vec<UnitRef> = found
-            .iter()
-            .map(|l| l.related.clone())
-            .filter(|u| !units.contains_key(u))
-            .collect();
-        links.extend(found);
-        units.extend(tx.units_by_id(&next)?);
-        frontier = next;
-    }
-    Ok((units, links))
-}
-
-/// The links that lead into `units`, transitively: whose records they carry.
-pub fn links_into(tx: &mut Tx<'_>, units: &[UnitRef]) -> Result<Vec<LineageLink>, Error> {
-    let mut links: Vec<LineageLink> = Vec::new();
-    let mut frontier = units.to_vec();
-    for _ in 0..MAX_CHAIN {
-        if frontier.is_empty() {
-            break;
+        let mut found = Vec::new();
+        if along != Along::Backward {
+            found.extend(tx.links_from(&frontier)?);
         }
-        let found = tx.links_to(&frontier)?;
-        frontier = found
-            .iter()
-            .map(|l| l.unit.clone())
-            .filter(|u| !links.iter().any(|l| &l.unit == u))
-            .collect();
-        links.extend(found);
+        if along != Along::Forward {
+            found.extend(tx.links_to(&frontier)?);
+        }
+        frontier = Vec::new();
+        for l in found {
+            for u in [&l.unit, &l.related] {
+                if seen.insert(u.clone()) {
+                    frontier.push(u.clone());
+                }
+            }
+            if ids.insert(l.id.clone()) {
+                links.push(l);
+            }
+        }
     }
     Ok(links)
+}
+
+/// The units `start` lead to through the lineage, with the links between them: `start`
+/// themselves, and every unit their links name, transitively.
+pub fn lineage_closure(
+    tx: &mut Tx<'_>,
+    start: &[UnitRef],
+) -> Result<(HashMap<UnitRef, Unit>, Vec<LineageLink>), Error> {
+    let links = links_along(tx, start, Along::Forward)?;
+    let mut named: Vec<UnitRef> = start.to_vec();
+    named.extend(links.iter().map(|l| l.related.clone()));
+    Ok((tx.units_by_id(&named)?, links))
 }
 
 /// The organiser of `cluster` for a term of `period`, which must have existed then (refused

@@ -56,7 +56,11 @@ pub(super) fn score_term(
     // score stands in for a decision. Tables without such an event read nothing more.
     let mut grounds = HashMap::new();
     if !register_events::bound_leaves(&version.groups).is_empty() {
-        let links = crate::app::succession::links_into(tx, &members)?;
+        let links = crate::app::succession::links_along(
+            tx,
+            &members,
+            crate::app::succession::Along::Backward,
+        )?;
         let mut carriers = members.clone();
         carriers.extend(links.iter().map(|l| l.unit.clone()));
         let register = tx.registered(&RegisterFilter {
