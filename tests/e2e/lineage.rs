@@ -6,23 +6,13 @@ use thidua_proto::v1 as pb;
 
 use crate::{
     env::{Env, shared_data},
-    support::legacy,
+    support::{json_of, legacy},
 };
 
 const ACT: &str = "Nghị quyết 1683/NQ-UBTVQH15";
 
 fn path(p: &std::path::Path) -> anyhow::Result<String> {
     p.to_str().map(str::to_owned).context("path is not UTF-8")
-}
-
-fn json_of(out: &std::process::Output) -> anyhow::Result<serde_json::Value> {
-    ensure!(
-        out.status.success(),
-        "exit {:?}: {}",
-        out.status.code(),
-        String::from_utf8_lossy(&out.stderr)
-    );
-    Ok(serde_json::from_slice(&out.stdout)?)
 }
 
 pub fn lineage_import(env: &Env) -> anyhow::Result<()> {

@@ -11,22 +11,12 @@ use crate::{
     security::create_key_for,
     support::{
         bac_kan_members, create_cluster, create_term, expect_error, fields, import, import_bac_kan,
-        legacy, reform,
+        json_of, legacy, reform,
     },
 };
 
 const ACT: &str = "Nghị quyết 1683/NQ-UBTVQH15";
 const THAI_NGUYEN: &str = "units/qd19-2025~19";
-
-fn ok_json(out: &std::process::Output) -> anyhow::Result<serde_json::Value> {
-    ensure!(
-        out.status.success(),
-        "exit {:?}: {}",
-        out.status.code(),
-        String::from_utf8_lossy(&out.stderr)
-    );
-    Ok(serde_json::from_slice(&out.stdout)?)
-}
 
 fn refused(out: &std::process::Output, needle: &str) -> anyhow::Result<()> {
     let stderr = String::from_utf8_lossy(&out.stderr);
@@ -66,7 +56,7 @@ async fn reform_data(env: &Env, dir: &std::path::Path) -> anyhow::Result<()> {
     std::fs::write(&provinces, "legacy_code,code_2025\n06,19\n")?;
     for file in [&communes, &provinces] {
         let file = file.to_str().context("path is not UTF-8")?;
-        ok_json(&env.cli(&[
+        json_of(&env.cli(&[
             "unit",
             "lineage",
             "import",
@@ -169,7 +159,7 @@ pub fn reform_carry_forward(env: &Env) -> anyhow::Result<()> {
         Ok::<_, anyhow::Error>(())
     })?;
 
-    let moved = ok_json(&transfer("qd19-2025~19", "2025-07-01", ACT)?)?;
+    let moved = json_of(&transfer("qd19-2025~19", "2025-07-01", ACT)?)?;
     ensure!(moved["cluster"]["organiser"] == THAI_NGUYEN, "{moved}");
     ensure!(
         moved["transfers"][0]["from_organiser"] == "qd124-2004~058",
@@ -192,7 +182,7 @@ pub fn reform_carry_forward(env: &Env) -> anyhow::Result<()> {
         env.cli(&args)
     };
     refused(&carry(&["--dry-run"])?, "--leader-from-lineage")?;
-    let plan = ok_json(&carry(&["--dry-run", "--leader-from-lineage"])?)?;
+    let plan = json_of(&carry(&["--dry-run", "--leader-from-lineage"])?)?;
     let members: Vec<&str> = plan["members"]
         .as_array()
         .context("members")?
@@ -218,7 +208,7 @@ pub fn reform_carry_forward(env: &Env) -> anyhow::Result<()> {
         .map(|_| ())
         .context("a dry run stores nothing")
     })?;
-    ok_json(&carry(&[
+    json_of(&carry(&[
         "--leader-from-lineage",
         "--request-id",
         "ket-chuyen-2026",
@@ -316,7 +306,7 @@ pub fn reform_carry_forward(env: &Env) -> anyhow::Result<()> {
 /// it merged, year by year, each row naming its own unit; a key sees only the terms it may read.
 pub fn history_across_lineage(env: &Env) -> anyhow::Result<()> {
     thidua_server::demo::load(&env.store)?;
-    let out = ok_json(&env.cli(&["unit", "history", "qd19-2025~01843", "-o", "json"])?)?;
+    let out = json_of(&env.cli(&["unit", "history", "qd19-2025~01843", "-o", "json"])?)?;
     let rows = out.as_array().context("history rows")?;
     let who: Vec<(i64, &str)> = rows
         .iter()
@@ -349,7 +339,7 @@ pub fn history_across_lineage(env: &Env) -> anyhow::Result<()> {
             .any(|r| r["awards"].as_str().is_some_and(|a| !a.is_empty())),
         "the 2022 proposals are listed: {out}"
     );
-    let later = ok_json(&env.cli(&[
+    let later = json_of(&env.cli(&[
         "unit",
         "history",
         "qd19-2025~01843",
@@ -442,7 +432,7 @@ pub fn names_through_time(env: &Env) -> anyhow::Result<()> {
         ])?,
         "effective_date",
     )?;
-    ok_json(&env.cli(&[
+    json_of(&env.cli(&[
         "unit",
         "update",
         "01837",
@@ -457,7 +447,7 @@ pub fn names_through_time(env: &Env) -> anyhow::Result<()> {
         board_name("01837")? == "Sông Cầu",
         "2022 keeps the name it had in 2022"
     );
-    let unit = ok_json(&env.cli(&["unit", "get", "01837", "-o", "json"])?)?;
+    let unit = json_of(&env.cli(&["unit", "get", "01837", "-o", "json"])?)?;
     ensure!(
         unit["unit"]["display_name"] == "Sông Cầu mới"
             && unit["earlier"][0]["display_name"] == "Sông Cầu"
@@ -477,7 +467,7 @@ pub fn names_through_time(env: &Env) -> anyhow::Result<()> {
         "already changed on 2025-01-01",
     )?;
     // A correction in place (a typo) is the name of every year.
-    ok_json(&env.cli(&[
+    json_of(&env.cli(&[
         "unit",
         "update",
         "01852",

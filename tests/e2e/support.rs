@@ -238,3 +238,14 @@ pub fn fields(status: &Status) -> Vec<String> {
         .map(|b| b.field_violations.iter().map(|v| v.field.clone()).collect())
         .unwrap_or_default()
 }
+
+/// The JSON a successful CLI run printed; its stderr when it failed.
+pub fn json_of(out: &std::process::Output) -> anyhow::Result<serde_json::Value> {
+    ensure!(
+        out.status.success(),
+        "exit {:?}: {}",
+        out.status.code(),
+        String::from_utf8_lossy(&out.stderr)
+    );
+    Ok(serde_json::from_slice(&out.stdout)?)
+}
