@@ -67,6 +67,10 @@ const SCENARIOS: &[(&str, Scenario)] = &[
     ("decisions_and_register", scoring::decisions_and_register),
     ("bonus_from_the_register", scoring::bonus_from_the_register),
     (
+        "catalogue_versions_and_prerequisites",
+        scoring::catalogue_versions_and_prerequisites,
+    ),
+    (
         "tie_decision_allows_adoption",
         scoring::tie_decision_allows_adoption,
     ),

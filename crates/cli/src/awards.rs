@@ -33,7 +33,8 @@ pub enum AwardCommand {
         /// The achievement report (báo cáo thành tích).
         #[arg(long, default_value = "")]
         report: String,
-        /// Why a provincial flag goes to a unit other than the top scorer.
+        /// Why a provincial flag goes to a unit other than the top scorer, or why this unit
+        /// takes a quota's last place it is tied for.
         #[arg(long, default_value = "")]
         override_reason: String,
     },
@@ -113,7 +114,7 @@ fn awards(list: &[pb::Award]) -> Section {
     let mut s = Section::new(
         "awards",
         vec![
-            "name", "unit", "kind", "state", "ballot", "dossier", "revoked",
+            "name", "unit", "kind", "entry", "state", "ballot", "dossier", "revoked",
         ],
     );
     for a in list {
@@ -126,6 +127,7 @@ fn awards(list: &[pb::Award]) -> Section {
             a.name.clone(),
             render::short_unit(&a.unit),
             render::award_kind(a.kind),
+            a.entry.clone(),
             render::award_state(a.state),
             a.ballot
                 .as_ref()
@@ -256,7 +258,9 @@ async fn list_of_organiser(ctx: &mut Context, organiser: &str, year: i32) -> Res
         .awards;
     let mut s = Section::new(
         "awards",
-        vec!["term", "stage", "unit", "kind", "state", "decision"],
+        vec![
+            "term", "stage", "unit", "kind", "entry", "state", "decision",
+        ],
     );
     for entry in listed {
         let a = entry.award.unwrap_or_default();
@@ -265,6 +269,7 @@ async fn list_of_organiser(ctx: &mut Context, organiser: &str, year: i32) -> Res
             render::stage(entry.stage),
             render::short_unit(&a.unit),
             render::award_kind(a.kind),
+            a.entry,
             render::award_state(a.state),
             a.decision,
         ]);

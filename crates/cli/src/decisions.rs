@@ -1,4 +1,4 @@
-//! `thidua decision …`: decisions (quyết định khen thưởng), the award register, the catalogue.
+//! `thidua decision …`: decisions (quyết định khen thưởng) and the award register.
 
 use clap::Subcommand;
 use thidua_proto::v1 as pb;
@@ -22,8 +22,6 @@ pub enum DecisionCommand {
         #[arg(long)]
         entry: Option<String>,
     },
-    /// The catalogue of titles and forms, with their codes.
-    Entries,
     /// Write the standing awards for the national records (CSV or XLSX, by the extension).
     Export {
         /// The file to write, e.g. so-khen-thuong-2022.xlsx.
@@ -66,7 +64,7 @@ pub struct RecordArgs {
     /// Who signed, e.g. "Chủ tịch UBND tỉnh".
     #[arg(long)]
     signer: String,
-    /// The catalogue entry's code, e.g. CTD_TINH (`thidua decision entries`).
+    /// The catalogue entry's code, e.g. CTD_TINH (`thidua catalogue show`).
     #[arg(long)]
     entry: String,
     /// A submitted proposal approved (awards/ID or ID); repeat.
@@ -207,40 +205,6 @@ pub async fn run(ctx: &mut Context, command: DecisionCommand) -> Result<(), Fail
             crate::sheets::write(&file, &out.content)?;
             eprintln!("wrote the register to {}", file.display());
             Ok(())
-        }
-        DecisionCommand::Entries => {
-            let entries = ctx
-                .scoring
-                .list_award_entries(pb::ListAwardEntriesRequest {})
-                .await?
-                .into_inner()
-                .entries;
-            let mut s = Section::new(
-                "entries",
-                vec![
-                    "code",
-                    "display_name",
-                    "level",
-                    "kind",
-                    "proposed_as",
-                    "secret_ballot",
-                ],
-            );
-            for e in entries {
-                s.row(vec![
-                    e.code,
-                    e.display_name,
-                    e.level,
-                    e.kind,
-                    if e.proposed_as == i32::from(pb::AwardKind::Unspecified) {
-                        String::new()
-                    } else {
-                        render::award_kind(e.proposed_as)
-                    },
-                    if e.secret_ballot { "yes" } else { "no" }.to_owned(),
-                ]);
-            }
-            ctx.print(&[s])
         }
     }
 }

@@ -2,6 +2,7 @@
 
 mod audit;
 mod awards;
+mod catalogue;
 mod clusters;
 mod covenants;
 mod decisions;
@@ -125,9 +126,12 @@ enum Command {
     /// Secret ballots on proposals.
     #[command(subcommand)]
     Ballot(awards::BallotCommand),
-    /// Decisions (quyết định khen thưởng), the award register and the catalogue of titles.
+    /// Decisions (quyết định khen thưởng) and the award register.
     #[command(subcommand)]
     Decision(decisions::DecisionCommand),
+    /// The catalogue of titles and forms with its rules (quotas, prerequisites), by version.
+    #[command(subcommand)]
+    Catalogue(catalogue::CatalogueCommand),
     /// API keys: create, list, revoke (administrators).
     #[command(subcommand)]
     Key(keys::KeyCommand),
@@ -260,6 +264,7 @@ async fn run(cli: Cli) -> Result<(), Failure> {
         Command::Award(c) => awards::run_award(&mut ctx, c).await,
         Command::Ballot(c) => awards::run_ballot(&mut ctx, c).await,
         Command::Decision(c) => decisions::run(&mut ctx, c).await,
+        Command::Catalogue(c) => catalogue::run(&mut ctx, c).await,
         Command::Key(c) => keys::run_key(&mut ctx, c).await,
         Command::Whoami => keys::run_whoami(&mut ctx).await,
         Command::Audit(c) => audit::run_audit(&mut ctx, c).await,

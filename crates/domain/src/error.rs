@@ -98,11 +98,15 @@ pub enum Reason {
     OrganiserNotValid,
     /// The leader ceased to exist: a new one must be named.
     LeaderCeased,
+    /// The unit does not meet a prerequisite of the title or form proposed.
+    PrerequisiteMissing,
+    /// The last place of a quota is tied: the proposal must say why this unit.
+    QuotaTie,
 }
 
 impl Reason {
     /// Every reason, in the contract's order (`ErrorReason` in `common.proto`).
-    pub const ALL: [Reason; 34] = [
+    pub const ALL: [Reason; 36] = [
         Reason::InvalidArgument,
         Reason::NotFound,
         Reason::AlreadyExists,
@@ -137,6 +141,8 @@ impl Reason {
         Reason::StorageFull,
         Reason::OrganiserNotValid,
         Reason::LeaderCeased,
+        Reason::PrerequisiteMissing,
+        Reason::QuotaTie,
     ];
 
     /// The `UPPER_SNAKE` form used in `ErrorInfo`.
@@ -175,6 +181,8 @@ impl Reason {
             Reason::StorageFull => "STORAGE_FULL",
             Reason::OrganiserNotValid => "ORGANISER_NOT_VALID",
             Reason::LeaderCeased => "LEADER_CEASED",
+            Reason::PrerequisiteMissing => "PREREQUISITE_MISSING",
+            Reason::QuotaTie => "QUOTA_TIE",
             Reason::Internal => "INTERNAL",
         }
     }

@@ -34,6 +34,7 @@ struct AwardRow {
     created_at: i64,
     updated_at: i64,
     decision_id: Option<String>,
+    entry: String,
 }
 
 impl AwardRow {
@@ -52,6 +53,7 @@ impl AwardRow {
             created_at: a.created_at.0,
             updated_at: a.updated_at.0,
             decision_id: a.decision.clone(),
+            entry: a.entry.clone(),
         }
     }
 }
@@ -243,6 +245,7 @@ impl Tx<'_> {
             ballot,
             revocation,
             decision: row.decision_id,
+            entry: row.entry,
             created_at: Timestamp(row.created_at),
             updated_at: Timestamp(row.updated_at),
             id: row.id,

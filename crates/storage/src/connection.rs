@@ -20,7 +20,7 @@ use thidua_domain::names::TermName;
 
 use crate::{NewEvent, changes::ChangeFeed, errors::db};
 
-const SQLITE_MIGRATIONS: EmbeddedMigrations = embed_migrations!("migrations/sqlite");
+pub(crate) const SQLITE_MIGRATIONS: EmbeddedMigrations = embed_migrations!("migrations/sqlite");
 const POSTGRES_MIGRATIONS: EmbeddedMigrations = embed_migrations!("migrations/postgres");
 
 /// One connection to either backend; the variant is chosen by the database URL.

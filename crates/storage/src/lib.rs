@@ -3,6 +3,7 @@
 mod audit;
 mod audit_guard;
 mod awards;
+mod catalogue;
 mod changes;
 mod clusters;
 mod connection;

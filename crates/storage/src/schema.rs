@@ -300,6 +300,7 @@ diesel::table! {
         created_at -> BigInt,
         updated_at -> BigInt,
         decision_id -> Nullable<Text>,
+        entry -> Text,
     }
 }
 
@@ -424,3 +425,13 @@ diesel::table! {
 }
 
 diesel::allow_tables_to_appear_in_same_query!(decisions, register_entries);
+
+diesel::table! {
+    catalogue_versions (version) {
+        version -> Integer,
+        from_year -> Integer,
+        note -> Text,
+        entries -> Text,
+        created_at -> BigInt,
+    }
+}

@@ -3,6 +3,7 @@
 //! it.
 
 mod awards;
+mod catalogue;
 mod cycle;
 mod decisions;
 mod imports;
@@ -13,6 +14,7 @@ mod ties;
 mod watch;
 
 pub use awards::awards_and_ballots;
+pub use catalogue::catalogue_versions_and_prerequisites;
 pub use cycle::year_end_cycle;
 pub use decisions::decisions_and_register;
 pub use imports::result_import_and_export;

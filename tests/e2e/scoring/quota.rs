@@ -25,8 +25,9 @@ const EXCELLENT: [(&str, &str); 8] = [
     ("VI.1", "0"),
 ];
 
-/// A cluster of Bắc Kạn city's with a 2022 term of `members`, all excellent, adopted.
-async fn adopted(
+/// A cluster of Bắc Kạn city's with a 2022 term of `members`, all excellent, adopted (best
+/// first).
+pub(super) async fn adopted(
     env: &Env,
     cluster: &str,
     kind: pb::ClusterKind,

@@ -423,6 +423,11 @@ pub(super) const CASES: &[Case] = &[
         expect: PUBLIC,
     },
     Case {
+        method: "ScoringService/PutAwardCatalogue",
+        fields: &[],
+        expect: ADMIN,
+    },
+    Case {
         method: "AccessService/CreateApiKey",
         fields: &[],
         expect: ADMIN,

@@ -299,6 +299,7 @@ async fn fixture(env: &Env) -> anyhow::Result<()> {
                 year: 2022,
                 unit: UnitRef::new(Scheme::Qd124_2004, "01843"),
                 kind: AwardKind::ProvincialFlag,
+                entry: "CTD_TINH".into(),
                 state: AwardState::Proposed,
                 dossier: Dossier::default(),
                 override_reason: String::new(),

@@ -145,6 +145,11 @@ pub const POLICY: &[(&str, Need, Effect)] = &[
         Need::Public,
         Effect::Read,
     ),
+    (
+        "ScoringService/PutAwardCatalogue",
+        Need::Admin,
+        Effect::Write,
+    ),
     ("AccessService/CreateApiKey", Need::Admin, Effect::Write),
     ("AccessService/ListApiKeys", Need::Admin, Effect::Read),
     ("AccessService/RevokeApiKey", Need::Admin, Effect::Write),

@@ -5,7 +5,7 @@
 
 use std::str::FromStr;
 
-use super::{Award, AwardState, catalogue};
+use super::{Award, AwardState, catalogue::Catalogues};
 use crate::{
     error::{Error, Violations},
     time::{Date, Timestamp},
@@ -133,6 +133,8 @@ pub struct DecisionFacts<'a> {
     pub held: &'a [Registered],
     /// Units named that do not exist.
     pub unknown_units: &'a [UnitRef],
+    /// Every catalogue version: the entry is looked up in the one in force for the year.
+    pub catalogues: &'a Catalogues,
 }
 
 /// Checks a decision and gives its year: every field violation at once, nothing stored while
@@ -162,16 +164,6 @@ pub fn check_decision(new: &NewDecision, facts: DecisionFacts<'_>) -> Result<i32
     if new.signer.trim().is_empty() {
         v.add("decision.signer", "name who signed");
     }
-    let entry = catalogue::entry(&new.entry);
-    if entry.is_none() {
-        v.add(
-            "decision.entry",
-            format!(
-                "`{}` is not in the catalogue of titles and forms",
-                new.entry
-            ),
-        );
-    }
     for u in facts.unknown_units {
         v.add("decision.units", format!("{u} does not exist"));
     }
@@ -196,17 +188,10 @@ pub fn check_decision(new: &NewDecision, facts: DecisionFacts<'_>) -> Result<i32
                             ),
                         );
                     }
-                    if let Some(e) = entry
-                        && a.kind.entry().code != e.code
-                    {
+                    if a.entry != new.entry {
                         v.add(
                             field,
-                            format!(
-                                "{} asks for {}, not {}",
-                                a.resource(),
-                                a.kind.entry().code,
-                                e.code
-                            ),
+                            format!("{} asks for {}, not {}", a.resource(), a.entry, new.entry),
                         );
                     }
                 }
@@ -222,6 +207,19 @@ pub fn check_decision(new: &NewDecision, facts: DecisionFacts<'_>) -> Result<i32
     }
     if year.is_none() {
         v.add("decision.year", "give the year the decision concerns");
+    }
+    let known = year.map_or_else(
+        || facts.catalogues.knows(&new.entry),
+        |y| facts.catalogues.in_force(y).entry(&new.entry).is_some(),
+    );
+    if !known {
+        v.add(
+            "decision.entry",
+            format!(
+                "`{}` is not in the catalogue of titles and forms in force for the year",
+                crate::text::quote(&new.entry)
+            ),
+        );
     }
     match new.kind {
         DecisionKind::Award => {
@@ -272,6 +270,10 @@ mod tests {
             year: 2022,
             unit: unit(code),
             kind,
+            entry: crate::award::catalogue::Catalogue::builtin()
+                .for_kind(kind)
+                .map(|e| e.code.clone())
+                .unwrap_or_default(),
             state: AwardState::Submitted,
             dossier: Dossier::default(),
             override_reason: String::new(),
@@ -314,6 +316,7 @@ mod tests {
             same_number: &[],
             held: &[],
             unknown_units: &[],
+            catalogues: &Catalogues::default(),
         };
         assert_eq!(
             check_decision(&decision(DecisionKind::Award), facts).ok(),
@@ -357,7 +360,7 @@ mod tests {
         unknown.entry = "CTD_HUYEN".into();
         assert_eq!(
             fields(check_decision(&unknown, facts)),
-            ["decision.entry", "decision.approve[0]", "decision.year"]
+            ["decision.approve[0]", "decision.year", "decision.entry"]
         );
     }
 
@@ -368,6 +371,7 @@ mod tests {
             same_number: &[],
             held: &[],
             unknown_units: &[],
+            catalogues: &Catalogues::default(),
         };
         let mut direct = decision(DecisionKind::Award);
         direct.approve.clear();

@@ -4,8 +4,10 @@
 
 mod ballot;
 pub mod catalogue;
+pub mod catalogue_sheet;
 pub mod decision;
 pub mod past_decisions;
+pub mod prerequisite;
 mod proposal;
 mod quota;
 pub mod register_events;
@@ -14,7 +16,7 @@ pub use ballot::{Ballot, BallotBase, check_ballot};
 pub use proposal::{
     ProposalFacts, check_eligible, check_proposal, check_revocation, check_submission,
 };
-pub use quota::{OrganiserYear, meeting_flag_standard};
+pub use quota::{OrganiserYear, meeting_standard};
 
 use std::str::FromStr;
 
@@ -217,6 +219,8 @@ pub struct Award {
     pub unit: UnitRef,
     /// The kind.
     pub kind: AwardKind,
+    /// The catalogue entry it asks for (its code in the version in force for the year).
+    pub entry: String,
     /// State.
     pub state: AwardState,
     /// The dossier.

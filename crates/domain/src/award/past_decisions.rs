@@ -7,7 +7,7 @@
 
 use std::collections::{HashMap, HashSet};
 
-use super::catalogue;
+use super::catalogue::Catalogues;
 use crate::{
     error::{Error, FieldViolation},
     import::{cell, column},
@@ -53,12 +53,14 @@ fn bad(line: u32, column: &str, what: impl std::fmt::Display) -> (u32, FieldViol
 }
 
 /// Plans a file: rows (line, cells) under `header`, against the codes of units that exist
-/// (`units`) and the dates of decisions already stored by (authority code, number).
+/// (`units`), the dates of decisions already stored by (authority code, number), and the
+/// catalogue versions (an entry must be in the one in force for the row's year).
 pub fn plan(
     header: &[String],
     lines: &[(u32, Vec<String>)],
     units: &HashSet<String>,
     stored: &HashMap<(String, String), Date>,
+    catalogues: &Catalogues,
 ) -> Result<Vec<PastDecision>, Error> {
     let cols = COLUMNS.map(|c| column(header, c));
     if cols.iter().any(Option::is_none) {
@@ -94,12 +96,20 @@ pub fn plan(
                 format!("unit `{}` does not exist", crate::text::quote(&auth)),
             ));
         }
-        if catalogue::entry(&entry_code).is_none() {
+        let y = cell(cells, year)
+            .parse::<i32>()
+            .ok()
+            .filter(|y| (2000..=2100).contains(y));
+        let known = y.map_or_else(
+            || catalogues.knows(&entry_code),
+            |y| catalogues.in_force(y).entry(&entry_code).is_some(),
+        );
+        if !known {
             errors.push(bad(
                 line,
                 "entry_code",
                 format!(
-                    "`{}` is not in the catalogue of titles and forms",
+                    "`{}` is not in the catalogue of titles and forms in force for the year",
                     crate::text::quote(&entry_code)
                 ),
             ));
@@ -111,10 +121,6 @@ pub fn plan(
         if day.is_none() {
             errors.push(bad(line, "date", "not a date YYYY-MM-DD"));
         }
-        let y = cell(cells, year)
-            .parse::<i32>()
-            .ok()
-            .filter(|y| (2000..=2100).contains(y));
         if y.is_none() {
             errors.push(bad(line, "year", "not a year 2000–2100"));
         }
@@ -198,14 +204,16 @@ mod tests {
              01840,CTD_TINH,98/QĐ-UBND,2021-01-20,06,2020\n\
              01843,TTLDXS,12/QĐ-UBND,2022-01-15,06,2021\n",
         );
-        let plan_ok = plan(&h, &rows, &units, &HashMap::new()).unwrap_or_else(|e| panic!("{e}"));
+        let plan_ok = plan(&h, &rows, &units, &HashMap::new(), &Catalogues::default())
+            .unwrap_or_else(|e| panic!("{e}"));
         assert_eq!(plan_ok.len(), 2);
         assert_eq!(plan_ok[0].units, ["01843", "01840"]);
         let stored = HashMap::from([(
             ("06".to_owned(), "98/QĐ-UBND".to_owned()),
             "2021-01-20".parse().unwrap_or_else(|e| panic!("{e}")),
         )]);
-        let again = plan(&h, &rows, &units, &stored).unwrap_or_else(|e| panic!("{e}"));
+        let again = plan(&h, &rows, &units, &stored, &Catalogues::default())
+            .unwrap_or_else(|e| panic!("{e}"));
         assert!(again[0].stored && !again[1].stored);
 
         let (h, rows) = sheet(
@@ -213,7 +221,7 @@ mod tests {
              99999,CTD_HUYEN,,2021-13-01,06,1990\n\
              01843,CTD_TINH,98/QĐ-UBND,2021-01-21,06,2020\n",
         );
-        match plan(&h, &rows, &units, &stored) {
+        match plan(&h, &rows, &units, &stored, &Catalogues::default()) {
             Err(Error::Invalid(v)) => {
                 let fields: Vec<&str> = v.iter().map(|v| v.field.as_str()).collect();
                 assert_eq!(

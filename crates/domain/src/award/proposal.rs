@@ -5,10 +5,14 @@ use std::collections::HashMap;
 
 use rust_decimal::Decimal;
 
-use super::{Award, AwardKind, AwardState, Dossier};
+use super::{
+    Award, AwardKind, AwardState, Dossier, catalogue::Catalogue, decision::Registered,
+    prerequisite::PrerequisiteFacts,
+};
 use crate::{
     criteria::{self, Criterion},
     error::{Error, Reason, Violations},
+    lineage::LineageLink,
     policy::Policy,
     scoring::{MemberScore, Placement},
     stage::Action,
@@ -33,8 +37,14 @@ pub struct ProposalFacts<'a> {
     pub policy: &'a Policy,
     /// The term's awards so far, in any state.
     pub awards: &'a [Award],
-    /// The Government-flag quota's base: the organiser's terms of the year, with what counts.
+    /// The base of a quota counted over the organiser's year: its terms, with what counts.
     pub organiser_year: &'a super::OrganiserYear,
+    /// The catalogue version in force for the term's year.
+    pub catalogue: &'a Catalogue,
+    /// Register lines of the unit and its predecessors, for the entry's prerequisites.
+    pub register: &'a [Registered],
+    /// Lineage links into the unit, for the records it carries.
+    pub links: &'a [LineageLink],
 }
 
 /// The mandatory criteria that carry a rule: a member short of full points on any of them is
@@ -51,8 +61,9 @@ pub(super) fn mandatory_codes(groups: &[Criterion]) -> Vec<String> {
 
 /// Checks a proposal of `unit` for `kind`: the term has adopted its scores (or holds its
 /// ballot), the unit is a member and eligible, it holds no other award this term (one
-/// achievement, one award), the kind's quota is not used up, and a provincial flag goes to the
-/// unit leading the cluster unless an override with a reason is recorded.
+/// achievement, one award), it meets the prerequisites of the catalogue entry in force, the
+/// quotas are not used up (nor their last place tied without a reason), and a provincial flag
+/// goes to the unit leading the cluster unless an override with a reason is recorded.
 pub fn check_proposal(
     facts: &ProposalFacts<'_>,
     unit: &UnitRef,
@@ -94,28 +105,30 @@ pub fn check_proposal(
             ),
         });
     }
-    if kind == AwardKind::GovernmentFlag {
-        super::quota::check_government_quota(facts)?;
-    } else {
-        let used = facts
-            .awards
-            .iter()
-            .filter(|a| a.kind == kind && a.counts())
-            .count();
-        if let Some(limit) = facts.policy.quotas.limit(kind, 0)
-            && used >= limit
-        {
-            return Err(Error::precondition(
-                Reason::QuotaExceeded,
-                term.resource(),
-                format!(
-                    "the quota of {limit} {} for {} is used up",
-                    kind.as_str(),
-                    term.resource()
-                ),
-            ));
-        }
-    }
+    let entry = facts.catalogue.for_kind(kind).ok_or_else(|| {
+        Error::invalid(
+            "award.kind",
+            format!(
+                "the catalogue in force for {} (version {}) has no entry for a {}",
+                term.year,
+                facts.catalogue.version,
+                kind.as_str()
+            ),
+        )
+    })?;
+    super::prerequisite::check_prerequisites(
+        entry,
+        unit,
+        &PrerequisiteFacts {
+            catalogue: facts.catalogue,
+            year: term.year,
+            levels: &facts.policy.levels,
+            classification: score.classification.level.as_deref(),
+            register: facts.register,
+            links: facts.links,
+        },
+    )?;
+    super::quota::check_quotas(facts, entry, unit, kind, override_reason)?;
     let leading = facts
         .placements
         .first()
@@ -306,15 +319,40 @@ pub(super) mod tests {
         Ok(())
     }
 
-    /// The seed's wards scored for real: imported results, composed, scored and ranked.
-    /// Phùng Chí Kiên full marks; Đức Xuân just under; Nông Thượng had an outbreak (a
-    /// mandatory criterion missed).
-    pub(crate) fn adopted() -> (
+    /// An adopted term of three members: the term, its table, the scores and the ranking.
+    pub(crate) type Adopted = (
         Term,
         crate::criteria::TableVersion,
         HashMap<UnitRef, MemberScore>,
         Vec<Placement>,
-    ) {
+    );
+
+    /// The facts of a proposal in `board`, under the built-in catalogue, with an empty register.
+    pub(crate) fn facts<'a>(
+        board: &'a Adopted,
+        policy: &'a Policy,
+        awards: &'a [Award],
+        organiser_year: &'a crate::award::OrganiserYear,
+    ) -> ProposalFacts<'a> {
+        let (term, version, scores, placements) = board;
+        ProposalFacts {
+            term,
+            groups: &version.groups,
+            scores,
+            placements,
+            policy,
+            awards,
+            organiser_year,
+            catalogue: Catalogue::builtin(),
+            register: &[],
+            links: &[],
+        }
+    }
+
+    /// The seed's wards scored for real: imported results, composed, scored and ranked.
+    /// Phùng Chí Kiên full marks; Đức Xuân just under; Nông Thượng had an outbreak (a
+    /// mandatory criterion missed).
+    pub(crate) fn adopted() -> Adopted {
         use crate::{
             fixtures::{d, table, term},
             reporting::{ImportRow, plan_import},
@@ -378,6 +416,10 @@ pub(super) mod tests {
             year: 2022,
             unit: crate::fixtures::unit(unit),
             kind,
+            entry: crate::award::catalogue::Catalogue::builtin()
+                .for_kind(kind)
+                .map(|e| e.code.clone())
+                .unwrap_or_default(),
             state,
             dossier: Dossier::default(),
             override_reason: String::new(),
@@ -396,20 +438,13 @@ pub(super) mod tests {
     #[test]
     fn proposals_follow_eligibility_one_award_quotas_and_the_top_scorer() {
         use crate::fixtures::unit;
-        let (term, version, scores, placements) = adopted();
+        let board = adopted();
+        let (term, _, _, placements) = &board;
         let policy = Policy::default();
         assert_eq!(placements[0].unit, unit("01843"), "{placements:?}");
         let none: Vec<Award> = Vec::new();
         let scope = crate::award::OrganiserYear::default();
-        let facts = |awards| ProposalFacts {
-            term: &term,
-            groups: &version.groups,
-            scores: &scores,
-            placements: &placements,
-            policy: &policy,
-            awards,
-            organiser_year: &scope,
-        };
+        let facts = |awards| facts(&board, &policy, awards, &scope);
         let flag = AwardKind::ProvincialFlag;
         assert_eq!(
             reason(check_proposal(&facts(&none), &unit("01843"), flag, "")),

@@ -1,10 +1,19 @@
-//! The Government flag's quota at its real scope (Cờ thi đua của Chính phủ): a share of the
-//! collectives that meet the provincial flag's standard across every cluster the organiser
-//! level (a province, a ministry) runs in the year.
+//! Quotas at their real scope (chỉ tiêu khen thưởng). Two quotas bound a proposal: the
+//! catalogue entry's, which the law sets — the Government flag's share counts the collectives
+//! that meet the provincial flag's standard across every cluster the organiser level (a
+//! province, a ministry) runs in the year — and the term's own policy, which the cluster's
+//! covenant may set lower. A refusal names the quota, its base, the proposals counted and
+//! where; a proposal taking the last place of a count while its unit is tied with another
+//! eligible member must say why (a tie is not broken silently).
 
 use std::collections::HashMap;
 
-use super::{AwardKind, ProposalFacts, check_eligible, proposal::mandatory_codes};
+use super::{
+    AwardKind, ProposalFacts,
+    catalogue::{Entry, QuotaLimit, QuotaScope},
+    check_eligible,
+    proposal::mandatory_codes,
+};
 use crate::{
     criteria::Criterion,
     error::{Error, Reason},
@@ -13,9 +22,9 @@ use crate::{
     unit::UnitRef,
 };
 
-/// The Government flag's quota is counted over every cluster of the organiser level (a
-/// province, a ministry) in a year, not within one cluster: the base is every collective of
-/// the organiser's adopted terms that meets the provincial-flag standard.
+/// The organiser's year, for a quota counted across every cluster of the organiser level (a
+/// province, a ministry): the base is every collective of the organiser's adopted terms that
+/// meets the entry's standard.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct OrganiserYear {
     /// The organiser.
@@ -24,14 +33,16 @@ pub struct OrganiserYear {
     pub year: i32,
     /// The organiser's adopted terms of the year.
     pub terms: Vec<String>,
-    /// Collectives meeting the provincial-flag standard across them.
+    /// Collectives meeting the entry's standard across them.
     pub meeting_standard: usize,
-    /// Government flags already proposed across them (still counting), by award.
-    pub government_flags: Vec<String>,
+    /// Proposals of the entry across them (still counting), by award.
+    pub proposed: Vec<String>,
 }
 
-/// How many members of one adopted board meet the provincial-flag standard.
-pub fn meeting_flag_standard(
+/// How many members of one adopted board meet the standard of `kind` (a flag's: excellent,
+/// no violation, every mandatory criterion met).
+pub fn meeting_standard(
+    kind: AwardKind,
     groups: &[Criterion],
     scores: &HashMap<UnitRef, MemberScore>,
     policy: &Policy,
@@ -40,64 +51,210 @@ pub fn meeting_flag_standard(
     let (excellent, good) = policy.award_levels();
     scores
         .values()
-        .filter(|s| {
-            check_eligible(AwardKind::ProvincialFlag, s, &mandatory, &excellent, &good).is_empty()
-        })
+        .filter(|s| check_eligible(kind, s, &mandatory, &excellent, &good).is_empty())
         .count()
 }
 
-/// The Government-flag quota at its scope: a share of the collectives meeting the
-/// provincial-flag standard across the organiser's terms of the year. The refusal names the
-/// quota, the base, the flags counted and where.
-pub(super) fn check_government_quota(facts: &ProposalFacts<'_>) -> Result<(), Error> {
-    let scope = facts.organiser_year;
-    let share = facts.policy.quotas.government_flag_share;
-    let limit = facts
-        .policy
-        .quotas
-        .limit(AwardKind::GovernmentFlag, scope.meeting_standard)
-        .unwrap_or(0);
-    let used = scope.government_flags.len();
-    if used < limit {
+/// One quota as it stands for a proposal.
+struct Standing {
+    /// Whose quota, in words.
+    whose: String,
+    /// How the limit is worked out, in words.
+    rule: String,
+    limit: usize,
+    /// The proposals counted, by award.
+    used: Vec<String>,
+    /// Where it is counted.
+    scope: String,
+    /// Counted within the term, where the members' ranking can tie for its last place.
+    in_term: bool,
+}
+
+/// The quotas bounding a proposal of `kind` for the entry in force: the entry's own, at its
+/// scope, and the term policy's.
+fn standings(facts: &ProposalFacts<'_>, entry: &Entry, kind: AwardKind) -> Vec<Standing> {
+    let term = facts.term;
+    let in_term: Vec<String> = facts
+        .awards
+        .iter()
+        .filter(|a| a.entry == entry.code && a.counts())
+        .map(super::Award::resource)
+        .collect();
+    let term_base = || meeting_standard(kind, facts.groups, facts.scores, facts.policy);
+    let scope_of = |scope: QuotaScope| match scope {
+        QuotaScope::ClusterYear => (term_base(), in_term.clone(), term.resource(), true),
+        QuotaScope::OrganiserYear => {
+            let o = facts.organiser_year;
+            let organiser = o
+                .organiser
+                .as_ref()
+                .map_or_else(String::new, ToString::to_string);
+            (
+                o.meeting_standard,
+                o.proposed.clone(),
+                format!("{} term(s) of {organiser} in {}", o.terms.len(), o.year),
+                false,
+            )
+        }
+    };
+    let mut out = Vec::new();
+    let entry_scope = entry.quota.map_or(QuotaScope::ClusterYear, |q| q.scope);
+    if let Some(q) = entry.quota {
+        let (base, used, scope, in_term) = scope_of(q.scope);
+        let rule = match q.limit {
+            QuotaLimit::Share(share) => format!(
+                "⌊{share} × {base} collectives meeting the standard⌋ = {}",
+                q.allowed(base)
+            ),
+            QuotaLimit::Count(n) => format!("{n} per {}", q.scope.as_str()),
+        };
+        out.push(Standing {
+            whose: format!("the quota of {} ({})", entry.name, entry.code),
+            rule,
+            limit: q.allowed(base),
+            used,
+            scope,
+            in_term,
+        });
+    }
+    // The term's policy counts where the entry does: a share of the same base, a count per term.
+    let (base, used, scope, in_term) = scope_of(entry_scope);
+    if let Some(limit) = facts.policy.quotas.limit(kind, base) {
+        let (used, scope, in_term) = if kind == AwardKind::GovernmentFlag {
+            (used, scope, in_term)
+        } else {
+            (in_term_used(facts, kind), term.resource(), true)
+        };
+        out.push(Standing {
+            whose: format!("the term's policy quota of {}", kind.as_str()),
+            rule: if kind == AwardKind::GovernmentFlag {
+                format!(
+                    "⌊{} × {base} collectives meeting the standard⌋ = {limit}",
+                    facts.policy.quotas.government_flag_share
+                )
+            } else {
+                format!("{limit} per term")
+            },
+            limit,
+            used,
+            scope,
+            in_term,
+        });
+    }
+    out
+}
+
+fn in_term_used(facts: &ProposalFacts<'_>, kind: AwardKind) -> Vec<String> {
+    facts
+        .awards
+        .iter()
+        .filter(|a| a.kind == kind && a.counts())
+        .map(super::Award::resource)
+        .collect()
+}
+
+/// Checks the quotas of a proposal of `unit` for `kind`; `override_reason` says why this unit
+/// when it is tied for a quota's last place.
+pub(super) fn check_quotas(
+    facts: &ProposalFacts<'_>,
+    entry: &Entry,
+    unit: &UnitRef,
+    kind: AwardKind,
+    override_reason: &str,
+) -> Result<(), Error> {
+    let standings = standings(facts, entry, kind);
+    for s in &standings {
+        if s.used.len() >= s.limit {
+            return Err(Error::Preconditions {
+                reason: Reason::QuotaExceeded,
+                description: format!(
+                    "{} is used up in {}: {}; {} proposed",
+                    s.whose,
+                    s.scope,
+                    s.rule,
+                    s.used.len()
+                ),
+                violations: s
+                    .used
+                    .iter()
+                    .map(|a| (a.clone(), "counts against the quota".to_owned()))
+                    .chain(std::iter::once((
+                        facts.term.resource(),
+                        format!("{}: {}", s.whose, s.rule),
+                    )))
+                    .collect(),
+            });
+        }
+    }
+    // The provincial flag's own rule (the leading unit, or an override) covers its ties.
+    if kind == AwardKind::ProvincialFlag || !override_reason.trim().is_empty() {
         return Ok(());
     }
-    let organiser = scope
-        .organiser
-        .as_ref()
-        .map_or_else(String::new, ToString::to_string);
-    Err(Error::Preconditions {
-        reason: Reason::QuotaExceeded,
-        description: format!(
-            "Government flags of {organiser} in {}: {share} of {} collectives meeting the \
-             provincial-flag standard across {} term(s) allows {limit}; {used} proposed",
-            scope.year,
-            scope.meeting_standard,
-            scope.terms.len(),
-        ),
-        violations: scope
-            .government_flags
-            .iter()
-            .map(|a| (a.clone(), "counts against the quota".to_owned()))
-            .chain(std::iter::once((
-                facts.term.resource(),
-                format!("quota {limit} = ⌊{share} × {}⌋", scope.meeting_standard),
-            )))
-            .collect(),
-    })
+    let last_place = standings
+        .iter()
+        .find(|s| s.in_term && s.used.len() + 1 == s.limit);
+    let tied = tied_rivals(facts, unit, kind);
+    match last_place {
+        Some(s) if !tied.is_empty() => Err(Error::Preconditions {
+            reason: Reason::QuotaTie,
+            description: format!(
+                "{unit} would take the last place of {} ({}), but it is tied with {}: \
+                 record the reason for proposing {unit} (override reason), or break the tie first",
+                s.whose,
+                s.rule,
+                tied.iter()
+                    .map(ToString::to_string)
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            ),
+            violations: std::iter::once(unit)
+                .chain(&tied)
+                .map(|u| (u.to_string(), "tied for the last place".to_owned()))
+                .collect(),
+        }),
+        _ => Ok(()),
+    }
+}
+
+/// The eligible members in an unresolved tie with `unit` and not already proposed.
+fn tied_rivals(facts: &ProposalFacts<'_>, unit: &UnitRef, kind: AwardKind) -> Vec<UnitRef> {
+    let Some(mine) = facts
+        .placements
+        .iter()
+        .find(|p| &p.unit == unit && p.unresolved_tie)
+    else {
+        return Vec::new();
+    };
+    let mandatory = mandatory_codes(facts.groups);
+    let (excellent, good) = facts.policy.award_levels();
+    facts
+        .placements
+        .iter()
+        .filter(|p| p.rank == mine.rank && &p.unit != unit)
+        .filter(|p| !facts.awards.iter().any(|a| a.unit == p.unit && a.counts()))
+        .filter(|p| {
+            facts
+                .scores
+                .get(&p.unit)
+                .is_some_and(|s| check_eligible(kind, s, &mandatory, &excellent, &good).is_empty())
+        })
+        .map(|p| p.unit.clone())
+        .collect()
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
     use crate::award::{
-        AwardState, check_proposal,
-        proposal::tests::{adopted, proposed, reason},
+        Award, AwardState, check_proposal,
+        proposal::tests::{adopted, facts, proposed, reason},
     };
+    use crate::fixtures::unit;
 
     #[test]
     fn the_government_flag_counts_the_organiser_s_year_and_the_provincial_flag_does_not_bar_it() {
-        use crate::fixtures::unit;
-        let (term, version, scores, placements) = adopted();
+        let board = adopted();
+        let (_, version, scores, _) = &board;
         let policy = Policy::default();
         let held = vec![proposed(
             "01843",
@@ -110,68 +267,99 @@ mod tests {
             year: 2022,
             terms: vec!["clusters/a/terms/2022".into(); 3],
             meeting_standard: meeting,
-            government_flags: flags.iter().map(|f| (*f).to_owned()).collect(),
+            proposed: flags.iter().map(|f| (*f).to_owned()).collect(),
         };
-        let facts = |scope: &OrganiserYear| {
+        let propose = |scope: &OrganiserYear, kind| {
             check_proposal(
-                &ProposalFacts {
-                    term: &term,
-                    groups: &version.groups,
-                    scores: &scores,
-                    placements: &placements,
-                    policy: &policy,
-                    awards: &held,
-                    organiser_year: scope,
-                },
+                &facts(&board, &policy, &held, scope),
                 &unit("01843"),
-                AwardKind::GovernmentFlag,
+                kind,
                 "",
             )
         };
+        let flag = AwardKind::GovernmentFlag;
         assert_eq!(
-            meeting_flag_standard(&version.groups, &scores, &policy),
+            meeting_standard(AwardKind::ProvincialFlag, &version.groups, &scores, &policy),
             2,
             "Phùng Chí Kiên and Đức Xuân in this cluster"
         );
         assert_eq!(
-            reason(facts(&province(2, &[]))),
+            reason(propose(&province(2, &[]), flag)),
             Some(Reason::QuotaExceeded),
             "20% of this cluster's 2 is 0"
         );
         assert_eq!(
-            reason(facts(&province(5, &[]))),
+            reason(propose(&province(5, &[]), flag)),
             None,
             "5 across the province allow one; the provincial flag held does not bar it"
         );
-        match facts(&province(5, &["awards/b"])) {
+        match propose(&province(5, &["awards/b"]), flag) {
             Err(e @ Error::Preconditions { .. }) => {
                 assert_eq!(e.reason(), Reason::QuotaExceeded);
                 let text = e.to_string();
                 assert!(
-                    text.contains("5 collectives") && text.contains("3 term(s)"),
+                    text.contains("Cờ thi đua của Chính phủ (CTD_CP)")
+                        && text.contains("5 collectives")
+                        && text.contains("3 term(s) of units/qd124-2004~06 in 2022"),
                     "{text}"
                 );
             }
             other => panic!("{other:?}"),
         }
-        let certificate = check_proposal(
-            &ProposalFacts {
-                term: &term,
-                groups: &version.groups,
-                scores: &scores,
-                placements: &placements,
-                policy: &policy,
-                awards: &held,
-                organiser_year: &province(5, &[]),
-            },
-            &unit("01843"),
-            AwardKind::CertificateOfMerit,
-            "",
-        );
         assert_eq!(
-            reason(certificate),
+            reason(propose(&province(5, &[]), AwardKind::CertificateOfMerit)),
             Some(Reason::AlreadyExists),
             "one award otherwise"
+        );
+    }
+
+    #[test]
+    fn a_tie_for_the_last_place_of_a_quota_is_reported_not_broken() {
+        let mut board = adopted();
+        // Phùng Chí Kiên and Đức Xuân tied, no rule separating them; one certificate left.
+        for p in board.3.iter_mut().take(2) {
+            p.rank = 1;
+            p.unresolved_tie = true;
+        }
+        let mut policy = Policy::default();
+        policy.quotas.certificates_of_merit = 1;
+        let scope = OrganiserYear::default();
+        let propose = |awards: &[Award], who: &str, why: &str| {
+            check_proposal(
+                &facts(&board, &policy, awards, &scope),
+                &unit(who),
+                AwardKind::CertificateOfMerit,
+                why,
+            )
+        };
+        match propose(&[], "01840", "") {
+            Err(e @ Error::Preconditions { .. }) => {
+                assert_eq!(e.reason(), Reason::QuotaTie);
+                assert!(
+                    e.to_string().contains("tied with units/qd124-2004~01843"),
+                    "{e}"
+                );
+            }
+            other => panic!("{other:?}"),
+        }
+        assert_eq!(
+            reason(propose(
+                &[],
+                "01840",
+                "Hội nghị cụm bỏ phiếu chọn phường Đức Xuân"
+            )),
+            None,
+            "the reason is recorded"
+        );
+        let rival_has_one = [proposed(
+            "01843",
+            AwardKind::ProvincialFlag,
+            AwardState::Proposed,
+        )];
+        assert_eq!(
+            reason(propose(&rival_has_one, "01840", "")),
+            None,
+            "the tied rival already holds an award this term"
         );
     }
 }

@@ -3,7 +3,7 @@
 //! carries across lineage — holds that entry for the previous year by a decision not revoked.
 //! The bonus is derived, never typed, and its ground is the decision.
 
-use super::{catalogue, decision::Registered};
+use super::{catalogue::Catalogue, decision::Registered};
 use crate::{
     criteria::{self, Criterion, Rule},
     lineage::{LineageLink, record},
@@ -38,13 +38,15 @@ pub struct DerivedEvent {
 }
 
 /// Every bound leaf's event for every member of a term of `year`, from the register lines of
-/// the members and their predecessors (`register`) and the lineage links into the members.
+/// the members and their predecessors (`register`) and the lineage links into the members;
+/// the grounds name entries as the catalogue in force for the previous year does.
 pub fn derive(
     groups: &[Criterion],
     members: &[UnitRef],
     year: i32,
     register: &[Registered],
     links: &[LineageLink],
+    catalogue: &Catalogue,
 ) -> Vec<DerivedEvent> {
     let leaves = bound_leaves(groups);
     let mut out = Vec::new();
@@ -62,7 +64,7 @@ pub fn derive(
                 unit: member.clone(),
                 code: code.clone(),
                 ground: held.map(|r| {
-                    let name = catalogue::entry(entry).map_or(entry.as_str(), |e| e.name);
+                    let name = catalogue.name_of(entry);
                     let whose = if &r.unit == member {
                         String::new()
                     } else {
@@ -129,7 +131,7 @@ mod tests {
         let groups = [bonus()];
         let kien = [unit("01843")];
         let got = |register: &[Registered]| {
-            derive(&groups, &kien, 2023, register, &[])
+            derive(&groups, &kien, 2023, register, &[], Catalogue::builtin())
                 .into_iter()
                 .map(|e| e.ground.is_some())
                 .collect::<Vec<_>>()
@@ -142,7 +144,14 @@ mod tests {
         );
         assert_eq!(got(&[line("01843", 2022, true)]), [false], "revoked");
         assert_eq!(got(&[line("01840", 2022, false)]), [false], "another unit");
-        let ground = derive(&groups, &kien, 2023, &[line("01843", 2022, false)], &[]);
+        let ground = derive(
+            &groups,
+            &kien,
+            2023,
+            &[line("01843", 2022, false)],
+            &[],
+            Catalogue::builtin(),
+        );
         assert_eq!(
             ground[0].ground.as_deref(),
             Some(
@@ -172,6 +181,7 @@ mod tests {
             2026,
             &[line("01843", 2025, false)],
             &links,
+            Catalogue::builtin(),
         );
         assert!(
             got[0]

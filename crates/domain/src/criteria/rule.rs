@@ -187,13 +187,15 @@ impl Rule {
                 // The one parameter that is a code, not a number.
                 Some((k, v)) if kind == RuleKind::Event && k.trim() == "register" => {
                     let code = v.trim();
-                    if crate::award::catalogue::entry(code).is_some() {
+                    // Whether a catalogue version has the entry is the store's to say.
+                    if crate::award::catalogue::is_code(code) {
                         register = Some(code.to_owned());
                     } else {
                         errors.push(FieldViolation::new(
                             field,
                             format!(
-                                "register: `{code}` is not in the catalogue of titles and forms"
+                                "register: `{}` is not a catalogue code",
+                                crate::text::quote(code)
                             ),
                         ));
                     }

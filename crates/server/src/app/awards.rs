@@ -3,12 +3,15 @@
 
 use thidua_domain::{
     Error,
-    award::{self, Award, AwardKind, AwardState, Ballot, Dossier, OrganiserYear, ProposalFacts},
+    award::{
+        self, Award, AwardKind, AwardState, Ballot, Dossier, OrganiserYear, ProposalFacts,
+        catalogue::{Prerequisite, QuotaScope},
+    },
     names::TermName,
     stage::Stage,
     unit::UnitRef,
 };
-use thidua_storage::{Store, Tx};
+use thidua_storage::{RegisterFilter, Store, Tx};
 
 use super::{now, scoring};
 
@@ -34,10 +37,39 @@ pub fn propose(
         let board = scoring::scoreboard_in(tx, &term)?;
         let policy = tx.policy(name)?;
         let awards = tx.awards(name)?;
-        let organiser_year = if kind == AwardKind::GovernmentFlag {
-            organiser_year(tx, &term.organiser, year)?
+        let catalogues = super::catalogue::catalogues_in(tx)?;
+        let catalogue = catalogues.in_force(year);
+        let entry = catalogue.for_kind(kind);
+        let organiser_year = match entry.and_then(|e| e.quota) {
+            Some(q) if q.scope == QuotaScope::OrganiserYear => organiser_year(
+                tx,
+                &term.organiser,
+                year,
+                kind,
+                entry.map(|e| e.code.as_str()),
+            )?,
+            _ => OrganiserYear::default(),
+        };
+        // The register is read only for an entry that asks what the unit held.
+        let (register, links) = if entry.is_some_and(|e| {
+            e.prerequisites
+                .iter()
+                .any(|p| !matches!(p, Prerequisite::ClassifiedAtLeast(_)))
+        }) {
+            let links = super::succession::links_along(
+                tx,
+                std::slice::from_ref(unit),
+                super::succession::Along::Backward,
+            )?;
+            let mut carriers = vec![unit.clone()];
+            carriers.extend(links.iter().map(|l| l.unit.clone()));
+            let register = tx.registered(&RegisterFilter {
+                units: Some(carriers),
+                ..RegisterFilter::default()
+            })?;
+            (register, links)
         } else {
-            OrganiserYear::default()
+            (Vec::new(), Vec::new())
         };
         award::check_proposal(
             &ProposalFacts {
@@ -48,6 +80,9 @@ pub fn propose(
                 policy: &policy,
                 awards: &awards,
                 organiser_year: &organiser_year,
+                catalogue,
+                register: &register,
+                links: &links,
             },
             unit,
             kind,
@@ -59,6 +94,7 @@ pub fn propose(
             year,
             unit: unit.clone(),
             kind,
+            entry: entry.map(|e| e.code.clone()).unwrap_or_default(),
             state: AwardState::Proposed,
             dossier,
             override_reason: override_reason.trim().to_owned(),
@@ -74,10 +110,16 @@ pub fn propose(
     })
 }
 
-/// The base of the Government-flag quota: the organiser's adopted terms of the year, the
-/// collectives meeting the provincial-flag standard in them, and the Government flags already
-/// proposed there.
-fn organiser_year(tx: &mut Tx<'_>, organiser: &UnitRef, year: i32) -> Result<OrganiserYear, Error> {
+/// The base of a quota counted over the organiser's year (the Government flag's): the
+/// organiser's adopted terms of the year, the collectives meeting the standard of `kind` in
+/// them, and the proposals of the entry already made there.
+fn organiser_year(
+    tx: &mut Tx<'_>,
+    organiser: &UnitRef,
+    year: i32,
+    kind: AwardKind,
+    entry: Option<&str>,
+) -> Result<OrganiserYear, Error> {
     let mut scope = OrganiserYear {
         organiser: Some(organiser.clone()),
         year,
@@ -91,11 +133,11 @@ fn organiser_year(tx: &mut Tx<'_>, organiser: &UnitRef, year: i32) -> Result<Org
         let board = scoring::scoreboard_in(tx, &term)?;
         let policy = tx.policy(&name)?;
         scope.meeting_standard +=
-            award::meeting_flag_standard(&board.version.groups, &board.scores, &policy);
-        scope.government_flags.extend(
+            award::meeting_standard(kind, &board.version.groups, &board.scores, &policy);
+        scope.proposed.extend(
             tx.awards(&name)?
                 .iter()
-                .filter(|a| a.kind == AwardKind::GovernmentFlag && a.counts())
+                .filter(|a| Some(a.entry.as_str()) == entry && a.counts())
                 .map(Award::resource),
         );
         scope.terms.push(name.to_string());

@@ -30,7 +30,7 @@ pub fn record(
     store: &Store,
     new: NewDecision,
     key: Option<Idempotency>,
-) -> Result<(Decision, Vec<(Registered, String)>), Error> {
+) -> Result<(Decision, Vec<Named>), Error> {
     let now = now();
     store.write(|tx| {
         if let Some(id) = Idempotency::replay(key.as_ref(), tx)? {
@@ -73,6 +73,7 @@ pub fn record(
         let year = check_decision(
             &new,
             DecisionFacts {
+                catalogues: &super::catalogue::catalogues_in(tx)?,
                 proposals: &proposals,
                 same_number: &same_number,
                 held: &held,
@@ -129,21 +130,31 @@ pub fn record(
 }
 
 /// The register's lines matching `filter`, each with the unit's name in the year it concerns.
-pub fn register(
-    store: &Store,
-    filter: &RegisterFilter,
-) -> Result<Vec<(Registered, String)>, Error> {
+pub fn register(store: &Store, filter: &RegisterFilter) -> Result<Vec<Named>, Error> {
     store.read(|tx| {
         let lines = tx.registered(filter)?;
         named(tx, lines)
     })
 }
 
-/// Each line with its unit's name as it was on the last day of the line's year.
-fn named(tx: &mut Tx<'_>, lines: Vec<Registered>) -> Result<Vec<(Registered, String)>, Error> {
+/// A register line with the names it is shown by.
+#[derive(Debug, Clone)]
+pub struct Named {
+    /// The line.
+    pub line: Registered,
+    /// The unit's name as it was on the last day of the line's year.
+    pub unit_name: String,
+    /// The entry's official name in the catalogue version in force for the year.
+    pub entry_name: String,
+}
+
+/// Each line with its unit's name as it was on the last day of the line's year, and its
+/// entry's name in the catalogue in force for that year.
+fn named(tx: &mut Tx<'_>, lines: Vec<Registered>) -> Result<Vec<Named>, Error> {
     let ids: Vec<UnitRef> = lines.iter().map(|l| l.unit.clone()).collect();
     let units = tx.units_by_id(&ids)?;
     let periods = tx.periods_of(&ids)?;
+    let catalogues = super::catalogue::catalogues_in(tx)?;
     Ok(lines
         .into_iter()
         .map(|l| {
@@ -157,7 +168,14 @@ fn named(tx: &mut Tx<'_>, lines: Vec<Registered>) -> Result<Vec<(Registered, Str
                 None => current,
             }
             .to_owned();
-            (l, name)
+            Named {
+                entry_name: catalogues
+                    .in_force(l.decision.year)
+                    .name_of(&l.decision.entry)
+                    .to_owned(),
+                line: l,
+                unit_name: name,
+            }
         })
         .collect())
 }
@@ -169,12 +187,14 @@ pub fn summarise_register(
     year: Option<i32>,
     format: Format,
 ) -> Result<(Vec<u8>, String), Error> {
-    let lines = store.read(|tx| {
-        tx.registered(&RegisterFilter {
+    let (lines, catalogues) = store.read(|tx| {
+        let lines = tx.registered(&RegisterFilter {
             year,
             ..RegisterFilter::default()
-        })
+        })?;
+        Ok((lines, super::catalogue::catalogues_in(tx)?))
     })?;
+    let catalogue = year.map_or_else(|| catalogues.latest(), |y| catalogues.in_force(y));
     let header = [
         "Mã",
         "Danh hiệu thi đua, hình thức khen thưởng",
@@ -182,7 +202,8 @@ pub fn summarise_register(
         "Cấp",
         "Số tập thể",
     ];
-    let rows: Vec<Vec<String>> = catalogue::CATALOGUE
+    let rows: Vec<Vec<String>> = catalogue
+        .entries
         .iter()
         .map(|e| {
             let held = lines
@@ -190,8 +211,8 @@ pub fn summarise_register(
                 .filter(|l| l.counts() && l.decision.entry == e.code)
                 .count();
             vec![
-                e.code.to_owned(),
-                e.name.to_owned(),
+                e.code.clone(),
+                e.name.clone(),
                 match e.kind {
                     catalogue::EntryKind::Title => "Danh hiệu",
                     catalogue::EntryKind::Form => "Hình thức",
@@ -241,15 +262,15 @@ pub fn export_register(
     ];
     let rows: Vec<Vec<String>> = lines
         .into_iter()
-        .filter(|(l, _)| l.counts())
-        .map(|(l, name)| {
-            let d = l.decision;
+        .filter(|n| n.line.counts())
+        .map(|n| {
+            let d = n.line.decision;
             vec![
                 d.year.to_string(),
-                l.unit.key(),
-                name,
+                n.line.unit.key(),
+                n.unit_name,
                 d.entry.clone(),
-                catalogue::entry(&d.entry).map_or_else(String::new, |e| e.name.to_owned()),
+                n.entry_name,
                 d.number,
                 d.date.to_string(),
                 d.authority.key(),
@@ -314,7 +335,8 @@ pub fn import(
                 stored.insert((a, n), date);
             }
         }
-        let plan = past_decisions::plan(header, lines, &units, &stored)?;
+        let catalogues = super::catalogue::catalogues_in(tx)?;
+        let plan = past_decisions::plan(header, lines, &units, &stored, &catalogues)?;
         let mut outcome = ImportOutcome {
             rows: i64::try_from(lines.len()).unwrap_or(i64::MAX),
             ..ImportOutcome::default()

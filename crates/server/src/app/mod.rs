@@ -2,6 +2,7 @@
 //! the rules of `thidua-domain`. Handlers decode and encode; they hold no business rules.
 
 pub mod awards;
+pub mod catalogue;
 pub mod clusters;
 pub mod covenants;
 pub mod decisions;

@@ -5,7 +5,8 @@ use std::collections::HashMap;
 
 use rust_decimal::Decimal;
 use thidua_domain::{
-    Error,
+    Error, FieldViolation,
+    award::register_events,
     criteria::{
         self, Criterion, EditLands, Locator, TABLE_COLUMNS, Table, TableRow, TableVersion,
         rows_to_tree, tree_to_rows,
@@ -121,6 +122,20 @@ pub fn edit(
             None => Locator::Tree,
         };
         criteria::check_tree(table.scale, table.rounding_step, &groups, &locator)?;
+        let catalogues = super::catalogue::catalogues_in(tx)?;
+        let unknown: Vec<FieldViolation> = register_events::bound_leaves(&groups)
+            .into_iter()
+            .filter(|(_, entry)| !catalogues.knows(entry))
+            .map(|(code, entry)| {
+                FieldViolation::new(
+                    format!("criteria.{code}.register"),
+                    format!("`{entry}` is not in the catalogue of titles and forms"),
+                )
+            })
+            .collect();
+        if !unknown.is_empty() {
+            return Err(Error::Invalid(unknown));
+        }
         let latest = tx.latest_version_number(table_id)?;
         let version = tx.existing_table_version(table_id, latest)?;
         let number = match version.edit_lands(etag) {

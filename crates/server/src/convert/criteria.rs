@@ -121,11 +121,11 @@ fn rule_in(
                 (!register_entry.trim().is_empty()).then(|| register_entry.trim().to_owned());
             let points = req("points", points);
             if let Some(code) = &register
-                && thidua_domain::award::catalogue::entry(code).is_none()
+                && !thidua_domain::award::catalogue::is_code(code)
             {
                 v.add(
                     format!("{field}.register_entry"),
-                    format!("`{code}` is not in the catalogue of titles and forms"),
+                    format!("`{code}` is not a catalogue code"),
                 );
             }
             points.map(|points| Rule::Event { points, register })

@@ -3,14 +3,16 @@
 use thidua_domain::{
     FieldViolation,
     award::{
-        catalogue::{self, Entry},
-        decision::{Decision, DecisionKind, NewDecision, Registered},
+        catalogue::{Catalogue, Entry, Prerequisite},
+        decision::{Decision, DecisionKind, NewDecision},
     },
     error::Violations,
+    time::Timestamp,
 };
 use thidua_proto::v1 as pb;
 
 use super::{date_in, date_out, time_out, unit_name};
+use crate::app::decisions::Named;
 
 /// Reads a decision request; every bad field at once.
 pub fn decision_in(r: pb::RecordDecisionRequest) -> Result<NewDecision, Vec<FieldViolation>> {
@@ -98,11 +100,13 @@ pub fn decision_out(d: Decision) -> pb::Decision {
     }
 }
 
-/// Writes a register line with its unit's name in the year it concerns.
-pub fn registered_out((r, unit_display_name): (Registered, String)) -> pb::RegisterEntry {
-    let entry_name = catalogue::entry(&r.decision.entry)
-        .map(|e| e.name.to_owned())
-        .unwrap_or_default();
+/// Writes a register line with its unit's and entry's names in the year it concerns.
+pub fn registered_out(named: Named) -> pb::RegisterEntry {
+    let Named {
+        line: r,
+        unit_name: unit_display_name,
+        entry_name,
+    } = named;
     pb::RegisterEntry {
         unit: r.unit.to_string(),
         award: r
@@ -122,8 +126,8 @@ pub fn registered_out((r, unit_display_name): (Registered, String)) -> pb::Regis
 /// Writes a catalogue entry.
 pub fn entry_out(e: &Entry) -> pb::AwardEntry {
     pb::AwardEntry {
-        code: e.code.to_owned(),
-        display_name: e.name.to_owned(),
+        code: e.code.clone(),
+        display_name: e.name.clone(),
         level: e.level.as_str().to_owned(),
         kind: e.kind.as_str().to_owned(),
         proposed_as: e
@@ -131,5 +135,24 @@ pub fn entry_out(e: &Entry) -> pb::AwardEntry {
             .map_or(pb::AwardKind::Unspecified, super::results::award_kind_out)
             .into(),
         secret_ballot: e.secret_ballot,
+        quota: e.quota.map_or_else(String::new, |q| q.limit.text()),
+        quota_scope: e
+            .quota
+            .map_or_else(String::new, |q| q.scope.as_str().to_owned()),
+        prerequisites: e.prerequisites.iter().map(Prerequisite::text).collect(),
+    }
+}
+
+/// Writes a catalogue version's summary.
+pub fn catalogue_version_out(
+    c: &Catalogue,
+    stored: Option<Timestamp>,
+) -> pb::AwardCatalogueVersion {
+    pb::AwardCatalogueVersion {
+        version: i32::try_from(c.version).unwrap_or(i32::MAX),
+        from_year: c.from_year,
+        note: c.note.clone(),
+        entries: i32::try_from(c.entries.len()).unwrap_or(i32::MAX),
+        create_time: stored.and_then(time_out),
     }
 }

@@ -22,7 +22,7 @@ mod results;
 pub use criteria::{
     decimal_in, groups_in, optional_decimal_in, table_out, targets_out, version_out,
 };
-pub use decisions::{decision_in, decision_out, entry_out, registered_out};
+pub use decisions::{catalogue_version_out, decision_in, decision_out, entry_out, registered_out};
 pub use keys::{checkpoint_in, checkpoint_out, event_out, key_name, key_out, outcome_in, role_in};
 pub use results::{
     award_kind_in, award_out, ballot_in, board_layer_in, board_out, dossier_in, explained_out,

@@ -266,6 +266,7 @@ pub fn award_out(a: thidua_domain::award::Award) -> pb::Award {
         term: a.term().to_string(),
         unit: a.unit.to_string(),
         kind: award_kind_out(a.kind).into(),
+        entry: a.entry,
         state: match a.state {
             AwardState::Proposed => pb::AwardState::Proposed,
             AwardState::Passed => pb::AwardState::Passed,

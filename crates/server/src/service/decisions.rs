@@ -1,13 +1,13 @@
 //! `ScoringService` calls of the award register: proposals listed by term or organiser,
 //! decisions, the register and its export, past decisions, the catalogue.
 
-use thidua_domain::{award::catalogue::CATALOGUE, unit::Scheme};
+use thidua_domain::{FieldViolation, unit::Scheme};
 use thidua_proto::v1 as pb;
 use thidua_storage::{RegisterFilter, Store};
 use tonic::{Request, Response, Status};
 
 use super::{format_in, idempotency, invalid, invalid_all};
-use crate::{app, authorization::admit, convert};
+use crate::{app, app::catalogue::Which, authorization::admit, convert};
 
 pub(super) async fn record_decision(
     store: &Store,
@@ -137,8 +137,59 @@ pub(super) async fn list_award_entries(
     store: &Store,
     request: Request<pb::ListAwardEntriesRequest>,
 ) -> Result<Response<pb::ListAwardEntriesResponse>, Status> {
-    admit(store, request).await?;
+    let (run, req) = admit(store, request).await?;
+    let which = match (req.year, req.version) {
+        (0, 0) => Which::Latest,
+        (year, 0) => {
+            Which::InForce(thidua_domain::term::check_year("year", year).map_err(invalid)?)
+        }
+        (0, v) => Which::Version(u32::try_from(v).map_err(|_| {
+            invalid(FieldViolation::new(
+                "version",
+                "a version is counted from 1",
+            ))
+        })?),
+        _ => {
+            return Err(invalid(FieldViolation::new(
+                "version",
+                "give a year or a version, not both",
+            )));
+        }
+    };
+    let (chosen, versions) = run
+        .run(move |store| app::catalogue::list(store, which))
+        .await?;
     Ok(Response::new(pb::ListAwardEntriesResponse {
-        entries: CATALOGUE.iter().map(convert::entry_out).collect(),
+        entries: chosen.entries.iter().map(convert::entry_out).collect(),
+        version: versions
+            .iter()
+            .find(|(c, _)| c.version == chosen.version)
+            .map(|(c, at)| convert::catalogue_version_out(c, *at)),
+        versions: versions
+            .iter()
+            .map(|(c, at)| convert::catalogue_version_out(c, *at))
+            .collect(),
+    }))
+}
+
+pub(super) async fn put_award_catalogue(
+    store: &Store,
+    request: Request<pb::PutAwardCatalogueRequest>,
+) -> Result<Response<pb::PutAwardCatalogueResponse>, Status> {
+    let (run, req) = admit(store, request).await?;
+    let format = format_in(req.format)?;
+    let pb::PutAwardCatalogueRequest {
+        content,
+        from_year,
+        note,
+        ..
+    } = req;
+    let note = thidua_domain::text::optional_text("note", &note, 500).map_err(invalid)?;
+    let catalogue = run
+        .run(move |store| app::catalogue::put(store, &content, format, from_year, &note))
+        .await?;
+    Ok(Response::new(pb::PutAwardCatalogueResponse {
+        version: Some(convert::catalogue_version_out(&catalogue, Some(app::now()))),
+        entries: catalogue.entries.iter().map(convert::entry_out).collect(),
     }))
 }

@@ -4,6 +4,7 @@ pub mod board_watch;
 pub mod clusters;
 mod decisions;
 pub mod keys;
+mod policy;
 pub mod scopes;
 pub mod scoreboard_route;
 pub mod scoring;

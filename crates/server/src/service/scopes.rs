@@ -70,6 +70,7 @@ scoped! {
     pb::ListOrganiserAwardsRequest => |r| Ok(Scope::Organiser(unit_key(&r.organiser)));
     pb::ImportDecisionsRequest => |_r| Ok(Scope::Collection("decisions")), id = request_id;
     pb::ListAwardEntriesRequest => |_r| Ok(Scope::Collection("awardEntries"));
+    pb::PutAwardCatalogueRequest => |_r| Ok(Scope::Collection("awardEntries"));
     pb::GetUnitHistoryRequest => |r| Ok(Scope::Resource(r.unit.clone()));
 
     pb::CreateClusterRequest => |r| Ok(Scope::NewCluster {

@@ -351,6 +351,7 @@ impl ScoringService for Scoring {
             revocation_act: _,
             create_time: _,
             decision: _,
+            entry: _,
         } = award.unwrap_or_default();
         let mut v = Violations::default();
         let target = v.check(convert::term_name("award.term", &term));
@@ -470,6 +471,13 @@ impl ScoringService for Scoring {
         decisions::list_award_entries(&self.store, request).await
     }
 
+    async fn put_award_catalogue(
+        &self,
+        request: Request<pb::PutAwardCatalogueRequest>,
+    ) -> Result<Response<pb::PutAwardCatalogueResponse>, Status> {
+        decisions::put_award_catalogue(&self.store, request).await
+    }
+
     async fn list_awards(
         &self,
         request: Request<pb::ListAwardsRequest>,
@@ -547,31 +555,14 @@ impl ScoringService for Scoring {
         &self,
         request: Request<pb::GetScoringPolicyRequest>,
     ) -> Result<Response<pb::GetScoringPolicyResponse>, Status> {
-        let (run, req) = admit(&self.store, request).await?;
-        let pb::GetScoringPolicyRequest { term } = req;
-        let term = term_ref(&term)?;
-        let policy = run
-            .run(move |store| app::scoring::policy(store, &term))
-            .await?;
-        Ok(Response::new(pb::GetScoringPolicyResponse {
-            policy: Some(convert::policy_out(policy)),
-        }))
+        super::policy::get(&self.store, request).await
     }
 
     async fn set_scoring_policy(
         &self,
         request: Request<pb::SetScoringPolicyRequest>,
     ) -> Result<Response<pb::SetScoringPolicyResponse>, Status> {
-        let (run, req) = admit(&self.store, request).await?;
-        let pb::SetScoringPolicyRequest { term, policy } = req;
-        let term = term_ref(&term)?;
-        let policy = convert::policy_in(policy).map_err(crate::status::to_status)?;
-        let policy = run
-            .run(move |store| app::scoring::set_policy(store, &term, policy))
-            .await?;
-        Ok(Response::new(pb::SetScoringPolicyResponse {
-            policy: Some(convert::policy_out(policy)),
-        }))
+        super::policy::set(&self.store, request).await
     }
 
     async fn list_scores(

@@ -69,7 +69,16 @@ pub(super) fn score_term(
             entry: None,
             decision: None,
         })?;
-        for e in register_events::derive(&version.groups, &members, term.year, &register, &links) {
+        let catalogues = crate::app::catalogue::catalogues_in(tx)?;
+        let catalogue = catalogues.in_force(term.year - 1);
+        for e in register_events::derive(
+            &version.groups,
+            &members,
+            term.year,
+            &register,
+            &links,
+            catalogue,
+        ) {
             entries.insert(
                 e.unit.clone(),
                 e.code.clone(),

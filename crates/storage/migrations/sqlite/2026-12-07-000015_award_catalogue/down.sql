@@ -1,0 +1,2 @@
+ALTER TABLE awards DROP COLUMN entry;
+DROP TABLE catalogue_versions;
