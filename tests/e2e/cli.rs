@@ -156,7 +156,6 @@ pub fn cli_tour(env: &Env) -> anyhow::Result<()> {
         "table",
         "export",
         "bac-kan-2022",
-        "-f",
         export.to_str().context("path")?,
     ])?;
     ensure!(out.status.success() && export.exists(), "{}", stderr(&out));
@@ -258,6 +257,105 @@ pub fn cli_tour(env: &Env) -> anyhow::Result<()> {
         out.status.code() == Some(7),
         "unreachable exit {:?}",
         out.status.code()
+    );
+    Ok(())
+}
+
+/// Runs the CLI with its standard output a pipe whose reader is already gone, as under
+/// `thidua … | head` once `head` has read enough.
+fn into_closed_pipe(env: &Env, args: &[&str]) -> anyhow::Result<std::process::Output> {
+    let (reader, writer) = std::io::pipe()?;
+    drop(reader);
+    Ok(std::process::Command::new(crate::env::cli_binary()?)
+        .env("THIDUA_SERVER", &env.url)
+        .env("THIDUA_TOKEN", &env.admin_token)
+        .args(args)
+        .stdout(writer)
+        .stderr(std::process::Stdio::piped())
+        .output()?)
+}
+
+/// The traps an officer fell into: a listing that failed as CSV and hid the late flag, a
+/// ballot flag that was ignored, files given two ways, a closed pipe reported as an error, a
+/// server address without `http://`, a key's secret lost at the end of a wide table.
+pub fn cli_without_traps(env: &Env) -> anyhow::Result<()> {
+    thidua_server::demo::load(&env.store)?;
+    let listed = env.cli(&["result", "list", "bac-kan-city", "2022", "-o", "csv"])?;
+    ensure!(listed.status.success(), "{}", stderr(&listed));
+    let text = stdout(&listed);
+    let mut lines = text.lines();
+    ensure!(
+        lines.next().is_some_and(|h| h.ends_with(",submitted,late")),
+        "{text}"
+    );
+    ensure!(lines.count() >= 80, "{text}");
+
+    // The threshold and base are the term's policy: the flags are gone, not ignored.
+    let out = env.cli(&[
+        "ballot",
+        "record",
+        "awards/x",
+        "--eligible",
+        "8",
+        "--present",
+        "8",
+        "--valid",
+        "8",
+        "--yes",
+        "8",
+        "--no",
+        "0",
+        "--threshold",
+        "0.9",
+    ])?;
+    ensure!(
+        out.status.code() == Some(2) && stderr(&out).contains("--threshold"),
+        "{}",
+        stderr(&out)
+    );
+
+    // Exports take their file as imports do: the last argument.
+    let dir = tempfile::tempdir()?;
+    let targets = dir.path().join("chỉ-tiêu.csv");
+    let path = targets.to_str().context("utf-8")?;
+    let out = env.cli(&["target", "export", "bac-kan-city", "2022", path])?;
+    ensure!(out.status.success() && targets.exists(), "{}", stderr(&out));
+
+    for args in [
+        &["completions", "zsh"][..],
+        &["result", "list", "bac-kan-city", "2022", "-o", "csv"][..],
+    ] {
+        let out = into_closed_pipe(env, args)?;
+        ensure!(
+            out.status.success() && out.stderr.is_empty(),
+            "{args:?} into a closed pipe: {:?} {}",
+            out.status,
+            stderr(&out)
+        );
+    }
+
+    let bare = env.url.trim_start_matches("http://");
+    let out = env.cli(&["--server", bare, "whoami", "-o", "json"])?;
+    ensure!(out.status.success(), "--server {bare}: {}", stderr(&out));
+
+    let out = env.cli(&[
+        "key",
+        "create",
+        "--label",
+        "Văn thư cụm",
+        "--role",
+        "observer",
+        "--scope",
+        "058",
+        "-o",
+        "table",
+    ])?;
+    ensure!(out.status.success(), "{}", stderr(&out));
+    let text = stdout(&out);
+    ensure!(
+        text.lines()
+            .any(|l| l.starts_with("secret") && l.contains("thd_")),
+        "{text}"
     );
     Ok(())
 }

@@ -78,6 +78,7 @@ const SCENARIOS: &[(&str, Scenario)] = &[
     ("changes_heard_once", changes::heard_once),
     ("scoring_policy", scoring::scoring_policy),
     ("cli_tour", cli::cli_tour),
+    ("cli_without_traps", cli::cli_without_traps),
     ("health_and_reflection", health::health_and_reflection),
     ("graceful_shutdown", health::graceful_shutdown),
     (

@@ -82,7 +82,8 @@ pub enum AwardCommand {
 
 #[derive(Debug, Subcommand)]
 pub enum BallotCommand {
-    /// Record a proposal's secret-ballot counts (no voter is stored).
+    /// Record a proposal's secret-ballot counts (no voter is stored). Whether it passed is
+    /// worked out with the term's policy (its threshold and base: `thidua term policy`).
     Record {
         /// The award.
         award: String,
@@ -101,12 +102,6 @@ pub enum BallotCommand {
         /// No votes.
         #[arg(long)]
         no: i64,
-        /// The share the yes votes must exceed.
-        #[arg(long, default_value = "0.5")]
-        threshold: String,
-        /// present or all.
-        #[arg(long, default_value = "present")]
-        base: String,
     },
 }
 
@@ -321,18 +316,7 @@ pub async fn run_ballot(ctx: &mut Context, command: BallotCommand) -> Result<(),
         valid,
         yes,
         no,
-        threshold,
-        base,
     } = command;
-    let base = match base.as_str() {
-        "present" => pb::BallotBase::Present,
-        "all" => pb::BallotBase::All,
-        other => {
-            return Err(Failure::input(format!(
-                "--base: `{other}` is not present or all"
-            )));
-        }
-    };
     let a = one(ctx
         .awards()
         .record_ballot(pb::RecordBallotRequest {
@@ -343,9 +327,7 @@ pub async fn run_ballot(ctx: &mut Context, command: BallotCommand) -> Result<(),
                 valid,
                 yes,
                 no,
-                threshold: Some(pb::Decimal { value: threshold }),
-                base: base.into(),
-                passed: false,
+                ..Default::default()
             }),
         })
         .await?

@@ -25,7 +25,6 @@ pub enum DecisionCommand {
     /// Write the standing awards for the national records (CSV or XLSX, by the extension).
     Export {
         /// The file to write, e.g. so-khen-thuong-2022.xlsx.
-        #[arg(short = 'f', long)]
         file: std::path::PathBuf,
         /// Only this year.
         #[arg(long)]

@@ -149,6 +149,19 @@ fn transport_hint(status: &tonic::Status) -> Option<String> {
 
 impl From<std::io::Error> for Failure {
     fn from(e: std::io::Error) -> Self {
+        if e.kind() == std::io::ErrorKind::BrokenPipe {
+            return Self::closed_pipe();
+        }
         Self::other(e)
+    }
+}
+
+impl Failure {
+    /// The reader of the output went away (`thidua … | head`): not an error, nothing to say.
+    pub fn closed_pipe() -> Self {
+        Self {
+            code: 0,
+            message: String::new(),
+        }
     }
 }

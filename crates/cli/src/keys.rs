@@ -132,11 +132,9 @@ async fn create(
     eprintln!("The secret is shown this once; store it now (THIDUA_TOKEN for the CLI).");
     let mut s = keys_section(&[key]);
     s.title = "API key created".into();
-    s.headers.push("secret".into());
-    if let Some(row) = s.rows.first_mut() {
-        row.push(created.secret);
-    }
-    ctx.print(&[s])
+    // On its own line, not as the last column of a wide table, so it is copied whole.
+    let secret = Section::fields("secret", vec![("secret", created.secret)]);
+    ctx.print(&[s, secret])
 }
 
 async fn list(ctx: &mut Context) -> Result<(), Failure> {

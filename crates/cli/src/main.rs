@@ -179,6 +179,16 @@ impl Context {
     }
 }
 
+/// The server's URL: `host:port` alone means plain `http://`, as an officer would type it.
+fn server_url(given: &str) -> String {
+    let given = given.trim();
+    if given.contains("://") {
+        given.to_owned()
+    } else {
+        format!("http://{given}")
+    }
+}
+
 fn main() -> ExitCode {
     let cli = Cli::parse();
     let runtime = match tokio::runtime::Builder::new_current_thread()
@@ -194,7 +204,9 @@ fn main() -> ExitCode {
     match runtime.block_on(run(cli)) {
         Ok(()) => ExitCode::SUCCESS,
         Err(f) => {
-            eprintln!("{}", f.message);
+            if !f.message.is_empty() {
+                eprintln!("{}", f.message);
+            }
             ExitCode::from(f.code)
         }
     }
@@ -202,12 +214,16 @@ fn main() -> ExitCode {
 
 async fn run(cli: Cli) -> Result<(), Failure> {
     if let Command::Completions { shell } = cli.command {
-        clap_complete::generate(shell, &mut Cli::command(), "thidua", &mut std::io::stdout());
-        return Ok(());
+        // Into a buffer first: the generator panics when it cannot write (a closed pipe).
+        let mut script = Vec::new();
+        clap_complete::generate(shell, &mut Cli::command(), "thidua", &mut script);
+        return std::io::Write::write_all(&mut std::io::stdout().lock(), &script)
+            .map_err(Failure::from);
     }
-    let mut endpoint = Channel::from_shared(cli.server.clone())
+    let server = server_url(&cli.server);
+    let mut endpoint = Channel::from_shared(server.clone())
         .map_err(|e| Failure::input(format!("--server: {e}")))?;
-    if cli.server.starts_with("https://") {
+    if server.starts_with("https://") {
         let read = |flag: &str, p: &std::path::Path| {
             std::fs::read(p).map_err(|e| Failure::input(format!("{flag} {}: {e}", p.display())))
         };
@@ -277,8 +293,7 @@ async fn run(cli: Cli) -> Result<(), Failure> {
         }
         if f.code == 7 {
             f.message.push_str(&format!(
-                "\n  server: {} (set --server or THIDUA_SERVER)",
-                cli.server
+                "\n  server: {server} (set --server or THIDUA_SERVER)"
             ));
         }
         f

@@ -37,8 +37,17 @@ impl Section {
         }
     }
 
-    /// Adds a row.
+    /// Adds a row; it has one cell per header (a row of another width is a bug of the
+    /// command, caught by the tests' debug builds).
     pub fn row(&mut self, cells: Vec<String>) {
+        debug_assert_eq!(
+            cells.len(),
+            self.headers.len(),
+            "a row of section {} has {} cells for {} headers",
+            self.title,
+            cells.len(),
+            self.headers.len()
+        );
         self.rows.push(cells);
     }
 

@@ -154,6 +154,7 @@ fn results(list: &[pb::ReportedResult], names: &HashMap<String, String>) -> Sect
             "evidence",
             "explanation",
             "submitted",
+            "late",
         ],
     );
     for r in list {

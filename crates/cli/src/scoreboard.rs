@@ -50,7 +50,6 @@ pub enum ScoreboardCommand {
         /// Year.
         year: i32,
         /// The file to write (.csv or .xlsx).
-        #[arg(short, long)]
         file: std::path::PathBuf,
         /// Which scores to use.
         #[arg(long, value_enum, default_value = "final")]

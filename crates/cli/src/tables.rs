@@ -33,7 +33,6 @@ pub enum TableCommand {
         /// Table id.
         table: String,
         /// The file to write (.csv or .xlsx).
-        #[arg(short, long)]
         file: PathBuf,
         /// Version number (default: the latest).
         #[arg(long)]

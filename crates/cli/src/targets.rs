@@ -56,7 +56,6 @@ pub enum TargetCommand {
         /// Year.
         year: i32,
         /// The file to write (.csv or .xlsx).
-        #[arg(short, long)]
         file: PathBuf,
         /// csv or xlsx (default: from the extension).
         #[arg(long)]

@@ -220,7 +220,6 @@ pub fn decisions_and_register(env: &Env) -> anyhow::Result<()> {
         "export",
         "--year",
         "2022",
-        "-f",
         file.to_str().context("utf-8")?,
     ])?;
     ensure!(
@@ -253,7 +252,6 @@ pub fn decisions_and_register(env: &Env) -> anyhow::Result<()> {
         "--year",
         "2022",
         "--summary",
-        "-f",
         file.to_str().context("utf-8")?,
     ])?;
     ensure!(

@@ -279,7 +279,7 @@ mod tests {
         };
         let flag = AwardKind::GovernmentFlag;
         assert_eq!(
-            meeting_standard(AwardKind::ProvincialFlag, &version.groups, &scores, &policy),
+            meeting_standard(AwardKind::ProvincialFlag, &version.groups, scores, &policy),
             2,
             "Phùng Chí Kiên and Đức Xuân in this cluster"
         );
