@@ -320,6 +320,30 @@ pub fn cli_without_traps(env: &Env) -> anyhow::Result<()> {
     let path = targets.to_str().context("utf-8")?;
     let out = env.cli(&["target", "export", "bac-kan-city", "2022", path])?;
     ensure!(out.status.success() && targets.exists(), "{}", stderr(&out));
+    ensure!(
+        std::fs::read(&targets)?.starts_with("\u{feff}".as_bytes()),
+        "a CSV file opens with a byte-order mark, for Excel on Windows"
+    );
+    // Excel in a Vietnamese locale writes `;`: exported so, and read back either way.
+    let table = dir.path().join("bảng-tiêu-chí.csv");
+    let table_path = table.to_str().context("utf-8")?;
+    let out = env.cli(&[
+        "table",
+        "export",
+        "bac-kan-2022",
+        table_path,
+        "--delimiter",
+        ";",
+    ])?;
+    ensure!(out.status.success(), "{}", stderr(&out));
+    let written = std::fs::read_to_string(&table)?;
+    let header = written.lines().next().unwrap_or_default();
+    ensure!(
+        header.starts_with('\u{feff}') && header.contains(';') && !header.contains(','),
+        "{header}"
+    );
+    let out = env.cli(&["table", "import", "bac-kan-2022", table_path, "-o", "json"])?;
+    ensure!(out.status.success(), "{}", stderr(&out));
 
     for args in [
         &["completions", "zsh"][..],

@@ -150,7 +150,7 @@ pub fn tables_and_spreadsheets(env: &Env) -> anyhow::Result<()> {
         );
         let csv = export(env, &v1.name, pb::SpreadsheetFormat::Csv).await?;
         ensure!(
-            String::from_utf8(csv.clone())? == TABLE_CSV,
+            String::from_utf8(csv.clone())?.strip_prefix('\u{feff}') == Some(TABLE_CSV),
             "CSV export differs from the import"
         );
         let xlsx = export(env, &v1.name, pb::SpreadsheetFormat::Xlsx).await?;
@@ -493,7 +493,7 @@ pub fn targets_and_signing(env: &Env) -> anyhow::Result<()> {
             .content;
         let text = String::from_utf8(csv)?;
         ensure!(
-            text.starts_with("unit,name,I.1,I.2,II.1,III.1,IV.1\n*,"),
+            text.starts_with("\u{feff}unit,name,I.1,I.2,II.1,III.1,IV.1\n*,"),
             "{text}"
         );
         ensure!(text.contains("01843,Phùng Chí Kiên,5000.5,"), "{text}");

@@ -76,6 +76,10 @@ struct Cli {
         global = true
     )]
     client_key: Option<std::path::PathBuf>,
+    /// The cell delimiter of CSV written (files and `-o csv`): `;` for Excel in a Vietnamese
+    /// locale. Files read may use either.
+    #[arg(long, env = "THIDUA_CSV_DELIMITER", default_value = ",", global = true)]
+    delimiter: String,
     /// Output format; tables on a terminal, JSON otherwise.
     #[arg(short, long, value_enum, global = true)]
     output: Option<Format>,
@@ -220,6 +224,7 @@ async fn run(cli: Cli) -> Result<(), Failure> {
         return std::io::Write::write_all(&mut std::io::stdout().lock(), &script)
             .map_err(Failure::from);
     }
+    sheets::set_delimiter(&cli.delimiter)?;
     let server = server_url(&cli.server);
     let mut endpoint = Channel::from_shared(server.clone())
         .map_err(|e| Failure::input(format!("--server: {e}")))?;

@@ -100,7 +100,9 @@ pub fn print(format: Format, sections: &[Section]) -> io::Result<()> {
                 if i > 0 {
                     writeln!(out)?;
                 }
-                let mut w = csv::Writer::from_writer(&mut out);
+                let mut w = csv::WriterBuilder::new()
+                    .delimiter(crate::sheets::delimiter())
+                    .from_writer(&mut out);
                 w.write_record(&s.headers)?;
                 for r in &s.rows {
                     w.write_record(r)?;

@@ -9,7 +9,32 @@ use crate::failure::Failure;
 /// Largest file sent: the server's message limit is 4 MiB.
 const MAX_FILE_BYTES: u64 = 4 * 1024 * 1024 - 64 * 1024;
 
-/// The format of a file, from `--format` or its extension.
+/// The delimiter of the CSV this run writes (`--delimiter`), set once at start: every file
+/// and listing of one command uses the same, so it is not threaded through each call.
+static DELIMITER: std::sync::OnceLock<u8> = std::sync::OnceLock::new();
+
+/// Sets the CSV delimiter from `--delimiter` (`,` or `;`).
+pub fn set_delimiter(given: &str) -> Result<(), Failure> {
+    let d = match given {
+        "," => b',',
+        ";" => b';',
+        other => {
+            return Err(Failure::input(format!(
+                "--delimiter: `{other}` is not `,` or `;`"
+            )));
+        }
+    };
+    DELIMITER.get_or_init(|| d);
+    Ok(())
+}
+
+/// The CSV delimiter of this run (`,` unless `--delimiter ';'`).
+pub fn delimiter() -> u8 {
+    DELIMITER.get().copied().unwrap_or(b',')
+}
+
+/// The format of a file, from `--format` or its extension; a CSV file is written with the
+/// run's delimiter (either is read).
 pub fn format(path: &Path, given: Option<&str>) -> Result<pb::SpreadsheetFormat, Failure> {
     let ext = given
         .map(str::to_owned)
@@ -20,6 +45,7 @@ pub fn format(path: &Path, given: Option<&str>) -> Result<pb::SpreadsheetFormat,
         })
         .unwrap_or_default();
     match ext.as_str() {
+        "csv" if delimiter() == b';' => Ok(pb::SpreadsheetFormat::CsvSemicolon),
         "csv" => Ok(pb::SpreadsheetFormat::Csv),
         "xlsx" => Ok(pb::SpreadsheetFormat::Xlsx),
         other => Err(Failure::input(format!(
@@ -80,11 +106,15 @@ pub fn read_rows(path: &Path) -> Result<(Vec<String>, Vec<Line>), Failure> {
             }
         }
         _ => {
+            let content = std::fs::read(path).map_err(|e| bad(&e))?;
+            let content = content
+                .strip_prefix("\u{feff}".as_bytes())
+                .unwrap_or(&content);
             let mut reader = csv::ReaderBuilder::new()
                 .has_headers(false)
                 .flexible(true)
-                .from_path(path)
-                .map_err(|e| bad(&e))?;
+                .delimiter(thidua_domain::import::csv_delimiter(content))
+                .from_reader(content);
             let mut problems = Vec::new();
             for record in reader.records() {
                 match record {

@@ -34,6 +34,21 @@ pub fn column(header: &[String], name: &str) -> Option<usize> {
         .position(|h| h.trim().trim_start_matches('\u{feff}') == name)
 }
 
+/// The delimiter of a CSV file: `;` when its first line has more semicolons than commas
+/// outside quotes (Excel in a Vietnamese locale writes `;`), `,` otherwise.
+pub fn csv_delimiter(content: &[u8]) -> u8 {
+    let (mut commas, mut semicolons, mut quoted) = (0_usize, 0_usize, false);
+    for &b in content.iter().take_while(|&&b| b != b'\n') {
+        match b {
+            b'"' => quoted = !quoted,
+            b',' if !quoted => commas += 1,
+            b';' if !quoted => semicolons += 1,
+            _ => {}
+        }
+    }
+    if semicolons > commas { b';' } else { b',' }
+}
+
 /// A cell of a row, empty when the row is short or the column absent.
 pub fn cell(cells: &[String], at: Option<usize>) -> String {
     at.and_then(|i| cells.get(i))
@@ -220,6 +235,20 @@ fn parents_first(drafts: Vec<UnitDraft>) -> Vec<UnitDraft> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_delimiter_is_told_from_the_header() {
+        assert_eq!(csv_delimiter(b"code,name,kind\n01843;x,y"), b',');
+        assert_eq!(
+            csv_delimiter("\u{feff}code;name;kind\n01843,x".as_bytes()),
+            b';'
+        );
+        assert_eq!(
+            csv_delimiter(b"\"a;b;c\",name\n"),
+            b',',
+            "inside quotes it is text"
+        );
+    }
 
     #[test]
     fn a_units_file_is_read_by_its_header_names() {

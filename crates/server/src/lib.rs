@@ -9,6 +9,7 @@ pub mod boards;
 pub mod connections;
 pub mod convert;
 pub mod demo;
+pub mod documents;
 pub mod logging;
 pub mod metrics;
 pub mod rates;

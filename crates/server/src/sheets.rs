@@ -1,6 +1,8 @@
 //! Spreadsheets in and out (CSV and XLSX): officers keep criteria tables and targets in Excel.
 //! Cells are read as text; numbers are written as text cells so a round trip is exact (no
-//! binary floats), and a number typed into Excel is read back in its shortest exact form.
+//! binary floats), and a number typed into Excel is read back in its shortest exact form. CSV
+//! is written with a byte-order mark (Excel on Windows reads UTF-8 only with one), with `,` or
+//! `;` between cells; either is read.
 
 use std::io::Cursor;
 
@@ -15,6 +17,8 @@ pub const MAX_ROWS: usize = 20_000;
 pub enum Format {
     /// Comma-separated, UTF-8.
     Csv,
+    /// Semicolon-separated, UTF-8: Excel's CSV in a Vietnamese locale.
+    CsvSemicolon,
     /// Office Open XML workbook.
     Xlsx,
 }
@@ -23,11 +27,14 @@ impl Format {
     /// The usual file extension.
     pub fn extension(self) -> &'static str {
         match self {
-            Format::Csv => "csv",
+            Format::Csv | Format::CsvSemicolon => "csv",
             Format::Xlsx => "xlsx",
         }
     }
 }
+
+/// The byte-order mark that opens a UTF-8 CSV file.
+const BOM: &[u8] = "\u{feff}".as_bytes();
 
 /// A sheet read as text: the header and the data rows with their 1-based line numbers.
 #[derive(Debug)]
@@ -48,7 +55,7 @@ pub fn read(content: &[u8], format: Format) -> Result<Sheet, Error> {
         return Err(bad("the file is empty"));
     }
     let mut lines: Vec<(u32, Vec<String>)> = match format {
-        Format::Csv => read_csv(content)?,
+        Format::Csv | Format::CsvSemicolon => read_csv(content)?,
         Format::Xlsx => read_xlsx(content)?,
     };
     lines.retain(|(_, cells)| cells.iter().any(|c| !c.trim().is_empty()));
@@ -73,9 +80,11 @@ pub fn read(content: &[u8], format: Format) -> Result<Sheet, Error> {
 }
 
 fn read_csv(content: &[u8]) -> Result<Vec<(u32, Vec<String>)>, Error> {
+    let content = content.strip_prefix(BOM).unwrap_or(content);
     let mut reader = csv::ReaderBuilder::new()
         .has_headers(false)
         .flexible(true)
+        .delimiter(thidua_domain::import::csv_delimiter(content))
         .from_reader(content);
     let mut out = Vec::new();
     for record in reader.records() {
@@ -193,8 +202,15 @@ fn cell_text(cell: &Data) -> String {
 /// Writes a header and rows.
 pub fn write(header: &[&str], rows: &[Vec<String>], format: Format) -> Result<Vec<u8>, Error> {
     match format {
-        Format::Csv => {
-            let mut w = csv::Writer::from_writer(Vec::new());
+        Format::Csv | Format::CsvSemicolon => {
+            let delimiter = if format == Format::CsvSemicolon {
+                b';'
+            } else {
+                b','
+            };
+            let mut w = csv::WriterBuilder::new()
+                .delimiter(delimiter)
+                .from_writer(BOM.to_vec());
             w.write_record(header)
                 .map_err(|e| Error::Internal(e.to_string()))?;
             for r in rows {

@@ -302,7 +302,10 @@ pub fn check_key_request(
 ) -> Result<(), crate::Error> {
     let mut v = crate::error::Violations::default();
     match (scope, role.is_scoped()) {
-        (None, true) => v.add("api_key.scope", format!("the {role} role needs a scope unit (--scope)")),
+        (None, true) => v.add(
+            "api_key.scope",
+            format!("the {role} role needs a scope unit (--scope)"),
+        ),
         (Some(_), false) => v.add("api_key.scope", "an admin key has no scope"),
         _ => {}
     }

@@ -158,6 +158,7 @@ pub fn format_in(format: i32) -> Result<crate::sheets::Format, Status> {
     use thidua_proto::v1::SpreadsheetFormat;
     match SpreadsheetFormat::try_from(format).unwrap_or(SpreadsheetFormat::Unspecified) {
         SpreadsheetFormat::Csv => Ok(crate::sheets::Format::Csv),
+        SpreadsheetFormat::CsvSemicolon => Ok(crate::sheets::Format::CsvSemicolon),
         SpreadsheetFormat::Xlsx => Ok(crate::sheets::Format::Xlsx),
         SpreadsheetFormat::Unspecified => Err(invalid(FieldViolation::new(
             "format",

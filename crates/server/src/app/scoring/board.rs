@@ -3,6 +3,7 @@
 
 use std::collections::HashMap;
 
+use crate::documents::scoreboard::{Line, SummaryTable};
 use thidua_domain::{
     Error,
     award::register_events,
@@ -154,7 +155,8 @@ pub fn scoreboard_in_tx(
     board_in(tx, term, up_to)
 }
 
-/// The summary table officers print and sign (Bảng tổng hợp kết quả chấm điểm).
+/// The summary table officers print and sign (Bảng tổng hợp kết quả chấm điểm): as an XLSX
+/// document laid out for print, or as a plain CSV table.
 pub fn export_scoreboard(
     store: &Store,
     name: &TermName,
@@ -162,68 +164,115 @@ pub fn export_scoreboard(
     format: crate::sheets::Format,
 ) -> Result<(Vec<u8>, String), Error> {
     let (cluster_id, year) = (name.cluster_id.as_str(), name.year);
-    let board = scoreboard(store, name, up_to)?;
+    let (board, cluster, table) = store.read(|tx| {
+        let term = tx.existing_term(name)?;
+        let cluster = tx.cluster(cluster_id)?;
+        let (table, _) = term.with_table(bound_table(tx, &term)?)?;
+        Ok((board_in(tx, term, up_to)?, cluster, table))
+    })?;
     let names: HashMap<&UnitRef, &str> = board
         .term
         .members
         .iter()
         .map(|m| (&m.unit, m.name.as_str()))
         .collect();
-    let group_headers: Vec<String> = board
-        .version
-        .groups
-        .iter()
-        .map(|g| format!("{}. {}", g.code, g.title))
-        .collect();
-    let mut header: Vec<&str> = vec!["Hạng", "Mã đơn vị", "Tên đơn vị", "Tổng điểm"];
-    header.extend(group_headers.iter().map(String::as_str));
-    header.extend(["Xếp loại", "Ghi chú"]);
-    let rows: Vec<Vec<String>> = board
+    let lines: Vec<Line> = board
         .placements
         .iter()
         .map(|p| {
             let score = board.scores.get(&p.unit);
-            let mut row = vec![
-                if p.unresolved_tie {
-                    format!("{} (đồng hạng)", p.rank)
-                } else {
-                    p.rank.to_string()
-                },
-                p.unit.code.clone(),
-                names.get(&p.unit).copied().unwrap_or_default().to_owned(),
-                thidua_domain::decimal::format(p.total),
-            ];
-            row.extend(board.version.groups.iter().map(|g| {
-                thidua_domain::decimal::format(
-                    score
-                        .and_then(|s| s.node(&g.code))
-                        .map(|n| n.points)
-                        .unwrap_or_default(),
-                )
-            }));
-            row.push(
-                score
-                    .and_then(|s| s.classification.level.clone())
-                    .unwrap_or_else(|| "Không hoàn thành".to_owned()),
-            );
             let notes: Vec<&str> = [
                 p.tie_note.as_str(),
-                score
-                    .map(|s| s.classification.note.as_str())
-                    .unwrap_or_default(),
+                score.map_or("", |s| s.classification.note.as_str()),
             ]
             .into_iter()
             .filter(|n| !n.is_empty())
             .collect();
-            row.push(notes.join("; "));
-            row
+            Line {
+                rank: p.rank,
+                tied: p.unresolved_tie,
+                code: p.unit.code.clone(),
+                name: names.get(&p.unit).copied().unwrap_or_default().to_owned(),
+                total: p.total,
+                groups: board
+                    .version
+                    .groups
+                    .iter()
+                    .map(|g| {
+                        score
+                            .and_then(|s| s.node(&g.code))
+                            .map(|n| n.points)
+                            .unwrap_or_default()
+                    })
+                    .collect(),
+                classification: capitalised(
+                    score
+                        .and_then(|s| s.classification.level.as_deref())
+                        .unwrap_or("không hoàn thành"),
+                ),
+                note: notes.join("; "),
+            }
         })
         .collect();
-    let bytes = crate::sheets::write(&header, &rows, format)?;
+    let doc = SummaryTable {
+        cluster: cluster.map_or_else(|| cluster_id.to_owned(), |c| c.name),
+        year,
+        table_title: table.title.clone(),
+        decimals: table.rounding_step.normalize().scale(),
+        groups: board
+            .version
+            .groups
+            .iter()
+            .map(|g| format!("{}. {}", g.code, g.title))
+            .collect(),
+        leader: board
+            .term
+            .leadership()
+            .and_then(|l| l.leader.as_ref())
+            .and_then(|u| names.get(u))
+            .map_or_else(String::new, |n| (*n).to_owned()),
+        lines,
+    };
+    let bytes = match format {
+        crate::sheets::Format::Xlsx => crate::documents::scoreboard::write(&doc)?,
+        _ => {
+            let mut header: Vec<&str> = vec!["Hạng", "Mã đơn vị", "Tên đơn vị", "Tổng điểm"];
+            header.extend(doc.groups.iter().map(String::as_str));
+            header.extend(["Xếp loại", "Ghi chú"]);
+            let rows: Vec<Vec<String>> = doc
+                .lines
+                .iter()
+                .map(|l| {
+                    let mut row = vec![
+                        if l.tied {
+                            format!("{} (đồng hạng)", l.rank)
+                        } else {
+                            l.rank.to_string()
+                        },
+                        l.code.clone(),
+                        l.name.clone(),
+                        thidua_domain::decimal::format(l.total),
+                    ];
+                    row.extend(l.groups.iter().map(|d| thidua_domain::decimal::format(*d)));
+                    row.extend([l.classification.clone(), l.note.clone()]);
+                    row
+                })
+                .collect();
+            crate::sheets::write(&header, &rows, format)?
+        }
+    };
     Ok((
         bytes,
         format!("{cluster_id}-{year}-bang-tong-hop.{}", format.extension()),
     ))
+}
+
+/// `text` with its first letter in capitals, as a cell of a signed table begins.
+fn capitalised(text: &str) -> String {
+    let mut chars = text.chars();
+    chars.next().map_or_else(String::new, |first| {
+        first.to_uppercase().chain(chars).collect()
+    })
 }
 
 /// Records the decision that orders tied members (during review), by whom and why.
