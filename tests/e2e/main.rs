@@ -9,6 +9,7 @@ mod cli;
 mod clusters;
 mod concurrency;
 mod crash;
+mod documents;
 mod env;
 mod health;
 mod lineage;
@@ -79,6 +80,7 @@ const SCENARIOS: &[(&str, Scenario)] = &[
     ("scoring_policy", scoring::scoring_policy),
     ("cli_tour", cli::cli_tour),
     ("cli_without_traps", cli::cli_without_traps),
+    ("official_documents", documents::official_documents),
     ("health_and_reflection", health::health_and_reflection),
     ("graceful_shutdown", health::graceful_shutdown),
     (

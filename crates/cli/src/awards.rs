@@ -12,6 +12,18 @@ use crate::{
 
 #[derive(Debug, Subcommand)]
 pub enum AwardCommand {
+    /// Write the submission for awards (Tờ trình đề nghị khen thưởng) of the proposals that
+    /// passed the ballot, as a DOCX document for the cluster's head to sign.
+    ///
+    /// Example: thidua award submission bac-kan-city 2022 to-trinh-2022.docx
+    Submission {
+        /// Cluster id.
+        cluster: String,
+        /// Year.
+        year: i32,
+        /// The .docx file to write.
+        file: std::path::PathBuf,
+    },
     /// Propose an award after adoption.
     Propose {
         /// Cluster id.
@@ -82,6 +94,18 @@ pub enum AwardCommand {
 
 #[derive(Debug, Subcommand)]
 pub enum BallotCommand {
+    /// Write the minutes of the secret ballot (Biên bản kiểm phiếu) on the term's proposals
+    /// as a DOCX document for the vote-counting board to sign.
+    ///
+    /// Example: thidua ballot minutes bac-kan-city 2022 bien-ban-kiem-phieu-2022.docx
+    Minutes {
+        /// Cluster id.
+        cluster: String,
+        /// Year.
+        year: i32,
+        /// The .docx file to write.
+        file: std::path::PathBuf,
+    },
     /// Record a proposal's secret-ballot counts (no voter is stored). Whether it passed is
     /// worked out with the term's policy (its threshold and base: `thidua term policy`).
     Record {
@@ -151,6 +175,23 @@ fn one(a: Option<pb::Award>) -> Result<pb::Award, Failure> {
 /// Runs a `thidua award` command.
 pub async fn run_award(ctx: &mut Context, command: AwardCommand) -> Result<(), Failure> {
     match command {
+        AwardCommand::Submission {
+            cluster,
+            year,
+            file,
+        } => {
+            crate::sheets::docx(&file)?;
+            let out = ctx
+                .scoring
+                .export_award_submission(pb::ExportAwardSubmissionRequest {
+                    term: refs::term(&cluster, year),
+                })
+                .await?
+                .into_inner();
+            crate::sheets::write(&file, &out.content)?;
+            eprintln!("wrote the submission to {}", file.display());
+            Ok(())
+        }
         AwardCommand::Propose {
             cluster,
             year,
@@ -309,14 +350,33 @@ async fn revoke(
 }
 
 pub async fn run_ballot(ctx: &mut Context, command: BallotCommand) -> Result<(), Failure> {
-    let BallotCommand::Record {
-        award,
-        eligible,
-        present,
-        valid,
-        yes,
-        no,
-    } = command;
+    let (award, eligible, present, valid, yes, no) = match command {
+        BallotCommand::Minutes {
+            cluster,
+            year,
+            file,
+        } => {
+            crate::sheets::docx(&file)?;
+            let out = ctx
+                .scoring
+                .export_ballot_minutes(pb::ExportBallotMinutesRequest {
+                    term: refs::term(&cluster, year),
+                })
+                .await?
+                .into_inner();
+            crate::sheets::write(&file, &out.content)?;
+            eprintln!("wrote the ballot minutes to {}", file.display());
+            return Ok(());
+        }
+        BallotCommand::Record {
+            award,
+            eligible,
+            present,
+            valid,
+            yes,
+            no,
+        } => (award, eligible, present, valid, yes, no),
+    };
     let a = one(ctx
         .awards()
         .record_ballot(pb::RecordBallotRequest {

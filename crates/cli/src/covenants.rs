@@ -13,6 +13,18 @@ use crate::{
 
 #[derive(Debug, Subcommand)]
 pub enum CovenantCommand {
+    /// Write the covenant (Giao ước thi đua) with a line for each member's signatory as a
+    /// DOCX document to print and sign.
+    ///
+    /// Example: thidua covenant export bac-kan-city 2022 giao-uoc-2022.docx
+    Export {
+        /// Cluster id.
+        cluster: String,
+        /// Year.
+        year: i32,
+        /// The .docx file to write.
+        file: std::path::PathBuf,
+    },
     /// Show the covenant with its commitments, signatories and witnesses.
     Show {
         /// Cluster id.
@@ -100,6 +112,23 @@ async fn print(ctx: &mut Context, covenant: &pb::Covenant) -> Result<(), Failure
 pub async fn run(ctx: &mut Context, command: CovenantCommand) -> Result<(), Failure> {
     match command {
         CovenantCommand::Show { cluster, year } => show(ctx, cluster, year).await,
+        CovenantCommand::Export {
+            cluster,
+            year,
+            file,
+        } => {
+            crate::sheets::docx(&file)?;
+            let out = ctx
+                .clusters
+                .export_covenant(pb::ExportCovenantRequest {
+                    name: format!("{}/covenant", refs::term(&cluster, year)),
+                })
+                .await?
+                .into_inner();
+            crate::sheets::write(&file, &out.content)?;
+            eprintln!("wrote the covenant to {}", file.display());
+            Ok(())
+        }
         CovenantCommand::Draft(args) => draft(ctx, args).await,
         CovenantCommand::Sign {
             cluster,

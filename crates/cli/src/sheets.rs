@@ -69,6 +69,22 @@ pub fn read(path: &Path) -> Result<Vec<u8>, Failure> {
     std::fs::read(path).map_err(|e| Failure::input(format!("{}: {e}", path.display())))
 }
 
+/// Checks that a document is written to a `.docx` file, before asking the server for it.
+pub fn docx(path: &Path) -> Result<(), Failure> {
+    let ext = path
+        .extension()
+        .and_then(|e| e.to_str())
+        .map(str::to_lowercase);
+    if ext.as_deref() == Some("docx") {
+        Ok(())
+    } else {
+        Err(Failure::input(format!(
+            "{}: the document is written as DOCX (Word); name the file …/.docx",
+            path.display()
+        )))
+    }
+}
+
 /// Writes a file received from the server.
 pub fn write(path: &Path, content: &[u8]) -> Result<(), Failure> {
     std::fs::write(path, content).map_err(|e| Failure::other(format!("{}: {e}", path.display())))

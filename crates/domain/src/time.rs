@@ -91,6 +91,13 @@ fn days_in_month(year: i32, month: u8) -> u8 {
     }
 }
 
+impl Date {
+    /// The date as Vietnamese documents write it, `dd/mm/yyyy`.
+    pub fn vietnamese(self) -> String {
+        format!("{:02}/{:02}/{:04}", self.day, self.month, self.year)
+    }
+}
+
 impl fmt::Display for Date {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         write!(f, "{:04}-{:02}-{:02}", self.year, self.month, self.day)
@@ -129,6 +136,28 @@ impl FromStr for Date {
 /// An instant, in microseconds since the Unix epoch (UTC).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub struct Timestamp(pub i64);
+
+/// Vietnam's time: UTC+7 all year (no daylight saving).
+pub const VIETNAM: ::time::UtcOffset = match ::time::UtcOffset::from_hms(7, 0, 0) {
+    Ok(offset) => offset,
+    Err(_) => ::time::UtcOffset::UTC,
+};
+
+impl Timestamp {
+    /// The instant in Vietnam's time, or `None` outside the calendar's range.
+    pub fn in_vietnam(self) -> Option<::time::OffsetDateTime> {
+        ::time::OffsetDateTime::from_unix_timestamp_nanos(i128::from(self.0) * 1_000)
+            .ok()
+            .map(|t| t.to_offset(VIETNAM))
+    }
+
+    /// The day it falls on in Vietnam (a signature at 01:00 UTC on 27 April is made on 27
+    /// April; one at 20:00 UTC, on the 28th).
+    pub fn date_in_vietnam(self) -> Option<Date> {
+        self.in_vietnam()
+            .and_then(|t| Date::new(t.year(), u32::from(u8::from(t.month())), u32::from(t.day())))
+    }
+}
 
 /// A half-open validity interval [from, to): a unit exists from `from` (unbounded when `None`)
 /// until the day before `to` (still existing when `None`).
@@ -169,6 +198,18 @@ mod tests {
 
     fn d(s: &str) -> Date {
         s.parse().unwrap_or_else(|e| panic!("{e}"))
+    }
+
+    #[test]
+    fn a_timestamp_falls_on_its_day_in_vietnam() {
+        // 2022-04-27T20:00:00Z is 03:00 on the 28th in Hà Nội.
+        let evening = Timestamp(1_651_089_600_000_000);
+        assert_eq!(evening.date_in_vietnam(), Some(d("2022-04-28")));
+        assert_eq!(
+            Timestamp(1_651_021_200_000_000).date_in_vietnam(),
+            Some(d("2022-04-27"))
+        );
+        assert_eq!(d("2022-04-28").vietnamese(), "28/04/2022");
     }
 
     #[test]

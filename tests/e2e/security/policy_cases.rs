@@ -194,6 +194,11 @@ pub(super) const CASES: &[Case] = &[
         expect: READ_TERM,
     },
     Case {
+        method: "ClusterService/ExportCovenant",
+        fields: &[("name", Str(COVENANT))],
+        expect: READ_TERM,
+    },
+    Case {
         method: "ClusterService/UpdateCovenant",
         fields: &[("covenant.name", Str(COVENANT))],
         expect: MANAGE,
@@ -354,6 +359,16 @@ pub(super) const CASES: &[Case] = &[
     },
     Case {
         method: "ScoringService/ExportScoreboard",
+        fields: &[("term", Str(TERM))],
+        expect: READ_TERM,
+    },
+    Case {
+        method: "ScoringService/ExportBallotMinutes",
+        fields: &[("term", Str(TERM))],
+        expect: READ_TERM,
+    },
+    Case {
+        method: "ScoringService/ExportAwardSubmission",
         fields: &[("term", Str(TERM))],
         expect: READ_TERM,
     },

@@ -45,6 +45,7 @@ pub const POLICY: &[(&str, Need, Effect)] = &[
         Effect::Write,
     ),
     ("ClusterService/GetCovenant", Need::Read, Effect::Read),
+    ("ClusterService/ExportCovenant", Need::Read, Effect::Read),
     ("ClusterService/UpdateCovenant", Need::Manage, Effect::Write),
     ("ClusterService/SignCovenant", Need::Report, Effect::Write),
     (
@@ -119,6 +120,16 @@ pub const POLICY: &[(&str, Need, Effect)] = &[
     ("ScoringService/WatchScoreboard", Need::Read, Effect::Read),
     ("ScoringService/ExplainScore", Need::Read, Effect::Read),
     ("ScoringService/ExportScoreboard", Need::Read, Effect::Read),
+    (
+        "ScoringService/ExportBallotMinutes",
+        Need::Read,
+        Effect::Read,
+    ),
+    (
+        "ScoringService/ExportAwardSubmission",
+        Need::Read,
+        Effect::Read,
+    ),
     ("ScoringService/ImportResults", Need::Report, Effect::Write),
     (
         "ScoringService/RecordTieDecision",

@@ -6,6 +6,7 @@ pub mod catalogue;
 pub mod clusters;
 pub mod covenants;
 pub mod decisions;
+pub mod documents;
 pub mod history;
 pub mod keys;
 pub mod lineage;

@@ -391,6 +391,13 @@ impl ClusterService for Clusters {
         succession::carry_forward_term(&self.store, request).await
     }
 
+    async fn export_covenant(
+        &self,
+        request: Request<pb::ExportCovenantRequest>,
+    ) -> Result<Response<pb::ExportCovenantResponse>, Status> {
+        super::documents::covenant(&self.store, request).await
+    }
+
     async fn get_covenant(
         &self,
         request: Request<pb::GetCovenantRequest>,

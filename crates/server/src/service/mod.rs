@@ -3,6 +3,7 @@
 pub mod board_watch;
 pub mod clusters;
 mod decisions;
+mod documents;
 pub mod keys;
 mod policy;
 pub mod scopes;

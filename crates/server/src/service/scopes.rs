@@ -96,6 +96,7 @@ scoped! {
     pb::SetTermLeadershipRequest => |r| term("term", &r.term);
     pb::CarryForwardTermRequest => |r| term("term", &r.term), id = request_id;
     pb::GetCovenantRequest => |r| covenant("name", &r.name).map(Scope::Term);
+    pb::ExportCovenantRequest => |r| covenant("name", &r.name).map(Scope::Term);
     pb::UpdateCovenantRequest => |r| covenant(
         "covenant.name",
         r.covenant.as_ref().map(|c| c.name.as_str()).unwrap_or(""),
@@ -144,6 +145,8 @@ scoped! {
     pb::WatchScoreboardRequest => |r| term("term", &r.term);
     pb::ExplainScoreRequest => |r| term("term", &r.term);
     pb::ExportScoreboardRequest => |r| term("term", &r.term);
+    pb::ExportBallotMinutesRequest => |r| term("term", &r.term);
+    pb::ExportAwardSubmissionRequest => |r| term("term", &r.term);
     pb::RecordTieDecisionRequest => |r| term("term", &r.term);
     pb::ProposeAwardRequest => |r| term(
         "award.term",

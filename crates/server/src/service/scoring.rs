@@ -489,42 +489,21 @@ impl ScoringService for Scoring {
         &self,
         request: Request<pb::SetStageDeadlinesRequest>,
     ) -> Result<Response<pb::SetStageDeadlinesResponse>, Status> {
-        let (run, req) = admit(&self.store, request).await?;
-        let pb::SetStageDeadlinesRequest { term, deadlines } = req;
-        let term = term_ref(&term)?;
-        let mut v = Violations::default();
-        let mut parsed = Vec::with_capacity(deadlines.len());
-        for (i, d) in deadlines.iter().enumerate() {
-            let pb::StageDeadline { stage, deadline } = d;
-            let stage = v.check(convert::stage_in(&format!("deadlines[{i}].stage"), *stage));
-            let date = v
-                .check(convert::date_in(
-                    &format!("deadlines[{i}].deadline"),
-                    deadline.as_ref(),
-                ))
-                .flatten();
-            if deadline.is_none() {
-                v.add(format!("deadlines[{i}].deadline"), "required");
-            }
-            if let (Some(stage), Some(date)) = (stage, date) {
-                parsed.push((stage, date));
-            }
-        }
-        if !v.is_empty() {
-            return Err(invalid_all(v.into_inner()));
-        }
-        let all = run
-            .run(move |store| app::scoring::set_deadlines(store, &term, &parsed))
-            .await?;
-        Ok(Response::new(pb::SetStageDeadlinesResponse {
-            deadlines: all
-                .into_iter()
-                .map(|(stage, date)| pb::StageDeadline {
-                    stage: convert::stage_out(stage).into(),
-                    deadline: convert::date_out(Some(date)),
-                })
-                .collect(),
-        }))
+        super::policy::set_deadlines(&self.store, request).await
+    }
+
+    async fn export_ballot_minutes(
+        &self,
+        request: Request<pb::ExportBallotMinutesRequest>,
+    ) -> Result<Response<pb::ExportBallotMinutesResponse>, Status> {
+        super::documents::ballot_minutes(&self.store, request).await
+    }
+
+    async fn export_award_submission(
+        &self,
+        request: Request<pb::ExportAwardSubmissionRequest>,
+    ) -> Result<Response<pb::ExportAwardSubmissionResponse>, Status> {
+        super::documents::submission(&self.store, request).await
     }
 
     type WatchScoreboardStream =
