@@ -58,13 +58,33 @@ pub fn cli_tour(env: &Env) -> anyhow::Result<()> {
     for needle in [
         "clusters/bac-kan-city/terms/2022",
         "qd124-2004~01843 (Phùng Chí Kiên)",
-        "signed",
+        "Giao ước                 Đã ký",
+        "Giai đoạn                Đề nghị khen thưởng",
         "Nông Thượng",
         "Phó Chủ tịch HĐND thành phố Bắc Kạn",
-        "2022-04-28T01:00:00Z",
+        "2022-04-28T08:00:00+07:00",
     ] {
         ensure!(text.contains(needle), "term show lacks {needle}:\n{text}");
     }
+    // English on request; JSON keeps English keys and machine values in either language.
+    let out = env.cli(&[
+        "term",
+        "show",
+        "bac-kan-city",
+        "2022",
+        "-o",
+        "table",
+        "--lang",
+        "en",
+    ])?;
+    let english = stdout(&out);
+    ensure!(
+        english.contains("covenant       signed") && english.contains("stage          proposed"),
+        "{english}"
+    );
+    let out = env.cli(&["term", "show", "bac-kan-city", "2022", "-o", "json"])?;
+    let json: serde_json::Value = serde_json::from_slice(&out.stdout)?;
+    ensure!(json["term"]["stage"] == "proposed", "{json}");
     let signatories = text.lines().filter(|l| l.contains("Chủ tịch UBND")).count();
     ensure!(signatories == 8, "{signatories} signatories shown:\n{text}");
 
@@ -130,10 +150,10 @@ pub fn cli_tour(env: &Env) -> anyhow::Result<()> {
     ensure!(out.status.success(), "{}", stderr(&out));
     let text = stdout(&out);
     for needle in [
-        "published",
+        "Đã công bố",
         "  I.1 ",
         "Thu ngân sách đạt và vượt chỉ tiêu giao",
-        "proportional_with_bonus",
+        "Tỷ lệ có thưởng",
         "  VI.1 ",
     ] {
         ensure!(
@@ -378,8 +398,74 @@ pub fn cli_without_traps(env: &Env) -> anyhow::Result<()> {
     let text = stdout(&out);
     ensure!(
         text.lines()
-            .any(|l| l.starts_with("secret") && l.contains("thd_")),
+            .any(|l| l.starts_with("Khóa bí mật") && l.contains("thd_")),
         "{text}"
+    );
+    Ok(())
+}
+
+/// Errors in the officer's language: the server adds what the reason means as a
+/// `LocalizedMessage`, in Vietnamese unless the call asks for English, and the CLI leads with
+/// it; machine fields stay English.
+pub fn messages_in_the_officer_s_language(env: &Env) -> anyhow::Result<()> {
+    use thidua_proto::v1 as pb;
+    use tonic_types::StatusExt;
+    env.block_on(async {
+        let missing = || pb::GetTermRequest {
+            name: "clusters/khong-co/terms/2022".into(),
+        };
+        let status = env
+            .clusters()
+            .await?
+            .get_term(missing())
+            .await
+            .err()
+            .context("no such term")?;
+        let details = status.get_error_details();
+        let said = details.localized_message().context("a localized message")?;
+        ensure!(
+            said.locale == "vi-VN" && said.message == "Không tìm thấy đối tượng được nêu.",
+            "{said:?}"
+        );
+        ensure!(
+            details
+                .error_info()
+                .is_some_and(|i| i.reason == "NOT_FOUND")
+        );
+        let mut english = tonic::Request::new(missing());
+        english
+            .metadata_mut()
+            .insert("grpc-accept-language", "en-GB, vi;q=0.5".parse()?);
+        let status = env
+            .clusters()
+            .await?
+            .get_term(english)
+            .await
+            .err()
+            .context("no such term")?;
+        let said = status
+            .get_error_details()
+            .localized_message()
+            .cloned()
+            .context("a localized message")?;
+        ensure!(
+            said.locale == "en" && said.message == "The named resource does not exist.",
+            "{said:?}"
+        );
+        Ok::<_, anyhow::Error>(())
+    })?;
+    let out = env.cli(&["term", "show", "khong-co", "2022"])?;
+    ensure!(
+        out.status.code() == Some(4)
+            && stderr(&out).starts_with("lỗi: Không tìm thấy đối tượng được nêu. (NotFound)"),
+        "{}",
+        stderr(&out)
+    );
+    let out = env.cli(&["term", "show", "khong-co", "2022", "--lang", "en"])?;
+    ensure!(
+        stderr(&out).starts_with("error: clusters/khong-co/terms/2022 not found (NotFound)"),
+        "{}",
+        stderr(&out)
     );
     Ok(())
 }

@@ -80,6 +80,10 @@ const SCENARIOS: &[(&str, Scenario)] = &[
     ("scoring_policy", scoring::scoring_policy),
     ("cli_tour", cli::cli_tour),
     ("cli_without_traps", cli::cli_without_traps),
+    (
+        "messages_in_the_officer_s_language",
+        cli::messages_in_the_officer_s_language,
+    ),
     ("official_documents", documents::official_documents),
     ("health_and_reflection", health::health_and_reflection),
     ("graceful_shutdown", health::graceful_shutdown),

@@ -151,9 +151,13 @@ fn awards(list: &[pb::Award]) -> Section {
             a.ballot
                 .as_ref()
                 .map(|b| {
-                    format!(
-                        "{} yes / {} present / {} eligible",
-                        b.yes, b.present, b.eligible
+                    crate::i18n::text_with(
+                        "ballot-counts",
+                        &[
+                            ("yes", b.yes.to_string()),
+                            ("present", b.present.to_string()),
+                            ("eligible", b.eligible.to_string()),
+                        ],
                     )
                 })
                 .unwrap_or_default(),

@@ -82,7 +82,26 @@ impl From<tonic::Status> for Failure {
             };
         }
         let details = status.get_error_details();
-        let mut message = format!("error: {} ({:?})", status.message(), status.code());
+        // In Vietnamese, the server's words for the reason lead and its detailed message
+        // follows; in English, its detailed message says it all.
+        let localized = details
+            .localized_message()
+            .filter(|m| crate::i18n::vietnamese() && m.locale.starts_with("vi"));
+        let mut message = match localized {
+            Some(m) => format!(
+                "{}: {} ({:?})\n  {}",
+                crate::i18n::text("error"),
+                m.message,
+                status.code(),
+                status.message()
+            ),
+            None => format!(
+                "{}: {} ({:?})",
+                crate::i18n::text("error"),
+                status.message(),
+                status.code()
+            ),
+        };
         if let Some(info) = details.error_info() {
             message.push_str(&format!(" [{}]", info.reason));
         }

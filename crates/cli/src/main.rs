@@ -7,6 +7,7 @@ mod clusters;
 mod covenants;
 mod decisions;
 mod failure;
+mod i18n;
 mod keys;
 mod lineage;
 mod output;
@@ -76,6 +77,16 @@ struct Cli {
         global = true
     )]
     client_key: Option<std::path::PathBuf>,
+    /// The language of what the CLI prints for people: vi (tiếng Việt) or en. JSON and CSV
+    /// keep English keys either way.
+    #[arg(
+        long,
+        env = "THIDUA_LANG",
+        value_enum,
+        default_value = "vi",
+        global = true
+    )]
+    lang: i18n::Lang,
     /// The cell delimiter of CSV written (files and `-o csv`): `;` for Excel in a Vietnamese
     /// locale. Files read may use either.
     #[arg(long, env = "THIDUA_CSV_DELIMITER", default_value = ",", global = true)]
@@ -217,6 +228,7 @@ fn main() -> ExitCode {
 }
 
 async fn run(cli: Cli) -> Result<(), Failure> {
+    i18n::set(cli.lang)?;
     if let Command::Completions { shell } = cli.command {
         // Into a buffer first: the generator panics when it cannot write (a closed pipe).
         let mut script = Vec::new();
@@ -261,7 +273,9 @@ async fn run(cli: Cli) -> Result<(), Failure> {
     });
     // An empty THIDUA_TOKEN means no key, not a malformed one.
     let token = cli.token.as_deref().filter(|t| !t.trim().is_empty());
-    let bearer = Bearer::new(token).map_err(|e| Failure::input(format!("--token: {e}")))?;
+    let bearer = Bearer::new(token)
+        .map_err(|e| Failure::input(format!("--token: {e}")))?
+        .language(cli.lang.tag());
     let mut ctx = Context {
         units: UnitServiceClient::with_interceptor(channel.clone(), bearer.clone()),
         clusters: ClusterServiceClient::with_interceptor(channel.clone(), bearer.clone()),
@@ -294,11 +308,12 @@ async fn run(cli: Cli) -> Result<(), Failure> {
     result.map_err(|mut f| {
         if f.code == 8 && cli.token.as_deref().is_none_or(|t| t.trim().is_empty()) {
             f.message
-                .push_str("\n  no API key was sent: set THIDUA_TOKEN (or --token)");
+                .push_str(&format!("\n  {}", i18n::text("hint-no-key")));
         }
         if f.code == 7 {
             f.message.push_str(&format!(
-                "\n  server: {server} (set --server or THIDUA_SERVER)"
+                "\n  {}",
+                i18n::text_with("hint-server", &[("server", server.clone())])
             ));
         }
         f

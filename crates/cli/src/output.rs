@@ -76,9 +76,9 @@ pub fn print(format: Format, sections: &[Section]) -> io::Result<()> {
                     writeln!(out)?;
                 }
                 if sections.len() > 1 {
-                    writeln!(out, "{}", s.title)?;
+                    writeln!(out, "{}", crate::i18n::section(&s.title))?;
                 }
-                table(&mut out, s)?;
+                table(&mut out, &for_people(s))?;
             }
         }
         Format::Json => {
@@ -140,6 +140,37 @@ fn json_section(s: &Section) -> Value {
     }
 }
 
+/// A section as people read it: its column names and enumeration values in the run's
+/// language (a fields section's names and values likewise).
+fn for_people(s: &Section) -> Section {
+    let fields = s.is_fields();
+    Section {
+        title: s.title.clone(),
+        headers: if fields {
+            s.headers.clone()
+        } else {
+            s.headers.iter().map(|h| crate::i18n::column(h)).collect()
+        },
+        rows: s
+            .rows
+            .iter()
+            .map(|r| {
+                if fields {
+                    let key = r.first().map_or("", String::as_str);
+                    let value = r.get(1).map_or("", String::as_str);
+                    vec![crate::i18n::column(key), crate::i18n::value(key, value)]
+                } else {
+                    s.headers
+                        .iter()
+                        .zip(r)
+                        .map(|(h, c)| crate::i18n::value(h, c))
+                        .collect()
+                }
+            })
+            .collect(),
+    }
+}
+
 fn table(out: &mut impl Write, s: &Section) -> io::Result<()> {
     let mut widths: Vec<usize> = s.headers.iter().map(|h| h.as_str().width()).collect();
     for r in &s.rows {
@@ -168,7 +199,7 @@ fn table(out: &mut impl Write, s: &Section) -> io::Result<()> {
         line(out, r)?;
     }
     if s.rows.is_empty() && !s.is_fields() {
-        writeln!(out, "(none)")?;
+        writeln!(out, "{}", crate::i18n::text("none"))?;
     }
     Ok(())
 }

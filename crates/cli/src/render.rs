@@ -10,33 +10,26 @@ pub fn date(d: Option<&pb::Date>) -> String {
         .unwrap_or_default()
 }
 
-/// An instant as RFC 3339 UTC, or empty.
+/// An instant in Vietnam's time, RFC 3339 with its offset (`2022-04-28T08:00:00+07:00`), or
+/// empty: officers read times as the clock on their wall shows them.
 pub fn time(t: Option<&prost_types::Timestamp>) -> String {
-    t.map(|t| {
-        let days = t.seconds.div_euclid(86_400);
-        let secs = t.seconds.rem_euclid(86_400);
-        let (y, m, d) = civil_from_days(days);
-        format!(
-            "{y:04}-{m:02}-{d:02}T{:02}:{:02}:{:02}Z",
-            secs / 3600,
-            secs % 3600 / 60,
-            secs % 60
-        )
+    t.and_then(|t| {
+        let micros = t
+            .seconds
+            .checked_mul(1_000_000)?
+            .checked_add(i64::from(t.nanos) / 1_000)?;
+        let v = thidua_domain::time::Timestamp(micros).in_vietnam()?;
+        Some(format!(
+            "{:04}-{:02}-{:02}T{:02}:{:02}:{:02}+07:00",
+            v.year(),
+            u8::from(v.month()),
+            v.day(),
+            v.hour(),
+            v.minute(),
+            v.second()
+        ))
     })
     .unwrap_or_default()
-}
-
-/// Howard Hinnant's days-to-civil algorithm.
-fn civil_from_days(z: i64) -> (i64, i64, i64) {
-    let z = z + 719_468;
-    let era = z.div_euclid(146_097);
-    let doe = z.rem_euclid(146_097);
-    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
-    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    let mp = (5 * doy + 2) / 153;
-    let d = doy - (153 * mp + 2) / 5 + 1;
-    let m = if mp < 10 { mp + 3 } else { mp - 9 };
-    (yoe + era * 400 + i64::from(m <= 2), m, d)
 }
 
 /// The short form of a unit name: `qd124-2004~01843`.
@@ -342,7 +335,7 @@ pub fn signatories(
 ) -> Section {
     let mut s = Section::new(
         "signatories",
-        vec!["unit", "display_name", "signatory", "title", "signed_at"],
+        vec!["unit", "display_name", "signatory", "office", "signed_at"],
     );
     for sig in &c.signatures {
         s.row(vec![
@@ -358,7 +351,7 @@ pub fn signatories(
 
 /// The witnesses of a covenant.
 pub fn witnesses(c: &pb::Covenant) -> Section {
-    let mut s = Section::new("witnesses", vec!["person", "title", "unit"]);
+    let mut s = Section::new("witnesses", vec!["person", "office", "unit"]);
     for w in &c.witnesses {
         s.row(vec![
             w.person_name.clone(),
@@ -511,11 +504,20 @@ mod tests {
     use super::*;
 
     #[test]
-    fn times_print_in_utc() {
+    fn times_print_in_vietnam_s_time() {
         let t = prost_types::Timestamp {
             seconds: 1_651_107_600,
             nanos: 0,
         };
-        assert_eq!(time(Some(&t)), "2022-04-28T01:00:00Z");
+        assert_eq!(time(Some(&t)), "2022-04-28T08:00:00+07:00");
+        let late_evening = prost_types::Timestamp {
+            seconds: 1_651_165_200,
+            nanos: 0,
+        };
+        assert_eq!(
+            time(Some(&late_evening)),
+            "2022-04-29T00:00:00+07:00",
+            "17:00 UTC is midnight in Hà Nội"
+        );
     }
 }

@@ -10,7 +10,8 @@ pub mod v1 {
 pub const FILE_DESCRIPTOR_SET: &[u8] =
     include_bytes!(concat!(env!("OUT_DIR"), "/thidua_descriptor.bin"));
 
-/// Client side of authentication: every call carries `authorization: Bearer <API key>`.
+/// Client side of authentication: every call carries `authorization: Bearer <API key>`, and the
+/// language the caller reads error messages in (`grpc-accept-language`), if it chose one.
 pub mod auth {
     use tonic::{
         Request, Status,
@@ -19,9 +20,12 @@ pub mod auth {
         transport::Channel,
     };
 
-    /// Adds the bearer header to every request.
+    /// Adds the bearer header (and the language) to every request.
     #[derive(Clone, Debug)]
-    pub struct Bearer(Option<MetadataValue<Ascii>>);
+    pub struct Bearer {
+        authorization: Option<MetadataValue<Ascii>>,
+        language: Option<MetadataValue<Ascii>>,
+    }
 
     impl Bearer {
         /// A bearer of `token`; `None` sends no header (the server then answers
@@ -37,16 +41,31 @@ pub mod auth {
                         })
                 })
                 .transpose()
-                .map(Self)
+                .map(|authorization| Self {
+                    authorization,
+                    language: None,
+                })
+        }
+
+        /// Asks for error messages in `tag` (`vi`, `en`) on every call.
+        #[must_use]
+        pub fn language(mut self, tag: &str) -> Self {
+            self.language = tag.parse().ok();
+            self
         }
     }
 
     impl Interceptor for Bearer {
         fn call(&mut self, mut request: Request<()>) -> Result<Request<()>, Status> {
-            if let Some(value) = &self.0 {
+            if let Some(value) = &self.authorization {
                 request
                     .metadata_mut()
                     .insert("authorization", value.clone());
+            }
+            if let Some(value) = &self.language {
+                request
+                    .metadata_mut()
+                    .insert("grpc-accept-language", value.clone());
             }
             Ok(request)
         }

@@ -171,7 +171,8 @@ where
         }
         let token = bearer(request.headers());
         let door = self.door.clone();
-        Box::pin(async move {
+        let language = crate::locale::Language::of(request.headers());
+        Box::pin(crate::locale::speaking(language, async move {
             // thidua's own calls are authenticated by `access::admit`, in the same read
             // transaction as their authorization; here the key's shape is checked and its rate
             // counted. Reflection is looked up here.
@@ -210,7 +211,7 @@ where
                 oversized_is_exhausted(r.headers_mut());
             }
             response
-        })
+        }))
     }
 }
 

@@ -10,6 +10,7 @@ pub mod connections;
 pub mod convert;
 pub mod demo;
 pub mod documents;
+pub mod locale;
 pub mod logging;
 pub mod metrics;
 pub mod rates;

@@ -49,6 +49,11 @@ pub fn to_status(error: Error) -> Status {
     let reason = error.reason().as_str();
     let mut details = ErrorDetails::new();
     details.set_error_info(reason, ERROR_DOMAIN, HashMap::new());
+    let language = crate::locale::current();
+    details.set_localized_message(
+        language.tag(),
+        crate::locale::reason_text(error.reason(), language),
+    );
     match error {
         Error::Invalid(violations) => {
             let total = violations.len();

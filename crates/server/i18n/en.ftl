@@ -1,0 +1,39 @@
+# Error reasons in English (`grpc-accept-language: en`): `reason-<ErrorInfo.reason>`, sent as
+# google.rpc.LocalizedMessage. Every reason is in both catalogues (a test checks).
+
+reason-INVALID_ARGUMENT = The request is not valid; each bad field is listed.
+reason-NOT_FOUND = The named resource does not exist.
+reason-ALREADY_EXISTS = It already exists, or it was already done.
+reason-COVENANT_SIGNED = The covenant has a signature: its members and text are frozen.
+reason-ALREADY_SIGNED = The member has already signed the covenant.
+reason-CLUSTER_HAS_TERMS = The cluster still has terms.
+reason-UNIT_IN_ANOTHER_TERM = The unit is in another term of the same kind, year and organiser.
+reason-UNIT_NOT_VALID_IN_TERM = The unit did not exist during the term.
+reason-NOT_A_MEMBER = The unit is not a member of the term.
+reason-MEMBER_HAS_OFFICE = The member leads or deputises the term.
+reason-STALE_ETAG = Someone else changed it since it was read; read it again.
+reason-REQUEST_ID_REUSED = The request id was used for another request.
+reason-TERM_EXISTS = The next year's term already exists.
+reason-VERSION_PUBLISHED = A published table version cannot change.
+reason-VERSION_NOT_PUBLISHED = Only a published table version can be applied.
+reason-VERSION_INCOMPLETE = The table version cannot be published as it stands.
+reason-NO_TABLE = The term has no criteria table.
+reason-TARGETS_MISSING = Members lack targets.
+reason-WRONG_STAGE = The term is not in the stage this needs.
+reason-UNRESOLVED_TIE = A tie no rule breaks blocks adoption.
+reason-NOT_ELIGIBLE = The unit may not receive this award.
+reason-QUOTA_EXCEEDED = The quota is used up.
+reason-NOT_TOP_SCORER = The provincial flag goes to the leading unit unless a reason is recorded.
+reason-DOSSIER_INCOMPLETE = The proposal's dossier lacks documents.
+reason-AWARD_STATE = The award is not in a state that allows this.
+reason-UNAUTHENTICATED = Not authenticated: the API key is missing, malformed, expired or revoked.
+reason-PERMISSION_DENIED = This key may not make this call.
+reason-RESOURCE_EXHAUSTED = A limit was reached; retry later.
+reason-CANCELLED = The call was cancelled or timed out; nothing was saved.
+reason-STORAGE_UNAVAILABLE = The database cannot be reached.
+reason-INTERNAL = An unexpected failure; the server logged it.
+reason-STORAGE_FULL = The database's disk is full; nothing was saved.
+reason-ORGANISER_NOT_VALID = The cluster's organiser did not exist in that year.
+reason-LEADER_CEASED = The leader ceased to exist: name a new one.
+reason-PREREQUISITE_MISSING = The unit does not meet a prerequisite of the title or form.
+reason-QUOTA_TIE = The last place of the quota is tied: give the reason for this unit.

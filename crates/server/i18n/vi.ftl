@@ -1,0 +1,39 @@
+# Error reasons in Vietnamese (the default): `reason-<ErrorInfo.reason>`, sent as
+# google.rpc.LocalizedMessage. Every reason is in both catalogues (a test checks).
+
+reason-INVALID_ARGUMENT = Số liệu gửi lên không hợp lệ; từng trường sai được nêu kèm theo.
+reason-NOT_FOUND = Không tìm thấy đối tượng được nêu.
+reason-ALREADY_EXISTS = Đối tượng đã có, hoặc việc này đã được làm.
+reason-COVENANT_SIGNED = Giao ước đã có chữ ký: thành viên và nội dung không sửa được nữa.
+reason-ALREADY_SIGNED = Thành viên này đã ký giao ước.
+reason-CLUSTER_HAS_TERMS = Cụm còn các kỳ thi đua.
+reason-UNIT_IN_ANOTHER_TERM = Đơn vị đã ở trong một cụm khác cùng loại, cùng năm, cùng đơn vị tổ chức.
+reason-UNIT_NOT_VALID_IN_TERM = Đơn vị không tồn tại trong năm thi đua.
+reason-NOT_A_MEMBER = Đơn vị không phải thành viên của cụm trong năm này.
+reason-MEMBER_HAS_OFFICE = Thành viên đang là trưởng hoặc phó cụm.
+reason-STALE_ETAG = Dữ liệu đã được người khác sửa; hãy đọc lại rồi làm tiếp.
+reason-REQUEST_ID_REUSED = Mã yêu cầu đã dùng cho một yêu cầu khác.
+reason-TERM_EXISTS = Kỳ thi đua của năm sau đã có.
+reason-VERSION_PUBLISHED = Phiên bản bảng tiêu chí đã công bố không sửa được.
+reason-VERSION_NOT_PUBLISHED = Chỉ áp dụng được phiên bản bảng tiêu chí đã công bố.
+reason-VERSION_INCOMPLETE = Phiên bản bảng tiêu chí chưa đủ để công bố.
+reason-NO_TABLE = Kỳ thi đua chưa có bảng tiêu chí.
+reason-TARGETS_MISSING = Còn thành viên chưa có chỉ tiêu.
+reason-WRONG_STAGE = Kỳ thi đua không ở giai đoạn cho phép việc này.
+reason-UNRESOLVED_TIE = Có đơn vị đồng hạng chưa phân định được.
+reason-NOT_ELIGIBLE = Đơn vị không đủ điều kiện nhận danh hiệu, hình thức này.
+reason-QUOTA_EXCEEDED = Đã hết chỉ tiêu khen thưởng.
+reason-NOT_TOP_SCORER = Cờ thi đua dành cho đơn vị dẫn đầu cụm, trừ khi ghi rõ lý do.
+reason-DOSSIER_INCOMPLETE = Hồ sơ đề nghị còn thiếu tài liệu.
+reason-AWARD_STATE = Đề nghị khen thưởng không ở trạng thái cho phép việc này.
+reason-UNAUTHENTICATED = Chưa xác thực: thiếu, sai, hết hạn hoặc đã thu hồi khóa truy cập.
+reason-PERMISSION_DENIED = Khóa truy cập này không được phép làm việc này.
+reason-RESOURCE_EXHAUSTED = Đã chạm giới hạn (kích thước, số cuộc gọi hoặc tần suất); hãy thử lại sau.
+reason-CANCELLED = Yêu cầu đã bị hủy hoặc quá hạn; không có gì được lưu.
+reason-STORAGE_UNAVAILABLE = Không kết nối được cơ sở dữ liệu.
+reason-INTERNAL = Lỗi hệ thống không lường trước; đã ghi vào nhật ký máy chủ.
+reason-STORAGE_FULL = Ổ đĩa của cơ sở dữ liệu đã đầy; không có gì được lưu.
+reason-ORGANISER_NOT_VALID = Đơn vị tổ chức của cụm không tồn tại trong năm này.
+reason-LEADER_CEASED = Đơn vị trưởng cụm đã chấm dứt hoạt động: cần chọn trưởng cụm mới.
+reason-PREREQUISITE_MISSING = Đơn vị chưa đáp ứng điều kiện của danh hiệu, hình thức đề nghị.
+reason-QUOTA_TIE = Vị trí cuối của chỉ tiêu đang đồng hạng: cần ghi rõ lý do chọn đơn vị.
