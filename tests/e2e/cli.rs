@@ -241,7 +241,7 @@ pub fn cli_tour(env: &Env) -> anyhow::Result<()> {
         .find(|l| l.starts_with("1,"))
         .unwrap_or_default();
     ensure!(
-        first.contains("Phùng Chí Kiên") && first.contains("hoàn thành xuất sắc"),
+        first.contains("Phùng Chí Kiên") && first.contains("Hoàn thành xuất sắc nhiệm vụ"),
         "scoreboard:\n{text}"
     );
     let out = env.cli(&[
@@ -256,7 +256,10 @@ pub fn cli_tour(env: &Env) -> anyhow::Result<()> {
     ensure!(stdout(&out).contains("bonus"), "{}", stdout(&out));
     let out = env.cli(&["term", "policy", "bac-kan-city", "2022", "-o", "json"])?;
     let json: serde_json::Value = serde_json::from_slice(&out.stdout)?;
-    ensure!(json["levels"][0]["name"] == "hoàn thành xuất sắc", "{json}");
+    ensure!(
+        json["levels"][0]["name"] == "Hoàn thành xuất sắc nhiệm vụ",
+        "{json}"
+    );
     let out = env.cli(&[
         "term",
         "set-policy",
@@ -289,6 +292,7 @@ fn into_closed_pipe(env: &Env, args: &[&str]) -> anyhow::Result<std::process::Ou
     Ok(std::process::Command::new(crate::env::cli_binary()?)
         .env("THIDUA_SERVER", &env.url)
         .env("THIDUA_TOKEN", &env.admin_token)
+        .env("THIDUA_CONFIG", "/nonexistent/thidua/config.toml")
         .args(args)
         .stdout(writer)
         .stderr(std::process::Stdio::piped())
@@ -467,5 +471,78 @@ pub fn messages_in_the_officer_s_language(env: &Env) -> anyhow::Result<()> {
         "{}",
         stderr(&out)
     );
+    Ok(())
+}
+
+/// `thidua login` keeps the server and key as a profile only its owner can read; the next
+/// commands need neither flag nor environment, and a flag still wins over the profile.
+pub fn login_profiles(env: &Env) -> anyhow::Result<()> {
+    use std::io::Write;
+    let dir = tempfile::tempdir()?;
+    let config = dir.path().join("cấu-hình").join("config.toml");
+    let thidua = |args: &[&str]| -> anyhow::Result<std::process::Command> {
+        let mut c = std::process::Command::new(crate::env::cli_binary()?);
+        c.args(args)
+            .env_remove("THIDUA_TOKEN")
+            .env_remove("THIDUA_SERVER")
+            .env_remove("THIDUA_PROFILE")
+            .env("THIDUA_CONFIG", &config);
+        Ok(c)
+    };
+    let bare = env.url.trim_start_matches("http://");
+    let mut login = thidua(&["login", "--server", bare, "--profile", "bac-kan"])?
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()?;
+    login
+        .stdin
+        .take()
+        .context("stdin")?
+        .write_all(format!("{}\n", env.admin_token).as_bytes())?;
+    let out = login.wait_with_output()?;
+    ensure!(out.status.success(), "{}", stderr(&out));
+    ensure!(
+        stderr(&out).contains("đã lưu hồ sơ bac-kan"),
+        "{}",
+        stderr(&out)
+    );
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        let mode = std::fs::metadata(&config)?.permissions().mode() & 0o777;
+        ensure!(mode == 0o600, "the file is {mode:o}");
+    }
+    let out = thidua(&["whoami", "--profile", "bac-kan", "-o", "json"])?.output()?;
+    ensure!(out.status.success(), "{}", stderr(&out));
+    let out = thidua(&["whoami", "-o", "json"])?.output()?;
+    ensure!(
+        out.status.code() == Some(7) || out.status.code() == Some(8),
+        "the default profile does not exist: {}",
+        stderr(&out)
+    );
+    // A flag wins over the profile: a wrong key is refused.
+    let out = thidua(&[
+        "whoami",
+        "--profile",
+        "bac-kan",
+        "--token",
+        "thd_AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA",
+    ])?
+    .output()?;
+    ensure!(out.status.code() == Some(8), "{}", stderr(&out));
+    // A wrong key is not stored.
+    let mut login = thidua(&["login", "--server", bare, "--profile", "sai"])?
+        .stdin(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()?;
+    login
+        .stdin
+        .take()
+        .context("stdin")?
+        .write_all(b"thd_AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA\n")?;
+    let out = login.wait_with_output()?;
+    ensure!(out.status.code() == Some(8), "{}", stderr(&out));
+    ensure!(!std::fs::read_to_string(&config)?.contains("[profiles.sai]"));
     Ok(())
 }

@@ -176,6 +176,9 @@ impl Env {
             .args(args)
             .env("THIDUA_SERVER", &self.url)
             .env_remove("THIDUA_SCHEME")
+            // The machine's own profiles play no part in a test.
+            .env("THIDUA_CONFIG", "/nonexistent/thidua/config.toml")
+            .env_remove("THIDUA_PROFILE")
             .output()
             .with_context(|| format!("running {}", bin.display()))
     }

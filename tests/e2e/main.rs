@@ -80,6 +80,7 @@ const SCENARIOS: &[(&str, Scenario)] = &[
     ("scoring_policy", scoring::scoring_policy),
     ("cli_tour", cli::cli_tour),
     ("cli_without_traps", cli::cli_without_traps),
+    ("login_profiles", cli::login_profiles),
     (
         "messages_in_the_officer_s_language",
         cli::messages_in_the_officer_s_language,

@@ -299,3 +299,6 @@ val-rule-deduction_per_shortfall = deduction_per_shortfall
 val-rule-lower_is_better = lower_is_better
 val-rule-judged = judged
 val-rule-event = event
+profile-saved = saved profile { $profile } in { $file }
+token-prompt = API key (thd_…): 
+token-missing = no API key given (THIDUA_TOKEN, --token or a line on standard input)

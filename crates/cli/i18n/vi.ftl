@@ -298,3 +298,6 @@ val-rule-deduction_per_shortfall = Trừ theo mức thiếu
 val-rule-lower_is_better = Càng thấp càng tốt
 val-rule-judged = Chấm theo đánh giá
 val-rule-event = Sự kiện
+profile-saved = đã lưu hồ sơ { $profile } vào { $file }
+token-prompt = Khóa truy cập (thd_…): 
+token-missing = chưa nhập khóa truy cập (THIDUA_TOKEN, --token hoặc một dòng ở đầu vào)

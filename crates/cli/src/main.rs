@@ -12,6 +12,7 @@ mod keys;
 mod lineage;
 mod output;
 mod policy;
+mod profile;
 mod refs;
 mod render;
 mod results;
@@ -46,14 +47,13 @@ use crate::{
 #[derive(Debug, Parser)]
 #[command(name = "thidua", version, about, after_help = EXIT_CODES)]
 struct Cli {
-    /// Server URL.
-    #[arg(
-        long,
-        env = "THIDUA_SERVER",
-        default_value = "http://127.0.0.1:50051",
-        global = true
-    )]
-    server: String,
+    /// Server URL (`host:port` means `http://`); default: the profile's, else
+    /// http://127.0.0.1:50051.
+    #[arg(long, env = "THIDUA_SERVER", global = true)]
+    server: Option<String>,
+    /// The profile `thidua login` stored the server and API key under.
+    #[arg(long, env = "THIDUA_PROFILE", default_value = "default", global = true)]
+    profile: String,
     /// API key (a `thd_…` secret); prefer the environment variable, so it stays out of the
     /// shell history.
     #[arg(long, env = "THIDUA_TOKEN", hide_env_values = true, global = true)]
@@ -155,6 +155,12 @@ enum Command {
     /// The audit log: list events, verify the hash chain, sign checkpoints (administrators).
     #[command(subcommand)]
     Audit(audit::AuditCommand),
+    /// Store the server and an API key as a profile (`--profile`, default `default`), so the
+    /// next commands need neither: the key is read from THIDUA_TOKEN, --token or standard
+    /// input, checked with the server, then kept in a file only you can read.
+    ///
+    /// Example: thidua login --server https://thidua.backan.gov.vn --profile bac-kan
+    Login,
     /// Print a shell completion script.
     Completions {
         /// The shell.
@@ -192,6 +198,24 @@ impl Context {
     pub fn print(&self, sections: &[Section]) -> Result<(), Failure> {
         output::print(self.format, sections).map_err(Failure::from)
     }
+}
+
+/// The server when neither a flag, the environment nor a profile names one.
+const DEFAULT_SERVER: &str = "http://127.0.0.1:50051";
+
+/// The API key for `thidua login`, read from standard input (one line), with a prompt on a
+/// terminal.
+fn read_token() -> Result<String, Failure> {
+    if std::io::stdin().is_terminal() {
+        eprint!("{}", i18n::text("token-prompt"));
+    }
+    let mut line = String::new();
+    std::io::stdin().read_line(&mut line)?;
+    let token = line.trim().to_owned();
+    if token.is_empty() {
+        return Err(Failure::input(i18n::text("token-missing")));
+    }
+    Ok(token)
 }
 
 /// The server's URL: `host:port` alone means plain `http://`, as an officer would type it.
@@ -237,7 +261,14 @@ async fn run(cli: Cli) -> Result<(), Failure> {
             .map_err(Failure::from);
     }
     sheets::set_delimiter(&cli.delimiter)?;
-    let server = server_url(&cli.server);
+    let stored = profile::load(&cli.profile)?.unwrap_or_default();
+    let logging_in = matches!(cli.command, Command::Login);
+    let server = server_url(
+        cli.server
+            .as_deref()
+            .or((!stored.server.is_empty()).then_some(stored.server.as_str()))
+            .unwrap_or(DEFAULT_SERVER),
+    );
     let mut endpoint = Channel::from_shared(server.clone())
         .map_err(|e| Failure::input(format!("--server: {e}")))?;
     if server.starts_with("https://") {
@@ -272,8 +303,13 @@ async fn run(cli: Cli) -> Result<(), Failure> {
         Format::Json
     });
     // An empty THIDUA_TOKEN means no key, not a malformed one.
-    let token = cli.token.as_deref().filter(|t| !t.trim().is_empty());
-    let bearer = Bearer::new(token)
+    let given = cli.token.clone().filter(|t| !t.trim().is_empty());
+    let token = match (given, logging_in) {
+        (Some(t), _) => Some(t),
+        (None, true) => Some(read_token()?),
+        (None, false) => (!stored.token.is_empty()).then(|| stored.token.clone()),
+    };
+    let bearer = Bearer::new(token.as_deref())
         .map_err(|e| Failure::input(format!("--token: {e}")))?
         .language(cli.lang.tag());
     let mut ctx = Context {
@@ -302,11 +338,32 @@ async fn run(cli: Cli) -> Result<(), Failure> {
         Command::Catalogue(c) => catalogue::run(&mut ctx, c).await,
         Command::Key(c) => keys::run_key(&mut ctx, c).await,
         Command::Whoami => keys::run_whoami(&mut ctx).await,
+        Command::Login => {
+            keys::run_whoami(&mut ctx).await?;
+            let path = profile::save(
+                &cli.profile,
+                profile::Profile {
+                    server: server.clone(),
+                    token: token.clone().unwrap_or_default(),
+                },
+            )?;
+            eprintln!(
+                "{}",
+                i18n::text_with(
+                    "profile-saved",
+                    &[
+                        ("profile", cli.profile.clone()),
+                        ("file", path.display().to_string())
+                    ]
+                )
+            );
+            Ok(())
+        }
         Command::Audit(c) => audit::run_audit(&mut ctx, c).await,
         Command::Completions { .. } => Ok(()),
     };
     result.map_err(|mut f| {
-        if f.code == 8 && cli.token.as_deref().is_none_or(|t| t.trim().is_empty()) {
+        if f.code == 8 && token.is_none() {
             f.message
                 .push_str(&format!("\n  {}", i18n::text("hint-no-key")));
         }

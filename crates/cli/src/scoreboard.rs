@@ -287,7 +287,7 @@ fn board_sections(b: &pb::GetScoreboardResponse) -> Vec<Section> {
                 .map(|s| render::decimal(s.points.as_ref())),
         );
         row.push(if r.classification.is_empty() {
-            "không hoàn thành".into()
+            thidua_domain::scoring::NOT_COMPLETED.into()
         } else {
             r.classification.clone()
         });

@@ -11,6 +11,17 @@ pub fn normalize(text: &str) -> String {
     nfc.split_whitespace().collect::<Vec<_>>().join(" ")
 }
 
+/// A label in sentence case, the one capitalisation rule of classification names
+/// (`hoàn thành tốt nhiệm vụ` → `Hoàn thành tốt nhiệm vụ`): normalised, first letter capital,
+/// the rest as written (proper names keep theirs).
+pub fn sentence_case(text: &str) -> String {
+    let text = normalize(text);
+    let mut chars = text.chars();
+    chars.next().map_or_else(String::new, |first| {
+        first.to_uppercase().chain(chars).collect()
+    })
+}
+
 /// The search key of a text: diacritics removed, `đ` folded to `d`, lower case, white space
 /// collapsed. `Phùng Chí Kiên`, `PHÙNG CHÍ KIÊN` and `phung chi kien` share one key.
 pub fn search_key(text: &str) -> String {
@@ -114,6 +125,16 @@ mod tests {
         assert_eq!(search_key("Đức Xuân"), "duc xuan");
         assert_eq!(search_key("Nông Thượng"), "nong thuong");
         assert_eq!(search_key("Xuất Hóa"), search_key("Xuất Hoá"));
+    }
+
+    #[test]
+    fn classification_names_take_sentence_case() {
+        assert_eq!(
+            sentence_case("hoàn thành  tốt nhiệm vụ"),
+            "Hoàn thành tốt nhiệm vụ"
+        );
+        assert_eq!(sentence_case("đạt"), "Đạt");
+        assert_eq!(sentence_case(""), "");
     }
 
     #[test]

@@ -192,7 +192,7 @@ pub fn year_end_cycle(env: &Env) -> anyhow::Result<()> {
             .into_inner();
         ensure!(b.leading_unit == legacy("01843"));
         ensure!(
-            b.rows[0].classification == "hoàn thành xuất sắc",
+            b.rows[0].classification == "Hoàn thành xuất sắc nhiệm vụ",
             "{:?}",
             b.rows[0]
         );

@@ -134,7 +134,7 @@ pub fn result_import_and_export(env: &Env) -> anyhow::Result<()> {
             lines.next() == Some("Hạng,Mã đơn vị,Tên đơn vị,Tổng điểm,I. Phát triển kinh tế,\"II. Văn hóa, giáo dục, y tế\",III. Xây dựng Đảng,\"IV. Quốc phòng, an ninh\",V. Cải cách hành chính,VI. Điểm thưởng,Xếp loại,Ghi chú"),
             "{text}"
         );
-        ensure!(lines.next() == Some("1,01843,Phùng Chí Kiên,113,33,25,15,15,15,10,Hoàn thành xuất sắc,"), "{text}");
+        ensure!(lines.next() == Some("1,01843,Phùng Chí Kiên,113,33,25,15,15,15,10,Hoàn thành xuất sắc nhiệm vụ,"), "{text}");
         let xlsx = scoring
             .export_scoreboard(pb::ExportScoreboardRequest {
                 term: TERM.into(),

@@ -218,8 +218,8 @@ mod tests {
     #[test]
     fn a_classification_below_the_level_required_is_named() {
         let excellent = entry_requiring(Prerequisite::ClassifiedAtLeast(1));
-        assert!(check(&excellent, &[], &[], Some("hoàn thành xuất sắc")).is_ok());
-        let Err(e) = check(&excellent, &[], &[], Some("hoàn thành tốt")) else {
+        assert!(check(&excellent, &[], &[], Some("Hoàn thành xuất sắc nhiệm vụ")).is_ok());
+        let Err(e) = check(&excellent, &[], &[], Some("Hoàn thành tốt nhiệm vụ")) else {
             panic!("good is below excellent");
         };
         assert!(

@@ -218,7 +218,7 @@ pub fn check_eligible(
     if !ok {
         why.push(format!(
             "classification `{}` is below what a {} needs",
-            level.unwrap_or("không hoàn thành"),
+            level.unwrap_or(crate::scoring::NOT_COMPLETED),
             kind.as_str()
         ));
     }

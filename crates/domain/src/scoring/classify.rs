@@ -16,9 +16,14 @@ pub struct ClassLevel {
     pub min_criterion_share: Decimal,
 }
 
+/// Below every level: what officials write for a unit that did not complete its tasks.
+/// Level names are written as officials write them, in sentence case.
+pub const NOT_COMPLETED: &str = "Không hoàn thành nhiệm vụ";
+
 impl ClassLevel {
-    /// The usual levels: excellent (≥ 90%, none under 85%), good (≥ 80%, none under 80%),
-    /// completed (≥ 70%, none under 70%); below them, not completed.
+    /// The usual levels, named as officials write them: excellent (≥ 90%, none under 85%),
+    /// good (≥ 80%, none under 80%), completed (≥ 70%, none under 70%); below them, not
+    /// completed ([`NOT_COMPLETED`]).
     pub fn defaults() -> Vec<ClassLevel> {
         let level = |name: &str, total: i64, each: i64| ClassLevel {
             name: name.into(),
@@ -26,9 +31,9 @@ impl ClassLevel {
             min_criterion_share: Decimal::new(each, 2),
         };
         vec![
-            level("hoàn thành xuất sắc", 90, 85),
-            level("hoàn thành tốt", 80, 80),
-            level("hoàn thành", 70, 70),
+            level("Hoàn thành xuất sắc nhiệm vụ", 90, 85),
+            level("Hoàn thành tốt nhiệm vụ", 80, 80),
+            level("Hoàn thành nhiệm vụ", 70, 70),
         ]
     }
 }
@@ -36,7 +41,7 @@ impl ClassLevel {
 /// A member's classification and, when a higher level was missed because of a gate, which.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Classification {
-    /// The level reached; `None` is "not completed" (không hoàn thành).
+    /// The level reached; `None` is "not completed" ([`NOT_COMPLETED`]).
     pub level: Option<String>,
     /// Why the level above was not reached, when a criterion gate stopped it.
     pub note: String,
@@ -111,8 +116,9 @@ impl<'a> Gates<'a> {
                     .filter(fails)
                     .map(|&(i, _)| nodes[i].code.as_str())
                     .collect();
+                // Written for the printed board's "Ghi chú" column, in Vietnamese.
                 note = format!(
-                    "not {}: {} under {}% of the maximum",
+                    "chưa đạt mức {}: {} dưới {}% điểm tối đa",
                     level.name,
                     codes.join(", "),
                     crate::decimal::format(level.min_criterion_share * Decimal::ONE_HUNDRED)

@@ -16,7 +16,7 @@ use std::sync::Arc;
 use rust_decimal::Decimal;
 
 use classify::Gates;
-pub use classify::{ClassLevel, Classification};
+pub use classify::{ClassLevel, Classification, NOT_COMPLETED};
 use points::leaf_points;
 pub use points::{Entry, LeafScore, explain_leaf, round_to_step, score_leaf};
 pub use rank::{Placement, TieBreak, check_tie_decision, check_ties_resolved, rank};

@@ -40,7 +40,16 @@ pub fn explain_leaf(
     if points == raw.normalize() {
         sentence
     } else {
-        format!("{sentence}; {} rounded to {}", fmt(raw), fmt(points))
+        // The unrounded points are shown two places finer than the step, not to the 28
+        // digits a division leaves (13.333…).
+        let places = step.normalize().scale() + 2;
+        let shown = raw.round_dp(places);
+        let shown = if shown == raw.normalize() {
+            fmt(raw)
+        } else {
+            format!("≈{}", fmt(shown))
+        };
+        format!("{sentence}; {shown} rounded to {}", fmt(points))
     }
 }
 

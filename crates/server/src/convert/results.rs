@@ -368,7 +368,7 @@ pub fn policy_in(
                     l.min_criterion_share.as_ref(),
                 ));
                 Some(ClassLevel {
-                    name: thidua_domain::text::normalize(&l.name),
+                    name: thidua_domain::text::sentence_case(&l.name),
                     min_total_share: total?,
                     min_criterion_share: each?,
                 })

@@ -141,7 +141,7 @@ mod tests {
                 total: Some(pb::Decimal {
                     value: "92.5".into(),
                 }),
-                classification: "hoàn thành xuất sắc".into(),
+                classification: "Hoàn thành xuất sắc nhiệm vụ".into(),
                 ..Default::default()
             }],
             leading_unit: "units/qd124-2004~01843".into(),

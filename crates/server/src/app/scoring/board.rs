@@ -205,10 +205,10 @@ pub fn export_scoreboard(
                             .unwrap_or_default()
                     })
                     .collect(),
-                classification: capitalised(
+                classification: thidua_domain::text::sentence_case(
                     score
                         .and_then(|s| s.classification.level.as_deref())
-                        .unwrap_or("không hoàn thành"),
+                        .unwrap_or(thidua_domain::scoring::NOT_COMPLETED),
                 ),
                 note: notes.join("; "),
             }
@@ -265,14 +265,6 @@ pub fn export_scoreboard(
         bytes,
         format!("{cluster_id}-{year}-bang-tong-hop.{}", format.extension()),
     ))
-}
-
-/// `text` with its first letter in capitals, as a cell of a signed table begins.
-fn capitalised(text: &str) -> String {
-    let mut chars = text.chars();
-    chars.next().map_or_else(String::new, |first| {
-        first.to_uppercase().chain(chars).collect()
-    })
 }
 
 /// Records the decision that orders tied members (during review), by whom and why.
