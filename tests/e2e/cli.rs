@@ -30,7 +30,7 @@ pub fn cli_tour(env: &Env) -> anyhow::Result<()> {
     ensure!(out.status.success(), "import failed: {}", stderr(&out));
     let json: serde_json::Value = serde_json::from_slice(&out.stdout)?;
     ensure!(
-        json["created"] == "10" && json["rows"] == "10",
+        json["created"] == 10 && json["rows"] == 10,
         "import said {json}"
     );
 
@@ -234,6 +234,21 @@ pub fn cli_tour(env: &Env) -> anyhow::Result<()> {
         stderr(&out)
     );
     let out = env.cli(&["scoreboard", "show", "bac-kan-city", "2022", "-o", "csv"])?;
+    ensure!(
+        out.status.code() == Some(3) && stderr(&out).contains("board, scoreboard"),
+        "CSV holds one table: {}",
+        stderr(&out)
+    );
+    let out = env.cli(&[
+        "scoreboard",
+        "show",
+        "bac-kan-city",
+        "2022",
+        "-o",
+        "csv",
+        "--section",
+        "scoreboard",
+    ])?;
     ensure!(out.status.success(), "{}", stderr(&out));
     let text = stdout(&out);
     let first = text
@@ -313,6 +328,20 @@ pub fn cli_without_traps(env: &Env) -> anyhow::Result<()> {
         "{text}"
     );
     ensure!(lines.count() >= 80, "{text}");
+
+    // JSON has numbers for counts, null for nothing, and the columns' order.
+    let listed = env.cli(&["result", "list", "bac-kan-city", "2022", "-o", "json"])?;
+    let raw = stdout(&listed);
+    let json: serde_json::Value = serde_json::from_str(&raw)?;
+    ensure!(
+        json[0]["revision"] == 1 && json[0]["late"].is_null() && json[0]["value"].is_string(),
+        "{json}"
+    );
+    let at = |key: &str| raw.find(&format!("\"{key}\""));
+    ensure!(
+        at("unit") < at("display_name") && at("display_name") < at("criterion"),
+        "{raw}"
+    );
 
     // The threshold and base are the term's policy: the flags are gone, not ignored.
     let out = env.cli(&[

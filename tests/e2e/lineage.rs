@@ -98,18 +98,18 @@ pub fn lineage_import(env: &Env) -> anyhow::Result<()> {
     // The whole commune file, then again.
     let first = json_of(&import(&communes)?)?;
     ensure!(
-        first[0]["links_created"] == "9997" && first[0]["units_ended"] == "9580",
+        first[0]["links_created"] == 9997 && first[0]["units_ended"] == 9580,
         "{first}"
     );
     let out = import(&communes)?;
     let again = json_of(&out)?;
     ensure!(
-        again[0]["links_created"] == "0" && again[0]["links_unchanged"] == "9997",
+        again[0]["links_created"] == 0 && again[0]["links_unchanged"] == 9997,
         "{again}"
     );
     ensure!(String::from_utf8_lossy(&out.stderr).contains("nothing to store"));
     let provinces = json_of(&import(&provinces)?)?;
-    ensure!(provinces[0]["links_created"] == "63", "{provinces}");
+    ensure!(provinces[0]["links_created"] == 63, "{provinces}");
 
     // Phùng Chí Kiên went into Bắc Kạn; the same link sent again, under a new request id, is
     // the one already stored.

@@ -91,6 +91,10 @@ struct Cli {
     /// locale. Files read may use either.
     #[arg(long, env = "THIDUA_CSV_DELIMITER", default_value = ",", global = true)]
     delimiter: String,
+    /// Print only this table of a command that prints several (repeat for more); CSV, which
+    /// holds one table, needs it then.
+    #[arg(long, global = true)]
+    section: Vec<String>,
     /// Output format; tables on a terminal, JSON otherwise.
     #[arg(short, long, value_enum, global = true)]
     output: Option<Format>,
@@ -186,6 +190,8 @@ pub struct Context {
     pub format: Format,
     /// Default scheme for bare codes.
     pub scheme: String,
+    /// The sections to print (`--section`), or all.
+    pub sections: Vec<String>,
 }
 
 impl Context {
@@ -194,9 +200,10 @@ impl Context {
         &mut self.scoring
     }
 
-    /// Prints sections in the chosen format.
+    /// Prints sections in the chosen format (those `--section` names, if given).
     pub fn print(&self, sections: &[Section]) -> Result<(), Failure> {
-        output::print(self.format, sections).map_err(Failure::from)
+        let chosen = output::choose(sections, &self.sections, self.format)?;
+        output::print(self.format, &chosen).map_err(Failure::from)
     }
 }
 
@@ -321,6 +328,7 @@ async fn run(cli: Cli) -> Result<(), Failure> {
         audit: AuditServiceClient::with_interceptor(channel, bearer),
         format,
         scheme: cli.scheme,
+        sections: cli.section,
     };
     let result = match cli.command {
         Command::Unit(c) => units::run(&mut ctx, c).await,

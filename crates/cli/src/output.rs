@@ -2,7 +2,7 @@
 
 use std::io::{self, Write};
 
-use serde_json::{Map, Value};
+use serde_json::Value;
 use unicode_width::UnicodeWidthStr;
 
 /// How results are printed.
@@ -65,6 +65,47 @@ impl Section {
     }
 }
 
+/// The sections to print: those `wanted` names (by title, any case, `-` for spaces), or all;
+/// CSV holds one table, so a command printing several needs `--section` for CSV.
+pub fn choose(
+    sections: &[Section],
+    wanted: &[String],
+    format: Format,
+) -> Result<Vec<Section>, crate::failure::Failure> {
+    let id = |t: &str| crate::i18n::section_id(t);
+    let titles = || {
+        sections
+            .iter()
+            .map(|s| id(&s.title).trim_start_matches("section-").to_owned())
+            .collect::<Vec<_>>()
+            .join(", ")
+    };
+    let chosen: Vec<Section> = if wanted.is_empty() {
+        sections.to_vec()
+    } else {
+        for w in wanted {
+            if !sections.iter().any(|s| id(&s.title) == id(w)) {
+                return Err(crate::failure::Failure::input(format!(
+                    "--section {w}: this command prints {}",
+                    titles()
+                )));
+            }
+        }
+        sections
+            .iter()
+            .filter(|s| wanted.iter().any(|w| id(&s.title) == id(w)))
+            .cloned()
+            .collect()
+    };
+    if format == Format::Csv && chosen.len() > 1 {
+        return Err(crate::failure::Failure::input(format!(
+            "CSV holds one table and this command prints {}: choose one with --section",
+            titles()
+        )));
+    }
+    Ok(chosen)
+}
+
 /// Prints `sections` to stdout in `format`.
 pub fn print(format: Format, sections: &[Section]) -> io::Result<()> {
     let stdout = io::stdout();
@@ -85,7 +126,7 @@ pub fn print(format: Format, sections: &[Section]) -> io::Result<()> {
             let value = if sections.len() == 1 {
                 json_section(&sections[0])
             } else {
-                Value::Object(
+                Json::Object(
                     sections
                         .iter()
                         .map(|s| (s.title.clone(), json_section(s)))
@@ -114,24 +155,111 @@ pub fn print(format: Format, sections: &[Section]) -> io::Result<()> {
     out.flush()
 }
 
-fn json_section(s: &Section) -> Value {
+/// Columns whose values are counts or years: numbers in JSON. Decimals (points, totals,
+/// targets) stay strings, exact, as the contract's JSON mapping writes them.
+const INTEGER_COLUMNS: [&str; 29] = [
+    "rank",
+    "revision",
+    "position",
+    "rows",
+    "created",
+    "unchanged",
+    "registered",
+    "stored",
+    "replayed",
+    "entries",
+    "version",
+    "from_year",
+    "year",
+    "seq",
+    "events_checked",
+    "links_created",
+    "links_unchanged",
+    "units_ended",
+    "decisions_created",
+    "decisions_unchanged",
+    "groups",
+    "nodes",
+    "provincial_flags",
+    "certificates_of_merit",
+    "latest_version",
+    "members",
+    "targets_missing",
+    "eligible",
+    "present",
+];
+
+/// Columns that answer yes or no: booleans in JSON.
+const YES_NO_COLUMNS: [&str; 2] = ["secret_ballot", "intact"];
+
+/// A cell as JSON: empty is null; a count a number; a yes/no a boolean; the rest a string.
+fn json_cell(header: &str, cell: &str) -> Value {
+    if cell.is_empty() {
+        return Value::Null;
+    }
+    if INTEGER_COLUMNS.contains(&header)
+        && let Ok(n) = cell.parse::<i64>()
+    {
+        return Value::from(n);
+    }
+    if YES_NO_COLUMNS.contains(&header) {
+        match cell {
+            "yes" | "true" => return Value::Bool(true),
+            "no" | "false" => return Value::Bool(false),
+            _ => {}
+        }
+    }
+    Value::String(cell.to_owned())
+}
+
+/// JSON whose objects keep their keys in the order the section gives them.
+enum Json {
+    Object(Vec<(String, Json)>),
+    Array(Vec<Json>),
+    Value(Value),
+}
+
+impl serde::Serialize for Json {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::{SerializeMap, SerializeSeq};
+        match self {
+            Json::Object(pairs) => {
+                let mut map = serializer.serialize_map(Some(pairs.len()))?;
+                for (k, v) in pairs {
+                    map.serialize_entry(k, v)?;
+                }
+                map.end()
+            }
+            Json::Array(items) => {
+                let mut seq = serializer.serialize_seq(Some(items.len()))?;
+                for item in items {
+                    seq.serialize_element(item)?;
+                }
+                seq.end()
+            }
+            Json::Value(v) => v.serialize(serializer),
+        }
+    }
+}
+
+fn json_section(s: &Section) -> Json {
     if s.is_fields() {
-        Value::Object(
+        Json::Object(
             s.rows
                 .iter()
-                .map(|r| (r[0].clone(), Value::String(r[1].clone())))
-                .collect::<Map<_, _>>(),
+                .map(|r| (r[0].clone(), Json::Value(json_cell(&r[0], &r[1]))))
+                .collect(),
         )
     } else {
-        Value::Array(
+        Json::Array(
             s.rows
                 .iter()
                 .map(|r| {
-                    Value::Object(
+                    Json::Object(
                         s.headers
                             .iter()
                             .zip(r)
-                            .map(|(h, c)| (h.clone(), Value::String(c.clone())))
+                            .map(|(h, c)| (h.clone(), Json::Value(json_cell(h, c))))
                             .collect(),
                     )
                 })

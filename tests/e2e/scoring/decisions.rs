@@ -167,7 +167,7 @@ pub fn decisions_and_register(env: &Env) -> anyhow::Result<()> {
             Some((
                 l["entry"].as_str()?,
                 l["unit"].as_str()?,
-                l["revoked_by"].as_str()?.is_empty(),
+                l["revoked_by"].is_null(),
             ))
         })
         .collect();

@@ -160,7 +160,7 @@ pub fn result_import_and_export(env: &Env) -> anyhow::Result<()> {
             let out = env.cli(&["result", "import", "cum-a", "2022", file.to_str().context("path")?, "-o", "json"])?;
             ensure!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
             let json: serde_json::Value = serde_json::from_slice(&out.stdout)?;
-            ensure!(json["stored"] == "1", "{json}");
+            ensure!(json["stored"] == 1, "{json}");
         }
         let bad_file = dir.path().join("xau.csv");
         std::fs::write(&bad_file, "unit,criterion,value\n058,I.2,1\n01843,IX.1,1\n")?;

@@ -127,7 +127,7 @@ pub fn bonus_from_the_register(env: &Env) -> anyhow::Result<()> {
             "unit_code,entry_code,number,date,authority,year,signer\n\
              01840,CTD_TINH,98/QĐ-UBND,2023-01-05,06,2022,Chủ tịch UBND tỉnh\n",
         )?;
-        for created in ["1", "0"] {
+        for created in [1, 0] {
             let out = env.cli(&[
                 "decision",
                 "import",
