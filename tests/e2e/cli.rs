@@ -434,6 +434,34 @@ pub fn cli_without_traps(env: &Env) -> anyhow::Result<()> {
             .any(|l| l.starts_with("Khóa bí mật") && l.contains("thd_")),
         "{text}"
     );
+
+    // A refusal names the command and the role it needs, not only the RPC.
+    let out = env.cli(&[
+        "key",
+        "create",
+        "--label",
+        "Văn thư Phùng Chí Kiên",
+        "--role",
+        "reporter",
+        "--scope",
+        "01843",
+        "-o",
+        "json",
+    ])?;
+    let created: serde_json::Value = serde_json::from_slice(&out.stdout)?;
+    let secret = created["secret"]["secret"].as_str().context("the secret")?;
+    let out = env.cli_as(
+        Some(secret),
+        &[
+            "unit", "create", "--code", "01999", "--name", "Thử", "--kind", "ward",
+        ],
+    )?;
+    ensure!(
+        out.status.code() == Some(8)
+            && stderr(&out).contains("`thidua unit create` cần khóa của quản trị viên."),
+        "{}",
+        stderr(&out)
+    );
     Ok(())
 }
 

@@ -254,6 +254,7 @@ async fn verify(ctx: &mut Context, checkpoint: Option<PathBuf>) -> Result<(), Fa
                 "error: the audit chain is broken at event {}: {}",
                 v.broken_sequence, v.description
             ),
+            denied: None,
         })
     }
 }

@@ -25,6 +25,9 @@ pub struct Failure {
     pub code: u8,
     /// What to print.
     pub message: String,
+    /// The call refused for want of a role (`Service/Method`), so the message can name the
+    /// command and the role it needs.
+    pub denied: Option<String>,
 }
 
 impl fmt::Display for Failure {
@@ -39,6 +42,7 @@ impl Failure {
         Self {
             code: 3,
             message: message.into(),
+            denied: None,
         }
     }
 
@@ -47,6 +51,7 @@ impl Failure {
         Self {
             code: 1,
             message: e.to_string(),
+            denied: None,
         }
     }
 }
@@ -78,7 +83,8 @@ impl From<tonic::Status> for Failure {
         if let Some(hint) = transport_hint(&status) {
             return Self {
                 code: 7,
-                message: format!("error: {hint}"),
+                message: format!("{}: {hint}", crate::i18n::text("error")),
+                denied: None,
             };
         }
         let details = status.get_error_details();
@@ -118,8 +124,31 @@ impl From<tonic::Status> for Failure {
                 ));
             }
         }
-        Self { code, message }
+        let denied = details
+            .error_info()
+            .filter(|i| i.reason == "PERMISSION_DENIED")
+            .and_then(|i| i.metadata.get("method").cloned());
+        Self {
+            code,
+            message,
+            denied,
+        }
     }
+}
+
+/// What a refused call needed, in words: the role of the policy row of `method`.
+pub fn needed(method: &str) -> Option<String> {
+    use thidua_domain::access::{Need, POLICY};
+    let need = POLICY.iter().find(|(m, ..)| *m == method)?.1;
+    Some(crate::i18n::text(match need {
+        Need::Public => "need-public",
+        Need::Admin => "need-admin",
+        Need::Author => "need-author",
+        Need::Manage => "need-manage",
+        Need::Read => "need-read",
+        Need::Report => "need-report",
+        Need::Score => "need-score",
+    }))
 }
 
 /// Set when this run connects over TLS without a client certificate.
@@ -181,6 +210,7 @@ impl Failure {
         Self {
             code: 0,
             message: String::new(),
+            denied: None,
         }
     }
 }

@@ -207,6 +207,19 @@ impl Context {
     }
 }
 
+/// The command as typed, without its arguments: `thidua award propose`.
+fn command_words() -> String {
+    let mut words = vec!["thidua".to_owned()];
+    if let Ok(matches) = Cli::command().try_get_matches_from(std::env::args_os()) {
+        let mut at = &matches;
+        while let Some((name, sub)) = at.subcommand() {
+            words.push(name.to_owned());
+            at = sub;
+        }
+    }
+    words.join(" ")
+}
+
 /// The server when neither a flag, the environment nor a profile names one.
 const DEFAULT_SERVER: &str = "http://127.0.0.1:50051";
 
@@ -371,6 +384,15 @@ async fn run(cli: Cli) -> Result<(), Failure> {
         Command::Completions { .. } => Ok(()),
     };
     result.map_err(|mut f| {
+        if let Some(need) = f.denied.as_deref().and_then(failure::needed) {
+            f.message.push_str(&format!(
+                "\n  {}",
+                i18n::text_with(
+                    "denied-needs",
+                    &[("command", command_words()), ("need", need)]
+                )
+            ));
+        }
         if f.code == 8 && token.is_none() {
             f.message
                 .push_str(&format!("\n  {}", i18n::text("hint-no-key")));

@@ -135,14 +135,22 @@ pub fn to_status(error: Error) -> Status {
         Error::Unauthenticated(why) => {
             Status::with_error_details(Code::Unauthenticated, clip(&why), details)
         }
-        Error::PermissionDenied { method } => Status::with_error_details(
-            Code::PermissionDenied,
-            format!(
-                "{} is not allowed for this key on this resource",
-                clip(&method)
-            ),
-            details,
-        ),
+        Error::PermissionDenied { method } => {
+            // The method, so a client can say which of its commands needs which role.
+            details.set_error_info(
+                reason,
+                ERROR_DOMAIN,
+                HashMap::from([("method".to_owned(), clip(&method).into_owned())]),
+            );
+            Status::with_error_details(
+                Code::PermissionDenied,
+                format!(
+                    "{} is not allowed for this key on this resource",
+                    clip(&method)
+                ),
+                details,
+            )
+        }
         Error::ResourceExhausted(why) => {
             Status::with_error_details(Code::ResourceExhausted, clip(&why), details)
         }
