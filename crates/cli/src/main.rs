@@ -6,6 +6,7 @@ mod catalogue;
 mod clusters;
 mod covenants;
 mod decisions;
+mod examples;
 mod failure;
 mod i18n;
 mod keys;
@@ -26,7 +27,7 @@ mod units;
 
 use std::{io::IsTerminal, process::ExitCode};
 
-use clap::{CommandFactory, Parser, Subcommand};
+use clap::{CommandFactory, FromArgMatches, Parser, Subcommand};
 use thidua_proto::{
     auth::{AuthChannel, Bearer},
     v1::{
@@ -249,7 +250,11 @@ fn server_url(given: &str) -> String {
 }
 
 fn main() -> ExitCode {
-    let cli = Cli::parse();
+    let matches = examples::with_examples(Cli::command()).get_matches();
+    let cli = match Cli::from_arg_matches(&matches) {
+        Ok(cli) => cli,
+        Err(e) => e.exit(),
+    };
     let runtime = match tokio::runtime::Builder::new_current_thread()
         .enable_all()
         .build()
