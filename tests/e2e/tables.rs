@@ -149,10 +149,20 @@ pub fn tables_and_spreadsheets(env: &Env) -> anyhow::Result<()> {
                 && v1.groups.len() == 6
         );
         let csv = export(env, &v1.name, pb::SpreadsheetFormat::Csv).await?;
+        // The same rows, under the headings officers read; and it reads back as it is.
+        let written = String::from_utf8(csv.clone())?;
+        let (heading, rows) = written
+            .strip_prefix('\u{feff}')
+            .and_then(|t| t.split_once('\n'))
+            .context("a byte-order mark and a header")?;
         ensure!(
-            String::from_utf8(csv.clone())?.strip_prefix('\u{feff}') == Some(TABLE_CSV),
-            "CSV export differs from the import"
+            heading == "Mã,Nội dung tiêu chí,Điểm tối đa,Trần điểm thưởng,Cách tính,Tham số,Đơn vị tính,Bắt buộc,Cần minh chứng"
+                && Some(rows) == TABLE_CSV.split_once('\n').map(|(_, r)| r),
+            "CSV export differs from the import:\n{written}"
         );
+        create_table(env, "bang-csv").await?;
+        let back = import(env, "bang-csv", csv.clone(), pb::SpreadsheetFormat::Csv).await?;
+        ensure!(back.groups == v1.groups, "the CSV round trip changed the tree");
         let xlsx = export(env, &v1.name, pb::SpreadsheetFormat::Xlsx).await?;
         create_table(env, "bang-xlsx").await?;
         let copy = import(env, "bang-xlsx", xlsx, pb::SpreadsheetFormat::Xlsx).await?;
@@ -492,11 +502,45 @@ pub fn targets_and_signing(env: &Env) -> anyhow::Result<()> {
             .into_inner()
             .content;
         let text = String::from_utf8(csv)?;
+        // Vietnamese headings, each criterion with its title beside its code.
         ensure!(
-            text.starts_with("\u{feff}unit,name,I.1,I.2,II.1,III.1,IV.1\n*,"),
+            text.starts_with("\u{feff}Mã đơn vị,Tên đơn vị,I.1 — ") && text.contains("I.2 — "),
             "{text}"
         );
         ensure!(text.contains("01843,Phùng Chí Kiên,5000.5,"), "{text}");
+        // As Excel writes a sheet back when the code column was not text: `1843`.
+        let numbers = text
+            .replacen("01843,", "1843,", 1)
+            .replace("5000.5", "5100.5")
+            .into_bytes();
+        let imported = client
+            .import_targets(pb::ImportTargetsRequest {
+                term: "clusters/cum-a/terms/2022".into(),
+                content: numbers,
+                format: pb::SpreadsheetFormat::Csv.into(),
+            })
+            .await?
+            .into_inner();
+        ensure!(
+            imported.warnings.len() == 1 && imported.warnings[0].contains("`1843` read as `01843`"),
+            "{:?}",
+            imported.warnings
+        );
+        ensure!(
+            imported
+                .targets
+                .is_some_and(|t| t.assigned.iter().any(|v| v.unit.ends_with("01843")
+                    && v.value.as_ref().is_some_and(|d| d.value == "5100.5"))),
+            "the zero-padded code's row was read"
+        );
+        // As it was, for what follows.
+        client
+            .import_targets(pb::ImportTargetsRequest {
+                term: "clusters/cum-a/terms/2022".into(),
+                content: text.clone().into_bytes(),
+                format: pb::SpreadsheetFormat::Csv.into(),
+            })
+            .await?;
         let bad_rows = "unit,name,I.1,I.2\n01843,Phùng Chí Kiên,abc,\n99999,Không có,1,\n"
             .as_bytes()
             .to_vec();

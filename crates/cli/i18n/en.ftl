@@ -310,3 +310,4 @@ need-manage = the key of this cluster's organiser (or the criteria table's owner
 need-read = the key of the cluster's organiser, of an observer above it, or of a member's reporter
 need-report = the reporter key of the member itself, or the cluster organiser's
 need-score = the key of the member (self-scores), of the leading unit (review) or of the organiser (adjustments)
+warning = warning

@@ -309,3 +309,4 @@ need-manage = khóa của đơn vị tổ chức cụm này (hoặc chủ bảng
 need-read = khóa của đơn vị tổ chức cụm, đơn vị theo dõi cấp trên hoặc đơn vị báo cáo là thành viên
 need-report = khóa báo cáo của chính đơn vị thành viên, hoặc của đơn vị tổ chức cụm
 need-score = khóa của đơn vị thành viên (tự chấm), trưởng cụm (thẩm định) hoặc đơn vị tổ chức (điều chỉnh)
+warning = cảnh báo

@@ -205,17 +205,19 @@ async fn import(
     let format = sheets::format(&file, format.as_deref())?;
     let content = sheets::read(&file)?;
     let term = refs::term(&cluster, year);
-    let t = show(
-        ctx.targets
-            .import_targets(pb::ImportTargetsRequest {
-                term: term.clone(),
-                content,
-                format: format.into(),
-            })
-            .await?
-            .into_inner()
-            .targets,
-    )?;
+    let imported = ctx
+        .targets
+        .import_targets(pb::ImportTargetsRequest {
+            term: term.clone(),
+            content,
+            format: format.into(),
+        })
+        .await?
+        .into_inner();
+    for w in &imported.warnings {
+        eprintln!("{}: {w}", crate::i18n::text("warning"));
+    }
+    let t = show(imported.targets)?;
     let names = member_names(ctx, &term).await?;
     ctx.print(&sections(&t, &names))
 }

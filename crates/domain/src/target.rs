@@ -144,36 +144,64 @@ pub fn check_inputs(
     v.finish(ok)
 }
 
-/// Reads a targets sheet (`unit`, `name`, then one column per criterion code; a `*` row holds
-/// the defaults) into inputs, naming each member by code, or `scheme~code` where codes are
-/// shared. `rows` are (line, cells) as read from the file.
+/// The headings of a targets sheet's first two columns, as written; `unit` and `name` are
+/// read too.
+pub const SHEET_HEADINGS: [&str; 2] = ["Mã đơn vị", "Tên đơn vị"];
+
+/// Between a criterion's code and its title in a targets sheet's heading.
+pub const CODE_TITLE_SEPARATOR: &str = " — ";
+
+/// A targets sheet's heading for criterion `code` titled `title`: `I.1 — Thu ngân sách …`.
+pub fn criterion_heading(code: &str, title: &str) -> String {
+    format!("{code}{CODE_TITLE_SEPARATOR}{title}")
+}
+
+/// Reads a targets sheet (the member's code, its name, then one column per criterion — headed
+/// by its code, or its code, ` — ` and its title; a `*` row holds the defaults) into inputs,
+/// naming each member by code, or `scheme~code` where codes are shared. `rows` are (line,
+/// cells) as read from the file. Returns the inputs and warnings (a code read zero-padded).
 pub fn inputs_from_sheet(
     term: &Term,
     header: &[String],
     rows: &[(u32, Vec<String>)],
-) -> Result<Vec<TargetInput>, Error> {
-    if header.first().map(String::as_str) != Some("unit") {
+) -> Result<(Vec<TargetInput>, Vec<String>), Error> {
+    let is = |h: &str, name: &str, heading: &str| {
+        let key = crate::text::search_key(h);
+        key == name || key == crate::text::search_key(heading)
+    };
+    if !header
+        .first()
+        .is_some_and(|h| is(h, "unit", SHEET_HEADINGS[0]))
+    {
         return Err(Error::Invalid(vec![FieldViolation::new(
             "content",
-            "the first column must be `unit` (a member's code, or * for the default), then `name`, then one column per criterion code",
+            "the first column must be `Mã đơn vị` (or `unit`: a member's code, or * for the default), then `Tên đơn vị`, then one column per criterion code",
         )]));
     }
-    let code_columns: Vec<(usize, &String)> = header
+    let code_columns: Vec<(usize, String)> = header
         .iter()
         .enumerate()
         .skip(1)
-        .filter(|(_, h)| !h.is_empty() && h.as_str() != "name")
+        .filter(|(_, h)| !h.is_empty() && !is(h, "name", SHEET_HEADINGS[1]))
+        .map(|(i, h)| {
+            let code = h.split(CODE_TITLE_SEPARATOR).next().unwrap_or(h).trim();
+            (i, code.to_owned())
+        })
         .collect();
     let mut v = Violations::default();
     let mut inputs = Vec::new();
+    let mut warnings = Vec::new();
     for (i, (line, cells)) in rows.iter().enumerate() {
         let cell = |c: usize| cells.get(c).map(|s| s.trim()).unwrap_or_default();
         let who = cell(0);
         let unit = if who == "*" {
             None
         } else {
-            match term.find_member(who) {
-                Ok(unit) => Some(unit.clone()),
+            match term.find_member_padded(who) {
+                Ok((unit, warning)) => {
+                    warnings.extend(warning.map(|w| format!("line {line}: {w}")));
+                    Some(unit.clone())
+                }
                 Err(why) => {
                     v.add(format!("rows[{i}].unit"), format!("line {line}: {why}"));
                     continue;
@@ -185,15 +213,15 @@ pub fn inputs_from_sheet(
             if !value.is_empty() {
                 inputs.push(TargetInput {
                     at: format!("rows[{i}]"),
-                    value_field: (*code).clone(),
+                    value_field: code.clone(),
                     unit: unit.clone(),
-                    code: (*code).clone(),
+                    code: code.clone(),
                     value: value.to_owned(),
                 });
             }
         }
     }
-    v.finish(inputs)
+    v.finish((inputs, warnings))
 }
 
 #[cfg(test)]
@@ -300,7 +328,7 @@ mod tests {
         let header: Vec<String> = ["unit", "name", "I.1", "I.2"].map(String::from).to_vec();
         let row =
             |line: u32, cells: &[&str]| (line, cells.iter().map(|c| (*c).to_owned()).collect());
-        let inputs = inputs_from_sheet(
+        let (inputs, warnings) = inputs_from_sheet(
             &t,
             &header,
             &[
@@ -312,6 +340,29 @@ mod tests {
         assert_eq!(inputs.len(), 2);
         assert_eq!(inputs[0].unit, None);
         assert_eq!(inputs[1].unit, Some(unit("01843")));
+        assert!(warnings.is_empty());
+        // As an officer's Excel writes it back: Vietnamese headings with titles, and a code
+        // turned into a number.
+        let vietnamese: Vec<String> = [
+            "Mã đơn vị",
+            "Tên đơn vị",
+            "I.1 — Thu ngân sách đạt và vượt chỉ tiêu giao",
+            "I.2",
+        ]
+        .map(String::from)
+        .to_vec();
+        let (inputs, warnings) = inputs_from_sheet(
+            &t,
+            &vietnamese,
+            &[row(3, &["1843", "Phùng Chí Kiên", "12500", ""])],
+        )
+        .unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!(inputs[0].unit, Some(unit("01843")));
+        assert_eq!(inputs[0].code, "I.1");
+        assert!(
+            warnings.len() == 1 && warnings[0].starts_with("line 3: `1843` read as `01843`"),
+            "{warnings:?}"
+        );
         let Err(Error::Invalid(v)) =
             inputs_from_sheet(&t, &header, &[row(4, &["01855", "Xuất Hóa", "1", "1"])])
         else {

@@ -285,6 +285,31 @@ impl Term {
         }
     }
 
+    /// The member a cell names, as [`Term::find_member`]; when the cell is a code that a
+    /// spreadsheet turned into a number (`1843` for `01843`: Excel drops leading zeros), the
+    /// one member whose code it is once zero-padded, with a warning saying so.
+    pub fn find_member_padded(&self, written: &str) -> Result<(&UnitRef, Option<String>), String> {
+        let found = self.find_member(written);
+        let digits = written.trim();
+        if found.is_ok() || digits.is_empty() || !digits.bytes().all(|b| b.is_ascii_digit()) {
+            return found.map(|u| (u, None));
+        }
+        let mut padded =
+            self.members.iter().map(|m| &m.unit).filter(|u| {
+                u.code.len() > digits.len() && u.code.trim_start_matches('0') == digits
+            });
+        match (padded.next(), padded.next()) {
+            (Some(unit), None) => Ok((
+                unit,
+                Some(format!(
+                    "`{digits}` read as `{}`: the spreadsheet dropped its leading zeros; format the code column as text",
+                    unit.code
+                )),
+            )),
+            _ => found.map(|u| (u, None)),
+        }
+    }
+
     /// Refuses changes to membership once anyone signed the covenant: the members signed for
     /// one another, so the list they signed must not change under them.
     pub fn ensure_membership_open(&self) -> Result<(), Error> {

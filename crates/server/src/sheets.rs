@@ -223,6 +223,11 @@ pub fn write(header: &[&str], rows: &[Vec<String>], format: Format) -> Result<Ve
             let mut book = rust_xlsxwriter::Workbook::new();
             let sheet = book.add_worksheet();
             let xl = |e: rust_xlsxwriter::XlsxError| Error::Internal(format!("writing XLSX: {e}"));
+            // The first column holds codes (units', criteria's): formatted as text, so what
+            // an officer types there keeps its leading zeros.
+            sheet
+                .set_column_format(0, &rust_xlsxwriter::Format::new().set_num_format("@"))
+                .map_err(xl)?;
             for (c, h) in header.iter().enumerate() {
                 sheet
                     .write_string(0, u16::try_from(c).unwrap_or(u16::MAX), *h)

@@ -9,7 +9,7 @@ use std::collections::{HashMap, HashSet};
 
 use rust_decimal::Decimal;
 
-pub use rows::{COLUMNS as TABLE_COLUMNS, TableRow, rows_from_sheet, rows_to_tree, tree_to_rows};
+pub use rows::{HEADINGS as TABLE_HEADINGS, TableRow, rows_from_sheet, rows_to_tree, tree_to_rows};
 pub use rule::{Rule, RuleKind};
 
 use crate::{

@@ -1,5 +1,6 @@
 //! The spreadsheet layout of a criteria table: one row per node, parents before children,
-//! columns `code, title, max_points, bonus_cap, rule, params, metric, mandatory, evidence`.
+//! columns `code, title, max_points, bonus_cap, rule, params, metric, mandatory, evidence` —
+//! written under Vietnamese headings ([`HEADINGS`]) and read under either.
 
 use std::collections::HashMap;
 
@@ -23,6 +24,26 @@ pub const COLUMNS: [&str; 9] = [
     "evidence",
 ];
 
+/// The columns' headings as officers read them, in [`COLUMNS`] order; a file may use these or
+/// the column names (diacritics and case aside).
+pub const HEADINGS: [&str; 9] = [
+    "Mã",
+    "Nội dung tiêu chí",
+    "Điểm tối đa",
+    "Trần điểm thưởng",
+    "Cách tính",
+    "Tham số",
+    "Đơn vị tính",
+    "Bắt buộc",
+    "Cần minh chứng",
+];
+
+/// Whether header cell `h` names column `i`: its name or its heading.
+fn names_column(h: &str, i: usize) -> bool {
+    let key = text::search_key(h);
+    key == COLUMNS[i] || key == text::search_key(HEADINGS[i])
+}
+
 /// One row as text, exactly as in the file.
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
 pub struct TableRow {
@@ -38,7 +59,8 @@ pub fn rows_from_sheet(
     header: &[String],
     lines: Vec<(u32, Vec<String>)>,
 ) -> Result<Vec<TableRow>, Error> {
-    let positions: [Option<usize>; 9] = COLUMNS.map(|c| header.iter().position(|h| h == c));
+    let positions: [Option<usize>; 9] =
+        std::array::from_fn(|i| header.iter().position(|h| names_column(h, i)));
     let missing: Vec<&str> = COLUMNS
         .iter()
         .zip(&positions)
@@ -48,7 +70,7 @@ pub fn rows_from_sheet(
     let unknown: Vec<&str> = header
         .iter()
         .map(String::as_str)
-        .filter(|h| !h.is_empty() && !COLUMNS.contains(h))
+        .filter(|h| !h.is_empty() && !(0..COLUMNS.len()).any(|i| names_column(h, i)))
         .collect();
     let mut v = Vec::new();
     if !missing.is_empty() {

@@ -8,7 +8,7 @@ use thidua_domain::{
     Error, FieldViolation,
     award::register_events,
     criteria::{
-        self, Criterion, EditLands, Locator, TABLE_COLUMNS, Table, TableRow, TableVersion,
+        self, Criterion, EditLands, Locator, TABLE_HEADINGS, Table, TableRow, TableVersion,
         rows_to_tree, tree_to_rows,
     },
     time::Date,
@@ -183,7 +183,7 @@ pub fn export(
         .into_iter()
         .map(|r| r.cells.to_vec())
         .collect();
-    let bytes = sheets::write(&TABLE_COLUMNS, &rows, format)?;
+    let bytes = sheets::write(&TABLE_HEADINGS, &rows, format)?;
     Ok((
         bytes,
         format!("{table_id}-v{number}.{}", format.extension()),

@@ -33,12 +33,20 @@ pub struct TargetsView {
 
 /// The quantitative codes of the term's bound table (empty without a table).
 pub fn quantitative_codes(tx: &mut Tx<'_>, term: &Term) -> Result<Vec<String>, Error> {
+    Ok(quantitative_leaves(tx, term)?
+        .into_iter()
+        .map(|(code, _)| code)
+        .collect())
+}
+
+/// The quantitative leaves of the term's bound table, (code, title), in table order.
+fn quantitative_leaves(tx: &mut Tx<'_>, term: &Term) -> Result<Vec<(String, String)>, Error> {
     match &term.table {
         Some((id, n)) => {
             let version = tx.existing_table_version(id, *n)?;
             Ok(criteria::quantitative_leaves(&version.groups)
                 .into_iter()
-                .map(|c| c.code.clone())
+                .map(|c| (c.code.clone(), c.title.clone()))
                 .collect())
         }
         None => Ok(Vec::new()),
@@ -136,9 +144,18 @@ fn label(members: &[Member], unit: &UnitRef) -> String {
 /// Writes a term's targets: a `*` row of defaults, then one row per member.
 pub fn export(store: &Store, name: &TermName, format: Format) -> Result<(Vec<u8>, String), Error> {
     let (cluster_id, year) = (name.cluster_id.as_str(), name.year);
-    let v = list(store, name)?;
-    let mut header = vec!["unit", "name"];
-    header.extend(v.codes.iter().map(String::as_str));
+    let (v, leaves) = store.read(|tx| {
+        let term = tx.existing_term(name)?;
+        Ok((view(tx, name)?, quantitative_leaves(tx, &term)?))
+    })?;
+    // Officers fill the sheet by the criteria's titles; the importer reads the code before
+    // the separator.
+    let headings: Vec<String> = leaves
+        .iter()
+        .map(|(code, title)| target::criterion_heading(code, title))
+        .collect();
+    let mut header: Vec<&str> = target::SHEET_HEADINGS.to_vec();
+    header.extend(headings.iter().map(String::as_str));
     let mut rows = Vec::new();
     let mut defaults = vec!["*".to_owned(), "(mặc định)".to_owned()];
     defaults.extend(v.codes.iter().map(|c| {
@@ -166,15 +183,16 @@ pub fn export(store: &Store, name: &TermName, format: Format) -> Result<(Vec<u8>
     ))
 }
 
-/// Reads a targets sheet and sets every value in it: all or nothing.
+/// Reads a targets sheet and sets every value in it: all or nothing. Returns the targets and
+/// the warnings (a code read zero-padded).
 pub fn import(
     store: &Store,
     name: &TermName,
     content: &[u8],
     format: Format,
-) -> Result<TargetsView, Error> {
+) -> Result<(TargetsView, Vec<String>), Error> {
     let sheet = sheets::read(content, format)?;
     let term = store.read(|tx| tx.existing_term(name))?;
-    let inputs = target::inputs_from_sheet(&term, &sheet.header, &sheet.rows)?;
-    set(store, name, inputs)
+    let (inputs, warnings) = target::inputs_from_sheet(&term, &sheet.header, &sheet.rows)?;
+    Ok((set(store, name, inputs)?, warnings))
 }

@@ -363,11 +363,12 @@ impl TargetService for Targets {
         } = req;
         let term = term_ref("term", &term)?;
         let format = format_in(format)?;
-        let view = run
+        let (view, warnings) = run
             .run_bulk(move |store| app::targets::import(store, &term, &content, format))
             .await?;
         Ok(Response::new(pb::ImportTargetsResponse {
             targets: Some(convert::targets_out(view)),
+            warnings,
         }))
     }
 
