@@ -311,3 +311,6 @@ need-read = the key of the cluster's organiser, of an observer above it, or of a
 need-report = the reporter key of the member itself, or the cluster organiser's
 need-score = the key of the member (self-scores), of the leading unit (review) or of the organiser (adjustments)
 warning = warning
+dry-run = dry run: nothing was stored
+deleted = deleted { $name }
+sending = sending

@@ -310,3 +310,6 @@ need-read = khóa của đơn vị tổ chức cụm, đơn vị theo dõi cấp
 need-report = khóa báo cáo của chính đơn vị thành viên, hoặc của đơn vị tổ chức cụm
 need-score = khóa của đơn vị thành viên (tự chấm), trưởng cụm (thẩm định) hoặc đơn vị tổ chức (điều chỉnh)
 warning = cảnh báo
+dry-run = chạy thử: không lưu gì
+deleted = đã xóa { $name }
+sending = đang gửi

@@ -193,7 +193,16 @@ pub async fn run_award(ctx: &mut Context, command: AwardCommand) -> Result<(), F
                 .await?
                 .into_inner();
             crate::sheets::write(&file, &out.content)?;
-            eprintln!("wrote the submission to {}", file.display());
+            eprintln!(
+                "{}",
+                crate::i18n::text_with(
+                    "wrote-file",
+                    &[
+                        ("what", crate::i18n::text("doc-submission")),
+                        ("file", file.display().to_string())
+                    ]
+                )
+            );
             Ok(())
         }
         AwardCommand::Propose {
@@ -369,7 +378,16 @@ pub async fn run_ballot(ctx: &mut Context, command: BallotCommand) -> Result<(),
                 .await?
                 .into_inner();
             crate::sheets::write(&file, &out.content)?;
-            eprintln!("wrote the ballot minutes to {}", file.display());
+            eprintln!(
+                "{}",
+                crate::i18n::text_with(
+                    "wrote-file",
+                    &[
+                        ("what", crate::i18n::text("doc-minutes")),
+                        ("file", file.display().to_string())
+                    ]
+                )
+            );
             return Ok(());
         }
         BallotCommand::Record {

@@ -275,6 +275,9 @@ async fn delete(ctx: &mut Context, cluster: String) -> Result<(), Failure> {
             etag: String::new(),
         })
         .await?;
-    eprintln!("deleted {name}");
+    eprintln!(
+        "{}",
+        crate::i18n::text_with("deleted", &[("name", name.to_string())])
+    );
     Ok(())
 }

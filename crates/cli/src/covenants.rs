@@ -126,7 +126,16 @@ pub async fn run(ctx: &mut Context, command: CovenantCommand) -> Result<(), Fail
                 .await?
                 .into_inner();
             crate::sheets::write(&file, &out.content)?;
-            eprintln!("wrote the covenant to {}", file.display());
+            eprintln!(
+                "{}",
+                crate::i18n::text_with(
+                    "wrote-file",
+                    &[
+                        ("what", crate::i18n::text("doc-covenant")),
+                        ("file", file.display().to_string())
+                    ]
+                )
+            );
             Ok(())
         }
         CovenantCommand::Draft(args) => draft(ctx, args).await,

@@ -202,7 +202,16 @@ pub async fn run(ctx: &mut Context, command: DecisionCommand) -> Result<(), Fail
             };
             let out = ctx.scoring.export_register(request).await?.into_inner();
             crate::sheets::write(&file, &out.content)?;
-            eprintln!("wrote the register to {}", file.display());
+            eprintln!(
+                "{}",
+                crate::i18n::text_with(
+                    "wrote-file",
+                    &[
+                        ("what", crate::i18n::text("doc-register")),
+                        ("file", file.display().to_string())
+                    ]
+                )
+            );
             Ok(())
         }
     }

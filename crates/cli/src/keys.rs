@@ -129,7 +129,7 @@ async fn create(
         .await?
         .into_inner();
     let key = created.api_key.unwrap_or_default();
-    eprintln!("The secret is shown this once; store it now (THIDUA_TOKEN for the CLI).");
+    eprintln!("{}", crate::i18n::text("secret-once"));
     let mut s = keys_section(&[key]);
     s.title = "API key created".into();
     // On its own line, not as the last column of a wide table, so it is copied whole.

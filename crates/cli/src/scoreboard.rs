@@ -236,7 +236,16 @@ async fn export(
         .await?
         .into_inner();
     crate::sheets::write(&file, &out.content)?;
-    eprintln!("wrote the scoreboard to {}", file.display());
+    eprintln!(
+        "{}",
+        crate::i18n::text_with(
+            "wrote-file",
+            &[
+                ("what", crate::i18n::text("doc-scoreboard")),
+                ("file", file.display().to_string())
+            ]
+        )
+    );
     Ok(())
 }
 

@@ -177,6 +177,6 @@ pub fn progress(total: usize) -> indicatif::ProgressBar {
     {
         bar.set_style(style.progress_chars("=> "));
     }
-    bar.set_message("sending");
+    bar.set_message(crate::i18n::text("sending"));
     bar
 }

@@ -263,7 +263,16 @@ async fn export(
         .await?
         .into_inner();
     sheets::write(&file, &out.content)?;
-    eprintln!("wrote {name} to {}", file.display());
+    eprintln!(
+        "{}",
+        crate::i18n::text_with(
+            "wrote-file",
+            &[
+                ("what", crate::i18n::text("doc-table")),
+                ("file", file.display().to_string())
+            ]
+        )
+    );
     Ok(())
 }
 

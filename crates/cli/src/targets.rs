@@ -240,6 +240,15 @@ async fn export(
         .await?
         .into_inner();
     sheets::write(&file, &out.content)?;
-    eprintln!("wrote the targets of {term} to {}", file.display());
+    eprintln!(
+        "{}",
+        crate::i18n::text_with(
+            "wrote-file",
+            &[
+                ("what", crate::i18n::text("doc-targets")),
+                ("file", file.display().to_string())
+            ]
+        )
+    );
     Ok(())
 }

@@ -541,7 +541,7 @@ async fn carry_forward(
         eprintln!("not carried forward (ceased, no successor in the lineage): {d}");
     }
     if dry_run {
-        eprintln!("dry run: nothing was stored");
+        eprintln!("{}", crate::i18n::text("dry-run"));
     }
     ctx.print(&sections)
 }
