@@ -215,6 +215,9 @@ async fn import(
     let result = ctx.scoring.import_results(stream).await;
     progress.finish_and_clear();
     let r = result?.into_inner();
+    for w in &r.warnings {
+        eprintln!("{}: {w}", crate::i18n::text("warning"));
+    }
     ctx.print(&[Section::fields(
         "import",
         vec![

@@ -171,10 +171,22 @@ pub fn check_report(
     ))
 }
 
+/// The warnings of an import's rows: members' codes a spreadsheet turned into numbers, read
+/// zero-padded (as [`plan_import`] reads them).
+pub fn padding_warnings(term: &Term, rows: &[ImportRow]) -> Vec<String> {
+    rows.iter()
+        .filter_map(|r| {
+            let (_, warning) = term.find_member_padded(&r.unit).ok()?;
+            warning.map(|w| format!("line {}: {w}", r.line))
+        })
+        .collect()
+}
+
 /// Plans an import: the term takes reports in its stage, the file has rows, and each row names
 /// one member (by code, or `scheme~code` where codes are shared) and a leaf criterion, with a
 /// value and evidence as its rule needs. Every bad row is reported by line; while any is bad
-/// nothing is to be stored. Returns the results to store, in file order.
+/// nothing is to be stored. Returns the results to store, in file order. A member's code a
+/// spreadsheet turned into a number is read zero-padded ([`padding_warnings`] says so).
 pub fn plan_import(
     term: &Term,
     version: Option<&TableVersion>,
@@ -193,7 +205,8 @@ pub fn plan_import(
         let at = format!("rows[{i}]");
         let line = r.line;
         let unit = term
-            .find_member(&r.unit)
+            .find_member_padded(&r.unit)
+            .map(|(unit, _)| unit)
             .map_err(|why| v.add(format!("{at}.unit"), format!("line {line}: {why}")))
             .ok();
         let Some(node) = leaves.get(r.code.trim()) else {

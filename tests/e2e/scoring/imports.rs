@@ -148,7 +148,8 @@ pub fn result_import_and_export(env: &Env) -> anyhow::Result<()> {
         // The CLI feeds the same stream from CSV and XLSX files.
         let dir = tempfile::tempdir()?;
         let csv_file = dir.path().join("ket-qua.csv");
-        std::fs::write(&csv_file, "unit,criterion,value,evidence\n01843,I.2,95,\n")?;
+        // `1843`: a code Excel turned into a number, read back zero-padded with a warning.
+        std::fs::write(&csv_file, "unit,criterion,value,evidence\n1843,I.2,95,\n")?;
         let xlsx_file = dir.path().join("ket-qua.xlsx");
         let sheet = thidua_server::sheets::write(
             &["unit", "criterion", "value", "evidence"],
@@ -161,6 +162,8 @@ pub fn result_import_and_export(env: &Env) -> anyhow::Result<()> {
             ensure!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
             let json: serde_json::Value = serde_json::from_slice(&out.stdout)?;
             ensure!(json["stored"] == 1, "{json}");
+            let warned = String::from_utf8_lossy(&out.stderr).contains("`1843` read as `01843`");
+            ensure!(warned == (file == &csv_file), "{}", String::from_utf8_lossy(&out.stderr));
         }
         let bad_file = dir.path().join("xau.csv");
         std::fs::write(&bad_file, "unit,criterion,value\n058,I.2,1\n01843,IX.1,1\n")?;

@@ -295,6 +295,7 @@ impl ScoringService for Scoring {
             rows_total: outcome.rows,
             results_stored: outcome.stored,
             replayed: outcome.replayed,
+            warnings: outcome.warnings,
         }))
     }
 

@@ -75,6 +75,9 @@ pub struct ImportOutcome {
     /// True when replayed for a retried request id.
     #[serde(skip)]
     pub replayed: bool,
+    /// What was read other than as written (codes read zero-padded).
+    #[serde(default)]
+    pub warnings: Vec<String>,
 }
 
 /// Imports many results: every row is checked first and every bad row reported; then all are
@@ -100,6 +103,7 @@ pub fn import_results(
             rows: i64::try_from(rows.len()).unwrap_or(i64::MAX),
             stored: i64::try_from(planned.len()).unwrap_or(i64::MAX),
             replayed: false,
+            warnings: reporting::padding_warnings(&term, rows),
         };
         Idempotency::remember_outcome(key.as_ref(), tx, &outcome, now)?;
         Ok(outcome)
