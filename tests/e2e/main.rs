@@ -6,6 +6,7 @@
 mod backup;
 mod changes;
 mod cli;
+mod cli_traps;
 mod clusters;
 mod concurrency;
 mod crash;
@@ -79,8 +80,8 @@ const SCENARIOS: &[(&str, Scenario)] = &[
     ("changes_heard_once", changes::heard_once),
     ("scoring_policy", scoring::scoring_policy),
     ("cli_tour", cli::cli_tour),
-    ("cli_without_traps", cli::cli_without_traps),
-    ("login_profiles", cli::login_profiles),
+    ("cli_without_traps", cli_traps::cli_without_traps),
+    ("login_profiles", cli_traps::login_profiles),
     (
         "messages_in_the_officer_s_language",
         cli::messages_in_the_officer_s_language,
