@@ -139,6 +139,29 @@ mod tests {
             }],
         })
         .unwrap_or_else(|e| panic!("{e}"));
+        // The page the rules set: A4, margins 20 mm top and bottom, 30 mm left, 15 mm right,
+        // Times New Roman.
+        let xml = {
+            use std::io::Read;
+            let mut zip = zip::ZipArchive::new(std::io::Cursor::new(bytes.clone()))
+                .unwrap_or_else(|e| panic!("{e}"));
+            let mut text = String::new();
+            zip.by_name("word/document.xml")
+                .unwrap_or_else(|e| panic!("{e}"))
+                .read_to_string(&mut text)
+                .unwrap_or_else(|e| panic!("{e}"));
+            text
+        };
+        for needle in [
+            r#"w:w="11906""#,
+            r#"w:h="16838""#,
+            r#"w:top="1134""#,
+            r#"w:left="1701""#,
+            r#"w:right="850""#,
+            r#"w:ascii="Times New Roman""#,
+        ] {
+            assert!(xml.contains(needle), "{needle}");
+        }
         let text = read_text(&bytes);
         for needle in [
             "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM",
