@@ -356,6 +356,13 @@ pub fn messages_in_the_officer_s_language(env: &Env) -> anyhow::Result<()> {
         "{}",
         stderr(&out)
     );
+    // Refused at the front door, before any service: the same.
+    let out = env.cli_as(None, &["term", "show", "khong-co", "2022"])?;
+    ensure!(
+        out.status.code() == Some(8) && stderr(&out).starts_with("lỗi: Chưa xác thực"),
+        "{}",
+        stderr(&out)
+    );
     let out = env.cli(&["term", "show", "khong-co", "2022", "--lang", "en"])?;
     ensure!(
         stderr(&out).starts_with("error: clusters/khong-co/terms/2022 not found (NotFound)"),

@@ -233,8 +233,9 @@ where
     R: Default + Send + 'static,
     E: Send + 'static,
 {
+    let language = crate::locale::Language::of(request.headers());
     tokio::spawn(drain(request.into_body()));
-    let response = to_status(error).into_http();
+    let response = crate::locale::speaking_now(language, || to_status(error)).into_http();
     Box::pin(async move { Ok(response) })
 }
 

@@ -63,6 +63,11 @@ pub async fn speaking<F: Future>(language: Language, call: F) -> F::Output {
     LANGUAGE.scope(language, call).await
 }
 
+/// Runs `f` in `language`, for work done before a call's future exists (an early refusal).
+pub fn speaking_now<T>(language: Language, f: impl FnOnce() -> T) -> T {
+    LANGUAGE.sync_scope(language, f)
+}
+
 /// The language of the call running on this task (Vietnamese outside one).
 pub fn current() -> Language {
     LANGUAGE.try_with(|l| *l).unwrap_or(Language::Vi)
