@@ -268,7 +268,30 @@ pub fn cli_tour(env: &Env) -> anyhow::Result<()> {
         "-o",
         "table",
     ])?;
-    ensure!(stdout(&out).contains("bonus"), "{}", stdout(&out));
+    // Why, in the officer's language by default, in English on request.
+    ensure!(
+        stdout(&out).contains(
+            "báo cáo 13800      18    đạt 110.4% chỉ tiêu 12500: 15 điểm cơ bản + 3 điểm thưởng"
+        ),
+        "{}",
+        stdout(&out)
+    );
+    let out = env.cli(&[
+        "scoreboard",
+        "explain",
+        "bac-kan-city",
+        "2022",
+        "01843",
+        "-o",
+        "table",
+        "--lang",
+        "en",
+    ])?;
+    ensure!(
+        stdout(&out).contains("110.4% of target 12500: 15 base + 3 bonus"),
+        "{}",
+        stdout(&out)
+    );
     let out = env.cli(&["term", "policy", "bac-kan-city", "2022", "-o", "json"])?;
     let json: serde_json::Value = serde_json::from_slice(&out.stdout)?;
     ensure!(

@@ -37,3 +37,25 @@ reason-ORGANISER_NOT_VALID = The cluster's organiser did not exist in that year.
 reason-LEADER_CEASED = The leader ceased to exist: name a new one.
 reason-PREREQUISITE_MISSING = The unit does not meet a prerequisite of the title or form.
 reason-QUOTA_TIE = The last place of the quota is tied: give the reason for this unit.
+
+# Why a criterion has its points (ExplainScore), `why-<kind>` with the numbers as arguments.
+why-given = { $points } points given
+why-sum = sum of { $children } item(s)
+why-not-a-leaf = not a leaf
+why-event = event occurred: { $points } points
+why-no-event = event did not occur
+why-not-judged = no points given yet
+why-no-result = no result reported
+why-no-target = no target registered
+why-reached = { $actual } ≥ target { $target }: full points
+why-reached-lower = { $actual } ≤ target { $target }: full points
+why-below = { $actual } < target { $target }: { $points } points
+why-share = { $percent }% of target { $target } × { $max }
+why-share-bonus = { $percent }% of target { $target }: { $base } base + { $bonus } bonus ({ $above }% above × { $per_percent }, cap { $cap })
+why-short-by = { $percent }% short of target { $target }: { $steps } step(s) × { $deduction } deducted
+why-over = { $over } over target { $target }: { $per_unit } deducted per unit
+why-not-quantitative = not a quantitative rule
+why-rounded = { $text }; ≈{ $raw } rounded to { $points }
+entry-reported = reported { $value }
+entry-happened = happened
+entry-not-happened = did not happen

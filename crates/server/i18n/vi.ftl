@@ -37,3 +37,25 @@ reason-ORGANISER_NOT_VALID = Đơn vị tổ chức của cụm không tồn t�
 reason-LEADER_CEASED = Đơn vị trưởng cụm đã chấm dứt hoạt động: cần chọn trưởng cụm mới.
 reason-PREREQUISITE_MISSING = Đơn vị chưa đáp ứng điều kiện của danh hiệu, hình thức đề nghị.
 reason-QUOTA_TIE = Vị trí cuối của chỉ tiêu đang đồng hạng: cần ghi rõ lý do chọn đơn vị.
+
+# Why a criterion has its points (ExplainScore), `why-<kind>` with the numbers as arguments.
+why-given = { $points } điểm được chấm
+why-sum = tổng của { $children } mục
+why-not-a-leaf = không phải tiêu chí chấm điểm
+why-event = có sự kiện: { $points } điểm
+why-no-event = không có sự kiện
+why-not-judged = chưa được chấm
+why-no-result = chưa báo cáo kết quả
+why-no-target = chưa giao chỉ tiêu
+why-reached = { $actual } ≥ chỉ tiêu { $target }: đủ điểm
+why-reached-lower = { $actual } ≤ chỉ tiêu { $target }: đủ điểm
+why-below = { $actual } < chỉ tiêu { $target }: { $points } điểm
+why-share = đạt { $percent }% chỉ tiêu { $target } × { $max }
+why-share-bonus = đạt { $percent }% chỉ tiêu { $target }: { $base } điểm cơ bản + { $bonus } điểm thưởng (vượt { $above }% × { $per_percent }, tối đa { $cap })
+why-short-by = thiếu { $percent }% so với chỉ tiêu { $target }: trừ { $steps } bước × { $deduction }
+why-over = vượt chỉ tiêu { $target } { $over }: trừ { $per_unit } mỗi đơn vị
+why-not-quantitative = không phải tiêu chí định lượng
+why-rounded = { $text }; ≈{ $raw } làm tròn thành { $points }
+entry-reported = báo cáo { $value }
+entry-happened = có
+entry-not-happened = không

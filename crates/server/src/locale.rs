@@ -3,12 +3,17 @@
 //! (`auth.rs`) sets it for the call's task; [`crate::status::to_status`] then adds a
 //! `google.rpc.LocalizedMessage` saying what the error's reason means in that language, from
 //! one Fluent catalogue per language (`i18n/vi.ftl`, `i18n/en.ftl`). `ErrorInfo.reason`, the
-//! field violations' paths and the status's own message stay as they are, for programs.
+//! field violations' paths and the status's own message stay as they are, for programs. The
+//! same catalogues say why a criterion has its points ([`explanation`]).
 
 use std::sync::LazyLock;
 
-use fluent_bundle::{FluentResource, concurrent::FluentBundle};
-use thidua_domain::error::Reason;
+use fluent_bundle::{FluentArgs, FluentResource, concurrent::FluentBundle};
+use rust_decimal::Decimal;
+use thidua_domain::{
+    error::Reason,
+    scoring::{Entry, Explanation, Why},
+};
 
 const VI: &str = include_str!("../i18n/vi.ftl");
 const EN: &str = include_str!("../i18n/en.ftl");
@@ -88,21 +93,150 @@ fn bundle(source: &str, tag: &str) -> FluentBundle<FluentResource> {
 static CATALOGUES: LazyLock<[FluentBundle<FluentResource>; 2]> =
     LazyLock::new(|| [bundle(VI, "vi"), bundle(EN, "en")]);
 
-/// What `reason` means, in `language`.
-pub fn reason_text(reason: Reason, language: Language) -> String {
+/// The message `id` with `args`, in `language`; the id itself when the catalogue lacks it (the
+/// tests below see that every id used is there).
+fn text(language: Language, id: &str, args: &[(&'static str, String)]) -> String {
     let bundle = &CATALOGUES[match language {
         Language::Vi => 0,
         Language::En => 1,
     }];
-    let id = format!("reason-{}", reason.as_str());
+    let mut fluent = FluentArgs::new();
+    for (k, v) in args {
+        fluent.set(*k, v.clone());
+    }
     bundle
-        .get_message(&id)
+        .get_message(id)
         .and_then(|m| m.value())
         .map(|p| {
             let mut errors = Vec::new();
-            bundle.format_pattern(p, None, &mut errors).into_owned()
+            bundle
+                .format_pattern(p, Some(&fluent), &mut errors)
+                .into_owned()
         })
-        .unwrap_or(id)
+        .unwrap_or_else(|| id.to_owned())
+}
+
+/// What `reason` means, in `language`.
+pub fn reason_text(reason: Reason, language: Language) -> String {
+    text(language, &format!("reason-{}", reason.as_str()), &[])
+}
+
+/// What was entered for a criterion (a value reported, points given, an event), in `language`.
+pub fn entry(e: Entry, language: Language) -> String {
+    let d = |v: Decimal| thidua_domain::decimal::format(v);
+    match e {
+        Entry::Actual(v) => text(language, "entry-reported", &[("value", d(v))]),
+        Entry::Points(p) => text(language, "why-given", &[("points", d(p))]),
+        Entry::Event(true) => text(language, "entry-happened", &[]),
+        Entry::Event(false) => text(language, "entry-not-happened", &[]),
+    }
+}
+
+/// Why a criterion has its points, in `language`.
+pub fn explanation(e: &Explanation, language: Language) -> String {
+    let d = |v: Decimal| thidua_domain::decimal::format(v);
+    let (id, args): (&str, Vec<(&'static str, String)>) = match e.why {
+        Why::Given { points } => ("why-given", vec![("points", d(points))]),
+        Why::Sum { children } => ("why-sum", vec![("children", children.to_string())]),
+        Why::NotALeaf => ("why-not-a-leaf", vec![]),
+        Why::Event { points } => ("why-event", vec![("points", d(points))]),
+        Why::NoEvent => ("why-no-event", vec![]),
+        Why::NotJudgedYet => ("why-not-judged", vec![]),
+        Why::NoResult => ("why-no-result", vec![]),
+        Why::NoTarget => ("why-no-target", vec![]),
+        Why::Reached {
+            actual,
+            target,
+            lower_is_better,
+        } => (
+            if lower_is_better {
+                "why-reached-lower"
+            } else {
+                "why-reached"
+            },
+            vec![("actual", d(actual)), ("target", d(target))],
+        ),
+        Why::Below {
+            actual,
+            target,
+            points,
+        } => (
+            "why-below",
+            vec![
+                ("actual", d(actual)),
+                ("target", d(target)),
+                ("points", d(points)),
+            ],
+        ),
+        Why::Share {
+            percent,
+            target,
+            max,
+        } => (
+            "why-share",
+            vec![
+                ("percent", d(percent)),
+                ("target", d(target)),
+                ("max", d(max)),
+            ],
+        ),
+        Why::ShareWithBonus {
+            percent,
+            target,
+            base,
+            bonus,
+            above,
+            per_percent,
+            cap,
+        } => (
+            "why-share-bonus",
+            vec![
+                ("percent", d(percent)),
+                ("target", d(target)),
+                ("base", d(base)),
+                ("bonus", d(bonus)),
+                ("above", d(above)),
+                ("per_percent", d(per_percent)),
+                ("cap", d(cap)),
+            ],
+        ),
+        Why::ShortBy {
+            percent,
+            target,
+            steps,
+            deduction,
+        } => (
+            "why-short-by",
+            vec![
+                ("percent", d(percent)),
+                ("target", d(target)),
+                ("steps", d(steps)),
+                ("deduction", d(deduction)),
+            ],
+        ),
+        Why::Over {
+            over,
+            target,
+            per_unit,
+        } => (
+            "why-over",
+            vec![
+                ("over", d(over)),
+                ("target", d(target)),
+                ("per_unit", d(per_unit)),
+            ],
+        ),
+        Why::NotQuantitative => ("why-not-quantitative", vec![]),
+    };
+    let said = text(language, id, &args);
+    match e.rounded {
+        Some((raw, points)) => text(
+            language,
+            "why-rounded",
+            &[("text", said), ("raw", d(raw)), ("points", d(points))],
+        ),
+        None => said,
+    }
 }
 
 #[cfg(test)]
@@ -124,6 +258,79 @@ mod tests {
             reason_text(Reason::WrongStage, Language::Vi),
             "Kỳ thi đua không ở giai đoạn cho phép việc này."
         );
+    }
+
+    #[test]
+    fn explanations_are_said_in_both_languages_with_their_numbers() {
+        let d = |s: &str| s.parse::<Decimal>().unwrap_or_default();
+        let e = Explanation {
+            why: Why::Share {
+                percent: d("66.67"),
+                target: d("3"),
+                max: d("20"),
+            },
+            rounded: Some((d("13.333"), d("13.5"))),
+        };
+        assert_eq!(
+            explanation(&e, Language::Vi),
+            "đạt 66.67% chỉ tiêu 3 × 20; ≈13.333 làm tròn thành 13.5"
+        );
+        assert_eq!(explanation(&e, Language::En), e.to_string());
+        let every = [
+            Why::Given { points: d("1") },
+            Why::Sum { children: 2 },
+            Why::NotALeaf,
+            Why::Event { points: d("10") },
+            Why::NoEvent,
+            Why::NotJudgedYet,
+            Why::NoResult,
+            Why::NoTarget,
+            Why::Reached {
+                actual: d("1"),
+                target: d("1"),
+                lower_is_better: true,
+            },
+            Why::Reached {
+                actual: d("1"),
+                target: d("1"),
+                lower_is_better: false,
+            },
+            Why::Below {
+                actual: d("1"),
+                target: d("2"),
+                points: d("0"),
+            },
+            Why::ShareWithBonus {
+                percent: d("107.14"),
+                target: d("9800"),
+                base: d("15"),
+                bonus: d("3"),
+                above: d("7.14"),
+                per_percent: d("0.5"),
+                cap: d("3"),
+            },
+            Why::ShortBy {
+                percent: d("4.5"),
+                target: d("100"),
+                steps: d("5"),
+                deduction: d("1"),
+            },
+            Why::Over {
+                over: d("2"),
+                target: d("0"),
+                per_unit: d("5"),
+            },
+            Why::NotQuantitative,
+        ];
+        for why in every {
+            let e = Explanation { why, rounded: None };
+            // English says what the domain says; Vietnamese is a message of the catalogue.
+            assert_eq!(explanation(&e, Language::En), e.to_string(), "{why:?}");
+            assert!(
+                !explanation(&e, Language::Vi).starts_with("why-"),
+                "{why:?}"
+            );
+        }
     }
 
     #[test]

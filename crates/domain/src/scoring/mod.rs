@@ -4,6 +4,7 @@
 //! n log n for the ranking; the same inputs give the same output.
 
 mod classify;
+mod explanation;
 mod points;
 mod rank;
 
@@ -17,6 +18,7 @@ use rust_decimal::Decimal;
 
 use classify::Gates;
 pub use classify::{ClassLevel, Classification, NOT_COMPLETED};
+pub use explanation::{Explanation, Why};
 use points::leaf_points;
 pub use points::{Entry, LeafScore, explain_leaf, round_to_step, score_leaf};
 pub use rank::{Placement, TieBreak, check_tie_decision, check_ties_resolved, rank};
@@ -143,10 +145,15 @@ impl<'a> CriterionScore<'a> {
         }
     }
 
-    /// How the points came about, in a sentence (written on demand).
-    pub fn why(&self) -> String {
+    /// How the points came about (built on demand).
+    pub fn why(&self) -> Explanation {
         if self.children > 0 {
-            format!("sum of {} item(s)", self.children)
+            Explanation {
+                why: Why::Sum {
+                    children: self.children,
+                },
+                rounded: None,
+            }
         } else {
             explain_leaf(
                 self.rule,

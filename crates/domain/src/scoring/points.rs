@@ -2,6 +2,7 @@
 
 use rust_decimal::{Decimal, RoundingStrategy};
 
+use super::explanation::{Explanation, Why};
 use crate::criteria::{Criterion, Rule};
 
 /// What a member reported, or the reviewing layer gave, for one criterion.
@@ -24,8 +25,8 @@ pub struct LeafScore {
     pub bonus: Decimal,
 }
 
-/// The sentence saying how a leaf's points came about, including the rounding. Scoring keeps
-/// the inputs and writes this only when asked, so scoring a province builds no unread text.
+/// How a leaf's points came about, including the rounding. Scoring keeps the inputs and
+/// builds this only when asked, so scoring a province builds no unread explanation.
 pub fn explain_leaf(
     rule: Option<&Rule>,
     max: Decimal,
@@ -33,30 +34,27 @@ pub fn explain_leaf(
     target: Option<Decimal>,
     entry: Option<Entry>,
     step: Decimal,
-) -> String {
-    let (raw, sentence) = evaluate(rule, max, cap, target, entry, true);
+) -> Explanation {
+    let (raw, why) = evaluate(rule, max, cap, target, entry, true);
     let points = round_to_step(raw, step);
-    let fmt = crate::decimal::format;
-    if points == raw.normalize() {
-        sentence
-    } else {
-        // The unrounded points are shown two places finer than the step, not to the 28
-        // digits a division leaves (13.333…).
-        let places = step.normalize().scale() + 2;
-        let shown = raw.round_dp(places);
-        let shown = if shown == raw.normalize() {
-            fmt(raw)
-        } else {
-            format!("≈{}", fmt(shown))
-        };
-        format!("{sentence}; {shown} rounded to {}", fmt(points))
+    // The unrounded points are shown two places finer than the step, not to the 28 digits a
+    // division leaves (13.333…).
+    let rounded = (points != raw.normalize()).then(|| {
+        (
+            raw.round_dp(step.normalize().scale() + 2).normalize(),
+            points,
+        )
+    });
+    Explanation {
+        why: why.unwrap_or(Why::NotALeaf),
+        rounded,
     }
 }
 
-/// Writes a sentence only when asked to explain.
+/// Builds the reason only when asked to explain.
 macro_rules! say {
-    ($explain:expr, $($arg:tt)*) => {
-        if $explain { format!($($arg)*) } else { String::new() }
+    ($explain:expr, $why:expr) => {
+        $explain.then(|| $why)
     };
 }
 
@@ -71,8 +69,9 @@ pub fn round_to_step(value: Decimal, step: Decimal) -> Decimal {
     (steps * step).normalize()
 }
 
-fn pct(d: Decimal) -> String {
-    crate::decimal::format(d.round_dp(2))
+/// A percentage shown to two places.
+fn pct(d: Decimal) -> Decimal {
+    d.round_dp(2).normalize()
 }
 
 /// Scores one leaf. `target` is the member's effective target (quantitative rules only).
@@ -107,7 +106,7 @@ pub(super) fn leaf_points(
     round_to_step(raw, step)
 }
 
-/// The unrounded points of a leaf, and, when `explain`, the sentence saying why.
+/// The unrounded points of a leaf, and, when `explain`, why.
 fn evaluate(
     rule: Option<&Rule>,
     max: Decimal,
@@ -115,25 +114,21 @@ fn evaluate(
     target: Option<Decimal>,
     entry: Option<Entry>,
     explain: bool,
-) -> (Decimal, String) {
-    let fmt = crate::decimal::format;
+) -> (Decimal, Option<Why>) {
     match (rule, entry) {
         (_, Some(Entry::Points(p))) => {
             let p = p.clamp(Decimal::ZERO, max + cap.unwrap_or_default());
-            (p, say!(explain, "{} points given", fmt(p)))
+            (p, say!(explain, Why::Given { points: p }))
         }
-        (None, _) => (Decimal::ZERO, say!(explain, "not a leaf")),
-        (Some(Rule::Event { points, .. }), Some(Entry::Event(true))) => (
-            *points,
-            say!(explain, "event occurred: {} points", fmt(*points)),
-        ),
-        (Some(Rule::Event { .. }), _) => (Decimal::ZERO, say!(explain, "event did not occur")),
-        (Some(Rule::Judged), _) => (Decimal::ZERO, say!(explain, "no points given yet")),
-        (Some(_), None | Some(Entry::Event(_))) => {
-            (Decimal::ZERO, say!(explain, "no result reported"))
+        (None, _) => (Decimal::ZERO, say!(explain, Why::NotALeaf)),
+        (Some(Rule::Event { points, .. }), Some(Entry::Event(true))) => {
+            (*points, say!(explain, Why::Event { points: *points }))
         }
+        (Some(Rule::Event { .. }), _) => (Decimal::ZERO, say!(explain, Why::NoEvent)),
+        (Some(Rule::Judged), _) => (Decimal::ZERO, say!(explain, Why::NotJudgedYet)),
+        (Some(_), None | Some(Entry::Event(_))) => (Decimal::ZERO, say!(explain, Why::NoResult)),
         (Some(_), Some(Entry::Actual(_))) if target.is_none() => {
-            (Decimal::ZERO, say!(explain, "no target registered"))
+            (Decimal::ZERO, say!(explain, Why::NoTarget))
         }
         (Some(rule), Some(Entry::Actual(actual))) => {
             quantitative(rule, max, cap, target.unwrap_or_default(), actual, explain)
@@ -167,8 +162,7 @@ fn quantitative(
     target: Decimal,
     actual: Decimal,
     explain: bool,
-) -> (Decimal, String) {
-    let fmt = crate::decimal::format;
+) -> (Decimal, Option<Why>) {
     let hundred = Decimal::ONE_HUNDRED;
     match rule {
         Rule::Threshold { partial } => {
@@ -177,9 +171,11 @@ fn quantitative(
                     max,
                     say!(
                         explain,
-                        "{} ≥ target {}: full points",
-                        fmt(actual),
-                        fmt(target)
+                        Why::Reached {
+                            actual,
+                            target,
+                            lower_is_better: false
+                        }
                     ),
                 )
             } else {
@@ -188,10 +184,11 @@ fn quantitative(
                     p,
                     say!(
                         explain,
-                        "{} < target {}: {} points",
-                        fmt(actual),
-                        fmt(target),
-                        fmt(p)
+                        Why::Below {
+                            actual,
+                            target,
+                            points: p
+                        }
                     ),
                 )
             }
@@ -202,10 +199,11 @@ fn quantitative(
                 max * r,
                 say!(
                     explain,
-                    "{}% of target {} × {}",
-                    pct(r * hundred),
-                    fmt(target),
-                    fmt(max)
+                    Why::Share {
+                        percent: pct(r * hundred),
+                        target,
+                        max
+                    }
                 ),
             )
         }
@@ -218,14 +216,15 @@ fn quantitative(
                 base + bonus,
                 say!(
                     explain,
-                    "{}% of target {}: {} base + {} bonus ({}% above × {}, cap {})",
-                    pct(r * hundred),
-                    fmt(target),
-                    fmt(base.round_dp(4)),
-                    fmt(bonus.round_dp(4)),
-                    pct(above),
-                    fmt(*bonus_per_percent),
-                    fmt(cap.unwrap_or_default())
+                    Why::ShareWithBonus {
+                        percent: pct(r * hundred),
+                        target,
+                        base: base.round_dp(4).normalize(),
+                        bonus: bonus.round_dp(4).normalize(),
+                        above: pct(above),
+                        per_percent: *bonus_per_percent,
+                        cap: cap.unwrap_or_default(),
+                    }
                 ),
             )
         }
@@ -241,11 +240,12 @@ fn quantitative(
                 p,
                 say!(
                     explain,
-                    "{}% short of target {}: {} step(s) × {} deducted",
-                    pct(short),
-                    fmt(target),
-                    fmt(steps),
-                    fmt(*deduction)
+                    Why::ShortBy {
+                        percent: pct(short),
+                        target,
+                        steps,
+                        deduction: *deduction
+                    }
                 ),
             )
         }
@@ -255,9 +255,11 @@ fn quantitative(
                     max,
                     say!(
                         explain,
-                        "{} ≤ target {}: full points",
-                        fmt(actual),
-                        fmt(target)
+                        Why::Reached {
+                            actual,
+                            target,
+                            lower_is_better: true
+                        }
                     ),
                 )
             } else {
@@ -267,16 +269,15 @@ fn quantitative(
                     p,
                     say!(
                         explain,
-                        "{} over target {}: {} deducted per unit",
-                        fmt(over),
-                        fmt(target),
-                        fmt(*deduction_per_unit)
+                        Why::Over {
+                            over,
+                            target,
+                            per_unit: *deduction_per_unit
+                        }
                     ),
                 )
             }
         }
-        Rule::Judged | Rule::Event { .. } => {
-            (Decimal::ZERO, say!(explain, "not a quantitative rule"))
-        }
+        Rule::Judged | Rule::Event { .. } => (Decimal::ZERO, say!(explain, Why::NotQuantitative)),
     }
 }

@@ -50,13 +50,9 @@ fn entry_value(e: Entry) -> rust_decimal::Decimal {
     }
 }
 
+/// What was entered for a criterion, in the caller's language.
 fn entry_text(e: Entry) -> String {
-    match e {
-        Entry::Actual(v) => format!("reported {}", thidua_domain::decimal::format(v)),
-        Entry::Points(p) => format!("{} points given", thidua_domain::decimal::format(p)),
-        Entry::Event(true) => "happened".into(),
-        Entry::Event(false) => "did not happen".into(),
-    }
+    crate::locale::entry(e, crate::locale::current())
 }
 
 /// Writes a result.
@@ -154,8 +150,8 @@ pub fn explained_out(e: Explained) -> pb::ExplainScoreResponse {
                 input: c.entry.map(entry_text).unwrap_or_default(),
                 points: decimal_out(c.points),
                 why: match e.grounds.get(c.code) {
-                    Some(ground) => format!("{} — {ground}", c.why()),
-                    None => c.why(),
+                    Some(ground) => format!("{} — {ground}", said(&c.why())),
+                    None => said(&c.why()),
                 },
                 code: c.code.to_string(),
             })
@@ -256,6 +252,11 @@ pub fn award_kind_out(kind: thidua_domain::award::AwardKind) -> pb::AwardKind {
         AwardKind::CertificateOfMerit => pb::AwardKind::CertificateOfMerit,
         AwardKind::CertificateOfCommendation => pb::AwardKind::CertificateOfCommendation,
     }
+}
+
+/// Why a criterion has its points, in the caller's language.
+fn said(e: &thidua_domain::scoring::Explanation) -> String {
+    crate::locale::explanation(e, crate::locale::current())
 }
 
 /// Writes an award.
