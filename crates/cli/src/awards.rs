@@ -192,17 +192,7 @@ pub async fn run_award(ctx: &mut Context, command: AwardCommand) -> Result<(), F
                 })
                 .await?
                 .into_inner();
-            crate::sheets::write(&file, &out.content)?;
-            eprintln!(
-                "{}",
-                crate::i18n::text_with(
-                    "wrote-file",
-                    &[
-                        ("what", crate::i18n::text("doc-submission")),
-                        ("file", file.display().to_string())
-                    ]
-                )
-            );
+            crate::sheets::save(&file, &out.content, "doc-submission")?;
             Ok(())
         }
         AwardCommand::Propose {
@@ -377,17 +367,7 @@ pub async fn run_ballot(ctx: &mut Context, command: BallotCommand) -> Result<(),
                 })
                 .await?
                 .into_inner();
-            crate::sheets::write(&file, &out.content)?;
-            eprintln!(
-                "{}",
-                crate::i18n::text_with(
-                    "wrote-file",
-                    &[
-                        ("what", crate::i18n::text("doc-minutes")),
-                        ("file", file.display().to_string())
-                    ]
-                )
-            );
+            crate::sheets::save(&file, &out.content, "doc-minutes")?;
             return Ok(());
         }
         BallotCommand::Record {

@@ -125,17 +125,7 @@ pub async fn run(ctx: &mut Context, command: CovenantCommand) -> Result<(), Fail
                 })
                 .await?
                 .into_inner();
-            crate::sheets::write(&file, &out.content)?;
-            eprintln!(
-                "{}",
-                crate::i18n::text_with(
-                    "wrote-file",
-                    &[
-                        ("what", crate::i18n::text("doc-covenant")),
-                        ("file", file.display().to_string())
-                    ]
-                )
-            );
+            crate::sheets::save(&file, &out.content, "doc-covenant")?;
             Ok(())
         }
         CovenantCommand::Draft(args) => draft(ctx, args).await,

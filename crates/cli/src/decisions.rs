@@ -201,17 +201,7 @@ pub async fn run(ctx: &mut Context, command: DecisionCommand) -> Result<(), Fail
                 summary,
             };
             let out = ctx.scoring.export_register(request).await?.into_inner();
-            crate::sheets::write(&file, &out.content)?;
-            eprintln!(
-                "{}",
-                crate::i18n::text_with(
-                    "wrote-file",
-                    &[
-                        ("what", crate::i18n::text("doc-register")),
-                        ("file", file.display().to_string())
-                    ]
-                )
-            );
+            crate::sheets::save(&file, &out.content, "doc-register")?;
             Ok(())
         }
     }

@@ -235,17 +235,7 @@ async fn export(
         })
         .await?
         .into_inner();
-    crate::sheets::write(&file, &out.content)?;
-    eprintln!(
-        "{}",
-        crate::i18n::text_with(
-            "wrote-file",
-            &[
-                ("what", crate::i18n::text("doc-scoreboard")),
-                ("file", file.display().to_string())
-            ]
-        )
-    );
+    crate::sheets::save(&file, &out.content, "doc-scoreboard")?;
     Ok(())
 }
 

@@ -85,6 +85,23 @@ pub fn docx(path: &Path) -> Result<(), Failure> {
     }
 }
 
+/// Writes a file received from the server and says so (`what`: the message id of what it is,
+/// e.g. `doc-covenant`).
+pub fn save(path: &Path, content: &[u8], what: &str) -> Result<(), Failure> {
+    write(path, content)?;
+    eprintln!(
+        "{}",
+        crate::i18n::text_with(
+            "wrote-file",
+            &[
+                ("what", crate::i18n::text(what)),
+                ("file", path.display().to_string())
+            ]
+        )
+    );
+    Ok(())
+}
+
 /// Writes a file received from the server.
 pub fn write(path: &Path, content: &[u8]) -> Result<(), Failure> {
     std::fs::write(path, content).map_err(|e| Failure::other(format!("{}: {e}", path.display())))

@@ -262,17 +262,7 @@ async fn export(
         })
         .await?
         .into_inner();
-    sheets::write(&file, &out.content)?;
-    eprintln!(
-        "{}",
-        crate::i18n::text_with(
-            "wrote-file",
-            &[
-                ("what", crate::i18n::text("doc-table")),
-                ("file", file.display().to_string())
-            ]
-        )
-    );
+    crate::sheets::save(&file, &out.content, "doc-table")?;
     Ok(())
 }
 

@@ -239,16 +239,6 @@ async fn export(
         })
         .await?
         .into_inner();
-    sheets::write(&file, &out.content)?;
-    eprintln!(
-        "{}",
-        crate::i18n::text_with(
-            "wrote-file",
-            &[
-                ("what", crate::i18n::text("doc-targets")),
-                ("file", file.display().to_string())
-            ]
-        )
-    );
+    crate::sheets::save(&file, &out.content, "doc-targets")?;
     Ok(())
 }
