@@ -80,27 +80,32 @@ fn standings(facts: &ProposalFacts<'_>, entry: &Entry, kind: AwardKind) -> Vec<S
         .filter(|a| a.entry == entry.code && a.counts())
         .map(super::Award::resource)
         .collect();
-    let term_base = || meeting_standard(kind, facts.groups, facts.scores, facts.policy);
-    let scope_of = |scope: QuotaScope| match scope {
-        QuotaScope::ClusterYear => (term_base(), in_term.clone(), term.resource(), true),
-        QuotaScope::OrganiserYear => {
-            let o = facts.organiser_year;
-            let organiser = o
-                .organiser
-                .as_ref()
-                .map_or_else(String::new, ToString::to_string);
-            (
-                o.meeting_standard,
-                o.proposed.clone(),
-                format!("{} term(s) of {organiser} in {}", o.terms.len(), o.year),
-                false,
-            )
-        }
-    };
+    // Both quotas count at the entry's scope (a term without one): its base, the proposals
+    // counted and where, worked out once.
+    let (base, used, scope, counted_in_term) =
+        match entry.quota.map_or(QuotaScope::ClusterYear, |q| q.scope) {
+            QuotaScope::ClusterYear => (
+                meeting_standard(kind, facts.groups, facts.scores, facts.policy),
+                in_term,
+                term.resource(),
+                true,
+            ),
+            QuotaScope::OrganiserYear => {
+                let o = facts.organiser_year;
+                let organiser = o
+                    .organiser
+                    .as_ref()
+                    .map_or_else(String::new, ToString::to_string);
+                (
+                    o.meeting_standard,
+                    o.proposed.clone(),
+                    format!("{} term(s) of {organiser} in {}", o.terms.len(), o.year),
+                    false,
+                )
+            }
+        };
     let mut out = Vec::new();
-    let entry_scope = entry.quota.map_or(QuotaScope::ClusterYear, |q| q.scope);
     if let Some(q) = entry.quota {
-        let (base, used, scope, in_term) = scope_of(q.scope);
         let rule = match q.limit {
             QuotaLimit::Share(share) => format!(
                 "⌊{share} × {base} collectives meeting the standard⌋ = {}",
@@ -112,16 +117,15 @@ fn standings(facts: &ProposalFacts<'_>, entry: &Entry, kind: AwardKind) -> Vec<S
             whose: format!("the quota of {} ({})", entry.name, entry.code),
             rule,
             limit: q.allowed(base),
-            used,
-            scope,
-            in_term,
+            used: used.clone(),
+            scope: scope.clone(),
+            in_term: counted_in_term,
         });
     }
-    // The term's policy counts where the entry does: a share of the same base, a count per term.
-    let (base, used, scope, in_term) = scope_of(entry_scope);
+    // The term's policy: a share of the same base, a count per term.
     if let Some(limit) = facts.policy.quotas.limit(kind, base) {
         let (used, scope, in_term) = if kind == AwardKind::GovernmentFlag {
-            (used, scope, in_term)
+            (used, scope, counted_in_term)
         } else {
             (in_term_used(facts, kind), term.resource(), true)
         };
