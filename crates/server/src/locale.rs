@@ -275,62 +275,105 @@ mod tests {
             explanation(&e, Language::Vi),
             "đạt 66.67% chỉ tiêu 3 × 20; ≈13.333 làm tròn thành 13.5"
         );
-        assert_eq!(explanation(&e, Language::En), e.to_string());
+        assert_eq!(
+            explanation(&e, Language::En),
+            "66.67% of target 3 × 20; ≈13.333 rounded to 13.5"
+        );
         let every = [
-            Why::Given { points: d("1") },
-            Why::Sum { children: 2 },
-            Why::NotALeaf,
-            Why::Event { points: d("10") },
-            Why::NoEvent,
-            Why::NotJudgedYet,
-            Why::NoResult,
-            Why::NoTarget,
-            Why::Reached {
-                actual: d("1"),
-                target: d("1"),
-                lower_is_better: true,
-            },
-            Why::Reached {
-                actual: d("1"),
-                target: d("1"),
-                lower_is_better: false,
-            },
-            Why::Below {
-                actual: d("1"),
-                target: d("2"),
-                points: d("0"),
-            },
-            Why::ShareWithBonus {
-                percent: d("107.14"),
-                target: d("9800"),
-                base: d("15"),
-                bonus: d("3"),
-                above: d("7.14"),
-                per_percent: d("0.5"),
-                cap: d("3"),
-            },
-            Why::ShortBy {
-                percent: d("4.5"),
-                target: d("100"),
-                steps: d("5"),
-                deduction: d("1"),
-            },
-            Why::Over {
-                over: d("2"),
-                target: d("0"),
-                per_unit: d("5"),
-            },
-            Why::NotQuantitative,
+            (Why::Given { points: d("1") }, "1 points given"),
+            (Why::Sum { children: 2 }, "sum of 2 item(s)"),
+            (Why::NotALeaf, "not a leaf"),
+            (Why::Event { points: d("10") }, "event occurred: 10 points"),
+            (Why::NoEvent, "event did not occur"),
+            (Why::NotJudgedYet, "no points given yet"),
+            (Why::NoResult, "no result reported"),
+            (Why::NoTarget, "no target registered"),
+            (
+                Why::Reached {
+                    actual: d("1"),
+                    target: d("2"),
+                    lower_is_better: true,
+                },
+                "1 ≤ target 2: full points",
+            ),
+            (
+                Why::Reached {
+                    actual: d("3"),
+                    target: d("2"),
+                    lower_is_better: false,
+                },
+                "3 ≥ target 2: full points",
+            ),
+            (
+                Why::Below {
+                    actual: d("1"),
+                    target: d("2"),
+                    points: d("0"),
+                },
+                "1 < target 2: 0 points",
+            ),
+            (
+                Why::Share {
+                    percent: d("50"),
+                    target: d("4"),
+                    max: d("10"),
+                },
+                "50% of target 4 × 10",
+            ),
+            (
+                Why::ShareWithBonus {
+                    percent: d("107.14"),
+                    target: d("9800"),
+                    base: d("15"),
+                    bonus: d("3"),
+                    above: d("7.14"),
+                    per_percent: d("0.5"),
+                    cap: d("3"),
+                },
+                "107.14% of target 9800: 15 base + 3 bonus (7.14% above × 0.5, cap 3)",
+            ),
+            (
+                Why::ShortBy {
+                    percent: d("4.5"),
+                    target: d("100"),
+                    steps: d("5"),
+                    deduction: d("1"),
+                },
+                "4.5% short of target 100: 5 step(s) × 1 deducted",
+            ),
+            (
+                Why::Over {
+                    over: d("2"),
+                    target: d("0"),
+                    per_unit: d("5"),
+                },
+                "2 over target 0: 5 deducted per unit",
+            ),
+            (Why::NotQuantitative, "not a quantitative rule"),
         ];
-        for why in every {
+        for (why, english) in every {
             let e = Explanation { why, rounded: None };
-            // English says what the domain says; Vietnamese is a message of the catalogue.
-            assert_eq!(explanation(&e, Language::En), e.to_string(), "{why:?}");
+            assert_eq!(explanation(&e, Language::En), english, "{why:?}");
             assert!(
                 !explanation(&e, Language::Vi).starts_with("why-"),
                 "{why:?}"
             );
         }
+        for e in [
+            Entry::Actual(d("13800")),
+            Entry::Points(d("5")),
+            Entry::Event(true),
+            Entry::Event(false),
+        ] {
+            for language in [Language::Vi, Language::En] {
+                assert!(!entry(e, language).starts_with("entry-"), "{e:?}");
+            }
+        }
+        assert_eq!(
+            entry(Entry::Actual(d("13800")), Language::Vi),
+            "báo cáo 13800"
+        );
+        assert_eq!(entry(Entry::Event(true), Language::En), "happened");
     }
 
     #[test]

@@ -1,6 +1,5 @@
 //! Why a criterion has its points (giải thích điểm): the rule's reasoning with its numbers,
-//! as data, so that the server says it in the caller's language; `Display` writes English, as
-//! logs and tests read it.
+//! as data; the server words it in the caller's language from its catalogues.
 
 use rust_decimal::Decimal;
 
@@ -110,104 +109,6 @@ pub struct Explanation {
     pub rounded: Option<(Decimal, Decimal)>,
 }
 
-impl std::fmt::Display for Why {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        let d = crate::decimal::format;
-        match *self {
-            Why::Given { points } => write!(f, "{} points given", d(points)),
-            Why::Sum { children } => write!(f, "sum of {children} item(s)"),
-            Why::NotALeaf => f.write_str("not a leaf"),
-            Why::Event { points } => write!(f, "event occurred: {} points", d(points)),
-            Why::NoEvent => f.write_str("event did not occur"),
-            Why::NotJudgedYet => f.write_str("no points given yet"),
-            Why::NoResult => f.write_str("no result reported"),
-            Why::NoTarget => f.write_str("no target registered"),
-            Why::Reached {
-                actual,
-                target,
-                lower_is_better,
-            } => write!(
-                f,
-                "{} {} target {}: full points",
-                d(actual),
-                if lower_is_better { "≤" } else { "≥" },
-                d(target)
-            ),
-            Why::Below {
-                actual,
-                target,
-                points,
-            } => write!(
-                f,
-                "{} < target {}: {} points",
-                d(actual),
-                d(target),
-                d(points)
-            ),
-            Why::Share {
-                percent,
-                target,
-                max,
-            } => write!(f, "{}% of target {} × {}", d(percent), d(target), d(max)),
-            Why::ShareWithBonus {
-                percent,
-                target,
-                base,
-                bonus,
-                above,
-                per_percent,
-                cap,
-            } => write!(
-                f,
-                "{}% of target {}: {} base + {} bonus ({}% above × {}, cap {})",
-                d(percent),
-                d(target),
-                d(base),
-                d(bonus),
-                d(above),
-                d(per_percent),
-                d(cap)
-            ),
-            Why::ShortBy {
-                percent,
-                target,
-                steps,
-                deduction,
-            } => write!(
-                f,
-                "{}% short of target {}: {} step(s) × {} deducted",
-                d(percent),
-                d(target),
-                d(steps),
-                d(deduction)
-            ),
-            Why::Over {
-                over,
-                target,
-                per_unit,
-            } => write!(
-                f,
-                "{} over target {}: {} deducted per unit",
-                d(over),
-                d(target),
-                d(per_unit)
-            ),
-            Why::NotQuantitative => f.write_str("not a quantitative rule"),
-        }
-    }
-}
-
-impl std::fmt::Display for Explanation {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        write!(f, "{}", self.why)?;
-        if let Some((raw, points)) = self.rounded {
-            let d = crate::decimal::format;
-            write!(f, "; ≈{} rounded to {}", d(raw), d(points))?;
-        }
-        Ok(())
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::super::points::{Entry, explain_leaf};
@@ -225,9 +126,5 @@ mod tests {
             d("0.5"),
         );
         assert_eq!(why.rounded, Some((d("13.333"), d("13.5"))));
-        assert!(
-            why.to_string().ends_with("; ≈13.333 rounded to 13.5"),
-            "{why}"
-        );
     }
 }

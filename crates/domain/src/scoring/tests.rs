@@ -97,7 +97,7 @@ fn proportional_with_bonus_is_capped() {
     );
     assert!(
         matches!(why.why, crate::scoring::Why::ShareWithBonus { .. }),
-        "{why}"
+        "{why:?}"
     );
 }
 
@@ -211,7 +211,7 @@ fn rounding_happens_once_per_leaf_half_away_from_zero() {
         Some(Entry::Actual(d("962.5"))),
         d("0.5"),
     );
-    assert_eq!(why.rounded.map(|(_, p)| p), Some(d("19.5")), "{why}");
+    assert_eq!(why.rounded.map(|(_, p)| p), Some(d("19.5")), "{why:?}");
     assert_eq!(round_to_step(d("-2.25"), d("0.5")), d("-2.5"));
 }
 
