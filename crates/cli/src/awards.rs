@@ -184,16 +184,18 @@ pub async fn run_award(ctx: &mut Context, command: AwardCommand) -> Result<(), F
             year,
             file,
         } => {
-            crate::sheets::docx(&file)?;
-            let out = ctx
-                .scoring
-                .export_award_submission(pb::ExportAwardSubmissionRequest {
-                    term: refs::term(&cluster, year),
-                })
-                .await?
-                .into_inner();
-            crate::sheets::save(&file, &out.content, "doc-submission")?;
-            Ok(())
+            let request = pb::ExportAwardSubmissionRequest {
+                term: refs::term(&cluster, year),
+            };
+            crate::sheets::document(&file, "doc-submission", async {
+                Ok(ctx
+                    .scoring
+                    .export_award_submission(request)
+                    .await?
+                    .into_inner()
+                    .content)
+            })
+            .await
         }
         AwardCommand::Propose {
             cluster,
@@ -353,22 +355,24 @@ async fn revoke(
 }
 
 pub async fn run_ballot(ctx: &mut Context, command: BallotCommand) -> Result<(), Failure> {
-    let (award, eligible, present, valid, yes, no) = match command {
+    match command {
         BallotCommand::Minutes {
             cluster,
             year,
             file,
         } => {
-            crate::sheets::docx(&file)?;
-            let out = ctx
-                .scoring
-                .export_ballot_minutes(pb::ExportBallotMinutesRequest {
-                    term: refs::term(&cluster, year),
-                })
-                .await?
-                .into_inner();
-            crate::sheets::save(&file, &out.content, "doc-minutes")?;
-            return Ok(());
+            let request = pb::ExportBallotMinutesRequest {
+                term: refs::term(&cluster, year),
+            };
+            crate::sheets::document(&file, "doc-minutes", async {
+                Ok(ctx
+                    .scoring
+                    .export_ballot_minutes(request)
+                    .await?
+                    .into_inner()
+                    .content)
+            })
+            .await
         }
         BallotCommand::Record {
             award,
@@ -377,23 +381,24 @@ pub async fn run_ballot(ctx: &mut Context, command: BallotCommand) -> Result<(),
             valid,
             yes,
             no,
-        } => (award, eligible, present, valid, yes, no),
-    };
-    let a = one(ctx
-        .awards()
-        .record_ballot(pb::RecordBallotRequest {
-            award: refs::award(&award),
-            ballot: Some(pb::Ballot {
-                eligible,
-                present,
-                valid,
-                yes,
-                no,
-                ..Default::default()
-            }),
-        })
-        .await?
-        .into_inner()
-        .award)?;
-    ctx.print(&[awards(&[a])])
+        } => {
+            let a = one(ctx
+                .awards()
+                .record_ballot(pb::RecordBallotRequest {
+                    award: refs::award(&award),
+                    ballot: Some(pb::Ballot {
+                        eligible,
+                        present,
+                        valid,
+                        yes,
+                        no,
+                        ..Default::default()
+                    }),
+                })
+                .await?
+                .into_inner()
+                .award)?;
+            ctx.print(&[awards(&[a])])
+        }
+    }
 }

@@ -117,16 +117,18 @@ pub async fn run(ctx: &mut Context, command: CovenantCommand) -> Result<(), Fail
             year,
             file,
         } => {
-            crate::sheets::docx(&file)?;
-            let out = ctx
-                .clusters
-                .export_covenant(pb::ExportCovenantRequest {
-                    name: format!("{}/covenant", refs::term(&cluster, year)),
-                })
-                .await?
-                .into_inner();
-            crate::sheets::save(&file, &out.content, "doc-covenant")?;
-            Ok(())
+            let request = pb::ExportCovenantRequest {
+                name: format!("{}/covenant", refs::term(&cluster, year)),
+            };
+            crate::sheets::document(&file, "doc-covenant", async {
+                Ok(ctx
+                    .clusters
+                    .export_covenant(request)
+                    .await?
+                    .into_inner()
+                    .content)
+            })
+            .await
         }
         CovenantCommand::Draft(args) => draft(ctx, args).await,
         CovenantCommand::Sign {

@@ -69,8 +69,20 @@ pub fn read(path: &Path) -> Result<Vec<u8>, Failure> {
     std::fs::read(path).map_err(|e| Failure::input(format!("{}: {e}", path.display())))
 }
 
+/// Writes the DOCX document `ask` fetches from the server to `path` and says so (`what`: the
+/// message id of what it is); a name not ending in `.docx` is refused before asking.
+pub async fn document(
+    path: &Path,
+    what: &str,
+    ask: impl Future<Output = Result<Vec<u8>, tonic::Status>>,
+) -> Result<(), Failure> {
+    docx(path)?;
+    let content = ask.await?;
+    save(path, &content, what)
+}
+
 /// Checks that a document is written to a `.docx` file, before asking the server for it.
-pub fn docx(path: &Path) -> Result<(), Failure> {
+fn docx(path: &Path) -> Result<(), Failure> {
     let ext = path
         .extension()
         .and_then(|e| e.to_str())
