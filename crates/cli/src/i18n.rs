@@ -34,19 +34,18 @@ impl Lang {
 
 /// Whether the run speaks Vietnamese.
 pub fn vietnamese() -> bool {
-    LANGUAGE.get() == Some(&Lang::Vi)
+    CATALOGUE.get().is_some_and(|(lang, _)| *lang == Lang::Vi)
 }
 
-static LANGUAGE: OnceLock<Lang> = OnceLock::new();
-
-/// The run's catalogue, set once at start: every line printed in one command uses the same
-/// language, so it is not threaded through each call.
-static CATALOGUE: OnceLock<FluentBundle<FluentResource>> = OnceLock::new();
+/// The run's language and catalogue, set once at start: every line printed in one command
+/// uses the same language, so it is not threaded through each call.
+static CATALOGUE: OnceLock<(Lang, FluentBundle<FluentResource>)> = OnceLock::new();
 
 fn bundle(lang: Lang) -> Result<FluentBundle<FluentResource>, String> {
-    let (source, tag) = match lang {
-        Lang::Vi => (VI, "vi"),
-        Lang::En => (EN, "en"),
+    let tag = lang.tag();
+    let source = match lang {
+        Lang::Vi => VI,
+        Lang::En => EN,
     };
     let resource = FluentResource::try_new(source.to_owned())
         .map_err(|(_, errors)| format!("the {tag} catalogue does not parse: {errors:?}"))?;
@@ -65,14 +64,13 @@ fn bundle(lang: Lang) -> Result<FluentBundle<FluentResource>, String> {
 /// Chooses the run's language.
 pub fn set(lang: Lang) -> Result<(), Failure> {
     let b = bundle(lang).map_err(Failure::other)?;
-    let _ = LANGUAGE.set(lang);
     // A second call (there is none) would keep the first language.
-    let _ = CATALOGUE.set(b);
+    let _ = CATALOGUE.set((lang, b));
     Ok(())
 }
 
 fn format(id: &str, args: Option<&FluentArgs<'_>>) -> Option<String> {
-    let bundle = CATALOGUE.get()?;
+    let (_, bundle) = CATALOGUE.get()?;
     let pattern = bundle.get_message(id)?.value()?;
     let mut errors = Vec::new();
     Some(
