@@ -95,6 +95,23 @@ impl Registered {
     }
 }
 
+/// The line of `register` by which one of `carriers` (a unit and the predecessors whose record
+/// it carries) holds `entry` for `year`, by a decision not revoked: what register-bound bonuses
+/// and prerequisites both ask.
+pub fn held<'a>(
+    register: &'a [Registered],
+    carriers: &[UnitRef],
+    entry: &str,
+    year: i32,
+) -> Option<&'a Registered> {
+    register.iter().find(|r| {
+        r.counts()
+            && r.decision.entry == entry
+            && r.decision.year == year
+            && carriers.contains(&r.unit)
+    })
+}
+
 /// A decision as requested, before it is checked.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct NewDecision {

@@ -5,7 +5,7 @@
 
 use super::{
     catalogue::{Catalogue, Entry, Prerequisite},
-    decision::Registered,
+    decision::{self, Registered},
 };
 use crate::{
     error::{Error, Reason},
@@ -40,14 +40,8 @@ pub fn check_prerequisites(
 ) -> Result<(), Error> {
     let mut carried = vec![unit.clone()];
     carried.extend(record::record_predecessors(unit, facts.links));
-    let holds = |code: &str, year: i32| {
-        facts.register.iter().any(|r| {
-            r.counts()
-                && r.decision.entry == code
-                && r.decision.year == year
-                && carried.contains(&r.unit)
-        })
-    };
+    let holds =
+        |code: &str, year: i32| decision::held(facts.register, &carried, code, year).is_some();
     let title = |code: &str| format!("{} ({code})", facts.catalogue.name_of(code));
     let mut missing = Vec::new();
     for p in &entry.prerequisites {

@@ -3,7 +3,10 @@
 //! carries across lineage — holds that entry for the previous year by a decision not revoked.
 //! The bonus is derived, never typed, and its ground is the decision.
 
-use super::{catalogue::Catalogue, decision::Registered};
+use super::{
+    catalogue::Catalogue,
+    decision::{self, Registered},
+};
 use crate::{
     criteria::{self, Criterion, Rule},
     lineage::{LineageLink, record},
@@ -54,12 +57,7 @@ pub fn derive(
         let mut carried = vec![member.clone()];
         carried.extend(record::record_predecessors(member, links));
         for (code, entry) in &leaves {
-            let held = register.iter().find(|r| {
-                r.counts()
-                    && r.decision.entry == *entry
-                    && r.decision.year == year - 1
-                    && carried.contains(&r.unit)
-            });
+            let held = decision::held(register, &carried, entry, year - 1);
             out.push(DerivedEvent {
                 unit: member.clone(),
                 code: code.clone(),
