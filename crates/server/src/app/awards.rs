@@ -11,7 +11,7 @@ use thidua_domain::{
     stage::Stage,
     unit::UnitRef,
 };
-use thidua_storage::{RegisterFilter, Store, Tx};
+use thidua_storage::{Store, Tx};
 
 use super::{now, scoring};
 
@@ -56,18 +56,7 @@ pub fn propose(
                 .iter()
                 .any(|p| !matches!(p, Prerequisite::ClassifiedAtLeast(_)))
         }) {
-            let links = super::succession::links_along(
-                tx,
-                std::slice::from_ref(unit),
-                super::succession::Along::Backward,
-            )?;
-            let mut carriers = vec![unit.clone()];
-            carriers.extend(links.iter().map(|l| l.unit.clone()));
-            let register = tx.registered(&RegisterFilter {
-                units: Some(carriers),
-                ..RegisterFilter::default()
-            })?;
-            (register, links)
+            super::decisions::carried_register(tx, std::slice::from_ref(unit), None)?
         } else {
             (Vec::new(), Vec::new())
         };

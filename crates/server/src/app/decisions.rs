@@ -24,6 +24,25 @@ use crate::sheets::{self, Format};
 
 use super::{Idempotency, now};
 
+/// The register lines of `units` and of the predecessors whose record they carry (of `year`,
+/// or all), with the lineage links into the units that say whose record is whose: what a
+/// register-bound bonus and an entry's prerequisites read.
+pub fn carried_register(
+    tx: &mut Tx<'_>,
+    units: &[UnitRef],
+    year: Option<i32>,
+) -> Result<(Vec<Registered>, Vec<thidua_domain::lineage::LineageLink>), Error> {
+    let links = super::succession::links_along(tx, units, super::succession::Along::Backward)?;
+    let mut carriers = units.to_vec();
+    carriers.extend(links.iter().map(|l| l.unit.clone()));
+    let register = tx.registered(&RegisterFilter {
+        units: Some(carriers),
+        year,
+        ..RegisterFilter::default()
+    })?;
+    Ok((register, links))
+}
+
 /// Records a decision and what it does to the proposals and the register, in one transaction.
 /// Returns the decision and the register lines it made or revoked.
 pub fn record(

@@ -14,7 +14,7 @@ use thidua_domain::{
     term::Term,
     unit::UnitRef,
 };
-use thidua_storage::{RegisterFilter, Store, Tx};
+use thidua_storage::{Store, Tx};
 
 use super::bound_table;
 use crate::app::now;
@@ -57,19 +57,8 @@ pub(super) fn score_term(
     // score stands in for a decision. Tables without such an event read nothing more.
     let mut grounds = HashMap::new();
     if !register_events::bound_leaves(&version.groups).is_empty() {
-        let links = crate::app::succession::links_along(
-            tx,
-            &members,
-            crate::app::succession::Along::Backward,
-        )?;
-        let mut carriers = members.clone();
-        carriers.extend(links.iter().map(|l| l.unit.clone()));
-        let register = tx.registered(&RegisterFilter {
-            units: Some(carriers),
-            year: Some(term.year - 1),
-            entry: None,
-            decision: None,
-        })?;
+        let (register, links) =
+            crate::app::decisions::carried_register(tx, &members, Some(term.year - 1))?;
         let catalogues = crate::app::catalogue::catalogues_in(tx)?;
         let catalogue = catalogues.in_force(term.year - 1);
         for e in register_events::derive(
