@@ -49,6 +49,14 @@ pub const CLUSTER_NAME: &str = "Cụm thi đua các xã, phường thành phố 
 /// The year of the seed term.
 pub const YEAR: i32 = 2022;
 
+/// A share link to the seed's scoreboard page, valid for a day: where `/` leads under
+/// `--demo`. Each start makes a new one.
+pub fn share_link(store: &Store) -> Result<String, Error> {
+    let term = demo_term();
+    let (_, token) = app::shares::create(store, "demo".into(), &term, "", 24 * 3600)?;
+    Ok(crate::http::page::share_path(&term, &token))
+}
+
 /// The demo term's name.
 fn demo_term() -> TermName {
     TermName::new(CLUSTER_ID, YEAR)

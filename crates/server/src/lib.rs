@@ -10,6 +10,7 @@ pub mod connections;
 pub mod convert;
 pub mod demo;
 pub mod documents;
+pub mod http;
 pub mod locale;
 pub mod logging;
 pub mod metrics;
@@ -65,9 +66,11 @@ pub struct ServeOptions {
     /// Longest a unary call may run; the client's own deadline applies when shorter. A call
     /// past it is cancelled and its transaction rolled back.
     pub request_timeout: Duration,
-    /// TLS, and mutual TLS when a client CA is given; `None` serves plain HTTP/2 (for
-    /// 127.0.0.1 or behind a terminating proxy).
+    /// TLS, and mutual TLS when a client CA is given; `None` serves plain HTTP/2 and HTTP/1.1
+    /// (for 127.0.0.1 or behind a terminating proxy).
     pub tls: Option<Tls>,
+    /// Where `GET /` leads (under `--demo`, the seed's scoreboard page with a share link).
+    pub home: Option<String>,
 }
 
 /// PEM material for TLS.
@@ -103,6 +106,7 @@ impl Default for ServeOptions {
             max_concurrent_streams: 128,
             request_timeout: Duration::from_secs(300),
             tls: None,
+            home: None,
         }
     }
 }
@@ -239,6 +243,12 @@ pub async fn serve(
     let stop_hearing = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));
     store.hear_other_processes(stop_hearing.clone());
     let (stopping_tx, stopping) = tokio::sync::watch::channel(false);
+    let front = http::FrontLayer::new(
+        store.clone(),
+        options.max_message_bytes,
+        stopping.clone(),
+        options.home.clone(),
+    );
     let (routes, services) = contract_services(
         &store,
         options.max_message_bytes,
@@ -273,11 +283,16 @@ pub async fn serve(
         }
         builder = builder.tls_config(config)?;
     }
+    // HTTP/1.1 beside HTTP/2: JSON calls, gRPC-Web and the scoreboard page from browsers and
+    // portals that do not speak HTTP/2 ([`http`]).
     let server = builder
+        .accept_http1(true)
         .max_concurrent_streams(options.max_concurrent_streams)
         .http2_keepalive_interval(Some(options.keepalive_interval))
         .http2_keepalive_timeout(Some(options.keepalive_timeout))
         .timeout(options.request_timeout)
+        .layer(front)
+        .layer(tonic_web::GrpcWebLayer::new())
         .layer(logging::RequestLogLayer)
         .layer(door)
         .add_routes(routes)

@@ -204,9 +204,17 @@ async fn main() -> anyhow::Result<()> {
         );
     }
     thidua_server::restore_audit_guard(&store).await?;
-    if args.demo {
+    let home = if args.demo {
         load_demo(store.clone()).await?;
-    }
+        let store = store.clone();
+        let path = tokio::task::spawn_blocking(move || thidua_server::demo::share_link(&store))
+            .await?
+            .context("making the demo's share link")?;
+        tracing::info!(page = %format!("http://{address}{path}"), "the seed's live scoreboard");
+        Some(path)
+    } else {
+        None
+    };
     let metrics_address = match args.metrics_listen {
         Some(at) => {
             let listener = tokio::net::TcpListener::bind(at)
@@ -256,6 +264,7 @@ async fn main() -> anyhow::Result<()> {
         max_concurrent_streams: args.max_concurrent_streams.max(1),
         request_timeout: std::time::Duration::from_secs(args.request_timeout.max(1)),
         tls,
+        home,
     };
     thidua_server::serve(
         listener,

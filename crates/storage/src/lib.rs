@@ -17,6 +17,7 @@ mod policies;
 mod request_ids;
 mod results;
 mod schema;
+mod shares;
 mod tables;
 mod targets;
 mod terms;

@@ -435,3 +435,17 @@ diesel::table! {
         created_at -> BigInt,
     }
 }
+
+diesel::table! {
+    scoreboard_shares (id) {
+        id -> Text,
+        cluster_id -> Text,
+        year -> Integer,
+        label -> Text,
+        token_digest -> Text,
+        created_at -> BigInt,
+        created_by -> Text,
+        expires_at -> BigInt,
+        revoked_at -> Nullable<BigInt>,
+    }
+}

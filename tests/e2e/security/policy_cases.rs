@@ -363,6 +363,21 @@ pub(super) const CASES: &[Case] = &[
         expect: READ_TERM,
     },
     Case {
+        method: "ScoringService/CreateScoreboardShare",
+        fields: &[("term", Str(TERM))],
+        expect: MANAGE,
+    },
+    Case {
+        method: "ScoringService/ListScoreboardShares",
+        fields: &[("term", Str(TERM))],
+        expect: MANAGE,
+    },
+    Case {
+        method: "ScoringService/RevokeScoreboardShare",
+        fields: &[("name", Str("clusters/bac-kan-city/terms/2022/shares/0190a0000000"))],
+        expect: MANAGE,
+    },
+    Case {
         method: "ScoringService/ExportBallotMinutes",
         fields: &[("term", Str(TERM))],
         expect: READ_TERM,

@@ -10,6 +10,7 @@ use std::fmt;
 
 use sha2::{Digest, Sha256};
 
+pub mod share;
 mod table;
 
 pub use table::{POLICY, rule};

@@ -121,6 +121,21 @@ pub const POLICY: &[(&str, Need, Effect)] = &[
     ("ScoringService/ExplainScore", Need::Read, Effect::Read),
     ("ScoringService/ExportScoreboard", Need::Read, Effect::Read),
     (
+        "ScoringService/CreateScoreboardShare",
+        Need::Manage,
+        Effect::Write,
+    ),
+    (
+        "ScoringService/ListScoreboardShares",
+        Need::Manage,
+        Effect::Read,
+    ),
+    (
+        "ScoringService/RevokeScoreboardShare",
+        Need::Manage,
+        Effect::Write,
+    ),
+    (
         "ScoringService/ExportBallotMinutes",
         Need::Read,
         Effect::Read,

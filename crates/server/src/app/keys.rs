@@ -34,12 +34,13 @@ pub struct NewKey {
     pub expires_at: Option<Timestamp>,
 }
 
-/// A fresh bearer secret: 32 bytes from the operating system's generator.
-fn new_secret() -> Result<String, Error> {
+/// A fresh bearer secret after `prefix` (`thd_` for keys, `ths_` for share links): 32 bytes
+/// from the operating system's generator.
+pub(crate) fn new_secret(prefix: &str) -> Result<String, Error> {
     let mut bytes = [0u8; 32];
     getrandom::fill(&mut bytes)
         .map_err(|e| Error::Internal(format!("no randomness for a key: {e}")))?;
-    Ok(format!("{TOKEN_PREFIX}{}", URL_SAFE_NO_PAD.encode(bytes)))
+    Ok(format!("{prefix}{}", URL_SAFE_NO_PAD.encode(bytes)))
 }
 
 fn key_record(new: &NewKey, token: &str, created_by: String, now: Timestamp) -> ApiKey {
@@ -64,7 +65,7 @@ pub fn create_key(
 ) -> Result<(ApiKey, String), Error> {
     let now = now();
     access::check_key_request(new.role, new.scope.as_ref(), new.expires_at, now)?;
-    let token = new_secret()?;
+    let token = new_secret(TOKEN_PREFIX)?;
     let key = key_record(&new, &token, creator.audit_name(), now);
     store.write(|tx| {
         if let Some(scope) = &new.scope {
@@ -83,7 +84,7 @@ pub fn bootstrap_admin(
     only_if_none: bool,
 ) -> Result<Option<(ApiKey, String)>, Error> {
     let now = now();
-    let token = new_secret()?;
+    let token = new_secret(TOKEN_PREFIX)?;
     let new = NewKey {
         label: "bootstrap administrator".into(),
         role: Role::Admin,

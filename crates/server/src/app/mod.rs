@@ -11,6 +11,7 @@ pub mod history;
 pub mod keys;
 pub mod lineage;
 pub mod scoring;
+pub mod shares;
 pub mod succession;
 pub mod tables;
 pub mod targets;

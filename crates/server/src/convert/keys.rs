@@ -158,3 +158,23 @@ pub fn checkpoint_in(c: pb::AuditCheckpoint) -> Checkpoint {
         signature,
     }
 }
+
+/// A scoreboard share link, without its token.
+pub fn share_out(s: thidua_domain::access::share::ScoreboardShare) -> pb::ScoreboardShare {
+    let thidua_domain::access::share::ScoreboardShare {
+        name,
+        label,
+        created_at,
+        created_by,
+        expires_at,
+        revoked_at,
+    } = s;
+    pb::ScoreboardShare {
+        name: name.to_string(),
+        display_name: label,
+        create_time: time_out(created_at),
+        creator: created_by,
+        expire_time: time_out(expires_at),
+        revoke_time: revoked_at.and_then(time_out),
+    }
+}

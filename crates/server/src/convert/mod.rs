@@ -23,7 +23,9 @@ pub use criteria::{
     decimal_in, groups_in, optional_decimal_in, table_out, targets_out, version_out,
 };
 pub use decisions::{catalogue_version_out, decision_in, decision_out, entry_out, registered_out};
-pub use keys::{checkpoint_in, checkpoint_out, event_out, key_name, key_out, outcome_in, role_in};
+pub use keys::{
+    checkpoint_in, checkpoint_out, event_out, key_name, key_out, outcome_in, role_in, share_out,
+};
 pub use results::{
     award_kind_in, award_out, ballot_in, board_layer_in, board_out, dossier_in, explained_out,
     layer_score_out, policy_in, policy_out, result_out, score_layer_in, unit_year_out,

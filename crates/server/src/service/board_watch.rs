@@ -1,7 +1,7 @@
 //! The WatchScoreboard stream: the board now, then again after every committed change to its
 //! term that changes it, as the store announces them ([`Store::changes`]: this process's writes
-//! at once, other server processes' through PostgreSQL). A key revoked while watching ends the
-//! stream at the next change; so does the client going away.
+//! at once, other server processes' through PostgreSQL). A key (or share link) revoked while
+//! watching ends the stream at the next change; so does the client going away.
 
 use thidua_domain::{names::TermName, results::Layer};
 use thidua_proto::v1 as pb;
@@ -20,14 +20,32 @@ pub type BoardStream = ReceiverStream<Result<pb::WatchScoreboardResponse, Status
 /// reads again, not every one in between.
 const QUEUED_BOARDS: usize = 4;
 
-/// Starts watching `term` up to layer `up_to` for the key `key_id`, until the client goes or
+/// Who watches: checked again before every board is sent.
+#[derive(Debug, Clone)]
+pub enum Viewer {
+    /// A gRPC or JSON caller, by its key's id.
+    Key(String),
+    /// The scoreboard page, by its share link's token.
+    Share(String),
+}
+
+impl Viewer {
+    fn check(&self, store: &Store, term: &TermName) -> Result<(), thidua_domain::Error> {
+        match self {
+            Viewer::Key(key_id) => app::keys::check_key(store, key_id),
+            Viewer::Share(token) => app::shares::admit(store, token, term).map(|_| ()),
+        }
+    }
+}
+
+/// Starts watching `term` up to layer `up_to` for `viewer`, until the client goes or
 /// `stopping` turns true (then the stream ends UNAVAILABLE, telling the client to reconnect);
 /// the first board is read before this returns, so a watch on a missing term fails as a call.
 pub async fn watch(
     store: Store,
     term: TermName,
     up_to: Option<Layer>,
-    key_id: String,
+    viewer: Viewer,
     mut stopping: tokio::sync::watch::Receiver<bool>,
 ) -> Result<BoardStream, Status> {
     // Subscribe before reading, so no change between the first board and the loop is lost.
@@ -35,10 +53,10 @@ pub async fn watch(
     let board = {
         let term = term.clone();
         move || {
-            let (store, term, key_id) = (store.clone(), term.clone(), key_id.clone());
+            let (store, term, viewer) = (store.clone(), term.clone(), viewer.clone());
             async move {
                 blocking(move || {
-                    app::keys::check_key(&store, &key_id)?;
+                    viewer.check(&store, &term)?;
                     app::scoring::scoreboard(&store, &term, up_to)
                 })
                 .await

@@ -9,6 +9,7 @@ mod policy;
 pub mod scopes;
 pub mod scoreboard_route;
 pub mod scoring;
+mod shares;
 mod succession;
 pub mod targets;
 pub mod units;

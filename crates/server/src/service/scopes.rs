@@ -145,6 +145,11 @@ scoped! {
     pb::WatchScoreboardRequest => |r| term("term", &r.term);
     pb::ExplainScoreRequest => |r| term("term", &r.term);
     pb::ExportScoreboardRequest => |r| term("term", &r.term);
+    pb::CreateScoreboardShareRequest => |r| term("term", &r.term);
+    pb::ListScoreboardSharesRequest => |r| term("term", &r.term);
+    pb::RevokeScoreboardShareRequest => |r| {
+        thidua_domain::access::share::ShareName::parse("name", &r.name).map(|n| Scope::Term(n.term))
+    };
     pb::ExportBallotMinutesRequest => |r| term("term", &r.term);
     pb::ExportAwardSubmissionRequest => |r| term("term", &r.term);
     pb::RecordTieDecisionRequest => |r| term("term", &r.term);

@@ -493,6 +493,27 @@ impl ScoringService for Scoring {
         super::policy::set_deadlines(&self.store, request).await
     }
 
+    async fn create_scoreboard_share(
+        &self,
+        request: Request<pb::CreateScoreboardShareRequest>,
+    ) -> Result<Response<pb::CreateScoreboardShareResponse>, Status> {
+        super::shares::create(&self.store, request).await
+    }
+
+    async fn list_scoreboard_shares(
+        &self,
+        request: Request<pb::ListScoreboardSharesRequest>,
+    ) -> Result<Response<pb::ListScoreboardSharesResponse>, Status> {
+        super::shares::list(&self.store, request).await
+    }
+
+    async fn revoke_scoreboard_share(
+        &self,
+        request: Request<pb::RevokeScoreboardShareRequest>,
+    ) -> Result<Response<pb::RevokeScoreboardShareResponse>, Status> {
+        super::shares::revoke(&self.store, request).await
+    }
+
     async fn export_ballot_minutes(
         &self,
         request: Request<pb::ExportBallotMinutesRequest>,
@@ -518,13 +539,13 @@ impl ScoringService for Scoring {
         let pb::WatchScoreboardRequest { term, layer } = req;
         let term = term_ref(&term)?;
         let up_to = convert::board_layer_in(layer);
-        let key_id = run.principal().key_id.clone();
+        let viewer = board_watch::Viewer::Key(run.principal().key_id.clone());
         drop(run);
         let stream = board_watch::watch(
             self.store.clone(),
             term,
             up_to,
-            key_id,
+            viewer,
             self.stopping.clone(),
         )
         .await?;

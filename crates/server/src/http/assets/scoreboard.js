@@ -1,0 +1,132 @@
+// The live scoreboard: reads the board from the server's event stream and draws it again
+// after every change. Plain JavaScript, no framework; the page works in any current browser.
+"use strict";
+
+(function () {
+  const events = document.body.dataset.events;
+  if (!events) {
+    return;
+  }
+  const share = new URLSearchParams(window.location.search).get("share") || "";
+  const $ = (id) => document.getElementById(id);
+  const previous = new Map();
+
+  // Points as Vietnamese officials write them: a decimal comma.
+  const points = (decimal) => (decimal && decimal.value ? decimal.value : "0").replace(".", ",");
+
+  const time = () =>
+    new Date().toLocaleTimeString("vi-VN", { timeZone: "Asia/Ho_Chi_Minh", hour12: false });
+
+  function cell(row, text, className) {
+    const td = document.createElement("td");
+    td.textContent = text;
+    if (className) {
+      td.className = className;
+    }
+    row.appendChild(td);
+    return td;
+  }
+
+  function note(r) {
+    const notes = [];
+    if (r.unresolvedTie) {
+      notes.push("Bằng điểm, chưa phân định thứ hạng");
+    } else if (r.tieNote) {
+      notes.push("Bằng tổng điểm; thứ hạng phân định theo quy tắc của cụm");
+    }
+    if (r.classificationNote) {
+      notes.push(r.classificationNote);
+    }
+    return notes.join(". ");
+  }
+
+  function draw(board) {
+    const rows = board.rows || [];
+    const groups = rows.length && rows[0].subtotals ? rows[0].subtotals.map((s) => s.code) : [];
+    const head = $("head");
+    head.replaceChildren();
+    const headings = [["Hạng", "num"], ["Đơn vị", ""]]
+      .concat(groups.map((g) => ["Nhóm " + g, "num"]))
+      .concat([["Tổng điểm", "num"], ["Xếp loại", ""], ["Ghi chú", ""]]);
+    for (const [text, className] of headings) {
+      const th = document.createElement("th");
+      th.textContent = text;
+      th.className = className;
+      head.appendChild(th);
+    }
+    const body = $("rows");
+    body.replaceChildren();
+    for (const r of rows) {
+      const tr = document.createElement("tr");
+      tr.dataset.unit = r.unit;
+      if (r.rank === 1) {
+        tr.classList.add("first");
+      }
+      if (r.unresolvedTie) {
+        tr.classList.add("tied");
+      }
+      const total = points(r.total);
+      if (previous.has(r.unit) && previous.get(r.unit) !== total) {
+        tr.classList.add("changed");
+      }
+      previous.set(r.unit, total);
+      cell(tr, String(r.rank || ""), "rank");
+      cell(tr, r.displayName || r.unit, "unit");
+      for (const g of groups) {
+        const s = (r.subtotals || []).find((x) => x.code === g);
+        cell(tr, points(s && s.points), "num");
+      }
+      cell(tr, total, "num total");
+      cell(tr, r.classification || "Chưa xếp loại", "classification");
+      cell(tr, note(r), "note");
+      body.appendChild(tr);
+    }
+    const leader = rows.find((r) => r.unit === board.leadingUnit);
+    const banner = $("leader");
+    if (leader) {
+      banner.textContent = "Dẫn đầu cụm: " + (leader.displayName || leader.unit) + " — " +
+        points(leader.total) + " điểm";
+      banner.hidden = false;
+    } else if (rows.length && rows[0].unresolvedTie) {
+      banner.textContent = "Vị trí dẫn đầu đang bằng điểm, chưa phân định.";
+      banner.hidden = false;
+    } else {
+      banner.hidden = true;
+    }
+    $("board").hidden = rows.length === 0;
+    $("notice").hidden = rows.length !== 0;
+    $("notice").textContent = rows.length ? "" : "Cụm chưa có thành viên.";
+    $("updated").textContent = "Cập nhật lúc " + time();
+  }
+
+  function status(online) {
+    const live = $("live");
+    live.hidden = false;
+    live.classList.toggle("offline", !online);
+    live.lastChild.textContent = online ? "Trực tiếp" : "Mất kết nối, đang thử lại…";
+  }
+
+  const source = new EventSource(events + "?share=" + encodeURIComponent(share));
+  source.addEventListener("board", (e) => {
+    status(true);
+    draw(JSON.parse(e.data));
+  });
+  source.addEventListener("refused", (e) => {
+    source.close();
+    $("board").hidden = true;
+    $("leader").hidden = true;
+    $("notice").hidden = false;
+    $("notice").textContent = e.data;
+    status(false);
+  });
+  source.addEventListener("error", () => {
+    if (source.readyState === EventSource.CLOSED) {
+      $("board").hidden = true;
+      $("leader").hidden = true;
+      $("notice").hidden = false;
+      $("notice").textContent =
+        "Không kết nối được với máy chủ, hoặc đường dẫn đã hết hạn. Tải lại trang để thử lại.";
+    }
+    status(false);
+  });
+})();

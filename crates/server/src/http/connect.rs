@@ -1,0 +1,668 @@
+//! Every RPC of the contract as JSON over HTTP, following the Connect protocol
+//! (<https://connectrpc.com/docs/protocol>): unary calls as `POST /thidua.v1.Service/Method`
+//! with `application/json` (or `application/proto`), streams as `application/connect+json`
+//! (or `+proto`) envelopes.
+//!
+//! Nothing here knows an RPC: the request is decoded with the contract's descriptor set
+//! (`prost-reflect`, proto3's canonical JSON mapping), framed as a gRPC call and handed to the
+//! same service stack a gRPC client reaches — the front door's authentication, rates and
+//! policy, the handlers' authorization and audit, the request log — and the gRPC answer is
+//! turned back into Connect's form: the message as JSON, or a Connect error carrying the same
+//! `ErrorInfo`, `BadRequest`, `PreconditionFailure` and `LocalizedMessage` details. A new RPC
+//! in the contract is served here with no code change.
+//!
+//! A client-streaming RPC (the imports) also takes a unary request: its body is the stream's
+//! one message, carrying every row, the same content a file upload would.
+
+use std::{convert::Infallible, sync::LazyLock};
+
+use base64::Engine;
+use bytes::{Buf, BufMut, Bytes, BytesMut};
+use http::{HeaderMap, HeaderValue, Request, Response, StatusCode, header};
+use http_body_util::{BodyExt, Full, Limited, StreamBody};
+use prost::Message;
+use prost_reflect::{DescriptorPool, DynamicMessage, MessageDescriptor, MethodDescriptor};
+use thidua_domain::{Error, FieldViolation};
+use tonic::{Code, Status, body::Body};
+use tower::{Service, ServiceExt};
+
+use crate::locale::{Language, speaking_now};
+
+/// The contract's descriptors and those of the error details (`google.rpc`), which the
+/// errors' `debug` rendering needs.
+pub static CONTRACT: LazyLock<DescriptorPool> = LazyLock::new(|| {
+    let mut pool = DescriptorPool::global();
+    let sets = [
+        thidua_proto::FILE_DESCRIPTOR_SET,
+        tonic_types::pb::FILE_DESCRIPTOR_SET,
+    ];
+    for set in sets {
+        // Both sets are compiled into the binary; a failure here is a build defect that every
+        // test of this module shows.
+        if let Err(e) = pool.decode_file_descriptor_set(set) {
+            tracing::error!(error = %e, "the compiled-in descriptor set does not decode");
+        }
+    }
+    pool
+});
+
+/// The contract's method at `path` (`/thidua.v1.ClusterService/GetTerm`), if there is one.
+pub fn method_at(path: &str) -> Option<MethodDescriptor> {
+    let (service, method) = path.strip_prefix('/')?.split_once('/')?;
+    if !service.starts_with("thidua.") {
+        return None;
+    }
+    CONTRACT
+        .get_service_by_name(service)?
+        .methods()
+        .find(|m| m.name() == method)
+}
+
+/// How a message is written on the wire.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Codec {
+    Json,
+    Proto,
+}
+
+/// Connect's two forms of a call.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Form {
+    /// One message each way, errors as HTTP statuses with a JSON body.
+    Unary(Codec),
+    /// Enveloped messages each way, the outcome in a last envelope.
+    Stream(Codec),
+}
+
+impl Form {
+    /// The form a `content-type` asks for.
+    fn of(content_type: &str) -> Option<Self> {
+        let media = content_type.split(';').next()?.trim().to_ascii_lowercase();
+        match media.as_str() {
+            "application/json" => Some(Form::Unary(Codec::Json)),
+            "application/proto" => Some(Form::Unary(Codec::Proto)),
+            "application/connect+json" => Some(Form::Stream(Codec::Json)),
+            "application/connect+proto" => Some(Form::Stream(Codec::Proto)),
+            _ => None,
+        }
+    }
+}
+
+/// Whether a request with this `content-type` is Connect's (JSON or Connect's binary forms).
+pub fn is_connect(content_type: &str) -> bool {
+    Form::of(content_type).is_some()
+}
+
+/// Envelope flag: the message is compressed (not supported: no `connect-content-encoding` is
+/// offered).
+const COMPRESSED: u8 = 0x01;
+/// Envelope flag: the stream's last envelope, with the outcome.
+const END_STREAM: u8 = 0x02;
+
+/// Serves one Connect call of `method` through `inner`, the gRPC service stack.
+pub async fn call<S>(
+    inner: S,
+    method: MethodDescriptor,
+    request: Request<Body>,
+    max_bytes: usize,
+) -> Result<Response<Body>, S::Error>
+where
+    S: Service<Request<Body>, Response = Response<Body>> + Send,
+    S::Future: Send,
+{
+    let language = Language::of(request.headers());
+    let refused = |form: Form, error: Error| {
+        let status = speaking_now(language, || crate::status::to_status(error));
+        Ok(match form {
+            Form::Stream(_) => stream_failure(&status),
+            Form::Unary(_) => error_response(&status),
+        })
+    };
+    let content_type = request
+        .headers()
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or_default();
+    let Some(form) = Form::of(content_type) else {
+        return Ok(unsupported_media_type());
+    };
+    if request.method() != http::Method::POST {
+        return Ok(plain(
+            StatusCode::METHOD_NOT_ALLOWED,
+            "A call is a POST request.",
+        ));
+    }
+    if matches!(form, Form::Unary(_)) && method.is_server_streaming() {
+        return refused(
+            form,
+            Error::Invalid(vec![FieldViolation::new(
+                "content-type",
+                format!(
+                    "{} answers with a stream: send `application/connect+json` (Connect's \
+                     streaming form)",
+                    method.name()
+                ),
+            )]),
+        );
+    }
+    let (parts, body) = request.into_parts();
+    let body = match Limited::new(body, max_bytes).collect().await {
+        Ok(collected) => collected.to_bytes(),
+        Err(_) => {
+            return refused(
+                form,
+                Error::Invalid(vec![FieldViolation::new(
+                    "body",
+                    format!("the request body is over the limit of {max_bytes} bytes"),
+                )]),
+            );
+        }
+    };
+    let messages = match form {
+        Form::Unary(codec) => to_grpc_message(&method.input(), codec, "", &body).map(|m| vec![m]),
+        Form::Stream(codec) => envelopes(&body).and_then(|found| {
+            found
+                .iter()
+                .enumerate()
+                .map(|(i, m)| to_grpc_message(&method.input(), codec, &format!("messages[{i}]"), m))
+                .collect()
+        }),
+    };
+    let messages = match messages {
+        Ok(m) if m.len() == 1 || method.is_client_streaming() => m,
+        Ok(m) => {
+            return refused(
+                form,
+                Error::Invalid(vec![FieldViolation::new(
+                    "body",
+                    format!("{} takes one message; {} were sent", method.name(), m.len()),
+                )]),
+            );
+        }
+        Err(violation) => return refused(form, Error::Invalid(vec![violation])),
+    };
+    let grpc = grpc_request(&parts, messages);
+    let response = inner.oneshot(grpc).await?;
+    Ok(match form {
+        Form::Unary(codec) => unary_response(&method.output(), codec, response).await,
+        Form::Stream(codec) => stream_response(method.output(), codec, response),
+    })
+}
+
+/// The gRPC form of one request message: decoded from `codec` against `input`, re-encoded as
+/// protobuf. A violation names the JSON field at fault, under `prefix`.
+fn to_grpc_message(
+    input: &MessageDescriptor,
+    codec: Codec,
+    prefix: &str,
+    bytes: &[u8],
+) -> Result<Bytes, FieldViolation> {
+    let at = |path: String| match (prefix.is_empty(), path.is_empty() || path == ".") {
+        (true, true) => "body".to_owned(),
+        (true, false) => path,
+        (false, true) => prefix.to_owned(),
+        (false, false) => format!("{prefix}.{path}"),
+    };
+    let message = match codec {
+        Codec::Proto => DynamicMessage::decode(input.clone(), bytes).map_err(|e| {
+            FieldViolation::new(at(String::new()), format!("not a {}: {e}", input.name()))
+        })?,
+        Codec::Json => {
+            let mut json = serde_json::Deserializer::from_slice(bytes);
+            let mut track = serde_path_to_error::Track::new();
+            let message = DynamicMessage::deserialize(
+                input.clone(),
+                serde_path_to_error::Deserializer::new(&mut json, &mut track),
+            )
+            .map_err(|e| {
+                let mut path = track.path().to_string();
+                // An unknown field is reported at its object; its own name is in the message.
+                if let Some(name) = unknown_field(&e.to_string()) {
+                    path = if path.is_empty() || path == "." {
+                        name.to_owned()
+                    } else {
+                        format!("{path}.{name}")
+                    };
+                }
+                FieldViolation::new(at(path), json_error(&e))
+            })?;
+            json.end()
+                .map_err(|e| FieldViolation::new(at(String::new()), json_error(&e)))?;
+            message
+        }
+    };
+    Ok(Bytes::from(message.encode_to_vec()))
+}
+
+/// The name in prost-reflect's "unrecognized field name 'x'".
+fn unknown_field(message: &str) -> Option<&str> {
+    let rest = message.strip_prefix("unrecognized field name '")?;
+    rest.split_once('\'').map(|(name, _)| name)
+}
+
+/// serde_json's error without its position when the path already says where.
+fn json_error(e: &serde_json::Error) -> String {
+    let text = e.to_string();
+    match text.rfind(" at line ") {
+        Some(i) if e.line() > 0 => {
+            format!("{} (line {}, column {})", &text[..i], e.line(), e.column())
+        }
+        _ => text,
+    }
+}
+
+/// The messages of a Connect stream body, or what is wrong with its framing.
+fn envelopes(mut body: &[u8]) -> Result<Vec<Bytes>, FieldViolation> {
+    let mut found = Vec::new();
+    while !body.is_empty() {
+        let at = || format!("messages[{}]", found.len());
+        if body.len() < 5 {
+            return Err(FieldViolation::new(
+                at(),
+                "a Connect envelope needs 5 bytes of prefix",
+            ));
+        }
+        let flags = body[0];
+        let length = u32::from_be_bytes([body[1], body[2], body[3], body[4]]) as usize;
+        if flags & COMPRESSED != 0 {
+            return Err(FieldViolation::new(
+                at(),
+                "compressed messages are not accepted",
+            ));
+        }
+        let Some(message) = body.get(5..5 + length) else {
+            return Err(FieldViolation::new(
+                at(),
+                format!("the envelope announces {length} bytes; fewer follow"),
+            ));
+        };
+        found.push(Bytes::copy_from_slice(message));
+        body = &body[5 + length..];
+    }
+    Ok(found)
+}
+
+/// The in-process gRPC request of a Connect call: its headers (the bearer key, the language,
+/// the caller's own) and extensions (the peer's address) kept, its messages framed.
+fn grpc_request(parts: &http::request::Parts, messages: Vec<Bytes>) -> Request<Body> {
+    let mut framed = BytesMut::new();
+    for m in messages {
+        framed.put_u8(0);
+        framed.put_u32(m.len() as u32);
+        framed.put(m);
+    }
+    let mut request = Request::new(Body::new(Full::new(framed.freeze())));
+    *request.method_mut() = http::Method::POST;
+    *request.uri_mut() = http::Uri::from(
+        http::uri::PathAndQuery::try_from(parts.uri.path())
+            .unwrap_or_else(|_| http::uri::PathAndQuery::from_static("/")),
+    );
+    *request.version_mut() = http::Version::HTTP_2;
+    *request.extensions_mut() = parts.extensions.clone();
+    let headers = request.headers_mut();
+    for (name, value) in &parts.headers {
+        let kept = !matches!(
+            name.as_str(),
+            "content-type"
+                | "content-length"
+                | "content-encoding"
+                | "accept-encoding"
+                | "connection"
+                | "host"
+                | "te"
+                | "transfer-encoding"
+                | "upgrade"
+                | "keep-alive"
+                | "connect-protocol-version"
+                | "connect-timeout-ms"
+        );
+        if kept {
+            headers.append(name.clone(), value.clone());
+        }
+    }
+    if let Some(ms) = parts
+        .headers
+        .get("connect-timeout-ms")
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.parse::<u64>().ok())
+        && let Ok(v) = HeaderValue::try_from(format!("{}m", ms.min(99_999_999)))
+    {
+        headers.insert("grpc-timeout", v);
+    }
+    headers.insert(
+        header::CONTENT_TYPE,
+        HeaderValue::from_static("application/grpc"),
+    );
+    headers.insert(header::TE, HeaderValue::from_static("trailers"));
+    request
+}
+
+/// Splits gRPC frames off the front of `buffer`; a partial frame stays.
+fn grpc_frames(buffer: &mut BytesMut) -> Vec<Bytes> {
+    let mut frames = Vec::new();
+    while buffer.len() >= 5 {
+        let length = u32::from_be_bytes([buffer[1], buffer[2], buffer[3], buffer[4]]) as usize;
+        if buffer.len() < 5 + length {
+            break;
+        }
+        buffer.advance(5);
+        frames.push(buffer.split_to(length).freeze());
+    }
+    frames
+}
+
+/// The status a gRPC answer ended with: from its trailers, or its headers when it had no body.
+fn status_of(headers: &HeaderMap, trailers: Option<&HeaderMap>) -> Status {
+    trailers
+        .and_then(Status::from_header_map)
+        .or_else(|| Status::from_header_map(headers))
+        .unwrap_or_else(|| Status::internal("the call ended without a status"))
+}
+
+/// A unary Connect answer from the gRPC one.
+async fn unary_response(
+    output: &MessageDescriptor,
+    codec: Codec,
+    response: Response<Body>,
+) -> Response<Body> {
+    let (parts, body) = response.into_parts();
+    let collected = match body.collect().await {
+        Ok(c) => c,
+        Err(_) => return error_response(&Status::unavailable("the call was interrupted")),
+    };
+    let trailers = collected.trailers().cloned();
+    let mut data = BytesMut::from(&collected.to_bytes()[..]);
+    let status = status_of(&parts.headers, trailers.as_ref());
+    if status.code() != Code::Ok {
+        return error_response(&status);
+    }
+    let Some(message) = grpc_frames(&mut data).into_iter().next() else {
+        return error_response(&Status::internal("the call answered no message"));
+    };
+    match encode(output, codec, &message) {
+        Ok(body) => Response::builder()
+            .status(StatusCode::OK)
+            .header(header::CONTENT_TYPE, content_type(Form::Unary(codec)))
+            .body(Body::new(Full::new(body)))
+            .unwrap_or_default(),
+        Err(status) => error_response(&status),
+    }
+}
+
+/// The message in `codec`: protobuf as it came, or proto3's canonical JSON.
+fn encode(output: &MessageDescriptor, codec: Codec, message: &Bytes) -> Result<Bytes, Status> {
+    match codec {
+        Codec::Proto => Ok(message.clone()),
+        Codec::Json => {
+            let decoded = DynamicMessage::decode(output.clone(), message.clone())
+                .map_err(|_| Status::internal("the answer does not decode"))?;
+            serde_json::to_vec(&decoded)
+                .map(Bytes::from)
+                .map_err(|_| Status::internal("the answer does not encode as JSON"))
+        }
+    }
+}
+
+fn content_type(form: Form) -> &'static str {
+    match form {
+        Form::Unary(Codec::Json) => "application/json",
+        Form::Unary(Codec::Proto) => "application/proto",
+        Form::Stream(Codec::Json) => "application/connect+json",
+        Form::Stream(Codec::Proto) => "application/connect+proto",
+    }
+}
+
+/// A Connect stream answer from the gRPC one: each message as it arrives, then the outcome.
+fn stream_response(
+    output: MessageDescriptor,
+    codec: Codec,
+    response: Response<Body>,
+) -> Response<Body> {
+    let (tx, rx) = tokio::sync::mpsc::channel::<Result<http_body::Frame<Bytes>, Infallible>>(4);
+    let (parts, mut body) = response.into_parts();
+    tokio::spawn(async move {
+        let mut buffer = BytesMut::new();
+        let mut trailers = None;
+        let mut failed = None;
+        while let Some(frame) = body.frame().await {
+            let frame = match frame {
+                Ok(f) => f,
+                Err(_) => {
+                    failed = Some(Status::unavailable("the stream was interrupted"));
+                    break;
+                }
+            };
+            match frame.into_data() {
+                Ok(data) => {
+                    buffer.extend_from_slice(&data);
+                    for message in grpc_frames(&mut buffer) {
+                        let sent = match encode(&output, codec, &message) {
+                            Ok(m) => tx.send(Ok(http_body::Frame::data(envelope(0, &m)))).await,
+                            Err(status) => {
+                                failed = Some(status);
+                                break;
+                            }
+                        };
+                        if sent.is_err() {
+                            return;
+                        }
+                    }
+                    if failed.is_some() {
+                        break;
+                    }
+                }
+                Err(frame) => trailers = frame.into_trailers().ok(),
+            }
+        }
+        let status = failed.unwrap_or_else(|| status_of(&parts.headers, trailers.as_ref()));
+        let _ = tx
+            .send(Ok(http_body::Frame::data(end_of_stream(&status))))
+            .await;
+    });
+    let body = StreamBody::new(tokio_stream::wrappers::ReceiverStream::new(rx));
+    Response::builder()
+        .status(StatusCode::OK)
+        .header(header::CONTENT_TYPE, content_type(Form::Stream(codec)))
+        .body(Body::new(body))
+        .unwrap_or_default()
+}
+
+/// A stream that fails before any message: one end-of-stream envelope.
+fn stream_failure(status: &Status) -> Response<Body> {
+    Response::builder()
+        .status(StatusCode::OK)
+        .header(header::CONTENT_TYPE, "application/connect+json")
+        .body(Body::new(Full::new(end_of_stream(status))))
+        .unwrap_or_default()
+}
+
+fn envelope(flags: u8, message: &[u8]) -> Bytes {
+    let mut out = BytesMut::with_capacity(5 + message.len());
+    out.put_u8(flags);
+    out.put_u32(message.len() as u32);
+    out.put_slice(message);
+    out.freeze()
+}
+
+/// The last envelope of a stream: `{}` when it ended well, else `{"error": …}`.
+fn end_of_stream(status: &Status) -> Bytes {
+    let end = if status.code() == Code::Ok {
+        serde_json::json!({})
+    } else {
+        serde_json::json!({ "error": error_json(status) })
+    };
+    envelope(END_STREAM, end.to_string().as_bytes())
+}
+
+/// A unary call's failure: the HTTP status Connect gives the code, the error as JSON.
+pub fn error_response(status: &Status) -> Response<Body> {
+    Response::builder()
+        .status(http_status(status.code()))
+        .header(header::CONTENT_TYPE, "application/json")
+        .body(Body::new(Full::new(Bytes::from(
+            error_json(status).to_string(),
+        ))))
+        .unwrap_or_default()
+}
+
+/// Connect's error object: its code's name, the message, and each detail of the gRPC status as
+/// `{type, value (base64 protobuf), debug (its JSON)}`.
+pub fn error_json(status: &Status) -> serde_json::Value {
+    let details: Vec<serde_json::Value> = tonic_types::pb::Status::decode(status.details())
+        .map(|s| s.details)
+        .unwrap_or_default()
+        .into_iter()
+        .map(|any| {
+            let name = any
+                .type_url
+                .rsplit('/')
+                .next()
+                .unwrap_or_default()
+                .to_owned();
+            let debug = CONTRACT
+                .get_message_by_name(&name)
+                .and_then(|d| DynamicMessage::decode(d, any.value.as_slice()).ok())
+                .and_then(|m| serde_json::to_value(&m).ok());
+            let mut detail = serde_json::json!({
+                "type": name,
+                "value": base64::engine::general_purpose::STANDARD_NO_PAD.encode(&any.value),
+            });
+            if let Some(debug) = debug {
+                detail["debug"] = debug;
+            }
+            detail
+        })
+        .collect();
+    let mut error = serde_json::json!({ "code": code_name(status.code()) });
+    if !status.message().is_empty() {
+        error["message"] = status.message().into();
+    }
+    if !details.is_empty() {
+        error["details"] = details.into();
+    }
+    error
+}
+
+/// Connect's name of a gRPC code.
+pub fn code_name(code: Code) -> &'static str {
+    match code {
+        Code::Ok => "ok",
+        Code::Cancelled => "canceled",
+        Code::Unknown => "unknown",
+        Code::InvalidArgument => "invalid_argument",
+        Code::DeadlineExceeded => "deadline_exceeded",
+        Code::NotFound => "not_found",
+        Code::AlreadyExists => "already_exists",
+        Code::PermissionDenied => "permission_denied",
+        Code::ResourceExhausted => "resource_exhausted",
+        Code::FailedPrecondition => "failed_precondition",
+        Code::Aborted => "aborted",
+        Code::OutOfRange => "out_of_range",
+        Code::Unimplemented => "unimplemented",
+        Code::Internal => "internal",
+        Code::Unavailable => "unavailable",
+        Code::DataLoss => "data_loss",
+        Code::Unauthenticated => "unauthenticated",
+    }
+}
+
+/// The HTTP status Connect gives a code.
+pub fn http_status(code: Code) -> StatusCode {
+    match code {
+        Code::Ok => StatusCode::OK,
+        Code::Cancelled => StatusCode::from_u16(499).unwrap_or(StatusCode::BAD_REQUEST),
+        Code::InvalidArgument | Code::FailedPrecondition | Code::OutOfRange => {
+            StatusCode::BAD_REQUEST
+        }
+        Code::DeadlineExceeded => StatusCode::GATEWAY_TIMEOUT,
+        Code::NotFound | Code::Unimplemented => StatusCode::NOT_FOUND,
+        Code::AlreadyExists | Code::Aborted => StatusCode::CONFLICT,
+        Code::PermissionDenied => StatusCode::FORBIDDEN,
+        Code::ResourceExhausted => StatusCode::TOO_MANY_REQUESTS,
+        Code::Unauthenticated => StatusCode::UNAUTHORIZED,
+        Code::Unavailable => StatusCode::SERVICE_UNAVAILABLE,
+        Code::Unknown | Code::Internal | Code::DataLoss => StatusCode::INTERNAL_SERVER_ERROR,
+    }
+}
+
+fn unsupported_media_type() -> Response<Body> {
+    plain(
+        StatusCode::UNSUPPORTED_MEDIA_TYPE,
+        "Send `content-type: application/json` (a call), `application/connect+json` (a \
+         stream), or gRPC.",
+    )
+}
+
+/// A short plain-text answer, for requests that are not calls at all.
+pub fn plain(status: StatusCode, text: &'static str) -> Response<Body> {
+    Response::builder()
+        .status(status)
+        .header(header::CONTENT_TYPE, "text/plain; charset=utf-8")
+        .body(Body::new(Full::new(Bytes::from_static(text.as_bytes()))))
+        .unwrap_or_default()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_rpc_of_the_contract_is_found_by_its_path() {
+        let services = CONTRACT
+            .services()
+            .filter(|s| s.package_name() == "thidua.v1");
+        let mut count = 0;
+        for service in services {
+            for method in service.methods() {
+                let path = format!("/{}/{}", service.full_name(), method.name());
+                assert_eq!(
+                    method_at(&path).map(|m| m.full_name().to_owned()),
+                    Some(method.full_name().to_owned())
+                );
+                count += 1;
+            }
+        }
+        assert!(count > 70, "{count} RPCs");
+        assert!(method_at("/grpc.health.v1.Health/Check").is_none());
+        assert!(method_at("/thidua.v1.ClusterService/NoSuchCall").is_none());
+    }
+
+    #[test]
+    fn a_json_violation_names_the_field() {
+        let input = method_at("/thidua.v1.ClusterService/GetTerm").map(|m| m.input());
+        let Some(input) = input else {
+            panic!("GetTerm is in the contract");
+        };
+        let wrong = to_grpc_message(&input, Codec::Json, "", br#"{"name": 7}"#);
+        assert_eq!(wrong.map_err(|v| v.field), Err("name".to_owned()));
+        let unknown = to_grpc_message(&input, Codec::Json, "", br#"{"nmae": "x"}"#);
+        assert_eq!(unknown.map_err(|v| v.field), Err("nmae".to_owned()));
+        let bad = to_grpc_message(&input, Codec::Json, "", b"{\"name\": ");
+        assert_eq!(bad.map_err(|v| v.field), Err("name".to_owned()));
+        let ok = to_grpc_message(
+            &input,
+            Codec::Json,
+            "",
+            "{\"name\": \"clusters/Cụm 1/terms/2022\"}".as_bytes(),
+        );
+        assert!(ok.is_ok());
+    }
+
+    #[test]
+    fn envelopes_split_and_refuse_bad_framing() {
+        let mut body = envelope(0, b"{}").to_vec();
+        body.extend_from_slice(&envelope(0, b"{\"a\":1}"));
+        let found = envelopes(&body).map(|v| v.len());
+        assert_eq!(found, Ok(2));
+        assert!(envelopes(&body[..body.len() - 1]).is_err());
+        assert!(envelopes(&envelope(COMPRESSED, b"{}")).is_err());
+    }
+
+    #[test]
+    fn codes_have_connect_names_and_statuses() {
+        assert_eq!(http_status(Code::InvalidArgument), StatusCode::BAD_REQUEST);
+        assert_eq!(http_status(Code::Unauthenticated), StatusCode::UNAUTHORIZED);
+        assert_eq!(http_status(Code::Aborted), StatusCode::CONFLICT);
+        assert_eq!(code_name(Code::Cancelled), "canceled");
+    }
+}

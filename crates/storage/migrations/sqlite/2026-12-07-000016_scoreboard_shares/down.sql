@@ -1,0 +1,1 @@
+DROP TABLE scoreboard_shares;
