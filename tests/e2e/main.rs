@@ -13,6 +13,7 @@ mod crash;
 mod documents;
 mod env;
 mod health;
+mod http;
 mod lineage;
 mod migrations;
 mod observability;
@@ -87,6 +88,8 @@ const SCENARIOS: &[(&str, Scenario)] = &[
         cli::messages_in_the_officer_s_language,
     ),
     ("official_documents", documents::official_documents),
+    ("json_api", http::json_api),
+    ("share_links", http::share_links),
     ("health_and_reflection", health::health_and_reflection),
     ("graceful_shutdown", health::graceful_shutdown),
     (
@@ -113,6 +116,10 @@ const TRANSPORT_SCENARIOS: &[(&str, Scenario)] = &[
     ("made_up_keys", security::made_up_keys),
     ("startup_refusals", health::startup_refusals),
     ("observability", observability::observability),
+    ("openapi_document", http::openapi_document),
+    ("json_api_from_python", http::json_api_from_python),
+    ("live_page_in_a_browser", http::live_page_in_a_browser),
+    ("expired_link_in_a_browser", http::expired_link_in_a_browser),
 ];
 
 fn main() -> std::process::ExitCode {

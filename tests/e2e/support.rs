@@ -249,3 +249,20 @@ pub fn json_of(out: &std::process::Output) -> anyhow::Result<serde_json::Value> 
     );
     Ok(serde_json::from_slice(&out.stdout)?)
 }
+
+/// Runs `statements` on a connection of its own, as someone with direct database access.
+pub fn run_sql(url: &str, statements: &[&str]) -> anyhow::Result<()> {
+    use diesel::{Connection, RunQueryDsl};
+    if url.starts_with("postgres") {
+        let mut c = diesel::PgConnection::establish(url)?;
+        for s in statements {
+            diesel::sql_query(*s).execute(&mut c)?;
+        }
+    } else {
+        let mut c = diesel::SqliteConnection::establish(url)?;
+        for s in statements {
+            diesel::sql_query(*s).execute(&mut c)?;
+        }
+    }
+    Ok(())
+}

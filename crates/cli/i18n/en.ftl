@@ -314,3 +314,10 @@ warning = warning
 dry-run = dry run: nothing was stored
 deleted = deleted { $name }
 sending = sending
+
+share-once = The link is shown this once; give it to whoever projects at the meeting. Revoke it with `thidua scoreboard unshare NAME`.
+share-valid = Cannot read the validity `{ $given }`: give minutes, hours or days, e.g. 90m, 12h, 1d.
+col-url = URL
+section-share-link = Share link
+section-share-links = Share links
+section-page = Page

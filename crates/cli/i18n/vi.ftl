@@ -313,3 +313,10 @@ warning = cảnh báo
 dry-run = chạy thử: không lưu gì
 deleted = đã xóa { $name }
 sending = đang gửi
+
+share-once = Đường dẫn chỉ hiện một lần này; gửi cho người trình chiếu tại hội nghị. Thu hồi bằng `thidua scoreboard unshare TÊN`.
+share-valid = Thời hạn `{ $given }` không đọc được: ghi số phút, giờ hoặc ngày, ví dụ 90m, 12h, 1d.
+col-url = Đường dẫn
+section-share-link = Đường dẫn xem bảng xếp hạng
+section-share-links = Đường dẫn xem bảng xếp hạng
+section-page = Trang

@@ -5,7 +5,7 @@
 use clap::Command;
 
 /// (command path, example), for every command.
-pub const EXAMPLES: [(&str, &str); 79] = [
+pub const EXAMPLES: [(&str, &str); 82] = [
     (
         "unit import",
         "thidua unit import ../shared/data/units-2025.csv --scheme qd19-2025",
@@ -178,6 +178,18 @@ pub const EXAMPLES: [(&str, &str); 79] = [
     (
         "scoreboard explain",
         "thidua scoreboard explain bac-kan-city 2022 01843",
+    ),
+    (
+        "scoreboard share",
+        "thidua scoreboard share bac-kan-city 2022 --valid 1d --label \"Hội nghị tổng kết năm 2022\"",
+    ),
+    (
+        "scoreboard shares",
+        "thidua scoreboard shares bac-kan-city 2022",
+    ),
+    (
+        "scoreboard unshare",
+        "thidua scoreboard unshare clusters/bac-kan-city/terms/2022/shares/0190a5…",
     ),
     (
         "award submission",

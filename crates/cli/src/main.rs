@@ -193,6 +193,8 @@ pub struct Context {
     pub scheme: String,
     /// The sections to print (`--section`), or all.
     pub sections: Vec<String>,
+    /// The server's URL (`http://host:port`), for links to its pages.
+    pub server: String,
 }
 
 impl Context {
@@ -347,6 +349,7 @@ async fn run(cli: Cli) -> Result<(), Failure> {
         format,
         scheme: cli.scheme,
         sections: cli.section,
+        server: server.trim_end_matches('/').to_owned(),
     };
     let result = match cli.command {
         Command::Unit(c) => units::run(&mut ctx, c).await,

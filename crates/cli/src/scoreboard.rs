@@ -81,6 +81,32 @@ pub enum ScoreboardCommand {
         #[arg(long)]
         reason: String,
     },
+    /// Make a read-only link to the live scoreboard page, to project at the cluster meeting.
+    Share {
+        /// Cluster id.
+        cluster: String,
+        /// Year.
+        year: i32,
+        /// How long the link opens the page: minutes, hours or days (`90m`, `12h`, `1d`); at
+        /// most 31 days.
+        #[arg(long, default_value = "1d")]
+        valid: String,
+        /// What the link is for (default: the meeting of the year).
+        #[arg(long)]
+        label: Option<String>,
+    },
+    /// List the term's share links, revoked and expired ones included.
+    Shares {
+        /// Cluster id.
+        cluster: String,
+        /// Year.
+        year: i32,
+    },
+    /// Revoke a share link: the page stops showing the scoreboard at once.
+    Unshare {
+        /// The link's name, as `thidua scoreboard shares` lists it.
+        name: String,
+    },
     /// Explain one member's points, criterion by criterion.
     Explain {
         /// Cluster id.
@@ -156,6 +182,14 @@ pub async fn run_scoreboard(ctx: &mut Context, command: ScoreboardCommand) -> Re
             unit,
             layer,
         } => explain(ctx, cluster, year, unit, layer).await,
+        ScoreboardCommand::Share {
+            cluster,
+            year,
+            valid,
+            label,
+        } => share(ctx, cluster, year, &valid, label).await,
+        ScoreboardCommand::Shares { cluster, year } => shares(ctx, cluster, year).await,
+        ScoreboardCommand::Unshare { name } => unshare(ctx, name).await,
     }
 }
 
@@ -256,6 +290,96 @@ async fn explain(
         .await?
         .into_inner();
     ctx.print(&explanation(&e))
+}
+
+/// Seconds in `90m`, `12h` or `1d`.
+fn seconds(valid: &str) -> Result<i64, Failure> {
+    let valid = valid.trim();
+    let unit = match valid.chars().last() {
+        Some('m') => 60,
+        Some('h') => 3600,
+        Some('d') => 86_400,
+        _ => 0,
+    };
+    valid[..valid.len().saturating_sub(1)]
+        .parse::<i64>()
+        .ok()
+        .filter(|n| unit > 0 && *n > 0)
+        .map(|n| n.saturating_mul(unit))
+        .ok_or_else(|| {
+            Failure::input(crate::i18n::text_with(
+                "share-valid",
+                &[("given", valid.to_owned())],
+            ))
+        })
+}
+
+async fn share(
+    ctx: &mut Context,
+    cluster: String,
+    year: i32,
+    valid: &str,
+    label: Option<String>,
+) -> Result<(), Failure> {
+    let valid_seconds = seconds(valid)?;
+    let made = ctx
+        .scoring
+        .create_scoreboard_share(pb::CreateScoreboardShareRequest {
+            term: refs::term(&cluster, year),
+            display_name: label.unwrap_or_default(),
+            valid_seconds,
+        })
+        .await?
+        .into_inner();
+    eprintln!("{}", crate::i18n::text("share-once"));
+    let mut s = shares_section(&made.share.into_iter().collect::<Vec<_>>());
+    s.title = "share link".into();
+    // On its own line, so it is copied whole.
+    let url = Section::fields(
+        "page",
+        vec![("url", format!("{}{}", ctx.server, made.path))],
+    );
+    ctx.print(&[s, url])
+}
+
+async fn shares(ctx: &mut Context, cluster: String, year: i32) -> Result<(), Failure> {
+    let listed = ctx
+        .scoring
+        .list_scoreboard_shares(pb::ListScoreboardSharesRequest {
+            term: refs::term(&cluster, year),
+        })
+        .await?
+        .into_inner();
+    ctx.print(&[shares_section(&listed.shares)])
+}
+
+async fn unshare(ctx: &mut Context, name: String) -> Result<(), Failure> {
+    let revoked = ctx
+        .scoring
+        .revoke_scoreboard_share(pb::RevokeScoreboardShareRequest { name })
+        .await?
+        .into_inner();
+    ctx.print(&[shares_section(
+        &revoked.share.into_iter().collect::<Vec<_>>(),
+    )])
+}
+
+fn shares_section(shares: &[pb::ScoreboardShare]) -> Section {
+    let mut s = Section::new(
+        "share links",
+        vec!["name", "label", "created", "creator", "expires", "revoked"],
+    );
+    for l in shares {
+        s.row(vec![
+            l.name.clone(),
+            l.display_name.clone(),
+            render::time(l.create_time.as_ref()),
+            l.creator.clone(),
+            render::time(l.expire_time.as_ref()),
+            render::time(l.revoke_time.as_ref()),
+        ]);
+    }
+    s
 }
 
 /// A scoreboard as printable sections: the board's facts and the ranking.

@@ -155,8 +155,20 @@ fn report_results(store: &Store) -> Result<(), Error> {
     Ok(())
 }
 
+/// Member names by code.
+type Names = std::collections::HashMap<String, String>;
+
 /// Loads the seed case into `store`; a second call finds everything in place.
 pub fn load(store: &Store) -> Result<(), Error> {
+    let names = load_reported(store)?;
+    run_to_proposals(store, &names)?;
+    reform::load(store)
+}
+
+/// The seed up to its year-end results: the units, the cluster, its 2022 term signed and every
+/// result reported, the term still in its reporting stage (where a result can still change, as
+/// the live scoreboard's browser test does). Returns the members' names by code.
+pub fn load_reported(store: &Store) -> Result<Names, Error> {
     let sheet = csv(UNITS_CSV)?;
     let rows = import::unit_rows(&sheet.header, &sheet.rows)?;
     // The 2025 reform merged every one of these units; they ceased on 1 July 2025.
@@ -231,15 +243,16 @@ pub fn load(store: &Store) -> Result<(), Error> {
     }
     // 28 April 2022, 08:00 in Hà Nội (UTC+7).
     let signed_at = Timestamp(1_651_107_600_000_000);
-    let names = std::collections::HashMap::<&str, &str>::from_iter(
-        rows.iter().map(|r| (r.code.as_str(), r.name.as_str())),
-    );
+    let names: Names = rows
+        .iter()
+        .map(|r| (r.code.clone(), r.name.clone()))
+        .collect();
     let covenant = app::covenants::get(store, &demo_term())?;
     for member in &members {
         if covenant.signatures.iter().any(|s| &s.unit == member) {
             continue;
         }
-        let name = names.get(member.code.as_str()).copied().unwrap_or_default();
+        let name = names.get(&member.code).map_or("", String::as_str);
         let kind = if matches!(member.code.as_str(), "01849" | "01852") {
             "xã"
         } else {
@@ -268,16 +281,12 @@ pub fn load(store: &Store) -> Result<(), Error> {
         )?;
     }
     report_results(store)?;
-    run_to_proposals(store, &names)?;
-    reform::load(store)
+    Ok(names)
 }
 
 /// Scores, adopts, votes on and submits the proposals, once: the provincial flag to the
 /// leading unit and certificates of merit to the next two (all illustrative).
-fn run_to_proposals(
-    store: &Store,
-    names: &std::collections::HashMap<&str, &str>,
-) -> Result<(), Error> {
+fn run_to_proposals(store: &Store, names: &Names) -> Result<(), Error> {
     let term = app::terms::get(store, &demo_term())?;
     if term.stage != Stage::Reporting {
         return Ok(());
@@ -303,7 +312,7 @@ fn run_to_proposals(
         } else {
             AwardKind::CertificateOfMerit
         };
-        let name = names.get(unit.code.as_str()).copied().unwrap_or_default();
+        let name = names.get(&unit.code).map_or("", String::as_str);
         let dossier = Dossier {
             submission_letter: format!("Tờ trình đề nghị khen thưởng {name} năm 2022 (minh họa)"),
             minutes: "Biên bản hội nghị tổng kết cụm thi đua năm 2022 (minh họa)".into(),

@@ -77,7 +77,7 @@ pub fn audit_chain(env: &Env) -> anyhow::Result<()> {
         ensure!(refused.is_err(), "the audit table accepted an UPDATE");
         let url = env.database_url.clone();
         let refused = tokio::task::spawn_blocking(move || {
-            attack(&url, &["DELETE FROM audit_events WHERE seq = 1"])
+            crate::support::run_sql(&url, &["DELETE FROM audit_events WHERE seq = 1"])
         })
         .await?;
         ensure!(refused.is_err(), "the audit table accepted a DELETE");
@@ -99,23 +99,6 @@ pub fn audit_chain(env: &Env) -> anyhow::Result<()> {
     })
 }
 
-/// Runs `statements` on a connection of its own, as someone with direct database access.
-fn attack(url: &str, statements: &[&str]) -> anyhow::Result<()> {
-    use diesel::{Connection, RunQueryDsl};
-    if url.starts_with("postgres") {
-        let mut c = diesel::PgConnection::establish(url)?;
-        for s in statements {
-            diesel::sql_query(*s).execute(&mut c)?;
-        }
-    } else {
-        let mut c = diesel::SqliteConnection::establish(url)?;
-        for s in statements {
-            diesel::sql_query(*s).execute(&mut c)?;
-        }
-    }
-    Ok(())
-}
-
 /// Rewrites event `seq` as a success; with `disable_guard`, first removes the append-only
 /// trigger as only the database owner can.
 fn tamper(url: &str, seq: i64, disable_guard: bool) -> anyhow::Result<()> {
@@ -126,9 +109,9 @@ fn tamper(url: &str, seq: i64, disable_guard: bool) -> anyhow::Result<()> {
         "DROP TRIGGER audit_events_append_only_update"
     };
     if disable_guard {
-        attack(url, &[guard, &update])
+        crate::support::run_sql(url, &[guard, &update])
     } else {
-        attack(url, &[&update])
+        crate::support::run_sql(url, &[&update])
     }
 }
 
@@ -195,7 +178,7 @@ pub fn audit_checkpoint(env: &Env) -> anyhow::Result<()> {
         tokio::task::spawn_blocking(move || {
             let mut statements = guard_off(&url);
             statements.push(&cut);
-            attack(&url, &statements)
+            crate::support::run_sql(&url, &statements)
         })
         .await??;
         ensure!(
@@ -297,5 +280,5 @@ fn rewrite(url: &str, seq: i64) -> anyhow::Result<()> {
         previous = relinked;
     }
     let statements: Vec<&str> = statements.iter().map(String::as_str).collect();
-    attack(url, &statements)
+    crate::support::run_sql(url, &statements)
 }

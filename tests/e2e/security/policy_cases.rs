@@ -374,7 +374,10 @@ pub(super) const CASES: &[Case] = &[
     },
     Case {
         method: "ScoringService/RevokeScoreboardShare",
-        fields: &[("name", Str("clusters/bac-kan-city/terms/2022/shares/0190a0000000"))],
+        fields: &[(
+            "name",
+            Str("clusters/bac-kan-city/terms/2022/shares/0190a0000000"),
+        )],
         expect: MANAGE,
     },
     Case {

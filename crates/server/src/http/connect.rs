@@ -197,11 +197,14 @@ fn to_grpc_message(
     prefix: &str,
     bytes: &[u8],
 ) -> Result<Bytes, FieldViolation> {
-    let at = |path: String| match (prefix.is_empty(), path.is_empty() || path == ".") {
-        (true, true) => "body".to_owned(),
-        (true, false) => path,
-        (false, true) => prefix.to_owned(),
-        (false, false) => format!("{prefix}.{path}"),
+    let at = |path: String| {
+        // serde_path_to_error writes `?` where the input ended before a key was read.
+        let path = match path.rsplit_once('.') {
+            Some((parent, "?")) => parent.to_owned(),
+            None if path == "?" => String::new(),
+            _ => path,
+        };
+        at_path(prefix, path)
     };
     let message = match codec {
         Codec::Proto => DynamicMessage::decode(input.clone(), bytes).map_err(|e| {
@@ -232,6 +235,16 @@ fn to_grpc_message(
         }
     };
     Ok(Bytes::from(message.encode_to_vec()))
+}
+
+/// Where a violation is: `path` under `prefix`, or the whole body.
+fn at_path(prefix: &str, path: String) -> String {
+    match (prefix.is_empty(), path.is_empty() || path == ".") {
+        (true, true) => "body".to_owned(),
+        (true, false) => path,
+        (false, true) => prefix.to_owned(),
+        (false, false) => format!("{prefix}.{path}"),
+    }
 }
 
 /// The name in prost-reflect's "unrecognized field name 'x'".

@@ -77,7 +77,8 @@
         cell(tr, points(s && s.points), "num");
       }
       cell(tr, total, "num total");
-      cell(tr, r.classification || "Chưa xếp loại", "classification");
+      // An empty classification is the lowest level (as the summary table prints it).
+      cell(tr, r.classification || "Không hoàn thành nhiệm vụ", "classification");
       cell(tr, note(r), "note");
       body.appendChild(tr);
     }
