@@ -141,8 +141,9 @@ pub fn json_api(env: &Env) -> anyhow::Result<()> {
                 ensure!(!reason(&value).is_empty(), "{path}: no ErrorInfo: {value}");
             }
             if *streaming {
+                // Refused before its first message: a plain Connect error, not an event stream.
                 ensure!(
-                    answer.status == 400 && fields(&value) == ["content-type"],
+                    answer.status == 400 && fields(&value) == ["term"],
                     "{path}: {value}"
                 );
             }
@@ -310,8 +311,45 @@ pub fn json_api(env: &Env) -> anyhow::Result<()> {
         ensure!(answer.status == 200, "{}", answer.text());
         ensure!(answer.json()?["resultsStored"] == "1", "{}", answer.text());
 
+        watch_as_events(base, admin).await?;
         watch_over_connect(base, admin).await
     })
+}
+
+/// WatchScoreboard asked for as plain JSON: server-sent events, each board a JSON message.
+async fn watch_as_events(base: &str, admin: Option<&str>) -> anyhow::Result<()> {
+    let response = client::open(
+        base,
+        Version::HTTP_11,
+        client::request(
+            "POST",
+            "/thidua.v1.ScoringService/WatchScoreboard",
+            "application/json",
+            admin,
+            json!({ "term": TERM }).to_string(),
+        )?,
+    )
+    .await?;
+    ensure!(response.status() == 200);
+    let content_type = response.headers().get("content-type").cloned();
+    ensure!(content_type.is_some_and(|v| v.as_bytes().starts_with(b"text/event-stream")));
+    let mut body = response.into_body();
+    let mut read = Vec::new();
+    client::read_until(&mut body, &mut read, |r| {
+        String::from_utf8_lossy(r).contains("\n\n")
+    })
+    .await?;
+    let text = String::from_utf8_lossy(&read).into_owned();
+    let data = text
+        .strip_prefix("event: message\ndata: ")
+        .and_then(|rest| rest.split("\n\n").next())
+        .context("not a message event")?;
+    let board: Value = serde_json::from_str(data)?;
+    ensure!(
+        board["scoreboard"]["rows"].as_array().map_or(0, Vec::len) == 8,
+        "{board}"
+    );
+    Ok(())
 }
 
 /// WatchScoreboard in Connect's streaming form: the board at once, again after a change made

@@ -14,18 +14,18 @@
 //! A client-streaming RPC (the imports) also takes a unary request: its body is the stream's
 //! one message, carrying every row, the same content a file upload would.
 
-use std::{convert::Infallible, sync::LazyLock};
+use std::sync::LazyLock;
 
-use base64::Engine;
 use bytes::{Buf, BufMut, Bytes, BytesMut};
 use http::{HeaderMap, HeaderValue, Request, Response, StatusCode, header};
-use http_body_util::{BodyExt, Full, Limited, StreamBody};
+use http_body_util::{BodyExt, Full, Limited};
 use prost::Message;
 use prost_reflect::{DescriptorPool, DynamicMessage, MessageDescriptor, MethodDescriptor};
 use thidua_domain::{Error, FieldViolation};
 use tonic::{Code, Status, body::Body};
 use tower::{Service, ServiceExt};
 
+use super::{errors::error_response, streams};
 use crate::locale::{Language, speaking_now};
 
 /// The contract's descriptors and those of the error details (`google.rpc`), which the
@@ -60,7 +60,7 @@ pub fn method_at(path: &str) -> Option<MethodDescriptor> {
 
 /// How a message is written on the wire.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum Codec {
+pub(super) enum Codec {
     Json,
     Proto,
 }
@@ -88,17 +88,6 @@ impl Form {
     }
 }
 
-/// Whether a request with this `content-type` is Connect's (JSON or Connect's binary forms).
-pub fn is_connect(content_type: &str) -> bool {
-    Form::of(content_type).is_some()
-}
-
-/// Envelope flag: the message is compressed (not supported: no `connect-content-encoding` is
-/// offered).
-const COMPRESSED: u8 = 0x01;
-/// Envelope flag: the stream's last envelope, with the outcome.
-const END_STREAM: u8 = 0x02;
-
 /// Serves one Connect call of `method` through `inner`, the gRPC service stack.
 pub async fn call<S>(
     inner: S,
@@ -114,7 +103,7 @@ where
     let refused = |form: Form, error: Error| {
         let status = speaking_now(language, || crate::status::to_status(error));
         Ok(match form {
-            Form::Stream(_) => stream_failure(&status),
+            Form::Stream(_) => streams::stream_failure(&status),
             Form::Unary(_) => error_response(&status),
         })
     };
@@ -123,27 +112,32 @@ where
         .get(header::CONTENT_TYPE)
         .and_then(|v| v.to_str().ok())
         .unwrap_or_default();
+    // Not a call at all: Connect's HTTP statuses, the error still a Connect error.
+    let not_a_call = |http: StatusCode, field: &str, description: &str| {
+        let error = Error::Invalid(vec![FieldViolation::new(field, description)]);
+        let mut response =
+            error_response(&speaking_now(language, || crate::status::to_status(error)));
+        *response.status_mut() = http;
+        Ok(response)
+    };
     let Some(form) = Form::of(content_type) else {
-        return Ok(unsupported_media_type());
+        return not_a_call(
+            StatusCode::UNSUPPORTED_MEDIA_TYPE,
+            "content-type",
+            "send `application/json` (a call), `application/connect+json` (a stream), or gRPC",
+        );
     };
     if request.method() != http::Method::POST {
-        return Ok(plain(
+        let mut refused = not_a_call(
             StatusCode::METHOD_NOT_ALLOWED,
-            "A call is a POST request.",
-        ));
-    }
-    if matches!(form, Form::Unary(_)) && method.is_server_streaming() {
-        return refused(
-            form,
-            Error::Invalid(vec![FieldViolation::new(
-                "content-type",
-                format!(
-                    "{} answers with a stream: send `application/connect+json` (Connect's \
-                     streaming form)",
-                    method.name()
-                ),
-            )]),
+            "method",
+            "a call is a POST request",
         );
+        if let Ok(r) = &mut refused {
+            r.headers_mut()
+                .insert(header::ALLOW, HeaderValue::from_static("POST"));
+        }
+        return refused;
     }
     let (parts, body) = request.into_parts();
     let body = match Limited::new(body, max_bytes).collect().await {
@@ -160,7 +154,7 @@ where
     };
     let messages = match form {
         Form::Unary(codec) => to_grpc_message(&method.input(), codec, "", &body).map(|m| vec![m]),
-        Form::Stream(codec) => envelopes(&body).and_then(|found| {
+        Form::Stream(codec) => streams::envelopes(&body).and_then(|found| {
             found
                 .iter()
                 .enumerate()
@@ -184,8 +178,11 @@ where
     let grpc = grpc_request(&parts, messages);
     let response = inner.oneshot(grpc).await?;
     Ok(match form {
+        Form::Unary(_) if method.is_server_streaming() => {
+            streams::event_stream(method.output(), response)
+        }
         Form::Unary(codec) => unary_response(&method.output(), codec, response).await,
-        Form::Stream(codec) => stream_response(method.output(), codec, response),
+        Form::Stream(codec) => streams::connect_stream(method.output(), codec, response),
     })
 }
 
@@ -264,37 +261,6 @@ fn json_error(e: &serde_json::Error) -> String {
     }
 }
 
-/// The messages of a Connect stream body, or what is wrong with its framing.
-fn envelopes(mut body: &[u8]) -> Result<Vec<Bytes>, FieldViolation> {
-    let mut found = Vec::new();
-    while !body.is_empty() {
-        let at = || format!("messages[{}]", found.len());
-        if body.len() < 5 {
-            return Err(FieldViolation::new(
-                at(),
-                "a Connect envelope needs 5 bytes of prefix",
-            ));
-        }
-        let flags = body[0];
-        let length = u32::from_be_bytes([body[1], body[2], body[3], body[4]]) as usize;
-        if flags & COMPRESSED != 0 {
-            return Err(FieldViolation::new(
-                at(),
-                "compressed messages are not accepted",
-            ));
-        }
-        let Some(message) = body.get(5..5 + length) else {
-            return Err(FieldViolation::new(
-                at(),
-                format!("the envelope announces {length} bytes; fewer follow"),
-            ));
-        };
-        found.push(Bytes::copy_from_slice(message));
-        body = &body[5 + length..];
-    }
-    Ok(found)
-}
-
 /// The in-process gRPC request of a Connect call: its headers (the bearer key, the language,
 /// the caller's own) and extensions (the peer's address) kept, its messages framed.
 fn grpc_request(parts: &http::request::Parts, messages: Vec<Bytes>) -> Request<Body> {
@@ -351,7 +317,7 @@ fn grpc_request(parts: &http::request::Parts, messages: Vec<Bytes>) -> Request<B
 }
 
 /// Splits gRPC frames off the front of `buffer`; a partial frame stays.
-fn grpc_frames(buffer: &mut BytesMut) -> Vec<Bytes> {
+pub(super) fn grpc_frames(buffer: &mut BytesMut) -> Vec<Bytes> {
     let mut frames = Vec::new();
     while buffer.len() >= 5 {
         let length = u32::from_be_bytes([buffer[1], buffer[2], buffer[3], buffer[4]]) as usize;
@@ -365,7 +331,7 @@ fn grpc_frames(buffer: &mut BytesMut) -> Vec<Bytes> {
 }
 
 /// The status a gRPC answer ended with: from its trailers, or its headers when it had no body.
-fn status_of(headers: &HeaderMap, trailers: Option<&HeaderMap>) -> Status {
+pub(super) fn status_of(headers: &HeaderMap, trailers: Option<&HeaderMap>) -> Status {
     trailers
         .and_then(Status::from_header_map)
         .or_else(|| Status::from_header_map(headers))
@@ -403,7 +369,11 @@ async fn unary_response(
 }
 
 /// The message in `codec`: protobuf as it came, or proto3's canonical JSON.
-fn encode(output: &MessageDescriptor, codec: Codec, message: &Bytes) -> Result<Bytes, Status> {
+pub(super) fn encode(
+    output: &MessageDescriptor,
+    codec: Codec,
+    message: &Bytes,
+) -> Result<Bytes, Status> {
     match codec {
         Codec::Proto => Ok(message.clone()),
         Codec::Json => {
@@ -423,196 +393,6 @@ fn content_type(form: Form) -> &'static str {
         Form::Stream(Codec::Json) => "application/connect+json",
         Form::Stream(Codec::Proto) => "application/connect+proto",
     }
-}
-
-/// A Connect stream answer from the gRPC one: each message as it arrives, then the outcome.
-fn stream_response(
-    output: MessageDescriptor,
-    codec: Codec,
-    response: Response<Body>,
-) -> Response<Body> {
-    let (tx, rx) = tokio::sync::mpsc::channel::<Result<http_body::Frame<Bytes>, Infallible>>(4);
-    let (parts, mut body) = response.into_parts();
-    tokio::spawn(async move {
-        let mut buffer = BytesMut::new();
-        let mut trailers = None;
-        let mut failed = None;
-        while let Some(frame) = body.frame().await {
-            let frame = match frame {
-                Ok(f) => f,
-                Err(_) => {
-                    failed = Some(Status::unavailable("the stream was interrupted"));
-                    break;
-                }
-            };
-            match frame.into_data() {
-                Ok(data) => {
-                    buffer.extend_from_slice(&data);
-                    for message in grpc_frames(&mut buffer) {
-                        let sent = match encode(&output, codec, &message) {
-                            Ok(m) => tx.send(Ok(http_body::Frame::data(envelope(0, &m)))).await,
-                            Err(status) => {
-                                failed = Some(status);
-                                break;
-                            }
-                        };
-                        if sent.is_err() {
-                            return;
-                        }
-                    }
-                    if failed.is_some() {
-                        break;
-                    }
-                }
-                Err(frame) => trailers = frame.into_trailers().ok(),
-            }
-        }
-        let status = failed.unwrap_or_else(|| status_of(&parts.headers, trailers.as_ref()));
-        let _ = tx
-            .send(Ok(http_body::Frame::data(end_of_stream(&status))))
-            .await;
-    });
-    let body = StreamBody::new(tokio_stream::wrappers::ReceiverStream::new(rx));
-    Response::builder()
-        .status(StatusCode::OK)
-        .header(header::CONTENT_TYPE, content_type(Form::Stream(codec)))
-        .body(Body::new(body))
-        .unwrap_or_default()
-}
-
-/// A stream that fails before any message: one end-of-stream envelope.
-fn stream_failure(status: &Status) -> Response<Body> {
-    Response::builder()
-        .status(StatusCode::OK)
-        .header(header::CONTENT_TYPE, "application/connect+json")
-        .body(Body::new(Full::new(end_of_stream(status))))
-        .unwrap_or_default()
-}
-
-fn envelope(flags: u8, message: &[u8]) -> Bytes {
-    let mut out = BytesMut::with_capacity(5 + message.len());
-    out.put_u8(flags);
-    out.put_u32(message.len() as u32);
-    out.put_slice(message);
-    out.freeze()
-}
-
-/// The last envelope of a stream: `{}` when it ended well, else `{"error": …}`.
-fn end_of_stream(status: &Status) -> Bytes {
-    let end = if status.code() == Code::Ok {
-        serde_json::json!({})
-    } else {
-        serde_json::json!({ "error": error_json(status) })
-    };
-    envelope(END_STREAM, end.to_string().as_bytes())
-}
-
-/// A unary call's failure: the HTTP status Connect gives the code, the error as JSON.
-pub fn error_response(status: &Status) -> Response<Body> {
-    Response::builder()
-        .status(http_status(status.code()))
-        .header(header::CONTENT_TYPE, "application/json")
-        .body(Body::new(Full::new(Bytes::from(
-            error_json(status).to_string(),
-        ))))
-        .unwrap_or_default()
-}
-
-/// Connect's error object: its code's name, the message, and each detail of the gRPC status as
-/// `{type, value (base64 protobuf), debug (its JSON)}`.
-pub fn error_json(status: &Status) -> serde_json::Value {
-    let details: Vec<serde_json::Value> = tonic_types::pb::Status::decode(status.details())
-        .map(|s| s.details)
-        .unwrap_or_default()
-        .into_iter()
-        .map(|any| {
-            let name = any
-                .type_url
-                .rsplit('/')
-                .next()
-                .unwrap_or_default()
-                .to_owned();
-            let debug = CONTRACT
-                .get_message_by_name(&name)
-                .and_then(|d| DynamicMessage::decode(d, any.value.as_slice()).ok())
-                .and_then(|m| serde_json::to_value(&m).ok());
-            let mut detail = serde_json::json!({
-                "type": name,
-                "value": base64::engine::general_purpose::STANDARD_NO_PAD.encode(&any.value),
-            });
-            if let Some(debug) = debug {
-                detail["debug"] = debug;
-            }
-            detail
-        })
-        .collect();
-    let mut error = serde_json::json!({ "code": code_name(status.code()) });
-    if !status.message().is_empty() {
-        error["message"] = status.message().into();
-    }
-    if !details.is_empty() {
-        error["details"] = details.into();
-    }
-    error
-}
-
-/// Connect's name of a gRPC code.
-pub fn code_name(code: Code) -> &'static str {
-    match code {
-        Code::Ok => "ok",
-        Code::Cancelled => "canceled",
-        Code::Unknown => "unknown",
-        Code::InvalidArgument => "invalid_argument",
-        Code::DeadlineExceeded => "deadline_exceeded",
-        Code::NotFound => "not_found",
-        Code::AlreadyExists => "already_exists",
-        Code::PermissionDenied => "permission_denied",
-        Code::ResourceExhausted => "resource_exhausted",
-        Code::FailedPrecondition => "failed_precondition",
-        Code::Aborted => "aborted",
-        Code::OutOfRange => "out_of_range",
-        Code::Unimplemented => "unimplemented",
-        Code::Internal => "internal",
-        Code::Unavailable => "unavailable",
-        Code::DataLoss => "data_loss",
-        Code::Unauthenticated => "unauthenticated",
-    }
-}
-
-/// The HTTP status Connect gives a code.
-pub fn http_status(code: Code) -> StatusCode {
-    match code {
-        Code::Ok => StatusCode::OK,
-        Code::Cancelled => StatusCode::from_u16(499).unwrap_or(StatusCode::BAD_REQUEST),
-        Code::InvalidArgument | Code::FailedPrecondition | Code::OutOfRange => {
-            StatusCode::BAD_REQUEST
-        }
-        Code::DeadlineExceeded => StatusCode::GATEWAY_TIMEOUT,
-        Code::NotFound | Code::Unimplemented => StatusCode::NOT_FOUND,
-        Code::AlreadyExists | Code::Aborted => StatusCode::CONFLICT,
-        Code::PermissionDenied => StatusCode::FORBIDDEN,
-        Code::ResourceExhausted => StatusCode::TOO_MANY_REQUESTS,
-        Code::Unauthenticated => StatusCode::UNAUTHORIZED,
-        Code::Unavailable => StatusCode::SERVICE_UNAVAILABLE,
-        Code::Unknown | Code::Internal | Code::DataLoss => StatusCode::INTERNAL_SERVER_ERROR,
-    }
-}
-
-fn unsupported_media_type() -> Response<Body> {
-    plain(
-        StatusCode::UNSUPPORTED_MEDIA_TYPE,
-        "Send `content-type: application/json` (a call), `application/connect+json` (a \
-         stream), or gRPC.",
-    )
-}
-
-/// A short plain-text answer, for requests that are not calls at all.
-pub fn plain(status: StatusCode, text: &'static str) -> Response<Body> {
-    Response::builder()
-        .status(status)
-        .header(header::CONTENT_TYPE, "text/plain; charset=utf-8")
-        .body(Body::new(Full::new(Bytes::from_static(text.as_bytes()))))
-        .unwrap_or_default()
 }
 
 #[cfg(test)]
@@ -659,23 +439,5 @@ mod tests {
             "{\"name\": \"clusters/Cụm 1/terms/2022\"}".as_bytes(),
         );
         assert!(ok.is_ok());
-    }
-
-    #[test]
-    fn envelopes_split_and_refuse_bad_framing() {
-        let mut body = envelope(0, b"{}").to_vec();
-        body.extend_from_slice(&envelope(0, b"{\"a\":1}"));
-        let found = envelopes(&body).map(|v| v.len());
-        assert_eq!(found, Ok(2));
-        assert!(envelopes(&body[..body.len() - 1]).is_err());
-        assert!(envelopes(&envelope(COMPRESSED, b"{}")).is_err());
-    }
-
-    #[test]
-    fn codes_have_connect_names_and_statuses() {
-        assert_eq!(http_status(Code::InvalidArgument), StatusCode::BAD_REQUEST);
-        assert_eq!(http_status(Code::Unauthenticated), StatusCode::UNAUTHORIZED);
-        assert_eq!(http_status(Code::Aborted), StatusCode::CONFLICT);
-        assert_eq!(code_name(Code::Cancelled), "canceled");
     }
 }

@@ -11,8 +11,10 @@
 //! Anything else is answered 404 here, instead of as a gRPC call.
 
 pub mod connect;
+pub mod errors;
 pub mod openapi;
 pub mod page;
+mod streams;
 
 use std::{
     pin::Pin,
@@ -126,11 +128,17 @@ where
 async fn route(shared: &Shared, path: &str, request: Request<Body>) -> Response<Body> {
     let get = matches!(*request.method(), http::Method::GET | http::Method::HEAD);
     match path {
-        _ if !get && !path.starts_with("/thidua.") => connect::plain(
-            StatusCode::METHOD_NOT_ALLOWED,
-            "Only GET is served here; calls are POST /thidua.v1.Service/Method.",
-        ),
-        "/healthz" => connect::plain(StatusCode::OK, "ok\n"),
+        _ if !get && !path.starts_with("/thidua.") => {
+            let mut refused = errors::plain(
+                StatusCode::METHOD_NOT_ALLOWED,
+                "Only GET is served here; calls are POST /thidua.v1.Service/Method.",
+            );
+            refused
+                .headers_mut()
+                .insert(header::ALLOW, http::HeaderValue::from_static("GET, HEAD"));
+            refused
+        }
+        "/healthz" => errors::plain(StatusCode::OK, "ok\n"),
         "/readyz" => ready(shared).await,
         "/openapi.json" => openapi::response(),
         "/" => match &shared.home {
@@ -143,10 +151,10 @@ async fn route(shared: &Shared, path: &str, request: Request<Body>) -> Response<
         },
         _ => match page::Route::of(path) {
             Some(route) => page::serve(&shared.store, &shared.stopping, route, request).await,
-            None if path.starts_with("/thidua.") => connect::error_response(
+            None if path.starts_with("/thidua.") => errors::error_response(
                 &tonic::Status::unimplemented(format!("{path} is not a call of the contract")),
             ),
-            None => connect::plain(StatusCode::NOT_FOUND, "Không có trang này.\n"),
+            None => errors::plain(StatusCode::NOT_FOUND, "Không có trang này.\n"),
         },
     }
 }
@@ -154,13 +162,13 @@ async fn route(shared: &Shared, path: &str, request: Request<Body>) -> Response<
 /// 200 when the database answers and the server is not shutting down; 503 otherwise.
 async fn ready(shared: &Shared) -> Response<Body> {
     if *shared.stopping.borrow() {
-        return connect::plain(StatusCode::SERVICE_UNAVAILABLE, "shutting down\n");
+        return errors::plain(StatusCode::SERVICE_UNAVAILABLE, "shutting down\n");
     }
     let store = shared.store.clone();
     let answered = crate::service::on_db(move || store.read(|_| Ok(()))).await;
     match answered {
-        Ok(Ok(())) => connect::plain(StatusCode::OK, "ready\n"),
-        _ => connect::plain(
+        Ok(Ok(())) => errors::plain(StatusCode::OK, "ready\n"),
+        _ => errors::plain(
             StatusCode::SERVICE_UNAVAILABLE,
             "the database does not answer\n",
         ),

@@ -106,28 +106,22 @@ fn operation(method: &MethodDescriptor, schemas: &mut Map<String, Value>) -> Val
     ));
     let input = schema_ref(&method.input(), schemas);
     let output = schema_ref(&method.output(), schemas);
-    let (request, answer) = if method.is_server_streaming() {
+    let request = json!({ "application/json": { "schema": input } });
+    let answer = if method.is_server_streaming() {
         description.push_str(
-            "\n\nA stream: send the request as one Connect envelope with `Content-Type: \
-             application/connect+json`; the answer is a sequence of envelopes, each a JSON \
-             message of the response schema, ended by an envelope with flag 0x02 holding \
-             `{}` or `{\"error\": …}`.",
+            "\n\nA stream: the answer is a stream of server-sent events (`text/event-stream`): \
+             `event: message` with each message as JSON, then `event: end` (`{}`) or `event: \
+             error` (a Connect error). Connect clients may also call it in Connect's streaming \
+             form (`application/connect+json` envelopes).",
         );
-        let binary = json!({ "schema": { "type": "string", "format": "binary" } });
-        (
-            json!({ "application/connect+json": binary }),
-            json!({ "application/connect+json": binary }),
-        )
+        json!({ "text/event-stream": { "schema": server_sent_event(&output) } })
     } else {
         if method.is_client_streaming() {
             description.push_str(
                 "\n\nOver gRPC a client stream; here one message carries the whole upload.",
             );
         }
-        (
-            json!({ "application/json": { "schema": input } }),
-            json!({ "application/json": { "schema": output } }),
-        )
+        json!({ "application/json": { "schema": output } })
     };
     json!({
         "operationId": format!("{}_{}", method.parent_service().name(), method.name()),
@@ -143,6 +137,33 @@ fn operation(method: &MethodDescriptor, schemas: &mut Map<String, Value>) -> Val
     })
 }
 
+/// One event of a stream: a message, the end, or the error that ended it.
+fn server_sent_event(message: &Value) -> Value {
+    let data = |schema: Value| json!({ "type": "string", "contentMediaType": "application/json", "contentSchema": schema });
+    json!({
+        "oneOf": [
+            {
+                "type": "object",
+                "required": ["event", "data"],
+                "properties": { "event": { "const": "message" }, "data": data(message.clone()) },
+            },
+            {
+                "type": "object",
+                "required": ["event", "data"],
+                "properties": { "event": { "const": "end" }, "data": data(json!({ "type": "object" })) },
+            },
+            {
+                "type": "object",
+                "required": ["event", "data"],
+                "properties": {
+                    "event": { "const": "error" },
+                    "data": data(json!({ "$ref": "#/components/schemas/ConnectError" })),
+                },
+            },
+        ],
+    })
+}
+
 /// A `$ref` to the schema of `message`, adding it (and what it uses) to `schemas`.
 fn schema_ref(message: &MessageDescriptor, schemas: &mut Map<String, Value>) -> Value {
     if let Some(wkt) = well_known(message.full_name()) {
@@ -154,9 +175,9 @@ fn schema_ref(message: &MessageDescriptor, schemas: &mut Map<String, Value>) -> 
         schemas.insert(name.clone(), Value::Null);
         let mut properties = Map::new();
         for field in message.fields() {
-            let mut schema = field_schema(&field, schemas);
+            let mut schema = nullable(field_schema(&field, schemas));
             let text = comment(&field.parent_file(), field.path());
-            if !text.is_empty() && schema.get("$ref").is_none() {
+            if !text.is_empty() && schema.get("anyOf").is_none() {
                 schema["description"] = text.into();
             }
             properties.insert(field.json_name().to_owned(), schema);
@@ -170,6 +191,20 @@ fn schema_ref(message: &MessageDescriptor, schemas: &mut Map<String, Value>) -> 
         schemas.insert(name.clone(), schema);
     }
     json!({ "$ref": format!("#/components/schemas/{name}") })
+}
+
+/// `schema`, or `null`: proto3's JSON mapping reads a field's `null` as its default value.
+fn nullable(mut schema: Value) -> Value {
+    match schema.get("type").cloned() {
+        Some(Value::String(kind)) if schema.get("oneOf").is_none() => {
+            schema["type"] = json!([kind, "null"]);
+            if let Some(values) = schema.get_mut("enum").and_then(Value::as_array_mut) {
+                values.push(Value::Null);
+            }
+            schema
+        }
+        _ => json!({ "anyOf": [schema, { "type": "null" }] }),
+    }
 }
 
 /// The schema of one field: its kind, in a list or a map when it is one.
@@ -189,23 +224,32 @@ fn field_schema(field: &FieldDescriptor, schemas: &mut Map<String, Value>) -> Va
     }
 }
 
+/// A kind's schema as proto3's JSON mapping reads it: numbers also as strings (64-bit integers
+/// are written as strings), enums by name or number (written by name).
 fn kind_schema(kind: &Kind, schemas: &mut Map<String, Value>) -> Value {
+    let integer = |format: &str, minimum: Value, maximum: Value, digits: &str| {
+        json!({
+            "oneOf": [
+                { "type": "integer", "format": format, "minimum": minimum, "maximum": maximum },
+                { "type": "string", "pattern": format!("^{digits}$") },
+            ],
+        })
+    };
     match kind {
         Kind::Double | Kind::Float => json!({
-            "oneOf": [{ "type": "number" }, { "type": "string", "enum": ["NaN", "Infinity", "-Infinity"] }]
+            "oneOf": [
+                { "type": "number" },
+                { "type": "string", "pattern": "^(-?[0-9]+(\\.[0-9]+)?([eE][-+]?[0-9]+)?|NaN|-?Infinity)$" },
+            ],
         }),
         Kind::Int32 | Kind::Sint32 | Kind::Sfixed32 => {
-            json!({ "type": "integer", "format": "int32", "minimum": i32::MIN, "maximum": i32::MAX })
+            integer("int32", json!(i32::MIN), json!(i32::MAX), "-?[0-9]{1,9}")
         }
-        Kind::Uint32 | Kind::Fixed32 => {
-            json!({ "type": "integer", "format": "int32", "minimum": 0, "maximum": u32::MAX })
+        Kind::Uint32 | Kind::Fixed32 => integer("int32", json!(0), json!(u32::MAX), "[0-9]{1,9}"),
+        Kind::Int64 | Kind::Sint64 | Kind::Sfixed64 => {
+            integer("int64", json!(i64::MIN), json!(i64::MAX), "-?[0-9]{1,18}")
         }
-        Kind::Int64 | Kind::Sint64 | Kind::Sfixed64 => json!({
-            "type": "string", "format": "int64", "pattern": "^-?[0-9]{1,18}$",
-        }),
-        Kind::Uint64 | Kind::Fixed64 => json!({
-            "type": "string", "format": "uint64", "pattern": "^[0-9]{1,19}$",
-        }),
+        Kind::Uint64 | Kind::Fixed64 => integer("int64", json!(0), json!(u64::MAX), "[0-9]{1,19}"),
         Kind::Bool => json!({ "type": "boolean" }),
         Kind::String => json!({ "type": "string" }),
         Kind::Bytes => json!({ "type": "string", "contentEncoding": "base64" }),
@@ -216,12 +260,19 @@ fn kind_schema(kind: &Kind, schemas: &mut Map<String, Value>) -> Value {
 
 fn enum_schema(e: &EnumDescriptor) -> Value {
     let names: Vec<String> = e.values().map(|v| v.name().to_owned()).collect();
+    let numbers: Vec<i32> = e.values().map(|v| v.number()).collect();
     let mut lines = vec![comment(&e.parent_file(), e.path())];
     for value in e.values() {
         let text = comment(&value.parent_file(), value.path());
         lines.push(format!("- `{}`: {}", value.name(), text));
     }
-    json!({ "type": "string", "enum": names, "description": lines.join("\n") })
+    json!({
+        "description": lines.join("\n"),
+        "oneOf": [
+            { "type": "string", "enum": names },
+            { "type": "integer", "enum": numbers },
+        ],
+    })
 }
 
 /// The JSON form of the well-known types the contract uses.
