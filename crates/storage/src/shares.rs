@@ -103,14 +103,10 @@ impl Tx<'_> {
             .eq(&name.id)
             .and(s::cluster_id.eq(&name.term.cluster_id))
             .and(s::year.eq(name.term.year));
-        diesel::update(
-            s::table
-                .filter(of_name.clone())
-                .filter(s::revoked_at.is_null()),
-        )
-        .set(s::revoked_at.eq(at.0))
-        .execute(self.conn)
-        .map_err(db)?;
+        diesel::update(s::table.filter(of_name).filter(s::revoked_at.is_null()))
+            .set(s::revoked_at.eq(at.0))
+            .execute(self.conn)
+            .map_err(db)?;
         s::table
             .filter(of_name)
             .select(share_columns!())

@@ -335,7 +335,11 @@ pub(super) fn status_of(headers: &HeaderMap, trailers: Option<&HeaderMap>) -> St
     trailers
         .and_then(Status::from_header_map)
         .or_else(|| Status::from_header_map(headers))
-        .unwrap_or_else(|| Status::internal("the call ended without a status"))
+        .unwrap_or_else(|| {
+            crate::status::to_status(thidua_domain::Error::Internal(
+                "the call ended without a status".into(),
+            ))
+        })
 }
 
 /// A unary Connect answer from the gRPC one.
@@ -347,7 +351,11 @@ async fn unary_response(
     let (parts, body) = response.into_parts();
     let collected = match body.collect().await {
         Ok(c) => c,
-        Err(_) => return error_response(&Status::unavailable("the call was interrupted")),
+        Err(_) => {
+            return error_response(&crate::status::to_status(
+                thidua_domain::Error::Unavailable("the call was interrupted".into()),
+            ));
+        }
     };
     let trailers = collected.trailers().cloned();
     let mut data = BytesMut::from(&collected.to_bytes()[..]);
@@ -356,7 +364,9 @@ async fn unary_response(
         return error_response(&status);
     }
     let Some(message) = grpc_frames(&mut data).into_iter().next() else {
-        return error_response(&Status::internal("the call answered no message"));
+        return error_response(&crate::status::to_status(thidua_domain::Error::Internal(
+            "the call answered no message".into(),
+        )));
     };
     match encode(output, codec, &message) {
         Ok(body) => Response::builder()
@@ -377,11 +387,17 @@ pub(super) fn encode(
     match codec {
         Codec::Proto => Ok(message.clone()),
         Codec::Json => {
-            let decoded = DynamicMessage::decode(output.clone(), message.clone())
-                .map_err(|_| Status::internal("the answer does not decode"))?;
-            serde_json::to_vec(&decoded)
-                .map(Bytes::from)
-                .map_err(|_| Status::internal("the answer does not encode as JSON"))
+            let decoded =
+                DynamicMessage::decode(output.clone(), message.clone()).map_err(|_| {
+                    crate::status::to_status(thidua_domain::Error::Internal(
+                        "the answer does not decode".into(),
+                    ))
+                })?;
+            serde_json::to_vec(&decoded).map(Bytes::from).map_err(|_| {
+                crate::status::to_status(thidua_domain::Error::Internal(
+                    "the answer does not encode as JSON".into(),
+                ))
+            })
         }
     }
 }

@@ -151,9 +151,11 @@ async fn route(shared: &Shared, path: &str, request: Request<Body>) -> Response<
         },
         _ => match page::Route::of(path) {
             Some(route) => page::serve(&shared.store, &shared.stopping, route, request).await,
-            None if path.starts_with("/thidua.") => errors::error_response(
-                &tonic::Status::unimplemented(format!("{path} is not a call of the contract")),
-            ),
+            None if path.starts_with("/thidua.") => {
+                errors::error_response(&crate::status::to_status(thidua_domain::Error::NotFound {
+                    resource: path.to_owned(),
+                }))
+            }
             None => errors::plain(StatusCode::NOT_FOUND, "Không có trang này.\n"),
         },
     }

@@ -136,7 +136,9 @@ fn relay(output: MessageDescriptor, writing: Writing, response: Response<Body>) 
         let mut failed = None;
         'read: while let Some(frame) = body.frame().await {
             let Ok(frame) = frame else {
-                failed = Some(Status::unavailable("the stream was interrupted"));
+                failed = Some(crate::status::to_status(thidua_domain::Error::Unavailable(
+                    "the stream was interrupted".into(),
+                )));
                 break;
             };
             match frame.into_data() {
