@@ -174,6 +174,32 @@ pub fn share_links(env: &Env) -> anyhow::Result<()> {
         anyhow::Ok(())
     })?;
 
+    // On PostgreSQL, a page served by a second server process changes with a result committed
+    // through the first.
+    if env.is_postgres() {
+        let twin = env.twin()?;
+        env.block_on(async {
+            let response = client::open(
+                &twin.url,
+                http::Version::HTTP_11,
+                client::request("GET", &events_of(&page), "", None, bytes::Bytes::new())?,
+            )
+            .await?;
+            let mut body = response.into_body();
+            let mut read = Vec::new();
+            let boards = |r: &[u8]| String::from_utf8_lossy(r).matches("event: board").count();
+            client::read_until(&mut body, &mut read, |r| boards(r) >= 1).await?;
+            let submit = json!({
+                "term": TERM,
+                "result": { "unit": "units/qd124-2004~01846", "criterionCode": "I.2", "value": { "value": "50" } },
+            });
+            let answer = post_json(base, "/thidua.v1.ScoringService/SubmitResult", admin, submit.to_string()).await?;
+            ensure!(answer.status == 200, "{}", answer.text());
+            client::read_until(&mut body, &mut read, |r| boards(r) >= 2).await?;
+            anyhow::Ok(())
+        })?;
+    }
+
     // Listed, then revoked: an open stream says so at its next board, the page refuses.
     let out = env.cli(&["scoreboard", "shares", "bac-kan-city", "2022", "-o", "json"])?;
     let listed = String::from_utf8_lossy(&out.stdout).into_owned();
