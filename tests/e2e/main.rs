@@ -120,6 +120,7 @@ const TRANSPORT_SCENARIOS: &[(&str, Scenario)] = &[
     ("json_api_from_python", http::json_api_from_python),
     ("live_page_in_a_browser", http::live_page_in_a_browser),
     ("expired_link_in_a_browser", http::expired_link_in_a_browser),
+    ("page_with_an_api_key", http::page_with_an_api_key),
 ];
 
 fn main() -> std::process::ExitCode {

@@ -187,6 +187,20 @@ async fn drawn(client: &Client) -> anyhow::Result<Value> {
         .await?)
 }
 
+/// What the page showed when a test failed, with a screenshot beside the artifacts.
+async fn failure_state(client: &Client) -> String {
+    if let Ok(png) = client.screenshot().await
+        && let Ok(dir) = artifacts()
+    {
+        let _ = std::fs::write(dir.join("failed.png"), png);
+    }
+    let text = match client.find(Locator::Css("body")).await {
+        Ok(body) => body.text().await.unwrap_or_default(),
+        Err(e) => e.to_string(),
+    };
+    format!("the page showed: {text}")
+}
+
 pub fn live_page_in_a_browser(env: &Env) -> anyhow::Result<()> {
     let Some(driver) = driver()? else {
         return Ok(());
@@ -232,6 +246,10 @@ pub fn live_page_in_a_browser(env: &Env) -> anyhow::Result<()> {
             anyhow::Ok(())
         }
         .await;
+        let outcome = match outcome {
+            Ok(()) => Ok(()),
+            Err(e) => Err(e.context(failure_state(&client).await)),
+        };
         client.close().await?;
         outcome
     })
@@ -265,6 +283,68 @@ pub fn expired_link_in_a_browser(env: &Env) -> anyhow::Result<()> {
             anyhow::Ok(())
         }
         .await;
+        let outcome = match outcome {
+            Ok(()) => Ok(()),
+            Err(e) => Err(e.context(failure_state(&client).await)),
+        };
+        client.close().await?;
+        outcome
+    })
+}
+
+pub fn page_with_an_api_key(env: &Env) -> anyhow::Result<()> {
+    let Some(driver) = driver()? else {
+        return Ok(());
+    };
+    thidua_server::demo::load_reported(&env.store)?;
+    let profile = thidua_testkit::Scratch::new("chromium")?;
+    let page = format!("{}/clusters/bac-kan-city/terms/2022/scoreboard", env.url);
+    env.block_on(async {
+        let client = browser(&driver, profile.path()).await?;
+        let outcome = async {
+            // A made-up key: the server's refusal, in Vietnamese, and no data.
+            client.goto(&page).await?;
+            let key = client.find(Locator::Id("key")).await?;
+            key.send_keys(&format!("thd_{}", "A".repeat(43))).await?;
+            client
+                .find(Locator::Css("#key-form button"))
+                .await?
+                .click()
+                .await?;
+            client
+                .wait()
+                .for_element(Locator::XPath(
+                    "//p[@id='notice'][contains(., 'Chưa xác thực')]",
+                ))
+                .await?;
+            ensure!(client.find_all(Locator::Css("#rows tr")).await?.is_empty());
+            // A key that may read the term: the board, ranked as the API ranks it.
+            client.goto(&page).await?;
+            let key = client.find(Locator::Id("key")).await?;
+            key.send_keys(&env.admin_token).await?;
+            client
+                .find(Locator::Css("#key-form button"))
+                .await?
+                .click()
+                .await?;
+            client
+                .wait()
+                .for_element(Locator::Css("#rows tr:nth-child(8) td.unit"))
+                .await?;
+            ensure!(on_page(&client).await? == ranked(env).await?);
+            client
+                .wait()
+                .for_element(Locator::XPath(
+                    "//h1[.='Cụm thi đua các xã, phường thành phố Bắc Kạn']",
+                ))
+                .await?;
+            anyhow::Ok(())
+        }
+        .await;
+        let outcome = match outcome {
+            Ok(()) => Ok(()),
+            Err(e) => Err(e.context(failure_state(&client).await)),
+        };
         client.close().await?;
         outcome
     })

@@ -98,6 +98,7 @@ pub async fn serve(
         Route::Asset(content_type, text) => {
             super::bytes(content_type, Bytes::from_static(text.as_bytes()))
         }
+        Route::Page(term) if token.is_empty() => key_prompt(&term),
         Route::Page(term) => match admitted(store, &token, &term).await {
             Ok(cluster) => page(&term, &cluster),
             Err(e) => refused(&e),
@@ -164,13 +165,58 @@ fn refused(error: &Error) -> Response<Body> {
     html(status, &notice("Không mở được bảng xếp hạng", text))
 }
 
+/// What the page shell shows: every text escaped here.
+#[derive(Default)]
+struct Shell<'a> {
+    title: &'a str,
+    heading: &'a str,
+    year: &'a str,
+    notice: &'a str,
+    /// The event stream of a share link's page.
+    events: &'a str,
+    /// The term, for the API key form.
+    term: &'a str,
+    key_form: bool,
+}
+
+impl Shell<'_> {
+    fn render(&self) -> String {
+        SHELL
+            .replace("{{title}}", &escape(self.title))
+            .replace("{{cluster}}", &escape(self.heading))
+            .replace("{{year}}", &escape(self.year))
+            .replace("{{notice}}", &escape(self.notice))
+            .replace("{{events}}", &escape(self.events))
+            .replace("{{term}}", &escape(self.term))
+            .replace("{{keyform}}", if self.key_form { "" } else { "hidden" })
+    }
+}
+
 fn notice(title: &str, text: &str) -> String {
-    SHELL
-        .replace("{{title}}", &escape(title))
-        .replace("{{cluster}}", &escape(title))
-        .replace("{{year}}", "")
-        .replace("{{notice}}", &escape(text))
-        .replace("{{events}}", "")
+    Shell {
+        title,
+        heading: title,
+        notice: text,
+        ..Shell::default()
+    }
+    .render()
+}
+
+/// A page opened without a share link: it says how to open it, and offers to read the board
+/// with an API key whose role may read the term (the key goes with each call from the
+/// browser, as any client's would; the server decides as for any call).
+fn key_prompt(term: &TermName) -> Response<Body> {
+    let term = term.to_string();
+    let body = Shell {
+        title: "Bảng xếp hạng thi đua",
+        heading: "Bảng xếp hạng thi đua",
+        notice: "Trang này mở bằng đường dẫn chia sẻ do ban tổ chức cụm cấp, hoặc bằng khóa truy \
+                 cập có quyền xem cụm thi đua.",
+        term: &term,
+        key_form: true,
+        ..Shell::default()
+    };
+    html(StatusCode::UNAUTHORIZED, &body.render())
 }
 
 fn page(term: &TermName, cluster: &str) -> Response<Body> {
@@ -180,13 +226,15 @@ fn page(term: &TermName, cluster: &str) -> Response<Body> {
         term.year
     );
     let title = format!("Bảng xếp hạng — {cluster} — năm {}", term.year);
-    let body = SHELL
-        .replace("{{title}}", &escape(&title))
-        .replace("{{cluster}}", &escape(cluster))
-        .replace("{{year}}", &format!("Năm {}", term.year))
-        .replace("{{notice}}", "Đang tải bảng xếp hạng…")
-        .replace("{{events}}", &escape(&events));
-    html(StatusCode::OK, &body)
+    let body = Shell {
+        title: &title,
+        heading: cluster,
+        year: &format!("Năm {}", term.year),
+        notice: "Đang tải bảng xếp hạng…",
+        events: &events,
+        ..Shell::default()
+    };
+    html(StatusCode::OK, &body.render())
 }
 
 fn html(status: StatusCode, body: &str) -> Response<Body> {
@@ -289,8 +337,9 @@ fn event(item: Result<thidua_proto::v1::WatchScoreboardResponse, tonic::Status>)
         Err(status) if status.code() == tonic::Code::Unauthenticated => {
             "event: refused\ndata: Đường dẫn đã hết hạn hoặc đã bị thu hồi.\n\n".to_owned()
         }
+        // The server is stopping: the browser reconnects by itself (to this or another server).
         Err(_) => {
-            "event: refused\ndata: Máy chủ đang dừng; trang sẽ tự kết nối lại.\n\n".to_owned()
+            "event: closing\ndata: Máy chủ đang dừng; trang sẽ tự kết nối lại.\n\n".to_owned()
         }
     }
 }

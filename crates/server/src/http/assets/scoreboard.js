@@ -4,10 +4,7 @@
 
 (function () {
   const events = document.body.dataset.events;
-  if (!events) {
-    return;
-  }
-  const share = new URLSearchParams(window.location.search).get("share") || "";
+  const term = document.body.dataset.term;
   const $ = (id) => document.getElementById(id);
   const previous = new Map();
 
@@ -107,27 +104,114 @@
     live.lastChild.textContent = online ? "Trực tiếp" : "Mất kết nối, đang thử lại…";
   }
 
+  // Refused: why, and nothing of the data (nor a promise to reconnect).
+  function refuse(text) {
+    $("board").hidden = true;
+    $("leader").hidden = true;
+    $("live").hidden = true;
+    $("notice").hidden = false;
+    $("notice").textContent = text;
+  }
+
+  // What a Connect error means, in the language the server chose (Vietnamese by default).
+  function meaning(error) {
+    const details = (error && error.details) || [];
+    const localized = details.find((d) => d.type === "google.rpc.LocalizedMessage");
+    return (localized && localized.debug && localized.debug.message) ||
+      "Không mở được bảng xếp hạng.";
+  }
+
+  // A call of the JSON API with the key.
+  function call(key, method, body) {
+    return fetch("/thidua.v1." + method, {
+      method: "POST",
+      // The page is Vietnamese whatever the browser's language: so are the server's messages.
+      headers: {
+        "Content-Type": "application/json",
+        "Authorization": "Bearer " + key,
+        "Accept-Language": "vi",
+      },
+      body: JSON.stringify(body),
+    });
+  }
+
+  // With an API key: WatchScoreboard over JSON, read as server-sent events.
+  async function watchWithKey(key) {
+    const response = await call(key, "ScoringService/WatchScoreboard", { term: term });
+    if (!response.ok) {
+      refuse(meaning(await response.json().catch(() => null)));
+      return;
+    }
+    $("key-form").hidden = true;
+    const cluster = term.split("/terms/")[0];
+    call(key, "ClusterService/GetCluster", { name: cluster })
+      .then((r) => (r.ok ? r.json() : null))
+      .then((c) => {
+        if (c && c.cluster) {
+          $("cluster").textContent = c.cluster.displayName;
+          document.title = "Bảng xếp hạng — " + c.cluster.displayName;
+        }
+      });
+    const year = document.querySelector(".year");
+    year.textContent = "Năm " + term.split("/terms/")[1];
+    const reader = response.body.getReader();
+    const decoder = new TextDecoder();
+    let buffer = "";
+    for (;;) {
+      const { value, done } = await reader.read();
+      if (done) {
+        break;
+      }
+      buffer += decoder.decode(value, { stream: true });
+      let end;
+      while ((end = buffer.indexOf("\n\n")) >= 0) {
+        const block = buffer.slice(0, end);
+        buffer = buffer.slice(end + 2);
+        const kind = (block.match(/^event: (.*)$/m) || [])[1];
+        const data = (block.match(/^data: (.*)$/m) || [])[1];
+        if (kind === "message") {
+          status(true);
+          draw(JSON.parse(data).scoreboard);
+        } else if (kind === "error") {
+          refuse(meaning(JSON.parse(data)));
+        }
+      }
+    }
+    status(false);
+    $("live").lastChild.textContent = "Mất kết nối; tải lại trang để tiếp tục";
+  }
+
+  if (!events) {
+    const form = $("key-form");
+    if (term && form) {
+      form.addEventListener("submit", (e) => {
+        e.preventDefault();
+        const key = $("key").value.trim();
+        $("notice").textContent = "Đang tải bảng xếp hạng…";
+        watchWithKey(key).catch(() => {
+          refuse("Không kết nối được với máy chủ. Tải lại trang để thử lại.");
+        });
+      });
+    }
+    return;
+  }
+
+  const share = new URLSearchParams(window.location.search).get("share") || "";
   const source = new EventSource(events + "?share=" + encodeURIComponent(share));
   source.addEventListener("board", (e) => {
     status(true);
     draw(JSON.parse(e.data));
   });
+  source.addEventListener("closing", () => status(false));
   source.addEventListener("refused", (e) => {
     source.close();
-    $("board").hidden = true;
-    $("leader").hidden = true;
-    $("notice").hidden = false;
-    $("notice").textContent = e.data;
-    status(false);
+    refuse(e.data);
   });
   source.addEventListener("error", () => {
     if (source.readyState === EventSource.CLOSED) {
-      $("board").hidden = true;
-      $("leader").hidden = true;
-      $("notice").hidden = false;
-      $("notice").textContent =
-        "Không kết nối được với máy chủ, hoặc đường dẫn đã hết hạn. Tải lại trang để thử lại.";
+      refuse("Không kết nối được với máy chủ, hoặc đường dẫn đã hết hạn. Tải lại trang để thử lại.");
+    } else {
+      status(false);
     }
-    status(false);
   });
 })();
