@@ -6,6 +6,7 @@ mod lineage;
 mod nationwide;
 mod read;
 mod server;
+mod startup;
 mod world;
 
 use std::{
@@ -92,7 +93,7 @@ fn join(
         .map_err(|_| anyhow::anyhow!("the health prober panicked"))?
 }
 
-fn ms(d: Duration) -> String {
+pub fn ms(d: Duration) -> String {
     format!("{:.1} ms", d.as_secs_f64() * 1000.0)
 }
 
@@ -146,6 +147,7 @@ fn main() -> anyhow::Result<()> {
         None => nation,
     };
     let runs = if args.smoke { 1 } else { args.runs.max(1) };
+    let calibrated = startup::calibration();
     let mut rows = vec![nationwide::nationwide(
         &nation.district_lists(),
         args.scale,
@@ -268,10 +270,15 @@ fn main() -> anyhow::Result<()> {
             goal: "— (shown for comparison)".into(),
             met: true,
         });
+        let every: Vec<String> = round_terms.iter().map(|t| t.term.to_string()).collect();
+        read::every_board_once(&server, &every).await?;
         let (rss, peak) = server.memory()?;
         let mib = |b: u64| b as f64 / 1024.0 / 1024.0;
         rows.push(Row {
-            scenario: "memory: server RSS after the round and the read scenario".into(),
+            scenario: format!(
+                "memory: server RSS after the round, the read scenario and every scoreboard read once ({} terms; default cache bounds)",
+                every.len()
+            ),
             ceiling: "—".into(),
             result: format!("{:.1} MiB (peak {:.1} MiB)", mib(rss), mib(peak)),
             ratio: mib(rss) / 64.0,
@@ -349,6 +356,16 @@ fn main() -> anyhow::Result<()> {
         }
         drop(throwaway);
     }
+    rows.push(startup::startup(dir.path(), runs)?);
+    let noise = startup::noise(calibrated, startup::calibration());
+    if !noise.met {
+        notes.push(format!(
+            "This run does not count: the machine's speed moved by {:+.0}% between its start \
+             and its end.",
+            (noise.ratio - 1.0) * 100.0
+        ));
+    }
+    rows.push(noise);
     let table = render(&rows, &args, &notes);
     print!("{table}");
     if let Some(out) = &args.out {

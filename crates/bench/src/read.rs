@@ -137,3 +137,19 @@ pub async fn scoreboard_vs_health(
     .await?;
     Ok((ceiling, result))
 }
+
+/// Every term's scoreboard read once, as a nation's portals would the morning after the round:
+/// what the server then keeps is bounded by its caches, which the memory row measures.
+pub async fn every_board_once(server: &Server, terms: &[String]) -> anyhow::Result<()> {
+    let mut client = pb::scoring_service_client::ScoringServiceClient::new(server.authed().await?)
+        .max_decoding_message_size(64 * 1024 * 1024);
+    for term in terms {
+        client
+            .get_scoreboard(pb::GetScoreboardRequest {
+                term: term.clone(),
+                ..Default::default()
+            })
+            .await?;
+    }
+    Ok(())
+}

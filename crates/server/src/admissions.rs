@@ -26,8 +26,9 @@ use crate::authorization::Scope;
 /// The longest an admission is used without asking the database again.
 pub const MAX_AGE: Duration = Duration::from_secs(1);
 
-/// Admissions kept at most; past it the map starts afresh (bounded memory).
-const MAX_ENTRIES: usize = 16_384;
+/// Admissions kept at most by default (`--admission-cache-entries`); past the bound the map
+/// starts afresh (bounded memory).
+pub const DEFAULT_ENTRIES: usize = 16_384;
 
 /// The key digest, what the method needs, and the scope.
 type Key = (String, Need, Scope);
@@ -41,12 +42,27 @@ struct Kept {
 }
 
 /// The admissions of one server; shared by its calls.
-#[derive(Debug, Default)]
+#[derive(Debug)]
 pub struct Admissions {
     kept: Mutex<HashMap<Key, Kept>>,
+    capacity: usize,
+}
+
+impl Default for Admissions {
+    fn default() -> Self {
+        Self::with_capacity(DEFAULT_ENTRIES)
+    }
 }
 
 impl Admissions {
+    /// At most `capacity` admissions kept (at least one).
+    pub fn with_capacity(capacity: usize) -> Self {
+        Self {
+            kept: Mutex::default(),
+            capacity: capacity.max(1),
+        }
+    }
+
     /// The principal admitted for `(credentials, need, scope)` at `generation`, if kept, not
     /// older than [`MAX_AGE`] and its key not expired at `now`; never without a generation.
     pub fn get(
@@ -80,7 +96,7 @@ impl Admissions {
             return;
         };
         if let Ok(mut kept) = self.kept.lock() {
-            if kept.len() >= MAX_ENTRIES {
+            if kept.len() >= self.capacity {
                 kept.clear();
             }
             kept.insert(
@@ -155,5 +171,25 @@ mod tests {
         );
         admissions.put("f", Need::Read, &scope, &observer(), None, None);
         assert_eq!(admissions.get("f", Need::Read, &scope, Some(0), now), None);
+    }
+
+    #[test]
+    fn no_more_admissions_are_kept_than_the_bound() {
+        let admissions = Admissions::with_capacity(3);
+        let now = Timestamp(1_700_000_000_000_000);
+        for year in 2020..2030 {
+            let scope = Scope::Term(TermName::new("bac-kan-phuong", year));
+            admissions.put("d", Need::Read, &scope, &observer(), None, Some(7));
+            let kept = admissions
+                .kept
+                .lock()
+                .map(|k| k.len())
+                .unwrap_or(usize::MAX);
+            assert!(kept <= 3, "{kept} kept");
+            assert_eq!(
+                admissions.get("d", Need::Read, &scope, Some(7), now),
+                Some(observer())
+            );
+        }
     }
 }

@@ -85,8 +85,8 @@ pub struct AuthLayer {
 }
 
 impl AuthLayer {
-    /// A front door over `store`.
-    pub fn new(store: Store, limits: Limits) -> Self {
+    /// A front door over `store`, keeping at most `admissions` decided admissions.
+    pub fn new(store: Store, limits: Limits, admissions: usize) -> Self {
         Self {
             store,
             in_flight: Arc::new(Semaphore::new(limits.max_in_flight)),
@@ -100,7 +100,7 @@ impl AuthLayer {
                     burst: limits.burst_per_peer as u32,
                 },
             )),
-            admissions: Arc::default(),
+            admissions: Arc::new(Admissions::with_capacity(admissions)),
         }
     }
 }

@@ -18,8 +18,9 @@ use thidua_proto::v1 as pb;
 
 use crate::admissions::MAX_AGE;
 
-/// Terms × layers kept at most; past it the cache starts afresh (bounded memory).
-const MAX_ENTRIES: usize = 4_096;
+/// Terms × layers kept at most by default (`--board-cache-entries`); past the bound the cache
+/// starts afresh (bounded memory).
+pub const DEFAULT_ENTRIES: usize = 4_096;
 
 type Key = (String, i32, i32);
 
@@ -35,12 +36,27 @@ struct Kept {
 }
 
 /// The cache; cheap to clone, shared by the service's handlers.
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Clone)]
 pub struct BoardCache {
     boards: Arc<Mutex<HashMap<Key, Kept>>>,
+    capacity: usize,
+}
+
+impl Default for BoardCache {
+    fn default() -> Self {
+        Self::with_capacity(DEFAULT_ENTRIES)
+    }
 }
 
 impl BoardCache {
+    /// A cache of at most `capacity` boards (at least one).
+    pub fn with_capacity(capacity: usize) -> Self {
+        Self {
+            boards: Arc::default(),
+            capacity: capacity.max(1),
+        }
+    }
+
     /// The board of `(cluster, year, layer)` if its version was confirmed at `generation`,
     /// less than [`MAX_AGE`] ago: current without asking the database.
     pub fn fresh(
@@ -87,7 +103,7 @@ impl BoardCache {
     ) {
         let (cluster_id, year, layer) = key;
         if let Ok(mut boards) = self.boards.lock() {
-            if boards.len() >= MAX_ENTRIES {
+            if boards.len() >= self.capacity {
                 boards.clear();
             }
             boards.insert(
@@ -99,6 +115,23 @@ impl BoardCache {
                     board,
                 },
             );
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn no_more_boards_are_kept_than_the_bound() {
+        let cache = BoardCache::with_capacity(2);
+        for year in 2020..2026 {
+            let board = Arc::new(pb::GetScoreboardResponse::default());
+            cache.put(("bac-kan-city", year, 0), 1, Some(1), board);
+            let kept = cache.boards.lock().map(|b| b.len()).unwrap_or(usize::MAX);
+            assert!(kept <= 2, "{kept} kept");
+            assert!(cache.fresh("bac-kan-city", year, 0, Some(1)).is_some());
         }
     }
 }

@@ -71,6 +71,26 @@ pub struct ServeOptions {
     pub tls: Option<Tls>,
     /// Where `GET /` leads (under `--demo`, the seed's scoreboard page with a share link).
     pub home: Option<String>,
+    /// How much the server keeps in memory.
+    pub caches: Caches,
+}
+
+/// Bounds of what the server keeps in memory (each a flag of `thidua-server`).
+#[derive(Debug, Clone, Copy)]
+pub struct Caches {
+    /// Computed scoreboards (term × layer).
+    pub boards: usize,
+    /// Decided admissions (key × need × scope).
+    pub admissions: usize,
+}
+
+impl Default for Caches {
+    fn default() -> Self {
+        Self {
+            boards: boards::DEFAULT_ENTRIES,
+            admissions: admissions::DEFAULT_ENTRIES,
+        }
+    }
 }
 
 /// PEM material for TLS.
@@ -107,6 +127,7 @@ impl Default for ServeOptions {
             request_timeout: Duration::from_secs(300),
             tls: None,
             home: None,
+            caches: Caches::default(),
         }
     }
 }
@@ -150,6 +171,7 @@ pub fn contract_services(
     max: usize,
     audit_key: Option<std::sync::Arc<AuditKey>>,
     stopping: tokio::sync::watch::Receiver<bool>,
+    boards: usize,
 ) -> (tonic::service::Routes, Vec<&'static str>) {
     let mut routes = tonic::service::RoutesBuilder::default();
     let mut names = Vec::new();
@@ -171,7 +193,10 @@ pub fn contract_services(
         sized!(UnitServiceServer::new(Units::new(store.clone()))),
         sized!(ClusterServiceServer::new(Clusters::new(store.clone()))),
         sized!(TargetServiceServer::new(Targets::new(store.clone()))),
-        service::scoreboard_route::ScoringRoutes::new(Scoring::new(store.clone(), stopping), max),
+        service::scoreboard_route::ScoringRoutes::new(
+            Scoring::new(store.clone(), stopping).with_board_cache(boards),
+            max
+        ),
         sized!(AccessServiceServer::new(Access::new(
             store.clone(),
             audit_key.clone()
@@ -239,7 +264,7 @@ pub async fn serve(
     };
     let reflection_v1alpha = reflection().build_v1alpha()?;
     let reflection = reflection().build_v1()?;
-    let door = auth::AuthLayer::new(store.clone(), options.limits);
+    let door = auth::AuthLayer::new(store.clone(), options.limits, options.caches.admissions);
     let stop_hearing = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));
     store.hear_other_processes(stop_hearing.clone());
     let (stopping_tx, stopping) = tokio::sync::watch::channel(false);
@@ -254,6 +279,7 @@ pub async fn serve(
         options.max_message_bytes,
         options.audit_key.clone().map(std::sync::Arc::new),
         stopping,
+        options.caches.boards,
     );
     let (health, health_service) = tonic_health::server::health_reporter();
     for name in &services {

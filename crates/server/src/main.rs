@@ -37,6 +37,12 @@ struct Args {
         global = true
     )]
     drain_timeout: u64,
+    /// Computed scoreboards (term × layer) kept in memory at most.
+    #[arg(long, env = "THIDUA_BOARD_CACHE_ENTRIES", default_value_t = thidua_server::Caches::default().boards)]
+    board_cache_entries: usize,
+    /// Decided admissions (key × need × scope) kept in memory at most.
+    #[arg(long, env = "THIDUA_ADMISSION_CACHE_ENTRIES", default_value_t = thidua_server::Caches::default().admissions)]
+    admission_cache_entries: usize,
     /// Largest message either way, in bytes; larger ones are refused RESOURCE_EXHAUSTED.
     #[arg(long, env = "THIDUA_MAX_MESSAGE_BYTES", default_value_t = thidua_server::MAX_MESSAGE_BYTES)]
     max_message_bytes: usize,
@@ -265,6 +271,10 @@ async fn main() -> anyhow::Result<()> {
         request_timeout: std::time::Duration::from_secs(args.request_timeout.max(1)),
         tls,
         home,
+        caches: thidua_server::Caches {
+            boards: args.board_cache_entries,
+            admissions: args.admission_cache_entries,
+        },
     };
     thidua_server::serve(
         listener,

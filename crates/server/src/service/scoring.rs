@@ -43,6 +43,13 @@ impl Scoring {
             stopping,
         }
     }
+
+    /// The same, keeping at most `boards` computed scoreboards.
+    #[must_use]
+    pub fn with_board_cache(mut self, boards: usize) -> Self {
+        self.boards = BoardCache::with_capacity(boards);
+        self
+    }
 }
 
 impl Scoring {
