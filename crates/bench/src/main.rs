@@ -7,6 +7,7 @@ mod nationwide;
 mod read;
 mod server;
 mod startup;
+mod watch;
 mod world;
 
 use std::{
@@ -18,6 +19,7 @@ use std::{
     time::Duration,
 };
 
+use anyhow::Context;
 use clap::Parser;
 use thidua_storage::Store;
 
@@ -54,6 +56,9 @@ struct Args {
     /// Calls of the unary read scenario (and of its ceiling).
     #[arg(long, default_value_t = 20_000)]
     reads: usize,
+    /// Watchers of the WatchScoreboard fan-out, spread over two servers on PostgreSQL.
+    #[arg(long, default_value_t = 1_000)]
+    watchers: usize,
     /// The 2025 unit list (`units-2025.csv`): with --lineage and --units, the lineage import
     /// scenario runs.
     #[arg(long)]
@@ -338,13 +343,13 @@ fn main() -> anyhow::Result<()> {
             },
         };
         if let Some(url) = url {
-            let (_, round) = setup(&url, &nation)?;
+            let (pg_terms, round) = setup(&url, &nation)?;
             let round = Arc::new(round);
             let ceiling = import::postgres_ceiling(&url, &round)?;
             clear_results(&url)?;
             let server = Arc::new(server::Server::start(&url)?);
             let result =
-                rt.block_on(bulk.spawn(import::through_server(server, round.clone())))??;
+                rt.block_on(bulk.spawn(import::through_server(server.clone(), round.clone())))??;
             let per_second = |d: Duration| rows_in_round as f64 / d.as_secs_f64().max(1e-9);
             rows.push(Row::rate(
                 format!("bulk import, PostgreSQL: {rows_in_round} results vs COPY"),
@@ -353,6 +358,14 @@ fn main() -> anyhow::Result<()> {
                 "rows/s",
                 0.3,
             ));
+            // A second node on the same database: watchers spread over both.
+            let twin = server::Server::start(&url)?;
+            let term = pg_terms
+                .iter()
+                .min_by_key(|t| t.members.len().abs_diff(15))
+                .context("no term")?;
+            let watchers = if args.smoke { 20 } else { args.watchers.max(2) };
+            rows.extend(rt.block_on(watch::fan_out(&server, &twin, term, watchers, runs))?);
         }
         drop(throwaway);
     }

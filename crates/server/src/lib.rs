@@ -172,6 +172,7 @@ pub fn contract_services(
     audit_key: Option<std::sync::Arc<AuditKey>>,
     stopping: tokio::sync::watch::Receiver<bool>,
     boards: usize,
+    hub: service::board_hub::BoardHub,
 ) -> (tonic::service::Routes, Vec<&'static str>) {
     let mut routes = tonic::service::RoutesBuilder::default();
     let mut names = Vec::new();
@@ -194,7 +195,9 @@ pub fn contract_services(
         sized!(ClusterServiceServer::new(Clusters::new(store.clone()))),
         sized!(TargetServiceServer::new(Targets::new(store.clone()))),
         service::scoreboard_route::ScoringRoutes::new(
-            Scoring::new(store.clone(), stopping).with_board_cache(boards),
+            Scoring::new(store.clone(), stopping)
+                .with_board_cache(boards)
+                .with_hub(hub),
             max
         ),
         sized!(AccessServiceServer::new(Access::new(
@@ -268,11 +271,13 @@ pub async fn serve(
     let stop_hearing = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));
     store.hear_other_processes(stop_hearing.clone());
     let (stopping_tx, stopping) = tokio::sync::watch::channel(false);
+    let hub = service::board_hub::BoardHub::default();
     let front = http::FrontLayer::new(
         store.clone(),
         options.max_message_bytes,
         stopping.clone(),
         options.home.clone(),
+        hub.clone(),
     );
     let (routes, services) = contract_services(
         &store,
@@ -280,6 +285,7 @@ pub async fn serve(
         options.audit_key.clone().map(std::sync::Arc::new),
         stopping,
         options.caches.boards,
+        hub,
     );
     let (health, health_service) = tonic_health::server::health_reporter();
     for name in &services {
@@ -318,7 +324,6 @@ pub async fn serve(
         .http2_keepalive_timeout(Some(options.keepalive_timeout))
         .timeout(options.request_timeout)
         .layer(front)
-        .layer(tonic_web::GrpcWebLayer::new())
         .layer(logging::RequestLogLayer)
         .layer(door)
         .add_routes(routes)

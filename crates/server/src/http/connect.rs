@@ -89,15 +89,17 @@ impl Form {
 }
 
 /// Serves one Connect call of `method` through `inner`, the gRPC service stack.
-pub async fn call<S>(
+pub async fn call<S, B>(
     inner: S,
     method: MethodDescriptor,
     request: Request<Body>,
     max_bytes: usize,
 ) -> Result<Response<Body>, S::Error>
 where
-    S: Service<Request<Body>, Response = Response<Body>> + Send,
+    S: Service<Request<Body>, Response = Response<B>> + Send,
     S::Future: Send,
+    B: http_body::Body<Data = Bytes> + Send + 'static,
+    B::Error: Into<tonic::codegen::StdError>,
 {
     let language = Language::of(request.headers());
     let refused = |form: Form, error: Error| {
@@ -176,7 +178,7 @@ where
         Err(violation) => return refused(form, Error::Invalid(vec![violation])),
     };
     let grpc = grpc_request(&parts, messages);
-    let response = inner.oneshot(grpc).await?;
+    let response = inner.oneshot(grpc).await?.map(Body::new);
     Ok(match form {
         Form::Unary(_) if method.is_server_streaming() => {
             streams::event_stream(method.output(), response)

@@ -1,6 +1,7 @@
 //! HTTP beside gRPC, on the same port: the first service every request reaches.
 //!
-//! - gRPC (`application/grpc…`) and gRPC-Web pass through untouched;
+//! - gRPC (`application/grpc…`) passes through untouched, gRPC-Web through its translation
+//!   (`tonic-web`);
 //! - `POST /thidua.v1.Service/Method` in Connect's forms ([`connect`]) becomes a gRPC call
 //!   through the same stack;
 //! - `GET /healthz` (the process answers) and `GET /readyz` (the database answers and the
@@ -37,6 +38,8 @@ struct Shared {
     stopping: tokio::sync::watch::Receiver<bool>,
     /// The page a bare `/` shows (the seed's scoreboard under `--demo`), if any.
     home: Option<String>,
+    /// The boards watched, shared with the gRPC service's watches.
+    hub: crate::service::board_hub::BoardHub,
 }
 
 /// The layer putting HTTP in front of the gRPC service stack.
@@ -46,12 +49,14 @@ pub struct FrontLayer {
 }
 
 impl FrontLayer {
-    /// A front over `store`; `home`, when given, is where `/` leads.
+    /// A front over `store`; `home`, when given, is where `/` leads; the page's boards come
+    /// from `hub`.
     pub fn new(
         store: Store,
         max_message_bytes: usize,
         stopping: tokio::sync::watch::Receiver<bool>,
         home: Option<String>,
+        hub: crate::service::board_hub::BoardHub,
     ) -> Self {
         Self {
             shared: Arc::new(Shared {
@@ -59,16 +64,18 @@ impl FrontLayer {
                 max_message_bytes,
                 stopping,
                 home,
+                hub,
             }),
         }
     }
 }
 
-impl<S> Layer<S> for FrontLayer {
+impl<S: Clone> Layer<S> for FrontLayer {
     type Service = Front<S>;
 
     fn layer(&self, inner: S) -> Self::Service {
         Front {
+            web: tonic_web::GrpcWebLayer::new().layer(inner.clone()),
             inner,
             shared: self.shared.clone(),
         }
@@ -79,18 +86,26 @@ impl<S> Layer<S> for FrontLayer {
 #[derive(Debug, Clone)]
 pub struct Front<S> {
     inner: S,
+    /// The same stack behind gRPC-Web's translation, for gRPC-Web requests only: a plain gRPC
+    /// call does not pass it.
+    web: tonic_web::GrpcWebService<S>,
     shared: Arc<Shared>,
 }
 
 type BoxFuture<T> = Pin<Box<dyn std::future::Future<Output = T> + Send>>;
 
-impl<S> Service<Request<Body>> for Front<S>
+/// What the front answers: a gRPC call's own body, untouched, or a body the front made.
+pub type FrontBody<B> = http_body_util::Either<B, Body>;
+
+impl<S, B> Service<Request<Body>> for Front<S>
 where
-    S: Service<Request<Body>, Response = Response<Body>> + Clone + Send + 'static,
+    S: Service<Request<Body>, Response = Response<B>> + Clone + Send + 'static,
     S::Future: Send + 'static,
     S::Error: Send + 'static,
+    B: http_body::Body<Data = Bytes> + Send + 'static,
+    B::Error: Into<tonic::codegen::StdError> + std::fmt::Display,
 {
-    type Response = Response<Body>;
+    type Response = Response<FrontBody<B>>;
     type Error = S::Error;
     type Future = BoxFuture<Result<Self::Response, Self::Error>>;
 
@@ -100,27 +115,33 @@ where
 
     fn call(&mut self, request: Request<Body>) -> Self::Future {
         let clone = self.inner.clone();
-        let inner = std::mem::replace(&mut self.inner, clone);
+        let mut inner = std::mem::replace(&mut self.inner, clone);
         let content_type = request
             .headers()
             .get(header::CONTENT_TYPE)
             .and_then(|v| v.to_str().ok())
             .unwrap_or_default();
+        if content_type.starts_with("application/grpc-web") {
+            let clone = self.web.clone();
+            let mut web = std::mem::replace(&mut self.web, clone);
+            let answer = web.call(request);
+            return Box::pin(async move { Ok(answer.await?.map(FrontBody::Right)) });
+        }
         if content_type.starts_with("application/grpc") {
-            let mut inner = inner;
-            return Box::pin(inner.call(request));
+            let answer = inner.call(request);
+            return Box::pin(async move { Ok(answer.await?.map(FrontBody::Left)) });
         }
         let shared = self.shared.clone();
         let path = request.uri().path().to_owned();
         if let Some(method) = connect::method_at(&path) {
-            return Box::pin(connect::call(
-                inner,
-                method,
-                request,
-                shared.max_message_bytes,
-            ));
+            let max = shared.max_message_bytes;
+            return Box::pin(async move {
+                Ok(connect::call(inner, method, request, max)
+                    .await?
+                    .map(FrontBody::Right))
+            });
         }
-        Box::pin(async move { Ok(route(&shared, &path, request).await) })
+        Box::pin(async move { Ok(route(&shared, &path, request).await.map(FrontBody::Right)) })
     }
 }
 
@@ -150,7 +171,9 @@ async fn route(shared: &Shared, path: &str, request: Request<Body>) -> Response<
             None => page::index(),
         },
         _ => match page::Route::of(path) {
-            Some(route) => page::serve(&shared.store, &shared.stopping, route, request).await,
+            Some(route) => {
+                page::serve(&shared.store, &shared.hub, &shared.stopping, route, request).await
+            }
             None if path.starts_with("/thidua.") => {
                 errors::error_response(&crate::status::to_status(thidua_domain::Error::NotFound {
                     resource: path.to_owned(),

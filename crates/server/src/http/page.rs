@@ -89,6 +89,7 @@ pub fn share_path(term: &TermName, token: &str) -> String {
 /// Serves `route`.
 pub async fn serve(
     store: &Store,
+    hub: &crate::service::board_hub::BoardHub,
     stopping: &tokio::sync::watch::Receiver<bool>,
     route: Route,
     request: Request<Body>,
@@ -104,7 +105,7 @@ pub async fn serve(
             Err(e) => refused(&e),
         },
         Route::Events(term) => match admitted(store, &token, &term).await {
-            Ok(_) => events(store, stopping, term, token).await,
+            Ok(_) => events(store, hub, stopping, term, token).await,
             Err(e) => refused(&e),
         },
     }
@@ -265,12 +266,14 @@ fn escape(text: &str) -> String {
 /// refused` with a Vietnamese sentence when the link stops opening it.
 async fn events(
     store: &Store,
+    hub: &crate::service::board_hub::BoardHub,
     stopping: &tokio::sync::watch::Receiver<bool>,
     term: TermName,
     token: String,
 ) -> Response<Body> {
     let watched = board_watch::watch(
         store.clone(),
+        hub,
         term,
         // The final board: every layer, adjustments included (as GetScoreboard by default).
         Some(thidua_domain::results::Layer::Adjustment),

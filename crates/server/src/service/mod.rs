@@ -1,5 +1,6 @@
 //! The tonic services: decode, call one use case on a blocking thread, encode.
 
+pub mod board_hub;
 pub mod board_watch;
 pub mod clusters;
 mod decisions;

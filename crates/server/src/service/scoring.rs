@@ -30,6 +30,8 @@ use crate::{app, convert};
 pub struct Scoring {
     store: Store,
     boards: BoardCache,
+    /// The boards being watched, scored once per change for all their watchers.
+    hub: super::board_hub::BoardHub,
     /// Turns true when the server begins to shut down: open watches end then.
     stopping: tokio::sync::watch::Receiver<bool>,
 }
@@ -40,8 +42,16 @@ impl Scoring {
         Self {
             store,
             boards: BoardCache::default(),
+            hub: super::board_hub::BoardHub::default(),
             stopping,
         }
+    }
+
+    /// The same, its watches served from `hub` (shared with the scoreboard page).
+    #[must_use]
+    pub fn with_hub(mut self, hub: super::board_hub::BoardHub) -> Self {
+        self.hub = hub;
+        self
     }
 
     /// The same, keeping at most `boards` computed scoreboards.
@@ -542,21 +552,7 @@ impl ScoringService for Scoring {
         &self,
         request: Request<pb::WatchScoreboardRequest>,
     ) -> Result<Response<Self::WatchScoreboardStream>, Status> {
-        let (run, req) = admit(&self.store, request).await?;
-        let pb::WatchScoreboardRequest { term, layer } = req;
-        let term = term_ref(&term)?;
-        let up_to = convert::board_layer_in(layer);
-        let viewer = board_watch::Viewer::Key(run.principal().key_id.clone());
-        drop(run);
-        let stream = board_watch::watch(
-            self.store.clone(),
-            term,
-            up_to,
-            viewer,
-            self.stopping.clone(),
-        )
-        .await?;
-        Ok(Response::new(stream))
+        board_watch::call(&self.store, &self.hub, &self.stopping, request).await
     }
 
     async fn get_scoring_policy(
