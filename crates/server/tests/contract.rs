@@ -166,3 +166,26 @@ fn the_readme_explains_every_need_it_lists() {
         assert!(readme.contains(&need), "README.md does not explain {need}");
     }
 }
+
+/// `docs/openapi.json`: the JSON API's document, as the server serves it at `/openapi.json`,
+/// kept beside the code for readers without a server.
+#[test]
+fn the_openapi_document_in_docs_is_the_one_served() {
+    let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../docs/openapi.json");
+    let expected = serde_json::to_string_pretty(&thidua_server::http::openapi::document())
+        .unwrap_or_default()
+        + "\n";
+    let written = std::fs::read_to_string(&path).unwrap_or_default();
+    if written != expected && std::env::var("THIDUA_BLESS").is_ok_and(|v| v == "1") {
+        assert!(
+            std::fs::write(&path, &expected).is_ok(),
+            "cannot write {}",
+            path.display()
+        );
+        return;
+    }
+    assert!(
+        written == expected,
+        "docs/openapi.json is out of date: run `THIDUA_BLESS=1 cargo test -p thidua-server --test contract`"
+    );
+}
