@@ -143,17 +143,23 @@ fn the_readme_tables_are_generated_from_the_contract_and_the_policy() {
         };
         expected.replace_range(from + begin.len()..to, &table);
     }
-    if expected != readme && std::env::var("THIDUA_BLESS").is_ok_and(|v| v == "1") {
+    kept_current(&path, &readme, &expected, "README.md's generated tables");
+}
+
+/// Asserts that the file at `path` (read as `written`) holds `expected`; with
+/// `THIDUA_BLESS=1`, writes it instead.
+fn kept_current(path: &std::path::Path, written: &str, expected: &str, what: &str) {
+    if written != expected && std::env::var("THIDUA_BLESS").is_ok_and(|v| v == "1") {
         assert!(
-            std::fs::write(&path, &expected).is_ok(),
+            std::fs::write(path, expected).is_ok(),
             "cannot write {}",
             path.display()
         );
         return;
     }
     assert!(
-        expected == readme,
-        "README.md's generated tables are out of date: run `THIDUA_BLESS=1 cargo test -p thidua-server --test contract`"
+        written == expected,
+        "{what} are out of date: run `THIDUA_BLESS=1 cargo test -p thidua-server --test contract`"
     );
 }
 
@@ -176,16 +182,5 @@ fn the_openapi_document_in_docs_is_the_one_served() {
         .unwrap_or_default()
         + "\n";
     let written = std::fs::read_to_string(&path).unwrap_or_default();
-    if written != expected && std::env::var("THIDUA_BLESS").is_ok_and(|v| v == "1") {
-        assert!(
-            std::fs::write(&path, &expected).is_ok(),
-            "cannot write {}",
-            path.display()
-        );
-        return;
-    }
-    assert!(
-        written == expected,
-        "docs/openapi.json is out of date: run `THIDUA_BLESS=1 cargo test -p thidua-server --test contract`"
-    );
+    kept_current(&path, &written, &expected, "docs/openapi.json's contents");
 }

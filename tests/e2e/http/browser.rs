@@ -187,6 +187,16 @@ async fn drawn(client: &Client) -> anyhow::Result<Value> {
         .await?)
 }
 
+/// Closes the browser's session, first saying what its page showed if `outcome` failed.
+async fn closed(client: Client, outcome: anyhow::Result<()>) -> anyhow::Result<()> {
+    let outcome = match outcome {
+        Ok(()) => Ok(()),
+        Err(e) => Err(e.context(failure_state(&client).await)),
+    };
+    client.close().await?;
+    outcome
+}
+
 /// What the page showed when a test failed, with a screenshot beside the artifacts.
 async fn failure_state(client: &Client) -> String {
     if let Ok(png) = client.screenshot().await
@@ -249,12 +259,7 @@ pub fn live_page_in_a_browser(env: &Env) -> anyhow::Result<()> {
             anyhow::Ok(())
         }
         .await;
-        let outcome = match outcome {
-            Ok(()) => Ok(()),
-            Err(e) => Err(e.context(failure_state(&client).await)),
-        };
-        client.close().await?;
-        outcome
+        closed(client, outcome).await
     })
 }
 
@@ -266,12 +271,7 @@ pub fn expired_link_in_a_browser(env: &Env) -> anyhow::Result<()> {
     let profile = thidua_testkit::Scratch::new("chromium")?;
     env.block_on(async {
         let (page, id) = share(env).await?;
-        crate::support::run_sql(
-            &env.database_url,
-            &[&format!(
-                "UPDATE scoreboard_shares SET expires_at = 0 WHERE id = '{id}'"
-            )],
-        )?;
+        super::share::expire(env, &id)?;
         let client = browser(&driver, profile.path()).await?;
         let outcome = async {
             client.goto(&format!("{}{page}", env.url)).await?;
@@ -286,12 +286,7 @@ pub fn expired_link_in_a_browser(env: &Env) -> anyhow::Result<()> {
             anyhow::Ok(())
         }
         .await;
-        let outcome = match outcome {
-            Ok(()) => Ok(()),
-            Err(e) => Err(e.context(failure_state(&client).await)),
-        };
-        client.close().await?;
-        outcome
+        closed(client, outcome).await
     })
 }
 
@@ -344,11 +339,6 @@ pub fn page_with_an_api_key(env: &Env) -> anyhow::Result<()> {
             anyhow::Ok(())
         }
         .await;
-        let outcome = match outcome {
-            Ok(()) => Ok(()),
-            Err(e) => Err(e.context(failure_state(&client).await)),
-        };
-        client.close().await?;
-        outcome
+        closed(client, outcome).await
     })
 }

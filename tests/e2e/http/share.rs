@@ -44,6 +44,16 @@ async fn first_event(base: &str, events: &str, kind: &str) -> anyhow::Result<Str
     Ok(rest.split("\n\n").next().unwrap_or_default().to_owned())
 }
 
+/// Ends share link `id`'s validity, as time would.
+pub(super) fn expire(env: &Env, id: &str) -> anyhow::Result<()> {
+    crate::support::run_sql(
+        &env.database_url,
+        &[&format!(
+            "UPDATE scoreboard_shares SET expires_at = 0 WHERE id = '{id}'"
+        )],
+    )
+}
+
 const REFUSED: &str = "Đường dẫn này không hợp lệ, đã hết hạn hoặc đã bị thu hồi";
 
 pub fn share_links(env: &Env) -> anyhow::Result<()> {
@@ -163,12 +173,7 @@ pub fn share_links(env: &Env) -> anyhow::Result<()> {
             .next()
             .unwrap_or_default()
             .to_owned();
-        crate::support::run_sql(
-            &env.database_url,
-            &[&format!(
-                "UPDATE scoreboard_shares SET expires_at = 0 WHERE id = '{id}'"
-            )],
-        )?;
+        expire(env, &id)?;
         let expired = client::get(base, &second_page).await?;
         ensure!(
             expired.status == 401 && expired.text().contains(REFUSED),
