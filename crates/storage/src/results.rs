@@ -152,35 +152,37 @@ impl Tx<'_> {
         let (cluster_id, year) = (term.cluster_id.as_str(), term.year);
         #[derive(Insertable)]
         #[diesel(table_name = results)]
-        struct Row {
-            cluster_id: String,
+        // COPY needs every column present, never a default.
+        #[diesel(treat_none_as_default_value = false)]
+        struct Row<'a> {
+            cluster_id: &'a str,
             year: i32,
             unit_id: String,
-            criterion_code: String,
+            criterion_code: &'a str,
             revision: i32,
             value: String,
-            kind: String,
-            evidence_ref: String,
-            evidence_note: String,
-            explanation: String,
+            kind: &'static str,
+            evidence_ref: &'a str,
+            evidence_note: &'a str,
+            explanation: &'a str,
             submitted_at: i64,
         }
-        let row = |r: &ReportedResult| {
+        fn row<'a>(cluster_id: &'a str, year: i32, r: &'a ReportedResult) -> Row<'a> {
             let (kind, value) = entry_cells(r.entry);
             Row {
-                cluster_id: cluster_id.to_owned(),
+                cluster_id,
                 year,
                 unit_id: r.unit.key(),
-                criterion_code: r.code.clone(),
+                criterion_code: &r.code,
                 revision: r.revision,
                 value,
-                kind: kind.to_owned(),
-                evidence_ref: r.evidence_ref.clone(),
-                evidence_note: r.evidence_note.clone(),
-                explanation: r.explanation.clone(),
+                kind,
+                evidence_ref: &r.evidence_ref,
+                evidence_note: &r.evidence_note,
+                explanation: &r.explanation,
                 submitted_at: r.submitted_at.0,
             }
-        };
+        }
         let (mut latest, exists) = self.latest_for_update(term)?;
         for r in rows.iter_mut() {
             let n = latest
@@ -197,40 +199,26 @@ impl Tx<'_> {
             crate::connection::AnyConnection::Sqlite(c) => {
                 for r in rows {
                     diesel::insert_into(results::table)
-                        .values(&row(r))
+                        .values(&row(cluster_id, year, r))
                         .execute(c)
                         .map_err(db)?;
                 }
             }
-            // PostgreSQL: one statement per import, each column bound as one array and
-            // unnested, instead of 500-row VALUES lists of 5,500 parameters each, which the
-            // server parsed and planned anew every time.
+            // PostgreSQL: `COPY … FROM STDIN` inside the import's transaction, its own bulk
+            // path (no statement to parse or plan, rows streamed in its binary format).
             crate::connection::AnyConnection::Postgresql(c) => {
-                use diesel::sql_types::{Array, BigInt, Integer, Text};
-                let cells: Vec<(&'static str, String)> =
-                    rows.iter().map(|r| entry_cells(r.entry)).collect();
-                let units: Vec<String> = rows.iter().map(|r| r.unit.key()).collect();
-                let column =
-                    |f: fn(&ReportedResult) -> &str| rows.iter().map(f).collect::<Vec<_>>();
-                diesel::sql_query(
-                    "INSERT INTO results (cluster_id, year, unit_id, criterion_code, revision, \
-                     value, kind, evidence_ref, evidence_note, explanation, submitted_at) \
-                     SELECT $1, $2, * FROM UNNEST($3::text[], $4::text[], $5::int4[], \
-                     $6::text[], $7::text[], $8::text[], $9::text[], $10::text[], $11::int8[])",
-                )
-                .bind::<Text, _>(cluster_id)
-                .bind::<Integer, _>(year)
-                .bind::<Array<Text>, _>(&units)
-                .bind::<Array<Text>, _>(column(|r| &r.code))
-                .bind::<Array<Integer>, _>(rows.iter().map(|r| r.revision).collect::<Vec<_>>())
-                .bind::<Array<Text>, _>(cells.iter().map(|(_, v)| v.as_str()).collect::<Vec<_>>())
-                .bind::<Array<Text>, _>(cells.iter().map(|(k, _)| *k).collect::<Vec<_>>())
-                .bind::<Array<Text>, _>(column(|r| &r.evidence_ref))
-                .bind::<Array<Text>, _>(column(|r| &r.evidence_note))
-                .bind::<Array<Text>, _>(column(|r| &r.explanation))
-                .bind::<Array<BigInt>, _>(rows.iter().map(|r| r.submitted_at.0).collect::<Vec<_>>())
-                .execute(c)
-                .map_err(db)?;
+                use diesel::prelude::ExecuteCopyFromDsl;
+                let all: Vec<Row<'_>> = rows.iter().map(|r| row(cluster_id, year, r)).collect();
+                let expected = all.len();
+                let copied = diesel::copy_from(results::table)
+                    .from_insertable(all)
+                    .execute(c)
+                    .map_err(db)?;
+                if copied != expected {
+                    return Err(Error::Internal(format!(
+                        "COPY stored {copied} of {expected} results"
+                    )));
+                }
             }
         }
         self.store_latest(term, &latest, exists)
