@@ -108,9 +108,9 @@ pub fn cli_tour(env: &Env) -> anyhow::Result<()> {
     );
     let err = stderr(&out);
     for line in [
-        "  rows[0].name: line 2",
-        "  rows[1].kind: line 3",
-        "  rows[2].parent_code: line 4",
+        "  rows[0].name: dòng 2",
+        "  rows[1].kind: dòng 3",
+        "  rows[2].parent_code: dòng 4",
     ] {
         ensure!(
             err.lines().any(|l| l.starts_with(line)),
@@ -218,7 +218,7 @@ pub fn cli_tour(env: &Env) -> anyhow::Result<()> {
         out.status.code()
     );
     let err = stderr(&out);
-    for line in ["  rows[1].max_points: line 3", "  rows[2].rule: line 4"] {
+    for line in ["  rows[1].max_points: dòng 3", "  rows[2].rule: dòng 4"] {
         ensure!(
             err.lines().any(|l| l.starts_with(line)),
             "stderr lacks `{line}`:\n{err}"
@@ -322,19 +322,22 @@ pub fn cli_tour(env: &Env) -> anyhow::Result<()> {
     Ok(())
 }
 
-/// Errors in the officer's language: the server adds what the reason means as a
-/// `LocalizedMessage`, in Vietnamese unless the call asks for English, and the CLI leads with
-/// it; machine fields stay English.
+/// Errors in the officer's language: the status's message, every violation's description and
+/// a `LocalizedMessage` saying what the reason means are Vietnamese unless the call asks for
+/// English, and the CLI prints them; machine fields (the reason, the fields' paths) stay
+/// English.
 pub fn messages_in_the_officer_s_language(env: &Env) -> anyhow::Result<()> {
     use thidua_proto::v1 as pb;
     use tonic_types::StatusExt;
     env.block_on(async {
+        // A caller that asks for no language: Vietnamese.
+        let mut plain = pb::cluster_service_client::ClusterServiceClient::new(
+            env.channel_as(Some(&env.admin_token)).await?,
+        );
         let missing = || pb::GetTermRequest {
             name: "clusters/khong-co/terms/2022".into(),
         };
-        let status = env
-            .clusters()
-            .await?
+        let status = plain
             .get_term(missing())
             .await
             .err()
@@ -346,17 +349,52 @@ pub fn messages_in_the_officer_s_language(env: &Env) -> anyhow::Result<()> {
             "{said:?}"
         );
         ensure!(
+            status.message() == "Không tìm thấy clusters/khong-co/terms/2022",
+            "{}",
+            status.message()
+        );
+        ensure!(
             details
                 .error_info()
                 .is_some_and(|i| i.reason == "NOT_FOUND")
         );
+        // Bad input: each violation in Vietnamese, under its English field path.
+        let bad = plain
+            .create_cluster(pb::CreateClusterRequest {
+                cluster_id: "Cụm Sai".into(),
+                cluster: Some(pb::Cluster {
+                    display_name: "Cụm thi đua phường Đức Xuân".into(),
+                    kind: pb::ClusterKind::Territorial.into(),
+                    organiser: "units/qd124-2004~058".into(),
+                    ..Default::default()
+                }),
+                ..Default::default()
+            })
+            .await
+            .err()
+            .context("a bad cluster id")?;
+        let violations = bad
+            .get_error_details()
+            .bad_request()
+            .map(|b| b.field_violations.clone())
+            .unwrap_or_default();
+        ensure!(
+            violations.iter().any(|v| v.field == "cluster_id"
+                && v.description.starts_with("\"Cụm Sai\" không phải mã cụm")),
+            "{violations:?}"
+        );
+        ensure!(
+            bad.message()
+                .starts_with("Số liệu không hợp lệ: cluster_id: "),
+            "{}",
+            bad.message()
+        );
+        // The same calls asking for English.
         let mut english = tonic::Request::new(missing());
         english
             .metadata_mut()
             .insert("grpc-accept-language", "en-GB, vi;q=0.5".parse()?);
-        let status = env
-            .clusters()
-            .await?
+        let status = plain
             .get_term(english)
             .await
             .err()
@@ -369,6 +407,11 @@ pub fn messages_in_the_officer_s_language(env: &Env) -> anyhow::Result<()> {
         ensure!(
             said.locale == "en" && said.message == "The named resource does not exist.",
             "{said:?}"
+        );
+        ensure!(
+            status.message() == "clusters/khong-co/terms/2022 not found",
+            "{}",
+            status.message()
         );
         Ok::<_, anyhow::Error>(())
     })?;

@@ -125,8 +125,17 @@ impl Env {
         ))
     }
 
+    /// The administrator's channel. Its calls ask for English: the scenarios read the
+    /// server's English wording; Vietnamese, the default for a caller that asks for nothing,
+    /// is checked on [`Env::channel_as`] (`cli::messages_in_the_officer_s_language`).
     async fn admin_channel(&self) -> anyhow::Result<AuthChannel> {
-        self.channel_as(Some(&self.admin_token)).await
+        let bearer = Bearer::new(Some(&self.admin_token))
+            .map_err(anyhow::Error::msg)?
+            .language("en");
+        Ok(tonic::service::interceptor::InterceptedService::new(
+            self.channel().await?,
+            bearer,
+        ))
     }
 
     /// A unit service client, as administrator.

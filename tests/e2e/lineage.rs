@@ -73,11 +73,12 @@ pub fn lineage_import(env: &Env) -> anyhow::Result<()> {
         "exit {:?}: {stderr}",
         out.status.code()
     );
-    for line in ["line 3", "line 4", "line 5"] {
+    // The CLI speaks Vietnamese by default: each bad row by its line (dòng).
+    for line in ["dòng 3", "dòng 4", "dòng 5"] {
         ensure!(stderr.contains(line), "{line} not reported: {stderr}");
     }
     ensure!(
-        !stderr.contains("line 2"),
+        !stderr.contains("dòng 2"),
         "a good line was reported: {stderr}"
     );
     let links_of = |unit: String| async move {

@@ -133,12 +133,15 @@ pub fn reform_carry_forward(env: &Env) -> anyhow::Result<()> {
     };
     refused(
         &transfer("qd19-2025~01843", "2025-07-01", ACT)?,
-        "communes and wards",
+        "xã, phường không tổ chức cụm thi đua",
     )?;
-    refused(&transfer("qd19-2025~19", "2021-12-31", ACT)?, "last term")?;
+    refused(
+        &transfer("qd19-2025~19", "2021-12-31", ACT)?,
+        "kỳ thi đua cuối của cụm",
+    )?;
     refused(
         &transfer("qd19-2025~99", "2025-07-01", ACT)?,
-        "does not exist",
+        "không tồn tại",
     )?;
     env.block_on(async {
         let status = expect_error(
@@ -459,7 +462,7 @@ pub fn names_through_time(env: &Env) -> anyhow::Result<()> {
             "--from",
             "2024-06-01",
         ])?,
-        "already changed on 2025-01-01",
+        "đã thay đổi ngày 2025-01-01",
     )?;
     // A correction in place (a typo) is the name of every year.
     json_of(&env.cli(&[

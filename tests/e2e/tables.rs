@@ -522,7 +522,8 @@ pub fn targets_and_signing(env: &Env) -> anyhow::Result<()> {
             .await?
             .into_inner();
         ensure!(
-            imported.warnings.len() == 1 && imported.warnings[0].contains("`1843` read as `01843`"),
+            imported.warnings.len() == 1
+                && imported.warnings[0].contains("\"1843\" read as \"01843\""),
             "{:?}",
             imported.warnings
         );

@@ -46,6 +46,24 @@ impl Failure {
         }
     }
 
+    /// A refusal of the rules checked here before anything is sent (a file's layout), in the
+    /// run's language, each bad field on its own line after `context`.
+    pub fn local(context: impl fmt::Display, error: thidua_domain::Error) -> Self {
+        let language = if crate::i18n::vietnamese() {
+            thidua_domain::Language::Vi
+        } else {
+            thidua_domain::Language::En
+        };
+        let message = match error {
+            thidua_domain::Error::Invalid(violations) => violations
+                .iter()
+                .map(|v| format!("\n  {}: {}", v.field, v.description.in_language(language)))
+                .fold(context.to_string(), |all, line| all + &line),
+            other => format!("{context}: {other}"),
+        };
+        Self::input(message)
+    }
+
     /// Anything unexpected.
     pub fn other(e: impl fmt::Display) -> Self {
         Self {
@@ -117,7 +135,11 @@ impl From<tonic::Status> for Failure {
             }
         }
         if let Some(pre) = details.precondition_failure() {
-            for v in &pre.violations {
+            // One refused subject is already said by the message.
+            let repeated = |v: &tonic_types::PreconditionViolation| {
+                pre.violations.len() == 1 && v.description == status.message()
+            };
+            for v in pre.violations.iter().filter(|v| !repeated(v)) {
                 message.push_str(&format!(
                     "\n  {} {}: {}",
                     v.r#type, v.subject, v.description

@@ -185,7 +185,7 @@ async fn import(
 
     let (headers, records) = crate::sheets::read_rows(file)?;
     let rows: Vec<pb::ResultRow> = thidua_domain::reporting::result_rows(&headers, &records)
-        .map_err(|e| Failure::input(format!("{}: {e}", file.display())))?
+        .map_err(|e| Failure::local(file.display(), e))?
         .into_iter()
         .map(|r| pb::ResultRow {
             unit: r.unit,

@@ -451,7 +451,7 @@ async fn import(
 ) -> Result<(), Failure> {
     let (headers, records) = crate::sheets::read_rows(file)?;
     let rows: Vec<pb::UnitRow> = thidua_domain::import::unit_rows(&headers, &records)
-        .map_err(|e| Failure::input(format!("{}: {e}", file.display())))?
+        .map_err(|e| Failure::local(file.display(), e))?
         .into_iter()
         .map(|r| pb::UnitRow {
             code: r.code,

@@ -19,6 +19,7 @@ use crate::{
     term::{self, Leadership, LeadershipMethod, Period, Term},
     time::Timestamp,
     unit::{Unit, UnitRef},
+    words,
 };
 
 /// Who leads the new term.
@@ -93,16 +94,13 @@ pub fn plan(
     if year <= term.year {
         return Err(Error::invalid(
             "year",
-            format!(
-                "{year} is not after {}: a term carries forward only",
-                term.year
-            ),
+            words!("carry-not-forward", year = year, from = term.year),
         ));
     }
     if year_taken {
         let resource = TermName::new(&term.cluster_id, year).to_string();
         return Err(Error::AlreadyExists {
-            description: format!("{resource} already exists"),
+            description: words!("already-exists", resource = resource),
             resource,
             reason: Reason::TermExists,
         });
@@ -146,10 +144,7 @@ pub fn plan(
         return Err(Error::precondition(
             Reason::UnitNotValidInTerm,
             term.resource(),
-            format!(
-                "no member of {} exists in {year}, and none has a successor in the lineage",
-                term.resource()
-            ),
+            words!("carry-no-member", term = term.resource(), year = year),
         ));
     }
     let as_carried = |u: &UnitRef| {
@@ -164,7 +159,7 @@ pub fn plan(
             if !carried.contains(u) {
                 return Err(Error::Invalid(vec![FieldViolation::new(
                     "leader",
-                    format!("{u} is not a member of the {year} term"),
+                    words!("carry-leader-not-member", unit = u, year = year),
                 )]));
             }
             Some(u.clone())
@@ -231,16 +226,18 @@ fn next_after(term: &Term, leader: &UnitRef, becomes: &[Option<UnitRef>]) -> Opt
 
 /// The refusal when the leader ceased and nobody said who leads now.
 fn leader_ceased(term: &Term, leader: &UnitRef, successor: Option<&UnitRef>, year: i32) -> Error {
-    let offer = match successor {
-        Some(s) => format!(
-            "name the new leader (--leader) or take its successor {s} (--leader-from-lineage)"
-        ),
-        None => "name the new leader (--leader): it has no successor".to_owned(),
-    };
     Error::precondition(
         Reason::LeaderCeased,
         term.resource(),
-        format!("leader {leader} ceased before {year}; {offer}"),
+        match successor {
+            Some(s) => words!(
+                "leader-ceased-successor",
+                leader = leader,
+                year = year,
+                successor = s
+            ),
+            None => words!("leader-ceased", leader = leader, year = year),
+        },
     )
 }
 

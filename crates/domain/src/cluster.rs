@@ -17,6 +17,14 @@ pub enum ClusterKind {
 }
 
 impl ClusterKind {
+    /// The kind, as people read it.
+    pub fn words(self) -> crate::words::Words {
+        match self {
+            ClusterKind::Territorial => crate::words!("cluster-territorial"),
+            ClusterKind::FunctionalBlock => crate::words!("cluster-functional-block"),
+        }
+    }
+
     /// Stored form.
     pub fn as_str(self) -> &'static str {
         match self {
@@ -79,7 +87,7 @@ pub fn check_cluster_id(field: &str, id: &str) -> Result<(), FieldViolation> {
     } else {
         Err(FieldViolation::new(
             field,
-            format!("`{id}` is not a cluster id: 1–63 of a-z, 0-9 and '-', starting with a letter"),
+            crate::words!("cluster-id-form", id = id),
         ))
     }
 }
@@ -105,9 +113,10 @@ impl Cluster {
             return Err(crate::Error::precondition(
                 crate::Reason::ClusterHasTerms,
                 self.resource(),
-                format!(
-                    "{} has {terms} term(s); a cluster with history cannot be deleted",
-                    self.resource()
+                crate::words!(
+                    "cluster-has-terms",
+                    cluster = self.resource(),
+                    terms = terms
                 ),
             ));
         }

@@ -17,15 +17,16 @@ pub fn parse(field: &str, text: &str) -> Result<Decimal, FieldViolation> {
     if !plain {
         return Err(FieldViolation::new(
             field,
-            format!("`{}` is not a plain decimal such as 97.5", quote(text)),
+            crate::words!("not-a-decimal", text = quote(text)),
         ));
     }
-    let value = Decimal::from_str_exact(t)
-        .map_err(|_| FieldViolation::new(field, format!("`{}` is out of range", quote(text))))?;
+    let value = Decimal::from_str_exact(t).map_err(|_| {
+        FieldViolation::new(field, crate::words!("out-of-range", text = quote(text)))
+    })?;
     if value.is_zero() && t.starts_with('-') {
         return Err(FieldViolation::new(
             field,
-            format!("`{}` is a negative zero; write 0", quote(text)),
+            crate::words!("negative-zero", text = quote(text)),
         ));
     }
     Ok(value)
@@ -62,7 +63,7 @@ mod tests {
         assert!(parse("value", "-0.5").is_ok());
         let long = "9x".repeat(2500);
         let refused = parse("value", &long).err().map(|v| v.description);
-        assert!(refused.is_some_and(|d| d.chars().count() < 100));
+        assert!(refused.is_some_and(|d| d.to_string().chars().count() < 100));
     }
 
     #[test]

@@ -2,18 +2,20 @@
 
 use std::fmt;
 
+use crate::words::Words;
+
 /// One invalid input field: a path such as `rows[17].parent_code` and what is wrong with it.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct FieldViolation {
     /// Path of the field in the request, AIP-style (`term.members[2].unit`).
     pub field: String,
     /// What is wrong, in a sentence a user can act on.
-    pub description: String,
+    pub description: Words,
 }
 
 impl FieldViolation {
     /// A violation of `field`.
-    pub fn new(field: impl Into<String>, description: impl Into<String>) -> Self {
+    pub fn new(field: impl Into<String>, description: impl Into<Words>) -> Self {
         Self {
             field: field.into(),
             description: description.into(),
@@ -208,7 +210,7 @@ pub enum Error {
         /// Why.
         reason: Reason,
         /// Sentence for the user.
-        description: String,
+        description: Words,
     },
     /// The resource is not in a state that allows the call.
     #[error("{description}")]
@@ -218,7 +220,7 @@ pub enum Error {
         /// Resource whose state blocks the call.
         subject: String,
         /// Sentence for the user.
-        description: String,
+        description: Words,
     },
     /// The state blocks the call for several subjects, each named (e.g. every missing target).
     #[error("{description}")]
@@ -226,9 +228,9 @@ pub enum Error {
         /// Why.
         reason: Reason,
         /// Sentence for the user.
-        description: String,
+        description: Words,
         /// (subject, what is wrong with it).
-        violations: Vec<(String, String)>,
+        violations: Vec<(String, Words)>,
     },
     /// The etag sent is stale: someone changed the resource since it was read.
     #[error("{resource} was changed by someone else; read it again")]
@@ -239,7 +241,7 @@ pub enum Error {
     /// No valid credentials: missing, malformed, expired or revoked (the message says which,
     /// never whether a key exists).
     #[error("unauthenticated: {0}")]
-    Unauthenticated(String),
+    Unauthenticated(Words),
     /// The caller may not make `method` on the resource. Deliberately says nothing about
     /// whether the resource exists.
     #[error("permission denied: {method}")]
@@ -249,7 +251,7 @@ pub enum Error {
     },
     /// A limit was reached.
     #[error("resource exhausted: {0}")]
-    ResourceExhausted(String),
+    ResourceExhausted(Words),
     /// The caller cancelled or its deadline passed before the commit; rolled back.
     #[error("cancelled before commit")]
     Cancelled,
@@ -273,7 +275,7 @@ fn join(v: &[FieldViolation]) -> String {
 
 impl Error {
     /// A single-field validation error.
-    pub fn invalid(field: impl Into<String>, description: impl Into<String>) -> Self {
+    pub fn invalid(field: impl Into<String>, description: impl Into<Words>) -> Self {
         Error::Invalid(vec![FieldViolation::new(field, description)])
     }
 
@@ -281,7 +283,7 @@ impl Error {
     pub fn precondition(
         reason: Reason,
         subject: impl Into<String>,
-        description: impl Into<String>,
+        description: impl Into<Words>,
     ) -> Self {
         Error::FailedPrecondition {
             reason,
@@ -316,7 +318,7 @@ pub struct Violations(Vec<FieldViolation>);
 
 impl Violations {
     /// Records one violation.
-    pub fn add(&mut self, field: impl Into<String>, description: impl Into<String>) {
+    pub fn add(&mut self, field: impl Into<String>, description: impl Into<Words>) {
         self.0.push(FieldViolation::new(field, description));
     }
 

@@ -63,10 +63,7 @@ pub fn unit_rows(header: &[String], lines: &[(u32, Vec<String>)]) -> Result<Vec<
     if code.is_none() || name.is_none() || kind.is_none() || parent.is_none() {
         return Err(Error::invalid(
             "content",
-            format!(
-                "the header must name the columns {}",
-                UNIT_COLUMNS.join(",")
-            ),
+            crate::words!("units-header", columns = UNIT_COLUMNS.join(",")),
         ));
     }
     Ok(lines
@@ -99,7 +96,7 @@ pub fn plan_import(
     existing: &HashMap<String, Unit>,
 ) -> Result<ImportPlan, Error> {
     if rows.is_empty() {
-        return Err(Error::invalid("rows", "the import has no rows"));
+        return Err(Error::invalid("rows", crate::words!("import-no-rows")));
     }
     // (row index, violation), sorted by row at the end so each row's problems read together.
     let mut found: Vec<(usize, FieldViolation)> = Vec::new();
@@ -115,9 +112,10 @@ pub fn plan_import(
                 i,
                 FieldViolation::new(
                     format!("rows[{i}].code"),
-                    format!(
-                        "line {}: code `{code}` already appears on line {line}",
-                        row.line
+                    crate::words!(
+                        "at-line",
+                        line = row.line,
+                        what => crate::words!("code-appears-on", code = code, first = line)
                     ),
                 ),
             ));
@@ -149,7 +147,11 @@ pub fn plan_import(
                     None => {
                         local.add(
                             at("parent_code"),
-                            format!("unknown parent code `{parent_code}` in {scheme}"),
+                            crate::words!(
+                                "unknown-parent-code",
+                                code = parent_code,
+                                scheme = scheme
+                            ),
                         );
                         None
                     }
@@ -181,11 +183,15 @@ pub fn plan_import(
                     i,
                     FieldViolation::new(
                         at("code"),
-                        format!(
-                            "line {line}: {} already exists as `{}` ({}) with other data; change it with UpdateUnit",
-                            stored.id,
-                            stored.name,
-                            stored.kind.as_str()
+                        crate::words!(
+                            "at-line",
+                            line = line,
+                            what => crate::words!(
+                                "unit-exists-differently",
+                                unit = stored.id,
+                                name = stored.name,
+                                kind = stored.kind.as_str()
+                            )
                         ),
                     ),
                 )),
@@ -195,7 +201,10 @@ pub fn plan_import(
             for v in local.into_inner() {
                 found.push((
                     i,
-                    FieldViolation::new(v.field, format!("line {line}: {}", v.description)),
+                    FieldViolation::new(
+                        v.field,
+                        crate::words!("at-line", line = line, what => v.description),
+                    ),
                 ));
             }
         }

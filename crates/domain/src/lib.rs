@@ -27,5 +27,7 @@ pub mod term;
 pub mod text;
 pub mod time;
 pub mod unit;
+pub mod words;
 
 pub use error::{Error, FieldViolation, Reason, Result};
+pub use words::{Language, Words};

@@ -8,6 +8,8 @@ use crate::{
     error::{Error, Reason, Violations},
     term::Period,
     unit::{Unit, UnitRef},
+    words,
+    words::Words,
 };
 
 /// What the store says about units about to join a term.
@@ -33,7 +35,7 @@ pub fn check_joiners(
     let mut v = Violations::default();
     for (i, u) in joiners.units.iter().enumerate() {
         if !joiners.found.contains_key(u) {
-            v.add(field(i), format!("{u} does not exist"));
+            v.add(field(i), words!("unit-does-not-exist", unit = u));
         }
     }
     v.finish(())?;
@@ -47,29 +49,34 @@ pub fn check_joiners(
         return Err(Error::precondition(
             Reason::UnitNotValidInTerm,
             first.id.to_string(),
-            absent
-                .iter()
-                .map(|u| {
-                    format!(
-                        "{} ({}) did not exist between {} and {}",
-                        u.id, u.name, period.start, period.end
-                    )
-                })
-                .collect::<Vec<_>>()
-                .join("; "),
+            Words::List(
+                absent
+                    .iter()
+                    .map(|u| {
+                        words!(
+                            "unit-absent-in-period",
+                            unit = u.id,
+                            name = u.name,
+                            start = period.start,
+                            end = period.end
+                        )
+                    })
+                    .collect(),
+            ),
         ));
     }
     if let Some((first, _)) = joiners.elsewhere.first() {
-        let description = joiners
-            .elsewhere
-            .iter()
-            .map(|(u, t)| format!("{u} is already a member of {t}"))
-            .collect::<Vec<_>>()
-            .join("; ");
+        let members = Words::List(
+            joiners
+                .elsewhere
+                .iter()
+                .map(|(u, t)| words!("already-a-member", unit = u, term = t))
+                .collect(),
+        );
         return Err(Error::precondition(
             Reason::UnitInAnotherTerm,
             first.to_string(),
-            format!("{description}: a unit joins one {kind} term per year and organiser"),
+            words!("one-term-per-year", members => members, kind => kind.words()),
         ));
     }
     Ok(())
@@ -86,15 +93,17 @@ pub fn check_unit_end(
     let Some(to) = to else {
         return Ok(());
     };
-    let blocked: Vec<(String, String)> = terms
+    let blocked: Vec<(String, Words)> = terms
         .iter()
         .filter(|(_, period)| to <= period.start)
         .map(|(name, period)| {
             (
                 name.to_string(),
-                format!(
-                    "{unit} is a member of {name}, which begins on {}",
-                    period.start
+                words!(
+                    "member-of-later-term",
+                    unit = unit,
+                    term = name,
+                    start = period.start
                 ),
             )
         })
@@ -104,10 +113,11 @@ pub fn check_unit_end(
     }
     Err(Error::Preconditions {
         reason: Reason::UnitNotValidInTerm,
-        description: format!(
-            "{unit} cannot cease on {to}: it is a member of {} term(s) that begin later; \
-             remove it from them first",
-            blocked.len()
+        description: words!(
+            "unit-cannot-cease",
+            unit = unit,
+            to = to,
+            terms = blocked.len()
         ),
         violations: blocked,
     })

@@ -57,8 +57,18 @@ fn segment(s: &str) -> Option<&str> {
     (!s.is_empty() && !s.contains('/')).then_some(s)
 }
 
-fn refused(field: &str, name: &str, what: &str, pattern: &str) -> FieldViolation {
-    FieldViolation::new(field, format!("`{name}` is not {what} ({pattern})"))
+/// The refusal of `name` in `field`: not `what` (a name of some collection) of the form
+/// `pattern`.
+pub fn refused(
+    field: &str,
+    name: &str,
+    what: crate::words::Words,
+    pattern: &str,
+) -> FieldViolation {
+    FieldViolation::new(
+        field,
+        crate::words!("name-form", name = name, what => what, pattern = pattern),
+    )
 }
 
 impl ClusterName {
@@ -69,7 +79,7 @@ impl ClusterName {
             .map(|id| ClusterName {
                 cluster_id: id.to_owned(),
             })
-            .ok_or_else(|| refused(field, name, "a cluster name", "clusters/{id}"))
+            .ok_or_else(|| refused(field, name, crate::words!("name-cluster"), "clusters/{id}"))
     }
 }
 
@@ -88,7 +98,14 @@ impl TermName {
             .and_then(|rest| rest.split_once("/terms/"))
             .and_then(|(id, year)| Some((segment(id)?, year.parse().ok()?)))
             .map(|(id, year)| TermName::new(id, year))
-            .ok_or_else(|| refused(field, name, "a term name", "clusters/{id}/terms/{year}"))
+            .ok_or_else(|| {
+                refused(
+                    field,
+                    name,
+                    crate::words!("name-term"),
+                    "clusters/{id}/terms/{year}",
+                )
+            })
     }
 }
 
@@ -102,7 +119,7 @@ impl CovenantName {
                 refused(
                     field,
                     name,
-                    "a covenant name",
+                    crate::words!("name-covenant"),
                     "clusters/{id}/terms/{year}/covenant",
                 )
             })
@@ -117,7 +134,14 @@ impl TableName {
             .map(|id| TableName {
                 table_id: id.to_owned(),
             })
-            .ok_or_else(|| refused(field, name, "a criteria table name", "criteriaTables/{id}"))
+            .ok_or_else(|| {
+                refused(
+                    field,
+                    name,
+                    crate::words!("name-table"),
+                    "criteriaTables/{id}",
+                )
+            })
     }
 
     /// The table `name` belongs to: the table itself, or the table of a version.
@@ -128,7 +152,14 @@ impl TableName {
                     table_id: v.table_id,
                 })
             })
-            .map_err(|_| refused(field, name, "a criteria table name", "criteriaTables/{id}"))
+            .map_err(|_| {
+                refused(
+                    field,
+                    name,
+                    crate::words!("name-table"),
+                    "criteriaTables/{id}",
+                )
+            })
     }
 }
 
@@ -151,7 +182,7 @@ impl VersionName {
                 refused(
                     field,
                     name,
-                    "a version name",
+                    crate::words!("name-version"),
                     "criteriaTables/{id}/versions/{n}",
                 )
             })
@@ -166,16 +197,21 @@ impl AwardName {
             .map(|id| AwardName {
                 award_id: id.to_owned(),
             })
-            .ok_or_else(|| refused(field, name, "an award name", "awards/{id}"))
+            .ok_or_else(|| refused(field, name, crate::words!("name-award"), "awards/{id}"))
     }
 }
 
 impl UnitRef {
     /// Parses `units/{scheme}~{code}`.
     pub fn parse_name(field: &str, name: &str) -> Result<Self, FieldViolation> {
-        let key = name
-            .strip_prefix("units/")
-            .ok_or_else(|| refused(field, name, "a unit name", "units/{scheme}~{code}"))?;
+        let key = name.strip_prefix("units/").ok_or_else(|| {
+            refused(
+                field,
+                name,
+                crate::words!("name-unit"),
+                "units/{scheme}~{code}",
+            )
+        })?;
         UnitRef::parse_key(field, key)
     }
 }

@@ -36,37 +36,34 @@ pub fn new_period(
 ) -> Result<PastPeriod, Error> {
     let mut v = Violations::default();
     if draft.name == unit.name && draft.kind == unit.kind && draft.parent == unit.parent {
-        v.add(
-            "effective_date",
-            "a change from a date needs a new display_name, kind or parent",
-        );
+        v.add("effective_date", crate::words!("period-change-empty"));
     }
     if draft.validity != unit.validity {
-        v.add(
-            "effective_date",
-            "change the validity in an update of its own, without a date",
-        );
+        v.add("effective_date", crate::words!("period-validity-apart"));
     }
     if unit.validity.from.is_some_and(|f| from <= f) {
         v.add(
             "effective_date",
-            format!(
-                "{} only exists from {}: {from} is not after it",
-                unit.id,
-                unit.validity
+            crate::words!(
+                "period-before-start",
+                unit = unit.id,
+                start = unit
+                    .validity
                     .from
                     .map(|d| d.to_string())
-                    .unwrap_or_default()
+                    .unwrap_or_default(),
+                date = from
             ),
         );
     }
     if unit.validity.to.is_some_and(|t| from >= t) {
         v.add(
             "effective_date",
-            format!(
-                "{} ceased on {}: {from} is too late",
-                unit.id,
-                unit.validity.to.map(|d| d.to_string()).unwrap_or_default()
+            crate::words!(
+                "period-after-end",
+                unit = unit.id,
+                end = unit.validity.to.map(|d| d.to_string()).unwrap_or_default(),
+                date = from
             ),
         );
     }
@@ -75,10 +72,7 @@ pub fn new_period(
     {
         v.add(
             "effective_date",
-            format!(
-                "{} already changed on {last}: a later change must come after it",
-                unit.id
-            ),
+            crate::words!("period-order", unit = unit.id, last = last),
         );
     }
     v.finish(PastPeriod {

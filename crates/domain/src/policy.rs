@@ -101,37 +101,43 @@ impl Policy {
             {
                 v.add(
                     format!("policy.tie_breaks[{i}].code"),
-                    format!("`{code}` is not in the term's table"),
+                    crate::words!("code-not-in-table", code = code),
                 );
             }
         }
         if self.levels.is_empty() {
-            v.add("policy.levels", "at least one classification level");
+            v.add("policy.levels", crate::words!("levels-empty"));
         }
         let unit = Decimal::ZERO..=Decimal::ONE;
         let mut previous: Option<&ClassLevel> = None;
         for (i, l) in self.levels.iter().enumerate() {
             if l.name.trim().is_empty() {
-                v.add(format!("policy.levels[{i}].name"), "a level needs a name");
+                v.add(
+                    format!("policy.levels[{i}].name"),
+                    crate::words!("level-name-missing"),
+                );
             }
             if !unit.contains(&l.min_total_share) || !unit.contains(&l.min_criterion_share) {
-                v.add(format!("policy.levels[{i}]"), "shares are between 0 and 1");
+                v.add(
+                    format!("policy.levels[{i}]"),
+                    crate::words!("level-shares-range"),
+                );
             }
             if let Some(p) = previous
                 && l.min_total_share > p.min_total_share
             {
                 v.add(
                     format!("policy.levels[{i}].min_total_share"),
-                    "levels go from the highest to the lowest",
+                    crate::words!("levels-order"),
                 );
             }
             previous = Some(l);
         }
         if !unit.contains(&self.quotas.government_flag_share) {
-            v.add("policy.government_flag_share", "a share between 0 and 1");
+            v.add("policy.government_flag_share", crate::words!("share-range"));
         }
         if self.ballot_threshold < Decimal::ZERO || self.ballot_threshold >= Decimal::ONE {
-            v.add("policy.ballot_threshold", "a share in [0, 1), e.g. 0.5");
+            v.add("policy.ballot_threshold", crate::words!("threshold-range"));
         }
         v.finish(())
     }

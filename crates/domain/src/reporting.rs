@@ -15,6 +15,8 @@ use crate::{
     term::Term,
     time::Timestamp,
     unit::UnitRef,
+    words,
+    words::Words,
 };
 
 /// One result as a member reports it.
@@ -76,10 +78,7 @@ pub fn result_rows(
     if unit.is_none() || criterion.is_none() || value.is_none() {
         return Err(Error::invalid(
             "content",
-            format!(
-                "the header must name the columns unit,criterion,value (and optionally {})",
-                RESULT_COLUMNS[3..].join(",")
-            ),
+            words!("results-header", optional = RESULT_COLUMNS[3..].join(",")),
         ));
     }
     Ok(lines
@@ -149,11 +148,7 @@ pub fn check_report(
     if node.is_none() {
         v.add(
             "result.criterion_code",
-            format!(
-                "`{}` is not a leaf criterion of {}",
-                r.code,
-                version.resource()
-            ),
+            words!("not-a-leaf", code = r.code, version = version.resource()),
         );
     }
     v.finish(())?;
@@ -173,11 +168,11 @@ pub fn check_report(
 
 /// The warnings of an import's rows: members' codes a spreadsheet turned into numbers, read
 /// zero-padded (as [`plan_import`] reads them).
-pub fn padding_warnings(term: &Term, rows: &[ImportRow]) -> Vec<String> {
+pub fn padding_warnings(term: &Term, rows: &[ImportRow]) -> Vec<Words> {
     rows.iter()
         .filter_map(|r| {
             let (_, warning) = term.find_member_padded(&r.unit).ok()?;
-            warning.map(|w| format!("line {}: {w}", r.line))
+            warning.map(|w| words!("at-line", line = r.line, what => w))
         })
         .collect()
 }
@@ -196,7 +191,7 @@ pub fn plan_import(
     term.stage.permit(Action::ReportResult, &term.resource())?;
     let version = term.with_table(version)?;
     if rows.is_empty() {
-        return Err(Error::invalid("rows", "the import has no rows"));
+        return Err(Error::invalid("rows", words!("import-no-rows")));
     }
     let leaves = leaves(version);
     let mut v = Violations::default();
@@ -207,15 +202,20 @@ pub fn plan_import(
         let unit = term
             .find_member_padded(&r.unit)
             .map(|(unit, _)| unit)
-            .map_err(|why| v.add(format!("{at}.unit"), format!("line {line}: {why}")))
+            .map_err(|why| {
+                v.add(
+                    format!("{at}.unit"),
+                    words!("at-line", line = line, what => why),
+                )
+            })
             .ok();
         let Some(node) = leaves.get(r.code.trim()) else {
             v.add(
                 format!("{at}.criterion_code"),
-                format!(
-                    "line {line}: `{}` is not a leaf criterion of {}",
-                    r.code,
-                    version.resource()
+                words!(
+                    "at-line",
+                    line = line,
+                    what => words!("not-a-leaf", code = r.code, version = version.resource())
                 ),
             );
             continue;
@@ -236,7 +236,10 @@ pub fn plan_import(
             }
             Err(errors) => {
                 for e in errors {
-                    v.add(e.field, format!("line {line}: {}", e.description));
+                    v.add(
+                        e.field,
+                        words!("at-line", line = line, what => e.description),
+                    );
                 }
             }
         }
@@ -280,11 +283,7 @@ pub fn check_score(
         .ok_or_else(|| {
             Error::invalid(
                 "criterion_code",
-                format!(
-                    "`{}` is not a leaf criterion of {}",
-                    s.code,
-                    version.resource()
-                ),
+                words!("not-a-leaf", code = s.code, version = version.resource()),
             )
         })?;
     check_layer_score(node, s.layer, s.points, &s.reason, table.rounding_step)
@@ -389,7 +388,7 @@ mod tests {
         assert!(
             violations
                 .iter()
-                .all(|v| v.description.starts_with("line ")),
+                .all(|v| v.description.to_string().starts_with("line ")),
             "each names its line: {violations:?}"
         );
     }

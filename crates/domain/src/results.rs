@@ -13,6 +13,7 @@ use crate::{
     text,
     time::Timestamp,
     unit::UnitRef,
+    words,
 };
 
 /// A reported result: one revision for one member and criterion.
@@ -54,7 +55,7 @@ pub fn check_result(
         None => {
             errors.push(FieldViolation::new(
                 format!("{field}.criterion_code"),
-                format!("{} is not a leaf criterion", node.code),
+                words!("not-a-leaf-criterion", code = node.code),
             ));
             None
         }
@@ -62,9 +63,10 @@ pub fn check_result(
             if parsed < Decimal::ZERO || parsed > node.max_points {
                 errors.push(FieldViolation::new(
                     format!("{field}.value"),
-                    format!(
-                        "proposed points {parsed} are outside [0, {}]",
-                        node.max_points
+                    words!(
+                        "proposed-points-range",
+                        points = parsed,
+                        max = node.max_points
                     ),
                 ));
             }
@@ -76,10 +78,7 @@ pub fn check_result(
         }) => {
             errors.push(FieldViolation::new(
                 format!("{field}.criterion_code"),
-                format!(
-                    "{} is read from the award register ({code} of the previous year), not reported",
-                    node.code
-                ),
+                words!("read-from-register", criterion = node.code, entry = code),
             ));
             None
         }
@@ -87,7 +86,7 @@ pub fn check_result(
             if parsed != Decimal::ZERO && parsed != Decimal::ONE {
                 errors.push(FieldViolation::new(
                     format!("{field}.value"),
-                    "an event is 1 (it happened) or 0",
+                    words!("event-one-or-zero"),
                 ));
             }
             Some(Entry::Event(parsed == Decimal::ONE))
@@ -96,7 +95,7 @@ pub fn check_result(
             if parsed < Decimal::ZERO {
                 errors.push(FieldViolation::new(
                     format!("{field}.value"),
-                    format!("{parsed} is negative"),
+                    words!("negative", value = parsed),
                 ));
             }
             Some(Entry::Actual(parsed))
@@ -105,10 +104,7 @@ pub fn check_result(
     if node.evidence_required && evidence_ref.trim().is_empty() && explanation.trim().is_empty() {
         errors.push(FieldViolation::new(
             format!("{field}.evidence"),
-            format!(
-                "{} requires evidence: give a document reference, or explain why there is none",
-                node.code
-            ),
+            words!("evidence-required", code = node.code),
         ));
     }
     for (name, text_value, max) in [
@@ -190,13 +186,13 @@ pub fn check_layer_score(
     match &node.rule {
         None => errors.push(FieldViolation::new(
             "criterion_code",
-            format!("{} is not a leaf criterion", node.code),
+            words!("not-a-leaf-criterion", code = node.code),
         )),
         Some(Rule::Event { points: p, .. }) => {
             if points != Decimal::ZERO && points != *p {
                 errors.push(FieldViolation::new(
                     "points",
-                    format!("an event scores 0 or {p}"),
+                    words!("event-scores", points = p),
                 ));
             }
         }
@@ -205,7 +201,7 @@ pub fn check_layer_score(
             if points < Decimal::ZERO || points > high {
                 errors.push(FieldViolation::new(
                     "points",
-                    format!("{points} is outside [0, {high}]"),
+                    words!("points-range", points = points, max = high),
                 ));
             }
         }
@@ -213,13 +209,13 @@ pub fn check_layer_score(
     if !crate::decimal::is_multiple(points.abs(), step) && !points.is_zero() {
         errors.push(FieldViolation::new(
             "points",
-            format!("{points} is not a multiple of the rounding step {step}"),
+            words!("not-a-multiple", value = points, step = step),
         ));
     }
     if layer == Layer::Adjustment && reason.trim().is_empty() {
         errors.push(FieldViolation::new(
             "reason",
-            "an adjustment needs a written reason",
+            words!("adjustment-reason-missing"),
         ));
     }
     if errors.is_empty() {

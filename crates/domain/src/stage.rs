@@ -2,7 +2,11 @@
 
 use std::{fmt, str::FromStr};
 
-use crate::error::{Error, Reason};
+use crate::{
+    error::{Error, Reason},
+    words,
+    words::Words,
+};
 
 /// A term's stage.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
@@ -52,6 +56,20 @@ impl Stage {
         }
     }
 
+    /// The stage's name, as people read it.
+    pub fn words(self) -> Words {
+        match self {
+            Stage::Setup => words!("stage-setup"),
+            Stage::Reporting => words!("stage-reporting"),
+            Stage::SelfScoring => words!("stage-self-scoring"),
+            Stage::Review => words!("stage-review"),
+            Stage::Adopted => words!("stage-adopted"),
+            Stage::Ballot => words!("stage-ballot"),
+            Stage::Proposed => words!("stage-proposed"),
+            Stage::Closed => words!("stage-closed"),
+        }
+    }
+
     /// The stage after this one.
     pub fn next(self) -> Option<Stage> {
         Stage::ALL
@@ -68,15 +86,24 @@ impl Stage {
         if allowed.contains(&self) {
             return Ok(());
         }
-        let names: Vec<&str> = allowed.iter().map(|s| s.as_str()).collect();
+        let needs = match allowed {
+            [one] => words!("stage-one", stage => one.words()),
+            [first, .., last] => words!(
+                "stage-range",
+                first => first.words(),
+                last => last.words()
+            ),
+            [] => words!("stage-none"),
+        };
         Err(Error::precondition(
             Reason::WrongStage,
             subject,
-            format!(
-                "{} needs stage {}; {subject} is in stage {}",
-                action.describe(),
-                names.join(" or "),
-                self.as_str()
+            words!(
+                "stage-wrong",
+                action => action.words(),
+                needs => needs,
+                subject = subject,
+                stage => self.words()
             ),
         ))
     }
@@ -142,17 +169,17 @@ impl Action {
     }
 
     /// The action in a message.
-    pub fn describe(self) -> &'static str {
+    pub fn words(self) -> Words {
         match self {
-            Action::ReportResult => "reporting results",
-            Action::RecordSelfScore => "a self score",
-            Action::RecordReviewScore => "a review score or adjustment",
-            Action::RecordTieDecision => "recording a tie decision",
-            Action::ChangePolicy => "changing the scoring policy",
-            Action::ProposeAward => "proposing an award",
-            Action::RecordBallot => "recording a ballot",
-            Action::SubmitAward => "submitting a proposal",
-            Action::Reopen => "reopening",
+            Action::ReportResult => words!("action-report-result"),
+            Action::RecordSelfScore => words!("action-self-score"),
+            Action::RecordReviewScore => words!("action-review-score"),
+            Action::RecordTieDecision => words!("action-tie-decision"),
+            Action::ChangePolicy => words!("action-change-policy"),
+            Action::ProposeAward => words!("action-propose-award"),
+            Action::RecordBallot => words!("action-record-ballot"),
+            Action::SubmitAward => words!("action-submit-award"),
+            Action::Reopen => words!("action-reopen"),
         }
     }
 
@@ -203,17 +230,27 @@ pub fn check_advance(
         return Err(Error::precondition(
             Reason::WrongStage,
             subject,
-            format!(
-                "{subject} is in stage {current}; the next stage is {}, not {to}",
-                current.next().map_or("none", Stage::as_str)
-            ),
+            match current.next() {
+                Some(next) => words!(
+                    "stage-not-next",
+                    subject = subject,
+                    current => current.words(),
+                    next => next.words(),
+                    to => to.words()
+                ),
+                None => words!(
+                    "stage-last",
+                    subject = subject,
+                    current => current.words()
+                ),
+            },
         ));
     }
     if current == Stage::Setup && !covenant_signed {
         return Err(Error::precondition(
             Reason::WrongStage,
             subject,
-            format!("{subject}: every member must sign the covenant before reporting starts"),
+            words!("stage-covenant-unsigned", subject = subject),
         ));
     }
     Ok(())
@@ -223,10 +260,7 @@ pub fn check_advance(
 pub fn check_reopen(current: Stage, reason: &str, subject: &str) -> Result<(), Error> {
     current.permit(Action::Reopen, subject)?;
     if reason.trim().is_empty() {
-        return Err(Error::invalid(
-            "reason",
-            "reopening adopted scores needs a written reason",
-        ));
+        return Err(Error::invalid("reason", words!("reopen-reason-missing")));
     }
     Ok(())
 }
@@ -241,7 +275,7 @@ pub fn check_deadlines(
         if *date < start {
             v.add(
                 format!("deadlines[{i}].deadline"),
-                format!("{date} is before the term starts ({start})"),
+                words!("deadline-before-start", date = date, start = start),
             );
         }
     }

@@ -11,6 +11,7 @@ use crate::{
     term::Period,
     time::{Date, Timestamp},
     unit::{Level, Unit, UnitRef},
+    words,
 };
 
 /// A recorded transfer of a cluster to a successor organiser.
@@ -48,31 +49,41 @@ pub fn check_transfer(
 ) -> Result<(), Error> {
     let mut v = Violations::default();
     if legal_act.trim().is_empty() {
-        v.add("legal_act", "name the act that decided the transfer");
+        v.add("legal_act", words!("transfer-act-missing"));
     }
     match to {
-        None => v.add("to", format!("{to_ref} does not exist")),
+        None => v.add("to", words!("unit-does-not-exist", unit = to_ref)),
         Some(unit) => {
             if unit.id == cluster.organiser {
                 v.add(
                     "to",
-                    format!("{to_ref} already organises {}", cluster.resource()),
+                    words!(
+                        "already-organises",
+                        unit = to_ref,
+                        cluster = cluster.resource()
+                    ),
                 );
             }
             if !organises_clusters(unit) {
                 v.add(
                     "to",
-                    format!(
-                        "{to_ref} ({}) is a {}: communes and wards do not organise clusters",
-                        unit.name,
-                        unit.kind.as_str()
+                    words!(
+                        "cannot-organise",
+                        unit = to_ref,
+                        name = unit.name,
+                        kind = unit.kind.as_str()
                     ),
                 );
             }
             if !unit.validity.contains(date) {
                 v.add(
                     "date",
-                    format!("{to_ref} ({}) does not exist on {date}", unit.name),
+                    words!(
+                        "unit-absent-on",
+                        unit = to_ref,
+                        name = unit.name,
+                        date = date
+                    ),
                 );
             }
         }
@@ -82,10 +93,11 @@ pub fn check_transfer(
     {
         v.add(
             "date",
-            format!(
-                "{date} is before the cluster's last term {term}, which begins on {}: \
-                 past terms keep their organiser",
-                period.start
+            words!(
+                "transfer-before-last-term",
+                date = date,
+                term = term,
+                start = period.start
             ),
         );
     }
@@ -122,26 +134,27 @@ pub fn check_organiser(
     }
     let year = period.start.year();
     let gone = match organiser.validity.to {
-        Some(d) if d <= period.start => format!("ceased on {d}"),
-        _ => format!("did not exist in {year}"),
+        Some(d) if d <= period.start => words!("ceased-on", date = d),
+        _ => words!("absent-in-year", year = year),
     };
     let next = match (recorded, suggested) {
-        (Some(t), _) => format!("{} took over on {}", t.to, t.date),
-        (None, Some(s)) => format!(
-            "record its successor (`thidua cluster transfer`); the lineage suggests {} ({})",
-            s.id, s.name
-        ),
-        (None, None) => "record its successor (`thidua cluster transfer`)".to_owned(),
+        (Some(t), _) => words!("took-over-on", unit = t.to, date = t.date),
+        (None, Some(s)) => words!("record-successor-suggested", unit = s.id, name = s.name),
+        (None, None) => words!("record-successor"),
     };
     Err(Error::Preconditions {
         reason: Reason::OrganiserNotValid,
-        description: format!(
-            "no {year} term: organiser {} ({}) {gone}; {next}",
-            organiser.id, organiser.name
+        description: words!(
+            "organiser-not-valid",
+            year = year,
+            organiser = organiser.id,
+            name = organiser.name,
+            gone => gone,
+            next => next
         ),
         violations: vec![(
             cluster.resource(),
-            format!("organiser {} did not exist in {year}", organiser.id),
+            words!("organiser-absent", organiser = organiser.id, year = year),
         )],
     })
 }

@@ -10,6 +10,8 @@ use crate::{
     error::{Error, FieldViolation, Violations},
     term::Term,
     unit::UnitRef,
+    words,
+    words::Words,
 };
 
 /// A term's targets.
@@ -63,17 +65,17 @@ pub fn check_complete(term: &Term, missing: &[(UnitRef, String)]) -> Result<(), 
     };
     Err(Error::Preconditions {
         reason: Reason::TargetsMissing,
-        description: format!(
-            "{} target(s) are missing; register them before signing the covenant of {}",
-            missing.len(),
-            term.resource()
+        description: words!(
+            "targets-missing",
+            count = missing.len(),
+            term = term.resource()
         ),
         violations: missing
             .iter()
             .map(|(u, c)| {
                 (
                     u.to_string(),
-                    format!("{} has no target for criterion {c}", name(u)),
+                    words!("target-missing", name = name(u), code = c),
                 )
             })
             .collect(),
@@ -111,10 +113,10 @@ pub fn check_inputs(
         return Err(Error::precondition(
             Reason::NoTable,
             term.resource(),
-            format!("{} has no criteria table; apply one first", term.resource()),
+            words!("term-no-table", term = term.resource()),
         ));
     }
-    term.ensure_unsigned("targets")?;
+    term.ensure_unsigned(words!("frozen-targets"))?;
     let mut v = Violations::default();
     let mut ok = Vec::with_capacity(inputs.len());
     for t in inputs {
@@ -122,10 +124,7 @@ pub fn check_inputs(
         if !codes.contains(&t.code) {
             v.add(
                 format!("{}.criterion_code", t.at),
-                format!(
-                    "`{}` is not a quantitative criterion of the term's table",
-                    t.code
-                ),
+                words!("not-a-quantitative-criterion", code = t.code),
             );
             fine = false;
         }
@@ -135,7 +134,7 @@ pub fn check_inputs(
         }
         let field = format!("{}.{}", t.at, t.value_field);
         match decimal::parse(&field, &t.value) {
-            Ok(d) if d < Decimal::ZERO => v.add(field, format!("{d} is negative")),
+            Ok(d) if d < Decimal::ZERO => v.add(field, words!("negative", value = d)),
             Ok(d) if fine => ok.push((t.unit.clone(), t.code.clone(), d)),
             Ok(_) => {}
             Err(e) => v.add(e.field, e.description),
@@ -164,7 +163,7 @@ pub fn inputs_from_sheet(
     term: &Term,
     header: &[String],
     rows: &[(u32, Vec<String>)],
-) -> Result<(Vec<TargetInput>, Vec<String>), Error> {
+) -> Result<(Vec<TargetInput>, Vec<Words>), Error> {
     let is = |h: &str, name: &str, heading: &str| {
         let key = crate::text::search_key(h);
         key == name || key == crate::text::search_key(heading)
@@ -175,7 +174,7 @@ pub fn inputs_from_sheet(
     {
         return Err(Error::Invalid(vec![FieldViolation::new(
             "content",
-            "the first column must be `Mã đơn vị` (or `unit`: a member's code, or * for the default), then `Tên đơn vị`, then one column per criterion code",
+            words!("targets-sheet-columns"),
         )]));
     }
     let code_columns: Vec<(usize, String)> = header
@@ -199,11 +198,14 @@ pub fn inputs_from_sheet(
         } else {
             match term.find_member_padded(who) {
                 Ok((unit, warning)) => {
-                    warnings.extend(warning.map(|w| format!("line {line}: {w}")));
+                    warnings.extend(warning.map(|w| words!("at-line", line = line, what => w)));
                     Some(unit.clone())
                 }
                 Err(why) => {
-                    v.add(format!("rows[{i}].unit"), format!("line {line}: {why}"));
+                    v.add(
+                        format!("rows[{i}].unit"),
+                        words!("at-line", line = line, what => why),
+                    );
                     continue;
                 }
             }
@@ -360,7 +362,10 @@ mod tests {
         assert_eq!(inputs[0].unit, Some(unit("01843")));
         assert_eq!(inputs[0].code, "I.1");
         assert!(
-            warnings.len() == 1 && warnings[0].starts_with("line 3: `1843` read as `01843`"),
+            warnings.len() == 1
+                && warnings[0]
+                    .to_string()
+                    .starts_with("line 3: \"1843\" read as \"01843\""),
             "{warnings:?}"
         );
         let Err(Error::Invalid(v)) =
@@ -368,7 +373,7 @@ mod tests {
         else {
             panic!("a non-member's row must be refused");
         };
-        assert!(v[0].description.starts_with("line 4:"), "{v:?}");
+        assert!(v[0].description.to_string().starts_with("line 4:"), "{v:?}");
         assert!(inputs_from_sheet(&t, &["code".to_owned()], &[]).is_err());
     }
 }

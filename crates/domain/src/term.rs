@@ -8,6 +8,8 @@ use crate::{
     error::{Error, FieldViolation, Reason, Violations},
     time::{Date, Timestamp, Validity},
     unit::UnitRef,
+    words,
+    words::Words,
 };
 
 /// First and last emulation years accepted.
@@ -20,7 +22,12 @@ pub fn check_year(field: &str, year: i32) -> Result<i32, FieldViolation> {
     } else {
         Err(FieldViolation::new(
             field,
-            format!("year {year} is outside {}–{}", YEARS.start(), YEARS.end()),
+            words!(
+                "year-outside",
+                year = year,
+                first = YEARS.start(),
+                last = YEARS.end()
+            ),
         ))
     }
 }
@@ -40,20 +47,29 @@ impl Period {
         let mut v = Violations::default();
         let (Some(first), Some(last)) = (Date::first_of_year(year), Date::last_of_year(year))
         else {
-            return Err(Error::invalid("term.year", format!("{year} is not a year")));
+            return Err(Error::invalid(
+                "term.year",
+                words!("not-a-year", year = year),
+            ));
         };
         let start = start.unwrap_or(first);
         let end = end.unwrap_or(last);
         if start.year() != year {
-            v.add("term.start_date", format!("{start} is not in {year}"));
+            v.add(
+                "term.start_date",
+                words!("date-not-in-year", date = start, year = year),
+            );
         }
         if end.year() != year {
-            v.add("term.end_date", format!("{end} is not in {year}"));
+            v.add(
+                "term.end_date",
+                words!("date-not-in-year", date = end, year = year),
+            );
         }
         if end < start {
             v.add(
                 "term.end_date",
-                format!("{end} is before the start {start}"),
+                words!("end-before-start", end = end, start = start),
             );
         }
         v.finish(Self { start, end })
@@ -180,8 +196,9 @@ impl Term {
     }
 
     /// Why `unit` cannot act in this term, if it is not a member: the one wording of that rule.
-    pub fn not_a_member(&self, unit: &UnitRef) -> Option<String> {
-        (!self.has_member(unit)).then(|| format!("{unit} is not a member of {}", self.resource()))
+    pub fn not_a_member(&self, unit: &UnitRef) -> Option<Words> {
+        (!self.has_member(unit))
+            .then(|| words!("not-a-member", unit = unit, term = self.resource()))
     }
 
     /// The criteria table bound to this term, loaded by the caller (`None` when the term has
@@ -191,7 +208,7 @@ impl Term {
             Error::precondition(
                 Reason::NoTable,
                 self.resource(),
-                format!("{} has no criteria table", self.resource()),
+                words!("term-no-table", term = self.resource()),
             )
         })
     }
@@ -205,7 +222,7 @@ impl Term {
             return Err(Error::AlreadyExists {
                 resource: unit.to_string(),
                 reason: Reason::AlreadyExists,
-                description: format!("{unit} is already a member of {}", self.resource()),
+                description: words!("already-a-member", unit = unit, term = self.resource()),
             });
         }
         Ok(())
@@ -215,17 +232,14 @@ impl Term {
     /// office (a leader or deputy must be replaced first).
     pub fn check_leaving(&self, unit: &UnitRef) -> Result<(), Error> {
         self.ensure_membership_open()?;
-        self.require_member_state(unit, "")?;
+        self.require_member_state(unit, false)?;
         if let Some(l) = self.leadership()
             && (l.leader.as_ref() == Some(unit) || l.deputies.contains(unit))
         {
             return Err(Error::precondition(
                 Reason::MemberHasOffice,
                 unit.to_string(),
-                format!(
-                    "{unit} leads or deputises {}; record a new leadership first",
-                    self.resource()
-                ),
+                words!("member-has-office", unit = unit, term = self.resource()),
             ));
         }
         Ok(())
@@ -233,16 +247,25 @@ impl Term {
 
     /// Checks that `unit` may sign the covenant: only members sign.
     pub fn check_signatory(&self, unit: &UnitRef) -> Result<(), Error> {
-        self.require_member_state(unit, " and cannot sign its covenant")
+        self.require_member_state(unit, true)
     }
 
-    /// Refuses, as a state that blocks the call (`NOT_A_MEMBER`), a unit that is not a member.
-    fn require_member_state(&self, unit: &UnitRef, consequence: &str) -> Result<(), Error> {
+    /// Refuses, as a state that blocks the call (`NOT_A_MEMBER`), a unit that is not a member
+    /// (saying that it cannot sign, when `signing`).
+    fn require_member_state(&self, unit: &UnitRef, signing: bool) -> Result<(), Error> {
         match self.not_a_member(unit) {
             Some(why) => Err(Error::precondition(
                 Reason::NotAMember,
                 unit.to_string(),
-                format!("{why}{consequence}"),
+                if signing {
+                    words!(
+                        "not-a-member-cannot-sign",
+                        unit = unit,
+                        term = self.resource()
+                    )
+                } else {
+                    why
+                },
             )),
             None => Ok(()),
         }
@@ -258,7 +281,7 @@ impl Term {
 
     /// The member a file names: by `scheme~code` (or `units/scheme~code`), or by its bare code
     /// when no other member shares that code. `Err` says why not, for the file's line.
-    pub fn find_member(&self, written: &str) -> Result<&UnitRef, String> {
+    pub fn find_member(&self, written: &str) -> Result<&UnitRef, Words> {
         let wanted = written.trim().trim_start_matches("units/");
         // Compared in place, without writing each member's key: an import asks this for every
         // row.
@@ -273,22 +296,19 @@ impl Term {
             });
         match (found.next(), found.next()) {
             (Some(unit), None) => Ok(unit),
-            (None, _) => Err(format!(
-                "`{}` is not a member of {}",
-                written.trim(),
-                self.resource()
+            (None, _) => Err(words!(
+                "not-a-member",
+                unit = written.trim(),
+                term = self.resource()
             )),
-            (Some(_), Some(_)) => Err(format!(
-                "`{}` names several members; write scheme~code",
-                written.trim()
-            )),
+            (Some(_), Some(_)) => Err(words!("names-several-members", written = written.trim())),
         }
     }
 
     /// The member a cell names, as [`Term::find_member`]; when the cell is a code that a
     /// spreadsheet turned into a number (`1843` for `01843`: Excel drops leading zeros), the
     /// one member whose code it is once zero-padded, with a warning saying so.
-    pub fn find_member_padded(&self, written: &str) -> Result<(&UnitRef, Option<String>), String> {
+    pub fn find_member_padded(&self, written: &str) -> Result<(&UnitRef, Option<Words>), Words> {
         let found = self.find_member(written);
         let digits = written.trim();
         if found.is_ok() || digits.is_empty() || !digits.bytes().all(|b| b.is_ascii_digit()) {
@@ -301,9 +321,10 @@ impl Term {
         match (padded.next(), padded.next()) {
             (Some(unit), None) => Ok((
                 unit,
-                Some(format!(
-                    "`{digits}` read as `{}`: the spreadsheet dropped its leading zeros; format the code column as text",
-                    unit.code
+                Some(words!(
+                    "code-zero-padded",
+                    written = digits,
+                    code = unit.code
                 )),
             )),
             _ => found.map(|u| (u, None)),
@@ -313,23 +334,23 @@ impl Term {
     /// Refuses changes to membership once anyone signed the covenant: the members signed for
     /// one another, so the list they signed must not change under them.
     pub fn ensure_membership_open(&self) -> Result<(), Error> {
-        self.ensure_unsigned("membership")
+        self.ensure_unsigned(words!("frozen-membership"))
     }
 
     /// Refuses a change to `what` (membership, the table, targets) once the covenant has a
     /// signature: what was signed is frozen.
-    pub fn ensure_unsigned(&self, what: &str) -> Result<(), Error> {
+    pub fn ensure_unsigned(&self, what: Words) -> Result<(), Error> {
         if self.covenant_status == CovenantStatus::Draft {
             Ok(())
         } else {
             Err(Error::precondition(
                 Reason::CovenantSigned,
                 self.resource(),
-                format!(
-                    "the covenant of {} is {}: {what} is frozen",
-                    self.resource(),
-                    self.covenant_status.as_str().replace('_', " ")
-                ),
+                if self.covenant_status == CovenantStatus::Signed {
+                    words!("covenant-frozen-signed", term = self.resource(), what => what)
+                } else {
+                    words!("covenant-frozen-partly", term = self.resource(), what => what)
+                },
             ))
         }
     }
@@ -339,12 +360,12 @@ impl Term {
 pub fn check_members(field: &str, members: &[UnitRef]) -> Result<(), Error> {
     let mut v = Violations::default();
     if members.is_empty() {
-        v.add(field, "a term needs at least one member");
+        v.add(field, words!("term-no-members"));
     }
     let mut seen = HashSet::new();
     for (i, m) in members.iter().enumerate() {
         if !seen.insert(m) {
-            v.add(format!("{field}[{i}]"), format!("{m} is listed twice"));
+            v.add(format!("{field}[{i}]"), words!("listed-twice", unit = m));
         }
     }
     v.finish(())
@@ -359,31 +380,28 @@ pub fn check_leadership(term: &Term, leadership: &Leadership) -> Result<(), Erro
     {
         v.add(
             "leadership.leader",
-            format!("{leader} is not a member of {}", term.resource()),
+            words!("not-a-member", unit = leader, term = term.resource()),
         );
     }
     let mut seen = HashSet::new();
     for (i, d) in leadership.deputies.iter().enumerate() {
         let field = format!("leadership.deputies[{i}]");
         if !term.has_member(d) {
-            v.add(field, format!("{d} is not a member of {}", term.resource()));
-        } else if leadership.leader.as_ref() == Some(d) {
             v.add(
                 field,
-                format!("{d} is the leader; a deputy must be another member"),
+                words!("not-a-member", unit = d, term = term.resource()),
             );
+        } else if leadership.leader.as_ref() == Some(d) {
+            v.add(field, words!("deputy-is-leader", unit = d));
         } else if !seen.insert(d) {
-            v.add(field, format!("{d} is listed twice"));
+            v.add(field, words!("listed-twice", unit = d));
         }
     }
     if leadership.leader.is_none() && !leadership.deputies.is_empty() {
-        v.add("leadership.leader", "deputies need a leader");
+        v.add("leadership.leader", words!("deputies-without-leader"));
     }
     if leadership.deciding_act.trim().is_empty() {
-        v.add(
-            "leadership.deciding_act",
-            "name the act that decided it (minutes or decision number)",
-        );
+        v.add("leadership.deciding_act", words!("deciding-act-missing"));
     }
     v.finish(())
 }

@@ -41,7 +41,7 @@ pub fn search_key(text: &str) -> String {
 pub fn required_name(field: &str, text: &str, max: usize) -> Result<String, FieldViolation> {
     let name = normalize(text);
     if name.is_empty() {
-        return Err(FieldViolation::new(field, "must not be empty"));
+        return Err(FieldViolation::new(field, crate::words!("text-empty")));
     }
     optional_text(field, &name, max)
 }
@@ -77,7 +77,7 @@ pub fn optional_text(field: &str, text: &str, max: usize) -> Result<String, Fiel
     if count > max {
         return Err(FieldViolation::new(
             field,
-            format!("is {count} characters long; at most {max} are allowed"),
+            crate::words!("text-too-long", count = count, max = max),
         ));
     }
     if value
@@ -86,15 +86,13 @@ pub fn optional_text(field: &str, text: &str, max: usize) -> Result<String, Fiel
     {
         return Err(FieldViolation::new(
             field,
-            "must not contain control characters",
+            crate::words!("text-control-characters"),
         ));
     }
     if value.chars().any(is_bidi_control) {
         return Err(FieldViolation::new(
             field,
-            "must not contain bidirectional formatting characters (U+202A–U+202E, \
-             U+2066–U+2069, U+200E, U+200F, U+061C): they make a text display differently \
-             from what it is",
+            crate::words!("text-bidi-characters"),
         ));
     }
     Ok(value)

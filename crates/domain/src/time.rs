@@ -35,7 +35,10 @@ impl Date {
         Self::new(year, month, day).ok_or_else(|| {
             FieldViolation::new(
                 field,
-                format!("{year:04}-{month:02}-{day:02} is not a date"),
+                crate::words!(
+                    "not-a-date",
+                    date = format!("{year:04}-{month:02}-{day:02}")
+                ),
             )
         })
     }
@@ -175,7 +178,7 @@ impl Validity {
         match (from, to) {
             (Some(f), Some(t)) if t <= f => Err(FieldViolation::new(
                 field,
-                format!("valid_to {t} must be after valid_from {f}"),
+                crate::words!("validity-order", from = f, to = t),
             )),
             _ => Ok(Self { from, to }),
         }

@@ -157,9 +157,7 @@ where
         let Ok(permit) = self.door.in_flight.clone().try_acquire_owned() else {
             return refuse(
                 request,
-                Error::ResourceExhausted(
-                    "the server is at its limit of calls in flight; retry with backoff".into(),
-                ),
+                Error::ResourceExhausted(thidua_domain::words!("calls-in-flight")),
             );
         };
         let path = request.uri().path();
@@ -171,15 +169,13 @@ where
         }
         let token = bearer(request.headers());
         let door = self.door.clone();
-        let language = crate::locale::Language::of(request.headers());
+        let language = crate::locale::language_of(request.headers());
         Box::pin(crate::locale::speaking(language, async move {
             // thidua's own calls are authenticated by `access::admit`, in the same read
             // transaction as their authorization; here the key's shape is checked and its rate
             // counted. Reflection is looked up here.
             let digest = match token.as_deref().map(check_token) {
-                None => Err(Error::Unauthenticated(
-                    "missing `authorization: Bearer <API key>`".into(),
-                )),
+                None => Err(Error::Unauthenticated(thidua_domain::words!("key-missing"))),
                 Some(Err(e)) => Err(e),
                 Some(Ok(())) => Ok(token.as_deref().map(token_digest).unwrap_or_default()),
             };
@@ -233,7 +229,7 @@ where
     R: Default + Send + 'static,
     E: Send + 'static,
 {
-    let language = crate::locale::Language::of(request.headers());
+    let language = crate::locale::language_of(request.headers());
     tokio::spawn(drain(request.into_body()));
     let response = crate::locale::speaking_now(language, || to_status(error)).into_http();
     Box::pin(async move { Ok(response) })
@@ -294,7 +290,7 @@ async fn authenticate(store: &Store, digest: &str) -> Result<Principal, Error> {
 pub fn key_in(tx: &mut thidua_storage::Tx<'_>, digest: &str) -> Result<ApiKey, Error> {
     let key = tx
         .key_by_digest(digest)?
-        .ok_or_else(|| Error::Unauthenticated("the API key is not valid".into()))?;
+        .ok_or_else(|| Error::Unauthenticated(thidua_domain::words!("key-not-valid")))?;
     key.check_usable(app::now())?;
     Ok(key)
 }

@@ -1,4 +1,5 @@
-//! Scoreboards already computed, kept per term and layer with the term's version: a read
+//! Scoreboards already computed, kept per term, layer and language (of their notes) with the
+//! term's version: a read
 //! whose term has not changed since is answered without loading and scoring its results
 //! again. Valid across server processes, because a read that goes to the database checks the
 //! version there; every change to a term or to what it scores bumps that version.
@@ -14,6 +15,7 @@ use std::{
     time::Instant,
 };
 
+use thidua_domain::Language;
 use thidua_proto::v1 as pb;
 
 use crate::admissions::MAX_AGE;
@@ -22,7 +24,7 @@ use crate::admissions::MAX_AGE;
 /// starts afresh (bounded memory).
 pub const DEFAULT_ENTRIES: usize = 4_096;
 
-type Key = (String, i32, i32);
+type Key = (String, i32, i32, Language);
 
 /// A board, the term version it was computed at, and the generation and instant at which
 /// that version was last confirmed in the database.
@@ -57,36 +59,32 @@ impl BoardCache {
         }
     }
 
-    /// The board of `(cluster, year, layer)` if its version was confirmed at `generation`,
-    /// less than [`MAX_AGE`] ago: current without asking the database.
+    /// The board of `(cluster, year, layer, language)` if its version was confirmed at
+    /// `generation`, less than [`MAX_AGE`] ago: current without asking the database.
     pub fn fresh(
         &self,
-        cluster_id: &str,
-        year: i32,
-        layer: i32,
+        (cluster_id, year, layer, language): (&str, i32, i32, Language),
         generation: Option<u64>,
     ) -> Option<Arc<pb::GetScoreboardResponse>> {
         let generation = generation?;
         let boards = self.boards.lock().ok()?;
         boards
-            .get(&(cluster_id.to_owned(), year, layer))
+            .get(&(cluster_id.to_owned(), year, layer, language))
             .filter(|k| k.generation == Some(generation) && k.at.elapsed() < MAX_AGE)
             .map(|k| k.board.clone())
     }
 
-    /// The board of `(cluster, year, layer)` computed at `version`, if kept; the database
-    /// has just shown `version` current in a transaction begun at `generation`.
+    /// The board of `(cluster, year, layer, language)` computed at `version`, if kept; the
+    /// database has just shown `version` current in a transaction begun at `generation`.
     pub fn confirm(
         &self,
-        cluster_id: &str,
-        year: i32,
-        layer: i32,
+        (cluster_id, year, layer, language): (&str, i32, i32, Language),
         version: i64,
         generation: Option<u64>,
     ) -> Option<Arc<pb::GetScoreboardResponse>> {
         let mut boards = self.boards.lock().ok()?;
         let kept = boards
-            .get_mut(&(cluster_id.to_owned(), year, layer))
+            .get_mut(&(cluster_id.to_owned(), year, layer, language))
             .filter(|k| k.version == version)?;
         kept.generation = generation;
         kept.at = Instant::now();
@@ -96,18 +94,18 @@ impl BoardCache {
     /// Keeps `board`, computed at `version` in a transaction begun at `generation`.
     pub fn put(
         &self,
-        key: (&str, i32, i32),
+        key: (&str, i32, i32, Language),
         version: i64,
         generation: Option<u64>,
         board: Arc<pb::GetScoreboardResponse>,
     ) {
-        let (cluster_id, year, layer) = key;
+        let (cluster_id, year, layer, language) = key;
         if let Ok(mut boards) = self.boards.lock() {
             if boards.len() >= self.capacity {
                 boards.clear();
             }
             boards.insert(
-                (cluster_id.to_owned(), year, layer),
+                (cluster_id.to_owned(), year, layer, language),
                 Kept {
                     version,
                     generation,
@@ -128,10 +126,17 @@ mod tests {
         let cache = BoardCache::with_capacity(2);
         for year in 2020..2026 {
             let board = Arc::new(pb::GetScoreboardResponse::default());
-            cache.put(("bac-kan-city", year, 0), 1, Some(1), board);
+            let key = ("bac-kan-city", year, 0, Language::Vi);
+            cache.put(key, 1, Some(1), board);
             let kept = cache.boards.lock().map(|b| b.len()).unwrap_or(usize::MAX);
             assert!(kept <= 2, "{kept} kept");
-            assert!(cache.fresh("bac-kan-city", year, 0, Some(1)).is_some());
+            assert!(cache.fresh(key, Some(1)).is_some());
+            // Its notes are Vietnamese: not the board of a caller reading English.
+            assert!(
+                cache
+                    .fresh(("bac-kan-city", year, 0, Language::En), Some(1))
+                    .is_none()
+            );
         }
     }
 }

@@ -1,62 +1,47 @@
 //! The language a caller reads error messages in: Vietnamese unless the request's
 //! `grpc-accept-language` (or `accept-language`) prefers English. The front door
-//! (`auth.rs`) sets it for the call's task; [`crate::status::to_status`] then adds a
-//! `google.rpc.LocalizedMessage` saying what the error's reason means in that language, from
-//! one Fluent catalogue per language (`i18n/vi.ftl`, `i18n/en.ftl`). `ErrorInfo.reason`, the
-//! field violations' paths and the status's own message stay as they are, for programs. The
-//! same catalogues say why a criterion has its points ([`explanation`]).
+//! (`auth.rs`) sets it for the call's task; [`crate::status::to_status`] then words the
+//! domain's refusals in it and adds a `google.rpc.LocalizedMessage` saying what the error's
+//! reason means, from the server's own Fluent catalogue per language (`i18n/vi.ftl`,
+//! `i18n/en.ftl`). `ErrorInfo.reason` and the field violations' paths stay as they are, for
+//! programs. The same catalogues say why a criterion has its points ([`explanation`]).
 
 use std::sync::LazyLock;
 
-use fluent_bundle::{FluentArgs, FluentResource, concurrent::FluentBundle};
 use rust_decimal::Decimal;
 use thidua_domain::{
+    Words,
     error::Reason,
     scoring::{Entry, Explanation, Why},
+    words::Catalogues,
 };
 
 const VI: &str = include_str!("../i18n/vi.ftl");
 const EN: &str = include_str!("../i18n/en.ftl");
 
-/// A language of error messages.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Language {
-    /// Tiếng Việt, the default.
-    Vi,
-    /// English.
-    En,
-}
+pub use thidua_domain::Language;
 
-impl Language {
-    /// The BCP 47 tag sent with the message.
-    pub fn tag(self) -> &'static str {
-        match self {
-            Language::Vi => "vi-VN",
-            Language::En => "en",
-        }
-    }
-
-    /// The language a request asks for: the first tag of `grpc-accept-language`, else of
-    /// `accept-language`, that names English or Vietnamese (`en-US;q=0.8` counts as `en`).
-    pub fn of(headers: &http::HeaderMap) -> Self {
-        ["grpc-accept-language", "accept-language"]
-            .iter()
-            .filter_map(|h| headers.get(*h)?.to_str().ok())
-            .flat_map(|v| v.split(','))
-            .map(|tag| {
-                tag.split(';')
-                    .next()
-                    .unwrap_or_default()
-                    .trim()
-                    .to_ascii_lowercase()
-            })
-            .find_map(|tag| match tag.split('-').next() {
-                Some("vi") => Some(Language::Vi),
-                Some("en") => Some(Language::En),
-                _ => None,
-            })
-            .unwrap_or(Language::Vi)
-    }
+/// The language a request asks for: the first tag of `grpc-accept-language`, else of
+/// `accept-language`, that names English or Vietnamese (`en-US;q=0.8` counts as `en`);
+/// Vietnamese when none does.
+pub fn language_of(headers: &http::HeaderMap) -> Language {
+    ["grpc-accept-language", "accept-language"]
+        .iter()
+        .filter_map(|h| headers.get(*h)?.to_str().ok())
+        .flat_map(|v| v.split(','))
+        .map(|tag| {
+            tag.split(';')
+                .next()
+                .unwrap_or_default()
+                .trim()
+                .to_ascii_lowercase()
+        })
+        .find_map(|tag| match tag.split('-').next() {
+            Some("vi") => Some(Language::Vi),
+            Some("en") => Some(Language::En),
+            _ => None,
+        })
+        .unwrap_or(Language::Vi)
 }
 
 tokio::task_local! {
@@ -78,42 +63,22 @@ pub fn current() -> Language {
     LANGUAGE.try_with(|l| *l).unwrap_or(Language::Vi)
 }
 
-fn bundle(source: &str, tag: &str) -> FluentBundle<FluentResource> {
-    let id = tag.parse().unwrap_or_default();
-    let mut bundle = FluentBundle::new_concurrent(vec![id]);
-    bundle.set_use_isolating(false);
-    // The catalogues are part of the program and checked by the tests below: a broken one is
-    // a build that does not pass, never a failure at run time.
-    if let Ok(resource) = FluentResource::try_new(source.to_owned()) {
-        let _ = bundle.add_resource(resource);
-    }
-    bundle
+/// The server's own words; the tests below see that every id used is there.
+static CATALOGUES: LazyLock<Catalogues> = LazyLock::new(|| Catalogues::new(VI, EN));
+
+/// The server's message `id` with `args`, in `language`.
+pub fn text(language: Language, id: &str, args: &[(&'static str, String)]) -> String {
+    CATALOGUES.format(language, id, args)
 }
 
-static CATALOGUES: LazyLock<[FluentBundle<FluentResource>; 2]> =
-    LazyLock::new(|| [bundle(VI, "vi"), bundle(EN, "en")]);
+/// `words` in the language of the call running on this task.
+pub fn say(words: &Words) -> String {
+    words.in_language(current())
+}
 
-/// The message `id` with `args`, in `language`; the id itself when the catalogue lacks it (the
-/// tests below see that every id used is there).
-fn text(language: Language, id: &str, args: &[(&'static str, String)]) -> String {
-    let bundle = &CATALOGUES[match language {
-        Language::Vi => 0,
-        Language::En => 1,
-    }];
-    let mut fluent = FluentArgs::new();
-    for (k, v) in args {
-        fluent.set(*k, v.clone());
-    }
-    bundle
-        .get_message(id)
-        .and_then(|m| m.value())
-        .map(|p| {
-            let mut errors = Vec::new();
-            bundle
-                .format_pattern(p, Some(&fluent), &mut errors)
-                .into_owned()
-        })
-        .unwrap_or_else(|| id.to_owned())
+/// Each of `words` in the language of the call running on this task.
+pub fn say_all(words: &[Words]) -> Vec<String> {
+    words.iter().map(say).collect()
 }
 
 /// What `reason` means, in `language`.
@@ -246,7 +211,7 @@ mod tests {
     #[test]
     fn every_reason_has_its_words_in_both_languages() {
         for source in [VI, EN] {
-            assert!(FluentResource::try_new(source.to_owned()).is_ok());
+            assert!(fluent_bundle::FluentResource::try_new(source.to_owned()).is_ok());
         }
         for reason in Reason::ALL {
             for language in [Language::Vi, Language::En] {
@@ -376,14 +341,30 @@ mod tests {
         assert_eq!(entry(Entry::Event(true), Language::En), "happened");
     }
 
+    /// Every `text(…, "status-…", …)` of the status module is in both catalogues.
+    #[test]
+    fn the_status_messages_are_in_both_languages() {
+        let source = include_str!("status.rs");
+        let ids: Vec<&str> = source
+            .match_indices("\"status-")
+            .filter_map(|(at, _)| source[at + 1..].split('"').next())
+            .collect();
+        assert!(ids.len() >= 10, "{ids:?}");
+        for id in ids {
+            for language in [Language::Vi, Language::En] {
+                assert_ne!(text(language, id, &[]), id, "{id} in {language:?}");
+            }
+        }
+    }
+
     #[test]
     fn the_request_chooses_the_language() {
         let with = |name: &'static str, value: &'static str| {
             let mut h = http::HeaderMap::new();
             h.insert(name, http::HeaderValue::from_static(value));
-            Language::of(&h)
+            language_of(&h)
         };
-        assert_eq!(Language::of(&http::HeaderMap::new()), Language::Vi);
+        assert_eq!(language_of(&http::HeaderMap::new()), Language::Vi);
         assert_eq!(with("grpc-accept-language", "en"), Language::En);
         assert_eq!(with("accept-language", "fr-FR, en-US;q=0.8"), Language::En);
         assert_eq!(with("grpc-accept-language", "vi-VN,en;q=0.5"), Language::Vi);

@@ -76,9 +76,10 @@ impl Rates {
     pub fn admit_peer(&self, peer: IpAddr) -> Result<(), Error> {
         self.tick();
         self.per_peer.check_key(&peer).map_err(|_| {
-            Error::ResourceExhausted(format!(
-                "too many calls from {peer} ({} calls/s); retry with backoff",
-                self.peer_rate.per_second
+            Error::ResourceExhausted(thidua_domain::words!(
+                "rate-peer",
+                peer = peer,
+                rate = self.peer_rate.per_second
             ))
         })
     }
@@ -88,9 +89,9 @@ impl Rates {
     pub fn admit_key(&self, key_id: &str) -> Result<(), Error> {
         self.tick();
         self.per_key.check_key(&key_id.to_owned()).map_err(|_| {
-            Error::ResourceExhausted(format!(
-                "rate limit of this API key ({} calls/s) exceeded; retry with backoff",
-                self.key_rate.per_second
+            Error::ResourceExhausted(thidua_domain::words!(
+                "rate-key",
+                rate = self.key_rate.per_second
             ))
         })
     }

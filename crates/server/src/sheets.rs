@@ -45,14 +45,14 @@ pub struct Sheet {
     pub rows: Vec<(u32, Vec<String>)>,
 }
 
-fn bad(description: impl Into<String>) -> Error {
+fn bad(description: impl Into<thidua_domain::Words>) -> Error {
     Error::Invalid(vec![FieldViolation::new("content", description)])
 }
 
 /// Reads the first sheet of `content`.
 pub fn read(content: &[u8], format: Format) -> Result<Sheet, Error> {
     if content.is_empty() {
-        return Err(bad("the file is empty"));
+        return Err(bad(thidua_domain::words!("file-empty")));
     }
     let mut lines: Vec<(u32, Vec<String>)> = match format {
         Format::Csv | Format::CsvSemicolon => read_csv(content)?,
@@ -60,15 +60,16 @@ pub fn read(content: &[u8], format: Format) -> Result<Sheet, Error> {
     };
     lines.retain(|(_, cells)| cells.iter().any(|c| !c.trim().is_empty()));
     if lines.len() > MAX_ROWS + 1 {
-        return Err(bad(format!(
-            "the sheet has {} rows; at most {MAX_ROWS} are read",
-            lines.len() - 1
+        return Err(bad(thidua_domain::words!(
+            "sheet-too-many-rows",
+            rows = lines.len() - 1,
+            max = MAX_ROWS
         )));
     }
     let mut it = lines.into_iter();
     let (_, header) = it
         .next()
-        .ok_or_else(|| bad("the sheet has no header row"))?;
+        .ok_or_else(|| bad(thidua_domain::words!("sheet-no-header")))?;
     let header = header
         .into_iter()
         .map(|h| h.trim().trim_start_matches('\u{feff}').to_owned())
@@ -88,7 +89,7 @@ fn read_csv(content: &[u8]) -> Result<Vec<(u32, Vec<String>)>, Error> {
         .from_reader(content);
     let mut out = Vec::new();
     for record in reader.records() {
-        let record = record.map_err(|e| bad(format!("not a UTF-8 CSV file: {e}")))?;
+        let record = record.map_err(|e| bad(thidua_domain::words!("not-csv", cause = e)))?;
         let line = record
             .position()
             .map_or(0, |p| u32::try_from(p.line()).unwrap_or(u32::MAX));
@@ -109,19 +110,19 @@ const MAX_COLUMNS: u32 = 256;
 /// entries really inflate to (a ZIP's declared sizes can lie).
 fn check_unpacked_size(content: &[u8]) -> Result<(), Error> {
     let mut zip = zip::ZipArchive::new(Cursor::new(content))
-        .map_err(|e| bad(format!("not an XLSX workbook: {e}")))?;
+        .map_err(|e| bad(thidua_domain::words!("not-xlsx", cause = e)))?;
     let mut total: u64 = 0;
     for i in 0..zip.len() {
         let entry = zip
             .by_index(i)
-            .map_err(|e| bad(format!("not an XLSX workbook: {e}")))?;
+            .map_err(|e| bad(thidua_domain::words!("not-xlsx", cause = e)))?;
         let mut limited = std::io::Read::take(entry, MAX_UNPACKED_BYTES - total + 1);
         total += std::io::copy(&mut limited, &mut std::io::sink())
-            .map_err(|e| bad(format!("not an XLSX workbook: {e}")))?;
+            .map_err(|e| bad(thidua_domain::words!("not-xlsx", cause = e)))?;
         if total > MAX_UNPACKED_BYTES {
-            return Err(bad(format!(
-                "the workbook unpacks to more than {} MiB",
-                MAX_UNPACKED_BYTES / 1024 / 1024
+            return Err(bad(thidua_domain::words!(
+                "workbook-too-large",
+                mib = MAX_UNPACKED_BYTES / 1024 / 1024
             )));
         }
     }
@@ -131,39 +132,40 @@ fn check_unpacked_size(content: &[u8]) -> Result<(), Error> {
 fn read_xlsx(content: &[u8]) -> Result<Vec<(u32, Vec<String>)>, Error> {
     check_unpacked_size(content)?;
     let mut book: Xlsx<_> = open_workbook_from_rs(Cursor::new(content))
-        .map_err(|e| bad(format!("not an XLSX workbook: {e}")))?;
+        .map_err(|e: calamine::XlsxError| bad(thidua_domain::words!("not-xlsx", cause = e)))?;
     let merged = book
         .merge_cells_by_sheet_id(0)
-        .map_err(|e| bad(format!("cannot read the first sheet: {e}")))?;
+        .map_err(|e| bad(thidua_domain::words!("first-sheet-unreadable", cause = e)))?;
     if let Some(m) = merged.first() {
-        return Err(bad(format!(
-            "merged cells (row {}, column {} to row {}, column {}) are not supported: unmerge them",
-            m.start.0 + 1,
-            m.start.1 + 1,
-            m.end.0 + 1,
-            m.end.1 + 1
+        return Err(bad(thidua_domain::words!(
+            "merged-cells",
+            row = m.start.0 + 1,
+            column = m.start.1 + 1,
+            last_row = m.end.0 + 1,
+            last_column = m.end.1 + 1
         )));
     }
     let first = book
         .sheet_names()
         .first()
         .cloned()
-        .ok_or_else(|| bad("the workbook has no sheet"))?;
+        .ok_or_else(|| bad(thidua_domain::words!("workbook-no-sheet")))?;
     // Cell by cell, never as a dense range: a sheet with one cell at A1 and one at XFD1048576
     // would otherwise allocate seventeen billion cells.
     let mut reader = book
         .worksheet_cells_reader(&first)
-        .map_err(|e| bad(format!("cannot read the first sheet: {e}")))?;
+        .map_err(|e| bad(thidua_domain::words!("first-sheet-unreadable", cause = e)))?;
     let mut rows: std::collections::BTreeMap<u32, Vec<String>> = std::collections::BTreeMap::new();
     while let Some(cell) = reader
         .next_cell()
-        .map_err(|e| bad(format!("cannot read the first sheet: {e}")))?
+        .map_err(|e| bad(thidua_domain::words!("first-sheet-unreadable", cause = e)))?
     {
         let (row, column) = cell.get_position();
         if column >= MAX_COLUMNS {
-            return Err(bad(format!(
-                "a cell in column {} : at most {MAX_COLUMNS} columns are read",
-                column + 1
+            return Err(bad(thidua_domain::words!(
+                "sheet-too-many-columns",
+                column = column + 1,
+                max = MAX_COLUMNS
             )));
         }
         let text = cell_text(&Data::from(cell.get_value().clone()));

@@ -2,7 +2,7 @@
 
 use std::collections::HashMap;
 
-use thidua_domain::{Error, audit::Outcome};
+use thidua_domain::{Error, Words, audit::Outcome};
 use tonic::{Code, Status};
 use tonic_types::{ErrorDetails, StatusExt};
 
@@ -44,12 +44,18 @@ pub fn code_of(error: &Error) -> Code {
     }
 }
 
-/// Maps a domain error to a status. Internal details are logged, never sent.
+/// Maps a domain error to a status, in the language of the call ([`crate::locale::current`]):
+/// the status's message, the field and precondition violations' descriptions and the
+/// `LocalizedMessage` are worded from the catalogues; `ErrorInfo.reason`, the fields' paths and
+/// the resources' names stay as they are, for programs. Internal details are logged, never
+/// sent.
 pub fn to_status(error: Error) -> Status {
     let reason = error.reason().as_str();
     let mut details = ErrorDetails::new();
     details.set_error_info(reason, ERROR_DOMAIN, HashMap::new());
     let language = crate::locale::current();
+    let say = |w: &Words| w.in_language(language);
+    let text = |id: &str, args: &[(&'static str, String)]| crate::locale::text(language, id, args);
     details.set_localized_message(
         language.tag(),
         crate::locale::reason_text(error.reason(), language),
@@ -59,32 +65,39 @@ pub fn to_status(error: Error) -> Status {
             let total = violations.len();
             let mut listed = 0;
             let mut bytes = 0;
+            let mut first = None;
             for v in violations.iter().take(MAX_FIELD_VIOLATIONS) {
-                let (field, description) = (clip(&v.field), clip(&v.description));
+                let description = say(&v.description);
+                let (field, description) = (clip(&v.field), clip(&description).into_owned());
                 bytes += field.len() + description.len();
                 if bytes > MAX_DETAIL_BYTES {
                     break;
                 }
+                first.get_or_insert_with(|| (field.clone().into_owned(), description.clone()));
                 details.add_bad_request_violation(field, description);
                 listed += 1;
             }
-            let message = if total == 1 {
-                format!(
-                    "invalid argument: {}: {}",
-                    clip(&violations[0].field),
-                    clip(&violations[0].description)
-                )
-            } else if listed < total {
-                format!("{total} invalid fields; the first {listed} are listed")
-            } else {
-                format!("{total} invalid fields")
+            let message = match first {
+                Some((field, description)) if total == 1 => text(
+                    "status-invalid-one",
+                    &[("field", field), ("description", description)],
+                ),
+                _ if listed < total => text(
+                    "status-invalid-some-listed",
+                    &[("total", total.to_string()), ("listed", listed.to_string())],
+                ),
+                _ => text("status-invalid-all", &[("total", total.to_string())]),
             };
             Status::with_error_details(Code::InvalidArgument, message, details)
         }
         Error::NotFound { resource } => {
             let resource = clip(&resource);
             details.set_resource_info(resource_type(&resource), &*resource, "", "not found");
-            Status::with_error_details(Code::NotFound, format!("{resource} not found"), details)
+            Status::with_error_details(
+                Code::NotFound,
+                text("status-not-found", &[("resource", resource.into_owned())]),
+                details,
+            )
         }
         Error::AlreadyExists {
             resource,
@@ -93,14 +106,18 @@ pub fn to_status(error: Error) -> Status {
         } => {
             let resource = clip(&resource);
             details.set_resource_info(resource_type(&resource), &*resource, "", "already exists");
-            Status::with_error_details(Code::AlreadyExists, clip(&description), details)
+            Status::with_error_details(
+                Code::AlreadyExists,
+                clip(&say(&description)).into_owned(),
+                details,
+            )
         }
         Error::FailedPrecondition {
             reason,
             subject,
             description,
         } => {
-            let description = clip(&description);
+            let description = clip(&say(&description)).into_owned();
             details.add_precondition_failure_violation(
                 reason.as_str(),
                 clip(&subject),
@@ -115,26 +132,33 @@ pub fn to_status(error: Error) -> Status {
         } => {
             let mut bytes = 0;
             for (subject, what) in violations.iter().take(MAX_FIELD_VIOLATIONS) {
-                let (subject, what) = (clip(subject), clip(what));
+                let what = say(what);
+                let (subject, what) = (clip(subject), clip(&what).into_owned());
                 bytes += subject.len() + what.len();
                 if bytes > MAX_DETAIL_BYTES {
                     break;
                 }
                 details.add_precondition_failure_violation(reason.as_str(), subject, what);
             }
-            Status::with_error_details(Code::FailedPrecondition, clip(&description), details)
+            Status::with_error_details(
+                Code::FailedPrecondition,
+                clip(&say(&description)).into_owned(),
+                details,
+            )
         }
         Error::Aborted { resource } => Status::with_error_details(
             Code::Aborted,
-            format!(
-                "{} was changed since it was read (stale etag); read it again",
-                clip(&resource)
+            text(
+                "status-aborted",
+                &[("resource", clip(&resource).into_owned())],
             ),
             details,
         ),
-        Error::Unauthenticated(why) => {
-            Status::with_error_details(Code::Unauthenticated, clip(&why), details)
-        }
+        Error::Unauthenticated(why) => Status::with_error_details(
+            Code::Unauthenticated,
+            clip(&say(&why)).into_owned(),
+            details,
+        ),
         Error::PermissionDenied { method } => {
             // The method, so a client can say which of its commands needs which role.
             details.set_error_info(
@@ -144,40 +168,36 @@ pub fn to_status(error: Error) -> Status {
             );
             Status::with_error_details(
                 Code::PermissionDenied,
-                format!(
-                    "{} is not allowed for this key on this resource",
-                    clip(&method)
+                text(
+                    "status-permission-denied",
+                    &[("method", clip(&method).into_owned())],
                 ),
                 details,
             )
         }
-        Error::ResourceExhausted(why) => {
-            Status::with_error_details(Code::ResourceExhausted, clip(&why), details)
-        }
-        Error::Cancelled => Status::with_error_details(
-            Code::Cancelled,
-            "the call was cancelled or ran past its deadline; nothing was saved",
+        Error::ResourceExhausted(why) => Status::with_error_details(
+            Code::ResourceExhausted,
+            clip(&say(&why)).into_owned(),
             details,
         ),
+        Error::Cancelled => {
+            Status::with_error_details(Code::Cancelled, text("status-cancelled", &[]), details)
+        }
         Error::Unavailable(cause) => {
             tracing::warn!(%cause, "storage unavailable");
-            Status::with_error_details(
-                Code::Unavailable,
-                "the database is unavailable; retry later",
-                details,
-            )
+            Status::with_error_details(Code::Unavailable, text("status-unavailable", &[]), details)
         }
         Error::StorageFull(cause) => {
             tracing::error!(%cause, "the database's disk is full");
             Status::with_error_details(
                 Code::ResourceExhausted,
-                "the database's disk is full: nothing was saved; free space on the database's disk and retry",
+                text("status-storage-full", &[]),
                 details,
             )
         }
         Error::Internal(cause) => {
             tracing::error!(%cause, "internal error");
-            Status::with_error_details(Code::Internal, "internal error", details)
+            Status::with_error_details(Code::Internal, text("status-internal", &[]), details)
         }
     }
 }
@@ -185,7 +205,11 @@ pub fn to_status(error: Error) -> Status {
 /// The end of a stream the server closes because it is shutting down: UNAVAILABLE, which
 /// clients retry, saying to reconnect.
 pub fn shutting_down() -> Status {
-    Status::unavailable("the server is shutting down; reconnect to go on watching")
+    Status::unavailable(crate::locale::text(
+        crate::locale::current(),
+        "status-shutting-down",
+        &[],
+    ))
 }
 
 /// The collection of a resource name: `units/x` → `units`, `clusters/a/terms/2022` → `terms`.
@@ -231,7 +255,62 @@ mod tests {
             .bad_request()
             .map_or(0, |b| b.field_violations.len());
         assert!(listed > 10 && listed < 100, "{listed}");
-        assert!(many.message().contains(&format!("the first {listed}")));
+        assert!(many.message().contains(&format!("nêu {listed} trường đầu")));
+    }
+
+    /// Vietnamese unless the call asked for English: the message, the violations and the
+    /// `LocalizedMessage` alike; the reason and the field paths stay as they are.
+    #[test]
+    fn the_words_are_in_the_language_of_the_call() {
+        let refusal = || {
+            to_status(Error::Invalid(vec![FieldViolation::new(
+                "term.members[1]",
+                thidua_domain::words!("listed-twice", unit = "qd124-2004~01843"),
+            )]))
+        };
+        let vi = refusal();
+        assert_eq!(
+            vi.message(),
+            "Số liệu không hợp lệ: term.members[1]: qd124-2004~01843 được ghi hai lần"
+        );
+        let en = crate::locale::speaking_now(thidua_domain::Language::En, refusal);
+        assert_eq!(
+            en.message(),
+            "invalid argument: term.members[1]: qd124-2004~01843 is listed twice"
+        );
+        for (status, description, locale) in [
+            (&vi, "qd124-2004~01843 được ghi hai lần", "vi-VN"),
+            (&en, "qd124-2004~01843 is listed twice", "en"),
+        ] {
+            let details = status.get_error_details();
+            let bad = details.bad_request().map(|b| b.field_violations.clone());
+            assert_eq!(
+                bad.as_ref().map(|b| b[0].field.as_str()),
+                Some("term.members[1]")
+            );
+            assert_eq!(
+                bad.as_ref().map(|b| b[0].description.as_str()),
+                Some(description)
+            );
+            assert_eq!(
+                details.localized_message().map(|m| m.locale.as_str()),
+                Some(locale)
+            );
+            assert_eq!(
+                details.error_info().map(|i| i.reason.as_str()),
+                Some("INVALID_ARGUMENT")
+            );
+        }
+        let stale = crate::locale::speaking_now(thidua_domain::Language::Vi, || {
+            to_status(Error::Aborted {
+                resource: "clusters/bac-kan-city".into(),
+            })
+        });
+        assert!(
+            stale.message().contains("đã được người khác sửa"),
+            "{}",
+            stale.message()
+        );
     }
 
     #[test]

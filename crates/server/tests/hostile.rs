@@ -244,8 +244,13 @@ fn the_seeds_pass_validation() {
     let w = world();
     let scoring = Scoring::new(w.store.clone(), tokio::sync::watch::channel(false).1);
     let stage = |out: Result<(), tonic::Status>| {
-        out.err()
-            .is_some_and(|s| s.code() == Code::FailedPrecondition && s.message().contains("stage"))
+        use tonic_types::StatusExt;
+        out.err().is_some_and(|s| {
+            s.code() == Code::FailedPrecondition
+                && s.get_error_details()
+                    .error_info()
+                    .is_some_and(|i| i.reason == "WRONG_STAGE")
+        })
     };
     let out = w
         .rt

@@ -84,7 +84,10 @@ impl Tx<'_> {
                     Error::AlreadyExists {
                         resource: format!("clusters/{}", c.id),
                         reason: Reason::AlreadyExists,
-                        description: format!("clusters/{} already exists", c.id),
+                        description: thidua_domain::words!(
+                            "already-exists",
+                            resource = format!("clusters/{}", c.id)
+                        ),
                     }
                 } else {
                     db(e)

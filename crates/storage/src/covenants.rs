@@ -197,7 +197,11 @@ impl Tx<'_> {
                 if is_unique_violation(&e) {
                     let resource = format!("{term}/covenant");
                     Error::AlreadyExists {
-                        description: format!("{} has already signed {resource}", s.unit),
+                        description: thidua_domain::words!(
+                            "already-signed",
+                            unit = s.unit,
+                            covenant = resource
+                        ),
                         resource,
                         reason: Reason::AlreadySigned,
                     }

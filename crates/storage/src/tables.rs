@@ -113,7 +113,7 @@ impl Tx<'_> {
                 if is_unique_violation(&e) {
                     let resource = format!("criteriaTables/{}", t.id);
                     Error::AlreadyExists {
-                        description: format!("{resource} already exists"),
+                        description: thidua_domain::words!("already-exists", resource = resource),
                         resource,
                         reason: Reason::AlreadyExists,
                     }

@@ -101,7 +101,7 @@ impl Tx<'_> {
                 if is_unique_violation(&e) {
                     let resource = TermName::new(&cluster.id, year).to_string();
                     Error::AlreadyExists {
-                        description: format!("{resource} already exists"),
+                        description: thidua_domain::words!("already-exists", resource = resource),
                         resource,
                         reason: Reason::TermExists,
                     }

@@ -166,7 +166,7 @@ impl Tx<'_> {
                     Error::AlreadyExists {
                         resource: draft.id.to_string(),
                         reason: thidua_domain::Reason::AlreadyExists,
-                        description: format!("{} already exists", draft.id),
+                        description: thidua_domain::words!("already-exists", resource = draft.id),
                     }
                 } else {
                     db(e)

@@ -81,9 +81,9 @@ impl Store {
         };
         if queue.waiting.fetch_add(1, Ordering::AcqRel) >= queue.max_waiting {
             queue.waiting.fetch_sub(1, Ordering::AcqRel);
-            return Err(Error::ResourceExhausted(format!(
-                "{} writes are already waiting for the database; retry with backoff",
-                queue.max_waiting
+            return Err(Error::ResourceExhausted(thidua_domain::words!(
+                "writes-waiting",
+                waiting = queue.max_waiting
             )));
         }
         let waiting = Waiting(&queue.waiting);

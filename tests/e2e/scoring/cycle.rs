@@ -180,7 +180,7 @@ pub fn year_end_cycle(env: &Env) -> anyhow::Result<()> {
         );
         ensure!(
             i1.target.as_ref().map(|d| d.value.as_str()) == Some("1000")
-                && i1.why.contains("điểm thưởng"),
+                && i1.why.contains("bonus"),
             "{i1:?}"
         );
         let b = scoring

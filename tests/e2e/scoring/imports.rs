@@ -162,7 +162,7 @@ pub fn result_import_and_export(env: &Env) -> anyhow::Result<()> {
             ensure!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
             let json: serde_json::Value = serde_json::from_slice(&out.stdout)?;
             ensure!(json["stored"] == 1, "{json}");
-            let warned = String::from_utf8_lossy(&out.stderr).contains("`1843` read as `01843`");
+            let warned = String::from_utf8_lossy(&out.stderr).contains("\"1843\" được đọc là \"01843\"");
             ensure!(warned == (file == &csv_file), "{}", String::from_utf8_lossy(&out.stderr));
         }
         let bad_file = dir.path().join("xau.csv");
@@ -170,7 +170,7 @@ pub fn result_import_and_export(env: &Env) -> anyhow::Result<()> {
         let out = env.cli(&["result", "import", "cum-a", "2022", bad_file.to_str().context("path")?])?;
         ensure!(out.status.code() == Some(3), "bad results: {:?}", out.status.code());
         let err = String::from_utf8_lossy(&out.stderr);
-        ensure!(err.contains("rows[0].unit: line 2") && err.contains("rows[1].criterion_code: line 3"), "{err}");
+        ensure!(err.contains("rows[0].unit: dòng 2") && err.contains("rows[1].criterion_code: dòng 3"), "{err}");
         Ok(())
     })
 }

@@ -116,7 +116,7 @@ pub fn bonus_from_the_register(env: &Env) -> anyhow::Result<()> {
         let out = env.cli(&["decision", "import", bad.to_str().context("utf-8")?])?;
         let stderr = String::from_utf8_lossy(&out.stderr);
         ensure!(
-            !out.status.success() && stderr.contains("line 3"),
+            !out.status.success() && stderr.contains("dòng 3"),
             "{stderr}"
         );
         let (points, _) = bonus(env, "01840").await?;

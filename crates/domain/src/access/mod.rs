@@ -51,12 +51,7 @@ impl Role {
         Self::ALL
             .into_iter()
             .find(|r| r.as_str() == s)
-            .ok_or_else(|| {
-                FieldViolation::new(
-                    field,
-                    format!("`{s}` is not a role (admin, organiser, reporter, observer)"),
-                )
-            })
+            .ok_or_else(|| FieldViolation::new(field, crate::words!("not-a-role", role = s)))
     }
 
     /// Whether keys of this role need a scope unit (every role but admin).
@@ -119,15 +114,13 @@ impl ApiKey {
     /// Whether the key authenticates at `now`, or why not.
     pub fn check_usable(&self, now: Timestamp) -> Result<(), Error> {
         if self.revoked_at.is_some() {
-            return Err(Error::Unauthenticated("the API key was revoked".into()));
+            return Err(Error::Unauthenticated(crate::words!("key-revoked")));
         }
         if self.expires_at.is_some_and(|t| t <= now) {
-            return Err(Error::Unauthenticated("the API key has expired".into()));
+            return Err(Error::Unauthenticated(crate::words!("key-expired")));
         }
         if self.role.is_scoped() && self.scope.is_none() {
-            return Err(Error::Unauthenticated(
-                "the API key has no scope unit".into(),
-            ));
+            return Err(Error::Unauthenticated(crate::words!("key-without-scope")));
         }
         Ok(())
     }
@@ -259,13 +252,13 @@ pub const DISPLAY_PREFIX_CHARS: usize = 12;
 pub fn check_token(token: &str) -> Result<(), Error> {
     let secret = token
         .strip_prefix(TOKEN_PREFIX)
-        .ok_or_else(|| Error::Unauthenticated("malformed API key".into()))?;
+        .ok_or_else(|| Error::Unauthenticated(crate::words!("key-malformed")))?;
     if secret.len() != TOKEN_SECRET_CHARS
         || !secret
             .bytes()
             .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_')
     {
-        return Err(Error::Unauthenticated("malformed API key".into()));
+        return Err(Error::Unauthenticated(crate::words!("key-malformed")));
     }
     Ok(())
 }
@@ -305,13 +298,13 @@ pub fn check_key_request(
     match (scope, role.is_scoped()) {
         (None, true) => v.add(
             "api_key.scope",
-            format!("the {role} role needs a scope unit (--scope)"),
+            crate::words!("role-needs-scope", role = role),
         ),
-        (Some(_), false) => v.add("api_key.scope", "an admin key has no scope"),
+        (Some(_), false) => v.add("api_key.scope", crate::words!("admin-without-scope")),
         _ => {}
     }
     if expires_at.is_some_and(|t| t <= now) {
-        v.add("api_key.expire_time", "must be in the future");
+        v.add("api_key.expire_time", crate::words!("expiry-in-past"));
     }
     v.finish(())
 }

@@ -32,11 +32,11 @@ impl ShareName {
     /// Parses `clusters/{id}/terms/{year}/shares/{share}`.
     pub fn parse(field: &str, name: &str) -> Result<Self, FieldViolation> {
         let refused = || {
-            FieldViolation::new(
+            crate::names::refused(
                 field,
-                format!(
-                    "`{name}` is not a share link's name (clusters/{{id}}/terms/{{year}}/shares/{{id}})"
-                ),
+                name,
+                crate::words!("name-share"),
+                "clusters/{id}/terms/{year}/shares/{id}",
             )
         };
         let (term, id) = name.rsplit_once("/shares/").ok_or_else(refused)?;
@@ -79,15 +79,13 @@ impl ScoreboardShare {
     /// anything of the data.
     pub fn admits(&self, term: &TermName, now: Timestamp) -> Result<(), Error> {
         if &self.name.term != term {
-            return Err(Error::Unauthenticated(
-                "the link is for another scoreboard".into(),
-            ));
+            return Err(Error::Unauthenticated(crate::words!("link-other-board")));
         }
         if self.revoked_at.is_some() {
-            return Err(Error::Unauthenticated("the link was revoked".into()));
+            return Err(Error::Unauthenticated(crate::words!("link-revoked")));
         }
         if self.expires_at <= now {
-            return Err(Error::Unauthenticated("the link has expired".into()));
+            return Err(Error::Unauthenticated(crate::words!("link-expired")));
         }
         Ok(())
     }
@@ -99,10 +97,11 @@ pub fn expiry(seconds: i64, now: Timestamp) -> Result<Timestamp, FieldViolation>
     if !(MIN_VALID_SECONDS..=MAX_VALID_SECONDS).contains(&seconds) {
         return Err(FieldViolation::new(
             "valid_seconds",
-            format!(
-                "a link is valid from {MIN_VALID_SECONDS} seconds to {} days; {seconds} seconds \
-                 asked",
-                MAX_VALID_SECONDS / 86_400
+            crate::words!(
+                "link-validity-range",
+                min = MIN_VALID_SECONDS,
+                days = MAX_VALID_SECONDS / 86_400,
+                asked = seconds
             ),
         ));
     }
@@ -119,7 +118,7 @@ pub fn check_share_token(token: &str) -> Result<(), Error> {
     if well_formed {
         Ok(())
     } else {
-        Err(Error::Unauthenticated("malformed share link".into()))
+        Err(Error::Unauthenticated(crate::words!("link-malformed")))
     }
 }
 

@@ -69,38 +69,42 @@ impl Ballot {
             ("ballot.no", self.no),
         ] {
             if n < 0 {
-                v.add(field, format!("{n} is negative"));
+                v.add(field, crate::words!("negative", value = n));
             }
         }
         if self.present > self.eligible {
             v.add(
                 "ballot.present",
-                format!(
-                    "{} present exceeds {} eligible",
-                    self.present, self.eligible
+                crate::words!(
+                    "ballot-present-over",
+                    present = self.present,
+                    eligible = self.eligible
                 ),
             );
         }
         if self.valid > self.present {
             v.add(
                 "ballot.valid",
-                format!("{} valid exceeds {} present", self.valid, self.present),
+                crate::words!(
+                    "ballot-valid-over",
+                    valid = self.valid,
+                    present = self.present
+                ),
             );
         }
         if self.yes + self.no > self.valid {
             v.add(
                 "ballot.yes",
-                format!(
-                    "{} yes and {} no exceed {} valid",
-                    self.yes, self.no, self.valid
+                crate::words!(
+                    "ballot-votes-over",
+                    yes = self.yes,
+                    no = self.no,
+                    valid = self.valid
                 ),
             );
         }
         if self.threshold < Decimal::ZERO || self.threshold >= Decimal::ONE {
-            v.add(
-                "ballot.threshold",
-                "the threshold is a share in [0, 1), e.g. 0.5",
-            );
+            v.add("ballot.threshold", crate::words!("threshold-range"));
         }
         v.finish(())
     }
@@ -121,15 +125,16 @@ impl Ballot {
 pub fn check_ballot(term: &Term, award: &Award, ballot: &Ballot) -> Result<AwardState, Error> {
     ballot.check()?;
     term.stage.permit(Action::RecordBallot, &term.resource())?;
-    award.require_state(&[AwardState::Proposed], "recording a ballot")?;
+    award.require_state(AwardState::Proposed, Action::RecordBallot.words())?;
     let members = i64::try_from(term.members.len()).unwrap_or(i64::MAX);
     if ballot.eligible != members {
         return Err(Error::invalid(
             "ballot.eligible",
-            format!(
-                "{members} members may vote in {}, not {}",
-                term.resource(),
-                ballot.eligible
+            crate::words!(
+                "ballot-eligible",
+                members = members,
+                term = term.resource(),
+                eligible = ballot.eligible
             ),
         ));
     }

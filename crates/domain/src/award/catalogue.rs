@@ -264,31 +264,32 @@ impl Catalogue {
         if self.from_year <= previous_from_year || !(2000..=2100).contains(&self.from_year) {
             v.add(
                 "catalogue.from_year",
-                format!(
-                    "{} must be a year after {previous_from_year}, when the version in force began",
-                    self.from_year
+                crate::words!(
+                    "catalogue-year-order",
+                    year = self.from_year,
+                    previous = previous_from_year
                 ),
             );
         }
         if self.entries.is_empty() {
-            v.add("catalogue.entries", "a catalogue has at least one entry");
+            v.add("catalogue.entries", crate::words!("catalogue-empty"));
         }
         for (i, e) in self.entries.iter().enumerate() {
             let field = format!("catalogue.entries[{i}]");
             if !is_code(&e.code) {
                 v.add(
                     format!("{field}.code"),
-                    format!(
-                        "`{}` is not a code: capital letters, digits and `_`",
-                        crate::text::quote(&e.code)
-                    ),
+                    crate::words!("entry-code-form", code = crate::text::quote(&e.code)),
                 );
             }
             if self.entries[..i].iter().any(|o| o.code == e.code) {
-                v.add(format!("{field}.code"), format!("{} appears twice", e.code));
+                v.add(
+                    format!("{field}.code"),
+                    crate::words!("entry-code-twice", code = e.code),
+                );
             }
             if e.name.trim().is_empty() {
-                v.add(format!("{field}.name"), "the official name is required");
+                v.add(format!("{field}.name"), crate::words!("entry-name-missing"));
             }
             if let Some(kind) = e.proposed_as
                 && self.entries[..i]
@@ -297,18 +298,17 @@ impl Catalogue {
             {
                 v.add(
                     format!("{field}.proposed_as"),
-                    format!("another entry already answers {}", kind.as_str()),
+                    crate::words!("entry-kind-taken", kind => kind.words()),
                 );
             }
             match e.quota.map(|q| q.limit) {
                 Some(QuotaLimit::Share(s)) if s <= Decimal::ZERO || s > Decimal::ONE => v.add(
                     format!("{field}.quota"),
-                    format!("the share {s} is outside (0, 1]"),
+                    crate::words!("quota-share-range", share = s),
                 ),
-                Some(QuotaLimit::Count(0)) => v.add(
-                    format!("{field}.quota"),
-                    "a count quota allows at least one",
-                ),
+                Some(QuotaLimit::Count(0)) => {
+                    v.add(format!("{field}.quota"), crate::words!("quota-count-zero"))
+                }
                 _ => {}
             }
             for (j, p) in e.prerequisites.iter().enumerate() {
@@ -320,20 +320,20 @@ impl Catalogue {
                     {
                         v.add(
                             field,
-                            format!(
-                                "`{}` is not an entry of this catalogue",
-                                crate::text::quote(code)
-                            ),
+                            crate::words!("prerequisite-unknown", code = crate::text::quote(code)),
                         );
                     }
                     Prerequisite::HoldsThisYear(code) if *code == e.code => {
-                        v.add(field, "an entry cannot require itself in the same year");
+                        v.add(field, crate::words!("prerequisite-itself"));
                     }
                     Prerequisite::HoldsPreviousYears { years, .. } if !(1..=20).contains(years) => {
-                        v.add(field, format!("{years} years: give 1 to 20"));
+                        v.add(
+                            field,
+                            crate::words!("prerequisite-years-range", years = years),
+                        );
                     }
                     Prerequisite::ClassifiedAtLeast(0) => {
-                        v.add(field, "classification levels are counted from 1, the best");
+                        v.add(field, crate::words!("prerequisite-level-zero"));
                     }
                     _ => {}
                 }

@@ -16,6 +16,7 @@ use super::{
 use crate::{
     error::{Error, FieldViolation},
     import::{cell, column},
+    words::Words,
 };
 
 /// The columns, in order.
@@ -105,18 +106,18 @@ impl QuotaLimit {
     }
 
     /// Reads the written form.
-    pub fn parse(s: &str) -> Result<Self, String> {
+    pub fn parse(s: &str) -> Result<Self, Words> {
         match s.split_once(':').map(|(k, v)| (k.trim(), v.trim())) {
             Some(("share", v)) => Decimal::from_str(v)
                 .map(QuotaLimit::Share)
-                .map_err(|_| format!("`{v}` is not a share such as 0.2")),
+                .map_err(|_| crate::words!("sheet-not-a-share", value = v)),
             Some(("count", v)) => v
                 .parse()
                 .map(QuotaLimit::Count)
-                .map_err(|_| format!("`{v}` is not a count")),
-            _ => Err(format!(
-                "`{}`: write share:0.2 or count:1",
-                crate::text::quote(s)
+                .map_err(|_| crate::words!("sheet-not-a-count", value = v)),
+            _ => Err(crate::words!(
+                "sheet-quota-form",
+                value = crate::text::quote(s)
             )),
         }
     }
@@ -135,11 +136,11 @@ impl Prerequisite {
     }
 
     /// Reads the written form.
-    pub fn parse(s: &str) -> Result<Self, String> {
+    pub fn parse(s: &str) -> Result<Self, Words> {
         let parts: Vec<&str> = s.split(':').map(str::trim).collect();
         let number = |v: &str| {
             v.parse::<u32>()
-                .map_err(|_| format!("`{}` is not a number", crate::text::quote(v)))
+                .map_err(|_| crate::words!("sheet-not-a-number", value = crate::text::quote(v)))
         };
         match parts.as_slice() {
             ["holds", code] => Ok(Prerequisite::HoldsThisYear((*code).to_owned())),
@@ -148,9 +149,9 @@ impl Prerequisite {
                 years: number(n)?,
             }),
             ["classified", n] => Ok(Prerequisite::ClassifiedAtLeast(number(n)? as usize)),
-            _ => Err(format!(
-                "`{}`: write classified:1, holds:CODE or holds_previous:CODE:N",
-                crate::text::quote(s)
+            _ => Err(crate::words!(
+                "sheet-prerequisite-form",
+                value = crate::text::quote(s)
             )),
         }
     }
@@ -191,7 +192,7 @@ pub fn read(header: &[String], lines: &[(u32, Vec<String>)]) -> Result<Vec<Entry
     if cols.iter().any(Option::is_none) {
         return Err(Error::invalid(
             "content",
-            format!("the header must name the columns {}", COLUMNS.join(",")),
+            crate::words!("units-header", columns = COLUMNS.join(",")),
         ));
     }
     let mut errors = Vec::new();
@@ -203,19 +204,19 @@ pub fn read(header: &[String], lines: &[(u32, Vec<String>)]) -> Result<Vec<Entry
                 cols[COLUMNS.iter().position(|c| *c == name).unwrap_or(0)],
             )
         };
-        let mut bad = |column: &str, what: String| {
+        let mut bad = |column: &str, what: Words| {
             errors.push(FieldViolation::new(
                 format!("rows.{column}"),
-                format!("line {line}: {what}"),
+                crate::words!("at-line", line = line, what => what),
             ));
         };
         let level = at("level").parse::<Level>();
         if level.is_err() {
-            bad("level", "write state, province or grassroots".to_owned());
+            bad("level", crate::words!("sheet-level-form"));
         }
         let kind = at("kind").parse::<EntryKind>();
         if kind.is_err() {
-            bad("kind", "write title or form".to_owned());
+            bad("kind", crate::words!("sheet-kind-form"));
         }
         let proposed = at("proposed_as");
         let proposed_as = if proposed.is_empty() {
@@ -225,10 +226,10 @@ pub fn read(header: &[String], lines: &[(u32, Vec<String>)]) -> Result<Vec<Entry
             if k.is_none() {
                 bad(
                     "proposed_as",
-                    format!(
-                        "`{}` is not a proposal kind ({})",
-                        crate::text::quote(&proposed),
-                        AwardKind::ALL.map(AwardKind::as_str).join(", ")
+                    crate::words!(
+                        "sheet-proposal-kind",
+                        value = crate::text::quote(&proposed),
+                        known = AwardKind::ALL.map(AwardKind::as_str).join(", ")
                     ),
                 );
             }
@@ -240,7 +241,7 @@ pub fn read(header: &[String], lines: &[(u32, Vec<String>)]) -> Result<Vec<Entry
             other => {
                 bad(
                     "secret_ballot",
-                    format!("`{}`: write yes or no", crate::text::quote(other)),
+                    crate::words!("not-yes-or-no", value = crate::text::quote(other)),
                 );
                 false
             }
@@ -252,21 +253,18 @@ pub fn read(header: &[String], lines: &[(u32, Vec<String>)]) -> Result<Vec<Entry
                 let limit = QuotaLimit::parse(&limit).map_err(|e| bad("quota", e)).ok();
                 let scope = scope.parse::<QuotaScope>().ok();
                 if scope.is_none() {
-                    bad(
-                        "quota_scope",
-                        "write cluster_year or organiser_year".to_owned(),
-                    );
+                    bad("quota_scope", crate::words!("sheet-scope-form"));
                 }
                 limit
                     .zip(scope)
                     .map(|(limit, scope)| Quota { limit, scope })
             }
             (true, false) => {
-                bad("quota", "a scope without a quota".to_owned());
+                bad("quota", crate::words!("sheet-scope-without-quota"));
                 None
             }
             (false, true) => {
-                bad("quota_scope", "a quota needs its scope".to_owned());
+                bad("quota_scope", crate::words!("sheet-quota-without-scope"));
                 None
             }
         };

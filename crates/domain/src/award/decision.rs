@@ -159,30 +159,35 @@ pub struct DecisionFacts<'a> {
 pub fn check_decision(new: &NewDecision, facts: DecisionFacts<'_>) -> Result<i32, Error> {
     let mut v = Violations::default();
     if new.number.trim().is_empty() {
-        v.add(
-            "decision.number",
-            "the number and symbol are required, e.g. 123/QĐ-UBND",
-        );
+        v.add("decision.number", crate::words!("decision-number-missing"));
     }
     if facts.same_number.iter().any(|d| *d != new.date) {
         v.add(
             "decision.number",
-            format!(
-                "{} of {} is already the number of a decision of another date",
-                new.number, new.authority
+            crate::words!(
+                "decision-number-other-date",
+                number = new.number,
+                authority = new.authority
             ),
         );
     } else if !facts.same_number.is_empty() {
         v.add(
             "decision.number",
-            format!("{} of {} is already recorded", new.number, new.authority),
+            crate::words!(
+                "decision-recorded",
+                number = new.number,
+                authority = new.authority
+            ),
         );
     }
     if new.signer.trim().is_empty() {
-        v.add("decision.signer", "name who signed");
+        v.add("decision.signer", crate::words!("decision-signer-missing"));
     }
     for u in facts.unknown_units {
-        v.add("decision.units", format!("{u} does not exist"));
+        v.add(
+            "decision.units",
+            crate::words!("unit-does-not-exist", unit = u),
+        );
     }
     let mut years: Vec<i32> = Vec::new();
     for (field, ids) in [
@@ -192,23 +197,31 @@ pub fn check_decision(new: &NewDecision, facts: DecisionFacts<'_>) -> Result<i32
         for (i, id) in ids.iter().enumerate() {
             let field = format!("{field}[{i}]");
             match facts.proposals.iter().find(|a| &a.id == id) {
-                None => v.add(field, format!("awards/{id} does not exist")),
+                None => v.add(
+                    field,
+                    crate::words!("proposal-does-not-exist", award = format!("awards/{id}")),
+                ),
                 Some(a) => {
                     years.push(a.year);
                     if a.state != AwardState::Submitted {
                         v.add(
                             field.clone(),
-                            format!(
-                                "{} is {}: only a submitted proposal is decided",
-                                a.resource(),
-                                a.state.as_str()
+                            crate::words!(
+                                "decision-proposal-not-submitted",
+                                award = a.resource(),
+                                state => a.state.words()
                             ),
                         );
                     }
                     if a.entry != new.entry {
                         v.add(
                             field,
-                            format!("{} asks for {}, not {}", a.resource(), a.entry, new.entry),
+                            crate::words!(
+                                "decision-other-entry",
+                                award = a.resource(),
+                                asked = a.entry,
+                                entry = new.entry
+                            ),
                         );
                     }
                 }
@@ -217,13 +230,10 @@ pub fn check_decision(new: &NewDecision, facts: DecisionFacts<'_>) -> Result<i32
     }
     let year = new.year.or_else(|| years.first().copied());
     if years.iter().any(|y| Some(*y) != year) {
-        v.add(
-            "decision.year",
-            "the proposals decided are of different years",
-        );
+        v.add("decision.year", crate::words!("decision-years-differ"));
     }
     if year.is_none() {
-        v.add("decision.year", "give the year the decision concerns");
+        v.add("decision.year", crate::words!("decision-year-missing"));
     }
     let known = year.map_or_else(
         || facts.catalogues.knows(&new.entry),
@@ -232,33 +242,37 @@ pub fn check_decision(new: &NewDecision, facts: DecisionFacts<'_>) -> Result<i32
     if !known {
         v.add(
             "decision.entry",
-            format!(
-                "`{}` is not in the catalogue of titles and forms in force for the year",
-                crate::text::quote(&new.entry)
+            crate::words!(
+                "entry-not-in-catalogue",
+                entry = crate::text::quote(&new.entry)
             ),
         );
     }
     match new.kind {
         DecisionKind::Award => {
             if new.approve.is_empty() && new.reject.is_empty() && new.units.is_empty() {
-                v.add("decision", "approve, reject or award at least one unit");
+                v.add("decision", crate::words!("decision-empty"));
             }
         }
         DecisionKind::Revocation => {
             if new.reason.trim().is_empty() {
-                v.add("decision.reason", "a revocation states its legal ground");
+                v.add(
+                    "decision.reason",
+                    crate::words!("revocation-ground-missing"),
+                );
             }
             if new.units.is_empty() {
-                v.add("decision.units", "name the units whose award is revoked");
+                v.add("decision.units", crate::words!("revocation-units-missing"));
             }
             for u in &new.units {
                 if !facts.held.iter().any(|r| &r.unit == u && r.counts()) {
                     v.add(
                         "decision.units",
-                        format!(
-                            "{u} holds no {} for {}",
-                            new.entry,
-                            year.unwrap_or_default()
+                        crate::words!(
+                            "revocation-nothing-held",
+                            unit = u,
+                            entry = new.entry,
+                            year = year.unwrap_or_default()
                         ),
                     );
                 }

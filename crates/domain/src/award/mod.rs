@@ -60,6 +60,18 @@ impl AwardKind {
         }
     }
 
+    /// The kind's official name, as people read it.
+    pub fn words(self) -> crate::words::Words {
+        match self {
+            AwardKind::ProvincialFlag => crate::words!("award-provincial-flag"),
+            AwardKind::GovernmentFlag => crate::words!("award-government-flag"),
+            AwardKind::CertificateOfMerit => crate::words!("award-certificate-of-merit"),
+            AwardKind::CertificateOfCommendation => {
+                crate::words!("award-certificate-of-commendation")
+            }
+        }
+    }
+
     /// True for the flags, which need the excellent classification.
     pub fn is_flag(self) -> bool {
         matches!(self, AwardKind::ProvincialFlag | AwardKind::GovernmentFlag)
@@ -137,22 +149,22 @@ impl Dossier {
             (
                 "dossier.submission_letter",
                 &self.submission_letter,
-                "the submission letter (tờ trình)",
+                crate::words!("dossier-missing-submission-letter"),
             ),
             (
                 "dossier.minutes",
                 &self.minutes,
-                "the meeting minutes (biên bản)",
+                crate::words!("dossier-missing-minutes"),
             ),
             (
                 "dossier.achievement_report",
                 &self.achievement_report,
-                "the achievement report (báo cáo thành tích)",
+                crate::words!("dossier-missing-achievement-report"),
             ),
         ]
         .into_iter()
         .filter(|(_, v, _)| v.trim().is_empty())
-        .map(|(f, _, what)| FieldViolation::new(f, format!("{what} is missing")))
+        .map(|(f, _, what)| FieldViolation::new(f, what))
         .collect()
     }
 }
@@ -187,6 +199,19 @@ impl AwardState {
             AwardState::Revoked => "revoked",
             AwardState::Awarded => "awarded",
             AwardState::Rejected => "rejected",
+        }
+    }
+
+    /// The state, as people read it.
+    pub fn words(self) -> crate::words::Words {
+        match self {
+            AwardState::Proposed => crate::words!("award-state-proposed"),
+            AwardState::Passed => crate::words!("award-state-passed"),
+            AwardState::Failed => crate::words!("award-state-failed"),
+            AwardState::Submitted => crate::words!("award-state-submitted"),
+            AwardState::Revoked => crate::words!("award-state-revoked"),
+            AwardState::Awarded => crate::words!("award-state-awarded"),
+            AwardState::Rejected => crate::words!("award-state-rejected"),
         }
     }
 
@@ -262,21 +287,22 @@ impl Award {
     }
 
     /// Refuses `action` unless the award is in one of `allowed`, naming its state.
-    pub fn require_state(&self, allowed: &[AwardState], action: &str) -> Result<(), Error> {
-        if allowed.contains(&self.state) {
+    pub fn require_state(
+        &self,
+        allowed: AwardState,
+        action: crate::words::Words,
+    ) -> Result<(), Error> {
+        if allowed == self.state {
             return Ok(());
         }
         Err(Error::precondition(
             Reason::AwardState,
             self.resource(),
-            format!(
-                "{action} needs a {} award; this one is {}",
-                allowed
-                    .iter()
-                    .map(|s| s.as_str())
-                    .collect::<Vec<_>>()
-                    .join(" or "),
-                self.state.as_str()
+            crate::words!(
+                "award-wrong-state",
+                action => action,
+                needs => allowed.words(),
+                state => self.state.words()
             ),
         ))
     }

@@ -45,10 +45,13 @@ pub struct PastDecision {
     pub stored: bool,
 }
 
-fn bad(line: u32, column: &str, what: impl std::fmt::Display) -> (u32, FieldViolation) {
+fn bad(line: u32, column: &str, what: crate::words::Words) -> (u32, FieldViolation) {
     (
         line,
-        FieldViolation::new(format!("rows.{column}"), format!("line {line}: {what}")),
+        FieldViolation::new(
+            format!("rows.{column}"),
+            crate::words!("at-line", line = line, what => what),
+        ),
     )
 }
 
@@ -66,10 +69,7 @@ pub fn plan(
     if cols.iter().any(Option::is_none) {
         return Err(Error::invalid(
             "content",
-            format!(
-                "the header must name the columns {} (and signer, optional)",
-                COLUMNS.join(",")
-            ),
+            crate::words!("decisions-header", columns = COLUMNS.join(",")),
         ));
     }
     let [unit, entry, number, date, authority, year] = cols;
@@ -86,14 +86,14 @@ pub fn plan(
             errors.push(bad(
                 line,
                 "unit_code",
-                format!("unit `{}` does not exist", crate::text::quote(&code)),
+                crate::words!("unit-does-not-exist", unit = crate::text::quote(&code)),
             ));
         }
         if !units.contains(&auth) {
             errors.push(bad(
                 line,
                 "authority",
-                format!("unit `{}` does not exist", crate::text::quote(&auth)),
+                crate::words!("unit-does-not-exist", unit = crate::text::quote(&auth)),
             ));
         }
         let y = cell(cells, year)
@@ -108,21 +108,25 @@ pub fn plan(
             errors.push(bad(
                 line,
                 "entry_code",
-                format!(
-                    "`{}` is not in the catalogue of titles and forms in force for the year",
-                    crate::text::quote(&entry_code)
+                crate::words!(
+                    "entry-not-in-catalogue",
+                    entry = crate::text::quote(&entry_code)
                 ),
             ));
         }
         if num.is_empty() {
-            errors.push(bad(line, "number", "the decision's number is required"));
+            errors.push(bad(
+                line,
+                "number",
+                crate::words!("decision-number-missing"),
+            ));
         }
         let day = cell(cells, date).parse::<Date>().ok();
         if day.is_none() {
-            errors.push(bad(line, "date", "not a date YYYY-MM-DD"));
+            errors.push(bad(line, "date", crate::words!("date-form")));
         }
         if y.is_none() {
-            errors.push(bad(line, "year", "not a year 2000–2100"));
+            errors.push(bad(line, "year", crate::words!("year-form")));
         }
         let (Some(day), Some(y)) = (day, y) else {
             continue;
@@ -134,7 +138,7 @@ pub fn plan(
             errors.push(bad(
                 line,
                 "number",
-                format!("{num} of {auth} is already a decision of another date"),
+                crate::words!("decision-number-other-date", number = num, authority = auth),
             ));
         }
         match out
@@ -146,13 +150,13 @@ pub fn plan(
                     errors.push(bad(
                         line,
                         "number",
-                        format!("{num} of {auth} appears with another date, entry or year"),
+                        crate::words!("decision-row-differs", number = num, authority = auth),
                     ));
                 } else if d.units.contains(&code) {
                     errors.push(bad(
                         line,
                         "unit_code",
-                        format!("{code} is listed twice in {num}"),
+                        crate::words!("decision-unit-twice", unit = code, number = num),
                     ));
                 } else {
                     d.units.push(code);
@@ -236,7 +240,7 @@ mod tests {
                     ]
                 );
                 assert!(
-                    v[5].description.starts_with("line 3"),
+                    v[5].description.to_string().starts_with("line 3"),
                     "{}",
                     v[5].description
                 );

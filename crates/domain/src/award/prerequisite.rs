@@ -12,6 +12,7 @@ use crate::{
     lineage::{LineageLink, record},
     scoring::ClassLevel,
     unit::UnitRef,
+    words,
 };
 
 /// What checking a unit's prerequisites reads.
@@ -48,7 +49,11 @@ pub fn check_prerequisites(
         match p {
             Prerequisite::HoldsThisYear(code) => {
                 if !holds(code, facts.year) {
-                    missing.push(format!("requires {} for {}", title(code), facts.year));
+                    missing.push(words!(
+                        "prerequisite-this-year",
+                        title = title(code),
+                        year = facts.year
+                    ));
                 }
             }
             Prerequisite::HoldsPreviousYears { entry: code, years } => {
@@ -58,11 +63,13 @@ pub fn check_prerequisites(
                     .map(|y| y.to_string())
                     .collect();
                 if !lacking.is_empty() {
-                    missing.push(format!(
-                        "requires {} in each of the {years} years {from}–{}; missing {}",
-                        title(code),
-                        facts.year - 1,
-                        lacking.join(", ")
+                    missing.push(words!(
+                        "prerequisite-previous-years",
+                        title = title(code),
+                        years = years,
+                        from = from,
+                        to = facts.year - 1,
+                        missing = lacking.join(", ")
                     ));
                 }
             }
@@ -75,11 +82,19 @@ pub fn check_prerequisites(
                         .levels
                         .get(rank.saturating_sub(1))
                         .map_or_else(|| format!("level {rank}"), |l| l.name.clone());
-                    missing.push(format!(
-                        "requires the classification \"{wanted}\" or better in {}; reached {}",
-                        facts.year,
-                        facts.classification.unwrap_or("none")
-                    ));
+                    missing.push(match facts.classification {
+                        Some(reached) => words!(
+                            "prerequisite-classification",
+                            wanted = wanted,
+                            year = facts.year,
+                            reached = reached
+                        ),
+                        None => words!(
+                            "prerequisite-classification-none",
+                            wanted = wanted,
+                            year = facts.year
+                        ),
+                    });
                 }
             }
         }
@@ -89,9 +104,10 @@ pub fn check_prerequisites(
     }
     Err(Error::Preconditions {
         reason: Reason::PrerequisiteMissing,
-        description: format!(
-            "{unit} does not meet the prerequisites of {}",
-            title(&entry.code)
+        description: words!(
+            "prerequisites-not-met",
+            unit = unit,
+            title = title(&entry.code)
         ),
         violations: missing.into_iter().map(|m| (unit.to_string(), m)).collect(),
     })
@@ -183,7 +199,7 @@ mod tests {
             violations[0]
                 .1
                 .contains("Tập thể lao động xuất sắc (TTLDXS)")
-                && violations[0].1.ends_with("missing 2022"),
+                && violations[0].1.to_string().ends_with("missing 2022"),
             "{violations:?}"
         );
         // Phùng Chí Kiên's 2021 record is carried by its successor 01843 through a merger.

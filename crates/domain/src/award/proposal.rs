@@ -18,6 +18,8 @@ use crate::{
     stage::Action,
     term::Term,
     unit::UnitRef,
+    words,
+    words::Words,
 };
 
 /// What deciding a proposal needs, as the proposal's transaction reads it: the term, its final
@@ -83,7 +85,7 @@ pub fn check_proposal(
     if !why.is_empty() {
         return Err(Error::Preconditions {
             reason: Reason::NotEligible,
-            description: format!("{unit} may not be proposed for a {}", kind.as_str()),
+            description: words!("proposal-not-eligible", unit = unit, kind => kind.words()),
             violations: why.into_iter().map(|w| (unit.to_string(), w)).collect(),
         });
     }
@@ -99,20 +101,21 @@ pub fn check_proposal(
         return Err(Error::AlreadyExists {
             resource: held.resource(),
             reason: Reason::AlreadyExists,
-            description: format!(
-                "{unit} is already proposed for a {} this term: one achievement, one award",
-                held.kind.as_str()
+            description: words!(
+                "proposal-one-award",
+                unit = unit,
+                kind => held.kind.words()
             ),
         });
     }
     let entry = facts.catalogue.for_kind(kind).ok_or_else(|| {
         Error::invalid(
             "award.kind",
-            format!(
-                "the catalogue in force for {} (version {}) has no entry for a {}",
-                term.year,
-                facts.catalogue.version,
-                kind.as_str()
+            words!(
+                "proposal-no-catalogue-entry",
+                year = term.year,
+                version = facts.catalogue.version,
+                kind => kind.words()
             ),
         )
     })?;
@@ -141,10 +144,10 @@ pub fn check_proposal(
         return Err(Error::precondition(
             Reason::NotTopScorer,
             unit.to_string(),
-            format!(
-                "the provincial flag goes to the unit leading the cluster ({}); record an override with a reason to propose {unit}",
-                leading.map_or_else(|| "undecided".to_owned(), ToString::to_string)
-            ),
+            match leading {
+                Some(leading) => words!("proposal-not-leading", leading = leading, unit = unit),
+                None => words!("proposal-leader-undecided", unit = unit),
+            },
         ));
     }
     Ok(())
@@ -154,14 +157,14 @@ pub fn check_proposal(
 /// ballot passed, and the dossier (as it will be stored) is complete.
 pub fn check_submission(term: &Term, award: &Award, dossier: &Dossier) -> Result<(), Error> {
     term.stage.permit(Action::SubmitAward, &term.resource())?;
-    award.require_state(&[AwardState::Passed], "submitting")?;
+    award.require_state(AwardState::Passed, Action::SubmitAward.words())?;
     let missing = dossier.missing();
     if missing.is_empty() {
         return Ok(());
     }
     Err(Error::Preconditions {
         reason: Reason::DossierIncomplete,
-        description: format!("the dossier of {} is incomplete", award.resource()),
+        description: words!("dossier-incomplete", award = award.resource()),
         violations: missing
             .into_iter()
             .map(|v| (v.field, v.description))
@@ -173,13 +176,10 @@ pub fn check_submission(term: &Term, award: &Award, dossier: &Dossier) -> Result
 pub fn check_revocation(ground: &str, act: &str) -> Result<(), Error> {
     let mut v = Violations::default();
     if ground.trim().is_empty() {
-        v.add(
-            "legal_ground",
-            "say on what ground (e.g. a false declaration found later)",
-        );
+        v.add("legal_ground", words!("revocation-ground-missing"));
     }
     if act.trim().is_empty() {
-        v.add("legal_act", "name the revoking act");
+        v.add("legal_act", words!("revocation-act-missing"));
     }
     v.finish(())
 }
@@ -193,19 +193,21 @@ pub fn check_eligible(
     mandatory: &[String],
     excellent: &str,
     good: &str,
-) -> Vec<String> {
-    let mut why: Vec<String> = score
+) -> Vec<Words> {
+    let mut why: Vec<Words> = score
         .criteria()
         .filter(|c| c.points < Decimal::ZERO)
-        .map(|c| format!("a violation was recorded under {}", c.code))
+        .map(|c| words!("eligibility-violation", code = c.code))
         .collect();
     for code in mandatory {
         if let Some(c) = score.node(code)
             && c.points < c.max_points
         {
-            why.push(format!(
-                "mandatory criterion {code} was not met ({} of {})",
-                c.points, c.max_points
+            why.push(words!(
+                "eligibility-mandatory",
+                code = code,
+                points = crate::decimal::format(c.points),
+                max = crate::decimal::format(c.max_points)
             ));
         }
     }
@@ -216,10 +218,10 @@ pub fn check_eligible(
         level == Some(excellent) || level == Some(good)
     };
     if !ok {
-        why.push(format!(
-            "classification `{}` is below what a {} needs",
-            level.unwrap_or(crate::scoring::NOT_COMPLETED),
-            kind.as_str()
+        why.push(words!(
+            "eligibility-classification",
+            level = level.unwrap_or(crate::scoring::NOT_COMPLETED),
+            kind => kind.words()
         ));
     }
     why
@@ -254,7 +256,7 @@ pub(super) mod tests {
                 Decimal::from(points + penalty),
                 Classification {
                     level: Some(level.into()),
-                    note: String::new(),
+                    note: crate::words::Words::List(Vec::new()),
                 },
                 nodes.clone(),
                 vec![result(points.min(15)), result(penalty)],

@@ -20,6 +20,8 @@ use crate::{
     policy::Policy,
     scoring::MemberScore,
     unit::UnitRef,
+    words,
+    words::Words,
 };
 
 /// The organiser's year, for a quota counted across every cluster of the organiser level (a
@@ -58,14 +60,14 @@ pub fn meeting_standard(
 /// One quota as it stands for a proposal.
 struct Standing {
     /// Whose quota, in words.
-    whose: String,
+    whose: Words,
     /// How the limit is worked out, in words.
-    rule: String,
+    rule: Words,
     limit: usize,
     /// The proposals counted, by award.
     used: Vec<String>,
     /// Where it is counted.
-    scope: String,
+    scope: Words,
     /// Counted within the term, where the members' ranking can tie for its last place.
     in_term: bool,
 }
@@ -87,7 +89,7 @@ fn standings(facts: &ProposalFacts<'_>, entry: &Entry, kind: AwardKind) -> Vec<S
             QuotaScope::ClusterYear => (
                 meeting_standard(kind, facts.groups, facts.scores, facts.policy),
                 in_term,
-                term.resource(),
+                Words::Verbatim(term.resource()),
                 true,
             ),
             QuotaScope::OrganiserYear => {
@@ -99,7 +101,12 @@ fn standings(facts: &ProposalFacts<'_>, entry: &Entry, kind: AwardKind) -> Vec<S
                 (
                     o.meeting_standard,
                     o.proposed.clone(),
-                    format!("{} term(s) of {organiser} in {}", o.terms.len(), o.year),
+                    words!(
+                        "quota-scope-organiser",
+                        terms = o.terms.len(),
+                        organiser = organiser,
+                        year = o.year
+                    ),
                     false,
                 )
             }
@@ -107,14 +114,21 @@ fn standings(facts: &ProposalFacts<'_>, entry: &Entry, kind: AwardKind) -> Vec<S
     let mut out = Vec::new();
     if let Some(q) = entry.quota {
         let rule = match q.limit {
-            QuotaLimit::Share(share) => format!(
-                "⌊{share} × {base} collectives meeting the standard⌋ = {}",
-                q.allowed(base)
+            QuotaLimit::Share(share) => words!(
+                "quota-rule-share",
+                share = share,
+                base = base,
+                limit = q.allowed(base)
             ),
-            QuotaLimit::Count(n) => format!("{n} per {}", q.scope.as_str()),
+            QuotaLimit::Count(n) => match q.scope {
+                QuotaScope::ClusterYear => words!("quota-rule-count-cluster-year", count = n),
+                QuotaScope::OrganiserYear => {
+                    words!("quota-rule-count-organiser-year", count = n)
+                }
+            },
         };
         out.push(Standing {
-            whose: format!("the quota of {} ({})", entry.name, entry.code),
+            whose: words!("quota-of-entry", name = entry.name, code = entry.code),
             rule,
             limit: q.allowed(base),
             used: used.clone(),
@@ -127,17 +141,23 @@ fn standings(facts: &ProposalFacts<'_>, entry: &Entry, kind: AwardKind) -> Vec<S
         let (used, scope, in_term) = if kind == AwardKind::GovernmentFlag {
             (used, scope, counted_in_term)
         } else {
-            (in_term_used(facts, kind), term.resource(), true)
+            (
+                in_term_used(facts, kind),
+                Words::Verbatim(term.resource()),
+                true,
+            )
         };
         out.push(Standing {
-            whose: format!("the term's policy quota of {}", kind.as_str()),
+            whose: words!("quota-of-policy", kind => kind.words()),
             rule: if kind == AwardKind::GovernmentFlag {
-                format!(
-                    "⌊{} × {base} collectives meeting the standard⌋ = {limit}",
-                    facts.policy.quotas.government_flag_share
+                words!(
+                    "quota-rule-share",
+                    share = facts.policy.quotas.government_flag_share,
+                    base = base,
+                    limit = limit
                 )
             } else {
-                format!("{limit} per term")
+                words!("quota-rule-count-term", count = limit)
             },
             limit,
             used,
@@ -171,20 +191,20 @@ pub(super) fn check_quotas(
         if s.used.len() >= s.limit {
             return Err(Error::Preconditions {
                 reason: Reason::QuotaExceeded,
-                description: format!(
-                    "{} is used up in {}: {}; {} proposed",
-                    s.whose,
-                    s.scope,
-                    s.rule,
-                    s.used.len()
+                description: words!(
+                    "quota-used-up",
+                    whose => s.whose.clone(),
+                    scope => s.scope.clone(),
+                    rule => s.rule.clone(),
+                    proposed = s.used.len()
                 ),
                 violations: s
                     .used
                     .iter()
-                    .map(|a| (a.clone(), "counts against the quota".to_owned()))
+                    .map(|a| (a.clone(), words!("quota-counts")))
                     .chain(std::iter::once((
                         facts.term.resource(),
-                        format!("{}: {}", s.whose, s.rule),
+                        words!("quota-whose-rule", whose => s.whose.clone(), rule => s.rule.clone()),
                     )))
                     .collect(),
             });
@@ -201,19 +221,20 @@ pub(super) fn check_quotas(
     match last_place {
         Some(s) if !tied.is_empty() => Err(Error::Preconditions {
             reason: Reason::QuotaTie,
-            description: format!(
-                "{unit} would take the last place of {} ({}), but it is tied with {}: \
-                 record the reason for proposing {unit} (override reason), or break the tie first",
-                s.whose,
-                s.rule,
-                tied.iter()
+            description: words!(
+                "quota-tie",
+                unit = unit,
+                whose => s.whose.clone(),
+                rule => s.rule.clone(),
+                tied = tied
+                    .iter()
                     .map(ToString::to_string)
                     .collect::<Vec<_>>()
                     .join(", ")
             ),
             violations: std::iter::once(unit)
                 .chain(&tied)
-                .map(|u| (u.to_string(), "tied for the last place".to_owned()))
+                .map(|u| (u.to_string(), words!("quota-tied-last-place")))
                 .collect(),
         }),
         _ => Ok(()),

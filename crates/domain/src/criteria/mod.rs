@@ -17,6 +17,7 @@ use crate::{
     error::{Error, FieldViolation, Reason, Violations},
     text,
     time::{Date, Timestamp},
+    words,
 };
 
 /// Deepest level: group → criterion → sub-criterion.
@@ -131,7 +132,7 @@ impl TableVersion {
             return Err(Error::precondition(
                 Reason::VersionPublished,
                 self.resource(),
-                format!("{} is already published", self.resource()),
+                words!("version-already-published", version = self.resource()),
             ));
         }
         check_tree(
@@ -143,7 +144,7 @@ impl TableVersion {
         .map_err(|e| match e {
             Error::Invalid(v) => Error::Preconditions {
                 reason: Reason::VersionIncomplete,
-                description: format!("{} cannot be published as it stands", self.resource()),
+                description: words!("version-incomplete", version = self.resource()),
                 violations: v.into_iter().map(|v| (v.field, v.description)).collect(),
             },
             other => other,
@@ -173,10 +174,7 @@ impl TableVersion {
         Err(Error::precondition(
             Reason::VersionNotPublished,
             self.resource(),
-            format!(
-                "{} is a draft; publish it before applying it to a term",
-                self.resource()
-            ),
+            words!("version-draft", version = self.resource()),
         ))
     }
 }
@@ -288,14 +286,14 @@ impl Locator<'_> {
 pub fn check_settings(scale: Decimal, step: Decimal) -> Result<(), Error> {
     let mut v = Violations::default();
     if step <= Decimal::ZERO {
-        v.add("table.rounding_step", "the rounding step must be positive");
+        v.add("table.rounding_step", words!("table-step-positive"));
     }
     if scale <= Decimal::ZERO {
-        v.add("table.scale", "the scale must be positive");
+        v.add("table.scale", words!("table-scale-positive"));
     } else if step > Decimal::ZERO && !decimal::is_multiple(scale, step) {
         v.add(
             "table.scale",
-            format!("{scale} is not a multiple of the rounding step {step}"),
+            words!("not-a-multiple", value = scale, step = step),
         );
     }
     v.finish(())
@@ -310,7 +308,7 @@ pub fn check_tree(
 ) -> Result<(), Error> {
     let mut v = Violations::default();
     if groups.is_empty() {
-        v.add("groups", "a table needs at least one group");
+        v.add("groups", words!("table-no-group"));
     }
     let mut codes = HashSet::new();
     walk_paths(groups, &mut |n, depth, path| {
@@ -321,7 +319,7 @@ pub fn check_tree(
     if !groups.is_empty() && total != scale {
         v.add(
             "groups",
-            format!("the groups' maxima add up to {total}, not the scale {scale}"),
+            words!("table-groups-total", total = total, scale = scale),
         );
     }
     v.finish(())
@@ -340,43 +338,35 @@ fn check_node(
         .iter()
         .all(|s| !s.is_empty() && s.chars().all(|c| c.is_ascii_alphanumeric()));
     if !well_formed {
-        v.add(
-            at("code"),
-            format!("`{}` is not a code like I, I.2 or I.2.a", n.code),
-        );
+        v.add(at("code"), words!("criterion-code-form", code = n.code));
     } else if segments.len() != depth {
         v.add(
             at("code"),
-            format!(
-                "`{}` has {} part(s) but sits at level {depth}",
-                n.code,
-                segments.len()
+            words!(
+                "criterion-code-level",
+                code = n.code,
+                parts = segments.len(),
+                depth = depth
             ),
         );
     } else if !codes.insert(n.code.clone()) {
-        v.add(at("code"), format!("code `{}` appears twice", n.code));
+        v.add(at("code"), words!("criterion-code-twice", code = n.code));
     }
     for child in &n.children {
         if !child.code.starts_with(&format!("{}.", n.code)) {
             v.add(
                 at("children"),
-                format!(
-                    "child `{}` does not extend the code `{}`",
-                    child.code, n.code
-                ),
+                words!("criterion-child-code", child = child.code, code = n.code),
             );
         }
     }
     if depth > MAX_DEPTH {
-        v.add(
-            at("code"),
-            format!("levels stop at sub-criteria ({MAX_DEPTH} levels)"),
-        );
+        v.add(at("code"), words!("criterion-too-deep", levels = MAX_DEPTH));
     }
     if text::required_name("title", &n.title, MAX_TITLE_CHARS).is_err() {
         v.add(
             at("title"),
-            format!("the title is required, at most {MAX_TITLE_CHARS} characters"),
+            words!("criterion-title", max = MAX_TITLE_CHARS),
         );
     }
     check_points(v, at("max_points"), n.max_points, step, true);
@@ -387,20 +377,18 @@ fn check_node(
     if children_total > n.max_points {
         v.add(
             at("max_points"),
-            format!(
-                "the children's maxima add up to {children_total}, more than {}",
-                n.max_points
+            words!(
+                "criterion-children-total",
+                total = children_total,
+                max = n.max_points
             ),
         );
     }
     match (&n.rule, n.children.is_empty()) {
-        (None, true) if depth == 1 => v.add(at("children"), "a group needs at least one criterion"),
-        (None, true) => v.add(at("rule"), "a leaf criterion needs a rule"),
-        (Some(_), false) => v.add(
-            at("rule"),
-            "only leaves have a rule; this node has children",
-        ),
-        (Some(_), true) if depth == 1 => v.add(at("rule"), "a group needs criteria, not a rule"),
+        (None, true) if depth == 1 => v.add(at("children"), words!("group-without-criteria")),
+        (None, true) => v.add(at("rule"), words!("leaf-without-rule")),
+        (Some(_), false) => v.add(at("rule"), words!("rule-on-a-parent")),
+        (Some(_), true) if depth == 1 => v.add(at("rule"), words!("rule-on-a-group")),
         (Some(rule), true) => check_rule(n, rule, step, at, v),
         (None, false) => {}
     }
@@ -410,16 +398,14 @@ fn check_points(v: &mut Violations, field: String, value: Decimal, step: Decimal
     if value < Decimal::ZERO || (!zero_ok && value.is_zero()) {
         v.add(
             field,
-            format!(
-                "{value} must be {}",
-                if zero_ok { "zero or more" } else { "positive" }
-            ),
+            if zero_ok {
+                words!("points-not-negative", value = value)
+            } else {
+                words!("points-positive", value = value)
+            },
         );
     } else if step > Decimal::ZERO && !decimal::is_multiple(value, step) {
-        v.add(
-            field,
-            format!("{value} is not a multiple of the rounding step {step}"),
-        );
+        v.add(field, words!("not-a-multiple", value = value, step = step));
     }
 }
 
@@ -434,7 +420,10 @@ fn check_rule(
     if kind.is_quantitative() {
         match text::required_name("metric", &n.metric, MAX_METRIC_CHARS) {
             Ok(_) => {}
-            Err(_) => v.add(at("metric"), format!("a {kind} rule needs a metric (unit of measure) of at most {MAX_METRIC_CHARS} characters")),
+            Err(_) => v.add(
+                at("metric"),
+                words!("rule-needs-metric", kind = kind, max = MAX_METRIC_CHARS),
+            ),
         }
     }
     let params = at("params");
@@ -444,17 +433,17 @@ fn check_rule(
             if *p > n.max_points {
                 v.add(
                     params,
-                    format!("partial points {p} exceed the maximum {}", n.max_points),
+                    words!("partial-over-max", partial = p, max = n.max_points),
                 );
             }
         }
         Rule::Threshold { partial: None } | Rule::Proportional => {}
         Rule::ProportionalWithBonus { bonus_per_percent } => {
             if *bonus_per_percent <= Decimal::ZERO {
-                v.add(params, "bonus_per_percent must be positive");
+                v.add(params, words!("bonus-per-percent-positive"));
             }
             if n.bonus_cap.is_none() {
-                v.add(at("bonus_cap"), "a rule with a bonus needs a bonus cap");
+                v.add(at("bonus_cap"), words!("bonus-needs-cap"));
             }
         }
         Rule::DeductionPerShortfall {
@@ -462,7 +451,7 @@ fn check_rule(
             deduction,
         } => {
             if *step_percent <= Decimal::ZERO || *step_percent > Decimal::ONE_HUNDRED {
-                v.add(params.clone(), "step_percent must be in (0, 100]");
+                v.add(params.clone(), words!("step-percent-range"));
             }
             check_points(v, params, *deduction, step, false);
         }
@@ -471,53 +460,37 @@ fn check_rule(
         }
         Rule::Judged => {
             if n.max_points.is_zero() {
-                v.add(
-                    at("max_points"),
-                    "a judged criterion needs a positive maximum",
-                );
+                v.add(at("max_points"), words!("judged-needs-max"));
             }
         }
         Rule::Event { points, .. } => {
             if points.is_zero() {
-                v.add(params.clone(), "an event's points must not be zero");
+                v.add(params.clone(), words!("event-points-zero"));
             } else if !decimal::is_multiple(points.abs(), step) {
                 v.add(
                     params.clone(),
-                    format!("{points} is not a multiple of the rounding step {step}"),
+                    words!("not-a-multiple", value = points, step = step),
                 );
             }
             if !n.max_points.is_zero() {
-                v.add(
-                    at("max_points"),
-                    "an event bonus or penalty sits outside the scale: its maximum is 0",
-                );
+                v.add(at("max_points"), words!("event-max-zero"));
             }
             if let Some(cap) = n.bonus_cap
                 && *points > cap
             {
-                v.add(
-                    params,
-                    format!("{points} points exceed the bonus cap {cap}"),
-                );
+                v.add(params, words!("event-over-cap", points = points, cap = cap));
             }
         }
     }
     if !kind.is_quantitative() && !n.metric.trim().is_empty() && kind != RuleKind::Judged {
-        v.add(
-            at("metric"),
-            format!("a {kind} rule measures nothing; leave the metric empty"),
-        );
+        v.add(at("metric"), words!("rule-without-metric", kind = kind));
     }
 }
 
 /// Checks a table id: 1–63 of a-z, 0-9 and '-', starting with a letter.
 pub fn check_table_id(field: &str, id: &str) -> Result<(), FieldViolation> {
-    crate::cluster::check_cluster_id(field, id).map_err(|_| {
-        FieldViolation::new(
-            field,
-            format!("`{id}` is not a table id: 1–63 of a-z, 0-9 and '-', starting with a letter"),
-        )
-    })
+    crate::cluster::check_cluster_id(field, id)
+        .map_err(|_| FieldViolation::new(field, words!("table-id-form", id = id)))
 }
 
 #[cfg(test)]

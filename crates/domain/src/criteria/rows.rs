@@ -8,7 +8,8 @@ use super::{Criterion, Rule, RuleKind};
 use crate::{
     decimal,
     error::{Error, FieldViolation},
-    text,
+    text, words,
+    words::Words,
 };
 
 /// The column names, in order.
@@ -76,16 +77,16 @@ pub fn rows_from_sheet(
     if !missing.is_empty() {
         v.push(FieldViolation::new(
             "content",
-            format!("missing column(s): {}", missing.join(", ")),
+            words!("columns-missing", columns = missing.join(", ")),
         ));
     }
     if !unknown.is_empty() {
         v.push(FieldViolation::new(
             "content",
-            format!(
-                "unknown column(s): {}; expected {}",
-                unknown.join(", "),
-                COLUMNS.join(", ")
+            words!(
+                "columns-unknown",
+                columns = unknown.join(", "),
+                expected = COLUMNS.join(", ")
             ),
         ));
     }
@@ -112,7 +113,7 @@ fn flag(field: &str, s: &str) -> Result<bool, FieldViolation> {
         "no" | "n" | "" | "false" | "0" | "khong" => Ok(false),
         _ => Err(FieldViolation::new(
             field,
-            format!("`{s}` is not yes or no"),
+            words!("not-yes-or-no", value = s),
         )),
     }
 }
@@ -122,7 +123,7 @@ fn flag(field: &str, s: &str) -> Result<bool, FieldViolation> {
 pub fn rows_to_tree(rows: &[TableRow]) -> Result<(Vec<Criterion>, HashMap<String, usize>), Error> {
     let mut errors: Vec<FieldViolation> = Vec::new();
     if rows.is_empty() {
-        return Err(Error::invalid("rows", "the table has no rows"));
+        return Err(Error::invalid("rows", words!("table-no-rows")));
     }
     // Nodes by code, and each node's parent code (None for groups).
     let mut nodes: Vec<(Criterion, Option<String>)> = Vec::with_capacity(rows.len());
@@ -130,8 +131,11 @@ pub fn rows_to_tree(rows: &[TableRow]) -> Result<(Vec<Criterion>, HashMap<String
     for (i, row) in rows.iter().enumerate() {
         let at = |col: &str| format!("rows[{i}].{col}");
         let line = row.line;
-        let mut push = |field: String, d: String| {
-            errors.push(FieldViolation::new(field, format!("line {line}: {d}")))
+        let mut push = |field: String, d: Words| {
+            errors.push(FieldViolation::new(
+                field,
+                words!("at-line", line = line, what => d),
+            ))
         };
         let [
             code,
@@ -161,7 +165,7 @@ pub fn rows_to_tree(rows: &[TableRow]) -> Result<(Vec<Criterion>, HashMap<String
         };
         let rule = if rule.trim().is_empty() {
             if !params.trim().is_empty() {
-                push(at("params"), "parameters without a rule".into());
+                push(at("params"), words!("params-without-rule"));
             }
             None
         } else {
@@ -195,11 +199,11 @@ pub fn rows_to_tree(rows: &[TableRow]) -> Result<(Vec<Criterion>, HashMap<String
         {
             push(
                 at("code"),
-                format!("parent `{p}` of `{code}` is not on an earlier row"),
+                words!("parent-row-later", parent = p, code = code),
             );
         }
         if index.contains_key(&code) {
-            push(at("code"), format!("code `{code}` appears twice"));
+            push(at("code"), words!("criterion-code-twice", code = code));
         } else {
             index.insert(code.clone(), i);
         }

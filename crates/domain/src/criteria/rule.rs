@@ -103,7 +103,7 @@ impl RuleKind {
                 let known: Vec<_> = RuleKind::ALL.iter().map(|k| k.as_str()).collect();
                 FieldViolation::new(
                     field,
-                    format!("unknown rule kind `{s}`; known: {}", known.join(", ")),
+                    crate::words!("unknown-rule-kind", kind = s, known = known.join(", ")),
                 )
             })
     }
@@ -193,10 +193,7 @@ impl Rule {
                     } else {
                         errors.push(FieldViolation::new(
                             field,
-                            format!(
-                                "register: `{}` is not a catalogue code",
-                                crate::text::quote(code)
-                            ),
+                            crate::words!("register-not-a-code", code = crate::text::quote(code)),
                         ));
                     }
                 }
@@ -204,12 +201,12 @@ impl Rule {
                     Ok(d) => found.push((k.trim().to_owned(), d)),
                     Err(e) => errors.push(FieldViolation::new(
                         field,
-                        format!("{}: {}", k.trim(), e.description),
+                        crate::words!("parameter-bad", key = k.trim(), what => e.description),
                     )),
                 },
                 None => errors.push(FieldViolation::new(
                     field,
-                    format!("`{pair}` is not key=value"),
+                    crate::words!("not-key-value", pair = pair),
                 )),
             }
         }
@@ -230,7 +227,12 @@ impl Rule {
                 };
                 errors.push(FieldViolation::new(
                     field,
-                    format!("`{k}` is not a parameter of {kind} (expected: {expected})"),
+                    crate::words!(
+                        "unknown-parameter",
+                        key = k,
+                        kind = kind,
+                        expected = expected
+                    ),
                 ));
             }
         }
@@ -241,7 +243,10 @@ impl Rule {
             Some(v) => Some(v),
             None => {
                 if !malformed {
-                    errors.push(FieldViolation::new(field, format!("{kind} needs `{k}`")));
+                    errors.push(FieldViolation::new(
+                        field,
+                        crate::words!("parameter-missing", kind = kind, key = k),
+                    ));
                 }
                 None
             }

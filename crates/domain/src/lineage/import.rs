@@ -15,6 +15,7 @@ use crate::{
     import::{cell, column},
     time::Date,
     unit::{Scheme, Unit, UnitRef},
+    words::Words,
 };
 
 /// One row of a lineage file.
@@ -39,12 +40,12 @@ const CHANGE: &str = "change";
 const SHARE: &str = "share";
 
 /// A violation of row `i` (file line `line`) in `column`, with its line to sort by.
-fn row_error(i: usize, column: &str, line: u32, what: String) -> (u32, FieldViolation) {
+fn row_error(i: usize, column: &str, line: u32, what: Words) -> (u32, FieldViolation) {
     (
         line,
         FieldViolation::new(
             format!("rows[{i}].{column}"),
-            format!("line {line}: {what}"),
+            crate::words!("at-line", line = line, what => what),
         ),
     )
 }
@@ -63,11 +64,7 @@ pub fn lineage_rows(
     let (legacy, new) = (column(header, LEGACY), column(header, NEW));
     let (change, share) = (column(header, CHANGE), column(header, SHARE));
     if legacy.is_none() || new.is_none() || change.is_some() != share.is_some() {
-        return Err(Error::invalid(
-            "content",
-            "the header must be legacy_code,code_2025,change,share (communes) or \
-             legacy_code,code_2025 (provinces)",
-        ));
+        return Err(Error::invalid("content", crate::words!("lineage-header")));
     }
     let mut rows = Vec::with_capacity(lines.len());
     let mut bad = Vec::new();
@@ -85,10 +82,7 @@ pub fn lineage_rows(
                         i,
                         CHANGE,
                         line,
-                        format!(
-                            "`{}` is not merged_into or split_into",
-                            crate::text::quote(&text)
-                        ),
+                        crate::words!("lineage-change-form", change = crate::text::quote(&text)),
                     ));
                     None
                 }
@@ -103,11 +97,7 @@ pub fn lineage_rows(
                         i,
                         SHARE,
                         line,
-                        format!(
-                            "`{}` does not fit the change: merged_into is whole, split_into \
-                             is main or part",
-                            crate::text::quote(&text)
-                        ),
+                        crate::words!("lineage-share-form", share = crate::text::quote(&text)),
                     ));
                     None
                 }
@@ -117,7 +107,7 @@ pub fn lineage_rows(
         let (legacy_code, new_code) = (cell(cells, legacy), cell(cells, new));
         for (code, name) in [(&legacy_code, LEGACY), (&new_code, NEW)] {
             if code.is_empty() {
-                bad.push(row_error(i, name, line, "the code is empty".into()));
+                bad.push(row_error(i, name, line, crate::words!("code-empty")));
             }
         }
         if let (Some(kind), Some(share)) = (kind, row_share) {
@@ -183,10 +173,10 @@ pub fn plan_lineage_import(
                     i,
                     LEGACY,
                     row.line,
-                    format!(
-                        "`{}` is not a unit of {}",
-                        crate::text::quote(&row.legacy_code),
-                        from.as_str()
+                    crate::words!(
+                        "not-a-unit-of",
+                        code = crate::text::quote(&row.legacy_code),
+                        scheme = from.as_str()
                     ),
                 ));
             }
@@ -199,7 +189,7 @@ pub fn plan_lineage_import(
                     i,
                     LEGACY,
                     row.line,
-                    format!("{old} is not valid until {date}, so it cannot cease then"),
+                    crate::words!("lineage-not-valid-until", unit = old, date = date),
                 ));
             }
             Some(_) => {}
@@ -211,10 +201,10 @@ pub fn plan_lineage_import(
                     i,
                     NEW,
                     row.line,
-                    format!(
-                        "`{}` is not a unit of {}",
-                        crate::text::quote(&row.new_code),
-                        to.as_str()
+                    crate::words!(
+                        "not-a-unit-of",
+                        code = crate::text::quote(&row.new_code),
+                        scheme = to.as_str()
                     ),
                 ));
             }
@@ -224,7 +214,7 @@ pub fn plan_lineage_import(
                     i,
                     NEW,
                     row.line,
-                    format!("{new} does not exist on {date}"),
+                    crate::words!("unit-absent-on-date", unit = new, date = date),
                 ));
             }
             Some(_) => {}
@@ -235,7 +225,7 @@ pub fn plan_lineage_import(
                 i,
                 NEW,
                 row.line,
-                format!("{old} → {new} is given twice"),
+                crate::words!("lineage-twice", old = old, new = new),
             ));
         }
         // A stored end of the legacy unit on another day, or into another unit on this one.
@@ -249,9 +239,11 @@ pub fn plan_lineage_import(
                     i,
                     LEGACY,
                     row.line,
-                    format!(
-                        "{old} already ceased on {} ({})",
-                        link.effective_date, link.legal_act
+                    crate::words!(
+                        "lineage-ceased-already",
+                        unit = old,
+                        date = link.effective_date,
+                        act = link.legal_act
                     ),
                 ));
             }
@@ -272,7 +264,7 @@ pub fn plan_lineage_import(
                 first,
                 CHANGE,
                 line,
-                format!("{legacy} is both merged and divided"),
+                crate::words!("lineage-merged-and-divided", unit = legacy),
             ));
             continue;
         }
@@ -285,9 +277,10 @@ pub fn plan_lineage_import(
                 first,
                 NEW,
                 line,
-                format!(
-                    "{legacy} is merged into {} units; a merger has one",
-                    successors.len()
+                crate::words!(
+                    "lineage-merged-into-many",
+                    unit = legacy,
+                    count = successors.len()
                 ),
             ));
         } else if kinds.contains(&LineageKind::SplitInto) && mains != 1 {
@@ -295,7 +288,7 @@ pub fn plan_lineage_import(
                 first,
                 SHARE,
                 line,
-                format!("{legacy} is divided with {mains} main successors; it needs exactly one"),
+                crate::words!("lineage-main-count", unit = legacy, mains = mains),
             ));
         }
     }
@@ -331,9 +324,11 @@ pub fn plan_lineage_import(
                     *i,
                     NEW,
                     row.line,
-                    format!(
-                        "{old} is already recorded as going into {} on {date}",
-                        existing[0].related
+                    crate::words!(
+                        "lineage-recorded-other",
+                        unit = old,
+                        related = existing[0].related,
+                        date = date
                     ),
                 ));
             } else if let Some(other) = existing.iter().find(|l| l.related == new) {
@@ -341,10 +336,12 @@ pub fn plan_lineage_import(
                     *i,
                     CHANGE,
                     row.line,
-                    format!(
-                        "{old} → {new} is already recorded as {} ({})",
-                        other.kind.as_str(),
-                        other.share.as_str()
+                    crate::words!(
+                        "lineage-recorded-as",
+                        old = old,
+                        new = new,
+                        kind = other.kind.as_str(),
+                        share = other.share.as_str()
                     ),
                 ));
             } else {

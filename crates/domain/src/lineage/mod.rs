@@ -167,10 +167,10 @@ pub fn check_link(
 ) -> Result<(), Vec<FieldViolation>> {
     let mut v = Violations::default();
     if unit.id == related.id {
-        v.add("link.related_unit", "a unit cannot be linked to itself");
+        v.add("link.related_unit", crate::words!("link-itself"));
     }
     if legal_act.trim().is_empty() {
-        v.add("link.legal_act", "name the legal act");
+        v.add("link.legal_act", crate::words!("legal-act-missing"));
     }
     let (ending, starting) = if kind.ends_subject() {
         (unit, related)
@@ -180,27 +180,28 @@ pub fn check_link(
     if ending.validity.from.is_some_and(|f| f >= effective) {
         v.add(
             "link.effective_date",
-            format!(
-                "{} only exists from {}, so it cannot end on {effective}",
-                ending.id,
-                ending
+            crate::words!(
+                "link-end-before-start",
+                unit = ending.id,
+                start = ending
                     .validity
                     .from
                     .map(|d| d.to_string())
-                    .unwrap_or_default()
+                    .unwrap_or_default(),
+                date = effective
             ),
         );
     }
     if ending.validity.to.is_some_and(|t| t != effective) {
         v.add(
             "link.effective_date",
-            format!("{} already ceased on a different date", ending.id),
+            crate::words!("link-ceased-otherwise", unit = ending.id),
         );
     }
     if !starting.validity.contains(effective) {
         v.add(
             "link.effective_date",
-            format!("{} does not exist on {effective}", starting.id),
+            crate::words!("unit-absent-on-date", unit = starting.id, date = effective),
         );
     }
     if v.is_empty() {

@@ -3,6 +3,7 @@
 use rust_decimal::Decimal;
 
 use super::{NodeResult, ScoredNode};
+use crate::words::Words;
 
 /// A classification level: reached with at least `min_total_share` of the scale and no leaf
 /// criterion under `min_criterion_share` of its maximum.
@@ -44,7 +45,7 @@ pub struct Classification {
     /// The level reached; `None` is "not completed" ([`NOT_COMPLETED`]).
     pub level: Option<String>,
     /// Why the level above was not reached, when a criterion gate stopped it.
-    pub note: String,
+    pub note: Words,
 }
 
 /// The levels' thresholds for one table, worked out once per scoring instead of once per
@@ -92,7 +93,7 @@ impl<'a> Gates<'a> {
         nodes: &[ScoredNode],
         results: &[NodeResult],
     ) -> Classification {
-        let mut note = String::new();
+        let mut note = Words::List(Vec::new());
         for LevelGate {
             level,
             min_total,
@@ -110,18 +111,18 @@ impl<'a> Gates<'a> {
                 };
             }
             // Only the one note written collects the failing codes.
-            if note.is_empty() {
+            if note == Words::List(Vec::new()) {
                 let codes: Vec<&str> = minima
                     .iter()
                     .filter(fails)
                     .map(|&(i, _)| nodes[i].code.as_str())
                     .collect();
-                // Written for the printed board's "Ghi chú" column, in Vietnamese.
-                note = format!(
-                    "chưa đạt mức {}: {} dưới {}% điểm tối đa",
-                    level.name,
-                    codes.join(", "),
-                    crate::decimal::format(level.min_criterion_share * Decimal::ONE_HUNDRED)
+                note = crate::words!(
+                    "classification-gate",
+                    level = level.name,
+                    codes = codes.join(", "),
+                    share =
+                        crate::decimal::format(level.min_criterion_share * Decimal::ONE_HUNDRED)
                 );
             }
         }

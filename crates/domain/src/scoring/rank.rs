@@ -10,6 +10,8 @@ use crate::{
     stage::Action,
     term::Term,
     unit::UnitRef,
+    words,
+    words::Words,
 };
 
 /// One step of a tie-break chain.
@@ -31,12 +33,12 @@ pub enum TieBreak {
 }
 
 impl TieBreak {
-    fn describe(&self) -> String {
+    fn words(&self) -> Words {
         match self {
-            TieBreak::Subtotal(code) => format!("subtotal of {code}"),
-            TieBreak::FullPointsCount => "criteria at full points".into(),
-            TieBreak::FewerPenalties => "fewer penalties".into(),
-            TieBreak::Decision { record, .. } => format!("recorded decision ({record})"),
+            TieBreak::Subtotal(code) => words!("tie-by-subtotal", code = code),
+            TieBreak::FullPointsCount => words!("tie-by-full-points"),
+            TieBreak::FewerPenalties => words!("tie-by-fewer-penalties"),
+            TieBreak::Decision { record, .. } => words!("tie-by-decision", record = record),
         }
     }
 
@@ -82,7 +84,7 @@ pub struct Placement {
     /// Rank from 1; members in an unresolved tie share one.
     pub rank: usize,
     /// How this member was separated from the one above with the same total, if any.
-    pub tie_note: String,
+    pub tie_note: Words,
     /// True while this member is in a tie no rule separates.
     pub unresolved_tie: bool,
 }
@@ -92,7 +94,7 @@ pub fn rank(scores: &[MemberScore], chain: &[TieBreak]) -> Vec<Placement> {
     let mut sorted: Vec<&MemberScore> = scores.iter().collect();
     // Unit order only fixes how members of an unresolved tie are listed; they share a rank.
     sorted.sort_by(|a, b| b.total.cmp(&a.total).then_with(|| a.unit.cmp(&b.unit)));
-    let mut notes = vec![String::new(); sorted.len()];
+    let mut notes: Vec<Vec<Words>> = vec![Vec::new(); sorted.len()];
     // Members of one unresolved tie share a block number (0: not in an unresolved tie).
     let mut blocks = vec![0_usize; sorted.len()];
     let mut next_block = 1;
@@ -122,7 +124,7 @@ pub fn rank(scores: &[MemberScore], chain: &[TieBreak]) -> Vec<Placement> {
             unit: m.unit.clone(),
             total: m.total,
             rank,
-            tie_note: notes[k].clone(),
+            tie_note: Words::List(std::mem::take(&mut notes[k])),
             unresolved_tie: blocks[k] != 0,
         });
     }
@@ -131,7 +133,7 @@ pub fn rank(scores: &[MemberScore], chain: &[TieBreak]) -> Vec<Placement> {
 
 fn resolve(
     run: &mut [&MemberScore],
-    notes: &mut [String],
+    notes: &mut [Vec<Words>],
     blocks: &mut [usize],
     next_block: &mut usize,
     chain: &[TieBreak],
@@ -144,15 +146,7 @@ fn resolve(
         let names: Vec<String> = run.iter().map(|m| m.unit.to_string()).collect();
         for k in 0..run.len() {
             blocks[k] = *next_block;
-            let tied = format!(
-                "tied with {}: no rule separates them; a recorded decision is needed",
-                others(&names, k)
-            );
-            notes[k] = if notes[k].is_empty() {
-                tied
-            } else {
-                format!("{}; {tied}", notes[k])
-            };
+            notes[k].push(words!("tie-unresolved", others = others(&names, k)));
         }
         *next_block += 1;
         return;
@@ -179,13 +173,13 @@ fn resolve(
             .find(|&k| vals[k] != vals[start])
             .unwrap_or(run.len());
         if start > 0 {
-            notes[start] = format!(
-                "tied on total with {}; separated by {} ({} vs {})",
-                run[start - 1].unit,
-                rule.describe(),
-                show(&vals[start - 1], rule),
-                show(&vals[start], rule)
-            );
+            notes[start] = vec![words!(
+                "tie-separated",
+                above = run[start - 1].unit,
+                rule => rule.words(),
+                theirs => show(&vals[start - 1], rule),
+                mine => show(&vals[start], rule)
+            )];
         }
         resolve(
             &mut run[start..end],
@@ -199,13 +193,16 @@ fn resolve(
     }
 }
 
-fn show(v: &Decimal, rule: &TieBreak) -> String {
+fn show(v: &Decimal, rule: &TieBreak) -> Words {
     match rule {
-        TieBreak::FewerPenalties => crate::decimal::format(-*v),
+        TieBreak::FewerPenalties => Words::Verbatim(crate::decimal::format(-*v)),
         TieBreak::Decision { .. } => {
-            format!("place {}", crate::decimal::format(-*v + Decimal::ONE))
+            words!(
+                "tie-place",
+                place = crate::decimal::format(-*v + Decimal::ONE)
+            )
         }
-        _ => crate::decimal::format(*v),
+        _ => Words::Verbatim(crate::decimal::format(*v)),
     }
 }
 
@@ -220,7 +217,7 @@ fn others(names: &[String], k: usize) -> String {
 }
 /// Refuses adoption while a tie no rule breaks remains: a decision must be recorded first.
 pub fn check_ties_resolved(placements: &[Placement], subject: &str) -> Result<(), Error> {
-    let tied: Vec<(String, String)> = placements
+    let tied: Vec<(String, Words)> = placements
         .iter()
         .filter(|p| p.unresolved_tie)
         .map(|p| (p.unit.to_string(), p.tie_note.clone()))
@@ -230,9 +227,7 @@ pub fn check_ties_resolved(placements: &[Placement], subject: &str) -> Result<()
     }
     Err(Error::Preconditions {
         reason: crate::Reason::UnresolvedTie,
-        description: format!(
-            "{subject} has a tie no rule breaks; record a decision before adoption"
-        ),
+        description: words!("tie-blocks-adoption", subject = subject),
         violations: tied,
     })
 }
@@ -249,20 +244,20 @@ pub fn check_tie_decision(
         .permit(Action::RecordTieDecision, &term.resource())?;
     let mut v = Violations::default();
     if order.len() < 2 {
-        v.add("units", "name at least two tied members, best first");
+        v.add("units", words!("tie-two-members"));
     }
     for (i, u) in order.iter().enumerate() {
         if let Some(why) = term.not_a_member(u) {
             v.add(format!("units[{i}]"), why);
         } else if order[..i].contains(u) {
-            v.add(format!("units[{i}]"), format!("{u} is listed twice"));
+            v.add(format!("units[{i}]"), words!("listed-twice", unit = u));
         }
     }
     if decided_by.trim().is_empty() {
-        v.add("decided_by", "say who decided (e.g. the members' meeting)");
+        v.add("decided_by", words!("tie-decided-by-missing"));
     }
     if reason.trim().is_empty() {
-        v.add("reason", "say why");
+        v.add("reason", words!("reason-missing"));
     }
     v.finish(())
 }

@@ -345,7 +345,9 @@ fn classification_gates() {
         "93 with one criterion at 80% is not excellent"
     );
     assert_eq!(
-        m.classification.note,
+        m.classification
+            .note
+            .in_language(crate::words::Language::Vi),
         "chưa đạt mức Hoàn thành xuất sắc nhiệm vụ: I.3 dưới 85% điểm tối đa"
     );
     assert_eq!(

@@ -16,6 +16,18 @@ pub enum Level {
     Organisation,
 }
 
+impl Level {
+    /// The level, as people read it.
+    pub fn words(self) -> crate::words::Words {
+        match self {
+            Level::Province => crate::words!("level-province"),
+            Level::District => crate::words!("level-district"),
+            Level::Commune => crate::words!("level-commune"),
+            Level::Organisation => crate::words!("level-organisation"),
+        }
+    }
+}
+
 /// The kind of a unit (loại đơn vị).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum UnitKind {
@@ -119,7 +131,7 @@ impl UnitKind {
                 let known: Vec<_> = UnitKind::ALL.iter().map(|k| k.as_str()).collect();
                 FieldViolation::new(
                     field,
-                    format!("unknown kind `{s}`; known: {}", known.join(", ")),
+                    crate::words!("unknown-kind", kind = s, known = known.join(", ")),
                 )
             })
     }

@@ -8,6 +8,7 @@ use crate::{
     error::{FieldViolation, Violations},
     text,
     time::{Date, Timestamp, Validity},
+    words,
 };
 
 mod kind;
@@ -47,7 +48,7 @@ impl Scheme {
             let known: Vec<_> = Scheme::ALL.iter().map(|s| s.as_str()).collect();
             FieldViolation::new(
                 field,
-                format!("unknown scheme `{s}`; known: {}", known.join(", ")),
+                words!("unknown-scheme", scheme = s, known = known.join(", ")),
             )
         })
     }
@@ -102,15 +103,12 @@ impl UnitRef {
 
     /// Parses a key `{scheme}~{code}`.
     pub fn parse_key(field: &str, key: &str) -> Result<Self, FieldViolation> {
-        let (scheme, code) = key.split_once('~').ok_or_else(|| {
-            FieldViolation::new(
-                field,
-                format!("`{key}` is not of the form {{scheme}}~{{code}}"),
-            )
-        })?;
+        let (scheme, code) = key
+            .split_once('~')
+            .ok_or_else(|| FieldViolation::new(field, words!("unit-key-form", key = key)))?;
         let scheme = Scheme::parse_field(field, scheme)?;
         if code.is_empty() {
-            return Err(FieldViolation::new(field, "the code is empty"));
+            return Err(FieldViolation::new(field, words!("code-empty")));
         }
         Ok(Self::new(scheme, code))
     }
@@ -197,7 +195,7 @@ impl Unit {
             validity: validity.unwrap_or_default(),
         };
         if draft.parent.as_ref() == Some(&self.id) {
-            v.add("unit.parent", "a unit cannot be its own parent");
+            v.add("unit.parent", words!("own-parent"));
         }
         v.finish(draft)
     }
@@ -232,7 +230,7 @@ impl UnitDraft {
 /// The unit a request names in `field`, which must exist: `found` is what the store holds
 /// under `reference`.
 pub fn referenced(field: &str, reference: &UnitRef, found: Option<Unit>) -> Result<Unit, Error> {
-    found.ok_or_else(|| Error::invalid(field, format!("{reference} does not exist")))
+    found.ok_or_else(|| Error::invalid(field, words!("unit-does-not-exist", unit = reference)))
 }
 
 /// Checks a code's shape for its scheme and kind (`field` names it in the violation).
@@ -252,25 +250,16 @@ pub fn check_code(
             if ok {
                 Ok(())
             } else {
-                Err(FieldViolation::new(
-                    field,
-                    "a local code is 1–32 of A–Z, a–z, 0–9, '.', '_' and '-'",
-                ))
+                Err(FieldViolation::new(field, words!("local-code-form")))
             }
         }
         (Scheme::Local, _) => Err(FieldViolation::new(
             field,
-            format!(
-                "territorial kind `{}` needs an official scheme, not `local`",
-                kind.as_str()
-            ),
+            words!("territorial-needs-scheme", kind = kind.as_str()),
         )),
         (_, Level::Organisation) => Err(FieldViolation::new(
             field,
-            format!(
-                "non-territorial kind `{}` belongs in scheme `local`",
-                kind.as_str()
-            ),
+            words!("organisation-is-local", kind = kind.as_str()),
         )),
         (_, level) => match scheme.code_width(level) {
             Some(width) if code.len() == width && code.bytes().all(|b| b.is_ascii_digit()) => {
@@ -278,14 +267,17 @@ pub fn check_code(
             }
             Some(width) => Err(FieldViolation::new(
                 field,
-                format!(
-                    "`{code}` is not a {width}-digit code, as a {} needs in {scheme}",
-                    kind.as_str()
+                words!(
+                    "code-width",
+                    code = code,
+                    width = width,
+                    kind = kind.as_str(),
+                    scheme = scheme
                 ),
             )),
             None => Err(FieldViolation::new(
                 field,
-                format!("scheme {scheme} has no unit of kind `{}`", kind.as_str()),
+                words!("scheme-lacks-kind", scheme = scheme, kind = kind.as_str()),
             )),
         },
     }
@@ -307,27 +299,26 @@ pub fn check_parent(
     };
     match (expected, parent) {
         (None, None) => Ok(()),
-        (None, Some(_)) => Err(FieldViolation::new(
-            field,
-            "a province-level unit has no parent",
-        )),
+        (None, Some(_)) => Err(FieldViolation::new(field, words!("province-no-parent"))),
         (Some(level), None) => Err(FieldViolation::new(
             field,
-            format!("a {} needs a parent of {level:?} level", kind.as_str()),
+            words!("needs-parent", kind = kind.as_str(), level => level.words()),
         )),
         (Some(level), Some((p, pk))) => {
             if p.scheme != scheme {
                 Err(FieldViolation::new(
                     field,
-                    format!("parent {p} is in another scheme"),
+                    words!("parent-other-scheme", parent = p),
                 ))
             } else if pk.level() != level {
                 Err(FieldViolation::new(
                     field,
-                    format!(
-                        "parent {p} is a {}, but a {} needs a parent of {level:?} level",
-                        pk.as_str(),
-                        kind.as_str()
+                    words!(
+                        "parent-wrong-level",
+                        parent = p,
+                        parent_kind = pk.as_str(),
+                        kind = kind.as_str(),
+                        level => level.words()
                     ),
                 ))
             } else {

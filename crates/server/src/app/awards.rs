@@ -184,7 +184,10 @@ pub fn revoke(store: &Store, id: &str, ground: &str, act: &str) -> Result<Award,
     award::check_revocation(ground, act)?;
     store.write(|tx| {
         let mut a = existing(tx, id)?;
-        a.require_state(&[AwardState::Submitted], "revoking")?;
+        a.require_state(
+            AwardState::Submitted,
+            thidua_domain::words!("action-revoke-award"),
+        )?;
         a.state = AwardState::Revoked;
         a.updated_at = now;
         tx.insert_revocation(&a.id, ground.trim(), act.trim(), now)?;

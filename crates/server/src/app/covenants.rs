@@ -36,7 +36,7 @@ fn ensure_draft(c: &Covenant) -> Result<(), Error> {
         Err(Error::precondition(
             Reason::CovenantSigned,
             c.resource(),
-            format!("{} has signatures: its text is frozen", c.resource()),
+            thidua_domain::words!("covenant-text-frozen", covenant = c.resource()),
         ))
     }
 }

@@ -65,7 +65,7 @@ pub fn record(
         if tx.unit(&new.authority)?.is_none() {
             return Err(Error::invalid(
                 "decision.authority",
-                format!("{} does not exist", new.authority),
+                thidua_domain::words!("unit-does-not-exist", unit = new.authority),
             ));
         }
         let mut proposals = Vec::new();

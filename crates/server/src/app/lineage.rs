@@ -49,13 +49,16 @@ pub fn create_link(
                 .link(&id)?
                 .ok_or_else(|| Error::Internal(format!("replayed link {id} is missing")));
         }
-        let unit = tx
-            .unit(&link.unit)?
-            .ok_or_else(|| Error::invalid("link.unit", format!("{} does not exist", link.unit)))?;
+        let unit = tx.unit(&link.unit)?.ok_or_else(|| {
+            Error::invalid(
+                "link.unit",
+                thidua_domain::words!("unit-does-not-exist", unit = link.unit),
+            )
+        })?;
         let related = tx.unit(&link.related)?.ok_or_else(|| {
             Error::invalid(
                 "link.related_unit",
-                format!("{} does not exist", link.related),
+                thidua_domain::words!("unit-does-not-exist", unit = link.related),
             )
         })?;
         check_link(
@@ -85,7 +88,7 @@ pub fn create_link(
         ) {
             return Err(Error::invalid(
                 "link.related_unit",
-                format!("{newer} already descends from {older}: the link would close a cycle"),
+                thidua_domain::words!("link-cycle", newer = newer, older = older),
             ));
         }
         // A merger or renaming ends the subject on the effective date; a split starts it then.
@@ -167,7 +170,10 @@ pub fn import_lineage(
     key: Option<Idempotency>,
 ) -> Result<LineageImportOutcome, Error> {
     if file.legal_act.trim().is_empty() {
-        return Err(Error::invalid("legal_act", "name the legal act"));
+        return Err(Error::invalid(
+            "legal_act",
+            thidua_domain::words!("legal-act-missing"),
+        ));
     }
     let now = now();
     store.write(|tx| {

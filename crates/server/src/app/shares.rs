@@ -32,7 +32,7 @@ pub fn create(
     if label.chars().count() > MAX_LABEL_CHARS {
         return Err(Error::Invalid(vec![thidua_domain::FieldViolation::new(
             "display_name",
-            format!("at most {MAX_LABEL_CHARS} characters"),
+            thidua_domain::words!("at-most-characters", max = MAX_LABEL_CHARS),
         )]));
     }
     let label = if label.is_empty() {
@@ -79,7 +79,7 @@ pub fn admit(store: &Store, token: &str, term: &TermName) -> Result<String, Erro
     let digest = token_digest(token);
     store.read(|tx| {
         tx.share_by_digest(&digest)?
-            .ok_or_else(|| Error::Unauthenticated("the link is not valid".into()))?
+            .ok_or_else(|| Error::Unauthenticated(thidua_domain::words!("link-not-valid")))?
             .admits(term, now())?;
         tx.existing_term(term)?;
         tx.cluster(&term.cluster_id)?

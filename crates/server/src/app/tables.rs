@@ -129,7 +129,7 @@ pub fn edit(
             .map(|(code, entry)| {
                 FieldViolation::new(
                     format!("criteria.{code}.register"),
-                    format!("`{entry}` is not in the catalogue of titles and forms"),
+                    thidua_domain::words!("register-entry-unknown", entry = entry),
                 )
             })
             .collect();

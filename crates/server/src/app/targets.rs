@@ -1,7 +1,7 @@
 //! Use cases of a term's table binding and targets.
 
 use thidua_domain::{
-    Error,
+    Error, Words,
     criteria::{self},
     decimal,
     names::TermName,
@@ -86,7 +86,7 @@ pub fn apply(
     let now = now();
     store.write(|tx| {
         let term = tx.existing_term(name)?;
-        term.ensure_unsigned("the criteria table")?;
+        term.ensure_unsigned(thidua_domain::words!("frozen-table"))?;
         let version = tx.table_version(table_id, number)?.ok_or_else(|| {
             Error::invalid(
                 "table_version",
@@ -190,7 +190,7 @@ pub fn import(
     name: &TermName,
     content: &[u8],
     format: Format,
-) -> Result<(TargetsView, Vec<String>), Error> {
+) -> Result<(TargetsView, Vec<Words>), Error> {
     let sheet = sheets::read(content, format)?;
     let term = store.read(|tx| tx.existing_term(name))?;
     let (inputs, warnings) = target::inputs_from_sheet(&term, &sheet.header, &sheet.rows)?;

@@ -487,9 +487,9 @@ fn caller_of<T>(request: &Request<T>) -> Result<Caller, Status> {
             rates,
             method,
         }),
-        _ => Err(to_status(Error::Unauthenticated(
-            "missing `authorization: Bearer <API key>`".into(),
-        ))),
+        _ => Err(to_status(Error::Unauthenticated(thidua_domain::words!(
+            "key-missing"
+        )))),
     }
 }
 

@@ -12,7 +12,10 @@ pub fn decimal_in(
 ) -> Result<rust_decimal::Decimal, FieldViolation> {
     match d {
         Some(pb::Decimal { value }) => thidua_domain::decimal::parse(field, value),
-        None => Err(FieldViolation::new(field, "required")),
+        None => Err(FieldViolation::new(
+            field,
+            thidua_domain::words!("required"),
+        )),
     }
 }
 
@@ -83,7 +86,7 @@ fn rule_in(
         if value.is_some() && !allowed {
             v.add(
                 format!("{field}.{name}"),
-                format!("not a parameter of {}", kind.as_str_name()),
+                thidua_domain::words!("not-a-parameter-of", kind = kind.as_str_name()),
             );
         }
     }
@@ -92,7 +95,10 @@ fn rule_in(
     };
     match kind {
         pb::RuleKind::Unspecified => {
-            v.add(format!("{field}.kind"), "the rule kind is required");
+            v.add(
+                format!("{field}.kind"),
+                thidua_domain::words!("rule-kind-required"),
+            );
             None
         }
         pb::RuleKind::Threshold => v
@@ -125,7 +131,7 @@ fn rule_in(
             {
                 v.add(
                     format!("{field}.register_entry"),
-                    format!("`{code}` is not a catalogue code"),
+                    thidua_domain::words!("register-not-a-code", code = code),
                 );
             }
             points.map(|points| Rule::Event { points, register })

@@ -24,7 +24,7 @@ pub fn decision_in(r: pb::RecordDecisionRequest) -> Result<NewDecision, Vec<Fiel
     if d.decision_date.is_none() {
         v.add(
             "decision.decision_date",
-            "the day the decision was signed is required",
+            thidua_domain::words!("decision-date-required"),
         );
     }
     let authority = v.check(unit_name("decision.authority", &d.authority));
@@ -33,7 +33,12 @@ pub fn decision_in(r: pb::RecordDecisionRequest) -> Result<NewDecision, Vec<Fiel
             .filter(|id| !id.is_empty())
             .map(str::to_owned)
             .ok_or_else(|| {
-                FieldViolation::new(field, format!("`{name}` is not an awards/{{id}} name"))
+                thidua_domain::names::refused(
+                    &field,
+                    name,
+                    thidua_domain::words!("name-award"),
+                    "awards/{id}",
+                )
             })
     };
     let approve: Vec<String> = r

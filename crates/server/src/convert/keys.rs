@@ -19,7 +19,7 @@ pub fn role_in(field: &str, role: i32) -> Result<Role, FieldViolation> {
         pb::Role::Observer => Ok(Role::Observer),
         pb::Role::Unspecified => Err(FieldViolation::new(
             field,
-            "a role is required: admin, organiser, reporter or observer",
+            thidua_domain::words!("role-required"),
         )),
     }
 }
@@ -42,7 +42,12 @@ pub fn key_name(field: &str, name: &str) -> Result<String, FieldViolation> {
         })
         .map(str::to_owned)
         .ok_or_else(|| {
-            FieldViolation::new(field, format!("`{name}` is not a key name (keys/{{id}})"))
+            thidua_domain::names::refused(
+                field,
+                name,
+                thidua_domain::words!("name-key"),
+                "keys/{id}",
+            )
         })
 }
 
@@ -118,8 +123,12 @@ pub fn outcome_out(o: Outcome) -> pb::AuditOutcome {
 
 /// Reads an audit outcome filter: `None` for unspecified (any outcome).
 pub fn outcome_in(field: &str, value: i32) -> Result<Option<Outcome>, FieldViolation> {
-    let wanted = pb::AuditOutcome::try_from(value)
-        .map_err(|_| FieldViolation::new(field, format!("{value} is not an audit outcome")))?;
+    let wanted = pb::AuditOutcome::try_from(value).map_err(|_| {
+        FieldViolation::new(
+            field,
+            thidua_domain::words!("not-an-outcome", value = value),
+        )
+    })?;
     Ok(Outcome::ALL.into_iter().find(|o| outcome_out(*o) == wanted))
 }
 

@@ -115,16 +115,22 @@ pub fn etag_in(field: &str, etag: &str) -> Result<Option<i64>, FieldViolation> {
     if etag.is_empty() {
         return Ok(None);
     }
-    etag.trim_matches('"').parse().map(Some).map_err(|_| {
-        FieldViolation::new(field, format!("`{etag}` is not an etag this server issued"))
-    })
+    etag.trim_matches('"')
+        .parse()
+        .map(Some)
+        .map_err(|_| FieldViolation::new(field, thidua_domain::words!("etag-unknown", etag = etag)))
 }
 
 /// Reads a unit kind.
 pub fn unit_kind_in(field: &str, kind: i32) -> Result<UnitKind, FieldViolation> {
     use pb::UnitKind as K;
     Ok(match K::try_from(kind).unwrap_or(K::Unspecified) {
-        K::Unspecified => return Err(FieldViolation::new(field, "the kind is required")),
+        K::Unspecified => {
+            return Err(FieldViolation::new(
+                field,
+                thidua_domain::words!("kind-required"),
+            ));
+        }
         K::CentralCity => UnitKind::CentralCity,
         K::Province => UnitKind::Province,
         K::UrbanDistrict => UnitKind::UrbanDistrict,
@@ -181,7 +187,10 @@ pub fn unit_out(u: Unit) -> pb::Unit {
 /// Reads a lineage kind.
 pub fn lineage_kind_in(field: &str, kind: i32) -> Result<LineageKind, FieldViolation> {
     match pb::LineageKind::try_from(kind).unwrap_or(pb::LineageKind::Unspecified) {
-        pb::LineageKind::Unspecified => Err(FieldViolation::new(field, "the kind is required")),
+        pb::LineageKind::Unspecified => Err(FieldViolation::new(
+            field,
+            thidua_domain::words!("kind-required"),
+        )),
         pb::LineageKind::MergedInto => Ok(LineageKind::MergedInto),
         pb::LineageKind::SplitFrom => Ok(LineageKind::SplitFrom),
         pb::LineageKind::RenamedTo => Ok(LineageKind::RenamedTo),
@@ -197,7 +206,7 @@ pub fn lineage_share_in(field: &str, share: i32) -> Result<Share, FieldViolation
         Ok(pb::LineageShare::Part) => Ok(Share::Part),
         Err(_) => Err(FieldViolation::new(
             field,
-            format!("{share} is not a share"),
+            thidua_domain::words!("not-a-lineage-share", share = share),
         )),
     }
 }
@@ -231,7 +240,10 @@ pub fn link_out(l: LineageLink) -> pb::LineageLink {
 /// Reads a cluster kind.
 pub fn cluster_kind_in(field: &str, kind: i32) -> Result<ClusterKind, FieldViolation> {
     match pb::ClusterKind::try_from(kind).unwrap_or(pb::ClusterKind::Unspecified) {
-        pb::ClusterKind::Unspecified => Err(FieldViolation::new(field, "the kind is required")),
+        pb::ClusterKind::Unspecified => Err(FieldViolation::new(
+            field,
+            thidua_domain::words!("kind-required"),
+        )),
         pb::ClusterKind::Territorial => Ok(ClusterKind::Territorial),
         pb::ClusterKind::FunctionalBlock => Ok(ClusterKind::FunctionalBlock),
     }
@@ -281,7 +293,7 @@ pub fn method_in(field: &str, method: i32) -> Result<LeadershipMethod, FieldViol
     match pb::LeadershipMethod::try_from(method).unwrap_or(pb::LeadershipMethod::Unspecified) {
         pb::LeadershipMethod::Unspecified => Err(FieldViolation::new(
             field,
-            "say how the leadership was chosen",
+            thidua_domain::words!("leadership-method-required"),
         )),
         pb::LeadershipMethod::Elected => Ok(LeadershipMethod::Elected),
         pb::LeadershipMethod::Rotated => Ok(LeadershipMethod::Rotated),
@@ -373,7 +385,10 @@ pub fn stage_in(field: &str, s: i32) -> Result<thidua_domain::stage::Stage, Fiel
     Ok(
         match pb::TermStage::try_from(s).unwrap_or(pb::TermStage::Unspecified) {
             pb::TermStage::Unspecified => {
-                return Err(FieldViolation::new(field, "the stage is required"));
+                return Err(FieldViolation::new(
+                    field,
+                    thidua_domain::words!("stage-required"),
+                ));
             }
             pb::TermStage::Setup => Stage::Setup,
             pb::TermStage::Reporting => Stage::Reporting,

@@ -70,8 +70,12 @@ pub fn result_out(r: ReportedResult) -> pb::ReportedResult {
     }
 }
 
-/// Writes a scoreboard.
-pub fn board_out(board: Board, layer: Option<Layer>) -> pb::GetScoreboardResponse {
+/// Writes a scoreboard, its notes in `language`.
+pub fn board_out(
+    board: Board,
+    layer: Option<Layer>,
+    language: thidua_domain::Language,
+) -> pb::GetScoreboardResponse {
     let names: std::collections::HashMap<_, _> = board
         .term
         .members
@@ -117,9 +121,9 @@ pub fn board_out(board: Board, layer: Option<Layer>) -> pb::GetScoreboardRespons
                         .and_then(|s| s.classification.level.clone())
                         .unwrap_or_default(),
                     classification_note: score
-                        .map(|s| s.classification.note.clone())
+                        .map(|s| s.classification.note.in_language(language))
                         .unwrap_or_default(),
-                    tie_note: p.tie_note.clone(),
+                    tie_note: p.tie_note.in_language(language),
                     unresolved_tie: p.unresolved_tie,
                 }
             })
@@ -166,7 +170,10 @@ pub fn award_kind_in(
 ) -> Result<thidua_domain::award::AwardKind, FieldViolation> {
     use thidua_domain::award::AwardKind;
     match pb::AwardKind::try_from(kind).unwrap_or(pb::AwardKind::Unspecified) {
-        pb::AwardKind::Unspecified => Err(FieldViolation::new(field, "the award kind is required")),
+        pb::AwardKind::Unspecified => Err(FieldViolation::new(
+            field,
+            thidua_domain::words!("award-kind-required"),
+        )),
         pb::AwardKind::ProvincialFlag => Ok(AwardKind::ProvincialFlag),
         pb::AwardKind::GovernmentFlag => Ok(AwardKind::GovernmentFlag),
         pb::AwardKind::CertificateOfMerit => Ok(AwardKind::CertificateOfMerit),
@@ -199,7 +206,9 @@ pub fn ballot_in(b: Option<pb::Ballot>) -> Result<thidua_domain::award::Ballot, 
         threshold,
         base,
         passed: _,
-    } = b.ok_or_else(|| FieldViolation::new("ballot", "the counts are required"))?;
+    } = b.ok_or_else(|| {
+        FieldViolation::new("ballot", thidua_domain::words!("ballot-counts-required"))
+    })?;
     let threshold = match threshold {
         Some(t) => thidua_domain::decimal::parse("ballot.threshold", &t.value)?,
         None => rust_decimal::Decimal::new(5, 1),
@@ -345,7 +354,7 @@ pub fn policy_in(
                     pb::TieBreakKind::Unspecified => {
                         v.add(
                             format!("policy.tie_breaks[{i}].kind"),
-                            "the kind is required",
+                            thidua_domain::words!("kind-required"),
                         );
                         None
                     }
@@ -378,7 +387,7 @@ pub fn policy_in(
     };
     let count = |field: &str, n: i32, default: usize, v: &mut Violations| {
         if n < 0 {
-            v.add(field, "must not be negative");
+            v.add(field, thidua_domain::words!("not-negative"));
         }
         if n <= 0 {
             default

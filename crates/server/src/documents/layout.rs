@@ -255,7 +255,7 @@ pub fn text(bytes: &[u8]) -> Result<Vec<String>, Error> {
             .collect()
     }
     let doc = docx_rs::read_docx(bytes)
-        .map_err(|e| Error::invalid("content", format!("not a DOCX document: {e}")))?;
+        .map_err(|e| Error::invalid("content", thidua_domain::words!("not-docx", cause = e)))?;
     let mut out = Vec::new();
     for child in &doc.document.children {
         match child {

@@ -26,7 +26,7 @@ use tonic::{Code, Status, body::Body};
 use tower::{Service, ServiceExt};
 
 use super::{errors::error_response, streams};
-use crate::locale::{Language, speaking_now};
+use crate::locale::speaking_now;
 
 /// The contract's descriptors and those of the error details (`google.rpc`), which the
 /// errors' `debug` rendering needs.
@@ -101,7 +101,7 @@ where
     B: http_body::Body<Data = Bytes> + Send + 'static,
     B::Error: Into<tonic::codegen::StdError>,
 {
-    let language = Language::of(request.headers());
+    let language = crate::locale::language_of(request.headers());
     let refused = |form: Form, error: Error| {
         let status = speaking_now(language, || crate::status::to_status(error));
         Ok(match form {
@@ -149,7 +149,7 @@ where
                 form,
                 Error::Invalid(vec![FieldViolation::new(
                     "body",
-                    format!("the request body is over the limit of {max_bytes} bytes"),
+                    thidua_domain::words!("body-too-large", max = max_bytes),
                 )]),
             );
         }
@@ -171,7 +171,7 @@ where
                 form,
                 Error::Invalid(vec![FieldViolation::new(
                     "body",
-                    format!("{} takes one message; {} were sent", method.name(), m.len()),
+                    thidua_domain::words!("one-message", method = method.name(), sent = m.len()),
                 )]),
             );
         }
@@ -207,7 +207,10 @@ fn to_grpc_message(
     };
     let message = match codec {
         Codec::Proto => DynamicMessage::decode(input.clone(), bytes).map_err(|e| {
-            FieldViolation::new(at(String::new()), format!("not a {}: {e}", input.name()))
+            FieldViolation::new(
+                at(String::new()),
+                thidua_domain::words!("not-a-message", message = input.name(), cause = e),
+            )
         })?,
         Codec::Json => {
             let mut json = serde_json::Deserializer::from_slice(bytes);

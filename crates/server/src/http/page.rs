@@ -139,7 +139,9 @@ async fn admitted(store: &Store, token: &str, term: &TermName) -> Result<String,
     let (store, token, term) = (store.clone(), token.to_owned(), term.clone());
     crate::service::on_db(move || {
         if token.is_empty() {
-            return Err(Error::Unauthenticated("no share link".into()));
+            return Err(Error::Unauthenticated(thidua_domain::words!(
+                "link-missing"
+            )));
         }
         crate::app::shares::admit(&store, &token, &term)
     })
@@ -288,7 +290,7 @@ async fn events(
                 tonic::Code::NotFound => Error::NotFound {
                     resource: String::new(),
                 },
-                tonic::Code::Unauthenticated => Error::Unauthenticated(String::new()),
+                tonic::Code::Unauthenticated => Error::Unauthenticated(String::new().into()),
                 _ => Error::Unavailable(String::new()),
             });
         }

@@ -38,13 +38,13 @@ pub(super) fn envelopes(mut body: &[u8]) -> Result<Vec<Bytes>, FieldViolation> {
         if flags & COMPRESSED != 0 {
             return Err(FieldViolation::new(
                 at(),
-                "compressed messages are not accepted",
+                thidua_domain::words!("compressed-refused"),
             ));
         }
         let Some(message) = body.get(5..5 + length) else {
             return Err(FieldViolation::new(
                 at(),
-                format!("the envelope announces {length} bytes; fewer follow"),
+                thidua_domain::words!("envelope-short", length = length),
             ));
         };
         found.push(Bytes::copy_from_slice(message));

@@ -11,7 +11,7 @@ use std::{
     sync::{Arc, Mutex},
 };
 
-use thidua_domain::{names::TermName, results::Layer};
+use thidua_domain::{Language, names::TermName, results::Layer};
 use thidua_proto::v1 as pb;
 use thidua_storage::Store;
 use tokio::sync::{broadcast::error::RecvError, watch};
@@ -24,7 +24,9 @@ use crate::{app, convert};
 /// why it could not be read (which ends its watchers' streams).
 pub type Published = Option<Result<Arc<pb::GetScoreboardResponse>, Status>>;
 
-type Key = (TermName, Option<Layer>);
+/// A watched board: its term, its layer, and the language its notes are worded in (the
+/// watchers' own, [`crate::locale::current`] when they subscribe).
+type Key = (TermName, Option<Layer>, Language);
 
 /// The boards being watched in one server; cheap to clone.
 #[derive(Debug, Clone, Default)]
@@ -40,7 +42,7 @@ impl BoardHub {
         term: &TermName,
         up_to: Option<Layer>,
     ) -> watch::Receiver<Published> {
-        let key = (term.clone(), up_to);
+        let key = (term.clone(), up_to, crate::locale::current());
         let mut watched = self
             .watched
             .lock()
@@ -61,16 +63,17 @@ impl BoardHub {
     /// announced for its term, until its last watcher has gone.
     fn run(&self, store: Store, key: Key, sender: watch::Sender<Published>) {
         let hub = self.clone();
-        tokio::spawn(async move {
+        let language = key.2;
+        tokio::spawn(crate::locale::speaking(language, async move {
             // Subscribed before the first reading, so no change between the two is lost.
             let mut changes = store.changes();
-            let (term, up_to) = key.clone();
+            let (term, up_to, _) = key.clone();
             let read = || {
                 let (store, term) = (store.clone(), term.clone());
                 async move {
                     blocking(move || app::scoring::scoreboard(&store, &term, up_to))
                         .await
-                        .map(|b| Arc::new(convert::board_out(b, up_to)))
+                        .map(|b| Arc::new(convert::board_out(b, up_to, language)))
                 }
             };
             let mut current = read().await;
@@ -98,7 +101,7 @@ impl BoardHub {
                 }
             }
             hub.forget(&key, &sender);
-        });
+        }));
     }
 
     /// Drops `key`'s entry if it is still `sender`'s.

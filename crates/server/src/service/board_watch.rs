@@ -89,51 +89,55 @@ pub async fn watch(
         }))
         .await;
     let hub = hub.clone();
-    tokio::spawn(async move {
-        let mut last = first;
-        let stopped = async move {
-            // Without a sender nobody will ever stop the watch: it ends with its client.
-            if stopping.wait_for(|s| *s).await.is_err() {
-                std::future::pending::<()>().await;
-            }
-        };
-        tokio::pin!(stopped);
-        loop {
-            tokio::select! {
-                () = tx.closed() => break,
-                // The server is shutting down: end the stream now, telling the client to come
-                // back, instead of holding the shutdown for its whole drain time.
-                () = &mut stopped => {
-                    let _ = tx.send(Err(crate::status::shutting_down())).await;
-                    break;
+    // The stream's own task speaks the caller's language: its refusals and a re-subscription.
+    tokio::spawn(crate::locale::speaking(
+        crate::locale::current(),
+        async move {
+            let mut last = first;
+            let stopped = async move {
+                // Without a sender nobody will ever stop the watch: it ends with its client.
+                if stopping.wait_for(|s| *s).await.is_err() {
+                    std::future::pending::<()>().await;
                 }
-                changed = boards.changed() => if changed.is_err() {
-                    // The board's task ended as this watcher joined: start it again.
-                    boards = hub.subscribe(&store, &term, up_to);
-                    continue;
-                },
-            }
-            let board = match published(&mut boards).await {
-                Ok(b) if Arc::ptr_eq(&b, &last) || b == last => continue,
-                Ok(b) => b,
-                Err(status) => {
+            };
+            tokio::pin!(stopped);
+            loop {
+                tokio::select! {
+                    () = tx.closed() => break,
+                    // The server is shutting down: end the stream now, telling the client to come
+                    // back, instead of holding the shutdown for its whole drain time.
+                    () = &mut stopped => {
+                        let _ = tx.send(Err(crate::status::shutting_down())).await;
+                        break;
+                    }
+                    changed = boards.changed() => if changed.is_err() {
+                        // The board's task ended as this watcher joined: start it again.
+                        boards = hub.subscribe(&store, &term, up_to);
+                        continue;
+                    },
+                }
+                let board = match published(&mut boards).await {
+                    Ok(b) if Arc::ptr_eq(&b, &last) || b == last => continue,
+                    Ok(b) => b,
+                    Err(status) => {
+                        let _ = tx.send(Err(status)).await;
+                        break;
+                    }
+                };
+                if let Err(status) = check().await {
                     let _ = tx.send(Err(status)).await;
                     break;
                 }
-            };
-            if let Err(status) = check().await {
-                let _ = tx.send(Err(status)).await;
-                break;
+                let message = pb::WatchScoreboardResponse {
+                    scoreboard: Some((*board).clone()),
+                };
+                if tx.send(Ok(message)).await.is_err() {
+                    break;
+                }
+                last = board;
             }
-            let message = pb::WatchScoreboardResponse {
-                scoreboard: Some((*board).clone()),
-            };
-            if tx.send(Ok(message)).await.is_err() {
-                break;
-            }
-            last = board;
-        }
-    });
+        },
+    ));
     Ok(ReceiverStream::new(rx))
 }
 

@@ -146,13 +146,13 @@ pub(super) async fn list_award_entries(
         (0, v) => Which::Version(u32::try_from(v).map_err(|_| {
             invalid(FieldViolation::new(
                 "version",
-                "a version is counted from 1",
+                thidua_domain::words!("version-from-one"),
             ))
         })?),
         _ => {
             return Err(invalid(FieldViolation::new(
                 "version",
-                "give a year or a version, not both",
+                thidua_domain::words!("year-or-version"),
             )));
         }
     };

@@ -165,7 +165,7 @@ pub fn format_in(format: i32) -> Result<crate::sheets::Format, Status> {
         SpreadsheetFormat::Xlsx => Ok(crate::sheets::Format::Xlsx),
         SpreadsheetFormat::Unspecified => Err(invalid(FieldViolation::new(
             "format",
-            "CSV or XLSX is required",
+            thidua_domain::words!("format-required"),
         ))),
     }
 }
@@ -185,7 +185,7 @@ pub fn page_request(
         n if n < 0 => {
             return Err(invalid(FieldViolation::new(
                 "page_size",
-                "must not be negative",
+                thidua_domain::words!("not-negative"),
             )));
         }
         0 => DEFAULT_PAGE_SIZE,
@@ -197,7 +197,7 @@ pub fn page_request(
     let bad = || {
         invalid(FieldViolation::new(
             "page_token",
-            "not a token of this listing with these filters",
+            thidua_domain::words!("page-token-foreign"),
         ))
     };
     let raw = URL_SAFE_NO_PAD.decode(page_token).map_err(|_| bad())?;
@@ -263,7 +263,7 @@ pub fn mask_paths(
         .map(|(i, p)| {
             FieldViolation::new(
                 format!("update_mask.paths[{i}]"),
-                format!("`{p}` cannot be updated; updatable: {}", allowed.join(", ")),
+                thidua_domain::words!("not-updatable", path = p, allowed = allowed.join(", ")),
             )
         })
         .collect();

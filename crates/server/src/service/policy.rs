@@ -59,7 +59,10 @@ pub(super) async fn set_deadlines(
             ))
             .flatten();
         if deadline.is_none() {
-            v.add(format!("deadlines[{i}].deadline"), "required");
+            v.add(
+                format!("deadlines[{i}].deadline"),
+                thidua_domain::words!("required"),
+            );
         }
         if let (Some(stage), Some(date)) = (stage, date) {
             parsed.push((stage, date));

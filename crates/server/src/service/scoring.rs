@@ -76,23 +76,28 @@ impl Scoring {
         let cache = self.boards.clone();
         let scope = Scope::Term(term.clone());
         let fresh_key = term.clone();
+        // The notes are worded in the caller's language, which the database thread below does
+        // not see: taken here, and part of the cache's key.
+        let language = crate::locale::current();
         call.admit_read(
             &self.store,
             scope,
             |generation| {
-                self.boards
-                    .fresh(&fresh_key.cluster_id, fresh_key.year, layer, generation)
+                self.boards.fresh(
+                    (&fresh_key.cluster_id, fresh_key.year, layer, language),
+                    generation,
+                )
             },
             move |tx, generation| {
                 let version = tx.term_version(&term)?;
-                let (cluster_id, year) = (term.cluster_id.as_str(), term.year);
-                if let Some(kept) = cache.confirm(cluster_id, year, layer, version, generation) {
+                let key = (term.cluster_id.as_str(), term.year, layer, language);
+                if let Some(kept) = cache.confirm(key, version, generation) {
                     return Ok(kept);
                 }
                 let board = app::scoring::scoreboard_in_tx(tx, &term, up_to)?;
                 let version = board.term.version;
-                let out = Arc::new(convert::board_out(board, up_to));
-                cache.put((cluster_id, year, layer), version, generation, out.clone());
+                let out = Arc::new(convert::board_out(board, up_to, language));
+                cache.put(key, version, generation, out.clone());
                 Ok(out)
             },
         )
@@ -159,7 +164,7 @@ impl ScoringService for Scoring {
         let mut v = Violations::default();
         let unit = v.check(convert::unit_name("result.unit", &unit));
         if value.is_none() {
-            v.add("result.value", "required");
+            v.add("result.value", thidua_domain::words!("required"));
         }
         let (Some(unit), Some(value)) = (unit, value) else {
             return Err(invalid_all(v.into_inner()));
@@ -312,7 +317,7 @@ impl ScoringService for Scoring {
             rows_total: outcome.rows,
             results_stored: outcome.stored,
             replayed: outcome.replayed,
-            warnings: outcome.warnings,
+            warnings: crate::locale::say_all(&outcome.warnings),
         }))
     }
 
@@ -346,6 +351,7 @@ impl ScoringService for Scoring {
             scoreboard: Some(convert::board_out(
                 board,
                 Some(thidua_domain::results::Layer::Adjustment),
+                crate::locale::current(),
             )),
         }))
     }

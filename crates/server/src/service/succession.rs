@@ -28,7 +28,7 @@ pub(super) async fn transfer_cluster(
     if date.is_none() && req.effective_date.is_none() {
         v.add(
             "effective_date",
-            "the day the successor took over is required",
+            thidua_domain::words!("succession-date-required"),
         );
     }
     let legal_act = v.check(text::required_name("legal_act", &req.legal_act, 500));
@@ -69,7 +69,7 @@ pub(super) async fn carry_forward_term(
     if leader.is_some() && req.leader_from_lineage {
         v.add(
             "leader_from_lineage",
-            "name a leader or take the successor from the lineage, not both",
+            thidua_domain::words!("leader-or-lineage"),
         );
     }
     let Some(term) = term.filter(|_| v.is_empty()) else {

@@ -313,7 +313,7 @@ impl TargetService for Targets {
             let unit = v.check(convert::optional_unit_name(&format!("{at}.unit"), &unit));
             let value = value.map(|d| d.value);
             if value.is_none() {
-                v.add(format!("{at}.value"), "required");
+                v.add(format!("{at}.value"), thidua_domain::words!("required"));
             }
             if let (Some(unit), Some(value)) = (unit, value) {
                 inputs.push(TargetInput {
@@ -368,7 +368,7 @@ impl TargetService for Targets {
             .await?;
         Ok(Response::new(pb::ImportTargetsResponse {
             targets: Some(convert::targets_out(view)),
-            warnings,
+            warnings: crate::locale::say_all(&warnings),
         }))
     }
 

@@ -310,7 +310,10 @@ impl UnitService for Units {
             ))
             .flatten();
         if effective_date.is_none() {
-            v.add("link.effective_date", "the effective date is required");
+            v.add(
+                "link.effective_date",
+                thidua_domain::words!("effective-date-required"),
+            );
         }
         let legal_act = v.check(thidua_domain::text::optional_text(
             "link.legal_act",
@@ -407,7 +410,10 @@ impl UnitService for Units {
             .check(convert::date_in("effective_date", effective_date.as_ref()))
             .flatten();
         if effective_date.is_none() {
-            v.add("effective_date", "the effective date is required");
+            v.add(
+                "effective_date",
+                thidua_domain::words!("effective-date-required"),
+            );
         }
         let legal_act = v.check(thidua_domain::text::optional_text(
             "legal_act",

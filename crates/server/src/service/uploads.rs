@@ -70,7 +70,7 @@ pub async fn read_upload<M: UploadMessage>(
         if rows.len() + batch.len() > max_rows {
             return Err(invalid(FieldViolation::new(
                 "rows",
-                format!("an import carries at most {max_rows} rows; split the file"),
+                thidua_domain::words!("import-too-many-rows", max = max_rows),
             )));
         }
         rows.extend(batch);

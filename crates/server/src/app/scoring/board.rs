@@ -5,7 +5,7 @@ use std::collections::HashMap;
 
 use crate::documents::scoreboard::{Line, SummaryTable};
 use thidua_domain::{
-    Error,
+    Error, Language,
     award::register_events,
     criteria::TableVersion,
     names::TermName,
@@ -170,11 +170,13 @@ pub fn export_scoreboard(
         .iter()
         .map(|p| {
             let score = board.scores.get(&p.unit);
-            let notes: Vec<&str> = [
-                p.tie_note.as_str(),
-                score.map_or("", |s| s.classification.note.as_str()),
+            // An official document: in Vietnamese whatever the caller reads.
+            let notes: Vec<String> = [
+                Some(p.tie_note.in_language(Language::Vi)),
+                score.map(|s| s.classification.note.in_language(Language::Vi)),
             ]
             .into_iter()
+            .flatten()
             .filter(|n| !n.is_empty())
             .collect();
             Line {

@@ -2,7 +2,7 @@
 //! flagged.
 
 use thidua_domain::{
-    Error,
+    Error, Words,
     names::TermName,
     reporting::{self, ImportRow, NewResult},
     results::ReportedResult,
@@ -75,9 +75,10 @@ pub struct ImportOutcome {
     /// True when replayed for a retried request id.
     #[serde(skip)]
     pub replayed: bool,
-    /// What was read other than as written (codes read zero-padded).
-    #[serde(default)]
-    pub warnings: Vec<String>,
+    /// What was read other than as written (codes read zero-padded); worked out again from the
+    /// rows when a retried request is replayed, so it is worded in the retry's language.
+    #[serde(skip)]
+    pub warnings: Vec<Words>,
 }
 
 /// Imports many results: every row is checked first and every bad row reported; then all are
@@ -92,6 +93,7 @@ pub fn import_results(
     store.write(|tx| {
         if let Some(mut outcome) = Idempotency::replay_outcome::<ImportOutcome>(key.as_ref(), tx)? {
             outcome.replayed = true;
+            outcome.warnings = reporting::padding_warnings(&tx.existing_term(name)?, rows);
             return Ok(outcome);
         }
         let term = tx.existing_term(name)?;
