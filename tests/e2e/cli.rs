@@ -228,7 +228,7 @@ pub fn cli_tour(env: &Env) -> anyhow::Result<()> {
     std::fs::write(&big, vec![b'a'; 50 * 1024 * 1024])?;
     let out = env.cli(&["table", "import", "bang-moi", big.to_str().context("path")?])?;
     ensure!(
-        out.status.code() == Some(3) && stderr(&out).contains("limit"),
+        out.status.code() == Some(3) && stderr(&out).contains("vượt giới hạn"),
         "50 MB file: {:?} {}",
         out.status.code(),
         stderr(&out)

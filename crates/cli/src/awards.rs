@@ -222,9 +222,7 @@ pub async fn run_award(ctx: &mut Context, command: AwardCommand) -> Result<(), F
         } => match (organiser, year_flag, cluster, year) {
             (Some(organiser), Some(year), _, _) => list_of_organiser(ctx, &organiser, year).await,
             (None, _, Some(cluster), Some(year)) => list(ctx, &cluster, year).await,
-            _ => Err(Failure::input(
-                "give CLUSTER YEAR, or --organiser UNIT --year YEAR",
-            )),
+            _ => Err(Failure::input(crate::i18n::text("err-award-list-what"))),
         },
         AwardCommand::Submit {
             award,
@@ -256,7 +254,16 @@ async fn propose(
     let full = format!("AWARD_KIND_{}", kind.to_uppercase().replace('-', "_"));
     let kind = pb::AwardKind::from_str_name(&full)
         .filter(|k| *k != pb::AwardKind::Unspecified)
-        .ok_or_else(|| Failure::input(format!("--kind: `{kind}` is not an award kind")))?;
+        .ok_or_else(|| {
+            Failure::input(crate::i18n::text_with(
+                "err-flag-value",
+                &[
+                    ("flag", "--kind".to_owned()),
+                    ("value", kind.to_string()),
+                    ("allowed", "thidua award propose --help".to_owned()),
+                ],
+            ))
+        })?;
     let award = pb::Award {
         term: refs::term(cluster, year),
         unit: refs::unit(unit, &ctx.scheme),

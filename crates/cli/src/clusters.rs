@@ -94,8 +94,13 @@ fn kind(s: &str) -> Result<pb::ClusterKind, Failure> {
         "block" | "functional-block" | "functional_block" | "khoi" | "khối" => {
             Ok(pb::ClusterKind::FunctionalBlock)
         }
-        other => Err(Failure::input(format!(
-            "--kind: `{other}` is not territorial or block"
+        other => Err(Failure::input(crate::i18n::text_with(
+            "err-flag-value",
+            &[
+                ("flag", "--kind".to_owned()),
+                ("value", other.to_owned()),
+                ("allowed", "territorial, block".to_owned()),
+            ],
         ))),
     }
 }
@@ -250,9 +255,10 @@ async fn update(
         paths.push("description".to_owned());
     }
     if paths.is_empty() {
-        return Err(Failure::input(
-            "nothing to change: give --name or --description",
-        ));
+        return Err(Failure::input(crate::i18n::text_with(
+            "err-nothing-to-change",
+            &[("flags", "--name, --description".to_owned())],
+        )));
     }
     let c = ctx
         .clusters

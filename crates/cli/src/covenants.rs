@@ -197,9 +197,13 @@ async fn draft(ctx: &mut Context, args: DraftArgs) -> Result<(), Failure> {
         paths.push("signing_date".to_owned());
     }
     if paths.is_empty() {
-        return Err(Failure::input(
-            "nothing to change: give --theme, --text, --commitment, --place or --date",
-        ));
+        return Err(Failure::input(crate::i18n::text_with(
+            "err-nothing-to-change",
+            &[(
+                "flags",
+                "--theme, --text, --commitment, --place, --date".to_owned(),
+            )],
+        )));
     }
     let c = ctx
         .clusters

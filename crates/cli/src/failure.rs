@@ -83,7 +83,12 @@ pub trait Answered<T> {
 
 impl<T> Answered<T> for Option<T> {
     fn answered(self, what: &str) -> Result<T, Failure> {
-        self.ok_or_else(|| Failure::other(format!("the server answered without {what}")))
+        self.ok_or_else(|| {
+            Failure::other(crate::i18n::text_with(
+                "err-answered-without",
+                &[("what", what.to_owned())],
+            ))
+        })
     }
 }
 

@@ -167,6 +167,37 @@ mod tests {
         assert!(bundle(Lang::Vi).is_ok() && bundle(Lang::En).is_ok());
     }
 
+    /// Every message the commands say by id (`i18n::text("…")`, `i18n::text_with("…", …)`) is
+    /// in the catalogues.
+    #[test]
+    fn every_message_said_by_id_is_in_the_catalogues() {
+        let known = ids(VI);
+        let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("src");
+        let (mut missing, mut checked) = (BTreeSet::new(), 0);
+        for entry in std::fs::read_dir(&dir).unwrap_or_else(|e| panic!("{e}")) {
+            let path = entry.unwrap_or_else(|e| panic!("{e}")).path();
+            if path.ends_with("i18n.rs") {
+                continue;
+            }
+            let source = std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{e}"));
+            for call in ["i18n::text(", "i18n::text_with("] {
+                for (at, _) in source.match_indices(call) {
+                    let rest = source[at + call.len()..].trim_start();
+                    // A literal id; an id built at run time is checked where it is built.
+                    let Some(id) = rest.strip_prefix('"').and_then(|r| r.split('"').next()) else {
+                        continue;
+                    };
+                    checked += 1;
+                    if !known.contains(id) {
+                        missing.insert(id.to_owned());
+                    }
+                }
+            }
+        }
+        assert!(checked > 30, "{checked} ids read");
+        assert!(missing.is_empty(), "not in the catalogues: {missing:?}");
+    }
+
     /// Every column, field and section the commands print has its name in the catalogues.
     #[test]
     fn every_column_and_section_of_the_commands_has_a_name() {

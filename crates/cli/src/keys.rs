@@ -39,8 +39,13 @@ fn role(s: &str) -> Result<pb::Role, Failure> {
         "organiser" | "organizer" => Ok(pb::Role::Organiser),
         "reporter" => Ok(pb::Role::Reporter),
         "observer" => Ok(pb::Role::Observer),
-        other => Err(Failure::input(format!(
-            "--role: `{other}` is not a role (admin, organiser, reporter, observer)"
+        other => Err(Failure::input(crate::i18n::text_with(
+            "err-flag-value",
+            &[
+                ("flag", "--role".to_owned()),
+                ("value", other.to_owned()),
+                ("allowed", "admin, organiser, reporter, observer".to_owned()),
+            ],
         ))),
     }
 }

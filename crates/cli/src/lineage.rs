@@ -57,9 +57,7 @@ pub async fn run(ctx: &mut Context, args: LineageArgs) -> Result<(), Failure> {
     match (args.command, args.unit) {
         (Some(LineageCommand::Import(import_args)), _) => import(ctx, import_args).await,
         (None, Some(unit)) => show(ctx, unit).await,
-        (None, None) => Err(Failure::input(
-            "name a unit (thidua unit lineage 01843) or import a file (thidua unit lineage import FILE …)",
-        )),
+        (None, None) => Err(Failure::input(crate::i18n::text("err-lineage-what"))),
     }
 }
 

@@ -85,9 +85,9 @@ pub fn choose(
     } else {
         for w in wanted {
             if !sections.iter().any(|s| id(&s.title) == id(w)) {
-                return Err(crate::failure::Failure::input(format!(
-                    "--section {w}: this command prints {}",
-                    titles()
+                return Err(crate::failure::Failure::input(crate::i18n::text_with(
+                    "err-section-unknown",
+                    &[("section", w.to_string()), ("titles", titles())],
                 )));
             }
         }
@@ -98,9 +98,9 @@ pub fn choose(
             .collect()
     };
     if format == Format::Csv && chosen.len() > 1 {
-        return Err(crate::failure::Failure::input(format!(
-            "CSV holds one table and this command prints {}: choose one with --section",
-            titles()
+        return Err(crate::failure::Failure::input(crate::i18n::text_with(
+            "err-csv-one-table",
+            &[("titles", titles())],
         )));
     }
     Ok(chosen)

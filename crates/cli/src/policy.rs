@@ -90,8 +90,16 @@ fn policy_in(args: PolicyArgs) -> Result<pb::ScoringPolicy, Failure> {
                 kind: pb::TieBreakKind::FewerPenalties.into(),
                 code: String::new(),
             }),
-            _ => Err(Failure::input(format!(
-                "--tie-break: `{t}` is not subtotal:CODE, full_points or fewer_penalties"
+            _ => Err(Failure::input(crate::i18n::text_with(
+                "err-flag-value",
+                &[
+                    ("flag", "--tie-break".to_owned()),
+                    ("value", t.to_owned()),
+                    (
+                        "allowed",
+                        "subtotal:CODE, full_points, fewer_penalties".to_owned(),
+                    ),
+                ],
             ))),
         })
         .collect::<Result<Vec<_>, _>>()?;
@@ -110,8 +118,13 @@ fn policy_in(args: PolicyArgs) -> Result<pb::ScoringPolicy, Failure> {
                         value: (*each).to_owned(),
                     }),
                 }),
-                _ => Err(Failure::input(format!(
-                    "--level: `{l}` is not NAME:TOTAL_SHARE:CRITERION_SHARE"
+                _ => Err(Failure::input(crate::i18n::text_with(
+                    "err-flag-value",
+                    &[
+                        ("flag", "--level".to_owned()),
+                        ("value", l.to_owned()),
+                        ("allowed", "NAME:TOTAL_SHARE:CRITERION_SHARE".to_owned()),
+                    ],
                 ))),
             }
         })
@@ -120,8 +133,13 @@ fn policy_in(args: PolicyArgs) -> Result<pb::ScoringPolicy, Failure> {
         "present" => pb::BallotBase::Present,
         "all" => pb::BallotBase::All,
         other => {
-            return Err(Failure::input(format!(
-                "--ballot-base: `{other}` is not present or all"
+            return Err(Failure::input(crate::i18n::text_with(
+                "err-flag-value",
+                &[
+                    ("flag", "--ballot-base".to_owned()),
+                    ("value", other.to_owned()),
+                    ("allowed", "present, all".to_owned()),
+                ],
             )));
         }
     };

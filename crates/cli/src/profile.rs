@@ -57,9 +57,7 @@ pub fn load(name: &str) -> Result<Option<Profile>, Failure> {
 /// Stores `profile` under `name`, keeping the others; the file is replaced whole (written
 /// beside it, then renamed) and readable by its owner only. Returns where it is.
 pub fn save(name: &str, profile: Profile) -> Result<PathBuf, Failure> {
-    let path = path().ok_or_else(|| {
-        Failure::input("no home directory: set THIDUA_CONFIG to the file to keep profiles in")
-    })?;
+    let path = path().ok_or_else(|| Failure::input(crate::i18n::text("err-no-home")))?;
     let mut config = read(&path)?;
     config.profiles.insert(name.to_owned(), profile);
     let text = toml::to_string(&config).map_err(Failure::other)?;

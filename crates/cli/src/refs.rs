@@ -55,8 +55,13 @@ pub fn award(arg: &str) -> String {
 /// A date `YYYY-MM-DD`.
 pub fn date(flag: &str, s: &str) -> Result<pb::Date, Failure> {
     let bad = || {
-        Failure::input(format!(
-            "{flag}: `{s}` is not a date of the form YYYY-MM-DD"
+        Failure::input(crate::i18n::text_with(
+            "err-flag-value",
+            &[
+                ("flag", flag.to_owned()),
+                ("value", s.to_owned()),
+                ("allowed", "YYYY-MM-DD".to_owned()),
+            ],
         ))
     };
     let mut it = s.split('-');

@@ -19,8 +19,13 @@ pub fn set_delimiter(given: &str) -> Result<(), Failure> {
         "," => b',',
         ";" => b';',
         other => {
-            return Err(Failure::input(format!(
-                "--delimiter: `{other}` is not `,` or `;`"
+            return Err(Failure::input(crate::i18n::text_with(
+                "err-flag-value",
+                &[
+                    ("flag", "--delimiter".to_owned()),
+                    ("value", other.to_string()),
+                    ("allowed", ", ;".to_owned()),
+                ],
             )));
         }
     };
@@ -48,9 +53,12 @@ pub fn format(path: &Path, given: Option<&str>) -> Result<pb::SpreadsheetFormat,
         "csv" if delimiter() == b';' => Ok(pb::SpreadsheetFormat::CsvSemicolon),
         "csv" => Ok(pb::SpreadsheetFormat::Csv),
         "xlsx" => Ok(pb::SpreadsheetFormat::Xlsx),
-        other => Err(Failure::input(format!(
-            "{}: cannot tell the format from `{other}`; use a .csv or .xlsx file, or --format csv|xlsx",
-            path.display()
+        other => Err(Failure::input(crate::i18n::text_with(
+            "err-file-format",
+            &[
+                ("path", path.display().to_string()),
+                ("extension", other.to_string()),
+            ],
         ))),
     }
 }
@@ -61,9 +69,13 @@ pub fn read(path: &Path) -> Result<Vec<u8>, Failure> {
         .map_err(|e| Failure::input(format!("{}: {e}", path.display())))?
         .len();
     if size > MAX_FILE_BYTES {
-        return Err(Failure::input(format!(
-            "{}: {size} bytes is over the {MAX_FILE_BYTES}-byte limit of one upload; split the file",
-            path.display()
+        return Err(Failure::input(crate::i18n::text_with(
+            "err-file-too-large",
+            &[
+                ("path", path.display().to_string()),
+                ("size", size.to_string()),
+                ("max", MAX_FILE_BYTES.to_string()),
+            ],
         )));
     }
     std::fs::read(path).map_err(|e| Failure::input(format!("{}: {e}", path.display())))
@@ -90,9 +102,9 @@ fn docx(path: &Path) -> Result<(), Failure> {
     if ext.as_deref() == Some("docx") {
         Ok(())
     } else {
-        Err(Failure::input(format!(
-            "{}: the document is written as DOCX (Word); name the file …/.docx",
-            path.display()
+        Err(Failure::input(crate::i18n::text_with(
+            "err-docx-name",
+            &[("path", path.display().to_string())],
         )))
     }
 }
@@ -134,7 +146,10 @@ pub fn read_rows(path: &Path) -> Result<(Vec<String>, Vec<Line>), Failure> {
             let range = book
                 .worksheet_range_at(0)
                 .ok_or_else(|| {
-                    Failure::input(format!("{}: the workbook has no sheet", path.display()))
+                    Failure::input(crate::i18n::text_with(
+                        "err-workbook-no-sheet",
+                        &[("path", path.display().to_string())],
+                    ))
                 })?
                 .map_err(|e| bad(&e))?;
             let (row0, col0) = range.start().unwrap_or((0, 0));
@@ -172,11 +187,13 @@ pub fn read_rows(path: &Path) -> Result<(Vec<String>, Vec<Line>), Failure> {
                 }
             }
             if !problems.is_empty() {
-                return Err(Failure::input(format!(
-                    "{}: {} malformed line(s), nothing was sent:\n{}",
-                    path.display(),
-                    problems.len(),
-                    problems.join("\n")
+                return Err(Failure::input(crate::i18n::text_with(
+                    "err-malformed-lines",
+                    &[
+                        ("path", path.display().to_string()),
+                        ("count", problems.len().to_string()),
+                        ("lines", format!("\n{}", problems.join("\n"))),
+                    ],
                 )));
             }
         }
@@ -190,7 +207,12 @@ pub fn read_rows(path: &Path) -> Result<(Vec<String>, Vec<Line>), Failure> {
                 .map(|c| c.trim().trim_start_matches('\u{feff}').to_owned())
                 .collect()
         })
-        .ok_or_else(|| Failure::input(format!("{}: the file is empty", path.display())))?;
+        .ok_or_else(|| {
+            Failure::input(crate::i18n::text_with(
+                "err-file-empty",
+                &[("path", path.display().to_string())],
+            ))
+        })?;
     Ok((header, it.collect()))
 }
 

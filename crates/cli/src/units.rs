@@ -192,7 +192,16 @@ fn kind(s: &str) -> Result<i32, Failure> {
     pb::UnitKind::from_str_name(&full)
         .filter(|k| *k != pb::UnitKind::Unspecified)
         .map(Into::into)
-        .ok_or_else(|| Failure::input(format!("--kind: unknown kind `{s}`")))
+        .ok_or_else(|| {
+            Failure::input(crate::i18n::text_with(
+                "err-flag-value",
+                &[
+                    ("flag", "--kind".to_owned()),
+                    ("value", s.to_owned()),
+                    ("allowed", "thidua unit import --help".to_owned()),
+                ],
+            ))
+        })
 }
 
 pub async fn run(ctx: &mut Context, command: UnitCommand) -> Result<(), Failure> {
@@ -377,9 +386,13 @@ async fn update(ctx: &mut Context, args: UpdateArgs) -> Result<(), Failure> {
         paths.push("valid_to".to_owned());
     }
     if paths.is_empty() {
-        return Err(Failure::input(
-            "nothing to change: give --name, --kind, --parent, --valid-from or --valid-to",
-        ));
+        return Err(Failure::input(crate::i18n::text_with(
+            "err-nothing-to-change",
+            &[(
+                "flags",
+                "--name, --kind, --parent, --valid-from, --valid-to".to_owned(),
+            )],
+        )));
     }
     let u = ctx
         .units
@@ -410,8 +423,13 @@ async fn link(ctx: &mut Context, args: LinkArgs) -> Result<(), Failure> {
         "split-from" | "split_from" => pb::LineageKind::SplitFrom,
         "renamed-to" | "renamed_to" => pb::LineageKind::RenamedTo,
         other => {
-            return Err(Failure::input(format!(
-                "--kind: `{other}` is not merged-into, split-from or renamed-to"
+            return Err(Failure::input(crate::i18n::text_with(
+                "err-flag-value",
+                &[
+                    ("flag", "--kind".to_owned()),
+                    ("value", other.to_owned()),
+                    ("allowed", "merged-into, split-from, renamed-to".to_owned()),
+                ],
             )));
         }
     };
