@@ -66,12 +66,22 @@ fn checkpoint_json(c: &pb::AuditCheckpoint) -> serde_json::Value {
 
 /// Reads a checkpoint file written by [`checkpoint_json`].
 fn read_checkpoint(path: &std::path::Path) -> Result<pb::AuditCheckpoint, Failure> {
-    let text = std::fs::read_to_string(path)
-        .map_err(|e| Failure::input(format!("error: reading {}: {e}", path.display())))?;
+    let text = std::fs::read_to_string(path).map_err(|e| {
+        Failure::input(crate::i18n::text_with(
+            "err-reading",
+            &[
+                ("path", path.display().to_string()),
+                ("cause", e.to_string()),
+            ],
+        ))
+    })?;
     let bad = |why: &str| {
-        Failure::input(format!(
-            "error: {} is not a checkpoint file: {why}",
-            path.display()
+        Failure::input(crate::i18n::text_with(
+            "err-not-a-checkpoint",
+            &[
+                ("path", path.display().to_string()),
+                ("why", why.to_owned()),
+            ],
         ))
     };
     let v: serde_json::Value = serde_json::from_str(&text).map_err(|e| bad(&e.to_string()))?;
@@ -115,12 +125,25 @@ async fn checkpoint(ctx: &mut Context, out: Option<PathBuf>) -> Result<(), Failu
                 .write(true)
                 .create_new(true)
                 .open(&path)
-                .map_err(|e| Failure::input(format!("error: writing {}: {e}", path.display())))?;
+                .map_err(|e| {
+                    Failure::input(crate::i18n::text_with(
+                        "err-writing",
+                        &[
+                            ("path", path.display().to_string()),
+                            ("cause", e.to_string()),
+                        ],
+                    ))
+                })?;
             writeln!(file, "{json}").map_err(Failure::other)?;
             eprintln!(
-                "checkpoint of event {} written to {}: keep it apart from the server",
-                created.sequence,
-                path.display()
+                "{}",
+                crate::i18n::text_with(
+                    "checkpoint-written",
+                    &[
+                        ("seq", created.sequence.to_string()),
+                        ("path", path.display().to_string()),
+                    ],
+                )
             );
         }
         None => println!("{json}"),
@@ -250,9 +273,12 @@ async fn verify(ctx: &mut Context, checkpoint: Option<PathBuf>) -> Result<(), Fa
     } else {
         Err(Failure {
             code: 6,
-            message: format!(
-                "error: the audit chain is broken at event {}: {}",
-                v.broken_sequence, v.description
+            message: crate::i18n::text_with(
+                "err-audit-broken",
+                &[
+                    ("seq", v.broken_sequence.to_string()),
+                    ("description", v.description.clone()),
+                ],
             ),
             denied: None,
         })

@@ -94,7 +94,7 @@ pub fn audit_chain(env: &Env) -> anyhow::Result<()> {
         let out = env.cli(&["audit", "verify", "-o", "json"])?;
         ensure!(out.status.code() == Some(6), "exit {:?}", out.status.code());
         let stderr = String::from_utf8_lossy(&out.stderr);
-        ensure!(stderr.contains(&format!("event {target}")), "{stderr}");
+        ensure!(stderr.contains(&format!("sự kiện {target}")), "{stderr}");
         Ok(())
     })
 }
@@ -160,7 +160,7 @@ pub fn audit_checkpoint(env: &Env) -> anyhow::Result<()> {
         let out = env.cli(&["audit", "verify", "--checkpoint", &path(&before_rewrite)?])?;
         let stderr = String::from_utf8_lossy(&out.stderr);
         ensure!(
-            out.status.code() == Some(6) && stderr.contains(&format!("event {head}")),
+            out.status.code() == Some(6) && stderr.contains(&format!("sự kiện {head}")),
             "exit {:?}: {stderr}",
             out.status.code()
         );
@@ -188,7 +188,7 @@ pub fn audit_checkpoint(env: &Env) -> anyhow::Result<()> {
         let out = env.cli(&["audit", "verify", "--checkpoint", &path(&before_cut)?])?;
         let stderr = String::from_utf8_lossy(&out.stderr);
         ensure!(
-            out.status.code() == Some(6) && stderr.contains("removed from its end"),
+            out.status.code() == Some(6) && stderr.contains("các sự kiện cuối đã bị xóa"),
             "exit {:?}: {stderr}",
             out.status.code()
         );

@@ -112,11 +112,9 @@ impl AuditKey {
     /// Checks that `checkpoint` was signed with this key and not altered since (in constant
     /// time); `field` names the checkpoint in the violation.
     pub fn check(&self, field: &str, checkpoint: &Checkpoint) -> Result<(), Error> {
-        let refused = |why: &str| Error::invalid(format!("{field}.signature"), why);
+        let refused = |why: crate::words::Words| Error::invalid(format!("{field}.signature"), why);
         if checkpoint.key_id != self.id() {
-            return Err(refused(
-                "the checkpoint was signed with another audit key than this server's",
-            ));
+            return Err(refused(crate::words!("checkpoint-other-key")));
         }
         let signature = (0..checkpoint.signature.len())
             .step_by(2)
@@ -127,10 +125,10 @@ impl AuditKey {
                     .and_then(|b| u8::from_str_radix(b, 16).ok())
             })
             .collect::<Option<Vec<u8>>>()
-            .ok_or_else(|| refused("the signature is not hex"))?;
+            .ok_or_else(|| refused(crate::words!("checkpoint-not-hex")))?;
         self.mac(checkpoint.sequence, &checkpoint.hash, checkpoint.time)
             .verify_slice(&signature)
-            .map_err(|_| refused("the signature does not match: the checkpoint was altered"))
+            .map_err(|_| refused(crate::words!("checkpoint-altered")))
     }
 }
 

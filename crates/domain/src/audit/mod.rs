@@ -168,7 +168,7 @@ pub struct BrokenLink {
     /// The first event whose stored hash or position does not follow from its predecessor.
     pub seq: i64,
     /// What is wrong, in a sentence.
-    pub description: String,
+    pub description: crate::words::Words,
 }
 
 /// Walks the chain in `seq` order, one event at a time, so a long log is checked page by page.
@@ -209,10 +209,7 @@ impl Verifier {
         match self.anchor {
             Some((seq, _)) if checked < seq => Err(BrokenLink {
                 seq: checked + 1,
-                description: format!(
-                    "the chain ends at event {checked}, but a checkpoint vouches for event \
-                     {seq}: events were removed from its end"
-                ),
+                description: crate::words!("audit-cut", checked = checked, seq = seq),
             }),
             _ => Ok(checked),
         }
@@ -223,10 +220,10 @@ impl Verifier {
         if event.seq != self.next_seq {
             return Err(BrokenLink {
                 seq: event.seq,
-                description: format!(
-                    "event {} follows event {}: events are missing or were inserted",
-                    event.seq,
-                    self.next_seq - 1
+                description: crate::words!(
+                    "audit-gap",
+                    seq = event.seq,
+                    previous = self.next_seq - 1
                 ),
             });
         }
@@ -234,10 +231,7 @@ impl Verifier {
         if computed != stored {
             return Err(BrokenLink {
                 seq: event.seq,
-                description: format!(
-                    "event {} does not match its hash: it, or the event before it, was changed",
-                    event.seq
-                ),
+                description: crate::words!("audit-hash", seq = event.seq),
             });
         }
         if let Some((seq, hash)) = &self.anchor
@@ -246,11 +240,7 @@ impl Verifier {
         {
             return Err(BrokenLink {
                 seq: event.seq,
-                description: format!(
-                    "event {} is not the one a checkpoint vouches for: the history up to it \
-                     was rewritten",
-                    event.seq
-                ),
+                description: crate::words!("audit-rewritten", seq = event.seq),
             });
         }
         self.previous = computed;

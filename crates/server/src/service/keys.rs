@@ -191,7 +191,9 @@ impl AuditService for Access {
             events_checked: checked,
             intact: broken.is_none(),
             broken_sequence: broken.as_ref().map_or(0, |b| b.seq),
-            description: broken.map(|b| b.description).unwrap_or_default(),
+            description: broken
+                .map(|b| crate::locale::say(&b.description))
+                .unwrap_or_default(),
         }))
     }
 
