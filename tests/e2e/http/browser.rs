@@ -211,134 +211,147 @@ async fn failure_state(client: &Client) -> String {
     format!("the page showed: {text}")
 }
 
-pub fn live_page_in_a_browser(env: &Env) -> anyhow::Result<()> {
+/// Runs `test` in a fresh browser session on the demo's Bắc Kạn year with its results
+/// reported, then closes the session, saying what its page showed if `test` failed; skipped
+/// (loudly) without Chromium.
+fn in_a_browser(
+    env: &Env,
+    test: impl AsyncFnOnce(&Client) -> anyhow::Result<()>,
+) -> anyhow::Result<()> {
     let Some(driver) = driver()? else {
         return Ok(());
     };
     thidua_server::demo::load_reported(&env.store)?;
     let profile = thidua_testkit::Scratch::new("chromium")?;
     env.block_on(async {
-        let (page, _) = share(env).await?;
         let client = browser(&driver, profile.path()).await?;
-        let outcome = async {
-            client.goto(&format!("{}{page}", env.url)).await?;
-            client
-                .wait()
-                .for_element(Locator::Css("#rows tr:nth-child(8) td.unit"))
-                .await?;
-            let expected = ranked(env).await?;
-            let shown = on_page(&client).await?;
-            ensure!(shown.len() == 8, "{shown:?}");
-            ensure!(shown == expected, "the page {shown:?}, the API {expected:?}");
-            let title = client.find(Locator::Css("h1")).await?.text().await?;
-            ensure!(title == "Cụm thi đua các xã, phường thành phố Bắc Kạn", "{title}");
-            // A marker in the page's memory: gone if the page reloads.
-            client.execute("window.stillHere = 'yes';", vec![]).await?;
-            // The leader's budget revenue (I.2) falls to nothing: the board changes.
-            let leader = expected[0].0.clone();
-            watch_drawing(&client).await?;
-            let submit = json!({
-                "term": TERM,
-                "result": { "unit": "units/qd124-2004~01843", "criterionCode": "I.2", "value": { "value": "0" } },
-            });
-            let sent = std::time::Instant::now();
-            let answer = post_json(&env.url, "/thidua.v1.ScoringService/SubmitResult", Some(&env.admin_token), submit.to_string()).await?;
-            ensure!(answer.status == 200, "{}", answer.text());
-            ensure!(drawn(&client).await? == "changed", "the page did not change within 10 s");
-            // Shown, not asserted: a timing in a test on a shared machine proves nothing.
-            eprintln!("live page: redrawn {} ms after the result was sent", sent.elapsed().as_millis());
-            let expected = ranked(env).await?;
-            let shown = on_page(&client).await?;
-            ensure!(shown == expected, "after the change: the page {shown:?}, the API {expected:?}");
-            ensure!(leader == "Phùng Chí Kiên", "{leader}");
-            ensure!(shown[0].0 != leader, "the leader kept first place: {shown:?}");
-            let marker = client.execute("return window.stillHere;", vec![]).await?;
-            ensure!(marker == "yes", "the page reloaded");
-            let png = client.screenshot().await?;
-            std::fs::write(artifacts()?.join("scoreboard.png"), png)?;
-            anyhow::Ok(())
-        }
-        .await;
+        let outcome = test(&client).await;
         closed(client, outcome).await
+    })
+}
+
+pub fn live_page_in_a_browser(env: &Env) -> anyhow::Result<()> {
+    in_a_browser(env, async |client| {
+        let (page, _) = share(env).await?;
+        client.goto(&format!("{}{page}", env.url)).await?;
+        client
+            .wait()
+            .for_element(Locator::Css("#rows tr:nth-child(8) td.unit"))
+            .await?;
+        let expected = ranked(env).await?;
+        let shown = on_page(client).await?;
+        ensure!(shown.len() == 8, "{shown:?}");
+        ensure!(
+            shown == expected,
+            "the page {shown:?}, the API {expected:?}"
+        );
+        let title = client.find(Locator::Css("h1")).await?.text().await?;
+        ensure!(
+            title == "Cụm thi đua các xã, phường thành phố Bắc Kạn",
+            "{title}"
+        );
+        // A marker in the page's memory: gone if the page reloads.
+        client.execute("window.stillHere = 'yes';", vec![]).await?;
+        // The leader's budget revenue (I.2) falls to nothing: the board changes.
+        let leader = expected[0].0.clone();
+        watch_drawing(client).await?;
+        let submit = json!({
+            "term": TERM,
+            "result": { "unit": "units/qd124-2004~01843", "criterionCode": "I.2", "value": { "value": "0" } },
+        });
+        let sent = std::time::Instant::now();
+        let answer = post_json(
+            &env.url,
+            "/thidua.v1.ScoringService/SubmitResult",
+            Some(&env.admin_token),
+            submit.to_string(),
+        )
+        .await?;
+        ensure!(answer.status == 200, "{}", answer.text());
+        ensure!(
+            drawn(client).await? == "changed",
+            "the page did not change within 10 s"
+        );
+        // Shown, not asserted: a timing in a test on a shared machine proves nothing.
+        eprintln!(
+            "live page: redrawn {} ms after the result was sent",
+            sent.elapsed().as_millis()
+        );
+        let expected = ranked(env).await?;
+        let shown = on_page(client).await?;
+        ensure!(
+            shown == expected,
+            "after the change: the page {shown:?}, the API {expected:?}"
+        );
+        ensure!(leader == "Phùng Chí Kiên", "{leader}");
+        ensure!(
+            shown[0].0 != leader,
+            "the leader kept first place: {shown:?}"
+        );
+        let marker = client.execute("return window.stillHere;", vec![]).await?;
+        ensure!(marker == "yes", "the page reloaded");
+        let png = client.screenshot().await?;
+        std::fs::write(artifacts()?.join("scoreboard.png"), png)?;
+        anyhow::Ok(())
     })
 }
 
 pub fn expired_link_in_a_browser(env: &Env) -> anyhow::Result<()> {
-    let Some(driver) = driver()? else {
-        return Ok(());
-    };
-    thidua_server::demo::load_reported(&env.store)?;
-    let profile = thidua_testkit::Scratch::new("chromium")?;
-    env.block_on(async {
+    in_a_browser(env, async |client| {
         let (page, id) = share(env).await?;
         super::share::expire(env, &id)?;
-        let client = browser(&driver, profile.path()).await?;
-        let outcome = async {
-            client.goto(&format!("{}{page}", env.url)).await?;
-            let notice = client.find(Locator::Css("#notice")).await?.text().await?;
-            ensure!(notice.contains("đã hết hạn"), "{notice}");
-            let rows = client.find_all(Locator::Css("#rows tr")).await?;
-            ensure!(rows.is_empty(), "an expired link shows {} rows", rows.len());
-            let text = client.find(Locator::Css("body")).await?.text().await?;
-            ensure!(!text.contains("Phùng Chí Kiên"), "{text}");
-            let png = client.screenshot().await?;
-            std::fs::write(artifacts()?.join("scoreboard-expired.png"), png)?;
-            anyhow::Ok(())
-        }
-        .await;
-        closed(client, outcome).await
+        client.goto(&format!("{}{page}", env.url)).await?;
+        let notice = client.find(Locator::Css("#notice")).await?.text().await?;
+        ensure!(notice.contains("đã hết hạn"), "{notice}");
+        let rows = client.find_all(Locator::Css("#rows tr")).await?;
+        ensure!(rows.is_empty(), "an expired link shows {} rows", rows.len());
+        let text = client.find(Locator::Css("body")).await?.text().await?;
+        ensure!(!text.contains("Phùng Chí Kiên"), "{text}");
+        let png = client.screenshot().await?;
+        std::fs::write(artifacts()?.join("scoreboard-expired.png"), png)?;
+        anyhow::Ok(())
     })
 }
 
 pub fn page_with_an_api_key(env: &Env) -> anyhow::Result<()> {
-    let Some(driver) = driver()? else {
-        return Ok(());
-    };
-    thidua_server::demo::load_reported(&env.store)?;
-    let profile = thidua_testkit::Scratch::new("chromium")?;
     let page = format!("{}/clusters/bac-kan-city/terms/2022/scoreboard", env.url);
-    env.block_on(async {
-        let client = browser(&driver, profile.path()).await?;
-        let outcome = async {
-            // A made-up key: the server's refusal, in Vietnamese, and no data.
-            client.goto(&page).await?;
-            let key = client.find(Locator::Id("key")).await?;
-            key.send_keys(&format!("thd_{}", "A".repeat(43))).await?;
-            client
-                .find(Locator::Css("#key-form button"))
-                .await?
-                .click()
-                .await?;
-            client
-                .wait()
-                .for_element(Locator::XPath(
-                    "//p[@id='notice'][contains(., 'Chưa xác thực')]",
-                ))
-                .await?;
-            ensure!(client.find_all(Locator::Css("#rows tr")).await?.is_empty());
-            // A key that may read the term: the board, ranked as the API ranks it.
-            client.goto(&page).await?;
-            let key = client.find(Locator::Id("key")).await?;
-            key.send_keys(&env.admin_token).await?;
-            client
-                .find(Locator::Css("#key-form button"))
-                .await?
-                .click()
-                .await?;
-            client
-                .wait()
-                .for_element(Locator::Css("#rows tr:nth-child(8) td.unit"))
-                .await?;
-            ensure!(on_page(&client).await? == ranked(env).await?);
-            client
-                .wait()
-                .for_element(Locator::XPath(
-                    "//h1[.='Cụm thi đua các xã, phường thành phố Bắc Kạn']",
-                ))
-                .await?;
-            anyhow::Ok(())
-        }
-        .await;
-        closed(client, outcome).await
+    in_a_browser(env, async |client| {
+        // A made-up key: the server's refusal, in Vietnamese, and no data.
+        client.goto(&page).await?;
+        let key = client.find(Locator::Id("key")).await?;
+        key.send_keys(&format!("thd_{}", "A".repeat(43))).await?;
+        client
+            .find(Locator::Css("#key-form button"))
+            .await?
+            .click()
+            .await?;
+        client
+            .wait()
+            .for_element(Locator::XPath(
+                "//p[@id='notice'][contains(., 'Chưa xác thực')]",
+            ))
+            .await?;
+        ensure!(client.find_all(Locator::Css("#rows tr")).await?.is_empty());
+        // A key that may read the term: the board, ranked as the API ranks it.
+        client.goto(&page).await?;
+        let key = client.find(Locator::Id("key")).await?;
+        key.send_keys(&env.admin_token).await?;
+        client
+            .find(Locator::Css("#key-form button"))
+            .await?
+            .click()
+            .await?;
+        client
+            .wait()
+            .for_element(Locator::Css("#rows tr:nth-child(8) td.unit"))
+            .await?;
+        ensure!(on_page(client).await? == ranked(env).await?);
+        client
+            .wait()
+            .for_element(Locator::XPath(
+                "//h1[.='Cụm thi đua các xã, phường thành phố Bắc Kạn']",
+            ))
+            .await?;
+        anyhow::Ok(())
     })
 }

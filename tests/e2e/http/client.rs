@@ -143,6 +143,21 @@ pub async fn get(base: &str, path: &str) -> anyhow::Result<Answer> {
     .await
 }
 
+/// The data of the first server-sent event of `kind` in `body` (within 30 s).
+pub async fn first_event(body: &mut Incoming, kind: &str) -> anyhow::Result<String> {
+    let mut read = Vec::new();
+    let marker = format!("event: {kind}\ndata: ");
+    read_until(body, &mut read, |r| {
+        String::from_utf8_lossy(r)
+            .split_once(&marker)
+            .is_some_and(|(_, rest)| rest.contains("\n\n"))
+    })
+    .await?;
+    let text = String::from_utf8_lossy(&read).into_owned();
+    let (_, rest) = text.split_once(&marker).context("no event")?;
+    Ok(rest.split("\n\n").next().unwrap_or_default().to_owned())
+}
+
 /// Reads `body` until `done` says what was read so far is enough (or 30 s pass).
 pub async fn read_until(
     body: &mut Incoming,

@@ -333,18 +333,8 @@ async fn watch_as_events(base: &str, admin: Option<&str>) -> anyhow::Result<()> 
     ensure!(response.status() == 200);
     let content_type = response.headers().get("content-type").cloned();
     ensure!(content_type.is_some_and(|v| v.as_bytes().starts_with(b"text/event-stream")));
-    let mut body = response.into_body();
-    let mut read = Vec::new();
-    client::read_until(&mut body, &mut read, |r| {
-        String::from_utf8_lossy(r).contains("\n\n")
-    })
-    .await?;
-    let text = String::from_utf8_lossy(&read).into_owned();
-    let data = text
-        .strip_prefix("event: message\ndata: ")
-        .and_then(|rest| rest.split("\n\n").next())
-        .context("not a message event")?;
-    let board: Value = serde_json::from_str(data)?;
+    let data = client::first_event(&mut response.into_body(), "message").await?;
+    let board: Value = serde_json::from_str(&data)?;
     ensure!(
         board["scoreboard"]["rows"].as_array().map_or(0, Vec::len) == 8,
         "{board}"

@@ -30,18 +30,7 @@ async fn first_event(base: &str, events: &str, kind: &str) -> anyhow::Result<Str
     )
     .await?;
     ensure!(response.status() == 200, "{}", response.status());
-    let mut body = response.into_body();
-    let mut read = Vec::new();
-    let marker = format!("event: {kind}\ndata: ");
-    client::read_until(&mut body, &mut read, |r| {
-        String::from_utf8_lossy(r)
-            .split_once(&marker)
-            .is_some_and(|(_, rest)| rest.contains("\n\n"))
-    })
-    .await?;
-    let text = String::from_utf8_lossy(&read).into_owned();
-    let (_, rest) = text.split_once(&marker).context("no event")?;
-    Ok(rest.split("\n\n").next().unwrap_or_default().to_owned())
+    client::first_event(&mut response.into_body(), kind).await
 }
 
 /// Ends share link `id`'s validity, as time would.

@@ -10,7 +10,7 @@ use thidua_domain::{
     names::TermName,
     text,
 };
-use thidua_storage::Store;
+use thidua_storage::{Store, Tx};
 
 use super::now;
 
@@ -67,20 +67,33 @@ pub fn list(store: &Store, term: &TermName) -> Result<Vec<ScoreboardShare>, Erro
     })
 }
 
+/// Whether `token` still opens `term`'s scoreboard: what the page's event stream checks before
+/// each board it sends (the board itself says whether the term is there).
+pub fn check_link(store: &Store, token: &str, term: &TermName) -> Result<(), Error> {
+    check_share_token(token)?;
+    let digest = token_digest(token);
+    store.read(|tx| link_admits(tx, &digest, term))
+}
+
+/// The stored link of `digest` opens `term`'s scoreboard now.
+fn link_admits(tx: &mut Tx, digest: &str, term: &TermName) -> Result<(), Error> {
+    tx.share_by_digest(digest)?
+        .ok_or_else(|| Error::Unauthenticated(thidua_domain::words!("link-not-valid")))?
+        .admits(term, now())
+}
+
 /// Revokes a link.
 pub fn revoke(store: &Store, name: &ShareName) -> Result<ScoreboardShare, Error> {
     store.write(|tx| tx.revoke_share(name, now()))
 }
 
-/// The cluster's name when `token` opens `term`'s scoreboard now; UNAUTHENTICATED saying why
-/// not.
+/// The page of `term`'s scoreboard opened with `token`: the cluster's name when the link opens
+/// it now; UNAUTHENTICATED saying why not.
 pub fn admit(store: &Store, token: &str, term: &TermName) -> Result<String, Error> {
     check_share_token(token)?;
     let digest = token_digest(token);
     store.read(|tx| {
-        tx.share_by_digest(&digest)?
-            .ok_or_else(|| Error::Unauthenticated(thidua_domain::words!("link-not-valid")))?
-            .admits(term, now())?;
+        link_admits(tx, &digest, term)?;
         tx.existing_term(term)?;
         tx.cluster(&term.cluster_id)?
             .map(|c| c.name)

@@ -38,7 +38,7 @@ impl Viewer {
     fn check(&self, store: &Store, term: &TermName) -> Result<(), thidua_domain::Error> {
         match self {
             Viewer::Key(key_id) => app::keys::check_key(store, key_id),
-            Viewer::Share(token) => app::shares::admit(store, token, term).map(|_| ()),
+            Viewer::Share(token) => app::shares::check_link(store, token, term),
         }
     }
 }
