@@ -462,7 +462,7 @@ pub fn names_through_time(env: &Env) -> anyhow::Result<()> {
             "--from",
             "2024-06-01",
         ])?,
-        "đã thay đổi ngày 2025-01-01",
+        "đã thay đổi ngày 01/01/2025",
     )?;
     // A correction in place (a typo) is the name of every year.
     json_of(&env.cli(&[

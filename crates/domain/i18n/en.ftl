@@ -380,3 +380,4 @@ audit-rewritten = event { $seq } is not the one a checkpoint vouches for: the hi
 checkpoint-other-key = the checkpoint was signed with another audit key than this server's
 checkpoint-not-hex = the signature is not hex
 checkpoint-altered = the signature does not match: the checkpoint was altered
+date = { $year }-{ $month }-{ $day }

@@ -380,3 +380,4 @@ audit-rewritten = sự kiện { $seq } không phải sự kiện mà mốc kiể
 checkpoint-other-key = mốc kiểm chứng được ký bằng khóa nhật ký khác với khóa của máy chủ này
 checkpoint-not-hex = chữ ký không phải dạng thập lục phân
 checkpoint-altered = chữ ký không khớp: mốc kiểm chứng đã bị sửa
+date = { $day }/{ $month }/{ $year }

@@ -57,8 +57,8 @@ pub fn check_joiners(
                             "unit-absent-in-period",
                             unit = u.id,
                             name = u.name,
-                            start = period.start,
-                            end = period.end
+                            start => period.start.words(),
+                            end => period.end.words()
                         )
                     })
                     .collect(),
@@ -103,7 +103,7 @@ pub fn check_unit_end(
                     "member-of-later-term",
                     unit = unit,
                     term = name,
-                    start = period.start
+                    start => period.start.words()
                 ),
             )
         })
@@ -116,7 +116,7 @@ pub fn check_unit_end(
         description: words!(
             "unit-cannot-cease",
             unit = unit,
-            to = to,
+            to => to.words(),
             terms = blocked.len()
         ),
         violations: blocked,

@@ -47,12 +47,8 @@ pub fn new_period(
             crate::words!(
                 "period-before-start",
                 unit = unit.id,
-                start = unit
-                    .validity
-                    .from
-                    .map(|d| d.to_string())
-                    .unwrap_or_default(),
-                date = from
+                start => unit.validity.from.map_or(crate::words::Words::List(Vec::new()), Date::words),
+                date => from.words()
             ),
         );
     }
@@ -62,8 +58,8 @@ pub fn new_period(
             crate::words!(
                 "period-after-end",
                 unit = unit.id,
-                end = unit.validity.to.map(|d| d.to_string()).unwrap_or_default(),
-                date = from
+                end => unit.validity.to.map_or(crate::words::Words::List(Vec::new()), Date::words),
+                date => from.words()
             ),
         );
     }
@@ -72,7 +68,7 @@ pub fn new_period(
     {
         v.add(
             "effective_date",
-            crate::words!("period-order", unit = unit.id, last = last),
+            crate::words!("period-order", unit = unit.id, last => last.words()),
         );
     }
     v.finish(PastPeriod {

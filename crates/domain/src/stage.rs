@@ -275,7 +275,11 @@ pub fn check_deadlines(
         if *date < start {
             v.add(
                 format!("deadlines[{i}].deadline"),
-                words!("deadline-before-start", date = date, start = start),
+                words!(
+                    "deadline-before-start",
+                    date => date.words(),
+                    start => start.words()
+                ),
             );
         }
     }

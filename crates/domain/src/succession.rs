@@ -82,7 +82,7 @@ pub fn check_transfer(
                         "unit-absent-on",
                         unit = to_ref,
                         name = unit.name,
-                        date = date
+                        date => date.words()
                     ),
                 );
             }
@@ -95,9 +95,9 @@ pub fn check_transfer(
             "date",
             words!(
                 "transfer-before-last-term",
-                date = date,
+                date => date.words(),
                 term = term,
-                start = period.start
+                start => period.start.words()
             ),
         );
     }
@@ -134,11 +134,11 @@ pub fn check_organiser(
     }
     let year = period.start.year();
     let gone = match organiser.validity.to {
-        Some(d) if d <= period.start => words!("ceased-on", date = d),
+        Some(d) if d <= period.start => words!("ceased-on", date => d.words()),
         _ => words!("absent-in-year", year = year),
     };
     let next = match (recorded, suggested) {
-        (Some(t), _) => words!("took-over-on", unit = t.to, date = t.date),
+        (Some(t), _) => words!("took-over-on", unit = t.to, date => t.date.words()),
         (None, Some(s)) => words!("record-successor-suggested", unit = s.id, name = s.name),
         (None, None) => words!("record-successor"),
     };

@@ -57,19 +57,19 @@ impl Period {
         if start.year() != year {
             v.add(
                 "term.start_date",
-                words!("date-not-in-year", date = start, year = year),
+                words!("date-not-in-year", date => start.words(), year = year),
             );
         }
         if end.year() != year {
             v.add(
                 "term.end_date",
-                words!("date-not-in-year", date = end, year = year),
+                words!("date-not-in-year", date => end.words(), year = year),
             );
         }
         if end < start {
             v.add(
                 "term.end_date",
-                words!("end-before-start", end = end, start = start),
+                words!("end-before-start", end => end.words(), start => start.words()),
             );
         }
         v.finish(Self { start, end })

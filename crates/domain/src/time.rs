@@ -95,6 +95,16 @@ fn days_in_month(year: i32, month: u8) -> u8 {
 }
 
 impl Date {
+    /// The date in a message: `dd/mm/yyyy` in Vietnamese, `yyyy-mm-dd` in English.
+    pub fn words(self) -> crate::words::Words {
+        crate::words!(
+            "date",
+            day = format!("{:02}", self.day),
+            month = format!("{:02}", self.month),
+            year = format!("{:04}", self.year)
+        )
+    }
+
     /// The date as Vietnamese documents write it, `dd/mm/yyyy`.
     pub fn vietnamese(self) -> String {
         format!("{:02}/{:02}/{:04}", self.day, self.month, self.year)
@@ -178,7 +188,7 @@ impl Validity {
         match (from, to) {
             (Some(f), Some(t)) if t <= f => Err(FieldViolation::new(
                 field,
-                crate::words!("validity-order", from = f, to = t),
+                crate::words!("validity-order", from => f.words(), to => t.words()),
             )),
             _ => Ok(Self { from, to }),
         }

@@ -69,9 +69,13 @@ pub struct Decision {
 }
 
 impl Decision {
-    /// How people cite it: `Quyết định số 123/QĐ-UBND ngày 2023-01-15`.
+    /// How people cite it: `Quyết định số 123/QĐ-UBND ngày 15/01/2023`.
     pub fn citation(&self) -> String {
-        format!("Quyết định số {} ngày {}", self.number, self.date)
+        format!(
+            "Quyết định số {} ngày {}",
+            self.number,
+            self.date.vietnamese()
+        )
     }
 }
 

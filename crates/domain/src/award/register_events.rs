@@ -36,7 +36,7 @@ pub struct DerivedEvent {
     pub unit: UnitRef,
     /// The criterion.
     pub code: String,
-    /// The ground, e.g. `Quyết định số 215/QĐ-UBND ngày 2023-02-10: Cờ thi đua … năm 2022`.
+    /// The ground, e.g. `Quyết định số 215/QĐ-UBND ngày 10/02/2023: Cờ thi đua … năm 2022`.
     pub ground: Option<String>,
 }
 
@@ -153,7 +153,7 @@ mod tests {
         assert_eq!(
             ground[0].ground.as_deref(),
             Some(
-                "Quyết định số 215/QĐ-UBND ngày 2023-02-10: Cờ thi đua của Ủy ban nhân dân tỉnh năm 2022"
+                "Quyết định số 215/QĐ-UBND ngày 10/02/2023: Cờ thi đua của Ủy ban nhân dân tỉnh năm 2022"
             )
         );
     }

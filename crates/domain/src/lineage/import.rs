@@ -189,7 +189,7 @@ pub fn plan_lineage_import(
                     i,
                     LEGACY,
                     row.line,
-                    crate::words!("lineage-not-valid-until", unit = old, date = date),
+                    crate::words!("lineage-not-valid-until", unit = old, date => date.words()),
                 ));
             }
             Some(_) => {}
@@ -214,7 +214,7 @@ pub fn plan_lineage_import(
                     i,
                     NEW,
                     row.line,
-                    crate::words!("unit-absent-on-date", unit = new, date = date),
+                    crate::words!("unit-absent-on-date", unit = new, date => date.words()),
                 ));
             }
             Some(_) => {}
@@ -242,7 +242,7 @@ pub fn plan_lineage_import(
                     crate::words!(
                         "lineage-ceased-already",
                         unit = old,
-                        date = link.effective_date,
+                        date => link.effective_date.words(),
                         act = link.legal_act
                     ),
                 ));
@@ -328,7 +328,7 @@ pub fn plan_lineage_import(
                         "lineage-recorded-other",
                         unit = old,
                         related = existing[0].related,
-                        date = date
+                        date => date.words()
                     ),
                 ));
             } else if let Some(other) = existing.iter().find(|l| l.related == new) {

@@ -183,12 +183,11 @@ pub fn check_link(
             crate::words!(
                 "link-end-before-start",
                 unit = ending.id,
-                start = ending
+                start => ending
                     .validity
                     .from
-                    .map(|d| d.to_string())
-                    .unwrap_or_default(),
-                date = effective
+                    .map_or(crate::words::Words::List(Vec::new()), crate::time::Date::words),
+                date => effective.words()
             ),
         );
     }
@@ -201,7 +200,11 @@ pub fn check_link(
     if !starting.validity.contains(effective) {
         v.add(
             "link.effective_date",
-            crate::words!("unit-absent-on-date", unit = starting.id, date = effective),
+            crate::words!(
+                "unit-absent-on-date",
+                unit = starting.id,
+                date => effective.words()
+            ),
         );
     }
     if v.is_empty() {
