@@ -86,8 +86,9 @@ impl Words {
         }
     }
 
-    /// True when the text (in English) contains `needle`; for tests and matching.
-    pub fn contains(&self, needle: &str) -> bool {
+    /// True when the text (in English) contains `needle`: what the rules' tests check.
+    #[cfg(test)]
+    pub(crate) fn contains(&self, needle: &str) -> bool {
         self.to_string().contains(needle)
     }
 }
