@@ -1,14 +1,34 @@
 //! Vietnamese text: names stored NFC-normalised, and a folded key for search and uniqueness,
 //! computed here because SQLite's `lower()` and `LIKE` only fold ASCII.
 
-use unicode_normalization::{UnicodeNormalization, char::is_combining_mark};
+use unicode_normalization::{
+    IsNormalized, UnicodeNormalization, char::is_combining_mark, is_nfc_quick,
+};
 
 use crate::error::FieldViolation;
 
 /// A name as stored: NFC, trimmed, inner runs of white space collapsed to one space.
 pub fn normalize(text: &str) -> String {
+    // Most text already is (codes, references, names typed once): copied as it is, without
+    // decomposing and composing it again; an import normalises a field of every row.
+    if is_nfc_quick(text.chars()) == IsNormalized::Yes && single_spaced(text) {
+        return text.to_owned();
+    }
     let nfc: String = text.nfc().collect();
     nfc.split_whitespace().collect::<Vec<_>>().join(" ")
+}
+
+/// True when the only white space of `text` is single ASCII spaces between words.
+fn single_spaced(text: &str) -> bool {
+    let mut previous_space = true;
+    for c in text.chars() {
+        let space = c.is_whitespace();
+        if space && (c != ' ' || previous_space) {
+            return false;
+        }
+        previous_space = space;
+    }
+    !previous_space || text.is_empty()
 }
 
 /// A label in sentence case, the one capitalisation rule of classification names
@@ -141,6 +161,17 @@ mod tests {
         let stored = normalize(decomposed);
         assert_eq!(stored, "Đúc Xuân".nfc().collect::<String>());
         assert!(stored.chars().all(|c| !is_combining_mark(c)));
+        for (written, stored) in [
+            ("Phùng Chí Kiên", "Phùng Chí Kiên"),
+            (" Nông  Thượng ", "Nông Thượng"),
+            ("Đức\tXuân", "Đức Xuân"),
+            ("Đức\u{a0}Xuân", "Đức Xuân"),
+            ("", ""),
+            ("   ", ""),
+            ("QĐ-UBND số 215", "QĐ-UBND số 215"),
+        ] {
+            assert_eq!(normalize(written), stored, "{written:?}");
+        }
     }
 
     #[test]
