@@ -254,16 +254,7 @@ async fn propose(
     let full = format!("AWARD_KIND_{}", kind.to_uppercase().replace('-', "_"));
     let kind = pb::AwardKind::from_str_name(&full)
         .filter(|k| *k != pb::AwardKind::Unspecified)
-        .ok_or_else(|| {
-            Failure::input(crate::i18n::text_with(
-                "err-flag-value",
-                &[
-                    ("flag", "--kind".to_owned()),
-                    ("value", kind.to_string()),
-                    ("allowed", "thidua award propose --help".to_owned()),
-                ],
-            ))
-        })?;
+        .ok_or_else(|| Failure::flag_value("--kind", kind, "thidua award propose --help"))?;
     let award = pb::Award {
         term: refs::term(cluster, year),
         unit: refs::unit(unit, &ctx.scheme),

@@ -94,14 +94,7 @@ fn kind(s: &str) -> Result<pb::ClusterKind, Failure> {
         "block" | "functional-block" | "functional_block" | "khoi" | "khối" => {
             Ok(pb::ClusterKind::FunctionalBlock)
         }
-        other => Err(Failure::input(crate::i18n::text_with(
-            "err-flag-value",
-            &[
-                ("flag", "--kind".to_owned()),
-                ("value", other.to_owned()),
-                ("allowed", "territorial, block".to_owned()),
-            ],
-        ))),
+        other => Err(Failure::flag_value("--kind", other, "territorial, block")),
     }
 }
 

@@ -46,6 +46,18 @@ impl Failure {
         }
     }
 
+    /// A flag (or argument) given a value it does not take, with the values it does.
+    pub fn flag_value(flag: &str, value: impl fmt::Display, allowed: &str) -> Self {
+        Self::input(crate::i18n::text_with(
+            "err-flag-value",
+            &[
+                ("flag", flag.to_owned()),
+                ("value", value.to_string()),
+                ("allowed", allowed.to_owned()),
+            ],
+        ))
+    }
+
     /// A refusal of the rules checked here before anything is sent (a file's layout), in the
     /// run's language, each bad field on its own line after `context`.
     pub fn local(context: impl fmt::Display, error: thidua_domain::Error) -> Self {

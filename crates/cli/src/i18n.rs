@@ -167,19 +167,24 @@ mod tests {
         assert!(bundle(Lang::Vi).is_ok() && bundle(Lang::En).is_ok());
     }
 
+    /// The sources of the commands (every file of `src/` but this one).
+    fn command_sources() -> Vec<String> {
+        let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("src");
+        std::fs::read_dir(&dir)
+            .unwrap_or_else(|e| panic!("{e}"))
+            .map(|entry| entry.unwrap_or_else(|e| panic!("{e}")).path())
+            .filter(|path| !path.ends_with("i18n.rs"))
+            .map(|path| std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{e}")))
+            .collect()
+    }
+
     /// Every message the commands say by id (`i18n::text("…")`, `i18n::text_with("…", …)`) is
     /// in the catalogues.
     #[test]
     fn every_message_said_by_id_is_in_the_catalogues() {
         let known = ids(VI);
-        let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("src");
         let (mut missing, mut checked) = (BTreeSet::new(), 0);
-        for entry in std::fs::read_dir(&dir).unwrap_or_else(|e| panic!("{e}")) {
-            let path = entry.unwrap_or_else(|e| panic!("{e}")).path();
-            if path.ends_with("i18n.rs") {
-                continue;
-            }
-            let source = std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{e}"));
+        for source in command_sources() {
             for call in ["i18n::text(", "i18n::text_with("] {
                 for (at, _) in source.match_indices(call) {
                     let rest = source[at + call.len()..].trim_start();
@@ -202,15 +207,9 @@ mod tests {
     #[test]
     fn every_column_and_section_of_the_commands_has_a_name() {
         let known = ids(VI);
-        let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("src");
         let mut missing = BTreeSet::new();
         let (mut sections, mut checked) = (0, 0);
-        for entry in std::fs::read_dir(&dir).unwrap_or_else(|e| panic!("{e}")) {
-            let path = entry.unwrap_or_else(|e| panic!("{e}")).path();
-            if path.ends_with("i18n.rs") {
-                continue;
-            }
-            let source = std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{e}"));
+        for source in command_sources() {
             for call in ["Section::new(", "Section::fields("] {
                 for (at, _) in source.match_indices(call) {
                     let rest = source[at + call.len()..].trim_start();

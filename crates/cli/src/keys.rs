@@ -39,14 +39,11 @@ fn role(s: &str) -> Result<pb::Role, Failure> {
         "organiser" | "organizer" => Ok(pb::Role::Organiser),
         "reporter" => Ok(pb::Role::Reporter),
         "observer" => Ok(pb::Role::Observer),
-        other => Err(Failure::input(crate::i18n::text_with(
-            "err-flag-value",
-            &[
-                ("flag", "--role".to_owned()),
-                ("value", other.to_owned()),
-                ("allowed", "admin, organiser, reporter, observer".to_owned()),
-            ],
-        ))),
+        other => Err(Failure::flag_value(
+            "--role",
+            other,
+            "admin, organiser, reporter, observer",
+        )),
     }
 }
 

@@ -90,17 +90,11 @@ fn policy_in(args: PolicyArgs) -> Result<pb::ScoringPolicy, Failure> {
                 kind: pb::TieBreakKind::FewerPenalties.into(),
                 code: String::new(),
             }),
-            _ => Err(Failure::input(crate::i18n::text_with(
-                "err-flag-value",
-                &[
-                    ("flag", "--tie-break".to_owned()),
-                    ("value", t.to_owned()),
-                    (
-                        "allowed",
-                        "subtotal:CODE, full_points, fewer_penalties".to_owned(),
-                    ),
-                ],
-            ))),
+            _ => Err(Failure::flag_value(
+                "--tie-break",
+                t,
+                "subtotal:CODE, full_points, fewer_penalties",
+            )),
         })
         .collect::<Result<Vec<_>, _>>()?;
     let levels = args
@@ -118,14 +112,11 @@ fn policy_in(args: PolicyArgs) -> Result<pb::ScoringPolicy, Failure> {
                         value: (*each).to_owned(),
                     }),
                 }),
-                _ => Err(Failure::input(crate::i18n::text_with(
-                    "err-flag-value",
-                    &[
-                        ("flag", "--level".to_owned()),
-                        ("value", l.to_owned()),
-                        ("allowed", "NAME:TOTAL_SHARE:CRITERION_SHARE".to_owned()),
-                    ],
-                ))),
+                _ => Err(Failure::flag_value(
+                    "--level",
+                    l,
+                    "NAME:TOTAL_SHARE:CRITERION_SHARE",
+                )),
             }
         })
         .collect::<Result<Vec<_>, _>>()?;
@@ -133,14 +124,7 @@ fn policy_in(args: PolicyArgs) -> Result<pb::ScoringPolicy, Failure> {
         "present" => pb::BallotBase::Present,
         "all" => pb::BallotBase::All,
         other => {
-            return Err(Failure::input(crate::i18n::text_with(
-                "err-flag-value",
-                &[
-                    ("flag", "--ballot-base".to_owned()),
-                    ("value", other.to_owned()),
-                    ("allowed", "present, all".to_owned()),
-                ],
-            )));
+            return Err(Failure::flag_value("--ballot-base", other, "present, all"));
         }
     };
     Ok(pb::ScoringPolicy {

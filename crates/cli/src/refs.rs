@@ -54,16 +54,7 @@ pub fn award(arg: &str) -> String {
 
 /// A date `YYYY-MM-DD`.
 pub fn date(flag: &str, s: &str) -> Result<pb::Date, Failure> {
-    let bad = || {
-        Failure::input(crate::i18n::text_with(
-            "err-flag-value",
-            &[
-                ("flag", flag.to_owned()),
-                ("value", s.to_owned()),
-                ("allowed", "YYYY-MM-DD".to_owned()),
-            ],
-        ))
-    };
+    let bad = || Failure::flag_value(flag, s, "YYYY-MM-DD");
     let mut it = s.split('-');
     let mut part = || {
         it.next()

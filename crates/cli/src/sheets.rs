@@ -19,14 +19,7 @@ pub fn set_delimiter(given: &str) -> Result<(), Failure> {
         "," => b',',
         ";" => b';',
         other => {
-            return Err(Failure::input(crate::i18n::text_with(
-                "err-flag-value",
-                &[
-                    ("flag", "--delimiter".to_owned()),
-                    ("value", other.to_string()),
-                    ("allowed", ", ;".to_owned()),
-                ],
-            )));
+            return Err(Failure::flag_value("--delimiter", other, ", ;"));
         }
     };
     DELIMITER.get_or_init(|| d);

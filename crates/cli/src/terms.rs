@@ -399,14 +399,11 @@ async fn set_leader(ctx: &mut Context, args: SetLeaderArgs) -> Result<(), Failur
         "rotated" => pb::LeadershipMethod::Rotated,
         "appointed" => pb::LeadershipMethod::Appointed,
         other => {
-            return Err(Failure::input(crate::i18n::text_with(
-                "err-flag-value",
-                &[
-                    ("flag", "--method".to_owned()),
-                    ("value", other.to_owned()),
-                    ("allowed", "elected, rotated, appointed".to_owned()),
-                ],
-            )));
+            return Err(Failure::flag_value(
+                "--method",
+                other,
+                "elected, rotated, appointed",
+            ));
         }
     };
     let leadership = pb::Leadership {
@@ -557,17 +554,10 @@ fn stage_arg(stage: &str) -> Result<pb::TermStage, Failure> {
     pb::TermStage::from_str_name(&full)
         .filter(|s| *s != pb::TermStage::Unspecified)
         .ok_or_else(|| {
-            Failure::input(crate::i18n::text_with(
-                "err-flag-value",
-                &[
-                    ("flag", "STAGE".to_owned()),
-                    ("value", stage.to_owned()),
-                    (
-                        "allowed",
-                        "reporting, self_scoring, review, adopted, ballot, proposed, closed"
-                            .to_owned(),
-                    ),
-                ],
-            ))
+            Failure::flag_value(
+                "STAGE",
+                stage,
+                "reporting, self_scoring, review, adopted, ballot, proposed, closed",
+            )
         })
 }

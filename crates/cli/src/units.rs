@@ -192,16 +192,7 @@ fn kind(s: &str) -> Result<i32, Failure> {
     pb::UnitKind::from_str_name(&full)
         .filter(|k| *k != pb::UnitKind::Unspecified)
         .map(Into::into)
-        .ok_or_else(|| {
-            Failure::input(crate::i18n::text_with(
-                "err-flag-value",
-                &[
-                    ("flag", "--kind".to_owned()),
-                    ("value", s.to_owned()),
-                    ("allowed", "thidua unit import --help".to_owned()),
-                ],
-            ))
-        })
+        .ok_or_else(|| Failure::flag_value("--kind", s, "thidua unit import --help"))
 }
 
 pub async fn run(ctx: &mut Context, command: UnitCommand) -> Result<(), Failure> {
@@ -423,14 +414,11 @@ async fn link(ctx: &mut Context, args: LinkArgs) -> Result<(), Failure> {
         "split-from" | "split_from" => pb::LineageKind::SplitFrom,
         "renamed-to" | "renamed_to" => pb::LineageKind::RenamedTo,
         other => {
-            return Err(Failure::input(crate::i18n::text_with(
-                "err-flag-value",
-                &[
-                    ("flag", "--kind".to_owned()),
-                    ("value", other.to_owned()),
-                    ("allowed", "merged-into, split-from, renamed-to".to_owned()),
-                ],
-            )));
+            return Err(Failure::flag_value(
+                "--kind",
+                other,
+                "merged-into, split-from, renamed-to",
+            ));
         }
     };
     let link = pb::LineageLink {
