@@ -313,18 +313,27 @@ pub fn expired_link_in_a_browser(env: &Env) -> anyhow::Result<()> {
     })
 }
 
+/// Opens `page` without a link and gives the page `key` in its API key form.
+async fn open_with_key(client: &Client, page: &str, key: &str) -> anyhow::Result<()> {
+    client.goto(page).await?;
+    client
+        .find(Locator::Id("key"))
+        .await?
+        .send_keys(key)
+        .await?;
+    client
+        .find(Locator::Css("#key-form button"))
+        .await?
+        .click()
+        .await?;
+    Ok(())
+}
+
 pub fn page_with_an_api_key(env: &Env) -> anyhow::Result<()> {
     let page = format!("{}/clusters/bac-kan-city/terms/2022/scoreboard", env.url);
     in_a_browser(env, async |client| {
         // A made-up key: the server's refusal, in Vietnamese, and no data.
-        client.goto(&page).await?;
-        let key = client.find(Locator::Id("key")).await?;
-        key.send_keys(&format!("thd_{}", "A".repeat(43))).await?;
-        client
-            .find(Locator::Css("#key-form button"))
-            .await?
-            .click()
-            .await?;
+        open_with_key(client, &page, &format!("thd_{}", "A".repeat(43))).await?;
         client
             .wait()
             .for_element(Locator::XPath(
@@ -333,14 +342,7 @@ pub fn page_with_an_api_key(env: &Env) -> anyhow::Result<()> {
             .await?;
         ensure!(client.find_all(Locator::Css("#rows tr")).await?.is_empty());
         // A key that may read the term: the board, ranked as the API ranks it.
-        client.goto(&page).await?;
-        let key = client.find(Locator::Id("key")).await?;
-        key.send_keys(&env.admin_token).await?;
-        client
-            .find(Locator::Css("#key-form button"))
-            .await?
-            .click()
-            .await?;
+        open_with_key(client, &page, &env.admin_token).await?;
         client
             .wait()
             .for_element(Locator::Css("#rows tr:nth-child(8) td.unit"))
