@@ -41,24 +41,28 @@ pub fn new_period(
     if draft.validity != unit.validity {
         v.add("effective_date", crate::words!("period-validity-apart"));
     }
-    if unit.validity.from.is_some_and(|f| from <= f) {
+    if let Some(start) = unit.validity.from
+        && from <= start
+    {
         v.add(
             "effective_date",
             crate::words!(
                 "period-before-start",
                 unit = unit.id,
-                start => unit.validity.from.map_or(crate::words::Words::List(Vec::new()), Date::words),
+                start => start.words(),
                 date => from.words()
             ),
         );
     }
-    if unit.validity.to.is_some_and(|t| from >= t) {
+    if let Some(end) = unit.validity.to
+        && from >= end
+    {
         v.add(
             "effective_date",
             crate::words!(
                 "period-after-end",
                 unit = unit.id,
-                end => unit.validity.to.map_or(crate::words::Words::List(Vec::new()), Date::words),
+                end => end.words(),
                 date => from.words()
             ),
         );

@@ -99,6 +99,13 @@ impl fmt::Display for Words {
     }
 }
 
+/// Nothing to say (an empty list): a note that was not needed.
+impl Default for Words {
+    fn default() -> Self {
+        Words::List(Vec::new())
+    }
+}
+
 impl From<String> for Words {
     fn from(text: String) -> Self {
         Words::Verbatim(text)

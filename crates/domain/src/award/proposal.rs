@@ -256,7 +256,7 @@ pub(super) mod tests {
                 Decimal::from(points + penalty),
                 Classification {
                     level: Some(level.into()),
-                    note: crate::words::Words::List(Vec::new()),
+                    note: crate::words::Words::default(),
                 },
                 nodes.clone(),
                 vec![result(points.min(15)), result(penalty)],

@@ -177,16 +177,15 @@ pub fn check_link(
     } else {
         (related, unit)
     };
-    if ending.validity.from.is_some_and(|f| f >= effective) {
+    if let Some(start) = ending.validity.from
+        && start >= effective
+    {
         v.add(
             "link.effective_date",
             crate::words!(
                 "link-end-before-start",
                 unit = ending.id,
-                start => ending
-                    .validity
-                    .from
-                    .map_or(crate::words::Words::List(Vec::new()), crate::time::Date::words),
+                start => start.words(),
                 date => effective.words()
             ),
         );

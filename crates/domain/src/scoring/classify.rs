@@ -93,7 +93,8 @@ impl<'a> Gates<'a> {
         nodes: &[ScoredNode],
         results: &[NodeResult],
     ) -> Classification {
-        let mut note = Words::List(Vec::new());
+        // Only the first level missed for a gate is noted, with its failing codes.
+        let mut note: Option<Words> = None;
         for LevelGate {
             level,
             min_total,
@@ -107,25 +108,27 @@ impl<'a> Gates<'a> {
             if !minima.iter().any(|g| fails(&g)) {
                 return Classification {
                     level: Some(level.name.clone()),
-                    note,
+                    note: note.unwrap_or_default(),
                 };
             }
-            // Only the one note written collects the failing codes.
-            if note == Words::List(Vec::new()) {
+            note.get_or_insert_with(|| {
                 let codes: Vec<&str> = minima
                     .iter()
                     .filter(fails)
                     .map(|&(i, _)| nodes[i].code.as_str())
                     .collect();
-                note = crate::words!(
+                crate::words!(
                     "classification-gate",
                     level = level.name,
                     codes = codes.join(", "),
                     share =
                         crate::decimal::format(level.min_criterion_share * Decimal::ONE_HUNDRED)
-                );
-            }
+                )
+            });
         }
-        Classification { level: None, note }
+        Classification {
+            level: None,
+            note: note.unwrap_or_default(),
+        }
     }
 }
